@@ -1,0 +1,102 @@
+// The gate's configuration: environment variables (and a `.env` file) → one typed, validated object.
+// Everything the gate reads from the environment is read here and nowhere else.
+import { config as loadDotenv } from 'dotenv';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+const seconds = z.coerce.number().positive().max(86_400 * 30);
+
+const envSchema = z.object({
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  DB_HOST: z.string().optional(),
+  DB_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  DB_NAME: z.string().optional(),
+  DB_USER: z.string().optional(),
+  DB_PASSWORD: z.string().optional(),
+  ENABLE_AUTH: bool.default(true),
+  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  LEASE_SECONDS: seconds.default(60),
+  SWEEP_INTERVAL_SECONDS: seconds.default(5),
+  CLIENT_INACTIVE_SECONDS: seconds.default(180),
+  RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
+  RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400 * 7).default(3600),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type DatabaseConfig =
+  | { kind: 'pglite'; dataDir: string }
+  | { kind: 'postgres'; url: string; /** safe to print: no password */ display: string };
+
+export interface GateConfig {
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  authEnabled: boolean;
+  adminApiKey?: string;
+  leaseSeconds: number;
+  sweepIntervalMs: number;
+  clientInactiveSeconds: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  maxAttempts: number;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+/** Reads `.env` (never overriding real environment variables), validates, and builds the config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true } = {}): GateConfig {
+  if (dotenv) loadDotenv({ quiet: true, processEnv: env as Record<string, string> });
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${issue.path.join('.')}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.API_HOST,
+    port: e.API_PORT,
+    database: databaseConfig(e),
+    authEnabled: e.ENABLE_AUTH,
+    adminApiKey: e.ADMIN_API_KEY,
+    leaseSeconds: e.LEASE_SECONDS,
+    sweepIntervalMs: Math.round(e.SWEEP_INTERVAL_SECONDS * 1000),
+    clientInactiveSeconds: e.CLIENT_INACTIVE_SECONDS,
+    retryBaseSeconds: e.RETRY_BASE_SECONDS,
+    retryMaxSeconds: e.RETRY_MAX_SECONDS,
+    maxAttempts: e.MAX_ATTEMPTS,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+function databaseConfig(e: z.infer<typeof envSchema>): DatabaseConfig {
+  let url = e.DATABASE_URL?.trim();
+  if (!url && e.DB_HOST) {
+    // The older gate's variable names.
+    const user = encodeURIComponent(e.DB_USER ?? 'postgres');
+    const password = e.DB_PASSWORD ? `:${encodeURIComponent(e.DB_PASSWORD)}` : '';
+    url = `postgresql://${user}${password}@${e.DB_HOST}:${e.DB_PORT ?? 5432}/${encodeURIComponent(e.DB_NAME ?? 'reyestr')}`;
+  }
+  if (!url) return { kind: 'pglite', dataDir: resolve(e.DATA_DIR) };
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    throw new ConfigError('invalid configuration: DATABASE_URL is not a valid URL');
+  }
+  if (!['postgres:', 'postgresql:'].includes(parsedUrl.protocol)) {
+    throw new ConfigError('invalid configuration: DATABASE_URL must start with postgresql://');
+  }
+  const display = `${parsedUrl.protocol}//${parsedUrl.username ? `${parsedUrl.username}@` : ''}${parsedUrl.host}${parsedUrl.pathname}`;
+  return { kind: 'postgres', url, display };
+}

@@ -1,0 +1,23 @@
+// Claim: lease up to `limit` runnable tasks to one client in a single statement. SKIP LOCKED lets concurrent
+// claimers pass over each other's rows instead of waiting, so no task is handed out twice and nobody queues.
+// `= ANY(ARRAY(...))` makes PostgreSQL run the locking sub-select exactly once.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { inSeconds } from './task-row.ts';
+import { transitionTasks } from './transition-tasks.ts';
+
+export function claimTasks(clientId: string, limit: number, leaseSeconds: number) {
+  return transitionTasks({
+    where: Prisma.sql`id = ANY(ARRAY(
+      SELECT id FROM tasks
+      WHERE status = 'PENDING' AND run_at <= now()
+      ORDER BY priority DESC, run_at, created_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED))`,
+    set: Prisma.sql`status = 'CLAIMED', lease_holder_id = ${clientId}::uuid, lease_token = gen_random_uuid(),
+      lease_epoch = lease_epoch + 1, lease_expires_at = ${inSeconds(leaseSeconds)}, claimed_at = now(),
+      started_at = NULL, documents_downloaded = 0, documents_failed = 0, documents_skipped = 0`,
+    event: 'CLAIMED',
+    clientId,
+    eventData: Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`,
+  });
+}

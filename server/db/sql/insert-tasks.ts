@@ -1,0 +1,38 @@
+// Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
+// trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
+import { prisma } from '../client.ts';
+import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
+
+export interface NewTask {
+  kind: 'DOWNLOAD' | 'PLAN';
+  searchParams: Record<string, unknown>;
+  startPage: number;
+  maxDocuments: number;
+  priority: number;
+  runAt: string | null;
+  maxAttempts: number;
+  dedupKey: string | null;
+  parentId: string | null;
+}
+
+type Db = Pick<typeof prisma, '$queryRaw'>;
+
+export function insertTasks(tasks: NewTask[], db: Db = prisma) {
+  return db.$queryRaw<TaskRow[]>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(tasks)}::jsonb) AS x(
+        "kind" "TaskKind", "searchParams" jsonb, "startPage" int, "maxDocuments" int, "priority" int,
+        "runAt" timestamptz, "maxAttempts" int, "dedupKey" text, "parentId" uuid)
+    ), created AS (
+      INSERT INTO tasks (kind, search_params, start_page, max_documents, priority, run_at, max_attempts, dedup_key, parent_id)
+      SELECT "kind", "searchParams", "startPage", "maxDocuments", "priority", coalesce("runAt", now()), "maxAttempts",
+        "dedupKey", "parentId"
+      FROM input
+      ON CONFLICT (dedup_key) DO NOTHING
+      RETURNING *
+    ), logged AS (
+      INSERT INTO task_events (task_id, type, status, data)
+      SELECT id, 'CREATED', status, jsonb_build_object('priority', priority) FROM created
+    )
+    SELECT ${TASK_COLUMNS} FROM created ORDER BY created_at, id`;
+}

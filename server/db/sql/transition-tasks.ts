@@ -1,0 +1,38 @@
+// The one shape every task state change has: UPDATE the rows, and INSERT one event per changed row in the
+// same statement (so the change and its event commit together, and the event log's ordering trigger sees a
+// single insert at the very end of the transaction). Claim, progress, complete, release, cancel, retry and
+// the sweeper are all instances of it.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { prisma } from '../client.ts';
+import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
+
+export interface Transition {
+  /** WHERE clause over `tasks` choosing the rows to change */
+  where: Prisma.Sql;
+  /** SET list (without updated_at, which is always set) */
+  set: Prisma.Sql;
+  /** event type written for each changed row, e.g. CLAIMED */
+  event: string;
+  /** the client the event is attributed to; by default the task's (last) lease holder */
+  clientId?: string | null;
+  /** SQL expression over the changed row (`moved`) giving the event's data (jsonb) */
+  eventData?: Prisma.Sql;
+  /** more data-modifying CTEs that read `moved` (e.g. crediting the client), comma-prefixed */
+  alsoCtes?: Prisma.Sql;
+}
+
+type Db = Pick<typeof prisma, '$queryRaw'>;
+
+export function transitionTasks(t: Transition, db: Db = prisma): Promise<TaskRow[]> {
+  return db.$queryRaw<TaskRow[]>`
+    WITH moved AS (
+      UPDATE tasks SET ${t.set}, updated_at = now()
+      WHERE ${t.where}
+      RETURNING *
+    )${t.alsoCtes ?? Prisma.empty}, logged AS (
+      INSERT INTO task_events (task_id, type, status, client_id, data)
+      SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
+      FROM moved
+    )
+    SELECT ${TASK_COLUMNS} FROM moved`;
+}

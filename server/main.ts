@@ -1,0 +1,54 @@
+// Entry point: `npm start` / `reyestr serve`. Configuration problems end in one readable line and exit 1.
+import { ConfigError, loadConfig } from './config.ts';
+import { startGate } from './gate.ts';
+import { createLogger } from './observability/logger.ts';
+
+export async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    fail(error instanceof ConfigError ? error.message : String(error));
+  }
+  const log = createLogger(config.logLevel);
+  const where = config.database.kind === 'pglite' ? `embedded PostgreSQL in ${config.database.dataDir}` : config.database.display;
+  let gate;
+  try {
+    gate = await startGate(config, { logger: log });
+  } catch (error) {
+    fail(`cannot start the gate (${where}): ${describe(error)}`);
+  }
+  log.info({ url: gate.url, database: config.database.kind, auth: config.authEnabled }, 'gate started');
+  console.log(`reyestr gate listening on ${gate.url}  (storage: ${where}; auth: ${config.authEnabled ? 'on' : 'off'})`);
+  console.log(`GraphiQL: ${gate.url}/graphql`);
+  if (gate.createdAdminKey) {
+    console.log(`\nFirst start: created an admin API key. It is shown only this once — store it now:\n\n  ${gate.createdAdminKey}\n`);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await gate.stop().catch((error) => log.error({ err: error }, 'error while stopping'));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+function describe(error: unknown): string {
+  const e = error as NodeJS.ErrnoException & { errors?: Error[] };
+  if (e?.code === 'EADDRINUSE') return `port ${(e as { port?: number }).port ?? ''} is already in use`.replace(' ', ' ');
+  if (e?.code === 'EACCES') return 'permission denied opening the port';
+  if (e?.code === 'ECONNREFUSED' || e?.errors?.some((x) => (x as NodeJS.ErrnoException).code === 'ECONNREFUSED')) {
+    return 'database refused the connection (is PostgreSQL running?)';
+  }
+  return (e?.message ?? String(error)).split('\n')[0];
+}
+
+function fail(message: string): never {
+  console.error(`reyestr: ${message}`);
+  process.exit(1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void main();

@@ -1,0 +1,100 @@
+// Document: a downloaded decision, by the registry's id.
+import { prisma } from '../db/client.ts';
+import * as documents from '../services/documents.ts';
+import { parseId } from '../services/task-input.ts';
+import { builder } from './builder.ts';
+
+builder.prismaObject('Document', {
+  description: 'A decision downloaded by a worker; documentId is the registry id (/Review/<documentId>).',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    documentId: t.exposeString('documentId'),
+    metadata: t.expose('metadata', { type: 'JSON' }),
+    task: t.relation('task', { nullable: true }),
+    client: t.relation('client', { nullable: true }),
+    sha256: t.exposeString('sha256', { nullable: true }),
+    sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
+    fetchedAt: t.expose('fetchedAt', { type: 'DateTime' }),
+  }),
+});
+
+const RegisteredDocument = builder
+  .objectRef<Awaited<ReturnType<typeof documents.registerDocuments>>[number]>('RegisteredDocument')
+  .implement({
+    fields: (t) => ({
+      document: t.prismaField({ type: 'Document', resolve: (_q, r) => r.document }),
+      created: t.exposeBoolean('created', { description: 'false: the gate had it already' }),
+    }),
+  });
+
+builder.queryFields((t) => ({
+  documents: t.prismaConnection({
+    type: 'Document',
+    cursor: 'id',
+    args: { taskId: t.arg.id({ required: false }), clientId: t.arg.id({ required: false }) },
+    totalCount: (_p, args) => prisma.document.count({ where: documentWhere(args) }),
+    resolve: (query, _p, args) =>
+      prisma.document.findMany({ ...query, where: documentWhere(args), orderBy: [{ fetchedAt: 'desc' }, { id: 'desc' }] }),
+  }),
+  document: t.prismaField({
+    type: 'Document',
+    nullable: true,
+    description: 'By the gate id (UUID) or the registry documentId.',
+    args: { id: t.arg.id() },
+    resolve: (query, _p, args) => {
+      const id = String(args.id);
+      return /^\d+$/.test(id)
+        ? prisma.document.findUnique({ ...query, where: { documentId: id } })
+        : prisma.document.findUnique({ ...query, where: { id: parseId(id) } });
+    },
+  }),
+  knownDocumentIds: t.stringList({
+    description: 'Which of these registry ids the gate has already: fetch only the others.',
+    args: { documentIds: t.arg.stringList() },
+    resolve: (_p, args, ctx) => documents.knownDocumentIds(ctx.actor, args.documentIds),
+  }),
+}));
+
+function documentWhere(args: { taskId?: string | number | null; clientId?: string | number | null }) {
+  return {
+    ...(args.taskId != null ? { taskId: parseId(String(args.taskId), 'taskId') } : {}),
+    ...(args.clientId != null ? { clientId: parseId(String(args.clientId), 'clientId') } : {}),
+  };
+}
+
+builder.mutationFields((t) => ({
+  registerDocuments: t.field({
+    type: [RegisteredDocument],
+    authScopes: { reader: true },
+    description: 'Records downloaded documents (up to 1000); already known ids are left as they are.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('RegisterDocumentsInput', {
+          fields: (f) => ({
+            taskId: f.id({ required: false }),
+            clientId: f.id({ required: false }),
+            documents: f.field({
+              type: [
+                builder.inputType('DocumentInput', {
+                  fields: (d) => ({
+                    documentId: d.string(),
+                    metadata: d.field({ type: 'JSON', required: false }),
+                    sha256: d.string({ required: false }),
+                    sizeBytes: d.int({ required: false }),
+                    fetchedAt: d.field({ type: 'DateTime', required: false }),
+                  }),
+                }),
+              ],
+            }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_p, { input }, ctx) =>
+      documents.registerDocuments(ctx.actor, {
+        taskId: input.taskId == null ? null : String(input.taskId),
+        clientId: input.clientId == null ? null : String(input.clientId),
+        documents: input.documents.map((d) => ({ ...d, metadata: (d.metadata ?? {}) as Record<string, unknown> })),
+      }),
+  }),
+}));

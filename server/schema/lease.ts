@@ -1,0 +1,138 @@
+// What workers call: claim, heartbeat, progress, complete, fail, release. Every write after the claim
+// carries the lease token the claim returned.
+import * as leases from '../services/leases.ts';
+import type { Lease } from '../services/leases.ts';
+import { builder } from './builder.ts';
+import { ErrorClassEnum } from './enums.ts';
+import { TaskRef } from './task.ts';
+
+const LeaseRef = builder.objectRef<Lease>('Lease').implement({
+  description: 'A task leased to a worker. Present leaseToken on every write; it is the fence against stale holders.',
+  fields: (t) => ({
+    task: t.field({ type: TaskRef, resolve: (l) => l.task }),
+    leaseToken: t.exposeString('leaseToken'),
+    leaseEpoch: t.exposeInt('leaseEpoch'),
+    leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }),
+  }),
+});
+
+const HeldLeaseRef = builder.objectRef<{ id: string; leaseExpiresAt: Date }>('HeldLease').implement({
+  fields: (t) => ({ taskId: t.exposeID('id'), leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }) }),
+});
+
+const HeartbeatPayload = builder
+  .objectRef<Awaited<ReturnType<typeof leases.heartbeat>>>('HeartbeatPayload')
+  .implement({
+    fields: (t) => ({
+      leases: t.field({ type: [HeldLeaseRef], resolve: (p) => p.leases }),
+      revokedTaskIds: t.idList({ resolve: (p) => p.revokedTaskIds, description: 'named tasks no longer yours: stop them' }),
+      leaseSeconds: t.float({ resolve: (p) => p.leaseSeconds, description: 'lease length; extend every third of it' }),
+    }),
+  });
+
+const LeaseInput = builder.inputType('LeaseInput', { fields: (t) => ({ taskId: t.id(), leaseToken: t.string() }) });
+
+builder.mutationFields((t) => ({
+  claimTask: t.field({
+    type: LeaseRef,
+    nullable: true,
+    authScopes: { reader: true },
+    description: 'Leases the most urgent runnable task to this worker; null when there is none.',
+    args: { input: t.arg({ type: builder.inputType('ClaimTaskInput', { fields: (f) => ({ clientId: f.id() }) }) }) },
+    resolve: async (_root, { input }, ctx) => (await leases.claimTasks(ctx.actor, { clientId: String(input.clientId) }))[0] ?? null,
+  }),
+  claimTasks: t.field({
+    type: [LeaseRef],
+    authScopes: { reader: true },
+    description: 'Leases up to `limit` tasks (1..500) in one statement.',
+    args: {
+      input: t.arg({ type: builder.inputType('ClaimTasksInput', { fields: (f) => ({ clientId: f.id(), limit: f.int() }) }) }),
+    },
+    resolve: (_root, { input }, ctx) => leases.claimTasks(ctx.actor, { clientId: String(input.clientId), limit: input.limit }),
+  }),
+  heartbeat: t.field({
+    type: HeartbeatPayload,
+    authScopes: { reader: true },
+    description: "Marks the worker alive and extends all of its leases.",
+    args: {
+      input: t.arg({
+        type: builder.inputType('HeartbeatInput', {
+          fields: (f) => ({ clientId: f.id(), taskIds: f.idList({ required: false, description: 'tasks the worker is running' }) }),
+        }),
+      }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      leases.heartbeat(ctx.actor, { clientId: String(input.clientId), taskIds: input.taskIds?.map(String) }),
+  }),
+  reportProgress: t.field({
+    type: LeaseRef,
+    authScopes: { reader: true },
+    description: 'Absolute counters of this lease; extends the lease. LEASE_LOST when it is no longer yours.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('ReportProgressInput', {
+          fields: (f) => ({
+            taskId: f.id(),
+            leaseToken: f.string(),
+            documentsDownloaded: f.int(),
+            documentsFailed: f.int({ required: false }),
+            documentsSkipped: f.int({ required: false }),
+            totalExpected: f.int({ required: false }),
+            documentId: f.string({ required: false }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_root, { input }, ctx) => leases.reportProgress(ctx.actor, { ...input, taskId: String(input.taskId) }),
+  }),
+  completeTask: t.field({
+    type: TaskRef,
+    authScopes: { reader: true },
+    description: 'Idempotent: the same token and body again returns the same task and counts nothing twice.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('CompleteTaskInput', {
+          fields: (f) => ({
+            taskId: f.id(),
+            leaseToken: f.string(),
+            documentsDownloaded: f.int(),
+            documentsFailed: f.int({ required: false }),
+            documentsSkipped: f.int({ required: false }),
+            resultSummary: f.field({ type: 'JSON', required: false }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_root, { input }, ctx) => leases.completeTask(ctx.actor, { ...input, taskId: String(input.taskId) }),
+  }),
+  failTask: t.field({
+    type: TaskRef,
+    authScopes: { reader: true },
+    description: 'Retried with backoff until maxAttempts (then DEAD); RATE_LIMITED and CHALLENGE use no attempt.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('FailTaskInput', {
+          fields: (f) => ({
+            taskId: f.id(),
+            leaseToken: f.string(),
+            errorClass: f.field({ type: ErrorClassEnum }),
+            message: f.string(),
+            retryable: f.boolean({ required: false, description: 'false: retrying cannot help (default true)' }),
+          }),
+        }),
+      }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      leases.failTask(ctx.actor, { ...input, taskId: String(input.taskId), retryable: input.retryable ?? true }),
+  }),
+  releaseTasks: t.field({
+    type: [TaskRef],
+    authScopes: { reader: true },
+    description: 'Hands leased tasks back (e.g. on shutdown): claimable again at once, no attempt used.',
+    args: {
+      input: t.arg({ type: builder.inputType('ReleaseTasksInput', { fields: (f) => ({ leases: f.field({ type: [LeaseInput] }) }) }) }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      leases.releaseTasks(ctx.actor, { leases: input.leases.map((l) => ({ taskId: String(l.taskId), leaseToken: l.leaseToken })) }),
+  }),
+}));

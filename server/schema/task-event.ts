@@ -1,0 +1,120 @@
+// The task event log over GraphQL: the TaskEvent object and the live subscriptions built on it.
+import { prisma } from '../db/client.ts';
+import type { TaskEvent } from '../services/task-events.ts';
+import { parseId } from '../services/task-input.ts';
+import { builder } from './builder.ts';
+import { TaskStatusEnum } from './enums.ts';
+import { TaskRef } from './task.ts';
+
+export const TaskEventRef = builder.prismaObject('TaskEvent', {
+  description: 'One change of a task (CREATED, CLAIMED, PROGRESS, COMPLETED, FAILED, LEASE_EXPIRED, RELEASED, CANCELLED, RETRIED, …).',
+  fields: (t) => ({
+    seq: t.field({ type: 'SafeInt', description: 'position in the log; pass it as afterSeq to resume', resolve: (e) => Number(e.seq) }),
+    taskId: t.exposeID('taskId'),
+    task: t.relation('task'),
+    type: t.exposeString('type'),
+    status: t.expose('status', { type: TaskStatusEnum, description: 'the task status after this event' }),
+    clientId: t.exposeID('clientId', { nullable: true }),
+    client: t.relation('client', { nullable: true }),
+    data: t.expose('data', { type: 'JSON', nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+  }),
+});
+
+const TaskEventFilter = builder.inputType('TaskEventFilter', {
+  fields: (t) => ({
+    taskId: t.id({ required: false }),
+    clientId: t.id({ required: false }),
+    status: t.field({ type: [TaskStatusEnum], required: false }),
+    types: t.stringList({ required: false }),
+  }),
+});
+
+interface EventFilter {
+  taskId?: string | null;
+  clientId?: string | null;
+  status?: string[] | null;
+  types?: string[] | null;
+}
+
+function matches(e: TaskEvent, f: EventFilter) {
+  return (
+    (!f.taskId || e.taskId === f.taskId) &&
+    (!f.clientId || e.clientId === f.clientId) &&
+    (!f.status?.length || f.status.includes(e.status)) &&
+    (!f.types?.length || f.types.includes(e.type))
+  );
+}
+
+async function* filtered(source: AsyncIterable<TaskEvent>, f: EventFilter) {
+  for await (const e of source) if (matches(e, f)) yield e;
+}
+
+const TaskAvailableRef = builder.objectRef<TaskEvent>('TaskAvailable').implement({
+  description: 'A nudge: a task became claimable. Claim; another worker may have been faster.',
+  fields: (t) => ({
+    taskId: t.exposeID('taskId'),
+    reason: t.exposeString('type'),
+    seq: t.field({ type: 'SafeInt', resolve: (e) => Number(e.seq) }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  taskEvents: t.prismaField({
+    type: ['TaskEvent'],
+    description: 'The log after a seq, oldest first (at most 1000).',
+    args: { afterSeq: t.arg({ type: 'SafeInt', required: false }), taskId: t.arg.id({ required: false }), limit: t.arg.int({ required: false }) },
+    resolve: (query, _p, args) =>
+      prisma.taskEvent.findMany({
+        ...query,
+        where: {
+          seq: { gt: BigInt(Math.max(0, args.afterSeq ?? 0)) },
+          ...(args.taskId ? { taskId: parseId(String(args.taskId), 'taskId') } : {}),
+        },
+        orderBy: { seq: 'asc' },
+        take: Math.min(Math.max(args.limit ?? 100, 1), 1000),
+      }),
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  taskEvents: t.field({
+    type: TaskEventRef,
+    description: 'Task events as they happen. With afterSeq, first replays the log after it (no gap, no repeat).',
+    args: { filter: t.arg({ type: TaskEventFilter, required: false }), afterSeq: t.arg({ type: 'SafeInt', required: false }) },
+    subscribe: (_p, args, ctx) => {
+      const f: EventFilter = {
+        ...args.filter,
+        taskId: args.filter?.taskId ? parseId(String(args.filter.taskId), 'taskId') : null,
+        clientId: args.filter?.clientId ? parseId(String(args.filter.clientId), 'clientId') : null,
+      };
+      const after = args.afterSeq == null ? null : BigInt(Math.max(0, args.afterSeq));
+      return filtered(ctx.bus.taskEvents(after), f);
+    },
+    resolve: (e) => e,
+  }),
+  taskUpdated: t.field({
+    type: TaskRef,
+    description: 'The task now, then again after each of its events.',
+    args: { id: t.arg.id() },
+    subscribe: (_p, args, ctx) => taskStates(parseId(String(args.id)), ctx.bus.taskEvents(null)),
+    resolve: (task) => task,
+  }),
+  taskAvailable: t.field({
+    type: TaskAvailableRef,
+    description: 'Nudges idle workers when a task becomes claimable, so they need not poll.',
+    subscribe: (_p, _a, ctx) => ctx.bus.subscribe('taskAvailable'),
+    resolve: (e) => e,
+  }),
+}));
+
+async function* taskStates(taskId: string, events: AsyncIterable<TaskEvent>) {
+  const first = await prisma.task.findUnique({ where: { id: taskId } });
+  if (!first) return;
+  yield first;
+  for await (const e of events) {
+    if (e.taskId !== taskId) continue;
+    const task = await prisma.task.findUnique({ where: { id: taskId } });
+    if (task) yield task;
+  }
+}

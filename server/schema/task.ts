@@ -1,0 +1,120 @@
+// Task: the object, operator queries and mutations (create, cancel, retry, priority).
+import { prisma } from '../db/client.ts';
+import * as tasks from '../services/tasks.ts';
+import { parseId } from '../services/task-input.ts';
+import { builder } from './builder.ts';
+import { ErrorClassEnum, TaskKindEnum, TaskStatusEnum } from './enums.ts';
+
+export const TaskRef = builder.prismaObject('Task', {
+  description: 'A download (or planning) job: a registry search, where to start, how many documents.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    kind: t.expose('kind', { type: TaskKindEnum }),
+    searchParams: t.expose('searchParams', { type: 'JSON', description: 'registry form fields, e.g. {"CourtRegion":["11"]}' }),
+    startPage: t.exposeInt('startPage'),
+    maxDocuments: t.exposeInt('maxDocuments'),
+    priority: t.exposeInt('priority', { description: 'higher runs first' }),
+    runAt: t.expose('runAt', { type: 'DateTime', description: 'not claimable before this time (retry backoff)' }),
+    status: t.expose('status', { type: TaskStatusEnum }),
+    attempts: t.exposeInt('attempts', { description: 'failed attempts so far' }),
+    maxAttempts: t.exposeInt('maxAttempts'),
+    leaseHolder: t.relation('leaseHolder', { nullable: true, description: 'the worker holding (or that last held) the lease' }),
+    leaseEpoch: t.exposeInt('leaseEpoch', { description: 'how many times the task was leased' }),
+    leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime', nullable: true }),
+    documentsDownloaded: t.exposeInt('documentsDownloaded'),
+    documentsFailed: t.exposeInt('documentsFailed'),
+    documentsSkipped: t.exposeInt('documentsSkipped'),
+    totalExpected: t.exposeInt('totalExpected', { nullable: true }),
+    lastError: t.exposeString('lastError', { nullable: true }),
+    lastErrorClass: t.expose('lastErrorClass', { type: ErrorClassEnum, nullable: true }),
+    resultSummary: t.expose('resultSummary', { type: 'JSON', nullable: true }),
+    parent: t.relation('parent', { nullable: true }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    claimedAt: t.expose('claimedAt', { type: 'DateTime', nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    events: t.relation('events', {
+      args: { last: t.arg.int({ defaultValue: 100 }) },
+      query: (args) => ({ orderBy: { seq: 'desc' }, take: Math.min(Math.max(args.last ?? 100, 1), 1000) }),
+    }),
+    documents: t.relatedConnection('documents', { cursor: 'id', totalCount: true }),
+  }),
+});
+
+const TaskFilter = builder.inputType('TaskFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [TaskStatusEnum], required: false }),
+    clientId: t.id({ required: false, description: 'tasks leased (now or last) to this worker' }),
+    priorityMin: t.int({ required: false }),
+    priorityMax: t.int({ required: false }),
+    createdAfter: t.field({ type: 'DateTime', required: false }),
+    createdBefore: t.field({ type: 'DateTime', required: false }),
+    searchParams: t.field({ type: 'JSON', required: false, description: 'tasks whose search params include these' }),
+    kind: t.field({ type: TaskKindEnum, required: false }),
+    parentId: t.id({ required: false }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  tasks: t.prismaConnection({
+    type: 'Task',
+    cursor: 'id',
+    args: { filter: t.arg({ type: TaskFilter, required: false }) },
+    totalCount: (_parent, args) => prisma.task.count({ where: tasks.taskWhere(args.filter) }),
+    resolve: (query, _parent, args) =>
+      prisma.task.findMany({ ...query, where: tasks.taskWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+  }),
+  task: t.prismaField({
+    type: 'Task',
+    nullable: true,
+    args: { id: t.arg.id() },
+    resolve: (query, _parent, args) => prisma.task.findUnique({ ...query, where: { id: parseId(String(args.id)) } }),
+  }),
+}));
+
+export const NewTaskInput = builder.inputType('NewTaskInput', {
+  fields: (t) => ({
+    searchParams: t.field({ type: 'JSON', description: 'registry form fields: CourtRegion, INSType, RegDateBegin, …' }),
+    startPage: t.int({ required: false, description: 'default 1' }),
+    maxDocuments: t.int({ required: false, description: '1..1000, default 100' }),
+    priority: t.int({ required: false, description: '-1000..1000, default 0; higher runs first' }),
+    runAt: t.field({ type: 'DateTime', required: false, description: 'not before this time' }),
+    maxAttempts: t.int({ required: false }),
+  }),
+});
+
+const TaskIdInput = builder.inputType('TaskIdInput', { fields: (t) => ({ id: t.id() }) });
+
+builder.mutationFields((t) => ({
+  createTask: t.field({
+    type: TaskRef,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: NewTaskInput }) },
+    resolve: (_root, { input }, ctx) => tasks.createTask(ctx.actor, input),
+  }),
+  createTasks: t.field({
+    type: [TaskRef],
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: builder.inputType('CreateTasksInput', { fields: (f) => ({ tasks: f.field({ type: [NewTaskInput] }) }) }) }) },
+    resolve: (_root, { input }, ctx) => tasks.createTasks(ctx.actor, input.tasks),
+  }),
+  cancelTask: t.field({
+    type: TaskRef,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: TaskIdInput }) },
+    resolve: async (_root, { input }, ctx) => (await tasks.cancelTasks(ctx.actor, [String(input.id)]))[0],
+  }),
+  retryTask: t.field({
+    type: TaskRef,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: TaskIdInput }) },
+    resolve: async (_root, { input }, ctx) => (await tasks.retryTasks(ctx.actor, [String(input.id)]))[0],
+  }),
+  setTaskPriority: t.field({
+    type: TaskRef,
+    authScopes: { admin: true },
+    args: { input: t.arg({ type: builder.inputType('SetTaskPriorityInput', { fields: (f) => ({ id: f.id(), priority: f.int() }) }) }) },
+    resolve: (_root, { input }, ctx) => tasks.setTaskPriority(ctx.actor, String(input.id), input.priority),
+  }),
+}));

@@ -1,0 +1,78 @@
+// API keys: issued by admins, shown once, stored only as a sha256 hash. Keys are 32 random bytes, so a fast
+// hash is enough (nothing to brute-force) and lets a request find its key with one indexed lookup.
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { prisma } from '../db/client.ts';
+import type { ApiKey } from '../generated/prisma/client.ts';
+import { Role } from '../generated/prisma/enums.ts';
+import { requireAdmin, type Actor } from './actor.ts';
+import { GateError, notFound, parseInput } from './errors.ts';
+import { parseId } from './task-input.ts';
+
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
+const newKey = () => `rk_${randomBytes(32).toString('base64url')}`;
+const prefixOf = (key: string) => key.slice(0, 10);
+
+/** Short cache of key lookups: saves a query per request. A revocation on this gate clears it at once;
+ *  other gates notice within CACHE_MS. */
+const CACHE_MS = 5_000;
+const cache = new Map<string, { actor: Actor | null; until: number }>();
+
+export async function authenticate(rawKey: string): Promise<Actor> {
+  const keyHash = hashApiKey(rawKey);
+  const now = Date.now();
+  let hit = cache.get(keyHash);
+  if (!hit || hit.until < now) {
+    const row = await prisma.apiKey.findUnique({ where: { keyHash } });
+    hit = { actor: row && !row.revokedAt ? { role: row.role, keyId: row.id } : null, until: now + CACHE_MS };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(keyHash, hit);
+    if (row && !row.revokedAt && (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000)) {
+      await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+    }
+  }
+  if (!hit.actor) throw new GateError('UNAUTHENTICATED', 'Invalid API key');
+  return hit.actor;
+}
+
+const creation = z.object({ name: z.string().trim().min(1).max(200), role: z.enum(Role).default('WORKER') });
+
+export async function createApiKey(actor: Actor | null, input: z.input<typeof creation>): Promise<{ apiKey: ApiKey; key: string }> {
+  requireAdmin(actor);
+  const { name, role } = parseInput(creation, input);
+  const key = newKey();
+  const apiKey = await prisma.apiKey.create({ data: { name, role, keyHash: hashApiKey(key), prefix: prefixOf(key) } });
+  return { apiKey, key };
+}
+
+export async function revokeApiKey(actor: Actor | null, idInput: string): Promise<ApiKey> {
+  requireAdmin(actor);
+  const id = parseId(idInput, 'id');
+  const found = await prisma.apiKey.findUnique({ where: { id } });
+  if (!found) throw notFound('API key', id);
+  const apiKey = found.revokedAt ? found : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  cache.delete(apiKey.keyHash);
+  return apiKey;
+}
+
+/**
+ * At start: ADMIN_API_KEY from the environment becomes an admin key; otherwise, with auth on and no admin
+ * key yet, one is created and returned so the gate can print it once.
+ */
+export async function ensureAdminKey(opts: { authEnabled: boolean; adminApiKey?: string }): Promise<string | null> {
+  if (opts.adminApiKey) {
+    const keyHash = hashApiKey(opts.adminApiKey);
+    await prisma.apiKey.upsert({
+      where: { keyHash },
+      create: { name: 'ADMIN_API_KEY (environment)', role: 'ADMIN', keyHash, prefix: prefixOf(opts.adminApiKey) },
+      update: { role: 'ADMIN', revokedAt: null },
+    });
+    return null;
+  }
+  if (!opts.authEnabled) return null;
+  const existing = await prisma.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } });
+  if (existing > 0) return null;
+  const key = newKey();
+  await prisma.apiKey.create({ data: { name: 'first admin key', role: 'ADMIN', keyHash: hashApiKey(key), prefix: prefixOf(key) } });
+  return key;
+}

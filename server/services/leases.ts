@@ -1,0 +1,178 @@
+// The lease life cycle as workers drive it: claim → heartbeat / progress → complete or fail (or release).
+// Every write by a holder is fenced by its lease token: a stale or foreign token changes nothing and gets
+// LEASE_LOST. The SQL for each step lives in server/db/sql; the decisions live here.
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { prisma } from '../db/client.ts';
+import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
+import { completeTask as completeTaskSql } from '../db/sql/complete-task.ts';
+import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/end-leases.ts';
+import { extendLeases } from '../db/sql/extend-leases.ts';
+import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
+import { reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
+import type { TaskRow } from '../db/sql/task-row.ts';
+import { ErrorClass } from '../generated/prisma/enums.ts';
+import { requireActor, type Actor } from './actor.ts';
+import { clientActingFor, touchClient } from './clients.ts';
+import { GateError, notFound, orDefault, parseInput } from './errors.ts';
+import { NON_BURNING_CLASSES, policy, retryDelaySeconds } from './policy.ts';
+import { MAX_CLAIM_BATCH, parseId } from './task-input.ts';
+
+export interface Lease {
+  task: TaskRow;
+  leaseToken: string;
+  leaseEpoch: number;
+  leaseExpiresAt: Date;
+}
+
+const toLease = (task: TaskRow): Lease => ({
+  task,
+  leaseToken: task.leaseToken!,
+  leaseEpoch: task.leaseEpoch,
+  leaseExpiresAt: task.leaseExpiresAt!,
+});
+
+const uuid = z.string().uuid('must be a UUID');
+const count = z.number().int().min(0).max(10_000_000);
+const countOr0 = orDefault(count, 0);
+const heldLease = z.object({ taskId: uuid, leaseToken: uuid });
+
+export async function claimTasks(actor: Actor | null, input: { clientId: string; limit?: number | null }): Promise<Lease[]> {
+  const { clientId, limit } = parseInput(
+    z.object({ clientId: uuid, limit: z.number().int().min(1).max(MAX_CLAIM_BATCH).nullish() }),
+    input,
+  );
+  await clientActingFor(requireActor(actor), clientId);
+  const rows = await claimTasksSql(clientId, limit ?? 1, policy.leaseSeconds);
+  await touchClient(clientId);
+  return rows.map(toLease);
+}
+
+/** One heartbeat covers all of a worker's leases. `taskIds` it names but no longer holds come back as revoked. */
+export async function heartbeat(actor: Actor | null, input: { clientId: string; taskIds?: string[] | null }) {
+  const { clientId, taskIds } = parseInput(z.object({ clientId: uuid, taskIds: z.array(uuid).max(MAX_CLAIM_BATCH).nullish() }), input);
+  await clientActingFor(requireActor(actor), clientId);
+  await touchClient(clientId);
+  const held = await extendLeases(clientId, policy.leaseSeconds);
+  const heldIds = new Set(held.map((h) => h.id));
+  return {
+    leases: held,
+    revokedTaskIds: (taskIds ?? []).filter((id) => !heldIds.has(id.toLowerCase())),
+    leaseSeconds: policy.leaseSeconds,
+  };
+}
+
+const progressInput = z.object({
+  taskId: uuid,
+  leaseToken: uuid,
+  documentsDownloaded: count,
+  documentsFailed: countOr0,
+  documentsSkipped: countOr0,
+  totalExpected: count.nullish(),
+  documentId: z.string().max(100).nullish(),
+});
+
+export async function reportProgress(actor: Actor | null, input: z.input<typeof progressInput>): Promise<Lease> {
+  requireActor(actor);
+  const p = parseInput(progressInput, input);
+  const [row] = await reportProgressSql(p.taskId, p.leaseToken, p, policy.leaseSeconds);
+  if (!row) throw await leaseLost(p.taskId);
+  return toLease(row);
+}
+
+const completionInput = z.object({
+  taskId: uuid,
+  leaseToken: uuid,
+  documentsDownloaded: count,
+  documentsFailed: countOr0,
+  documentsSkipped: countOr0,
+  resultSummary: z.unknown().optional(),
+});
+
+/** Completes a leased task. The same token and body again returns the same answer and counts nothing twice. */
+export async function completeTask(actor: Actor | null, input: z.input<typeof completionInput>): Promise<TaskRow> {
+  requireActor(actor);
+  const c = parseInput(completionInput, input);
+  const completionHash = createHash('sha256')
+    .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]))
+    .digest('hex');
+  const [row] = await completeTaskSql(c.taskId, c.leaseToken, { ...c, resultSummary: c.resultSummary ?? null, completionHash });
+  if (row) return row;
+  const task = await prisma.task.findUnique({ where: { id: c.taskId } });
+  if (task?.status === 'COMPLETED' && task.leaseToken === c.leaseToken.toLowerCase()) {
+    if (task.completionHash === completionHash) return task;
+    throw new GateError('CONFLICT', `task ${c.taskId} was already completed with different results`);
+  }
+  throw await leaseLost(c.taskId, task);
+}
+
+const failureInput = z.object({
+  taskId: uuid,
+  leaseToken: uuid,
+  errorClass: z.enum(ErrorClass),
+  message: z.string().trim().min(1).max(4000),
+  /** false: retrying cannot help (e.g. the search params are wrong) */
+  retryable: orDefault(z.boolean(), true),
+});
+
+/** Decides what a failure means: retry later (backoff), give up for good, or the task is out of attempts. */
+export function decideAfterFailure(
+  task: Pick<TaskRow, 'attempts' | 'maxAttempts'>,
+  f: { errorClass: ErrorClass; message: string; retryable: boolean },
+): FailureOutcome {
+  const burns = !NON_BURNING_CLASSES.has(f.errorClass);
+  const attempts = task.attempts + (burns ? 1 : 0);
+  const status = !f.retryable ? 'FAILED' : attempts >= task.maxAttempts ? 'DEAD' : 'PENDING';
+  // Not burning an attempt is no licence to hammer the registry: back off as if it had been the next one.
+  const retryInSeconds = status === 'PENDING' ? retryDelaySeconds(burns ? attempts : attempts + 1) : 0;
+  return { status, attempts, retryInSeconds, errorClass: f.errorClass, message: f.message };
+}
+
+export async function failTask(actor: Actor | null, input: z.input<typeof failureInput>): Promise<TaskRow> {
+  requireActor(actor);
+  const f = parseInput(failureInput, input);
+  const row = await prisma.$transaction(async (tx) => {
+    const [task] = await tx.$queryRaw<Array<Pick<TaskRow, 'attempts' | 'maxAttempts'>>>`
+      SELECT attempts, max_attempts AS "maxAttempts" FROM tasks
+      WHERE id = ${f.taskId}::uuid AND lease_token = ${f.leaseToken}::uuid AND status IN ('CLAIMED', 'RUNNING')
+      FOR UPDATE`;
+    if (!task) return undefined;
+    const [failed] = await failTaskSql(f.taskId, f.leaseToken, decideAfterFailure(task, f), tx);
+    return failed;
+  });
+  if (!row) throw await leaseLost(f.taskId);
+  if (row.status !== 'PENDING' && row.leaseHolderId) {
+    await prisma.client.update({ where: { id: row.leaseHolderId }, data: { tasksFailed: { increment: 1 } } });
+  }
+  return row;
+}
+
+/** The holder hands tasks back (e.g. shutting down): claimable again at once, no attempt used. */
+export async function releaseTasks(actor: Actor | null, input: { leases: Array<{ taskId: string; leaseToken: string }> }) {
+  requireActor(actor);
+  const { leases } = parseInput(z.object({ leases: z.array(heldLease).min(1).max(MAX_CLAIM_BATCH) }), input);
+  return releaseTasksSql(leases);
+}
+
+/** Requeues every expired lease (in batches); returns the tasks it moved. Run by the sweeper. */
+export async function requeueExpiredLeases(batch = 500): Promise<TaskRow[]> {
+  const moved: TaskRow[] = [];
+  for (;;) {
+    const rows = await sweepExpiredLeases(batch);
+    moved.push(...rows);
+    if (rows.length < batch) return moved;
+  }
+}
+
+/** Why a holder's write did not apply: the task is unknown, or the lease is no longer theirs. */
+async function leaseLost(taskIdInput: string, known?: TaskRow | null): Promise<GateError> {
+  const taskId = parseId(taskIdInput, 'taskId');
+  const task = known === undefined ? await prisma.task.findUnique({ where: { id: taskId } }) : known;
+  if (!task) return notFound('task', taskId);
+  if (task.status === 'CANCELLED') {
+    return new GateError('LEASE_LOST', `task ${taskId} was cancelled`, { reason: 'CANCELLED' });
+  }
+  return new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (expired, released or taken over)`, {
+    reason: task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN',
+  });
+}

@@ -1,0 +1,23 @@
+// Tunables of the task life cycle, set once from the gate's config at start (tests shorten them).
+import type { ErrorClass } from '../generated/prisma/enums.ts';
+
+export const policy = {
+  leaseSeconds: 60,
+  maxAttempts: 3,
+  retryBaseSeconds: 30,
+  retryMaxSeconds: 3600,
+  clientInactiveSeconds: 180,
+};
+
+export function configurePolicy(values: Partial<typeof policy>) {
+  Object.assign(policy, values);
+}
+
+/** The registry pushing back is not the task's fault: such failures wait, but do not use up an attempt. */
+export const NON_BURNING_CLASSES: ReadonlySet<ErrorClass> = new Set(['RATE_LIMITED', 'CHALLENGE']);
+
+/** Exponential backoff with ±20% jitter so that tasks failed together do not come back together. */
+export function retryDelaySeconds(failedAttempts: number, random = Math.random): number {
+  const base = Math.min(policy.retryMaxSeconds, policy.retryBaseSeconds * 2 ** Math.max(0, failedAttempts - 1));
+  return base * (0.8 + random() * 0.4);
+}

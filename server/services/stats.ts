@@ -1,0 +1,41 @@
+// Numbers for the stats query, the dashboard tiles and the throughput chart.
+import { prisma } from '../db/client.ts';
+import { TaskStatus } from '../generated/prisma/enums.ts';
+
+export interface ThroughputBucket {
+  minute: Date;
+  documents: number;
+  tasksCompleted: number;
+}
+
+export async function getStats(minutes = 30) {
+  const window = Math.max(1, Math.min(24 * 60, Math.floor(minutes)));
+  const [byStatus, activeClients, documentsTotal, throughput] = await Promise.all([
+    prisma.task.groupBy({ by: ['status'], _count: { _all: true } }),
+    prisma.client.count({ where: { status: 'ACTIVE' } }),
+    prisma.document.count(),
+    prisma.$queryRaw<ThroughputBucket[]>`
+      WITH minutes AS (
+        SELECT generate_series(date_trunc('minute', now()) - make_interval(mins => ${window - 1}), date_trunc('minute', now()),
+          interval '1 minute') AS minute)
+      SELECT m.minute,
+        (SELECT count(*)::int FROM documents d WHERE d.fetched_at >= m.minute AND d.fetched_at < m.minute + interval '1 minute') AS documents,
+        (SELECT count(*)::int FROM tasks t WHERE t.status = 'COMPLETED' AND t.completed_at >= m.minute
+           AND t.completed_at < m.minute + interval '1 minute') AS "tasksCompleted"
+      FROM minutes m ORDER BY m.minute`,
+  ]);
+  const tasksByStatus = Object.fromEntries(Object.values(TaskStatus).map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const row of byStatus) tasksByStatus[row.status] = row._count._all;
+  const lastFull = throughput.slice(-6, -1);
+  return {
+    tasksByStatus,
+    tasksTotal: Object.values(tasksByStatus).reduce((a, b) => a + b, 0),
+    activeClients,
+    documentsTotal,
+    /** documents per minute over the last five full minutes */
+    documentsPerMinute: lastFull.length ? lastFull.reduce((a, b) => a + b.documents, 0) / lastFull.length : 0,
+    throughput,
+    at: new Date(),
+  };
+}
+export type Stats = Awaited<ReturnType<typeof getStats>>;

@@ -1,0 +1,17 @@
+// Reading the task event log: replay for subscribers (afterSeq) and the feed of every gate's event pump.
+import { prisma } from '../db/client.ts';
+import type { TaskEvent } from '../generated/prisma/client.ts';
+
+export type { TaskEvent };
+
+export function eventsAfter(seq: bigint, limit = 1000): Promise<TaskEvent[]> {
+  return prisma.taskEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' }, take: limit });
+}
+
+export async function lastEventSeq(): Promise<bigint> {
+  const last = await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } });
+  return last?.seq ?? 0n;
+}
+
+/** Event types after which a task can be claimed: idle workers are nudged by these. */
+export const MAKES_TASK_AVAILABLE = new Set(['CREATED', 'RELEASED', 'RETRIED', 'LEASE_EXPIRED', 'FAILED']);

@@ -1,0 +1,70 @@
+// Validation of what callers send about tasks. Search params are checked against the registry's own
+// form (the registry library's field list), so a task that could never run is refused at creation.
+import { z } from 'zod';
+import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/registry/fields.ts';
+import { badInput, orDefault, parseInput } from './errors.ts';
+import { policy } from './policy.ts';
+
+export const MAX_DOCUMENTS_PER_TASK = 1000;
+export const MAX_TASKS_PER_REQUEST = 10_000;
+export const MAX_CLAIM_BATCH = 500;
+
+const uuid = z.string().uuid('must be a UUID');
+export const uuidSchema = uuid;
+
+export const newTaskSchema = z.object({
+  searchParams: z.unknown().optional(),
+  startPage: orDefault(z.number().int().min(1).max(100_000), 1),
+  maxDocuments: orDefault(z.number().int().min(1).max(MAX_DOCUMENTS_PER_TASK), 100),
+  priority: orDefault(z.number().int().min(-1000).max(1000), 0),
+  runAt: z.date().nullish(),
+  maxAttempts: z.number().int().min(1).max(100).nullish(),
+  kind: orDefault(z.enum(['DOWNLOAD', 'PLAN']), 'DOWNLOAD'),
+  dedupKey: z.string().min(1).max(500).nullish(),
+  parentId: uuid.nullish(),
+});
+export type NewTaskInput = z.input<typeof newTaskSchema>;
+
+export function parseNewTasks(inputs: unknown[]) {
+  if (inputs.length === 0) throw badInput('tasks: give at least one task');
+  if (inputs.length > MAX_TASKS_PER_REQUEST) throw badInput(`tasks: at most ${MAX_TASKS_PER_REQUEST} per request`);
+  return inputs.map((input, index) => {
+    const task = parseInput(newTaskSchema, input);
+    return {
+      kind: task.kind,
+      searchParams: searchParamsOf(task.searchParams, inputs.length > 1 ? index : undefined),
+      startPage: task.startPage,
+      maxDocuments: task.maxDocuments,
+      priority: task.priority,
+      runAt: task.runAt ? task.runAt.toISOString() : null,
+      maxAttempts: task.maxAttempts ?? policy.maxAttempts,
+      dedupKey: task.dedupKey ?? null,
+      parentId: task.parentId ?? null,
+    };
+  });
+}
+
+export function searchParamsOf(params: unknown, index?: number): SearchParams {
+  try {
+    return validateSearchParams(params);
+  } catch (error) {
+    if (error instanceof InvalidSearchParamsError) {
+      const prefix = index === undefined ? 'searchParams' : `tasks.${index}.searchParams`;
+      throw badInput(
+        `${prefix}: ${error.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+        error.issues.map((i) => ({ path: ['searchParams', i.field], message: i.message })),
+      );
+    }
+    throw error;
+  }
+}
+
+export function parseIds(ids: unknown): string[] {
+  return parseInput(z.array(uuid).min(1).max(MAX_TASKS_PER_REQUEST), ids).map((id) => id.toLowerCase());
+}
+
+export function parseId(id: unknown, what = 'id'): string {
+  const parsed = uuid.safeParse(id);
+  if (!parsed.success) throw badInput(`${what}: must be a UUID`, [{ path: [what], message: 'must be a UUID' }]);
+  return parsed.data.toLowerCase();
+}
