@@ -1,0 +1,128 @@
+// Starts a real gate on loopback for a test file, with a short lease and sweep interval, and gives typed-
+// enough helpers to talk to it over HTTP (GraphQL) and WebSocket (graphql-ws).
+import { createClient, type Client as WsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { GateConfig } from '../../server/config.ts';
+import { startGate, type Gate } from '../../server/gate.ts';
+import { createLogger } from '../../server/observability/logger.ts';
+import { createTestDatabase, type StorageKind, type TestDatabase } from './databases.ts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+export interface TestGate {
+  gate: Gate;
+  url: string;
+  graphqlUrl: string;
+  db: TestDatabase;
+  /** POST a GraphQL operation; returns the parsed body (data and errors) and the HTTP status. */
+  gql<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<GqlResult<T>>;
+  /** Like gql but throws on errors and returns data. */
+  ok<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<T>;
+  ws(key?: string | null): WsClient;
+  stop(): Promise<void>;
+}
+
+export interface GqlResult<T> {
+  status: number;
+  data: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; [k: string]: unknown } }>;
+}
+
+export async function startTestGate(
+  storage: StorageKind,
+  overrides: Partial<GateConfig> = {},
+  existingDb?: TestDatabase,
+): Promise<TestGate> {
+  const db = existingDb ?? (await createTestDatabase(storage));
+  const config: GateConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    database: db.config,
+    authEnabled: true,
+    adminApiKey: ADMIN_KEY,
+    leaseSeconds: 60,
+    sweepIntervalMs: 60_000, // tests call gate.sweeper.tick() when they want a sweep
+    clientInactiveSeconds: 180,
+    retryBaseSeconds: 0,
+    retryMaxSeconds: 0,
+    maxAttempts: 3,
+    logLevel: 'silent',
+    ...overrides,
+  };
+  const gate = await startGate(config, { logger: createLogger('silent') });
+  const graphqlUrl = `${gate.url}/graphql`;
+  const sockets: WsClient[] = [];
+  const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY) => {
+    const res = await fetch(graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as GqlResult<T>;
+    return { ...body, status: res.status };
+  };
+  return {
+    gate,
+    url: gate.url,
+    graphqlUrl,
+    db,
+    gql,
+    ok: async (query, variables, key) => {
+      const r = await gql(query, variables, key);
+      if (r.errors?.length) throw new Error(`GraphQL error: ${JSON.stringify(r.errors)}`);
+      return r.data as any;
+    },
+    ws: (key = ADMIN_KEY) => {
+      const client = createClient({
+        url: graphqlUrl.replace('http', 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: key ? { apiKey: key } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      sockets.push(client);
+      return client;
+    },
+    stop: async () => {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await gate.stop();
+      if (!existingDb) await db.drop();
+    },
+  };
+}
+
+/** Collects the next `count` results of a subscription (or fails after timeoutMs). */
+export function collect<T = any>(client: WsClient, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 10_000) {
+  const items: T[] = [];
+  let unsubscribe = () => {};
+  const done = new Promise<T[]>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      unsubscribe();
+      reject(new Error(`subscription: got ${items.length} of ${count} results in ${timeoutMs} ms`));
+    }, timeoutMs);
+    unsubscribe = client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => {
+          if (value.errors) {
+            clearTimeout(timer);
+            reject(new Error(JSON.stringify(value.errors)));
+            return;
+          }
+          items.push(value.data as T);
+          if (items.length >= count) {
+            clearTimeout(timer);
+            unsubscribe();
+            resolve(items);
+          }
+        },
+        error: (error) => {
+          clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+        },
+        complete: () => {},
+      },
+    );
+  });
+  return { done, items, unsubscribe: () => unsubscribe() };
+}
