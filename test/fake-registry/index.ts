@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { decodeSearchForm, type MultiSelectNaming, type SearchParams } from '../../client/registry/fields.ts';
+import { SEARCH_FIELDS, decodeSearchForm, type MultiSelectNaming, type SearchParams } from '../../client/registry/fields.ts';
 import { GeneratedSearch, type TotalFor } from './data.ts';
 import { decisionPage, emptyResultsPage, errorPage, formPage, resultsPage, showCaptcha } from './pages.ts';
 
@@ -85,8 +85,11 @@ async function readBody(request: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+const MULTI_SELECTS = new Set(SEARCH_FIELDS.filter((field) => field.kind === 'multi').map((field) => field.name));
+
+/** Whether any multi-select value in the body is named the given way. */
 function usesNaming(body: URLSearchParams, naming: MultiSelectNaming): boolean {
-  return [...body.keys()].some((key) => key.endsWith('[]') === (naming === 'brackets'));
+  return [...body.keys()].some((key) => MULTI_SELECTS.has(key.replace(/\[\]$/, '')) && key.endsWith('[]') === (naming === 'brackets'));
 }
 
 export async function startFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
