@@ -11,7 +11,7 @@ import type { EventBus } from './events/bus.ts';
 import type { Logger } from './observability/logger.ts';
 import type { GateContext } from './schema/builder.ts';
 import { schema } from './schema/index.ts';
-import { GateError } from './services/errors.ts';
+import { findGateError, GateError } from './services/errors.ts';
 import type { Actor } from './services/actor.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -40,10 +40,11 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
       try {
         actor = await actorFor(key, opts.authEnabled);
       } catch (error) {
-        if (error instanceof GateError) {
-          throw new GraphQLError(error.message, { extensions: { code: error.code, http: { status: HTTP_STATUS[error.code] ?? 400 } } });
-        }
-        throw error;
+        const gateError = findGateError(error);
+        if (!gateError) throw error;
+        throw new GraphQLError(gateError.message, {
+          extensions: { code: gateError.code, http: { status: HTTP_STATUS[gateError.code] ?? 400 } },
+        });
       }
     }
     return { actor, authEnabled: opts.authEnabled, bus: opts.bus };
@@ -61,14 +62,20 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),
       info: (...args) => opts.log.info(args.map(String).join(' ')),
       warn: (...args) => opts.log.warn(args.map(String).join(' ')),
-      error: (...args) => opts.log.error(args.map(String).join(' ')),
+      // Yoga reports every execution error here, expected ones (LEASE_LOST, …) included; real faults are
+      // logged once at error level by maskError below.
+      error: (...args) => opts.log.debug(args.map(String).join(' ')),
     },
     maskedErrors: {
       maskError: (error, message) => {
-        const original = error instanceof GraphQLError ? error.originalError : error;
-        if (original instanceof GateError) return toGraphQLError(original);
-        if (error instanceof GraphQLError && !original) return error; // validation, parsing, variable coercion
-        if (original instanceof GraphQLError) return original;
+        const gateError = findGateError(error);
+        if (gateError) return toGraphQLError(gateError);
+        // Errors GraphQL itself raised (syntax, validation, variable coercion) or that already carry a code
+        // (auth scopes, context) are the caller's business; anything else is a bug and is masked.
+        const e = error as GraphQLError;
+        const original = e.originalError as GraphQLError | undefined;
+        if (e.name === 'GraphQLError' && !original) return e;
+        if (original?.name === 'GraphQLError' && original.extensions?.code) return original;
         opts.log.error({ err: original ?? error }, 'internal error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },

@@ -60,6 +60,7 @@ export async function revokeApiKey(actor: Actor | null, idInput: string): Promis
  * key yet, one is created and returned so the gate can print it once.
  */
 export async function ensureAdminKey(opts: { authEnabled: boolean; adminApiKey?: string }): Promise<string | null> {
+  cache.clear(); // a new gate may be on another database than the last one in this process
   if (opts.adminApiKey) {
     const keyHash = hashApiKey(opts.adminApiKey);
     await prisma.apiKey.upsert({

@@ -27,6 +27,18 @@ export class GateError extends Error {
   }
 }
 
+/**
+ * The GateError behind an error, looking through wrappers (GraphQL wraps resolver errors in originalError).
+ * Checked by name, not instanceof: a module can be loaded twice (ESM and CJS copies), and then instanceof lies.
+ */
+export function findGateError(error: unknown): GateError | null {
+  for (let e = error as { name?: string; originalError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (e.name === 'GateError' && typeof (e as GateError).code === 'string') return e as GateError;
+    e = e.originalError as typeof e;
+  }
+  return null;
+}
+
 export const notFound = (what: string, id: string) => new GateError('NOT_FOUND', `${what} ${id} not found`);
 export const forbidden = (message: string) => new GateError('FORBIDDEN', message);
 export const badInput = (message: string, issues?: FieldIssue[]) => new GateError('BAD_USER_INPUT', message, { issues });

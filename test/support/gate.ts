@@ -19,6 +19,8 @@ export interface TestGate {
   /** Like gql but throws on errors and returns data. */
   ok<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<T>;
   ws(key?: string | null): WsClient;
+  /** Stops this gate and starts a new one on the same database (with other settings, if given). */
+  restart(overrides?: Partial<GateConfig>): Promise<TestGate>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +48,10 @@ export async function startTestGate(
     retryBaseSeconds: 0,
     retryMaxSeconds: 0,
     maxAttempts: 3,
-    logLevel: 'silent',
+    logLevel: (process.env.TEST_LOG_LEVEL as GateConfig['logLevel']) ?? 'silent',
     ...overrides,
   };
-  const gate = await startGate(config, { logger: createLogger('silent') });
+  const gate = await startGate(config, { logger: createLogger(config.logLevel) });
   const graphqlUrl = `${gate.url}/graphql`;
   const sockets: WsClient[] = [];
   const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY) => {
@@ -82,6 +84,13 @@ export async function startTestGate(
       });
       sockets.push(client);
       return client;
+    },
+    restart: async (more = {}) => {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await gate.stop();
+      const next = await startTestGate(storage, { ...overrides, ...more }, db);
+      // the new gate owns the database now
+      return { ...next, stop: async () => (await next.stop(), existingDb ? undefined : db.drop()) };
     },
     stop: async () => {
       await Promise.all(sockets.map((s) => s.dispose()));

@@ -1,0 +1,186 @@
+// The task life cycle through the real GraphQL API, on PostgreSQL and on embedded PGlite.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prisma } from '../../server/db/client.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
+import * as op from './operations.ts';
+
+describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) => {
+  let t: TestGate;
+  beforeAll(async () => {
+    t = await startTestGate(storage, { leaseSeconds: 0.4 });
+  });
+  afterAll(() => t?.stop());
+
+  const newTask = async (extra: Record<string, unknown> = {}) =>
+    (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11, maxDocuments: 25, ...extra } })).createTask;
+  const newClient = async (name: string) => (await t.ok(op.REGISTER, { name })).registerClient.id as string;
+  const drainQueue = () => prisma.task.deleteMany({});
+
+  it('runs create → claim → progress → complete and credits the worker', async () => {
+    await drainQueue();
+    const task = await newTask({ priority: 5 });
+    expect(task).toMatchObject({ status: 'PENDING', priority: 5, searchParams: { CourtRegion: ['11'], INSType: ['1'] } });
+    const clientId = await newClient('happy-worker');
+    const { claimTask: lease } = await t.ok(op.CLAIM, { clientId });
+    expect(lease.task).toMatchObject({ id: task.id, status: 'CLAIMED' });
+    expect(lease.leaseToken).toMatch(/^[0-9a-f-]{36}$/);
+
+    const { reportProgress } = await t.ok(op.PROGRESS, {
+      input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 3, totalExpected: 25, documentId: '101476997' },
+    });
+    expect(reportProgress.task).toEqual({ status: 'RUNNING', documentsDownloaded: 3 });
+
+    const { completeTask } = await t.ok(op.COMPLETE, {
+      input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 25, resultSummary: { pages: 1 } },
+    });
+    expect(completeTask).toMatchObject({ id: task.id, status: 'COMPLETED', documentsDownloaded: 25, resultSummary: { pages: 1 } });
+    const { client } = await t.ok(op.CLIENT, { id: clientId });
+    expect(client).toMatchObject({ tasksCompleted: 1, documentsDownloaded: 25 });
+    const { task: after } = await t.ok(op.TASK, { id: task.id });
+    expect(after.events.map((e: { type: string }) => e.type)).toEqual(['COMPLETED', 'PROGRESS', 'CLAIMED', 'CREATED']);
+    expect(await t.ok(op.CLAIM, { clientId })).toEqual({ claimTask: null });
+  });
+
+  it('claims by priority, then run-at, then age, and skips tasks not yet due', async () => {
+    await drainQueue();
+    const low = await newTask({ priority: 1 });
+    const high = await newTask({ priority: 9 });
+    await newTask({ priority: 50, runAt: new Date(Date.now() + 3_600_000).toISOString() });
+    const older = await newTask({ priority: 1 });
+    const clientId = await newClient('order-worker');
+    const order: string[] = [];
+    for (;;) {
+      const { claimTask } = await t.ok(op.CLAIM, { clientId });
+      if (!claimTask) break;
+      order.push(claimTask.task.id);
+    }
+    expect(order).toEqual([high.id, low.id, older.id]);
+  });
+
+  it('completes idempotently: the same token and body again answers the same and counts once', async () => {
+    await drainQueue();
+    const task = await newTask();
+    const clientId = await newClient('idempotent-worker');
+    const { claimTask } = await t.ok(op.CLAIM, { clientId });
+    const input = { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 7, documentsSkipped: 1, resultSummary: { a: 1 } };
+    const first = await t.ok(op.COMPLETE, { input });
+    const second = await t.ok(op.COMPLETE, { input });
+    expect(second).toEqual(first);
+    expect((await t.ok(op.CLIENT, { id: clientId })).client).toMatchObject({ tasksCompleted: 1, documentsDownloaded: 7 });
+    const different = await t.gql(op.COMPLETE, { input: { ...input, documentsDownloaded: 8 } });
+    expect(different.errors?.[0].extensions?.code).toBe('CONFLICT');
+    expect((await t.ok(op.CLIENT, { id: clientId })).client.documentsDownloaded).toBe(7);
+  });
+
+  it('requeues an expired lease and fences the stale holder out', async () => {
+    await drainQueue();
+    const task = await newTask();
+    const stale = await newClient('stale-worker');
+    const fresh = await newClient('fresh-worker');
+    const { claimTask: oldLease } = await t.ok(op.CLAIM, { clientId: stale });
+    await new Promise((r) => setTimeout(r, 600)); // lease is 0.4 s
+    await t.gate.sweeper.tick();
+    const { task: requeued } = await t.ok(op.TASK, { id: task.id });
+    expect(requeued).toMatchObject({ status: 'PENDING', attempts: 1, lastErrorClass: 'LEASE_EXPIRED' });
+
+    const { claimTask: newLease } = await t.ok(op.CLAIM, { clientId: fresh });
+    expect(newLease.leaseEpoch).toBe(oldLease.leaseEpoch + 1);
+    for (const [query, input] of [
+      [op.COMPLETE, { taskId: task.id, leaseToken: oldLease.leaseToken, documentsDownloaded: 1 }],
+      [op.PROGRESS, { taskId: task.id, leaseToken: oldLease.leaseToken, documentsDownloaded: 1 }],
+      [op.FAIL, { taskId: task.id, leaseToken: oldLease.leaseToken, errorClass: 'NETWORK', message: 'late' }],
+    ] as const) {
+      const r = await t.gql(query, { input });
+      expect(r.errors?.[0].extensions?.code).toBe('LEASE_LOST');
+    }
+    const { task: untouched } = await t.ok(op.TASK, { id: task.id });
+    expect(untouched).toMatchObject({ status: 'CLAIMED', documentsDownloaded: 0, leaseHolder: { id: fresh } });
+    const done = await t.ok(op.COMPLETE, { input: { taskId: task.id, leaseToken: newLease.leaseToken, documentsDownloaded: 2 } });
+    expect(done.completeTask.status).toBe('COMPLETED');
+  });
+
+  it('heartbeats keep leases alive past their length', async () => {
+    await drainQueue();
+    const task = await newTask();
+    const clientId = await newClient('heartbeat-worker');
+    const { claimTask } = await t.ok(op.CLAIM, { clientId });
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      const { heartbeat } = await t.ok(op.HEARTBEAT, { clientId, taskIds: [task.id] });
+      expect(heartbeat.revokedTaskIds).toEqual([]);
+      expect(heartbeat.leases.map((l: { taskId: string }) => l.taskId)).toEqual([task.id]);
+      await t.gate.sweeper.tick();
+    }
+    const done = await t.ok(op.COMPLETE, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } });
+    expect(done.completeTask.status).toBe('COMPLETED');
+  });
+
+  it('retries failures with backoff until max attempts, then DEAD; rate limits burn no attempt', async () => {
+    await drainQueue();
+    const task = await newTask({ maxAttempts: 2 });
+    const clientId = await newClient('failing-worker');
+    const failOnce = async (errorClass: string, retryable = true) => {
+      const { claimTask } = await t.ok(op.CLAIM, { clientId });
+      expect(claimTask.task.id).toBe(task.id);
+      return (await t.ok(op.FAIL, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, errorClass, message: `${errorClass} happened`, retryable } })).failTask;
+    };
+    expect(await failOnce('RATE_LIMITED')).toMatchObject({ status: 'PENDING', attempts: 0, lastErrorClass: 'RATE_LIMITED' });
+    expect(await failOnce('CHALLENGE')).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await failOnce('NETWORK')).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'NETWORK happened' });
+    expect(await failOnce('NETWORK')).toMatchObject({ status: 'DEAD', attempts: 2 });
+    expect((await t.ok(op.CLAIM, { clientId })).claimTask).toBeNull();
+    expect((await t.ok(op.CLIENT, { id: clientId })).client.tasksFailed).toBe(1);
+
+    expect((await t.ok(op.RETRY, { id: task.id })).retryTask).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await failOnce('PARSE', false)).toMatchObject({ status: 'FAILED', attempts: 1 });
+    const again = await t.gql(op.RETRY, { id: (await newTask()).id });
+    expect(again.errors?.[0].extensions?.code).toBe('CONFLICT');
+  });
+
+  it('backs off: a retried task is not claimable before its run-at', async () => {
+    t = await t.restart({ retryBaseSeconds: 30, retryMaxSeconds: 60 });
+    await drainQueue();
+    const task = await newTask();
+    const clientId = await newClient('backoff-worker');
+    const { claimTask } = await t.ok(op.CLAIM, { clientId });
+    const { failTask } = await t.ok(op.FAIL, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, errorClass: 'NETWORK', message: 'x' } });
+    const delay = (Date.parse(failTask.runAt) - Date.now()) / 1000;
+    expect(delay).toBeGreaterThan(30 * 0.8 - 2);
+    expect(delay).toBeLessThan(30 * 1.2 + 1);
+    expect((await t.ok(op.CLAIM, { clientId })).claimTask).toBeNull();
+  });
+
+  it('cancels a running task: the holder learns it from its next progress report and heartbeat', async () => {
+    await drainQueue();
+    const task = await newTask();
+    const clientId = await newClient('cancelled-worker');
+    const { claimTask } = await t.ok(op.CLAIM, { clientId });
+    expect((await t.ok(op.CANCEL, { id: task.id })).cancelTask.status).toBe('CANCELLED');
+    const progress = await t.gql(op.PROGRESS, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } });
+    expect(progress.errors?.[0].extensions).toMatchObject({ code: 'LEASE_LOST', reason: 'CANCELLED' });
+    const { heartbeat } = await t.ok(op.HEARTBEAT, { clientId, taskIds: [task.id] });
+    expect(heartbeat.revokedTaskIds).toEqual([task.id]);
+    const complete = await t.gql(op.COMPLETE, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } });
+    expect(complete.errors?.[0].extensions?.code).toBe('LEASE_LOST');
+    expect((await t.ok(op.TASK, { id: task.id })).task.status).toBe('CANCELLED');
+    const twice = await t.gql(op.CANCEL, { id: task.id });
+    expect(twice.errors?.[0].extensions?.code).toBe('CONFLICT');
+  });
+
+  it('releases tasks on shutdown: claimable again at once, no attempt used', async () => {
+    await drainQueue();
+    const [a, b] = [await newTask(), await newTask()];
+    const leaving = await newClient('leaving-worker');
+    const { claimTasks } = await t.ok(op.CLAIM_MANY, { clientId: leaving, limit: 5 });
+    expect(claimTasks.map((l: { task: { id: string } }) => l.task.id).sort()).toEqual([a.id, b.id].sort());
+    const { releaseTasks } = await t.ok(op.RELEASE, {
+      leases: claimTasks.map((l: { leaseToken: string; task: { id: string } }) => ({ taskId: l.task.id, leaseToken: l.leaseToken })),
+    });
+    expect(releaseTasks.map((r: { status: string }) => r.status)).toEqual(['PENDING', 'PENDING']);
+    const other = await newClient('other-worker');
+    const { claimTasks: again } = await t.ok(op.CLAIM_MANY, { clientId: other, limit: 5 });
+    expect(again).toHaveLength(2);
+    const { task } = await t.ok(op.TASK, { id: a.id });
+    expect(task.attempts).toBe(0);
+  });
+});
