@@ -70,12 +70,18 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
       maskError: (error, message) => {
         const gateError = findGateError(error);
         if (gateError) return toGraphQLError(gateError);
-        // Errors GraphQL itself raised (syntax, validation, variable coercion) or that already carry a code
-        // (auth scopes, context) are the caller's business; anything else is a bug and is masked.
+        // Errors GraphQL raised about the request itself (syntax, validation, variable coercion, connection
+        // arguments) and errors thrown on purpose with a code are the caller's business; the rest is masked.
         const e = error as GraphQLError;
         const original = e.originalError as GraphQLError | undefined;
-        if (e.name === 'GraphQLError' && !original) return e;
-        if (original?.name === 'GraphQLError' && original.extensions?.code) return original;
+        const requestError = [original, e].find((x) => x && ['GraphQLError', 'PothosValidationError'].includes(x.name));
+        if (requestError && (requestError === e || !requestError.originalError)) {
+          return new GraphQLError(requestError.message, {
+            nodes: e.nodes,
+            path: e.path,
+            extensions: { code: 'BAD_USER_INPUT', ...requestError.extensions },
+          });
+        }
         opts.log.error({ err: original ?? error }, 'internal error');
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },

@@ -127,7 +127,12 @@ export function collect<T = any>(client: WsClient, query: string, variables: Rec
         },
         error: (error) => {
           clearTimeout(timer);
-          reject(error instanceof Error ? error : new Error(JSON.stringify(error)));
+          const close = error as { code?: number; reason?: string };
+          reject(
+            error instanceof Error
+              ? error
+              : new Error(close.code ? `socket closed: ${close.code} ${close.reason ?? ''}` : JSON.stringify(error)),
+          );
         },
         complete: () => {},
       },

@@ -1,0 +1,100 @@
+// Live events over graphql-ws and SSE, and replay of missed events with afterSeq.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collect, startTestGate, ADMIN_KEY, type TestGate } from '../support/gate.ts';
+import * as op from './operations.ts';
+
+const TASK_EVENTS = `subscription($afterSeq: SafeInt, $filter: TaskEventFilter) {
+  taskEvents(afterSeq: $afterSeq, filter: $filter) { seq type status taskId } }`;
+
+describe('subscriptions (PostgreSQL)', () => {
+  let t: TestGate;
+  beforeAll(async () => {
+    t = await startTestGate('postgres');
+  });
+  afterAll(() => t?.stop());
+
+  const createTask = async () => (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id as string;
+
+  it('delivers task events live over WebSocket, in seq order', async () => {
+    const ws = t.ws();
+    const sub = collect(ws, TASK_EVENTS, {}, 3);
+    await new Promise((r) => setTimeout(r, 200)); // let the subscription start
+    const ids = [await createTask(), await createTask(), await createTask()];
+    const events = await sub.done;
+    expect(events.map((e) => e.taskEvents.taskId)).toEqual(ids);
+    expect(events.every((e) => e.taskEvents.type === 'CREATED')).toBe(true);
+    const seqs = events.map((e) => e.taskEvents.seq);
+    expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
+  });
+
+  it('replays what a subscriber missed while disconnected (afterSeq), then continues live, with no gap or repeat', async () => {
+    const first = t.ws();
+    const seen = collect(first, TASK_EVENTS, {}, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    const a = await createTask();
+    const [{ taskEvents: last }] = await seen.done;
+    expect(last.taskId).toBe(a);
+    await first.dispose();
+
+    // while "offline": three more tasks
+    const missed = [await createTask(), await createTask(), await createTask()];
+    const again = t.ws();
+    const resumed = collect(again, TASK_EVENTS, { afterSeq: last.seq }, 5);
+    await new Promise((r) => setTimeout(r, 300));
+    const live = [await createTask(), await createTask()];
+    const events = (await resumed.done).map((e) => e.taskEvents);
+    expect(events.map((e) => e.taskId)).toEqual([...missed, ...live]);
+    const seqs = events.map((e) => e.seq);
+    expect(new Set(seqs).size).toBe(5);
+    expect(seqs[0]).toBeGreaterThan(last.seq);
+  });
+
+  it('filters by task and follows one task with taskUpdated', async () => {
+    const id = await createTask();
+    const ws = t.ws();
+    const updates = collect(ws, `subscription($id: ID!) { taskUpdated(id: $id) { id status } }`, { id }, 3);
+    const filtered = collect(ws, TASK_EVENTS, { filter: { taskId: id } }, 2);
+    await new Promise((r) => setTimeout(r, 300));
+    await createTask(); // another task's events must not show up
+    const clientId = (await t.ok(op.REGISTER, { name: 'sub-worker' })).registerClient.id;
+    const { claimTask } = await t.ok(op.CLAIM_MANY, { clientId, limit: 100 }).then((d) => ({
+      claimTask: d.claimTasks.find((l: { task: { id: string } }) => l.task.id === id),
+    }));
+    await t.ok(op.COMPLETE, { input: { taskId: id, leaseToken: claimTask.leaseToken, documentsDownloaded: 0 } });
+    expect((await updates.done).map((u) => u.taskUpdated.status)).toEqual(['PENDING', 'CLAIMED', 'COMPLETED']);
+    expect((await filtered.done).map((e) => e.taskEvents.type)).toEqual(['CLAIMED', 'COMPLETED']);
+  });
+
+  it('nudges idle workers with taskAvailable', async () => {
+    const ws = t.ws();
+    const nudge = collect(ws, `subscription { taskAvailable { taskId reason } }`, {}, 1);
+    await new Promise((r) => setTimeout(r, 200));
+    const id = await createTask();
+    expect((await nudge.done)[0].taskAvailable).toEqual({ taskId: id, reason: 'CREATED' });
+  });
+
+  it('streams over SSE too', async () => {
+    const controller = new AbortController();
+    const res = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': ADMIN_KEY },
+      body: JSON.stringify({ query: `subscription { taskAvailable { taskId } }` }),
+      signal: controller.signal,
+    });
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    await new Promise((r) => setTimeout(r, 200));
+    const id = await createTask();
+    const reader = res.body!.getReader();
+    let text = '';
+    while (!text.includes(id)) text += new TextDecoder().decode((await reader.read()).value);
+    controller.abort();
+    expect(text).toContain(`"taskAvailable":{"taskId":"${id}"}`);
+  });
+
+  it('refuses a WebSocket with a bad key and subscriptions without a key', async () => {
+    const bad = collect(t.ws('not-a-real-key-000000'), `subscription { taskAvailable { taskId } }`, {}, 1, 3000);
+    await expect(bad.done).rejects.toThrow(/4403|Forbidden|closed/i);
+    const anonymous = collect(t.ws(null), `subscription { taskAvailable { taskId } }`, {}, 1, 3000);
+    await expect(anonymous.done).rejects.toThrow(/UNAUTHENTICATED|API key required/);
+  });
+});
