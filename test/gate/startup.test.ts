@@ -1,0 +1,117 @@
+// The gate as a user starts it: a real process, configured by the environment or a .env file.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresDatabase } from '../support/databases.ts';
+
+const CLI = resolve('bin/reyestr.mjs');
+const running: ChildProcess[] = [];
+afterAll(() => running.forEach((p) => p.kill('SIGKILL')));
+
+function runGate(env: Record<string, string>, cwd: string) {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    cwd,
+    env: { PATH: process.env.PATH!, LOG_LEVEL: 'warn', API_HOST: '127.0.0.1', API_PORT: '0', ...env },
+  });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+  const started = new Promise<string>((resolveUrl, reject) => {
+    const timer = setInterval(() => {
+      const m = /listening on (http:\/\/\S+)/.exec(stdout);
+      if (m && /GraphiQL/.test(stdout)) {
+        clearInterval(timer);
+        resolveUrl(m[1]);
+      }
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(timer);
+      reject(new Error(`gate exited with ${code}: ${stderr}`));
+    });
+  });
+  started.catch(() => {});
+  return { child, started, exited, out: () => stdout, err: () => stderr, stop: () => (child.kill('SIGTERM'), exited) };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'reyestr-start-'));
+const adminKeyIn = (stdout: string) => /shown only this once.*\n\n\s+(rk_\S+)/s.exec(stdout)?.[1];
+
+describe('starting the gate', () => {
+  it('fails with one clear line and a non-zero exit on a bad port', async () => {
+    const gate = runGate({ API_PORT: 'eighty' }, tempDir());
+    expect(await gate.exited).not.toBe(0);
+    expect(gate.err().trim()).toBe('reyestr: invalid configuration: API_PORT: Invalid input: expected number, received NaN');
+  });
+
+  it('fails with one clear line when the database is unreachable', async () => {
+    const gate = runGate({ DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/nowhere' }, tempDir());
+    expect(await gate.exited).not.toBe(0);
+    const lines = gate.err().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^reyestr: cannot start the gate \(postgresql:\/\/postgres@127\.0\.0\.1:1\/nowhere\): .*refused/);
+  });
+
+  it('reads the older DB_* names from .env, prints the first admin key once, serves GraphiQL offline', async () => {
+    const db = await createPostgresDatabase();
+    const cwd = tempDir();
+    const url = new URL(db.config.kind === 'postgres' ? db.config.url : '');
+    writeFileSync(join(cwd, '.env'), `DB_HOST=127.0.0.1\nDB_PORT=5432\nDB_NAME=${url.pathname.slice(1)}\nDB_USER=postgres\n`);
+    try {
+      const first = runGate({}, cwd);
+      const base = await first.started;
+      const key = adminKeyIn(first.out());
+      expect(key).toMatch(/^rk_[\w-]{43}$/);
+      const me = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key! },
+        body: JSON.stringify({ query: '{ me { role } }' }),
+      });
+      expect((await me.json()).data.me.role).toBe('ADMIN');
+      const page = await (await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } })).text();
+      expect(page).toContain('GraphiQL');
+      expect(page).not.toMatch(/<script[^>]+src="https?:/); // assets inlined: works with no internet
+      expect(page.length).toBeGreaterThan(100_000);
+      expect(await first.stop()).toBe(0);
+
+      const second = runGate({}, cwd);
+      await second.started;
+      expect(adminKeyIn(second.out())).toBeUndefined();
+      await second.stop();
+    } finally {
+      await db.drop();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('runs on embedded PGlite in DATA_DIR by default and keeps its data across restarts', async () => {
+    const cwd = tempDir();
+    try {
+      const first = runGate({ ENABLE_AUTH: 'false', DATA_DIR: 'store' }, cwd);
+      const base = await first.started;
+      expect(first.out()).toContain(`embedded PostgreSQL in ${join(cwd, 'store')}`);
+      const create = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }' }),
+      });
+      const id = (await create.json()).data.createTask.id;
+      expect(await first.stop()).toBe(0);
+      const second = runGate({ ENABLE_AUTH: 'false', DATA_DIR: 'store' }, cwd);
+      const again = await second.started;
+      const read = await fetch(`${again}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ task(id: "${id}") { status } }` }),
+      });
+      expect((await read.json()).data.task.status).toBe('PENDING');
+      await second.stop();
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
