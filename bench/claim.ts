@@ -1,0 +1,143 @@
+// npm run bench:claim — claim+complete cycles/s with 8 concurrent clients through GraphQL (single-task and
+// batched), against the same SQL statements run directly as the baseline, measured in the same run on the
+// same PostgreSQL. The gate runs as its own process, as in production.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { Agent, setGlobalDispatcher } from 'undici';
+import { closeDatabase, openDatabase, prisma } from '../server/db/client.ts';
+import { applyMigrations } from '../server/db/migrate.ts';
+import { claimTasks } from '../server/db/sql/claim-tasks.ts';
+import { completeTask } from '../server/db/sql/complete-task.ts';
+import { insertTasks } from '../server/db/sql/insert-tasks.ts';
+import { createPostgresDatabase } from '../test/support/databases.ts';
+import { machine, writeSection } from './support.ts';
+
+const CLIENTS = 8;
+const TASKS = Number(process.env.BENCH_TASKS ?? 4000);
+const BATCH = 50;
+const KEY = 'bench-admin-key-0123456789abcdef';
+setGlobalDispatcher(new Agent({ connections: CLIENTS * 2, keepAliveTimeout: 60_000 }));
+
+const newTasks = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, startPage: (i % 4000) + 1, maxDocuments: 25,
+    priority: 0, runAt: null, maxAttempts: 3, dedupKey: null, parentId: null,
+  }));
+
+async function seed(n: number) {
+  await prisma.$executeRaw`TRUNCATE tasks, task_events CASCADE`;
+  for (let i = 0; i < n; i += 1000) await insertTasks(newTasks(Math.min(1000, n - i)));
+}
+
+async function timed(label: string, loop: (worker: number) => Promise<number>) {
+  const started = performance.now();
+  const counts = await Promise.all(Array.from({ length: CLIENTS }, (_, w) => loop(w)));
+  const seconds = (performance.now() - started) / 1000;
+  const tasks = counts.reduce((a, b) => a + b, 0);
+  const row = { label, tasks, seconds, perSecond: tasks / seconds };
+  console.log(`${label}: ${tasks} tasks in ${seconds.toFixed(2)} s = ${row.perSecond.toFixed(0)} tasks/s`);
+  return row;
+}
+
+const summary = { documentsDownloaded: 1, documentsFailed: 0, documentsSkipped: 0, resultSummary: null, completionHash: 'x' };
+
+async function rawSql(clientIds: string[], batch: number) {
+  await seed(TASKS);
+  return timed(`raw SQL, ${batch === 1 ? 'single' : `batches of ${batch}`}`, async (w) => {
+    let done = 0;
+    for (;;) {
+      const leases = await claimTasks(clientIds[w], batch, 60);
+      if (leases.length === 0) return done;
+      for (const l of leases) await completeTask(l.id, l.leaseToken!, summary);
+      done += leases.length;
+    }
+  });
+}
+
+async function gql(url: string, query: string, variables: Record<string, unknown>) {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+async function viaGraphQL(url: string, clientIds: string[], batch: number) {
+  await seed(TASKS);
+  return timed(`GraphQL, ${batch === 1 ? 'claimTask + completeTask' : `claimTasks(${batch}) + ${batch} completeTask in one request`}`, async (w) => {
+    let done = 0;
+    for (;;) {
+      if (batch === 1) {
+        const { claimTask } = await gql(url, 'mutation($c: ID!) { claimTask(input: { clientId: $c }) { leaseToken task { id } } }', { c: clientIds[w] });
+        if (!claimTask) return done;
+        await gql(url, 'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }', {
+          i: { taskId: claimTask.task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
+        });
+        done++;
+      } else {
+        const { claimTasks: leases } = await gql(url, 'mutation($c: ID!, $n: Int!) { claimTasks(input: { clientId: $c, limit: $n }) { leaseToken task { id } } }', { c: clientIds[w], n: batch });
+        if (leases.length === 0) return done;
+        const fields = leases.map((_: unknown, i: number) => `c${i}: completeTask(input: $i${i}) { id }`).join(' ');
+        const vars = Object.fromEntries(leases.map((l: any, i: number) => [`i${i}`, { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 1 }]));
+        const decl = leases.map((_: unknown, i: number) => `$i${i}: CompleteTaskInput!`).join(', ');
+        await gql(url, `mutation(${decl}) { ${fields} }`, vars);
+        done += leases.length;
+      }
+    }
+  });
+}
+
+async function main() {
+  const db = await createPostgresDatabase('reyestr_bench');
+  const gateProcess = spawn(process.execPath, [resolve('bin/reyestr.mjs'), 'serve'], {
+    env: { ...process.env, DATABASE_URL: (db.config as { url: string }).url, API_HOST: '127.0.0.1', API_PORT: '0', ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const base = await new Promise<string>((ok, fail) => {
+      let out = '';
+      gateProcess.stdout!.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) ok(m[1]);
+      });
+      gateProcess.on('exit', (code) => fail(new Error(`gate exited with ${code}`)));
+    });
+    const url = `${base}/graphql`;
+    const database = await openDatabase(db.config);
+    await applyMigrations(database);
+    const clientIds: string[] = [];
+    for (let i = 0; i < CLIENTS; i++) {
+      clientIds.push((await gql(url, 'mutation($n: String!) { registerClient(input: { name: $n }) { id } }', { n: `bench-${i}` })).registerClient.id);
+    }
+    // warm-up (JIT, connection pools, prepared plans)
+    await seed(400);
+    await viaGraphQL(url, clientIds, 1).catch(() => {});
+    const rows = [
+      await rawSql(clientIds, 1),
+      await viaGraphQL(url, clientIds, 1),
+      await rawSql(clientIds, BATCH),
+      await viaGraphQL(url, clientIds, BATCH),
+    ];
+    const single = rows[1].perSecond / rows[0].perSecond;
+    const table = rows.map((r) => `| ${r.label} | ${r.tasks} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(0)} |`).join('\n');
+    const report = `Command: \`npm run bench:claim\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1.
+${CLIENTS} concurrent clients; each cycle is claim + complete (each its own transaction with its event row). The gate runs as a
+separate process with auth on; the raw-SQL rows run the gate's own statements (server/db/sql) directly from the bench process.
+
+| mode | tasks | seconds | tasks/s |
+|---|---|---|---|
+${table}
+
+Single-task GraphQL reaches **${(single * 100).toFixed(0)}%** of the raw-SQL rate (target ≥ 50%); batched GraphQL does
+**${rows[3].perSecond.toFixed(0)} tasks/s** (target ≥ 5,000).`;
+    writeSection('Claim and complete (GraphQL vs raw SQL)', report);
+    console.log(report);
+  } finally {
+    gateProcess.kill('SIGTERM');
+    await closeDatabase();
+    await new Promise((r) => setTimeout(r, 500));
+    await db.drop();
+  }
+}
+
+await main();

@@ -1,0 +1,27 @@
+// Shared by the benchmarks: the machine description, percentiles, and updating one section of
+// docs/benchmarks.md without touching the others.
+import { cpus } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export function machine(): string {
+  return `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  if (sortedMs.length === 0) return 0;
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
+}
+
+/** Replaces (or appends) the section that starts with `## <title>` in docs/benchmarks.md. */
+export function writeSection(title: string, body: string, file = 'docs/benchmarks.md') {
+  const header = `## ${title}`;
+  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is rewritten by its own `npm run bench:…` command.\n';
+  const start = doc.indexOf(header);
+  const section = `${header}\n\n${body.trim()}\n`;
+  if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
+  else {
+    const next = doc.indexOf('\n## ', start + header.length);
+    doc = `${doc.slice(0, start)}${section}${next === -1 ? '' : `\n${doc.slice(next + 1)}`}`;
+  }
+  writeFileSync(file, doc);
+}
