@@ -6,7 +6,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { registryDate, type RegistryDate } from '../dates.ts';
-import { htmlToTextLines, normaliseWhitespace, textLinesOfNodes } from './text.ts';
+import { decodeEntities, htmlToTextLines, normaliseWhitespace, textLinesOfNodes } from './text.ts';
 
 export interface DecisionMetadata {
   caseNumber: string | null;
@@ -89,8 +89,8 @@ export function parseDecisionMetadata($: CheerioAPI): DecisionMetadata {
 }
 
 export function parseDecisionPage($: CheerioAPI): DecisionPage {
-  // cheerio decodes the textarea's entities: its text is the decision's original HTML.
-  const html = $('textarea#txtdepository').first().text();
+  // The textarea holds the decision's HTML entity-escaped; htmlparser2 leaves textarea content raw.
+  const html = decodeEntities($('textarea#txtdepository').first().text());
   const headerLines = textLinesOfNodes($('#divcasecat table#info, table#info').first().toArray());
   return {
     kind: 'review',

@@ -7,6 +7,7 @@ import type { CheerioAPI } from 'cheerio';
 import { parseDecisionPage, type DecisionPage } from './decision.ts';
 import { parseFormPage, type FormPage } from './form.ts';
 import { findErrorNotice, findShownCaptcha, type CaptchaNotice, type ErrorNotice } from './notices.ts';
+import { FAST_HTML_OPTIONS } from './text.ts';
 import { hasResultRows, parseEmptyResultsPage, parseFooterTotal, parseResultsPage, type EmptyResultsPage, type ResultsPage } from './results.ts';
 
 export type RegistryPage =
@@ -21,7 +22,7 @@ export type RegistryPage =
 export type PageKind = RegistryPage['kind'];
 
 export function loadPage(html: string): CheerioAPI {
-  return cheerio.load(html);
+  return cheerio.load(html, FAST_HTML_OPTIONS);
 }
 
 export function detectPageKind($: CheerioAPI): PageKind {
