@@ -7,7 +7,7 @@ import { Agent, setGlobalDispatcher } from 'undici';
 import { closeDatabase, openDatabase, prisma } from '../server/db/client.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
 import { claimTasks } from '../server/db/sql/claim-tasks.ts';
-import { completeTask } from '../server/db/sql/complete-task.ts';
+import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { machine, writeSection } from './support.ts';
@@ -40,6 +40,7 @@ async function timed(label: string, loop: (worker: number) => Promise<number>) {
 }
 
 const summary = { documentsDownloaded: 1, documentsFailed: 0, documentsSkipped: 0, resultSummary: null, completionHash: 'x' };
+const completionOf = (l: { id: string; leaseToken: string | null }) => ({ ...summary, taskId: l.id, leaseToken: l.leaseToken! });
 
 async function rawSql(clientIds: string[], batch: number) {
   await seed(TASKS);
@@ -48,7 +49,8 @@ async function rawSql(clientIds: string[], batch: number) {
     for (;;) {
       const leases = await claimTasks(clientIds[w], batch, 60);
       if (leases.length === 0) return done;
-      for (const l of leases) await completeTask(l.id, l.leaseToken!, summary);
+      if (batch === 1) await completeTasks([completionOf(leases[0])]);
+      else await completeTasks(leases.map(completionOf)); // one statement for the batch
       done += leases.length;
     }
   });
@@ -63,7 +65,7 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 
 async function viaGraphQL(url: string, clientIds: string[], batch: number) {
   await seed(TASKS);
-  return timed(`GraphQL, ${batch === 1 ? 'claimTask + completeTask' : `claimTasks(${batch}) + ${batch} completeTask in one request`}`, async (w) => {
+  return timed(`GraphQL, ${batch === 1 ? 'claimTask + completeTask' : `claimTasks(${batch}) + completeTasks(${batch})`}`, async (w) => {
     let done = 0;
     for (;;) {
       if (batch === 1) {
@@ -76,10 +78,8 @@ async function viaGraphQL(url: string, clientIds: string[], batch: number) {
       } else {
         const { claimTasks: leases } = await gql(url, 'mutation($c: ID!, $n: Int!) { claimTasks(input: { clientId: $c, limit: $n }) { leaseToken task { id } } }', { c: clientIds[w], n: batch });
         if (leases.length === 0) return done;
-        const fields = leases.map((_: unknown, i: number) => `c${i}: completeTask(input: $i${i}) { id }`).join(' ');
-        const vars = Object.fromEntries(leases.map((l: any, i: number) => [`i${i}`, { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 1 }]));
-        const decl = leases.map((_: unknown, i: number) => `$i${i}: CompleteTaskInput!`).join(', ');
-        await gql(url, `mutation(${decl}) { ${fields} }`, vars);
+        const completions = leases.map((l: any) => ({ taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 1 }));
+        await gql(url, 'mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode } }', { c: completions });
         done += leases.length;
       }
     }

@@ -30,6 +30,27 @@ const HeartbeatPayload = builder
     }),
   });
 
+const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
+  fields: (f) => ({
+    taskId: f.id(),
+    leaseToken: f.string(),
+    documentsDownloaded: f.int(),
+    documentsFailed: f.int({ required: false }),
+    documentsSkipped: f.int({ required: false }),
+    resultSummary: f.field({ type: 'JSON', required: false }),
+  }),
+});
+
+const CompletionResultRef = builder.objectRef<leases.CompletionResult>('CompletionResult').implement({
+  description: 'One item of completeTasks: the task, or why it was not completed.',
+  fields: (t) => ({
+    taskId: t.exposeID('taskId'),
+    task: t.field({ type: TaskRef, nullable: true, resolve: (r) => r.task ?? null }),
+    errorCode: t.string({ nullable: true, description: 'LEASE_LOST, CONFLICT, NOT_FOUND', resolve: (r) => r.error?.code ?? null }),
+    error: t.string({ nullable: true, resolve: (r) => r.error?.message ?? null }),
+  }),
+});
+
 const LeaseInput = builder.inputType('LeaseInput', { fields: (t) => ({ taskId: t.id(), leaseToken: t.string() }) });
 
 builder.mutationFields((t) => ({
@@ -85,23 +106,24 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, { input }, ctx) => leases.reportProgress(ctx.actor, { ...input, taskId: String(input.taskId) }),
   }),
+  completeTasks: t.field({
+    type: [CompletionResultRef],
+    authScopes: { reader: true },
+    description: 'Completes up to 500 leased tasks in one statement; each item answers on its own.',
+    args: {
+      input: t.arg({
+        type: builder.inputType('CompleteTasksInput', { fields: (f) => ({ completions: f.field({ type: [CompleteTaskInput] }) }) }),
+      }),
+    },
+    resolve: (_root, { input }, ctx) =>
+      leases.completeTasks(ctx.actor, input.completions.map((c) => ({ ...c, taskId: String(c.taskId) }))),
+  }),
   completeTask: t.field({
     type: TaskRef,
     authScopes: { reader: true },
     description: 'Idempotent: the same token and body again returns the same task and counts nothing twice.',
     args: {
-      input: t.arg({
-        type: builder.inputType('CompleteTaskInput', {
-          fields: (f) => ({
-            taskId: f.id(),
-            leaseToken: f.string(),
-            documentsDownloaded: f.int(),
-            documentsFailed: f.int({ required: false }),
-            documentsSkipped: f.int({ required: false }),
-            resultSummary: f.field({ type: 'JSON', required: false }),
-          }),
-        }),
-      }),
+      input: t.arg({ type: CompleteTaskInput }),
     },
     resolve: (_root, { input }, ctx) => leases.completeTask(ctx.actor, { ...input, taskId: String(input.taskId) }),
   }),

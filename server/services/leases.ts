@@ -5,16 +5,17 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '../db/client.ts';
 import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
-import { completeTask as completeTaskSql } from '../db/sql/complete-task.ts';
+import { completeTasks as completeTasksSql, type Completion } from '../db/sql/complete-task.ts';
 import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/end-leases.ts';
 import { extendLeases } from '../db/sql/extend-leases.ts';
 import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
 import { reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import { ErrorClass } from '../generated/prisma/enums.ts';
-import { requireActor, type Actor } from './actor.ts';
+import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { clientActingFor, touchClient } from './clients.ts';
 import { GateError, notFound, orDefault, parseInput } from './errors.ts';
+import { reportOutcome } from './outcomes.ts';
 import { NON_BURNING_CLASSES, policy, retryDelaySeconds } from './policy.ts';
 import { MAX_CLAIM_BATCH, parseId } from './task-input.ts';
 
@@ -45,6 +46,7 @@ export async function claimTasks(actor: Actor | null, input: { clientId: string;
   await clientActingFor(requireActor(actor), clientId);
   const rows = await claimTasksSql(clientId, limit ?? 1, policy.leaseSeconds);
   await touchClient(clientId);
+  if (rows.length) reportOutcome({ type: 'claimed', count: rows.length });
   return rows.map(toLease);
 }
 
@@ -92,15 +94,50 @@ const completionInput = z.object({
 /** Completes a leased task. The same token and body again returns the same answer and counts nothing twice. */
 export async function completeTask(actor: Actor | null, input: z.input<typeof completionInput>): Promise<TaskRow> {
   requireActor(actor);
-  const c = parseInput(completionInput, input);
+  const completion = toCompletion(parseInput(completionInput, input));
+  const [row] = await completeTasksSql([completion]);
+  if (row) {
+    reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
+    return row;
+  }
+  return repeatedCompletion(completion);
+}
+
+export type CompletionResult = { taskId: string; task: TaskRow; error?: undefined } | { taskId: string; task?: undefined; error: GateError };
+
+/** Completes many leased tasks in one statement; each answers on its own (a lost lease fails only its item). */
+export async function completeTasks(actor: Actor | null, inputs: z.input<typeof completionInput>[]): Promise<CompletionResult[]> {
+  requireActor(actor);
+  const completions = parseInput(z.array(completionInput).min(1).max(MAX_CLAIM_BATCH), inputs).map(toCompletion);
+  const done = new Map((await completeTasksSql(completions)).map((row) => [row.id, row]));
+  for (const row of done.values()) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
+  return Promise.all(
+    completions.map(async (c): Promise<CompletionResult> => {
+      const row = done.get(c.taskId);
+      if (row) return { taskId: c.taskId, task: row };
+      try {
+        return { taskId: c.taskId, task: await repeatedCompletion(c) };
+      } catch (error) {
+        if (error instanceof GateError) return { taskId: c.taskId, error };
+        throw error;
+      }
+    }),
+  );
+}
+
+function toCompletion(c: z.output<typeof completionInput>): Completion {
+  const resultSummary = c.resultSummary ?? null;
   const completionHash = createHash('sha256')
-    .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]))
+    .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, resultSummary]))
     .digest('hex');
-  const [row] = await completeTaskSql(c.taskId, c.leaseToken, { ...c, resultSummary: c.resultSummary ?? null, completionHash });
-  if (row) return row;
+  return { ...c, taskId: c.taskId.toLowerCase(), leaseToken: c.leaseToken.toLowerCase(), resultSummary, completionHash };
+}
+
+/** A completion that changed nothing: a repeat of the one that finished the task, a conflicting one, or a lost lease. */
+async function repeatedCompletion(c: Completion): Promise<TaskRow> {
   const task = await prisma.task.findUnique({ where: { id: c.taskId } });
-  if (task?.status === 'COMPLETED' && task.leaseToken === c.leaseToken.toLowerCase()) {
-    if (task.completionHash === completionHash) return task;
+  if (task?.status === 'COMPLETED' && task.leaseToken === c.leaseToken) {
+    if (task.completionHash === c.completionHash) return task;
     throw new GateError('CONFLICT', `task ${c.taskId} was already completed with different results`);
   }
   throw await leaseLost(c.taskId, task);
@@ -141,6 +178,7 @@ export async function failTask(actor: Actor | null, input: z.input<typeof failur
     return failed;
   });
   if (!row) throw await leaseLost(f.taskId);
+  reportOutcome({ type: 'failed', errorClass: f.errorClass, status: row.status });
   if (row.status !== 'PENDING' && row.leaseHolderId) {
     await prisma.client.update({ where: { id: row.leaseHolderId }, data: { tasksFailed: { increment: 1 } } });
   }
@@ -159,9 +197,16 @@ export async function requeueExpiredLeases(batch = 500): Promise<TaskRow[]> {
   const moved: TaskRow[] = [];
   for (;;) {
     const rows = await sweepExpiredLeases(batch);
+    for (const row of rows) reportOutcome({ type: 'expired', status: row.status });
     moved.push(...rows);
     if (rows.length < batch) return moved;
   }
+}
+
+/** An operator returns expired leases to the queue now instead of waiting for the sweeper's next round. */
+export async function requeueExpiredLeasesNow(actor: Actor | null): Promise<TaskRow[]> {
+  requireAdmin(actor);
+  return requeueExpiredLeases();
 }
 
 /** Why a holder's write did not apply: the task is unknown, or the lease is no longer theirs. */
@@ -169,10 +214,8 @@ async function leaseLost(taskIdInput: string, known?: TaskRow | null): Promise<G
   const taskId = parseId(taskIdInput, 'taskId');
   const task = known === undefined ? await prisma.task.findUnique({ where: { id: taskId } }) : known;
   if (!task) return notFound('task', taskId);
-  if (task.status === 'CANCELLED') {
-    return new GateError('LEASE_LOST', `task ${taskId} was cancelled`, { reason: 'CANCELLED' });
-  }
-  return new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (expired, released or taken over)`, {
-    reason: task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN',
-  });
+  const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
+  reportOutcome({ type: 'leaseLost', reason });
+  if (reason === 'CANCELLED') return new GateError('LEASE_LOST', `task ${taskId} was cancelled`, { reason });
+  return new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (expired, released or taken over)`, { reason });
 }

@@ -183,4 +183,24 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const { task } = await t.ok(op.TASK, { id: a.id });
     expect(task.attempts).toBe(0);
   });
+
+  it('completes a batch in one call: each item answers on its own, repeats count once', async () => {
+    await drainQueue();
+    const ids = [(await newTask()).id, (await newTask()).id, (await newTask()).id];
+    const clientId = await newClient('batch-worker');
+    const { claimTasks } = await t.ok(op.CLAIM_MANY, { clientId, limit: 3 });
+    const completions = claimTasks.map((l: { leaseToken: string; task: { id: string } }) => ({
+      taskId: l.task.id,
+      leaseToken: l.leaseToken,
+      documentsDownloaded: 2,
+    }));
+    completions[2].leaseToken = '00000000-0000-4000-8000-000000000000'; // not this task's lease
+    const BULK = `mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode task { status } } }`;
+    const first = (await t.ok(BULK, { c: completions })).completeTasks;
+    expect(first.map((r: { errorCode: string | null }) => r.errorCode)).toEqual([null, null, 'LEASE_LOST']);
+    expect(first.slice(0, 2).map((r: { task: { status: string } }) => r.task.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect((await t.ok(BULK, { c: completions })).completeTasks).toEqual(first);
+    expect((await t.ok(op.CLIENT, { id: clientId })).client).toMatchObject({ tasksCompleted: 2, documentsDownloaded: 4 });
+    expect(ids).toContain(first[2].taskId);
+  });
 });

@@ -1,10 +1,12 @@
-// Completion by the lease holder. The fencing check (token + leased status) and the client's credit happen
-// in the same statement as the state change, so a stale holder changes nothing and counters count once.
+// Completion by the lease holder, for one task or a batch in one statement. The fencing check (token +
+// leased status) and the client's credit happen in the same statement as the state change, so a stale
+// holder changes nothing and counters count once.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { LEASED } from './task-row.ts';
 import { transitionTasks } from './transition-tasks.ts';
 
 export interface Completion {
+  taskId: string;
+  leaseToken: string;
   documentsDownloaded: number;
   documentsFailed: number;
   documentsSkipped: number;
@@ -13,19 +15,23 @@ export interface Completion {
   completionHash: string;
 }
 
-export function completeTask(taskId: string, leaseToken: string, c: Completion) {
+export function completeTasks(completions: Completion[]) {
   return transitionTasks({
-    where: Prisma.sql`id = ${taskId}::uuid AND lease_token = ${leaseToken}::uuid AND status IN ${LEASED}`,
+    from: Prisma.sql`jsonb_to_recordset(${JSON.stringify(completions)}::jsonb) AS done("taskId" uuid, "leaseToken" uuid,
+      "documentsDownloaded" int, "documentsFailed" int, "documentsSkipped" int, "resultSummary" jsonb, "completionHash" text)`,
+    where: Prisma.sql`tasks.id = done."taskId" AND tasks.lease_token = done."leaseToken" AND tasks.status IN ('CLAIMED', 'RUNNING')`,
     set: Prisma.sql`status = 'COMPLETED', completed_at = now(), started_at = coalesce(started_at, claimed_at),
-      lease_expires_at = NULL, documents_downloaded = ${c.documentsDownloaded},
-      documents_failed = ${c.documentsFailed}, documents_skipped = ${c.documentsSkipped},
-      result_summary = ${JSON.stringify(c.resultSummary ?? null)}::jsonb, completion_hash = ${c.completionHash}`,
+      lease_expires_at = NULL, documents_downloaded = done."documentsDownloaded",
+      documents_failed = done."documentsFailed", documents_skipped = done."documentsSkipped",
+      result_summary = done."resultSummary", completion_hash = done."completionHash"`,
     event: 'COMPLETED',
     eventData: Prisma.sql`jsonb_build_object('downloaded', moved.documents_downloaded, 'failed', moved.documents_failed,
       'skipped', moved.documents_skipped)`,
     alsoCtes: Prisma.sql`, credited AS (
-      UPDATE clients SET tasks_completed = clients.tasks_completed + 1,
-        documents_downloaded = clients.documents_downloaded + moved.documents_downloaded, updated_at = now()
-      FROM moved WHERE clients.id = moved.lease_holder_id)`,
+      UPDATE clients SET tasks_completed = clients.tasks_completed + per_client.tasks,
+        documents_downloaded = clients.documents_downloaded + per_client.documents, updated_at = now()
+      FROM (SELECT lease_holder_id, count(*)::int AS tasks, sum(documents_downloaded)::int AS documents
+            FROM moved GROUP BY lease_holder_id) per_client
+      WHERE clients.id = per_client.lease_holder_id)`,
   });
 }

@@ -11,6 +11,8 @@ export interface Transition {
   where: Prisma.Sql;
   /** SET list (without updated_at, which is always set) */
   set: Prisma.Sql;
+  /** an UPDATE … FROM source (e.g. per-row input values), named in `where` and `set` */
+  from?: Prisma.Sql;
   /** event type written for each changed row, e.g. CLAIMED */
   event: string;
   /** the client the event is attributed to; by default the task's (last) lease holder */
@@ -27,8 +29,9 @@ export function transitionTasks(t: Transition, db: Db = prisma): Promise<TaskRow
   return db.$queryRaw<TaskRow[]>`
     WITH moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
+      ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
       WHERE ${t.where}
-      RETURNING *
+      RETURNING tasks.*
     )${t.alsoCtes ?? Prisma.empty}, logged AS (
       INSERT INTO task_events (task_id, type, status, client_id, data)
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
