@@ -8,10 +8,18 @@ export interface ThroughputBucket {
   tasksCompleted: number;
 }
 
+/** How many tasks of the whole table are in each status (every status present, zeros included). */
+export async function countTasksByStatus(): Promise<Record<TaskStatus, number>> {
+  const byStatus = await prisma.task.groupBy({ by: ['status'], _count: { _all: true } });
+  const counts = Object.fromEntries(Object.values(TaskStatus).map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const row of byStatus) counts[row.status] = row._count._all;
+  return counts;
+}
+
 export async function getStats(minutes = 30) {
   const window = Math.max(1, Math.min(24 * 60, Math.floor(minutes)));
-  const [byStatus, activeClients, documentsTotal, throughput] = await Promise.all([
-    prisma.task.groupBy({ by: ['status'], _count: { _all: true } }),
+  const [tasksByStatus, activeClients, documentsTotal, throughput] = await Promise.all([
+    countTasksByStatus(),
     prisma.client.count({ where: { status: 'ACTIVE' } }),
     prisma.document.count(),
     prisma.$queryRaw<ThroughputBucket[]>`
@@ -24,8 +32,6 @@ export async function getStats(minutes = 30) {
            AND t.completed_at < m.minute + interval '1 minute') AS "tasksCompleted"
       FROM minutes m ORDER BY m.minute`,
   ]);
-  const tasksByStatus = Object.fromEntries(Object.values(TaskStatus).map((s) => [s, 0])) as Record<TaskStatus, number>;
-  for (const row of byStatus) tasksByStatus[row.status] = row._count._all;
   const lastFull = throughput.slice(-6, -1);
   return {
     tasksByStatus,

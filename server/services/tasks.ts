@@ -7,9 +7,9 @@ import { insertTasks } from '../db/sql/insert-tasks.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { TaskStatus } from '../generated/prisma/enums.ts';
-import { requireAdmin, type Actor } from './actor.ts';
+import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
-import { parseIds, parseNewTasks, searchParamsOf, type NewTaskInput } from './task-input.ts';
+import { parseId, parseIds, parseNewTasks, searchParamsOf, type NewTaskInput } from './task-input.ts';
 
 export async function createTasks(actor: Actor | null, inputs: NewTaskInput[]): Promise<TaskRow[]> {
   requireAdmin(actor);
@@ -98,4 +98,20 @@ export function taskWhere(filterInput: TaskFilter | null | undefined): Prisma.Ta
     }
   }
   return and.length ? { AND: and } : {};
+}
+
+/** One task by id; NOT_FOUND when unknown. */
+export async function getTask(actor: Actor | null, id: string): Promise<TaskRow> {
+  requireActor(actor);
+  const taskId = parseId(id, 'taskId');
+  const task = await prisma.task.findUnique({ where: { id: taskId } });
+  if (!task) throw notFound('task', taskId);
+  return task;
+}
+
+/** Tasks matching a filter, newest first. */
+export async function listTasks(actor: Actor | null, filter: TaskFilter | null, limit: number): Promise<TaskRow[]> {
+  requireActor(actor);
+  const take = parseInput(z.number().int().min(1).max(1000), limit);
+  return prisma.task.findMany({ where: taskWhere(filter), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take });
 }

@@ -1,0 +1,96 @@
+// Leases of clients that do not keep their lease token (the older REST clients): which client the caller
+// is, and which lease token a task's holder would present. With the token known, every write goes through
+// the same fenced service functions as GraphQL's.
+import { prisma } from '../db/client.ts';
+import type { Client } from '../generated/prisma/client.ts';
+import type { TaskRow } from '../db/sql/task-row.ts';
+import { requireActor, type Actor } from './actor.ts';
+import { clientActingFor, registerClient } from './clients.ts';
+import { GateError, notFound } from './errors.ts';
+import { completeTask, failTask } from './leases.ts';
+import { reportOutcome } from './outcomes.ts';
+import { parseId } from './task-input.ts';
+
+/**
+ * The client acting for this caller: `clientId` when given, else the client registered with the caller's key
+ * (one per key for REST clients; with several, the one heard from last). With `registerAs`, a key without
+ * a client gets one registered under that name; without it that is NOT_FOUND.
+ */
+export async function callerClient(
+  actorOrNull: Actor | null,
+  { clientId, registerAs }: { clientId?: string | null; registerAs?: string } = {},
+): Promise<Client> {
+  const actor = requireActor(actorOrNull);
+  if (clientId) return clientActingFor(actor, clientId);
+  const client = await prisma.client.findFirst({ where: { apiKeyId: actor.keyId }, orderBy: { lastHeartbeatAt: 'desc' } });
+  if (client?.status === 'DISABLED') throw new GateError('FORBIDDEN', 'Client is not active');
+  if (client) return client;
+  if (registerAs) return registerClient(actor, { name: registerAs }, { reuseAnyOfKey: true });
+  throw new GateError('NOT_FOUND', 'no client is registered with this API key');
+}
+
+/**
+ * The lease token `client` holds on a task. With `leaseToken` given it is used as is (the service checks it
+ * like any other). Without, the task's current token is used only if this client holds the lease — or
+ * completed the task with it, so a repeated completion is recognised. Otherwise: NOT_FOUND (unknown task),
+ * CONFLICT (never handed out), LEASE_LOST (this client held it once, but not any more), FORBIDDEN (never its task).
+ */
+export async function holderLeaseToken(
+  client: Client,
+  taskIdInput: string,
+  leaseToken?: string | null,
+): Promise<{ task: TaskRow; leaseToken: string }> {
+  const taskId = parseId(taskIdInput, 'taskId');
+  const task = await prisma.task.findUnique({ where: { id: taskId } });
+  if (!task) throw notFound('task', taskId);
+  if (leaseToken) return { task, leaseToken };
+  if (task.leaseHolderId === client.id && task.leaseToken) return { task, leaseToken: task.leaseToken };
+  if (!task.leaseHolderId) throw new GateError('CONFLICT', `task ${taskId} was never handed out`);
+  const heldOnce =
+    task.leaseHolderId === client.id ||
+    (await prisma.taskEvent.count({ where: { taskId, type: 'CLAIMED', clientId: client.id } })) > 0;
+  if (!heldOnce) throw new GateError('FORBIDDEN', 'Task does not belong to this client');
+  const reason = task.status === 'CANCELLED' ? 'CANCELLED' : 'STALE_TOKEN';
+  reportOutcome({ type: 'leaseLost', reason });
+  const why = reason === 'CANCELLED' ? 'it was cancelled' : 'expired, released or taken over';
+  throw new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (${why})`, { reason });
+}
+
+/**
+ * The holder finishes a task without necessarily knowing its token: completes it, or with `errorMessage`
+ * reports the attempt failed (retried by policy). Either repeated with the same body answers the same and
+ * counts nothing twice.
+ */
+export async function finishAsHolder(
+  actor: Actor | null,
+  client: Client,
+  input: {
+    taskId: string;
+    leaseToken?: string | null;
+    documentsDownloaded: number;
+    documentsFailed: number;
+    documentsSkipped: number;
+    resultSummary?: unknown;
+    errorMessage?: string | null;
+  },
+): Promise<TaskRow> {
+  const message = input.errorMessage?.trim();
+  if (!message) {
+    const { task, leaseToken } = await holderLeaseToken(client, input.taskId, input.leaseToken);
+    return completeTask(actor, { ...input, taskId: task.id, leaseToken });
+  }
+  const taskId = parseId(input.taskId, 'taskId');
+  const known = await prisma.task.findUnique({ where: { id: taskId } });
+  const repeated =
+    known?.leaseHolderId === client.id &&
+    !known.leaseToken &&
+    known.lastError === message &&
+    known.lastErrorClass === HOLDER_FAILURE_CLASS &&
+    ['PENDING', 'FAILED', 'DEAD'].includes(known.status);
+  if (repeated) return known;
+  const { task, leaseToken } = await holderLeaseToken(client, taskId, input.leaseToken);
+  return failTask(actor, { taskId: task.id, leaseToken, errorClass: HOLDER_FAILURE_CLASS, message, retryable: true });
+}
+
+/** Clients that report only a message say nothing about its class. */
+const HOLDER_FAILURE_CLASS = 'INTERNAL' as const;
