@@ -31,7 +31,41 @@ const envSchema = z.object({
   RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400 * 7).default(3600),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(3000),
+  CORS_ORIGINS: z.string().default(''),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(2000),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(10_000_000).default(5000),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).max(1000).default(50),
 });
+
+/** HTTP and GraphQL limits; every one has a default, so a config may leave any of them out. */
+export interface Limits {
+  /** request bodies (REST and GraphQL) */
+  bodyLimitBytes: number;
+  /** per API key, REST POSTs and GraphQL mutation fields together; 0 = off */
+  mutationsPerMinute: number;
+  /** origins allowed by CORS (`*` for any); empty = no CORS headers */
+  corsOrigins: string[];
+  graphqlMaxDepth: number;
+  graphqlMaxAliases: number;
+  graphqlMaxTokens: number;
+  graphqlMaxCost: number;
+  graphqlMaxDirectives: number;
+}
+
+export const DEFAULT_LIMITS: Limits = {
+  bodyLimitBytes: 1024 * 1024,
+  mutationsPerMinute: 3000,
+  corsOrigins: [],
+  graphqlMaxDepth: 10,
+  graphqlMaxAliases: 15,
+  graphqlMaxTokens: 2000,
+  graphqlMaxCost: 5000,
+  graphqlMaxDirectives: 50,
+};
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
@@ -50,6 +84,8 @@ export interface GateConfig {
   retryMaxSeconds: number;
   maxAttempts: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  /** missing fields take DEFAULT_LIMITS */
+  limits?: Partial<Limits>;
 }
 
 export class ConfigError extends Error {}
@@ -76,6 +112,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     retryMaxSeconds: e.RETRY_MAX_SECONDS,
     maxAttempts: e.MAX_ATTEMPTS,
     logLevel: e.LOG_LEVEL,
+    limits: {
+      bodyLimitBytes: e.BODY_LIMIT_BYTES,
+      mutationsPerMinute: e.RATE_LIMIT_MUTATIONS_PER_MINUTE,
+      corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
+      graphqlMaxAliases: e.GRAPHQL_MAX_ALIASES,
+      graphqlMaxTokens: e.GRAPHQL_MAX_TOKENS,
+      graphqlMaxCost: e.GRAPHQL_MAX_COST,
+      graphqlMaxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+    },
   };
 }
 

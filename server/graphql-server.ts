@@ -1,14 +1,19 @@
 // GraphQL over HTTP (Yoga: POST/GET and SSE subscriptions, GraphiQL) and over WebSocket (graphql-ws) on
 // the same /graphql path, with one context factory and one error policy for both.
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { WebSocketServer } from 'ws';
 import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
+import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
 import type { Logger } from './observability/logger.ts';
+import type { GateMetrics } from './observability/metrics.ts';
 import type { GateContext } from './schema/builder.ts';
 import { schema } from './schema/index.ts';
 import { findGateError, GateError } from './services/errors.ts';
@@ -25,15 +30,29 @@ export function toGraphQLError(error: GateError): GraphQLError {
       code: error.code,
       ...(error.details.reason ? { reason: error.details.reason } : {}),
       ...(error.details.issues ? { issues: error.details.issues } : {}),
+      ...(error.details.retryAfterSeconds ? { retryAfterSeconds: error.details.retryAfterSeconds } : {}),
     },
   });
 }
 
-interface WsExtra {
+type WsExtra = {
   actor?: Actor | null;
+};
+
+type ServerContext = { request: Request; extra?: WsExtra };
+
+export interface GraphQLServerOptions {
+  bus: EventBus;
+  authEnabled: boolean;
+  log: Logger;
+  limits?: Limits;
+  /** mutation fields count against the caller's key */
+  rateLimiter?: RateLimiter;
+  metrics?: GateMetrics;
 }
 
-export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean; log: Logger }) {
+export function createGraphQLServer(opts: GraphQLServerOptions) {
+  const limits = opts.limits ?? DEFAULT_LIMITS;
   const contextFor = async (key: string | null, known?: Actor | null): Promise<GateContext> => {
     let actor = known;
     if (actor === undefined) {
@@ -50,9 +69,25 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
     return { actor, authEnabled: opts.authEnabled, bus: opts.bus };
   };
 
-  const yoga: YogaServerInstance<Record<string, unknown>, GateContext> = createYoga({
+  const yoga = createYoga<ServerContext, GateContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
+    // CORS is the gate's (one CORS_ORIGINS policy for every route), not Yoga's permissive default.
+    cors: false,
+    plugins: [
+      // Validation rules (and the token-limited parser), so they hold over WebSocket too: the WS path
+      // parses and validates with yoga.getEnveloped(), which runs these plugins.
+      EnvelopArmorPlugin({
+        maxDepth: { n: limits.graphqlMaxDepth, onReject: [rejected(opts.metrics, 'depth')] },
+        maxAliases: { n: limits.graphqlMaxAliases, onReject: [rejected(opts.metrics, 'aliases')] },
+        maxTokens: { n: limits.graphqlMaxTokens, onReject: [rejected(opts.metrics, 'tokens')] },
+        costLimit: { maxCost: limits.graphqlMaxCost, onReject: [rejected(opts.metrics, 'cost')] },
+        maxDirectives: { n: limits.graphqlMaxDirectives, onReject: [rejected(opts.metrics, 'directives')] },
+        blockFieldSuggestion: { enabled: true },
+      }),
+      ...(opts.rateLimiter ? [mutationRateLimit(opts.rateLimiter, opts.metrics)] : []),
+      ...(opts.metrics ? [operationMetrics(opts.metrics)] : []),
+    ],
     landingPage: false,
     // The gate serves its own JSON /health.
     healthCheckEndpoint: '/_yoga/health',
@@ -100,10 +135,15 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
         onConnect: async (ctx) => {
           try {
             ctx.extra.actor = await actorFor(keyFromConnectionParams(ctx.connectionParams), opts.authEnabled);
+            opts.metrics?.websocketConnections.inc();
+            (ctx.extra as { counted?: boolean }).counted = true;
             return true;
           } catch {
             return false; // closes with 4403 Forbidden: bad or revoked key
           }
+        },
+        onClose: (ctx) => {
+          if ((ctx.extra as { counted?: boolean }).counted) opts.metrics?.websocketConnections.dec();
         },
         onSubscribe: async (ctx, _id, params) => {
           const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
@@ -112,10 +152,17 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
             socket: ctx.extra,
             params,
           });
+          let document: DocumentNode;
+          try {
+            document = parse(params.query);
+          } catch (error) {
+            if (error instanceof GraphQLError) return [error]; // syntax, or over the token limit
+            throw error;
+          }
           const args = {
             schema: s,
             operationName: params.operationName,
-            document: parse(params.query),
+            document,
             variableValues: params.variables,
             contextValue: await contextFactory(),
             rootValue: { execute, subscribe },
@@ -137,4 +184,59 @@ export function createGraphQLServer(opts: { bus: EventBus; authEnabled: boolean;
   };
 
   return { yoga, attachWebSocket };
+}
+
+const rejected = (metrics: GateMetrics | undefined, limit: string) => () => metrics?.rejections.inc({ limit });
+
+const transportOf = (context: unknown) => ((context as { request?: unknown }).request ? 'http' : 'ws');
+
+function rootFields(args: ExecutionArgs) {
+  const operation = getOperationAST(args.document, args.operationName);
+  const fields = operation?.selectionSet.selections.filter((s) => s.kind === Kind.FIELD) ?? [];
+  return { type: operation?.operation ?? 'unknown', first: fields[0]?.name.value ?? 'unknown', count: fields.length };
+}
+
+/** Each mutation field costs one token of the caller's per-key bucket; over the limit → RATE_LIMITED. */
+function mutationRateLimit(limiter: RateLimiter, metrics?: GateMetrics): Plugin<GateContext> {
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      const { type, count } = rootFields(args);
+      const actor = (args.contextValue as GateContext).actor;
+      if (type !== 'mutation' || !actor) return;
+      try {
+        limiter.take(actor.keyId ?? 'no-key', Math.max(1, count));
+      } catch (error) {
+        if (!(error instanceof GateError)) throw error;
+        metrics?.rejections.inc({ limit: 'rate' });
+        setResultAndStopExecution({ errors: [toGraphQLError(error)] });
+      }
+    },
+  };
+}
+
+/** Execution time per operation, and subscriptions open now. */
+function operationMetrics(metrics: GateMetrics): Plugin<GateContext> {
+  return {
+    onExecute({ args }) {
+      const started = performance.now();
+      const { type, first } = rootFields(args);
+      const transport = transportOf(args.contextValue);
+      return {
+        onExecuteDone({ result }) {
+          const outcome = !isAsyncIterable(result) && result.errors?.length ? 'error' : 'ok';
+          metrics.graphqlDuration.observe({ operation: type, field: first, transport, outcome }, (performance.now() - started) / 1000);
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const transport = transportOf(args.contextValue);
+      return {
+        onSubscribeResult({ result }) {
+          if (!isAsyncIterable(result)) return;
+          metrics.subscriptionsOpen.inc({ transport });
+          return { onEnd: () => metrics.subscriptionsOpen.dec({ transport }) };
+        },
+      };
+    },
+  };
 }

@@ -1,0 +1,118 @@
+// Prometheus metrics of one gate (prom-client, a registry per gate). Counters count what this gate did;
+// gauges of the shared database (tasks by status, active clients, documents) are read when scraped.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { prisma } from '../db/client.ts';
+import { onLeaseOutcome } from '../services/outcomes.ts';
+import { countTasksByStatus } from '../services/stats.ts';
+
+const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export type GateMetrics = ReturnType<typeof createMetrics>;
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'reyestr_process_' });
+
+  const databaseUp = new Gauge({ name: 'reyestr_database_up', help: '1 when the last scrape could read the database', registers: [registry] });
+  new Gauge({
+    name: 'reyestr_tasks',
+    help: 'Tasks by status (whole database, read at scrape time)',
+    labelNames: ['status'],
+    registers: [registry],
+    async collect() {
+      try {
+        const [byStatus, activeClients, documents] = await Promise.all([
+          countTasksByStatus(),
+          prisma.client.count({ where: { status: 'ACTIVE' } }),
+          prisma.document.count(),
+        ]);
+        for (const [status, count] of Object.entries(byStatus)) this.set({ status }, count);
+        clientsActive.set(activeClients);
+        documentsStored.set(documents);
+        databaseUp.set(1);
+      } catch {
+        databaseUp.set(0);
+      }
+    },
+  });
+  const clientsActive = new Gauge({ name: 'reyestr_clients_active', help: 'Workers whose heartbeats arrive (read at scrape time)', registers: [registry] });
+  const documentsStored = new Gauge({ name: 'reyestr_documents', help: 'Documents downloaded and registered (read at scrape time)', registers: [registry] });
+
+  const claims = new Counter({ name: 'reyestr_task_claims_total', help: 'Tasks leased by this gate', registers: [registry] });
+  const completions = new Counter({ name: 'reyestr_task_completions_total', help: 'Tasks completed through this gate', registers: [registry] });
+  const documentsDownloaded = new Counter({
+    name: 'reyestr_documents_downloaded_total',
+    help: 'Documents reported downloaded by completions through this gate',
+    registers: [registry],
+  });
+  const failures = new Counter({
+    name: 'reyestr_task_failures_total',
+    help: 'Failed attempts reported through this gate, by error class and resulting status',
+    labelNames: ['error_class', 'status'],
+    registers: [registry],
+  });
+  const expirations = new Counter({
+    name: 'reyestr_lease_expirations_total',
+    help: 'Expired leases requeued (or dead) by this gate as sweeper, by resulting status',
+    labelNames: ['status'],
+    registers: [registry],
+  });
+  const staleLeases = new Counter({
+    name: 'reyestr_stale_lease_rejections_total',
+    help: 'Holder writes refused because the lease was no longer theirs, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'reyestr_http_request_duration_seconds',
+    help: 'HTTP requests by route pattern, method and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const graphqlDuration = new Histogram({
+    name: 'reyestr_graphql_operation_duration_seconds',
+    help: 'GraphQL executions by operation type, first root field, transport and outcome',
+    labelNames: ['operation', 'field', 'transport', 'outcome'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+  const subscriptionsOpen = new Gauge({
+    name: 'reyestr_graphql_subscriptions_open',
+    help: 'GraphQL subscriptions running now, by transport',
+    labelNames: ['transport'],
+    registers: [registry],
+  });
+  const websocketConnections = new Gauge({ name: 'reyestr_websocket_connections', help: 'Open graphql-ws connections', registers: [registry] });
+  const rejections = new Counter({
+    name: 'reyestr_limit_rejections_total',
+    help: 'Requests refused by a limit (rate, body size, query depth/aliases/tokens/cost)',
+    labelNames: ['limit'],
+    registers: [registry],
+  });
+
+  const unsubscribe = onLeaseOutcome((o) => {
+    if (o.type === 'claimed') claims.inc(o.count);
+    else if (o.type === 'completed') {
+      completions.inc();
+      documentsDownloaded.inc(o.documentsDownloaded);
+    } else if (o.type === 'failed') failures.inc({ error_class: o.errorClass, status: o.status });
+    else if (o.type === 'expired') expirations.inc({ status: o.status });
+    else staleLeases.inc({ reason: o.reason });
+  });
+
+  return {
+    registry,
+    httpDuration,
+    graphqlDuration,
+    subscriptionsOpen,
+    websocketConnections,
+    rejections,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    dispose: () => {
+      unsubscribe();
+      registry.clear();
+    },
+  };
+}
