@@ -30,15 +30,19 @@ const HeartbeatPayload = builder
     }),
   });
 
+type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
+
+/** What every holder write carries: the task, the fence, and this lease's absolute counters. */
+const leaseCounters = (f: InputFields) => ({
+  taskId: f.id(),
+  leaseToken: f.string(),
+  documentsDownloaded: f.int(),
+  documentsFailed: f.int({ required: false }),
+  documentsSkipped: f.int({ required: false }),
+});
+
 const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
-  fields: (f) => ({
-    taskId: f.id(),
-    leaseToken: f.string(),
-    documentsDownloaded: f.int(),
-    documentsFailed: f.int({ required: false }),
-    documentsSkipped: f.int({ required: false }),
-    resultSummary: f.field({ type: 'JSON', required: false }),
-  }),
+  fields: (f) => ({ ...leaseCounters(f), resultSummary: f.field({ type: 'JSON', required: false }) }),
 });
 
 const CompletionResultRef = builder.objectRef<leases.CompletionResult>('CompletionResult').implement({
@@ -93,11 +97,7 @@ builder.mutationFields((t) => ({
       input: t.arg({
         type: builder.inputType('ReportProgressInput', {
           fields: (f) => ({
-            taskId: f.id(),
-            leaseToken: f.string(),
-            documentsDownloaded: f.int(),
-            documentsFailed: f.int({ required: false }),
-            documentsSkipped: f.int({ required: false }),
+            ...leaseCounters(f),
             totalExpected: f.int({ required: false }),
             documentId: f.string({ required: false }),
           }),

@@ -1,15 +1,21 @@
 // Claim: lease up to `limit` runnable tasks to one client in a single statement. SKIP LOCKED lets concurrent
 // claimers pass over each other's rows instead of waiting, so no task is handed out twice and nobody queues.
 // `= ANY(ARRAY(...))` makes PostgreSQL run the locking sub-select exactly once.
+//
+// The statement also checks that the client may claim (exists, not disabled, registered with the caller's
+// key unless the caller is an admin: `ownerKeyId` null) and marks it alive — the hot path is one round trip.
+// When it claims nothing, the service looks closer to tell "no work" from "not allowed".
 import { Prisma } from '../../generated/prisma/client.ts';
 import { inSeconds } from './task-row.ts';
 import { transitionTasks } from './transition-tasks.ts';
 
-export function claimTasks(clientId: string, limit: number, leaseSeconds: number) {
+export function claimTasks(clientId: string, limit: number, leaseSeconds: number, ownerKeyId: string | null = null) {
+  const clientMayClaim = Prisma.sql`EXISTS (SELECT 1 FROM clients WHERE id = ${clientId}::uuid AND status <> 'DISABLED'
+    AND (${ownerKeyId}::uuid IS NULL OR api_key_id = ${ownerKeyId}::uuid))`;
   return transitionTasks({
     where: Prisma.sql`id = ANY(ARRAY(
       SELECT id FROM tasks
-      WHERE status = 'PENDING' AND run_at <= now()
+      WHERE status = 'PENDING' AND run_at <= now() AND ${clientMayClaim}
       ORDER BY priority DESC, run_at, created_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED))`,
@@ -19,5 +25,8 @@ export function claimTasks(clientId: string, limit: number, leaseSeconds: number
     event: 'CLAIMED',
     clientId,
     eventData: Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`,
+    alsoCtes: Prisma.sql`, touched AS (
+      UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
+      WHERE id = ${clientId}::uuid AND status <> 'DISABLED' AND EXISTS (SELECT 1 FROM moved))`,
   });
 }
