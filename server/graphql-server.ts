@@ -167,8 +167,15 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
             contextValue: await contextFactory(),
             rootValue: { execute, subscribe },
           };
-          const errors = validate(args.schema, args.document);
-          if (errors.length) return errors;
+          let errors: readonly GraphQLError[];
+          try {
+            errors = validate(args.schema, args.document);
+          } catch (error) {
+            // GraphQL Armor's rules throw their rejection: answer it on this operation, keep the socket.
+            if (error instanceof GraphQLError) return [error];
+            throw error;
+          }
+          if (errors.length) return [...errors];
           return args;
         },
       },

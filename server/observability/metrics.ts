@@ -11,32 +11,50 @@ export type GateMetrics = ReturnType<typeof createMetrics>;
 
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'reyestr_process_' });
+  collectDefaultMetrics({ register: registry, prefix: 'reyestr_' });
 
-  const databaseUp = new Gauge({ name: 'reyestr_database_up', help: '1 when the last scrape could read the database', registers: [registry] });
+  // One database read per scrape, shared by the gauges that show it (prom-client collects them concurrently).
+  let reading: Promise<DatabaseSnapshot | null> | null = null;
+  const snapshot = () => {
+    reading ??= readDatabase().finally(() => setTimeout(() => (reading = null), 250).unref());
+    return reading;
+  };
+  new Gauge({
+    name: 'reyestr_database_up',
+    help: '1 when this scrape could read the database',
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()) ? 1 : 0);
+    },
+  });
   new Gauge({
     name: 'reyestr_tasks',
     help: 'Tasks by status (whole database, read at scrape time)',
     labelNames: ['status'],
     registers: [registry],
     async collect() {
-      try {
-        const [byStatus, activeClients, documents] = await Promise.all([
-          countTasksByStatus(),
-          prisma.client.count({ where: { status: 'ACTIVE' } }),
-          prisma.document.count(),
-        ]);
-        for (const [status, count] of Object.entries(byStatus)) this.set({ status }, count);
-        clientsActive.set(activeClients);
-        documentsStored.set(documents);
-        databaseUp.set(1);
-      } catch {
-        databaseUp.set(0);
-      }
+      const s = await snapshot();
+      if (s) for (const [status, count] of Object.entries(s.byStatus)) this.set({ status }, count);
     },
   });
-  const clientsActive = new Gauge({ name: 'reyestr_clients_active', help: 'Workers whose heartbeats arrive (read at scrape time)', registers: [registry] });
-  const documentsStored = new Gauge({ name: 'reyestr_documents', help: 'Documents downloaded and registered (read at scrape time)', registers: [registry] });
+  new Gauge({
+    name: 'reyestr_clients_active',
+    help: 'Workers whose heartbeats arrive (read at scrape time)',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (s) this.set(s.activeClients);
+    },
+  });
+  new Gauge({
+    name: 'reyestr_documents',
+    help: 'Documents downloaded and registered (read at scrape time)',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (s) this.set(s.documents);
+    },
+  });
 
   const claims = new Counter({ name: 'reyestr_task_claims_total', help: 'Tasks leased by this gate', registers: [registry] });
   const completions = new Counter({ name: 'reyestr_task_completions_total', help: 'Tasks completed through this gate', registers: [registry] });
@@ -115,4 +133,23 @@ export function createMetrics() {
       registry.clear();
     },
   };
+}
+
+interface DatabaseSnapshot {
+  byStatus: Awaited<ReturnType<typeof countTasksByStatus>>;
+  activeClients: number;
+  documents: number;
+}
+
+async function readDatabase(): Promise<DatabaseSnapshot | null> {
+  try {
+    const [byStatus, activeClients, documents] = await Promise.all([
+      countTasksByStatus(),
+      prisma.client.count({ where: { status: 'ACTIVE' } }),
+      prisma.document.count(),
+    ]);
+    return { byStatus, activeClients, documents };
+  } catch {
+    return null; // reyestr_database_up shows it; the other gauges keep their last values
+  }
 }

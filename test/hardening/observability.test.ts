@@ -1,0 +1,154 @@
+// /metrics (Prometheus text from prom-client), one JSON log line per request with a request id and no keys,
+// and what happens when the database goes away: /health → 503, other errors masked.
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GateConfig } from '../../server/config.ts';
+import { prisma } from '../../server/db/client.ts';
+import { startGate, type Gate } from '../../server/gate.ts';
+import { createLogger } from '../../server/observability/logger.ts';
+import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
+import { ADMIN_KEY, collect } from '../support/gate.ts';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { region11, restClient, workerKey } from '../rest/support.ts';
+
+let db: TestDatabase;
+let gate: Gate;
+let call: ReturnType<typeof restClient>;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  db = await createPostgresDatabase();
+  const config: GateConfig = {
+    host: '127.0.0.1',
+    port: 0,
+    database: db.config,
+    authEnabled: true,
+    adminApiKey: ADMIN_KEY,
+    leaseSeconds: 60,
+    sweepIntervalMs: 60_000,
+    clientInactiveSeconds: 180,
+    retryBaseSeconds: 0,
+    retryMaxSeconds: 0,
+    maxAttempts: 3,
+    logLevel: 'info',
+  };
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
+  gate = await startGate(config, { logger: createLogger('info', sink) });
+  call = restClient(gate.url);
+});
+afterAll(async () => {
+  await gate?.stop();
+  await db?.drop();
+});
+
+const metricValue = (text: string, name: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`) && l.includes(name));
+  return line ? Number(line.split(' ').pop()) : undefined;
+};
+
+describe('metrics', () => {
+  it('counts the lease life cycle, reads gauges from the database, times HTTP and GraphQL, counts subscriptions', async () => {
+    const key = await workerKey('metered');
+    await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'metered' } });
+    for (let i = 0; i < 3; i++) await call('POST', '/api/v1/tasks/create', { body: { search_params: region11 } });
+    const a = (await call('POST', '/api/v1/tasks/request', { key })).body.task_id;
+    await call('POST', '/api/v1/tasks/complete', { key, body: { task_id: a, documents_downloaded: 4 } });
+    const b = (await call('POST', '/api/v1/tasks/request', { key })).body;
+    await call('POST', '/api/v1/tasks/complete', { key, body: { task_id: b.task_id, error_message: 'boom' } });
+    await call('POST', '/api/v1/tasks/complete', { key, body: { task_id: b.task_id, lease_token: b.lease_token } }); // stale
+    const c = (await call('POST', '/api/v1/tasks/request', { key })).body.task_id;
+    await prisma.task.update({ where: { id: c }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+    await gate.sweeper.tick();
+    await call('POST', '/api/v1/documents/register', { key, body: { metadata: { external_id: '77' } } });
+
+    const ws = createClient({ url: `${gate.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: ADMIN_KEY }, retryAttempts: 0 });
+    const sub = collect(ws, 'subscription { statsUpdated { tasksTotal } }', {}, 2);
+    while (sub.items.length < 1) await new Promise((r) => setTimeout(r, 10));
+    const res = await fetch(`${gate.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    sub.unsubscribe();
+    await ws.dispose();
+
+    expect(text).toMatch(/^reyestr_tasks\{status="COMPLETED"\} 1$/m);
+    expect(text).toMatch(/^reyestr_tasks\{status="PENDING"\} 2$/m); // failed one retried + expired one requeued
+    expect(text).toMatch(/^reyestr_task_claims_total 3$/m);
+    expect(text).toMatch(/^reyestr_task_completions_total 1$/m);
+    expect(text).toMatch(/^reyestr_documents_downloaded_total 4$/m);
+    expect(text).toMatch(/^reyestr_task_failures_total\{error_class="INTERNAL",status="PENDING"\} 1$/m);
+    expect(text).toMatch(/^reyestr_lease_expirations_total\{status="PENDING"\} 1$/m);
+    expect(text).toMatch(/^reyestr_stale_lease_rejections_total\{reason="STALE_TOKEN"\} 1$/m);
+    expect(text).toMatch(/^reyestr_clients_active 1$/m);
+    expect(text).toMatch(/^reyestr_documents 1$/m);
+    expect(text).toMatch(/^reyestr_database_up 1$/m);
+    expect(text).toMatch(/^reyestr_graphql_subscriptions_open\{transport="ws"\} 1$/m);
+    expect(text).toMatch(/^reyestr_websocket_connections 1$/m);
+    expect(text).toMatch(/^reyestr_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/tasks\/request",status="200"\} 3$/m);
+    expect(text).toMatch(/^reyestr_process_cpu_user_seconds_total /m);
+    expect(metricValue(text, 'reyestr_task_claims_total')).toBe(3);
+
+    await fetch(`${gate.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
+      body: JSON.stringify({ query: '{ stats { tasksTotal } }' }),
+    });
+    const after = await (await fetch(`${gate.url}/metrics`)).text();
+    expect(after).toMatch(/^reyestr_graphql_operation_duration_seconds_count\{operation="query",field="stats",transport="http",outcome="ok"\} 1$/m);
+    expect(after).toMatch(/^reyestr_graphql_subscriptions_open\{transport="ws"\} 0$/m);
+  });
+});
+
+describe('request logs', () => {
+  it('one JSON line per request with its request id (given or generated), and no keys anywhere', async () => {
+    lines.length = 0;
+    const key = await workerKey('logged');
+    await call('GET', '/api/v1/tasks/status', { key, headers: { 'x-request-id': 'req-from-nginx-1' } });
+    const res = await fetch(`${gate.url}/api/v1/clients/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ client_name: 'logged', api_key: key }),
+    });
+    const generated = res.headers.get('x-request-id');
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    await fetch(`${gate.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-api-key': key } });
+    await new Promise((r) => setTimeout(r, 50));
+    const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    expect(requests).toHaveLength(3);
+    expect(requests[0]).toMatchObject({ level: 30, reqId: 'req-from-nginx-1', method: 'GET', path: '/api/v1/tasks/status', status: 200, route: '/api/v1/tasks/status' });
+    expect(requests[1]).toMatchObject({ reqId: generated, method: 'POST', path: '/api/v1/clients/register', status: 200 });
+    expect(requests[2]).toMatchObject({ path: '/graphql', route: '/graphql', status: 200 });
+    expect(typeof requests[0].ms).toBe('number');
+    for (const line of lines) {
+      expect(line).not.toContain(key);
+      expect(line).not.toContain(ADMIN_KEY);
+    }
+  });
+});
+
+describe('database gone', () => {
+  it('/health → 503; REST and GraphQL errors are masked as internal; /metrics still answers', async () => {
+    await db.drop(); // terminates the gate's connections; new ones fail
+    const health = await call('GET', '/health', { key: null });
+    expect(health.status).toBe(503);
+    expect(health.body).toMatchObject({ status: 'unhealthy', database: 'disconnected', error: expect.any(String) });
+    const rest = await call('GET', '/api/v1/tasks/status');
+    expect(rest.status).toBeGreaterThanOrEqual(500);
+    expect(rest.body).toEqual({ detail: rest.status === 500 ? 'Internal Server Error' : expect.any(String) });
+    const gql = await fetch(`${gate.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'some-key-not-cached' },
+      body: JSON.stringify({ query: '{ stats { tasksTotal } }' }),
+    });
+    const body = await gql.json();
+    expect(body.errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    const metrics = await (await fetch(`${gate.url}/metrics`)).text();
+    expect(metrics).toMatch(/^reyestr_database_up 0$/m);
+  });
+});
