@@ -1,0 +1,51 @@
+// A gate as its own OS process (`reyestr serve`), for tests that kill, restart or run several gates.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+export interface GateProcess {
+  child: ChildProcess;
+  url: string;
+  /** stdout lines so far (JSON log lines and the start banner) */
+  lines(): string[];
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const CLI = resolve('bin/reyestr.mjs');
+
+export async function startGateProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<GateProcess> {
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { PATH: process.env.PATH!, API_HOST: '127.0.0.1', API_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const waitFor = (pattern: RegExp, ms = timeoutMs) =>
+    new Promise<string>((ok, fail) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        const m = pattern.exec(out);
+        if (m) {
+          clearInterval(timer);
+          ok(m[1] ?? m[0]);
+        } else if (Date.now() - started > ms || child.exitCode !== null) {
+          clearInterval(timer);
+          fail(new Error(`gate: no ${pattern} within ${ms} ms (exit ${child.exitCode}); stderr: ${err.slice(-500)}`));
+        }
+      }, 25);
+    });
+  const url = await waitFor(/listening on (http:\/\/\S+)/);
+  return {
+    child,
+    url,
+    lines: () => out.split('\n'),
+    waitFor,
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
