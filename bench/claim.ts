@@ -89,7 +89,7 @@ async function viaGraphQL(url: string, clientIds: string[], batch: number) {
 async function main() {
   const db = await createPostgresDatabase('reyestr_bench');
   const gateProcess = spawn(process.execPath, [resolve('bin/reyestr.mjs'), 'serve'], {
-    env: { ...process.env, DATABASE_URL: (db.config as { url: string }).url, API_HOST: '127.0.0.1', API_PORT: '0', ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn' },
+    env: { ...process.env, DATABASE_URL: (db.config as { url: string }).url, API_HOST: '127.0.0.1', API_PORT: '0', ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   try {
@@ -122,7 +122,7 @@ async function main() {
     const table = rows.map((r) => `| ${r.label} | ${r.tasks} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(0)} |`).join('\n');
     const report = `Command: \`npm run bench:claim\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1.
 ${CLIENTS} concurrent clients; each cycle is claim + complete (each its own transaction with its event row). The gate runs as a
-separate process with auth on; the raw-SQL rows run the gate's own statements (server/db/sql) directly from the bench process.
+separate process with auth on (mutation rate limit off); the raw-SQL rows run the gate's own statements (server/db/sql) directly from the bench process.
 
 | mode | tasks | seconds | tasks/s |
 |---|---|---|---|
