@@ -107,14 +107,16 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
         if (gateError) return toGraphQLError(gateError);
         // Errors GraphQL raised about the request itself (syntax, validation, variable coercion, connection
         // arguments) and errors thrown on purpose with a code are the caller's business; the rest is masked.
+        // The innermost error decides: a GraphQL/Pothos error that wraps nothing else was raised about the
+        // request; one that wraps another error (a database failure, a bug) is internal.
         const e = error as GraphQLError;
         const original = e.originalError as GraphQLError | undefined;
-        const requestError = [original, e].find((x) => x && ['GraphQLError', 'PothosValidationError'].includes(x.name));
-        if (requestError && (requestError === e || !requestError.originalError)) {
-          return new GraphQLError(requestError.message, {
+        const innermost = original ?? e;
+        if (['GraphQLError', 'PothosValidationError'].includes(innermost.name) && !innermost.originalError) {
+          return new GraphQLError(innermost.message, {
             nodes: e.nodes,
             path: e.path,
-            extensions: { code: 'BAD_USER_INPUT', ...requestError.extensions },
+            extensions: { code: 'BAD_USER_INPUT', ...innermost.extensions },
           });
         }
         opts.log.error({ err: original ?? error }, 'internal error');
