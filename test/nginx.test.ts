@@ -181,7 +181,7 @@ http {
   it('carries a graphql-ws subscription over wss://', async () => {
     class TrustingWebSocket extends WebSocket {
       constructor(address: string, protocols?: string | string[]) {
-        super(address, protocols, { ca, servername: 'localhost' });
+        super(address, protocols, { ca });
       }
     }
     const ws = createClient({
