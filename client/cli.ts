@@ -1,6 +1,7 @@
 // The `reyestr` CLI: one commander program; each command group lives in client/commands/.
 import { Command } from 'commander';
 import { registerRegistryCommands } from './commands/registry.ts';
+import { registerWorkerCommands } from './commands/worker.ts';
 
 const program = new Command()
   .name('reyestr')
@@ -17,5 +18,6 @@ program
   });
 
 registerRegistryCommands(program);
+registerWorkerCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,227 @@
+/**
+ * A DOWNLOAD task: one registry search, its result rows from `startPage` (at most `maxDocuments`), and
+ * each row's decision saved as files. Page by page: rows whose files are already complete are skipped;
+ * the gate is asked which of the rest are known (downloaded by any worker) and those are skipped too;
+ * the others are fetched, up to `concurrency` at a time, written, and registered with the gate.
+ *
+ * `signal` means "stop starting documents": the documents in flight finish and the result says
+ * `interrupted`. A registry error that concerns the whole registry (challenge, rate limit that outlasted
+ * the waits, network, 5xx) stops the task and is thrown; one that concerns one document (an unexpected or
+ * unparsable page, a 4xx) counts that document as failed and the task goes on.
+ */
+import PQueue from 'p-queue';
+import { RESULT_CAP, RegistryError, type CollectedRow, type RegistrySession } from '../registry/index.ts';
+import type { PolitenessStats } from '../registry/politeness.ts';
+import type { GateClient, GateLease } from '../gate/client.ts';
+import { readCompleteDocument, writeDocument } from './files.ts';
+import type { Logger } from './log.ts';
+import type { ProgressReporter } from './reporter.ts';
+import { persist } from './retry.ts';
+
+export interface DownloadCounts {
+  downloaded: number;
+  /** files already complete in the output directory */
+  skippedLocal: number;
+  /** the gate knew the document (another worker, or an earlier run, downloaded it) */
+  skippedKnown: number;
+  /** another task of this worker was fetching it at the same time */
+  skippedDuplicate: number;
+  failed: number;
+}
+
+export interface DownloadResult {
+  counts: DownloadCounts;
+  total: number;
+  interrupted: boolean;
+  summary: Record<string, unknown>;
+}
+
+export interface DownloadContext {
+  lease: GateLease;
+  session: RegistrySession;
+  gate: GateClient;
+  clientId: string;
+  log: Logger;
+  signal: AbortSignal;
+  outputDir: string;
+  concurrency: number;
+  reporter: ProgressReporter;
+  onProgress(counts: DownloadCounts, total: number | null): void;
+  /** Documents this worker process is fetching now (shared by its tasks), so none is fetched twice at once. */
+  inFlight: Map<string, Promise<unknown>>;
+}
+
+/** Errors of one document (the task goes on) vs errors of the registry (the task stops). */
+export function isDocumentLevel(error: unknown): boolean {
+  if (!(error instanceof RegistryError)) return false;
+  if (error.class === 'PARSE') return true;
+  return error.class === 'REGISTRY_ERROR' && error.status !== undefined && error.status >= 400 && error.status < 500;
+}
+
+export class StorageError extends Error {
+  override readonly name = 'StorageError';
+}
+
+/** Registry requests of this task (the politeness stats are shared by the worker's tasks). */
+function statsSince(before: PolitenessStats, after: PolitenessStats): Record<string, number> {
+  const earlier = before as unknown as Record<string, number>;
+  return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - (earlier[key] ?? 0)]));
+}
+
+const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
+
+export async function runDownload(context: DownloadContext): Promise<DownloadResult> {
+  const { lease, session, gate, log, signal, outputDir, reporter, inFlight } = context;
+  const task = lease.task;
+  const started = Date.now();
+  const counts: DownloadCounts = { downloaded: 0, skippedLocal: 0, skippedKnown: 0, skippedDuplicate: 0, failed: 0 };
+  const failedDocuments: Array<{ documentId: string; error: string }> = [];
+  let fatal: unknown = null;
+  const stopInside = new AbortController();
+  const stopped = () => signal.aborted || stopInside.signal.aborted;
+
+  const statsBefore = session.stats;
+  const search = await session.search(task.searchParams);
+  const available = Math.max(0, Math.min(search.total, RESULT_CAP) - (task.startPage - 1) * search.perPage);
+  const total = Math.min(task.maxDocuments, available);
+  log.info({ task: task.id, total: search.total, pages: search.pageCount, documents: total }, `task ${task.id}: search found ${search.total}`);
+
+  const report = (documentId?: string) => {
+    context.onProgress(counts, total);
+    reporter.update({
+      documentsDownloaded: counts.downloaded,
+      documentsSkipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
+      documentsFailed: counts.failed,
+      totalExpected: total,
+      documentId,
+    });
+  };
+  report();
+
+  // Slow down on 429/503: halve the documents in flight, recover one at a time after 20 clean fetches.
+  const queue = new PQueue({ concurrency: context.concurrency });
+  let rateLimitsSeen = session.politeness.stats.rateLimitWaits;
+  let cleanStreak = 0;
+  const adjustPace = () => {
+    const seen = session.politeness.stats.rateLimitWaits;
+    if (seen > rateLimitsSeen) {
+      rateLimitsSeen = seen;
+      cleanStreak = 0;
+      const slower = Math.max(1, Math.floor(queue.concurrency / 2));
+      if (slower < queue.concurrency) log.warn({ task: task.id, concurrency: slower }, 'the registry asked us to slow down');
+      queue.concurrency = slower;
+    } else if (++cleanStreak >= 20 && queue.concurrency < context.concurrency) {
+      cleanStreak = 0;
+      queue.concurrency++;
+    }
+  };
+
+  const fetchOne = async (row: CollectedRow) => {
+    if (stopped()) return;
+    const running = inFlight.get(row.documentId);
+    if (running) {
+      await running.catch(() => {});
+      counts.skippedDuplicate++;
+      return report(row.documentId);
+    }
+    const work = (async () => {
+      let decision;
+      try {
+        decision = await session.fetchDecision(row.documentId);
+      } finally {
+        adjustPace();
+      }
+      let record;
+      try {
+        record = await writeDocument(outputDir, {
+          documentId: row.documentId, sourceUrl: decision.url, html: decision.html, text: decision.text,
+          row: plain(row), decision: plain(decision.metadata), taskId: task.id, page: row.page,
+        });
+      } catch (error) {
+        throw new StorageError(`cannot write document ${row.documentId} to ${outputDir}: ${(error as Error).message}`, { cause: error });
+      }
+      reporter.registerDocument({
+        documentId: row.documentId,
+        sha256: record.sha256,
+        sizeBytes: record.sizeBytes,
+        fetchedAt: record.fetchedAt,
+        metadata: { ...record.row, ...record.decision, sourceUrl: record.sourceUrl },
+      });
+    })();
+    inFlight.set(row.documentId, work);
+    try {
+      await work;
+      counts.downloaded++;
+    } catch (error) {
+      if (!isDocumentLevel(error)) {
+        fatal ??= error;
+        stopInside.abort();
+        return;
+      }
+      counts.failed++;
+      if (failedDocuments.length < 50) failedDocuments.push({ documentId: row.documentId, error: (error as Error).message });
+      log.warn({ task: task.id, documentId: row.documentId, err: (error as Error).message }, 'document failed');
+    } finally {
+      inFlight.delete(row.documentId);
+    }
+    report(row.documentId);
+  };
+
+  /** Skips what is on disk or known to the gate, queues the rest. */
+  const handlePage = async (rows: CollectedRow[]) => {
+    const toCheck: CollectedRow[] = [];
+    for (const row of rows) {
+      if (await readCompleteDocument(outputDir, row.documentId)) counts.skippedLocal++;
+      else toCheck.push(row);
+    }
+    const known = new Set(await persist(() => gate.knownDocumentIds(toCheck.map((row) => row.documentId)), { log, what: 'knownDocumentIds', signal }));
+    counts.skippedKnown += known.size;
+    if (rows.length > toCheck.length || known.size > 0) report();
+    for (const row of toCheck) {
+      if (known.has(row.documentId)) continue;
+      if (stopped()) return;
+      await queue.onSizeLessThan(context.concurrency);
+      void queue.add(() => fetchOne(row));
+    }
+  };
+
+  let pagesRead = 0;
+  try {
+    let batch: CollectedRow[] = [];
+    for await (const row of session.collectRows({ startPage: task.startPage, maxDocuments: task.maxDocuments })) {
+      if (batch.length > 0 && row.page !== batch[0].page) {
+        pagesRead++;
+        await handlePage(batch);
+        batch = [];
+      }
+      if (stopped()) break;
+      batch.push(row);
+    }
+    if (batch.length > 0 && !stopped()) {
+      pagesRead++;
+      await handlePage(batch);
+    }
+  } catch (error) {
+    fatal ??= error;
+    stopInside.abort();
+  }
+  await queue.onIdle();
+  if (fatal) throw fatal;
+
+  const skipped = counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate;
+  const handled = counts.downloaded + skipped + counts.failed;
+  return {
+    counts,
+    total,
+    interrupted: signal.aborted && handled < total,
+    summary: {
+      search: { total: search.total, pageCount: search.pageCount, perPage: search.perPage, capped: search.capped, transport: search.transport },
+      startPage: task.startPage,
+      pagesRead,
+      documents: { expected: total, ...counts },
+      ...(failedDocuments.length > 0 ? { failedDocuments } : {}),
+      registry: statsSince(statsBefore, session.stats),
+      seconds: Math.round((Date.now() - started) / 100) / 10,
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** What a worker is told to do (from `reyestr worker` flags / REYESTR_* variables), with the defaults. */
+import type { TransportName } from '../registry/index.ts';
+
+export interface WorkerOptions {
+  apiUrl: string;
+  apiKey?: string;
+  clientName: string;
+  outputDir: string;
+  /** Claim attempts while idle (also the fallback while the subscription socket is down). */
+  pollIntervalMs: number;
+  /** Heartbeat while idle; while tasks run the lease keeper uses a third of the announced lease. */
+  heartbeatIntervalMs: number;
+  /** Documents in flight (and registry requests at once). */
+  concurrency: number;
+  /** Registry requests started per second (0 = no limit). */
+  rate: number;
+  registryUrl?: string;
+  transport: TransportName | 'auto';
+  userAgent?: string;
+  /** Run one task, then exit. */
+  once: boolean;
+  /** Tasks run at once (each its own registry session; documents in flight are shared by all). */
+  tasks: number;
+  /** On SIGINT/SIGTERM: how long in-flight documents may finish before the rest is released. */
+  shutdownGraceMs: number;
+  /** After a challenge (error page, captcha): no registry requests and no claims for this long. */
+  challengeCooldownMs: number;
+  /** At most one progress report per task this often. */
+  progressIntervalMs: number;
+  /** Registry politeness knobs for tests and benchmarks (retry waits). */
+  politeness?: { defaultRetryAfterMs?: number; backoffMinMs?: number; backoffMaxMs?: number; retries?: number };
+  host?: string;
+  version?: string;
+}
+
+export const WORKER_DEFAULTS = {
+  outputDir: 'downloaded_documents',
+  pollIntervalSeconds: 5,
+  heartbeatIntervalSeconds: 60,
+  concurrency: 2,
+  rate: 2,
+  transport: 'http' as const,
+  tasks: 1,
+  shutdownGraceSeconds: 30,
+  challengeCooldownSeconds: 600,
+  progressIntervalMs: 250,
+};

@@ -1,0 +1,437 @@
+/**
+ * The worker loop, top to bottom:
+ *
+ *   register with the gate → start the lease keeper (heartbeats) → subscribe to `taskAvailable`
+ *   → loop: claim while there is a free slot; otherwise sleep until a nudge, a freed slot, or the
+ *     poll interval (the fallback when nudges are missed or the socket is down)
+ *   → each claimed task runs by kind (DOWNLOAD here, PLAN in ./plan.ts), reports progress, and ends in
+ *     completeTask (counts + result summary), failTask (the error's class), or nothing at all when the
+ *     lease was lost (revoked by heartbeat, LEASE_LOST on progress)
+ *   → on stop (SIGINT/SIGTERM): stop claiming, let in-flight documents finish for up to the grace
+ *     period, report progress, release the unfinished tasks, return.
+ *
+ * Gate calls that fail because the gate is away (restart, network) are retried; a completion is sent
+ * again with the same lease token and body until it lands (completeTask is idempotent for those).
+ */
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { GateCallError, isLeaseLost, type ErrorClass, type GateClient, type GateLease } from '../gate/client.ts';
+import { HostPoliteness, RegistryError, RegistrySession } from '../registry/index.ts';
+import { runDownload, StorageError, type DownloadCounts } from './download.ts';
+import { LeaseKeeper } from './lease-keeper.ts';
+import type { Logger } from './log.ts';
+import type { WorkerOptions } from './options.ts';
+import type { ProgressDisplay, TaskProgressView } from './progress.ts';
+import { ProgressReporter } from './reporter.ts';
+import { persist, sleep } from './retry.ts';
+
+/**
+ * How a PLAN task is run — `runPlanTask` exported by ./plan.ts (owned by the planning work):
+ *
+ *   runPlanTask({ task, lease, session, gate, log, signal }): Promise<PlanTaskResult | void>
+ *
+ * - `task`, `lease`: the claimed lease as `claimTask` returned it (task.kind === 'PLAN').
+ * - `session`: a RegistrySession opened for this task (the worker's politeness/rate budget); the worker closes it.
+ * - `gate`: the worker's GateClient (e.g. to create child tasks); `log`: the worker's pino logger.
+ * - `signal`: aborted when the worker shuts down or the lease is lost; stop soon and settle.
+ * Resolving completes the task with `resultSummary` (and the counts, default 0); rejecting fails it with
+ * the error's class (a RegistryError's `class`, else INTERNAL; `retryable: false` on the error is passed
+ * on); settling after `signal` aborted releases the task (or drops it, when the lease was lost).
+ */
+export interface PlanTaskContext {
+  task: GateLease['task'];
+  lease: GateLease;
+  session: RegistrySession;
+  gate: GateClient;
+  log: Logger;
+  signal: AbortSignal;
+}
+export interface PlanTaskResult {
+  resultSummary?: unknown;
+  documentsDownloaded?: number;
+  documentsSkipped?: number;
+  documentsFailed?: number;
+}
+type PlanTaskRunner = (context: PlanTaskContext) => Promise<PlanTaskResult | void>;
+
+const PLAN_MODULE = new URL('./plan.ts', import.meta.url);
+
+async function loadPlanRunner(): Promise<PlanTaskRunner | null> {
+  if (!existsSync(PLAN_MODULE)) return null;
+  const module = (await import(PLAN_MODULE.href)) as { runPlanTask?: PlanTaskRunner };
+  return module.runPlanTask ?? null;
+}
+
+/** What a task ended as. */
+type Outcome =
+  | { kind: 'completed'; downloaded: number; skipped: number; failed: number; summary: unknown }
+  | { kind: 'failed'; errorClass: ErrorClass; message: string; retryable: boolean }
+  | { kind: 'interrupted' }
+  | { kind: 'lost'; reason: string };
+
+interface RunningTask {
+  lease: GateLease;
+  /** "stop starting work" (shutdown, cool-down, lost lease) */
+  stop: AbortController;
+  stopReason: 'shutdown' | 'lost' | 'cooldown' | null;
+  reporter: ProgressReporter;
+  view: TaskProgressView;
+  /** the task's outcome has been (or is being) delivered: revocations no longer apply */
+  settling: boolean;
+  /** released by the shutdown path after the grace period */
+  abandoned: boolean;
+  done: Promise<void>;
+}
+
+/** Failure class and retryability of whatever a task threw. */
+export function classifyFailure(error: unknown): { errorClass: ErrorClass; message: string; retryable: boolean } {
+  const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000) || 'unknown error';
+  if (error instanceof RegistryError) {
+    // The registry's error page is how it turns away clients it distrusts: a challenge, like a captcha.
+    if (error.reason === 'captcha' || error.reason === 'error-page') return { errorClass: 'CHALLENGE', message, retryable: true };
+    if (error.reason === 'invalid-search-params') return { errorClass: 'PARSE', message, retryable: false };
+    return { errorClass: error.class, message, retryable: true };
+  }
+  if (error instanceof StorageError) return { errorClass: 'STORAGE', message, retryable: true };
+  if (error instanceof GateCallError) return { errorClass: 'INTERNAL', message, retryable: true };
+  const retryable = !(error && typeof error === 'object' && 'retryable' in error && (error as { retryable: unknown }).retryable === false);
+  return { errorClass: 'INTERNAL', message, retryable };
+}
+
+export interface WorkerDeps {
+  gate: GateClient;
+  log: Logger;
+  display: ProgressDisplay;
+}
+
+export class Worker {
+  clientId: string | null = null;
+  private readonly running = new Map<string, RunningTask>();
+  private readonly inFlightDocuments = new Map<string, Promise<unknown>>();
+  private readonly politeness: HostPoliteness;
+  private keeper: LeaseKeeper | null = null;
+  private stopping = false;
+  private hurry = new AbortController();
+  private wakeUp: (() => void) | null = null;
+  private coolDownUntil = 0;
+  private claimed = 0;
+  private failures = 0;
+  private gateDown = false;
+  private planRunner: Promise<PlanTaskRunner | null> | null = null;
+  readonly stats = { completed: 0, failed: 0, released: 0, lost: 0 };
+
+  constructor(
+    private readonly options: WorkerOptions,
+    private readonly deps: WorkerDeps,
+  ) {
+    this.politeness = new HostPoliteness({
+      minDelayMs: options.rate > 0 ? 1000 / options.rate : 0,
+      maxConcurrency: Math.max(1, options.concurrency),
+      ...options.politeness,
+    });
+  }
+
+  private get log(): Logger {
+    return this.deps.log;
+  }
+
+  /** Stop claiming and wind down; a second call skips the grace period. */
+  stop(signal = 'stop'): void {
+    if (this.stopping) {
+      this.log.warn(`${signal} again: releasing unfinished tasks now`);
+      this.hurry.abort();
+      return;
+    }
+    this.stopping = true;
+    this.log.info({ running: this.running.size }, `${signal}: no new tasks; finishing documents in flight (up to ${this.options.shutdownGraceMs / 1000} s)`);
+    for (const task of this.running.values()) this.stopTask(task, 'shutdown');
+    this.wake();
+  }
+
+  private wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Sleeps up to `ms`, or until woken (nudge, freed slot, stop). */
+  private nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** Runs until stopped (or, with --once, until one task is done); resolves with the exit code. */
+  async run(): Promise<number> {
+    const { gate } = this.deps;
+    const clientId = await this.register();
+    if (!clientId) return this.stopping ? 0 : 1;
+    this.keeper = new LeaseKeeper({ gate, clientId, idleIntervalMs: this.options.heartbeatIntervalMs, log: this.log });
+    await this.keeper.start();
+    let socketUp = false;
+    const unsubscribe = gate.subscribeTaskAvailable({
+      onNudge: () => this.wake(),
+      onConnected: () => {
+        if (!socketUp) this.log.debug('listening for taskAvailable');
+        socketUp = true;
+        this.wake();
+      },
+      onClosed: () => {
+        socketUp = false;
+      },
+    });
+    try {
+      while (!this.stopping) {
+        if (this.options.once && this.claimed > 0) {
+          await Promise.all([...this.running.values()].map((task) => task.done));
+          break;
+        }
+        const coolDown = this.coolDownUntil - Date.now();
+        if (coolDown > 0) {
+          await this.nap(coolDown);
+          continue;
+        }
+        if (this.running.size < this.options.tasks) {
+          const lease = await this.claim(clientId);
+          if (lease) {
+            this.start(lease);
+            continue;
+          }
+        }
+        await this.nap(this.options.pollIntervalMs);
+      }
+      await this.windDown();
+    } finally {
+      unsubscribe();
+      this.keeper.stop();
+      await gate.close();
+    }
+    return this.options.once && this.failures > 0 ? 1 : 0;
+  }
+
+  private async register(): Promise<string | null> {
+    const { gate } = this.deps;
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        const client = await gate.registerClient({
+          name: this.options.clientName, host: this.options.host ?? hostname(), version: this.options.version,
+        });
+        this.clientId = client.id;
+        this.log.info({ clientId: client.id, gate: gate.endpoint }, `registered as ${client.name}`);
+        return client.id;
+      } catch (error) {
+        if (!(error instanceof GateCallError) || !error.retryable) {
+          this.log.error({ err: (error as Error).message }, 'the gate refused to register this worker');
+          return null;
+        }
+        if (attempt === 0) this.log.warn({ err: error.message }, 'gate unreachable; retrying');
+        await this.nap(Math.min(this.options.pollIntervalMs, 5_000));
+      }
+    }
+    return null;
+  }
+
+  private async claim(clientId: string): Promise<GateLease | null> {
+    try {
+      const lease = await this.deps.gate.claimTask(clientId);
+      if (this.gateDown) this.log.info('the gate answers again');
+      this.gateDown = false;
+      return lease;
+    } catch (error) {
+      if (!this.gateDown) this.log.warn({ err: (error as Error).message }, 'claim failed; trying again every poll interval');
+      this.gateDown = true;
+      return null;
+    }
+  }
+
+  private stopTask(task: RunningTask, reason: NonNullable<RunningTask['stopReason']>): void {
+    if (task.stopReason === 'lost') return;
+    task.stopReason = reason;
+    task.stop.abort(reason);
+  }
+
+  private start(lease: GateLease): void {
+    this.claimed++;
+    const taskId = lease.task.id;
+    const label = `${lease.task.kind.toLowerCase()} ${taskId.slice(0, 8)}`;
+    this.log.info({ task: taskId, kind: lease.task.kind, searchParams: lease.task.searchParams, startPage: lease.task.startPage, maxDocuments: lease.task.maxDocuments }, `claimed ${label}`);
+    const task: RunningTask = {
+      lease,
+      stop: new AbortController(),
+      stopReason: null,
+      settling: false,
+      abandoned: false,
+      view: this.deps.display.startTask(taskId, label),
+      reporter: new ProgressReporter({
+        gate: this.deps.gate, clientId: this.clientId!, lease, log: this.log, minIntervalMs: this.options.progressIntervalMs,
+        onLeaseLost: (reason) => this.leaseLost(task, `progress answered LEASE_LOST (${reason ?? 'unknown'})`),
+      }),
+      done: Promise.resolve(),
+    };
+    this.running.set(taskId, task);
+    this.keeper!.track(taskId, () => this.leaseLost(task, 'heartbeat: the lease was revoked'));
+    task.done = this.runTask(task)
+      .catch((error) => this.log.error({ task: taskId, err: error }, 'task runner crashed'))
+      .finally(() => {
+        this.keeper!.untrack(taskId);
+        task.reporter.close();
+        this.running.delete(taskId);
+        this.wake();
+      });
+  }
+
+  private leaseLost(task: RunningTask, why: string): void {
+    if (task.settling) return;
+    if (task.stopReason !== 'lost') this.log.warn({ task: task.lease.task.id }, `${why}; stopping the task`);
+    task.stopReason = 'lost';
+    task.stop.abort('lost');
+  }
+
+  private async runTask(task: RunningTask): Promise<void> {
+    const { lease } = task;
+    const session = await RegistrySession.open({
+      baseUrl: this.options.registryUrl, transport: this.options.transport, userAgent: this.options.userAgent,
+      hostPoliteness: this.politeness, logger: this.log,
+    });
+    let outcome: Outcome;
+    try {
+      outcome = lease.task.kind === 'PLAN' ? await this.runPlan(task, session) : await this.runDownloadTask(task, session);
+    } catch (error) {
+      outcome = { kind: 'failed', ...classifyFailure(error) };
+    } finally {
+      await session.close().catch(() => {});
+    }
+    if (task.stopReason === 'lost') outcome = { kind: 'lost', reason: 'lease lost' };
+    await this.settle(task, outcome);
+  }
+
+  private async runDownloadTask(task: RunningTask, session: RegistrySession): Promise<Outcome> {
+    const result = await runDownload({
+      lease: task.lease, session, gate: this.deps.gate, clientId: this.clientId!, log: this.log, signal: task.stop.signal,
+      outputDir: this.options.outputDir, concurrency: this.options.concurrency, reporter: task.reporter,
+      inFlight: this.inFlightDocuments,
+      onProgress: (counts: DownloadCounts, total) => task.view.update({
+        downloaded: counts.downloaded, skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate, failed: counts.failed, total,
+      }),
+    });
+    if (result.interrupted) return { kind: 'interrupted' };
+    const { counts } = result;
+    return {
+      kind: 'completed', downloaded: counts.downloaded, skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
+      failed: counts.failed, summary: { ...result.summary, worker: this.options.clientName },
+    };
+  }
+
+  private async runPlan(task: RunningTask, session: RegistrySession): Promise<Outcome> {
+    this.planRunner ??= loadPlanRunner();
+    const runPlanTask = await this.planRunner;
+    if (!runPlanTask) return { kind: 'failed', errorClass: 'PARSE', message: 'this worker cannot plan', retryable: false };
+    const result = await runPlanTask({ task: task.lease.task, lease: task.lease, session, gate: this.deps.gate, log: this.log, signal: task.stop.signal });
+    if (task.stop.signal.aborted) return { kind: 'interrupted' };
+    return {
+      kind: 'completed', downloaded: result?.documentsDownloaded ?? 0, skipped: result?.documentsSkipped ?? 0,
+      failed: result?.documentsFailed ?? 0, summary: result?.resultSummary ?? null,
+    };
+  }
+
+  /** Delivers the outcome: complete, fail, release, or (lease lost) nothing. */
+  private async settle(task: RunningTask, outcome: Outcome): Promise<void> {
+    const { lease } = task;
+    const taskId = lease.task.id;
+    const { gate } = this.deps;
+    task.settling = true;
+    if (task.abandoned) return; // the shutdown path released it already
+    if (outcome.kind === 'lost') {
+      this.stats.lost++;
+      task.view.done('lease lost');
+      this.log.warn({ task: taskId }, 'task dropped: its lease is no longer ours');
+      return;
+    }
+    // While shutting down, deliveries get until the grace period ends (and a little for the release).
+    const deadline = this.stopping ? Date.now() + Math.max(2_000, this.options.shutdownGraceMs) : undefined;
+    const what = (action: string) => `${action} of task ${taskId}`;
+    try {
+      await task.reporter.flush(deadline);
+      if (outcome.kind === 'interrupted' || (outcome.kind === 'failed' && task.stopReason === 'cooldown')) {
+        await persist(() => gate.releaseTasks([{ taskId, leaseToken: lease.leaseToken }]), { log: this.log, what: what('release'), deadline });
+        this.stats.released++;
+        task.view.done('released');
+        this.log.info({ task: taskId, ...counters(task) }, `released task ${taskId} (unfinished)`);
+      } else if (outcome.kind === 'completed') {
+        const input = {
+          taskId, leaseToken: lease.leaseToken, documentsDownloaded: outcome.downloaded, documentsSkipped: outcome.skipped,
+          documentsFailed: outcome.failed, resultSummary: outcome.summary,
+        };
+        // The same token and the same body on every retry: the gate answers a repeat as the first.
+        const done = await persist(() => gate.completeTask(input), { log: this.log, what: what('completion'), deadline });
+        this.stats.completed++;
+        task.view.done('completed');
+        this.log.info({ task: taskId, status: done.status, downloaded: outcome.downloaded, skipped: outcome.skipped, failed: outcome.failed }, `completed task ${taskId}`);
+      } else {
+        this.failures++;
+        if (outcome.errorClass === 'CHALLENGE') this.coolDown(outcome.message, task);
+        const failed = await persist(
+          () => gate.failTask({ taskId, leaseToken: lease.leaseToken, errorClass: outcome.errorClass, message: outcome.message, retryable: outcome.retryable }),
+          { log: this.log, what: what('failure report'), deadline },
+        );
+        this.stats.failed++;
+        task.view.done(`failed ${outcome.errorClass}`);
+        this.log.warn({ task: taskId, errorClass: outcome.errorClass, status: failed.status, runAt: failed.runAt, err: outcome.message }, `task ${taskId} failed`);
+      }
+    } catch (error) {
+      task.view.done('not delivered');
+      if (isLeaseLost(error)) {
+        this.stats.lost++;
+        this.log.warn({ task: taskId, reason: error.reason }, `the gate refused our ${outcome.kind} report: the lease is no longer ours`);
+      } else {
+        this.log.error({ task: taskId, err: (error as Error).message }, `could not deliver the ${outcome.kind} report`);
+      }
+    }
+  }
+
+  /** A challenge: no registry requests and no claims for the cool-down; other running tasks are handed back. */
+  private coolDown(message: string, from: RunningTask): void {
+    const ms = this.options.challengeCooldownMs;
+    // No pauseFor on the shared politeness: it would hold the other tasks' queued requests (and their leases)
+    // for the whole cool-down. Those tasks are stopped and handed back instead; the challenged session is
+    // stopped for good by the registry library.
+    this.coolDownUntil = Math.max(this.coolDownUntil, Date.now() + ms);
+    this.log.warn({ seconds: ms / 1000 }, `the registry challenged this worker (${message}); cooling down: no requests, no claims`);
+    for (const task of this.running.values()) if (task !== from) this.stopTask(task, 'cooldown');
+  }
+
+  /** After stop(): wait for the tasks up to the grace period, then report and release whatever is left. */
+  private async windDown(): Promise<void> {
+    const tasks = [...this.running.values()];
+    if (tasks.length === 0) return;
+    await Promise.race([
+      Promise.all(tasks.map((task) => task.done)),
+      sleep(this.options.shutdownGraceMs, this.hurry.signal),
+    ]);
+    const left = tasks.filter((task) => this.running.has(task.lease.task.id) && !task.settling);
+    if (left.length > 0) {
+      for (const task of left) task.abandoned = true;
+      const deadline = Date.now() + 5_000;
+      await Promise.all(left.map((task) => task.reporter.flush(deadline).catch(() => {})));
+      try {
+        await persist(() => this.deps.gate.releaseTasks(left.map((task) => ({ taskId: task.lease.task.id, leaseToken: task.lease.leaseToken }))), {
+          log: this.log, what: 'release of unfinished tasks', deadline,
+        });
+        this.stats.released += left.length;
+        this.log.info({ tasks: left.map((task) => task.lease.task.id) }, `released ${left.length} unfinished task(s)`);
+      } catch (error) {
+        this.log.error({ err: (error as Error).message }, 'could not release the unfinished tasks; their leases will expire');
+      }
+    }
+    // Deliveries still under way (completions in their retry loop) get the rest of their own deadline.
+    await Promise.race([Promise.all(tasks.map((task) => task.done)), sleep(5_000, this.hurry.signal)]);
+  }
+}
+
+function counters(task: RunningTask) {
+  const c = task.reporter.current;
+  return { downloaded: c.documentsDownloaded, skipped: c.documentsSkipped, failed: c.documentsFailed };
+}
