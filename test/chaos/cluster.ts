@@ -1,0 +1,175 @@
+// The chaos suite's world: a throw-away PostgreSQL cluster, gate processes (each behind a TCP proxy the
+// suite can cut), worker processes, and the fake registry — all real, all on loopback.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
+import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
+import { createPgCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+
+export const CHAOS_KEY = 'chaos-admin-key-0123456789abcdef';
+export const LEASE_SECONDS = 3;
+export const SWEEP_SECONDS = 0.5;
+const CLI = resolve('bin/reyestr.mjs');
+
+export interface WorkerProcess {
+  name: string;
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export class ChaosCluster {
+  readonly gates: GateProcess[] = [];
+  readonly proxies: TcpProxy[] = [];
+  readonly workers: WorkerProcess[] = [];
+  readonly outputDir = mkdtempSync(join(tmpdir(), 'reyestr-chaos-out-'));
+  db!: pg.Client;
+  private workerCount = 0;
+
+  private constructor(
+    readonly pg: PgCluster,
+    readonly registry: FakeRegistry,
+  ) {}
+
+  static async start({ gates = 2 } = {}): Promise<ChaosCluster> {
+    const cluster = new ChaosCluster(await createPgCluster(), await startFakeRegistry());
+    for (let i = 0; i < gates; i++) {
+      const gate = await startGateProcess(cluster.gateEnv());
+      cluster.gates.push(gate);
+      cluster.proxies.push(await startTcpProxy(new URL(gate.url)));
+    }
+    await cluster.connectDb();
+    return cluster;
+  }
+
+  private gateEnv() {
+    return {
+      DATABASE_URL: this.pg.url,
+      ADMIN_API_KEY: CHAOS_KEY,
+      LEASE_SECONDS: String(LEASE_SECONDS),
+      SWEEP_INTERVAL_SECONDS: String(SWEEP_SECONDS),
+      RETRY_BASE_SECONDS: '1',
+      RETRY_MAX_SECONDS: '2',
+      MAX_ATTEMPTS: '20',
+      RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+      LOG_LEVEL: 'warn',
+    };
+  }
+
+  async connectDb() {
+    await this.db?.end().catch(() => {});
+    this.db = new pg.Client({ connectionString: this.pg.url });
+    this.db.on('error', () => {});
+    await this.db.connect();
+  }
+
+  async gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const res = await fetch(`${this.proxies[0].url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': CHAOS_KEY },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as { data: T; errors?: unknown[] };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  }
+
+  /** `count` download tasks over distinct result pages, `documentsPerTask` decisions each. */
+  async createTasks(count: number, documentsPerTask: number) {
+    const tasks = Array.from({ length: count }, (_, i) => ({
+      searchParams: { CourtRegion: '11', INSType: '1' },
+      startPage: i + 1,
+      maxDocuments: documentsPerTask,
+    }));
+    await this.gql('mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { id } }', { t: tasks });
+  }
+
+  /** Starts a worker process attached to gate `gateIndex` (through its proxy). */
+  startWorker(gateIndex = this.workerCount % this.gates.length): WorkerProcess {
+    const name = `chaos-w${++this.workerCount}`;
+    const child = spawn(
+      process.execPath,
+      [CLI, 'worker', '--api-url', this.proxies[gateIndex].url, '--api-key', CHAOS_KEY, '--client-name', name,
+        '--output-dir', this.outputDir, '--registry-url', this.registry.url, '--rate', '0', '--concurrency', '4',
+        '--poll-interval', '1', '--heartbeat-interval', '1'],
+      { env: { PATH: process.env.PATH!, REYESTR_SHUTDOWN_GRACE_SECONDS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
+    child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
+    const worker = { name, child, output: () => out, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
+    this.workers.push(worker);
+    return worker;
+  }
+
+  async restartGate(index: number, signal: NodeJS.Signals = 'SIGKILL') {
+    await this.gates[index].stop(signal);
+    const gate = await startGateProcess(this.gateEnv());
+    this.gates[index] = gate;
+    this.proxies[index].setTarget(new URL(gate.url));
+    this.proxies[index].dropAll();
+  }
+
+  async counts() {
+    const { rows } = await this.db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status');
+    return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
+  }
+
+  /** Waits until no task is pending or leased; returns false on timeout. */
+  async waitUntilSettled(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const c = await this.counts();
+        if (!c.PENDING && !c.CLAIMED && !c.RUNNING) return true;
+      } catch {
+        await this.connectDb().catch(() => {});
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return false;
+  }
+
+  /** Seq of the newest event; work is flowing again once a PROGRESS/COMPLETED event passes it. */
+  async lastSeq(): Promise<number> {
+    const { rows } = await this.db.query<{ seq: number }>('SELECT coalesce(max(seq), 0)::int AS seq FROM task_events');
+    return rows[0].seq;
+  }
+
+  /** Milliseconds from `since` until a PROGRESS or COMPLETED event after `afterSeq` is in the log. */
+  async waitForFlow(afterSeq: number, since: number, timeoutMs = 60_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        const { rows } = await this.db.query(
+          "SELECT 1 FROM task_events WHERE seq > $1 AND type IN ('PROGRESS', 'COMPLETED') LIMIT 1",
+          [afterSeq],
+        );
+        if (rows.length) return Date.now() - since;
+      } catch {
+        await this.connectDb().catch(() => {});
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`work did not flow again within ${timeoutMs} ms`);
+  }
+
+  async stopWorkers(signal: NodeJS.Signals = 'SIGTERM') {
+    for (const w of this.workers) if (w.child.exitCode === null) w.child.kill(signal);
+    await Promise.all(this.workers.map((w) => w.exited));
+  }
+
+  async close() {
+    await this.stopWorkers('SIGKILL');
+    await Promise.all(this.gates.map((g) => g.stop('SIGKILL')));
+    await Promise.all(this.proxies.map((p) => p.close()));
+    await this.registry.close();
+    await this.db?.end().catch(() => {});
+    this.pg.destroy();
+    rmSync(this.outputDir, { recursive: true, force: true });
+  }
+}

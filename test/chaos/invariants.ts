@@ -1,0 +1,86 @@
+// What must hold after any failure: every task completed exactly once (or in a deliberate terminal state),
+// every downloaded document on disk with its three files and no partial files, the gate's document count
+// equal to what is on disk, and no lease left running past its expiry.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LEASE_SECONDS, SWEEP_SECONDS, type ChaosCluster } from './cluster.ts';
+
+export interface InvariantReport {
+  tasks: number;
+  completed: number;
+  notFinished: number;
+  completedTwice: number;
+  documentsInGate: number;
+  documentsOnDisk: number;
+  partialFiles: string[];
+  missingOnDisk: string[];
+  unknownToGate: string[];
+  staleLeases: number;
+  /** decisions the registry served more than once (a worker died between fetching and registering) */
+  refetched: number;
+}
+
+export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantReport> {
+  const db = cluster.db;
+  const tasks = (await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status')).rows;
+  const total = tasks.reduce((a, r) => a + r.n, 0);
+  const completed = tasks.find((r) => r.status === 'COMPLETED')?.n ?? 0;
+  const completedTwice = (
+    await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM (SELECT task_id FROM task_events WHERE type = 'COMPLETED' GROUP BY task_id HAVING count(*) > 1) x",
+    )
+  ).rows[0].n;
+  const staleLeases = (
+    await db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM tasks WHERE status IN ('CLAIMED', 'RUNNING') AND lease_expires_at < now() - make_interval(secs => $1)",
+      [SWEEP_SECONDS * 4],
+    )
+  ).rows[0].n;
+  const inGate = new Set((await db.query<{ document_id: string }>('SELECT document_id FROM documents')).rows.map((r) => r.document_id));
+
+  const onDisk = new Set<string>();
+  const partialFiles: string[] = [];
+  for (const entry of existsSync(cluster.outputDir) ? readdirSync(cluster.outputDir, { withFileTypes: true }) : []) {
+    if (!entry.isDirectory()) {
+      partialFiles.push(entry.name);
+      continue;
+    }
+    const id = entry.name;
+    const files = readdirSync(join(cluster.outputDir, id)).sort();
+    const expected = [`${id}.html`, `${id}.json`, `${id}.txt`];
+    if (files.join() === expected.join()) onDisk.add(id);
+    else partialFiles.push(...files.filter((f) => !expected.includes(f)).map((f) => `${id}/${f}`), ...(files.length < 3 ? [`${id}/ (incomplete)`] : []));
+  }
+  const fetches = new Map<string, number>();
+  for (const r of cluster.registry.requestLog) {
+    if (r.route === 'review' && r.status === 200 && !r.fault) fetches.set(r.path, (fetches.get(r.path) ?? 0) + 1);
+  }
+  return {
+    tasks: total,
+    completed,
+    notFinished: tasks.filter((r) => ['PENDING', 'CLAIMED', 'RUNNING'].includes(r.status)).reduce((a, r) => a + r.n, 0),
+    completedTwice,
+    documentsInGate: inGate.size,
+    documentsOnDisk: onDisk.size,
+    partialFiles,
+    missingOnDisk: [...inGate].filter((id) => !onDisk.has(id)),
+    unknownToGate: [...onDisk].filter((id) => !inGate.has(id)),
+    staleLeases,
+    refetched: [...fetches.values()].filter((n) => n > 1).length,
+  };
+}
+
+/** The broken invariants, as sentences; empty when everything holds. */
+export function violations(r: InvariantReport): string[] {
+  const out: string[] = [];
+  if (r.notFinished) out.push(`${r.notFinished} of ${r.tasks} tasks never finished`);
+  if (r.completed !== r.tasks) out.push(`${r.tasks - r.completed} tasks ended other than COMPLETED`);
+  if (r.completedTwice) out.push(`${r.completedTwice} tasks completed twice`);
+  if (r.partialFiles.length) out.push(`partial files: ${r.partialFiles.slice(0, 5).join(', ')}`);
+  if (r.missingOnDisk.length) out.push(`${r.missingOnDisk.length} documents the gate knows are not on disk`);
+  if (r.unknownToGate.length) out.push(`${r.unknownToGate.length} documents on disk the gate does not know`);
+  if (r.staleLeases) out.push(`${r.staleLeases} leases expired long ago and were not swept`);
+  return out;
+}
+
+export const LEASE_MS = LEASE_SECONDS * 1000;

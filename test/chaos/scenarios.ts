@@ -1,0 +1,136 @@
+// Failure scenarios. Each injects one kind of failure into a loaded cluster and returns how long the
+// cluster took to recover (failure → work flowing again, or → the victim's tasks leased to someone else).
+import { LEASE_SECONDS, type ChaosCluster } from './cluster.ts';
+
+export interface Scenario {
+  name: string;
+  /** what "recovered" means for this failure */
+  recovery: string;
+  inject(cluster: ChaosCluster): Promise<number>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Tasks the named worker holds now. */
+async function heldBy(cluster: ChaosCluster, workerName: string): Promise<string[]> {
+  const { rows } = await cluster.db.query<{ id: string }>(
+    `SELECT t.id FROM tasks t JOIN clients c ON c.id = t.lease_holder_id
+     WHERE c.name = $1 AND t.status IN ('CLAIMED', 'RUNNING')`,
+    [workerName],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Waits for a worker that holds a task, so killing it really interrupts work. */
+async function busyWorker(cluster: ChaosCluster, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const w of cluster.workers) {
+      if (w.child.exitCode === null && w.child.signalCode === null && (await heldBy(cluster, w.name)).length) return w;
+    }
+    await sleep(50);
+  }
+  throw new Error('no worker picked up a task');
+}
+
+/** Milliseconds from `since` until every one of `taskIds` has been leased again (or finished) by someone else. */
+async function untilReleased(cluster: ChaosCluster, taskIds: string[], victim: string, since: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await cluster.db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM tasks t LEFT JOIN clients c ON c.id = t.lease_holder_id
+       WHERE t.id = ANY($1::uuid[]) AND (t.status IN ('COMPLETED', 'DEAD', 'FAILED', 'CANCELLED') OR (t.status IN ('CLAIMED', 'RUNNING') AND c.name <> $2))`,
+      [taskIds, victim],
+    );
+    if (rows[0].n === taskIds.length) return Date.now() - since;
+    await sleep(50);
+  }
+  throw new Error(`tasks of ${victim} were not taken over within ${timeoutMs} ms`);
+}
+
+export const scenarios: Scenario[] = [
+  {
+    name: 'kill -9 a worker mid-task (3 times)',
+    recovery: "the dead worker's tasks leased by another worker",
+    async inject(cluster) {
+      let worst = 0;
+      for (let round = 0; round < 3; round++) {
+        const victim = await busyWorker(cluster);
+        const held = await heldBy(cluster, victim.name);
+        const at = Date.now();
+        victim.child.kill('SIGKILL');
+        cluster.startWorker();
+        worst = Math.max(worst, await untilReleased(cluster, held, victim.name, at));
+      }
+      return worst;
+    },
+  },
+  {
+    name: 'SIGSTOP a worker past its lease, then SIGCONT',
+    recovery: "the frozen worker's tasks leased by another worker",
+    async inject(cluster) {
+      const victim = await busyWorker(cluster);
+      const held = await heldBy(cluster, victim.name);
+      const at = Date.now();
+      victim.child.kill('SIGSTOP');
+      const recovered = await untilReleased(cluster, held, victim.name, at);
+      await sleep(Math.max(0, LEASE_SECONDS * 1000 * 1.5 - (Date.now() - at)));
+      victim.child.kill('SIGCONT'); // its late writes must now be refused (LEASE_LOST)
+      return recovered;
+    },
+  },
+  {
+    name: 'restart a gate under load (kill -9)',
+    recovery: 'progress or completion after the crash',
+    async inject(cluster) {
+      await busyWorker(cluster);
+      const seq = await cluster.lastSeq();
+      const at = Date.now();
+      await cluster.restartGate(0, 'SIGKILL');
+      return cluster.waitForFlow(seq, at);
+    },
+  },
+  {
+    name: 'restart PostgreSQL under load',
+    recovery: 'progress or completion after the database came back',
+    async inject(cluster) {
+      await busyWorker(cluster);
+      const seq = await cluster.lastSeq();
+      const at = Date.now();
+      cluster.pg.crash();
+      await sleep(1000);
+      cluster.pg.start();
+      await cluster.connectDb();
+      return cluster.waitForFlow(seq, at);
+    },
+  },
+  {
+    name: "drop the workers' connections (WebSocket included)",
+    recovery: 'progress or completion after the drop',
+    async inject(cluster) {
+      await busyWorker(cluster);
+      const seq = await cluster.lastSeq();
+      const at = Date.now();
+      for (let i = 0; i < 3; i++) {
+        cluster.proxies.forEach((p) => p.dropAll());
+        await sleep(300);
+      }
+      return cluster.waitForFlow(seq, at);
+    },
+  },
+  {
+    name: 'registry answers 429, then 5xx, for a while',
+    recovery: 'progress or completion after the registry healed',
+    async inject(cluster) {
+      await busyWorker(cluster);
+      cluster.registry.setFaults({ rules: [{ kind: 'rate-limit', status: 429, retryAfterSeconds: 1 }] });
+      await sleep(2000);
+      cluster.registry.setFaults({ rules: [{ kind: 'server-error', status: 503 }] });
+      await sleep(2000);
+      const seq = await cluster.lastSeq();
+      const at = Date.now();
+      cluster.registry.setFaults({});
+      return cluster.waitForFlow(seq, at);
+    },
+  },
+];
