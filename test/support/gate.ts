@@ -19,8 +19,12 @@ export interface TestGate {
   /** Like gql but throws on errors and returns data. */
   ok<T = any>(query: string, variables?: Record<string, unknown>, key?: string | null): Promise<T>;
   ws(key?: string | null): WsClient;
-  /** Stops this gate and starts a new one on the same database (with other settings, if given). */
-  restart(overrides?: Partial<GateConfig>): Promise<TestGate>;
+  /**
+   * Stops this gate and starts a new one on the same database (with other settings, if given).
+   * `keepPort`: listen on the same port again (clients reconnect to the same URL); `whileDown` runs
+   * between the stop and the start.
+   */
+  restart(overrides?: Partial<GateConfig>, options?: { keepPort?: boolean; whileDown?: () => Promise<void> }): Promise<TestGate>;
   stop(): Promise<void>;
 }
 
@@ -85,10 +89,11 @@ export async function startTestGate(
       sockets.push(client);
       return client;
     },
-    restart: async (more = {}) => {
+    restart: async (more = {}, { keepPort = false, whileDown } = {}) => {
       await Promise.all(sockets.map((s) => s.dispose()));
       await gate.stop();
-      const next = await startTestGate(storage, { ...overrides, ...more }, db);
+      await whileDown?.();
+      const next = await startTestGate(storage, { ...overrides, ...(keepPort ? { port: gate.port } : {}), ...more }, db);
       // the new gate owns the database now
       return { ...next, stop: async () => (await next.stop(), existingDb ? undefined : db.drop()) };
     },

@@ -1,0 +1,94 @@
+// Gate + fake registry + two `reyestr worker` processes: a set of tasks all complete, the files are there
+// and correct, the counts add up, and every decision is fetched from the registry exactly once.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayWindow } from '../fake-registry/data.ts';
+import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
+import { createTask, createWorkerKey, eventually, killAll, readOutput, reviewCounts, spawnWorker, taskOf, windowParams, type WorkerProcess } from './support.ts';
+
+const PER_DAY = 4;
+
+describe('two workers, end to end', () => {
+  let t: TestGate;
+  let registry: FakeRegistry;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    t = await startTestGate('postgres');
+    registry = await startFakeRegistry({
+      totalFor: (params) => {
+        const [first, last] = dayWindow(params);
+        return (last - first + 1) * PER_DAY;
+      },
+      faults: { latencyMs: 5 },
+    });
+  });
+  afterAll(async () => {
+    await killAll(workers);
+    await registry?.close();
+    await t?.stop();
+  });
+
+  it('completes every task, writes each decision once, and skips what another worker already has', async () => {
+    for (const name of ['e2e-a', 'e2e-b']) {
+      workers.push(spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, name), name }));
+    }
+    await Promise.all(workers.map((worker) => worker.waitForLine(/registered as/)));
+
+    // Wave 1: six tasks over disjoint three-day windows (12 decisions each).
+    const wave1: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const from = new Date(Date.UTC(2024, 2, 1 + i * 3)).toISOString().slice(0, 10);
+      const to = new Date(Date.UTC(2024, 2, 3 + i * 3)).toISOString().slice(0, 10);
+      wave1.push(await createTask(t, { searchParams: windowParams(from, to), maxDocuments: 100 }));
+    }
+    const done1 = await eventually(async () => {
+      const tasks = await Promise.all(wave1.map((id) => taskOf(t, id)));
+      return tasks.every((task) => task.status === 'COMPLETED') && tasks;
+    }, 45_000, 'wave 1 to complete');
+    for (const task of done1) {
+      expect(task).toMatchObject({ documentsDownloaded: 3 * PER_DAY, documentsSkipped: 0, documentsFailed: 0 });
+      expect(task.resultSummary).toMatchObject({ search: { total: 3 * PER_DAY }, documents: { expected: 3 * PER_DAY, downloaded: 3 * PER_DAY } });
+    }
+
+    // Both workers stop cleanly on SIGTERM.
+    for (const worker of workers) worker.kill('SIGTERM');
+    expect(await Promise.all(workers.map((worker) => worker.exited))).toEqual([0, 0]);
+
+    // Wave 2, on a third worker with an empty output dir: the task overlaps the last task of wave 1
+    // (3 days the gate knows) and adds 2 new days; only the new days are fetched.
+    const third = spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, 'e2e-c'), name: 'e2e-c' });
+    workers.push(third);
+    const overlap = await createTask(t, { searchParams: windowParams('2024-03-16', '2024-03-20'), maxDocuments: 100 });
+    const done2 = await eventually(async () => {
+      const task = await taskOf(t, overlap);
+      return task.status === 'COMPLETED' && task;
+    }, 30_000, 'the overlapping task to complete');
+    expect(done2).toMatchObject({ documentsDownloaded: 2 * PER_DAY, documentsSkipped: 3 * PER_DAY, documentsFailed: 0 });
+    expect(done2.resultSummary.documents).toMatchObject({ skippedKnown: 3 * PER_DAY, downloaded: 2 * PER_DAY });
+
+    // Files: every decision exactly once across both output dirs, complete and matching the registry.
+    const onDisk = workers.flatMap((worker) => readOutput(worker.outputDir));
+    const ids = onDisk.map((doc) => doc.documentId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBe(6 * 3 * PER_DAY + 2 * PER_DAY);
+    for (const doc of onDisk) {
+      expect(doc.json).toMatchObject({ documentId: doc.documentId, sourceUrl: `${registry.url}/Review/${doc.documentId}`, sizeBytes: Buffer.byteLength(doc.html) });
+      expect(doc.json.row).toMatchObject({ documentId: doc.documentId, courtName: expect.any(String) });
+      expect(doc.json.decision).toHaveProperty('caseNumber');
+      expect(doc.json.fetchedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(doc.html.length).toBeGreaterThan(100);
+      expect(doc.text.length).toBeGreaterThan(10);
+    }
+
+    // The registry saw each decision once; the gate knows every one of them.
+    const reviews = reviewCounts(registry.requestLog);
+    expect(reviews.size).toBe(ids.length);
+    expect([...reviews.values()].every((count) => count === 1)).toBe(true);
+    const { documents } = await t.ok(`{ documents(first: 1) { totalCount } }`);
+    expect(documents.totalCount).toBe(ids.length);
+    expect(readOutput(third.outputDir)).toHaveLength(2 * PER_DAY);
+    third.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  });
+});
