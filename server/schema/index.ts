@@ -9,6 +9,7 @@ import './client.ts';
 import './document.ts';
 import './api-key.ts';
 import './stats.ts';
+import './plan.ts';
 
 export const schema = builder.toSchema();
 

@@ -1,0 +1,363 @@
+// Plans: a whole registry search turned into tasks without gaps or overlaps. The rules (windows, halves,
+// field splits, chunks, dedup keys) are the pure functions of client/planning/plan-window.ts; here they are
+// validated, stored and read back:
+//   createPlan        the plan row and one PLAN task per window (idempotent: the same request is the same plan)
+//   completePlanTask  a worker's decision for a window: the children and the parent's completion commit
+//                     together, fenced by the parent's lease token like completeTask
+//   planCoverage      per window: the registry's expected count, what was planned and downloaded, task states
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import {
+  InvalidPlanError, decideWindow, normalisePlanRequest, rootTasks, windowOfParams, planKey,
+  type PlanOptions, type PlanOutcome, type PlanRequest, type PlanRequestInput, type PlannedTask, type WindowDecision,
+} from '../../client/planning/plan-window.ts';
+import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/registry/fields.ts';
+import { prisma } from '../db/client.ts';
+import { insertTasks } from '../db/sql/insert-tasks.ts';
+import {
+  completePlanTask as completePlanTaskSql, countTasksByKeyGroups, insertPlan, lockLeasedTask, setPlanOptions, tasksByKeys, type KeyedTask,
+} from '../db/sql/plan-tasks.ts';
+import type { TaskRow } from '../db/sql/task-row.ts';
+import type { Plan } from '../generated/prisma/client.ts';
+import { requireActor, requireAdmin, type Actor } from './actor.ts';
+import { GateError, badInput, notFound, orDefault, parseInput } from './errors.ts';
+import { policy } from './policy.ts';
+import { MAX_TASKS_PER_REQUEST, parseId } from './task-input.ts';
+
+export type { Plan };
+
+/** Plan rule errors and bad search params → BAD_USER_INPUT naming the field. */
+function planInput<T>(work: () => T, paramsPath = 'searchParams'): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof InvalidPlanError) throw badInput(error.message, [{ path: error.field.split('.'), message: error.message }]);
+    if (error instanceof InvalidSearchParamsError) {
+      throw badInput(
+        `${paramsPath}: ${error.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
+        error.issues.map((i) => ({ path: [...paramsPath.split('.'), i.field], message: i.message })),
+      );
+    }
+    throw error;
+  }
+}
+
+const createPlanInput = z.object({
+  searchParams: z.unknown().optional(),
+  from: z.string().min(1).max(20),
+  to: z.string().min(1).max(20),
+  window: z.string().nullish(),
+  chunkSize: z.number().int().nullish(),
+  pageBudget: z.number().int().nullish(),
+  splitFields: z.array(z.string().max(40)).max(10).nullish(),
+  priority: orDefault(z.number().int().min(-1000).max(1000), 0),
+});
+
+export interface CreatedPlan {
+  plan: Plan;
+  /** false: the same request was planned before; this is that plan */
+  created: boolean;
+  /** PLAN tasks created now (none when the windows existed already) */
+  tasks: TaskRow[];
+  windows: number;
+}
+
+export const planRequestOf = (input: PlanRequestInput): PlanRequest => planInput(() => normalisePlanRequest(input));
+
+export async function createPlan(actor: Actor | null, input: z.input<typeof createPlanInput>): Promise<CreatedPlan> {
+  requireAdmin(actor);
+  const parsed = parseInput(createPlanInput, input);
+  const request = planRequestOf(parsed);
+  const roots = rootTasks(request);
+  if (roots.length > MAX_TASKS_PER_REQUEST) {
+    throw badInput(`window: ${roots.length} windows; at most ${MAX_TASKS_PER_REQUEST} per plan (use a longer window)`);
+  }
+  const dedupKey = planKey(request);
+  return prisma.$transaction(async (tx) => {
+    const newId = await insertPlan(
+      { searchParams: request.searchParams, dateFrom: request.from, dateTo: request.to, window: request.window, options: request.options, priority: parsed.priority, dedupKey },
+      tx,
+    );
+    const plan = await tx.plan.findUniqueOrThrow({ where: { dedupKey } });
+    const tasks = await insertChildren(roots, { priority: plan.priority, maxAttempts: policy.maxAttempts, parentId: null }, request.options, tx);
+    return { plan, created: newId !== null, tasks, windows: roots.length };
+  });
+}
+
+type Tx = Parameters<Parameters<typeof prisma.$transaction>[0]>[0];
+
+/** Inserts planned tasks (existing dedup keys are skipped) and gives the new PLAN tasks their rules. */
+async function insertChildren(
+  children: PlannedTask[],
+  from: { priority: number; maxAttempts: number; parentId: string | null },
+  options: PlanOptions,
+  tx: Tx,
+): Promise<TaskRow[]> {
+  if (children.length === 0) return [];
+  const created = await insertTasks(
+    children.map((c) => ({
+      kind: c.kind, searchParams: c.searchParams, startPage: c.startPage, maxDocuments: c.maxDocuments,
+      priority: from.priority, runAt: null, maxAttempts: from.maxAttempts, dedupKey: c.dedupKey, parentId: from.parentId,
+    })),
+    tx,
+  );
+  const plans = created.filter((t) => t.kind === 'PLAN');
+  if (plans.length) await setPlanOptions(plans.map((t) => t.id), options, tx);
+  return created.map((t) => (t.kind === 'PLAN' ? { ...t, planOptions: options } : t)) as TaskRow[];
+}
+
+export async function getPlan(actor: Actor | null, id: string): Promise<Plan> {
+  requireActor(actor);
+  const planId = parseId(id, 'planId');
+  const plan = await prisma.plan.findUnique({ where: { id: planId } });
+  if (!plan) throw notFound('plan', planId);
+  return plan;
+}
+
+export async function listPlans(actor: Actor | null, limit = 100): Promise<Plan[]> {
+  requireActor(actor);
+  return prisma.plan.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: parseInput(z.number().int().min(1).max(1000), limit) });
+}
+
+// ---- completing a PLAN task ------------------------------------------------------------------------
+
+const OUTCOMES = ['SPLIT_WINDOW', 'SPLIT_FIELD', 'CHUNKS', 'GAP'] as const;
+const uuid = z.string().uuid('must be a UUID');
+
+const planCompletionInput = z.object({
+  taskId: uuid,
+  leaseToken: uuid,
+  /** the window's total as the registry showed it */
+  total: z.number().int().min(0).max(1_000_000_000),
+  outcome: z.enum(OUTCOMES),
+  children: z
+    .array(z.object({ kind: z.enum(['PLAN', 'DOWNLOAD']), searchParams: z.unknown().optional(), startPage: z.number().int(), maxDocuments: z.number().int() }))
+    .max(MAX_TASKS_PER_REQUEST),
+});
+export type PlanCompletionInput = z.input<typeof planCompletionInput>;
+
+export interface PlanTaskCompletion {
+  task: TaskRow;
+  outcome: PlanOutcome;
+  /** children created by this completion */
+  created: number;
+  /** children that existed already (same window and pages planned before) */
+  existing: number;
+}
+
+export function planOptionsOf(value: unknown): PlanOptions {
+  const o = value as Partial<PlanOptions> | null;
+  if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields)) throw badInput('taskId: this task has no plan rules (not a plan task?)');
+  return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
+}
+
+const childShape = (c: { kind: string; searchParams?: unknown; startPage: number; maxDocuments: number }) =>
+  JSON.stringify([c.kind, c.searchParams, c.startPage, c.maxDocuments]);
+
+/** The worker's children must be exactly what the rules give for this window and total. */
+function checkReported(reported: z.output<typeof planCompletionInput>, decision: WindowDecision): void {
+  if (reported.outcome !== decision.outcome) {
+    throw badInput(`outcome: ${reported.outcome} reported, but a total of ${reported.total} (limit ${decision.limit}) means ${decision.outcome}`);
+  }
+  const expected = decision.children.map(childShape);
+  const got = reported.children.map((c, index) =>
+    childShape({ ...c, searchParams: planInput(() => validateSearchParams(c.searchParams), `children.${index}.searchParams`) }),
+  );
+  const differs = expected.length !== got.length ? -1 : expected.findIndex((shape, index) => shape !== got[index]);
+  if (expected.length !== got.length || differs >= 0) {
+    throw badInput(
+      `children: ${got.length} reported, ${expected.length} expected${differs >= 0 ? `; children.${differs} differs from the plan rules` : ''} (is the worker's version current?)`,
+    );
+  }
+}
+
+function completionHash(c: z.output<typeof planCompletionInput>): string {
+  return createHash('sha256').update(JSON.stringify([c.total, c.outcome, c.children.map(childShape)])).digest('hex');
+}
+
+/**
+ * A worker's decision for its PLAN task: the children are inserted (dedup keys already planned are
+ * skipped) and the task completed in one transaction, fenced by the lease token. The same token and
+ * body again answers the same; a stale token gets LEASE_LOST and changes nothing.
+ */
+export async function completePlanTask(actor: Actor | null, input: PlanCompletionInput): Promise<PlanTaskCompletion> {
+  requireActor(actor);
+  const c = parseInput(planCompletionInput, input);
+  const taskId = c.taskId.toLowerCase();
+  const leaseToken = c.leaseToken.toLowerCase();
+  const hash = completionHash(c);
+  const done = await prisma.$transaction(async (tx) => {
+    const parent = await lockLeasedTask(taskId, leaseToken, tx);
+    if (!parent) return null;
+    if (parent.kind !== 'PLAN') throw badInput(`taskId: task ${taskId} is a ${parent.kind} task, not a plan task`);
+    const options = planOptionsOf(parent.planOptions);
+    const decision = planInput(() => decideWindow({ searchParams: validateSearchParams(parent.searchParams), total: c.total, options }));
+    checkReported(c, decision);
+    const created = await insertChildren(decision.children, { priority: parent.priority, maxAttempts: parent.maxAttempts, parentId: parent.id }, options, tx);
+    const summary = {
+      outcome: decision.outcome, total: decision.total, perPage: decision.perPage, limit: decision.limit,
+      splitField: decision.splitField, planned: decision.planned, children: decision.children.length,
+      created: created.length, existing: decision.children.length - created.length,
+    };
+    const [task] = await completePlanTaskSql({ taskId, leaseToken, total: c.total, resultSummary: summary, completionHash: hash }, tx);
+    return { task, outcome: decision.outcome, created: created.length, existing: summary.existing };
+  });
+  if (done) return done;
+  return repeatedPlanCompletion(taskId, leaseToken, hash);
+}
+
+async function repeatedPlanCompletion(taskId: string, leaseToken: string, hash: string): Promise<PlanTaskCompletion> {
+  const task = await prisma.task.findUnique({ where: { id: taskId } });
+  if (!task) throw notFound('task', taskId);
+  if (task.status === 'COMPLETED' && task.leaseToken === leaseToken) {
+    if (task.completionHash !== hash) throw new GateError('CONFLICT', `task ${taskId} was already completed with a different plan`);
+    const summary = task.resultSummary as { outcome: PlanOutcome; children: number };
+    return { task, outcome: summary.outcome, created: 0, existing: summary.children };
+  }
+  const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
+  throw new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (${reason.toLowerCase().replace('_', ' ')})`, { reason });
+}
+
+// ---- coverage --------------------------------------------------------------------------------------
+
+export type WindowState = 'PLANNING' | 'PLANNED' | 'GAP' | 'FAILED' | 'MISSING';
+
+export interface CoverageWindow {
+  /** adopted-on range, ISO */
+  from: string;
+  to: string;
+  /** split-field values that narrow this window (e.g. {"VRType":["5"]}), beyond the plan's own params */
+  narrowedBy: SearchParams;
+  planTaskId: string | null;
+  state: WindowState;
+  /** the registry's total for this window (known once planned) */
+  expected: number | null;
+  /** documents the window's download tasks cover */
+  planned: number;
+  downloaded: number;
+  chunks: number;
+  /** chunks whose task cannot be found (should be 0) */
+  chunksMissing: number;
+  tasksPending: number;
+  tasksRunning: number;
+  tasksCompleted: number;
+  tasksFailed: number;
+  tasksCancelled: number;
+  complete: boolean;
+}
+
+export interface Coverage {
+  plan: Plan;
+  windows: CoverageWindow[];
+  expected: number;
+  planned: number;
+  downloaded: number;
+  gaps: number;
+  windowsPlanning: number;
+  tasksPending: number;
+  tasksRunning: number;
+  tasksCompleted: number;
+  tasksFailed: number;
+  /** every window planned, no gap, every chunk downloaded */
+  complete: boolean;
+}
+
+export function requestOfPlan(plan: Plan): PlanRequest {
+  return {
+    searchParams: plan.searchParams as SearchParams,
+    from: plan.dateFrom,
+    to: plan.dateTo,
+    window: plan.window as PlanRequest['window'],
+    options: planOptionsOf(plan.options),
+  };
+}
+
+const PLANNING = new Set(['PENDING', 'CLAIMED', 'RUNNING']);
+
+function narrowing(params: SearchParams, base: SearchParams): SearchParams {
+  return Object.fromEntries(
+    Object.entries(params).filter(([name, value]) => !['RegDateBegin', 'RegDateEnd', 'Sort'].includes(name) && JSON.stringify(value) !== JSON.stringify(base[name])),
+  );
+}
+
+/**
+ * What a plan's windows became, walked from its root windows by dedup key: split windows are replaced by
+ * their children, so every row is a leaf — planned (download chunks), a gap, or still being planned.
+ */
+export async function planCoverage(actor: Actor | null, id: string): Promise<Coverage> {
+  const plan = await getPlan(actor, id);
+  const request = requestOfPlan(plan);
+  const options = request.options;
+  const windows: CoverageWindow[] = [];
+  const chunkKeys: string[] = [];
+  const chunkGroups: number[] = [];
+  let level: PlannedTask[] = rootTasks(request);
+  while (level.length) {
+    const found = new Map<string, KeyedTask>();
+    for (let i = 0; i < level.length; i += 5000) {
+      for (const row of await tasksByKeys(level.slice(i, i + 5000).map((t) => t.dedupKey))) found.set(row.dedupKey, row);
+    }
+    const next: PlannedTask[] = [];
+    for (const planned of level) {
+      const row = found.get(planned.dedupKey);
+      const w = windowOfParams(planned.searchParams);
+      const window: CoverageWindow = {
+        from: w.from, to: w.to, narrowedBy: narrowing(planned.searchParams, request.searchParams), planTaskId: row?.id ?? null,
+        state: 'MISSING', expected: null, planned: 0, downloaded: 0, chunks: 0, chunksMissing: 0,
+        tasksPending: 0, tasksRunning: 0, tasksCompleted: 0, tasksFailed: 0, tasksCancelled: 0, complete: false,
+      };
+      if (row && row.status === 'COMPLETED') {
+        const total = (row.resultSummary as { total?: number } | null)?.total ?? row.totalExpected ?? 0;
+        const decision = decideWindow({ searchParams: planned.searchParams, total, options });
+        if (decision.outcome === 'SPLIT_WINDOW' || decision.outcome === 'SPLIT_FIELD') {
+          next.push(...decision.children);
+          continue;
+        }
+        window.expected = total;
+        window.state = decision.outcome === 'GAP' ? 'GAP' : 'PLANNED';
+        window.planned = decision.planned;
+        window.chunks = decision.children.length;
+        for (const chunk of decision.children) {
+          chunkKeys.push(chunk.dedupKey);
+          chunkGroups.push(windows.length);
+        }
+      } else if (row) {
+        window.state = PLANNING.has(row.status) ? 'PLANNING' : 'FAILED';
+      }
+      windows.push(window);
+    }
+    level = next;
+  }
+  for (let i = 0; i < chunkKeys.length; i += 20_000) {
+    for (const count of await countTasksByKeyGroups(chunkKeys.slice(i, i + 20_000), chunkGroups.slice(i, i + 20_000))) {
+      const window = windows[count.group];
+      window.downloaded += count.downloaded;
+      if (count.status === 'PENDING') window.tasksPending += count.tasks;
+      else if (count.status === 'CLAIMED' || count.status === 'RUNNING') window.tasksRunning += count.tasks;
+      else if (count.status === 'COMPLETED') window.tasksCompleted += count.tasks;
+      else if (count.status === 'CANCELLED') window.tasksCancelled += count.tasks;
+      else window.tasksFailed += count.tasks;
+    }
+  }
+  for (const window of windows) {
+    const found = window.tasksPending + window.tasksRunning + window.tasksCompleted + window.tasksFailed + window.tasksCancelled;
+    window.chunksMissing = window.chunks - found;
+    window.complete = window.state === 'PLANNED' && window.tasksCompleted === window.chunks;
+  }
+  windows.sort((a, b) => a.from.localeCompare(b.from) || JSON.stringify(a.narrowedBy).localeCompare(JSON.stringify(b.narrowedBy)));
+  const sum = (pick: (w: CoverageWindow) => number) => windows.reduce((total, w) => total + pick(w), 0);
+  return {
+    plan,
+    windows,
+    expected: sum((w) => w.expected ?? 0),
+    planned: sum((w) => w.planned),
+    downloaded: sum((w) => w.downloaded),
+    gaps: windows.filter((w) => w.state === 'GAP').length,
+    windowsPlanning: windows.filter((w) => w.state === 'PLANNING' || w.state === 'MISSING' || w.state === 'FAILED').length,
+    tasksPending: sum((w) => w.tasksPending),
+    tasksRunning: sum((w) => w.tasksRunning),
+    tasksCompleted: sum((w) => w.tasksCompleted),
+    tasksFailed: sum((w) => w.tasksFailed),
+    complete: windows.every((w) => w.complete),
+  };
+}
