@@ -12,6 +12,7 @@ import { createGraphQLServer, GRAPHQL_PATH } from './graphql-server.ts';
 import { declaredLengthOver } from './http/body.ts';
 import { applyCors } from './http/cors.ts';
 import { RateLimiter } from './http/rate-limit.ts';
+import { createDashboard, DASHBOARD_PATH } from './dashboard/serve.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type GateMetrics } from './observability/metrics.ts';
 import { createRestApi } from './rest/index.ts';
@@ -75,6 +76,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     const rateLimiter = new RateLimiter(limits.mutationsPerMinute);
     const { yoga, attachWebSocket } = createGraphQLServer({ bus, authEnabled: config.authEnabled, log, limits, rateLimiter, metrics });
     const rest = createRestApi({ authEnabled: config.authEnabled, bodyLimitBytes: limits.bodyLimitBytes, rateLimiter, log });
+    const dashboard = createDashboard(); // reads its files once, now
 
     /** Serves one request; `seen.route` names what answered (a route pattern), for metrics and logs. */
     const route = async (req: IncomingMessage, res: ServerResponse, url: URL, seen: { route: string }): Promise<void> => {
@@ -99,6 +101,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
         const body = await metrics.render();
         return void res.writeHead(200, { 'content-type': metrics.contentType }).end(body);
       }
+      if (dashboard(req, res, path)) return void (seen.route = DASHBOARD_PATH);
       const matched = rest(req, res, path, url.searchParams);
       if (!matched) return sendJson(res, 404, { detail: 'Not Found' });
       seen.route = matched.pattern;
