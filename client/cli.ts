@@ -2,6 +2,12 @@
 import { Command } from 'commander';
 import { registerRegistryCommands } from './commands/registry.ts';
 import { registerWorkerCommands } from './commands/worker.ts';
+import { registerTaskCommands } from './commands/tasks.ts';
+import { registerClientCommands } from './commands/clients.ts';
+import { registerKeyCommands } from './commands/keys.ts';
+import { registerDocumentCommands } from './commands/documents.ts';
+import { registerStatsCommand } from './commands/stats.ts';
+import { registerCoverageCommand } from './commands/coverage.ts';
 
 const program = new Command()
   .name('reyestr')
@@ -19,5 +25,11 @@ program
 
 registerRegistryCommands(program);
 registerWorkerCommands(program);
+registerTaskCommands(program);
+registerClientCommands(program);
+registerKeyCommands(program);
+registerDocumentCommands(program);
+registerStatsCommand(program);
+registerCoverageCommand(program);
 
 await program.parseAsync(process.argv);

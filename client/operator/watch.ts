@@ -1,0 +1,161 @@
+/**
+ * `reyestr tasks watch`: the taskEvents subscription (graphql-ws) shown as a live table on a terminal —
+ * status, worker, progress bar, rate, ETA — or as one line (or one JSON object) per event elsewhere.
+ * Ctrl-C (SIGINT) or SIGTERM ends it cleanly with exit code 0.
+ */
+import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { GateClient } from '../gate/client.ts';
+import { graphql } from '../gate/generated/index.ts';
+import { CliError, EXIT, shortId, type Output } from './support.ts';
+
+graphql(`
+  fragment OperatorWatchTask on Task {
+    id kind status documentsDownloaded totalExpected maxDocuments startedAt updatedAt
+    leaseHolder { name }
+  }
+`);
+
+const WatchEventsDocument = graphql(`
+  subscription OperatorWatchEvents($filter: TaskEventFilter) {
+    taskEvents(filter: $filter) { seq type status taskId createdAt client { name } task { ...OperatorWatchTask } }
+  }
+`);
+
+const WatchInitialDocument = graphql(`
+  query OperatorWatchInitial($filter: TaskFilter, $first: Int) {
+    tasks(filter: $filter, first: $first) { edges { node { ...OperatorWatchTask } } }
+  }
+`);
+
+type TaskEvent = ResultOf<typeof WatchEventsDocument>['taskEvents'];
+type WatchedTask = TaskEvent['task'];
+
+export interface WatchOptions {
+  gate: Pick<GateClient, 'request'>;
+  /** the gate's GraphQL endpoint (http…/graphql); the socket uses ws… */
+  apiUrl: string;
+  apiKey?: string;
+  filter: VariablesOf<typeof WatchEventsDocument>['filter'];
+  kind?: 'DOWNLOAD' | 'PLAN';
+  limit: number;
+  count?: number;
+  mode: 'table' | 'lines' | 'json';
+  output: Output;
+}
+
+const ACTIVE = ['PENDING', 'CLAIMED', 'RUNNING'] as const;
+const FINISHED_ROWS_MS = 15_000;
+
+const target = (t: WatchedTask) => t.totalExpected ?? t.maxDocuments;
+
+/** Documents per minute since the task started, and the minutes left at that rate. */
+export function rateAndEta(t: WatchedTask, now = Date.now()): { rate: number | null; etaMinutes: number | null } {
+  if (!t.startedAt || t.documentsDownloaded === 0) return { rate: null, etaMinutes: null };
+  const minutes = Math.max(1 / 60, (now - Date.parse(t.startedAt)) / 60_000);
+  const rate = t.documentsDownloaded / minutes;
+  const left = Math.max(0, target(t) - t.documentsDownloaded);
+  return { rate, etaMinutes: t.status === 'RUNNING' || t.status === 'CLAIMED' ? left / rate : null };
+}
+
+export function bar(done: number, total: number, width = 20): string {
+  const share = total > 0 ? Math.min(1, done / total) : 0;
+  const filled = Math.round(share * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(Math.round(share * 100)).padStart(3)}%`;
+}
+
+const duration = (minutes: number | null) =>
+  minutes === null ? '-' : minutes < 1 ? `${Math.ceil(minutes * 60)}s` : minutes < 60 ? `${Math.round(minutes)}m` : `${Math.floor(minutes / 60)}h${String(Math.round(minutes % 60)).padStart(2, '0')}m`;
+
+export function eventLine(e: TaskEvent): string {
+  const t = e.task;
+  return [e.createdAt.slice(11, 19), String(e.seq).padStart(6), e.type.padEnd(13), e.taskId, t.kind.padEnd(8), e.status.padEnd(9),
+    `${t.documentsDownloaded}/${target(t)}`.padEnd(11), e.client?.name ?? t.leaseHolder?.name ?? '-'].join(' ');
+}
+
+export function renderTable(rows: WatchedTask[], limit: number, now = Date.now()): string {
+  const shown = rows.slice(0, limit);
+  const counts = ACTIVE.map((s) => `${s.toLowerCase()} ${rows.filter((r) => r.status === s).length}`).join(', ');
+  const lines = [
+    `reyestr tasks watch  ${new Date(now).toISOString().slice(0, 19)}Z  ${counts}  (Ctrl-C to stop)`,
+    '',
+    ['TASK    ', 'KIND    ', 'STATUS   ', 'WORKER          ', 'PROGRESS                    ', 'DOCS       ', 'RATE/MIN', 'ETA'].join(' '),
+  ];
+  for (const t of shown) {
+    const { rate, etaMinutes } = rateAndEta(t, now);
+    lines.push([shortId(t.id), t.kind.padEnd(8), t.status.padEnd(9), (t.leaseHolder?.name ?? '-').slice(0, 16).padEnd(16),
+      bar(t.documentsDownloaded, target(t)), `${t.documentsDownloaded}/${target(t)}`.padEnd(11), (rate === null ? '-' : rate.toFixed(1)).padStart(8), duration(etaMinutes)].join(' '));
+  }
+  if (rows.length > shown.length) lines.push(`… and ${rows.length - shown.length} more`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Active tasks first (running, claimed, pending), then recently finished; newest change first within. */
+function ordered(tasks: Map<string, WatchedTask & { seenAt: number }>, now: number): WatchedTask[] {
+  const rank = (s: string) => (s === 'RUNNING' ? 0 : s === 'CLAIMED' ? 1 : s === 'PENDING' ? 2 : 3);
+  for (const [id, t] of tasks) if (rank(t.status) === 3 && now - t.seenAt > FINISHED_ROWS_MS) tasks.delete(id);
+  return [...tasks.values()].sort((a, b) => rank(a.status) - rank(b.status) || b.updatedAt.localeCompare(a.updatedAt));
+}
+
+export async function watchTasks(o: WatchOptions): Promise<void> {
+  const socket = createClient({
+    url: o.apiUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams: o.apiKey ? { apiKey: o.apiKey } : {},
+    retryAttempts: 3,
+    lazy: false,
+  });
+  const tasks = new Map<string, WatchedTask & { seenAt: number }>();
+  let finish!: (error?: unknown) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = (error) => (error ? reject(error) : resolve());
+  });
+  const stop = () => finish();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let seen = 0;
+  const unsubscribe = socket.subscribe<ResultOf<typeof WatchEventsDocument>>(
+    { query: print(WatchEventsDocument), variables: { filter: o.filter } },
+    {
+      next: (result) => {
+        if (result.errors?.length) return finish(new CliError(`the gate refused the subscription: ${result.errors[0].message}`, EXIT.SERVER));
+        const e = result.data?.taskEvents;
+        if (!e || (o.kind && e.task.kind !== o.kind)) return;
+        if (o.mode === 'json') o.output.out(`${JSON.stringify(e)}\n`);
+        else if (o.mode === 'lines') o.output.out(`${eventLine(e)}\n`);
+        else tasks.set(e.taskId, { ...e.task, seenAt: Date.now() });
+        if (o.count && ++seen >= o.count) finish();
+      },
+      error: (error) => {
+        const close = error as { code?: number; reason?: string; message?: string };
+        const detail = close.reason || close.message || (close.code ? `socket closed (${close.code})` : 'connection failed');
+        finish(new CliError(`cannot follow the gate's events at ${o.apiUrl}: ${detail}`, /4401|4403|forbidden|key/i.test(detail) ? EXIT.AUTH : EXIT.SERVER));
+      },
+      complete: () => finish(),
+    },
+  );
+  let timer: NodeJS.Timeout | undefined;
+  if (o.mode === 'table') {
+    const draw = () => o.output.out(`\x1b[H\x1b[2J${renderTable(ordered(tasks, Date.now()), o.limit)}`);
+    o.output.out('\x1b[?25l');
+    o.gate
+      .request(WatchInitialDocument, { filter: { status: o.filter?.status ?? [...ACTIVE], kind: o.kind, clientId: o.filter?.clientId }, first: o.limit })
+      .then(({ tasks: initial }) => {
+        for (const { node } of initial.edges) if (!tasks.has(node.id)) tasks.set(node.id, { ...node, seenAt: Date.now() });
+        draw();
+        timer = setInterval(draw, 1000);
+      }, finish);
+  }
+  try {
+    await done;
+  } finally {
+    unsubscribe();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    if (timer) clearInterval(timer);
+    if (o.mode === 'table') o.output.out('\x1b[?25h\n');
+    await socket.dispose();
+  }
+}
