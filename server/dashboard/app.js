@@ -35,8 +35,18 @@ function h(tag, attrs = {}, ...children) {
     else if (name === 'dataset') Object.assign(el.dataset, value);
     else el.setAttribute(name, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) if (child != null && child !== false) el.append(child instanceof Node ? child : String(child));
+  el.append(...nodes(children));
   return el;
+}
+
+/** Children as nodes: nested lists flattened, null and false left out, the rest as text. */
+function nodes(children) {
+  return children.flat(Infinity).filter((c) => c != null && c !== false).map((c) => (c instanceof Node ? c : String(c)));
+}
+
+/** Replaces an element's content with these children (as `h` takes them). */
+function fill(el, ...children) {
+  el.replaceChildren(...nodes(children));
 }
 
 const state = {
@@ -128,6 +138,7 @@ async function boot() {
   setUpFilters();
   connect();
   await Promise.all([loadTasks(), loadClients(), detectCoverage()]).catch(reportError);
+  document.body.dataset.loaded = 'true';
 }
 
 function showLogin(message) {
@@ -223,6 +234,7 @@ function live(query, variables, next) {
 
 function setOnline(online) {
   state.online = online;
+  document.body.classList.toggle('offline', !online && state.connectedOnce);
   const badge = $('live');
   badge.dataset.state = online ? 'live' : 'offline';
   badge.textContent = online ? 'live' : 'offline';
@@ -312,7 +324,7 @@ function renderChart(buckets) {
     }
   });
   if (points.length) svg.append(s('polyline', { points: points.join(' '), class: 'line' }));
-  $('chart').replaceChildren(svg);
+  fill($('chart'), svg);
 }
 
 function niceMax(value) {
@@ -569,7 +581,7 @@ function progress(task) {
   const of = task.totalExpected ?? task.maxDocuments;
   const done = task.documentsDownloaded;
   const share = of ? Math.min(1, done / of) : 0;
-  const bar = h('div', { class: `bar-track ${ACTIVE.has(task.status) ? 'active' : ''}`, role: 'progressbar', 'aria-valuenow': done, 'aria-valuemax': of },
+  const bar = h('div', { class: `bar-track ${ACTIVE.has(task.status) ? 'active' : task.status === 'COMPLETED' ? 'done' : ''}`, role: 'progressbar', 'aria-valuenow': done, 'aria-valuemax': of },
     h('div', { class: 'bar-fill' }));
   bar.firstChild.style.width = `${(share * 100).toFixed(1)}%`; // CSSOM: allowed by the page's CSP, unlike style=""
 
@@ -628,7 +640,7 @@ function heartbeatAge(client) {
 
 function renderWorkers() {
   const clients = [...state.clients.values()].sort((a, b) => (a.status === b.status ? a.name.localeCompare(b.name) : a.status.localeCompare(b.status)));
-  $('workers').tBodies[0].replaceChildren(...clients.map((c) => {
+  fill($('workers').tBodies[0], ...clients.map((c) => {
     const age = heartbeatAge(c);
     const late = age > LATE_AFTER_SECONDS;
     const current = (c.currentTasks ?? []).filter((t) => ACTIVE.has(t.status));
@@ -674,7 +686,7 @@ async function openDetail(id) {
   $('detail').hidden = false;
   $('d-id').textContent = shortId(id);
   $('d-id').title = id;
-  $('d-body').replaceChildren(h('p', { class: 'muted' }, 'Loading…'));
+  fill($('d-body'), h('p', { class: 'muted' }, 'Loading…'));
   await loadDetail(id).catch(reportError);
 }
 
@@ -701,7 +713,7 @@ async function loadDetail(id) {
 function renderDetail() {
   const t = state.detail;
   const body = $('d-body');
-  if (!t) return body.replaceChildren(h('p', { class: 'error' }, 'No such task.'));
+  if (!t) return fill(body, h('p', { class: 'error' }, 'No such task.'));
   const when = (v) => (v ? h('span', { title: new Date(v).toLocaleString() }, ago(v)) : h('span', { class: 'muted' }, '—'));
   const facts = [
     ['Status', statusBadge(t.status)], ['Kind', t.kind.toLowerCase()], ['Priority', String(t.priority)],
@@ -710,7 +722,7 @@ function renderDetail() {
     ['Run at', when(t.runAt)], ['Lease until', when(t.leaseExpiresAt)], ['Progress', progress(t)],
     ['Parent', t.parent ? h('button', { type: 'button', class: 'link', onclick: () => openDetail(t.parent.id) }, shortId(t.parent.id)) : '—'],
   ];
-  body.replaceChildren(
+  fill(body,
     h('div', { class: 'admin-only detail-actions' }, actionButtons(t)),
     h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
     t.lastError ? h('p', { class: 'last-error' }, h('span', { class: 'err-class' }, t.lastErrorClass ?? 'ERROR'), ' ', t.lastError) : null,
@@ -734,85 +746,18 @@ function renderDetail() {
 
 // ---------------------------------------------------------------------------------------------------
 // Coverage (planning): shown only when the gate's API has a `coverage` query. Its shape is read by
-// introspection, so the view needs no change when planning lands or grows.
+// introspection, so the view follows the planning API as it grows: plans to pick from (when there is a
+// `plans` query), then the chosen plan's coverage, with lists of windows as tables.
 
 const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
 
 function unwrap(type) {
-  let list = false, required = false;
+  let list = false;
   while (type.ofType) {
     if (type.kind === 'LIST') list = true;
-    if (type.kind === 'NON_NULL' && !list) required = true;
     type = type.ofType;
   }
-  return { name: type.name, kind: type.kind, list, required };
-}
-
-async function introspectFields(typeName) {
-  const data = await gql(`query T($name: String!) { __type(name: $name) { fields { name type { ${TYPE_REF} } } } }`, { name: typeName });
-  return (data.__type?.fields ?? []).map((f) => ({ field: f.name, type: unwrap(f.type) }));
-}
-
-async function detectCoverage() {
-  const data = await gql(`query Q { __type(name: "Query") { fields { name type { ${TYPE_REF} }
-      args { name defaultValue type { ${TYPE_REF} } } } } }`);
-  const field = data.__type?.fields.find((f) => f.name === 'coverage');
-  $('coverage-tab').hidden = !field;
-  if (!field) return;
-  const type = unwrap(field.type);
-  state.coverage = {
-    args: field.args.map((a) => ({ argName: a.name, type: printType(a.type), typeName: unwrap(a.type).name,
-      kind: unwrap(a.type).kind, list: unwrap(a.type).list, required: a.type.kind === 'NON_NULL' && a.defaultValue == null })),
-    selection: await selectionFor(type, 2),
-    values: {},
-  };
-}
-
-/** Scalars and enums of a type, and of the object types under it up to `depth` levels. */
-async function selectionFor(type, depth) {
-  if (type.kind !== 'OBJECT') return '';
-  const parts = [];
-  for (const { field, type: inner } of await introspectFields(type.name)) {
-    if (inner.kind === 'SCALAR' || inner.kind === 'ENUM') parts.push(field);
-    else if (inner.kind === 'OBJECT' && depth > 0) {
-      const selection = await selectionFor(inner, depth - 1);
-      if (selection) parts.push(`${field} { ${selection} }`);
-    }
-  }
-  return parts.join(' ');
-}
-
-function renderCoverageForm() {
-  const c = state.coverage;
-  const box = $('coverage');
-  const inputs = c.args.map((a) => h('label', {}, `${a.argName}${a.required ? ' *' : ''} `,
-    h('input', { name: a.argName, value: c.values[a.argName] ?? '', placeholder: a.argName.toLowerCase().includes('plan') ? 'plan task id' : a.type })));
-  const form = h('form', { class: 'filters', onsubmit: (event) => {
-    event.preventDefault();
-    for (const input of form.querySelectorAll('input')) c.values[input.name] = input.value.trim();
-    loadCoverage();
-  } }, inputs, h('button', { type: 'submit' }, 'Show'));
-  box.replaceChildren(h('h2', {}, 'Coverage ', h('small', {}, 'per planned window: expected, downloaded, tasks by state')), form,
-    h('div', { id: 'coverage-result' }));
-}
-
-async function loadCoverage() {
-  const c = state.coverage;
-  if (!c) return;
-  if (!$('coverage-result')) renderCoverageForm();
-  const result = $('coverage-result');
-  const missing = c.args.filter((a) => a.required && !c.values[a.argName]);
-  if (missing.length) return result.replaceChildren(h('p', { class: 'muted' }, `Enter ${missing.map((a) => a.argName).join(', ')}.`));
-  const given = c.args.filter((a) => c.values[a.argName]);
-  const variables = Object.fromEntries(given.map((a) => [a.argName, argValue(a, c.values[a.argName])]));
-  const declared = given.map((a) => `$${a.argName}: ${a.type}`).join(', ');
-  const call = given.map((a) => `${a.argName}: $${a.argName}`).join(', ');
-  try {
-    const data = await gql(`query Coverage${declared ? `(${declared})` : ''} { coverage${call ? `(${call})` : ''}${c.selection ? ` { ${c.selection} }` : ''} }`, variables);
-    result.replaceChildren(renderValue(data.coverage));
-  } catch (error) {
-    result.replaceChildren(h('p', { class: 'error' }, error.message));
-  }
+  return { name: type.name, kind: type.kind, list };
 }
 
 /** The type as GraphQL writes it, for a variable declaration: `[ID!]!`. */
@@ -822,10 +767,108 @@ function printType(type) {
   return type.name;
 }
 
+async function detectCoverage() {
+  const data = await gql(`query Q { __type(name: "Query") { fields { name type { ${TYPE_REF} }
+      args { name defaultValue type { ${TYPE_REF} } } } } }`);
+  const fields = data.__type?.fields ?? [];
+  const coverage = fields.find((f) => f.name === 'coverage');
+  $('coverage-tab').hidden = !coverage;
+  if (!coverage) return;
+  const plans = fields.find((f) => f.name === 'plans' && f.args.every((a) => a.type.kind !== 'NON_NULL'));
+  const args = coverage.args.map((a) => ({
+    argName: a.name, type: printType(a.type), ...unwrap(a.type), required: a.type.kind === 'NON_NULL' && a.defaultValue == null,
+  }));
+  state.coverage = {
+    args,
+    planArg: plans ? args.find((a) => /plan/i.test(a.argName)) : undefined,
+    selection: await selectionFor(unwrap(coverage.type), 1),
+    plansSelection: plans ? await selectionFor(unwrap(plans.type), 0) : null,
+    values: {},
+    plans: [],
+  };
+}
+
+/** Scalars and enums of a type, and of the object types under it up to `depth` levels. */
+async function selectionFor(type, depth) {
+  if (type.kind !== 'OBJECT') return '';
+  const data = await gql(`query T($name: String!) { __type(name: $name) { fields { name type { ${TYPE_REF} } } } }`, { name: type.name });
+  const parts = [];
+  for (const field of data.__type?.fields ?? []) {
+    const inner = unwrap(field.type);
+    if (inner.kind === 'SCALAR' || inner.kind === 'ENUM') parts.push(field.name);
+    else if (inner.kind === 'OBJECT' && depth > 0) {
+      const selection = await selectionFor(inner, depth - 1);
+      if (selection) parts.push(`${field.name} { ${selection} }`);
+    }
+  }
+  return parts.join(' ');
+}
+
+function renderCoverageView() {
+  const c = state.coverage;
+  const asked = c.args.filter((a) => a !== c.planArg);
+  const form = h('form', { class: 'filters', onsubmit: (event) => {
+    event.preventDefault();
+    for (const input of form.querySelectorAll('input')) c.values[input.name] = input.value.trim();
+    loadCoverage();
+  } }, asked.map((a) => h('label', {}, `${a.argName}${a.required ? ' *' : ''}`,
+    h('input', { name: a.argName, value: c.values[a.argName] ?? '', placeholder: a.type }))), h('button', { type: 'submit' }, 'Show'));
+  fill($('coverage'),
+    h('h2', {}, 'Coverage ', h('small', {}, 'per planned window: expected, downloaded, tasks by state')),
+    c.plansSelection ? h('div', { id: 'plans' }) : null,
+    asked.length ? form : null,
+    h('div', { id: 'coverage-result' }),
+  );
+}
+
+async function loadCoverage() {
+  const c = state.coverage;
+  if (!c) return;
+  if (!$('coverage-result')) renderCoverageView();
+  if (c.plansSelection) {
+    try {
+      const data = await gql(`query Plans { plans(first: 50) { ${c.plansSelection} } }`);
+      c.plans = data.plans;
+      renderPlans();
+    } catch (error) {
+      fill($('plans'), h('p', { class: 'error' }, error.message));
+    }
+  }
+  const result = $('coverage-result');
+  const missing = c.args.filter((a) => a.required && !c.values[a.argName]);
+  if (missing.length) {
+    const what = missing.every((a) => a === c.planArg) ? (c.plans.length ? 'Pick a plan.' : 'No plans yet.') : `Enter ${missing.map((a) => a.argName).join(', ')}.`;
+    return fill(result, h('p', { class: 'muted' }, what));
+  }
+  const given = c.args.filter((a) => c.values[a.argName]);
+  const variables = Object.fromEntries(given.map((a) => [a.argName, argValue(a, c.values[a.argName])]));
+  const declared = given.map((a) => `$${a.argName}: ${a.type}`).join(', ');
+  const call = given.map((a) => `${a.argName}: $${a.argName}`).join(', ');
+  try {
+    const data = await gql(`query Coverage${declared ? `(${declared})` : ''} { coverage${call ? `(${call})` : ''}${c.selection ? ` { ${c.selection} }` : ''} }`, variables);
+    // the plan itself is the picked row above
+    const { plan, ...coverage } = c.planArg && data.coverage ? data.coverage : { plan: null, ...data.coverage };
+    fill(result, renderValue(c.planArg ? coverage : { plan, ...coverage }));
+  } catch (error) {
+    fill(result, h('p', { class: 'error' }, error.message));
+  }
+}
+
+function renderPlans() {
+  const c = state.coverage;
+  const chosen = c.values[c.planArg?.argName];
+  fill($('plans'), c.plans.length
+    ? renderValue(c.plans, (plan) => {
+      c.values[c.planArg.argName] = plan.id;
+      loadCoverage();
+    }, (plan) => plan.id === chosen)
+    : h('p', { class: 'muted' }, 'No plans yet.'));
+}
+
 function argValue(a, text) {
-  if (['Int', 'Float', 'SafeInt'].includes(a.typeName)) return Number(text);
-  if (a.typeName === 'Boolean') return text === 'true';
-  if (a.kind === 'INPUT_OBJECT' || a.typeName === 'JSON' || a.list) {
+  if (['Int', 'Float', 'SafeInt'].includes(a.name)) return Number(text);
+  if (a.name === 'Boolean') return text === 'true';
+  if (a.kind === 'INPUT_OBJECT' || a.name === 'JSON' || a.list) {
     try {
       return JSON.parse(text);
     } catch {
@@ -843,26 +886,36 @@ function scheduleCoverage() {
   }, 2000);
 }
 
-/** Lists of objects as tables, objects as key/value lists, anything else as text. */
-function renderValue(value) {
+/** Lists of objects as tables (rows clickable with `pick`), objects as key/value lists, the rest as text. */
+function renderValue(value, pick, isPicked) {
   if (value == null) return h('span', { class: 'muted' }, '—');
   if (Array.isArray(value)) {
-    if (!value.length) return h('p', { class: 'muted' }, 'nothing yet');
+    if (!value.length) return h('p', { class: 'muted' }, 'none');
     if (typeof value[0] !== 'object') return value.join(', ');
-    const columns = [...new Set(value.flatMap((row) => Object.keys(row ?? {})))];
-    return h('div', { class: 'table-wrap' }, h('table', { class: 'grid' },
+    const first = ['id', 'state', 'status', 'from', 'to', 'searchParams', 'window'];
+    const rank = (c) => (first.includes(c) ? first.indexOf(c) : first.length);
+    const columns = [...new Set(value.flatMap((row) => Object.keys(row ?? {})))].sort((a, b) => rank(a) - rank(b));
+    return h('div', { class: 'table-wrap' }, h('table', { class: `grid ${pick ? 'pickable' : ''}` },
       h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))),
-      h('tbody', {}, value.map((row) => h('tr', {}, columns.map((c) => h('td', {}, cell(row?.[c]))))))));
+      h('tbody', {}, value.map((row) => h('tr', { class: isPicked?.(row) ? 'picked' : null, onclick: pick && (() => pick(row)) },
+        columns.map((c) => h('td', {}, cell(c, row?.[c]))))))));
   }
   if (typeof value === 'object') {
-    return h('dl', { class: 'facts' }, Object.entries(value).map(([k, v]) => [h('dt', {}, k), h('dd', {}, renderValue(v))]));
+    const scalars = Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object');
+    const nested = Object.entries(value).filter(([, v]) => v !== null && typeof v === 'object');
+    return h('div', {},
+      h('dl', { class: 'facts' }, scalars.map(([k, v]) => [h('dt', {}, k), h('dd', {}, cell(k, v))])),
+      nested.map(([k, v]) => [h('h3', {}, k), Array.isArray(v) ? renderValue(v) : h('code', {}, compact(v))]));
   }
   return String(value);
 }
 
-function cell(value) {
+function cell(name, value) {
   if (value == null) return h('span', { class: 'muted' }, '—');
-  if (typeof value === 'object') return Array.isArray(value) ? renderValue(value) : compact(value);
+  if (typeof value === 'boolean') return h('span', { class: value ? 'yes' : 'no' }, value ? 'yes' : 'no');
+  if (typeof value === 'object') return Array.isArray(value) ? value.join(', ') : compact(value);
+  if (name === 'id' || name.endsWith('Id')) return h('code', { title: value }, shortId(String(value)));
+  if (name === 'state' || name === 'status') return h('span', { class: `badge s-${String(value).toLowerCase()}` }, String(value).toLowerCase());
   return typeof value === 'number' ? fmt(value) : String(value);
 }
 

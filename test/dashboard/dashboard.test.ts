@@ -149,6 +149,7 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         for (const type of ['created', 'claimed', 'progress', 'completed']) expect(await detail.locator(`.ev-${type}`).count()).toBeGreaterThan(0);
         expect(await detail.textContent()).toContain('"found": 20');
         expect(await detail.locator('.docs li').count()).toBe(20);
+        await page.screenshot({ path: `${OUTPUT}/dashboard-detail.png` });
 
         // the workers view
         await page.locator('.tabs [data-view=workers]').click();
@@ -185,16 +186,27 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
       }
     });
 
-    it('shows the coverage view exactly when the API has a coverage query', async () => {
+    it('shows the coverage view exactly when the API has a coverage query, with plans to pick', async () => {
       const { __type } = await gate.ok(`{ __type(name: "Query") { fields { name } } }`);
       const hasCoverage = __type.fields.some((f: { name: string }) => f.name === 'coverage');
-      const context = await browser.newContext();
+      const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
       const page = await context.newPage();
       try {
         await openDashboard(page, gate, ADMIN_KEY);
-        await page.locator('#tasks tbody tr').first().waitFor();
-        await page.waitForTimeout(300); // introspection runs alongside the first queries
+        await page.locator('body[data-loaded]').waitFor({ state: 'attached' }); // first queries and introspection done
         expect(await page.locator('#coverage-tab').isVisible()).toBe(hasCoverage);
+        if (!hasCoverage) return;
+
+        const { createPlan } = await gate.ok(
+          `mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }`,
+          { input: { searchParams: { CourtRegion: '11', INSType: '1' }, from: '2024-01-01', to: '2024-03-31', window: 'month' } },
+        );
+        await page.locator('#coverage-tab').click();
+        const planRow = page.locator('#plans tbody tr', { hasText: createPlan.plan.id.slice(0, 8) });
+        await planRow.click();
+        await page.locator('#coverage-result h3', { hasText: 'windows' }).waitFor();
+        expect(await page.locator('#coverage-result tbody tr').count()).toBe(3); // one window a month, being planned
+        await page.screenshot({ path: `${OUTPUT}/dashboard-coverage.png`, fullPage: true });
       } finally {
         await context.close();
       }
