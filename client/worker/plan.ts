@@ -6,6 +6,9 @@
  *
  * The worker loop calls this for tasks of kind PLAN. Errors are left to the loop: a RegistryError (rate
  * limit, error page, captcha …) or a GateCallError (LEASE_LOST, network …) decides what happens to the lease.
+ * The task is already COMPLETED when this resolves. The result carries the `resultSummary` the gate stored
+ * (and no documents): a loop that then calls completeTask with it and zero counts, the same token, gets
+ * the idempotent "already completed" answer — the gate stores the matching completion hash.
  */
 import type { Logger } from 'pino';
 import type { GateClient } from '../gate/client.ts';
@@ -23,7 +26,7 @@ export const PlanTaskOptionsDocument = graphql(`
 
 export const CompletePlanTaskDocument = graphql(`
   mutation PlanCompleteTask($input: CompletePlanTaskInput!) {
-    completePlanTask(input: $input) { outcome created existing task { id status totalExpected } }
+    completePlanTask(input: $input) { outcome created existing task { id status totalExpected resultSummary } }
   }
 `);
 
@@ -38,6 +41,9 @@ export interface PlanTaskRun {
 }
 
 export interface PlanTaskResult {
+  /** what the gate stored on the completed task; completeTask with it (and zero counts) is a harmless repeat */
+  resultSummary: unknown;
+  documentsDownloaded: 0;
   outcome: PlanOutcome;
   /** the window's total as the registry showed it */
   total: number;
@@ -83,5 +89,7 @@ export async function runPlanTask({ task, lease, session, gate, log, signal }: P
     },
   });
   log.debug({ taskId: task.id, created: completePlanTask.created, existing: completePlanTask.existing }, 'plan task completed');
-  return { outcome: completePlanTask.outcome, total: summary.total, children: decision.children.length, created: completePlanTask.created, existing: completePlanTask.existing };
+  return {
+    resultSummary: completePlanTask.task.resultSummary, documentsDownloaded: 0, outcome: completePlanTask.outcome, total: summary.total, children: decision.children.length, created: completePlanTask.created, existing: completePlanTask.existing,
+  };
 }

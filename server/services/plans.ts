@@ -171,9 +171,17 @@ function checkReported(reported: z.output<typeof planCompletionInput>, decision:
   }
 }
 
-function completionHash(c: z.output<typeof planCompletionInput>): string {
-  return createHash('sha256').update(JSON.stringify([c.total, c.outcome, c.children.map(childShape)])).digest('hex');
+/** Keys in the order jsonb keeps them (shorter first, then bytewise), so the summary reads back identical. */
+function jsonbOrdered<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))) as T;
 }
+
+/**
+ * The hash completeTask gives a completion with no documents and this summary. Stored as the PLAN task's
+ * completion hash, it makes a worker loop's completeTask after runPlanTask (same token, the summary it was
+ * given back) an idempotent repeat instead of a conflict.
+ */
+const completeTaskHash = (resultSummary: unknown) => createHash('sha256').update(JSON.stringify([0, 0, 0, resultSummary])).digest('hex');
 
 /**
  * A worker's decision for its PLAN task: the children are inserted (dedup keys already planned are
@@ -185,7 +193,6 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
   const c = parseInput(planCompletionInput, input);
   const taskId = c.taskId.toLowerCase();
   const leaseToken = c.leaseToken.toLowerCase();
-  const hash = completionHash(c);
   const done = await prisma.$transaction(async (tx) => {
     const parent = await lockLeasedTask(taskId, leaseToken, tx);
     if (!parent) return null;
@@ -194,25 +201,26 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
     const decision = planInput(() => decideWindow({ searchParams: validateSearchParams(parent.searchParams), total: c.total, options }));
     checkReported(c, decision);
     const created = await insertChildren(decision.children, { priority: parent.priority, maxAttempts: parent.maxAttempts, parentId: parent.id }, options, tx);
-    const summary = {
+    const summary = jsonbOrdered({
       outcome: decision.outcome, total: decision.total, perPage: decision.perPage, limit: decision.limit,
       splitField: decision.splitField, planned: decision.planned, children: decision.children.length,
       created: created.length, existing: decision.children.length - created.length,
-    };
-    const [task] = await completePlanTaskSql({ taskId, leaseToken, total: c.total, resultSummary: summary, completionHash: hash }, tx);
+    });
+    const [task] = await completePlanTaskSql({ taskId, leaseToken, total: c.total, resultSummary: summary, completionHash: completeTaskHash(summary) }, tx);
     return { task, outcome: decision.outcome, created: created.length, existing: summary.existing };
   });
   if (done) return done;
-  return repeatedPlanCompletion(taskId, leaseToken, hash);
+  return repeatedPlanCompletion(taskId, leaseToken, c);
 }
 
-async function repeatedPlanCompletion(taskId: string, leaseToken: string, hash: string): Promise<PlanTaskCompletion> {
+/** Same token, same total and outcome (hence the same children): the same answer, nothing created twice. */
+async function repeatedPlanCompletion(taskId: string, leaseToken: string, c: { total: number; outcome: PlanOutcome }): Promise<PlanTaskCompletion> {
   const task = await prisma.task.findUnique({ where: { id: taskId } });
   if (!task) throw notFound('task', taskId);
   if (task.status === 'COMPLETED' && task.leaseToken === leaseToken) {
-    if (task.completionHash !== hash) throw new GateError('CONFLICT', `task ${taskId} was already completed with a different plan`);
-    const summary = task.resultSummary as { outcome: PlanOutcome; children: number };
-    return { task, outcome: summary.outcome, created: 0, existing: summary.children };
+    const summary = task.resultSummary as { outcome?: PlanOutcome; total?: number; children?: number } | null;
+    if (summary?.outcome !== c.outcome || summary.total !== c.total) throw new GateError('CONFLICT', `task ${taskId} was already completed with a different plan`);
+    return { task, outcome: summary.outcome, created: 0, existing: summary.children ?? 0 };
   }
   const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
   throw new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (${reason.toLowerCase().replace('_', ' ')})`, { reason });
