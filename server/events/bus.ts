@@ -23,6 +23,8 @@ export class EventBus {
   private again = false;
   private timer?: NodeJS.Timeout;
   private unlisten: Array<() => Promise<void>> = [];
+  /** Ends every subscriber's stream when the gate stops. */
+  private readonly stopping = new AbortController();
 
   constructor(private readonly db: Database) {
     this.emitter.setMaxListeners(0);
@@ -46,6 +48,7 @@ export class EventBus {
     await Promise.all(this.unlisten.map((u) => u().catch(() => {})));
     this.unlisten = [];
     await this.draining;
+    this.stopping.abort();
     this.emitter.removeAllListeners();
   }
 
@@ -85,9 +88,14 @@ export class EventBus {
 
   /** A live stream of one kind of event; listening starts at once (events are buffered until read). */
   subscribe<K extends keyof BusEvents>(name: K, signal?: AbortSignal): AsyncIterableIterator<BusEvents[K][0]> {
-    const iterator = on(this.emitter as EventEmitter, name, { signal });
+    const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
+    const iterator = on(this.emitter as EventEmitter, name, { signal: stop });
     return (async function* () {
-      for await (const [value] of iterator) yield value as BusEvents[K][0];
+      try {
+        for await (const [value] of iterator) yield value as BusEvents[K][0];
+      } catch (error) {
+        if ((error as Error).name !== 'AbortError') throw error; // the gate is stopping: end quietly
+      }
     })();
   }
 

@@ -59,16 +59,20 @@ async function* statsStream(bus: EventBus, minutes: number): AsyncGenerator<Stat
   yield await getStats(minutes);
   const events = bus.subscribe('taskEvent');
   let dirty = false;
+  let ended = false;
   let wake = null as (() => void) | null;
   void (async () => {
     for await (const _ of events) {
       dirty = true;
       wake?.();
     }
+    ended = true; // the gate is stopping
+    wake?.();
   })();
   try {
     for (;;) {
-      if (!dirty) await new Promise<void>((resolve) => (wake = resolve));
+      if (!dirty && !ended) await new Promise<void>((resolve) => (wake = resolve));
+      if (ended) return;
       wake = null;
       dirty = false;
       yield await getStats(minutes);

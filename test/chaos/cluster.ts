@@ -95,8 +95,8 @@ export class ChaosCluster {
       process.execPath,
       [CLI, 'worker', '--api-url', this.proxies[gateIndex].url, '--api-key', CHAOS_KEY, '--client-name', name,
         '--output-dir', this.outputDir, '--registry-url', this.registry.url, '--rate', '0', '--concurrency', '4',
-        '--poll-interval', '1', '--heartbeat-interval', '1'],
-      { env: { PATH: process.env.PATH!, REYESTR_SHUTDOWN_GRACE_SECONDS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] },
+        '--poll-interval', '1', '--heartbeat-interval', '1', '--shutdown-grace', '2'],
+      { env: { PATH: process.env.PATH! }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
