@@ -78,7 +78,7 @@ builder.mutationFields((t) => ({
   heartbeat: t.field({
     type: HeartbeatPayload,
     authScopes: { reader: true },
-    description: "Marks the worker alive and extends all of its leases.",
+    description: "Marks the worker alive and extends its leases: the tasks named in taskIds, or all it holds when taskIds is absent.",
     args: {
       input: t.arg({
         type: builder.inputType('HeartbeatInput', {

@@ -55,16 +55,21 @@ export async function claimTasks(actor: Actor | null, input: { clientId: string;
   return [];
 }
 
-/** One heartbeat covers all of a worker's leases. `taskIds` it names but no longer holds come back as revoked. */
+/**
+ * One heartbeat covers a worker's leases. With `taskIds` (what the worker is running) only those are
+ * extended, and those it no longer holds come back as revoked; without, every lease it holds is extended
+ * (the older REST clients).
+ */
 export async function heartbeat(actor: Actor | null, input: { clientId: string; taskIds?: string[] | null }) {
   const { clientId, taskIds } = parseInput(z.object({ clientId: uuid, taskIds: z.array(uuid).max(MAX_CLAIM_BATCH).nullish() }), input);
   await clientActingFor(requireActor(actor), clientId);
   await touchClient(clientId);
-  const held = await extendLeases(clientId, policy.leaseSeconds);
+  const named = taskIds?.map((id) => id.toLowerCase());
+  const held = await extendLeases(clientId, policy.leaseSeconds, named);
   const heldIds = new Set(held.map((h) => h.id));
   return {
     leases: held,
-    revokedTaskIds: (taskIds ?? []).filter((id) => !heldIds.has(id.toLowerCase())),
+    revokedTaskIds: (named ?? []).filter((id) => !heldIds.has(id)),
     leaseSeconds: policy.leaseSeconds,
   };
 }

@@ -115,6 +115,20 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     expect(done.completeTask.status).toBe('COMPLETED');
   });
 
+  it('lets a lease the worker does not name in its heartbeat expire (a claim whose answer was lost)', async () => {
+    await drainQueue();
+    const [known, orphan] = [await newTask(), await newTask()];
+    const clientId = await newClient('forgetful-worker');
+    await t.ok(op.CLAIM_MANY, { clientId, limit: 2 });
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await t.ok(op.HEARTBEAT, { clientId, taskIds: [known.id] });
+      await t.gate.sweeper.tick();
+    }
+    expect((await t.ok(op.TASK, { id: known.id })).task.status).toBe('CLAIMED');
+    expect((await t.ok(op.TASK, { id: orphan.id })).task).toMatchObject({ status: 'PENDING', lastErrorClass: 'LEASE_EXPIRED' });
+  });
+
   it('retries failures with backoff until max attempts, then DEAD; rate limits burn no attempt', async () => {
     await drainQueue();
     const task = await newTask({ maxAttempts: 2 });
