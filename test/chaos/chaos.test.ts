@@ -1,0 +1,18 @@
+// The short chaos run of `npm test`: every scenario once, on a small load, with real processes.
+// `npm run chaos` runs them repeatedly on a bigger load and writes docs/reliability.md.
+import { describe, expect, it } from 'vitest';
+import { postgresBinDir } from '../support/pg-cluster.ts';
+import { runScenario, SHORT_LOAD } from './run.ts';
+import { scenarios } from './scenarios.ts';
+
+const haveServerBinaries = postgresBinDir() !== null;
+
+describe.skipIf(!haveServerBinaries)('chaos (short)', () => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: nothing lost, nothing done twice', async (_name, scenario) => {
+    const result = await runScenario(scenario, SHORT_LOAD);
+    if (result.violations.length) console.error(result.logs);
+    expect(result.violations).toEqual([]);
+    expect(result.report.completed).toBe(SHORT_LOAD.tasks);
+    expect(result.report.documentsOnDisk).toBe(SHORT_LOAD.tasks * SHORT_LOAD.documentsPerTask);
+  }, 180_000);
+});
