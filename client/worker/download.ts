@@ -169,11 +169,9 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
 
   /** Skips what is on disk or known to the gate, queues the rest. */
   const handlePage = async (rows: CollectedRow[]) => {
-    const toCheck: CollectedRow[] = [];
-    for (const row of rows) {
-      if (await readCompleteDocument(outputDir, row.documentId)) counts.skippedLocal++;
-      else toCheck.push(row);
-    }
+    const onDisk = await Promise.all(rows.map((row) => readCompleteDocument(outputDir, row.documentId)));
+    const toCheck = rows.filter((_, index) => !onDisk[index]);
+    counts.skippedLocal += rows.length - toCheck.length;
     const known = new Set(await persist(() => gate.knownDocumentIds(toCheck.map((row) => row.documentId)), { log, what: 'knownDocumentIds', signal }));
     counts.skippedKnown += known.size;
     if (rows.length > toCheck.length || known.size > 0) report();

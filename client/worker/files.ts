@@ -84,8 +84,9 @@ export interface DocumentContent {
 /** Writes the three files of a document (HTML, text, then JSON) and returns the JSON record. */
 export async function writeDocument(outputDir: string, content: DocumentContent): Promise<DocumentRecord> {
   const paths = documentPaths(outputDir, content.documentId);
-  await mkdir(paths.dir, { recursive: true });
-  await removeStaleTemps(paths.dir);
+  // A directory that already existed may hold a killed worker's temp files; a new one cannot.
+  const created = await mkdir(paths.dir, { recursive: true });
+  if (created === undefined) await removeStaleTemps(paths.dir);
   const html = Buffer.from(content.html, 'utf8');
   const text = Buffer.from(content.text, 'utf8');
   const record: DocumentRecord = {
