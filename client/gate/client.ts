@@ -88,9 +88,9 @@ export function graphqlEndpoint(apiUrl: string): string {
   return url.toString();
 }
 
-/** Reconnect backoff of the subscription socket: 0.5 s doubling to 15 s, ±25% jitter. */
+/** Reconnect backoff of the subscription socket: 0.5 s doubling to 5 s, ±25% jitter (claims are polled meanwhile). */
 export function reconnectDelayMs(retries: number): number {
-  const base = Math.min(15_000, 500 * 2 ** retries);
+  const base = Math.min(5_000, 500 * 2 ** retries);
   return Math.round(base * (0.75 + Math.random() * 0.5));
 }
 

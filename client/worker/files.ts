@@ -1,13 +1,13 @@
 /**
  * The files of one downloaded decision: `<output-dir>/<id>/<id>.html` (the decision as the court
- * submitted it), `<id>.txt` (its text) and `<id>.json` (metadata). Each is written to a temp file in the
- * same directory and renamed into place, the JSON last: a document is complete when its JSON exists,
- * parses, and names the sizes of the HTML and text files that are there. A crash leaves at most temp
- * files (`.<name>.<pid>.<n>.tmp`), which are removed the next time the document is written.
+ * submitted it), `<id>.txt` (its text) and `<id>.json` (metadata). The three are written into a temp
+ * directory `<output-dir>/.tmp/<id>.<pid>.<n>/` and that directory is renamed to `<output-dir>/<id>` in one
+ * step: a document directory is either complete or absent, whenever the worker is killed. Temp directories
+ * of workers that are no longer running are removed at start (`removeStaleTemps`).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export interface DocumentPaths {
   dir: string;
@@ -43,19 +43,7 @@ export const sha256Hex = (data: string | Buffer) => createHash('sha256').update(
 
 let tempCounter = 0;
 
-/** Writes `data` to `path` atomically: a temp file in the same directory, then rename. */
-export async function writeFileAtomic(path: string, data: string | Buffer): Promise<void> {
-  const slash = path.lastIndexOf('/');
-  const temp = `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${process.pid}.${++tempCounter}.tmp`;
-  try {
-    await writeFile(temp, data);
-    await rename(temp, path);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
+const TEMP_DIR = '.tmp';
 /** The record of a complete document, or null when any of its files is missing or does not match. */
 export async function readCompleteDocument(outputDir: string, documentId: string): Promise<DocumentRecord | null> {
   const paths = documentPaths(outputDir, documentId);
@@ -81,12 +69,9 @@ export interface DocumentContent {
   fetchedAt?: Date;
 }
 
-/** Writes the three files of a document (HTML, text, then JSON) and returns the JSON record. */
+/** Writes the three files of a document into a temp directory and renames it into place; returns the JSON record. */
 export async function writeDocument(outputDir: string, content: DocumentContent): Promise<DocumentRecord> {
   const paths = documentPaths(outputDir, content.documentId);
-  // A directory that already existed may hold a killed worker's temp files; a new one cannot.
-  const created = await mkdir(paths.dir, { recursive: true });
-  if (created === undefined) await removeStaleTemps(paths.dir);
   const html = Buffer.from(content.html, 'utf8');
   const text = Buffer.from(content.text, 'utf8');
   const record: DocumentRecord = {
@@ -101,14 +86,42 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
     taskId: content.taskId,
     page: content.page,
   };
-  await writeFileAtomic(paths.html, html);
-  await writeFileAtomic(paths.text, text);
-  await writeFileAtomic(paths.json, `${JSON.stringify(record, null, 2)}\n`);
+  const temp = join(outputDir, TEMP_DIR, `${content.documentId}.${process.pid}.${++tempCounter}`);
+  const name = (path: string) => join(temp, basename(path));
+  try {
+    await mkdir(temp, { recursive: true });
+    await Promise.all([writeFile(name(paths.html), html), writeFile(name(paths.text), text), writeFile(name(paths.json), `${JSON.stringify(record, null, 2)}\n`)]);
+    try {
+      await rename(temp, paths.dir);
+    } catch (error) {
+      // An incomplete or older copy is in the way (only complete documents are skipped): replace it.
+      if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      await rm(paths.dir, { recursive: true, force: true });
+      await rename(temp, paths.dir);
+    }
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
   return record;
 }
 
-/** Temp files a killed worker left behind (another live worker's temp files are in other directories). */
-async function removeStaleTemps(dir: string): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => name.startsWith('.') && name.endsWith('.tmp')).map((name) => rm(join(dir, name), { force: true })));
+const isRunning = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/** Removes temp directories that workers killed mid-write left behind (a running worker's are kept). */
+export async function removeStaleTemps(outputDir: string): Promise<number> {
+  const root = join(outputDir, TEMP_DIR);
+  const names = await readdir(root).catch(() => [] as string[]);
+  const stale = names.filter((name) => {
+    const pid = Number(name.split('.')[1]);
+    return !Number.isInteger(pid) || (pid !== process.pid && !isRunning(pid));
+  });
+  await Promise.all(stale.map((name) => rm(join(root, name), { recursive: true, force: true })));
+  return stale.length;
 }

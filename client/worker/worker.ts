@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import { GateCallError, isLeaseLost, type ErrorClass, type GateClient, type GateLease } from '../gate/client.ts';
 import { HostPoliteness, RegistryError, RegistrySession } from '../registry/index.ts';
 import { runDownload, StorageError, type DownloadCounts } from './download.ts';
+import { removeStaleTemps } from './files.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
@@ -167,6 +168,8 @@ export class Worker {
   /** Runs until stopped (or, with --once, until one task is done); resolves with the exit code. */
   async run(): Promise<number> {
     const { gate } = this.deps;
+    const removed = await removeStaleTemps(this.options.outputDir);
+    if (removed > 0) this.log.info({ removed }, 'removed temp files a stopped worker left in the output dir');
     const clientId = await this.register();
     if (!clientId) return this.stopping ? 0 : 1;
     this.keeper = new LeaseKeeper({ gate, clientId, idleIntervalMs: this.options.heartbeatIntervalMs, log: this.log });
@@ -177,7 +180,10 @@ export class Worker {
       onConnected: () => {
         if (!socketUp) this.log.debug('listening for taskAvailable');
         socketUp = true;
+        // Claim now (tasks may have come while the socket was down) and once more a moment later: the gate
+        // registers the subscription a little after it acknowledges the connection, and a nudge in between is lost.
         this.wake();
+        setTimeout(() => this.wake(), 1_000).unref();
       },
       onClosed: () => {
         socketUp = false;

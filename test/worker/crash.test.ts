@@ -3,48 +3,28 @@
 // are handed back and claimable at once).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '../../server/db/client.ts';
-import { dayWindow } from '../fake-registry/data.ts';
-import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
-import { startTestGate, type TestGate } from '../support/gate.ts';
-import { createTask, createWorkerKey, eventually, killAll, readOutput, spawnWorker, taskOf, windowParams, type WorkerProcess } from './support.ts';
+import type { TestGate } from '../support/gate.ts';
+import { createTask, eventually, readOutput, startWorkerRig, taskOf, windowParams, type WorkerRig } from './support.ts';
 
-const PER_DAY = 4;
 const LEASE_SECONDS = 3;
 
 describe('worker crash and shutdown', () => {
+  let rig: WorkerRig;
   let t: TestGate;
-  let registry: FakeRegistry;
-  const workers: WorkerProcess[] = [];
-  const start = async (name: string, args: string[] = []) => {
-    const worker = spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, name), name, args });
-    workers.push(worker);
-    return worker;
-  };
+  const start = (name: string, args: string[] = []) => rig.start(name, args);
 
   beforeAll(async () => {
     // The sweeper runs when a test calls tick(); leases are short so a dead worker's lease runs out soon.
-    t = await startTestGate('postgres', { leaseSeconds: LEASE_SECONDS });
-    registry = await startFakeRegistry({
-      totalFor: (params) => {
-        const [first, last] = dayWindow(params);
-        return (last - first + 1) * PER_DAY;
-      },
-      faults: { latencyMs: 60 },
-    });
+    rig = await startWorkerRig({ leaseSeconds: LEASE_SECONDS }, { latencyMs: 60 });
+    t = rig.t;
   });
-  afterAll(async () => {
-    await killAll(workers);
-    await registry?.close();
-    await t?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('kill -9 mid-task: the lease runs out, the other worker finishes the task, the dead one is fenced out', async () => {
     const doomed = await start('crash-doomed', ['--concurrency', '1']);
-    await doomed.waitForLine(/registered as/);
     const taskId = await createTask(t, { searchParams: windowParams('2023-05-01', '2023-05-15'), maxDocuments: 60 });
     await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 4, 20_000, 'the first worker to make progress');
     const survivor = await start('crash-survivor', ['--concurrency', '2']);
-    await survivor.waitForLine(/registered as/);
     const { leaseToken: deadToken } = (await prisma.task.findUniqueOrThrow({ where: { id: taskId } })) as { leaseToken: string };
 
     doomed.kill('SIGKILL');
@@ -80,11 +60,10 @@ describe('worker crash and shutdown', () => {
     expect((await taskOf(t, taskId)).documentsDownloaded).toBe(done.documentsDownloaded);
     survivor.kill('SIGTERM');
     expect(await survivor.exited).toBe(0);
-  });
+  }, 60_000);
 
   it('SIGTERM: stops claiming, reports progress, releases the task for another worker at once, exits 0', async () => {
     const worker = await start('term-worker', ['--concurrency', '1', '--shutdown-grace', '2']);
-    await worker.waitForLine(/registered as/);
     const taskId = await createTask(t, { searchParams: windowParams('2023-07-01', '2023-07-15'), maxDocuments: 60 });
     const other = await createTask(t, { searchParams: windowParams('2023-08-01', '2023-08-02'), maxDocuments: 8, priority: -1 });
     await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 3, 20_000, 'progress');
@@ -105,5 +84,5 @@ describe('worker crash and shutdown', () => {
     const { claimTask } = await t.ok(`mutation($id: ID!) { claimTask(input: { clientId: $id }) { task { id } } }`, { id: registerClient.id });
     expect(claimTask.task.id).toBe(taskId);
     for (const id of [taskId, other]) await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
-  });
+  }, 60_000);
 });

@@ -1,39 +1,23 @@
 // Gate + fake registry + two `reyestr worker` processes: a set of tasks all complete, the files are there
 // and correct, the counts add up, and every decision is fetched from the registry exactly once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayWindow } from '../fake-registry/data.ts';
-import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
-import { startTestGate, type TestGate } from '../support/gate.ts';
-import { createTask, createWorkerKey, eventually, killAll, readOutput, reviewCounts, spawnWorker, taskOf, windowParams, type WorkerProcess } from './support.ts';
-
-const PER_DAY = 4;
+import type { FakeRegistry } from '../fake-registry/index.ts';
+import type { TestGate } from '../support/gate.ts';
+import { PER_DAY, createTask, eventually, readOutput, reviewCounts, startWorkerRig, taskOf, windowParams, type WorkerProcess, type WorkerRig } from './support.ts';
 
 describe('two workers, end to end', () => {
+  let rig: WorkerRig;
   let t: TestGate;
   let registry: FakeRegistry;
-  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
-    t = await startTestGate('postgres');
-    registry = await startFakeRegistry({
-      totalFor: (params) => {
-        const [first, last] = dayWindow(params);
-        return (last - first + 1) * PER_DAY;
-      },
-      faults: { latencyMs: 5 },
-    });
+    rig = await startWorkerRig({}, { latencyMs: 5 });
+    ({ t, registry } = rig);
   });
-  afterAll(async () => {
-    await killAll(workers);
-    await registry?.close();
-    await t?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('completes every task, writes each decision once, and skips what another worker already has', async () => {
-    for (const name of ['e2e-a', 'e2e-b']) {
-      workers.push(spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, name), name }));
-    }
-    await Promise.all(workers.map((worker) => worker.waitForLine(/registered as/)));
+    const workers: WorkerProcess[] = await Promise.all(['e2e-a', 'e2e-b'].map((name) => rig.start(name)));
 
     // Wave 1: six tasks over disjoint three-day windows (12 decisions each).
     const wave1: string[] = [];
@@ -57,8 +41,7 @@ describe('two workers, end to end', () => {
 
     // Wave 2, on a third worker with an empty output dir: the task overlaps the last task of wave 1
     // (3 days the gate knows) and adds 2 new days; only the new days are fetched.
-    const third = spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, 'e2e-c'), name: 'e2e-c' });
-    workers.push(third);
+    const third = await rig.start('e2e-c', [], false);
     const overlap = await createTask(t, { searchParams: windowParams('2024-03-16', '2024-03-20'), maxDocuments: 100 });
     const done2 = await eventually(async () => {
       const task = await taskOf(t, overlap);
@@ -68,7 +51,7 @@ describe('two workers, end to end', () => {
     expect(done2.resultSummary.documents).toMatchObject({ skippedKnown: 3 * PER_DAY, downloaded: 2 * PER_DAY });
 
     // Files: every decision exactly once across both output dirs, complete and matching the registry.
-    const onDisk = workers.flatMap((worker) => readOutput(worker.outputDir));
+    const onDisk = rig.workers.flatMap((worker) => readOutput(worker.outputDir));
     const ids = onDisk.map((doc) => doc.documentId);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(6 * 3 * PER_DAY + 2 * PER_DAY);
@@ -90,5 +73,5 @@ describe('two workers, end to end', () => {
     expect(readOutput(third.outputDir)).toHaveLength(2 * PER_DAY);
     third.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  });
+  }, 60_000);
 });

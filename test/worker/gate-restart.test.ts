@@ -2,45 +2,45 @@
 // what it could not deliver (same lease token, same completion body), and its completion lands; its
 // taskAvailable subscription reconnects, so the next task is picked up without waiting for a poll.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayWindow } from '../fake-registry/data.ts';
-import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
-import { startTestGate, type TestGate } from '../support/gate.ts';
-import { createTask, createWorkerKey, eventually, killAll, readOutput, spawnWorker, taskOf, windowParams, type WorkerProcess } from './support.ts';
+import { createTask, eventually, readOutput, startWorkerRig, taskOf, windowParams, type WorkerRig } from './support.ts';
 
 describe('gate restart mid-task', () => {
-  let t: TestGate;
-  let registry: FakeRegistry;
-  const workers: WorkerProcess[] = [];
+  let rig: WorkerRig;
 
   beforeAll(async () => {
     // A lease long enough to outlive the restart (a longer outage is what the sweeper is for).
-    t = await startTestGate('postgres', { leaseSeconds: 30 });
-    registry = await startFakeRegistry({
-      totalFor: (params) => {
-        const [first, last] = dayWindow(params);
-        return (last - first + 1) * 4;
-      },
-      faults: { latencyMs: 80 },
-    });
+    rig = await startWorkerRig({ leaseSeconds: 30 }, { latencyMs: 80 });
   });
-  afterAll(async () => {
-    await killAll(workers);
-    await registry?.close();
-    await t?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('reconnects, delivers its completion after the restart, and hears taskAvailable again', async () => {
-    const key = await createWorkerKey(t, 'restart-worker');
+    let t = rig.t;
+    /**
+     * Waits until the worker claims `taskId`, with a nudge every 2 s: a task that is never due (its CREATED
+     * event is a taskAvailable) — a nudge that lands in the moment the subscription is being set up again
+     * is lost by design, the poll would pick the task up, but here the poll is 120 s away.
+     */
+    const claimedOnNudges = (taskId: string) => {
+      let lastNudge = Date.now();
+      return eventually(async () => {
+        if ((await taskOf(t, taskId)).status !== 'PENDING') return true;
+        if (Date.now() - lastNudge > 2_000) {
+          lastNudge = Date.now();
+          const never = await createTask(t, { searchParams: windowParams('2022-01-01', '2022-01-01'), runAt: new Date(Date.now() + 86_400_000).toISOString() });
+          await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id: never });
+        }
+        return false;
+      }, 20_000, 'the worker to claim on a nudge');
+    };
     // A poll interval far longer than the test: only the subscription can make it claim promptly.
-    const worker = spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: key, name: 'restart-worker', args: ['--concurrency', '1', '--poll-interval', '120'] });
-    workers.push(worker);
-    await worker.waitForLine(/registered as/);
+    const worker = await rig.start('restart-worker', ['--concurrency', '1', '--poll-interval', '120']);
     await worker.waitForLine(/listening for taskAvailable/);
     const taskId = await createTask(t, { searchParams: windowParams('2022-02-01', '2022-02-05'), maxDocuments: 20 });
+    await claimedOnNudges(taskId);
     await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 2, 20_000, 'progress');
 
     // Down until the worker has all the documents and finds it cannot deliver them.
-    t = await t.restart({}, {
+    t = rig.t = await t.restart({}, {
       keepPort: true,
       whileDown: async () => {
         await worker.waitForLine(/(registering documents|progress|completion) of task .*gate unavailable, retrying/, 30_000);
@@ -57,9 +57,10 @@ describe('gate restart mid-task', () => {
 
     // The subscription is back: a new task is claimed long before the 120 s poll would.
     const next = await createTask(t, { searchParams: windowParams('2022-03-01', '2022-03-01'), maxDocuments: 4 });
-    await eventually(async () => (await taskOf(t, next)).status === 'COMPLETED', 20_000, 'the next task, claimed on a nudge');
+    await claimedOnNudges(next);
+    await eventually(async () => (await taskOf(t, next)).status === 'COMPLETED', 20_000, 'the next task to complete');
     expect(worker.lines.some((line) => /delivered after/.test(line))).toBe(true);
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  });
+  }, 90_000);
 });

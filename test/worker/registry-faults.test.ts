@@ -2,38 +2,23 @@
 // the error page → the task fails with class CHALLENGE and the worker sends the registry nothing more
 // (and claims nothing) for the cool-down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dayWindow } from '../fake-registry/data.ts';
-import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
-import { startTestGate, type TestGate } from '../support/gate.ts';
-import { createTask, createWorkerKey, eventually, killAll, readOutput, spawnWorker, taskOf, windowParams, type WorkerProcess } from './support.ts';
+import type { FakeRegistry } from '../fake-registry/index.ts';
+import type { TestGate } from '../support/gate.ts';
+import { createTask, eventually, readOutput, startWorkerRig, taskOf, windowParams, type WorkerRig } from './support.ts';
 
 const cancel = (t: TestGate, id: string) => t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
 
 describe('registry faults', () => {
+  let rig: WorkerRig;
   let t: TestGate;
   let registry: FakeRegistry;
-  const workers: WorkerProcess[] = [];
-  const start = async (name: string, args: string[] = []) => {
-    const worker = spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, name), name, args });
-    workers.push(worker);
-    await worker.waitForLine(/registered as/);
-    return worker;
-  };
+  const start = (name: string, args: string[] = []) => rig.start(name, args);
 
   beforeAll(async () => {
-    t = await startTestGate('postgres');
-    registry = await startFakeRegistry({
-      totalFor: (params) => {
-        const [first, last] = dayWindow(params);
-        return (last - first + 1) * 4;
-      },
-    });
+    rig = await startWorkerRig();
+    ({ t, registry } = rig);
   });
-  afterAll(async () => {
-    await killAll(workers);
-    await registry?.close();
-    await t?.stop();
-  });
+  afterAll(() => rig?.stop());
 
   it('429 with Retry-After: waits it out, lowers its pace, and still finishes', async () => {
     registry.setFaults({ rules: [{ kind: 'rate-limit', routes: ['review'], after: 3, times: 2, retryAfterSeconds: 1 }] });

@@ -1,11 +1,14 @@
 // Worker tests: real `reyestr worker` child processes (so SIGKILL and SIGTERM are real) against a real gate
 // and the fake registry, plus helpers to wait for what they do and to check the files they write.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import type { TestGate } from '../support/gate.ts';
+import type { GateConfig } from '../../server/config.ts';
+import { dayWindow } from '../fake-registry/data.ts';
+import { startFakeRegistry, type FakeRegistry, type Faults } from '../fake-registry/index.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
 
 const BIN = new URL('../../bin/reyestr.mjs', import.meta.url).pathname;
 
@@ -52,7 +55,10 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
   });
   const lines: string[] = [];
   const waiters: Array<{ pattern: RegExp; resolve: (line: string) => void }> = [];
+  const logFile = join(tmpdir(), `reyestr-worker-${options.name}.log`);
+  writeFileSync(logFile, '');
   const onData = (chunk: Buffer) => {
+    appendFileSync(logFile, chunk);
     for (const line of chunk.toString('utf8').split('\n')) {
       if (!line) continue;
       lines.push(line);
@@ -78,7 +84,7 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
       const seen = lines.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${options.name}: no line matching ${pattern} in ${timeoutMs} ms; last lines:\n${lines.slice(-15).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(`${options.name}: no line matching ${pattern} in ${timeoutMs} ms (log: ${logFile}); last lines:\n${lines.slice(-15).join('\n')}`)), timeoutMs);
         waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
       });
     },
@@ -113,13 +119,12 @@ export interface DocumentOnDisk {
   text: string;
 }
 
-/** Documents in an output dir; fails on a final file without its siblings or a JSON that does not match. */
+/** Documents in an output dir (temp files under .tmp/ aside); fails on a document directory without all three files or with a JSON that does not match. */
 export function readOutput(outputDir: string): DocumentOnDisk[] {
   if (!existsSync(outputDir)) return [];
   const documents: DocumentOnDisk[] = [];
-  for (const id of readdirSync(outputDir)) {
-    const names = readdirSync(join(outputDir, id)).filter((name) => !name.endsWith('.tmp'));
-    if (names.length === 0) continue;
+  for (const id of readdirSync(outputDir).filter((name) => !name.startsWith('.'))) {
+    const names = readdirSync(join(outputDir, id));
     const expected = [`${id}.html`, `${id}.json`, `${id}.txt`];
     if (names.sort().join() !== expected.join()) throw new Error(`${outputDir}/${id}: partial files: ${names.join(', ')}`);
     const json = JSON.parse(readFileSync(join(outputDir, id, `${id}.json`), 'utf8'));
@@ -159,4 +164,45 @@ export function reviewCounts(log: Array<{ route: string; path: string }>): Map<s
   const counts = new Map<string, number>();
   for (const entry of log) if (entry.route === 'review') counts.set(entry.path.split('/')[2], (counts.get(entry.path.split('/')[2]) ?? 0) + 1);
   return counts;
+}
+
+/** Everything a worker test file runs against: a gate, the fake registry (PER_DAY decisions a day), workers. */
+export interface WorkerRig {
+  /** replaced by `t = await rig.t.restart(…)` when a test restarts the gate */
+  t: TestGate;
+  registry: FakeRegistry;
+  workers: WorkerProcess[];
+  /** Spawns a worker with a key of its own; `registered`: wait until it has registered. */
+  start(name: string, args?: string[], registered?: boolean): Promise<WorkerProcess>;
+  stop(): Promise<void>;
+}
+
+export const PER_DAY = 4;
+
+export async function startWorkerRig(gate: Partial<GateConfig> = {}, faults: Faults = {}): Promise<WorkerRig> {
+  const t = await startTestGate('postgres', gate);
+  const registry = await startFakeRegistry({
+    totalFor: (params) => {
+      const [first, last] = dayWindow(params);
+      return (last - first + 1) * PER_DAY;
+    },
+    faults,
+  });
+  const rig: WorkerRig = {
+    t,
+    registry,
+    workers: [],
+    async start(name, args = [], registered = true) {
+      const worker = spawnWorker({ gateUrl: rig.t.url, registryUrl: registry.url, apiKey: await createWorkerKey(rig.t, name), name, args });
+      rig.workers.push(worker);
+      if (registered) await worker.waitForLine(/registered as/);
+      return worker;
+    },
+    async stop() {
+      await killAll(rig.workers);
+      await registry.close();
+      await rig.t.stop();
+    },
+  };
+  return rig;
 }
