@@ -41,6 +41,9 @@ export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantR
   const onDisk = new Set<string>();
   const partialFiles: string[] = [];
   for (const entry of existsSync(cluster.outputDir) ? readdirSync(cluster.outputDir, { withFileTypes: true }) : []) {
+    // The workers' staging area: a document is assembled in .tmp/ and renamed into place whole, so what a
+    // killed worker left there is never mistaken for a document (and is cleaned up by the next write).
+    if (entry.name === '.tmp' && entry.isDirectory()) continue;
     if (!entry.isDirectory()) {
       partialFiles.push(entry.name);
       continue;
