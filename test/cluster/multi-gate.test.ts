@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
+import { nginxPath, startNginx, type RunningNginx } from '../support/nginx.ts';
 
 const KEY = 'cluster-admin-key-0123456789abcdef';
 
@@ -94,6 +95,34 @@ describe('several gates on one PostgreSQL', () => {
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(runs.size).toBeGreaterThanOrEqual(300);
   }, 60_000);
+
+  it.skipIf(!nginxPath)('works through the nginx front: requests spread over both gates, a wss subscription sees all events', async () => {
+    const front: RunningNginx = await startNginx([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
+    try {
+      const ws = createClient({ url: `wss://127.0.0.1:${front.httpsPort}/graphql`, webSocketImpl: front.WebSocket, connectionParams: { apiKey: KEY } });
+      const seen: string[] = [];
+      ws.subscribe<{ taskEvents: { taskId: string } }>(
+        { query: 'subscription { taskEvents(filter: { types: ["CREATED"] }) { taskId } }' },
+        { next: (v) => seen.push(v.data!.taskEvents.taskId), error: () => {}, complete: () => {} },
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const marker = `front-${Date.now()}`;
+      const created: string[] = [];
+      const requestIds: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        const r = await front.https('POST', '/graphql', { query: `mutation { createTask(input: { searchParams: { CaseNumber: "${marker}-${i}" } }) { id } }` }, { 'x-api-key': KEY });
+        created.push(r.body.data.createTask.id);
+        requestIds.push(String(r.headers['x-request-id']));
+      }
+      for (let i = 0; i < 100 && created.some((id) => !seen.includes(id)); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(created.filter((id) => !seen.includes(id))).toEqual([]);
+      await ws.dispose();
+      // round robin: each gate logged some of these requests (nginx's request id travels to the gate's log)
+      for (const gate of [a, b]) expect(requestIds.some((id) => gate.lines().some((l) => l.includes(id)))).toBe(true);
+    } finally {
+      await front.stop();
+    }
+  });
 
   it('moves the sweeper to another gate when the sweeping gate dies', async () => {
     expect(b.lines().some((l) => l.includes('this gate is now the sweeper'))).toBe(false);
