@@ -47,6 +47,13 @@ ${rows.join('\n')}
 - **re-fetched**: decisions the registry served more than once — a worker died after fetching a decision and before
   registering it, so its successor fetched it again. Not an error; it is the price of at-least-once fetching.
 
+Reading the recovery times:
+- A killed or frozen worker's tasks come back when their lease runs out (3 s here, refreshed every second) plus a sweep
+  (0.5 s); the rest is waiting for a worker to be free, since the others are busy with their own tasks.
+- A gate crash: workers reconnect (TCP proxy → new gate process) with backoff and resend what they were sending.
+- The registry row is dominated by the workers' politeness: after 5xx answers they back off exponentially (up to 30 s
+  between tries) instead of hammering a registry in trouble, and a task that failed waits out its retry backoff.
+
 ${failures.length ? `## Violations\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : 'No invariant was violated.\n'}`;
 writeFileSync('docs/reliability.md', doc);
 console.log(doc);
