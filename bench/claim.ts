@@ -1,8 +1,6 @@
 // npm run bench:claim — claim+complete cycles/s with 8 concurrent clients through GraphQL (single-task and
 // batched), against the same SQL statements run directly as the baseline, measured in the same run on the
 // same PostgreSQL. The gate runs as its own process, as in production.
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { Agent, setGlobalDispatcher } from 'undici';
 import { closeDatabase, openDatabase, prisma } from '../server/db/client.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
@@ -10,7 +8,7 @@ import { claimTasks } from '../server/db/sql/claim-tasks.ts';
 import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, writeSection } from './support.ts';
+import { machine, startGateProcess, writeSection } from './support.ts';
 
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 4000);
@@ -90,20 +88,13 @@ async function viaGraphQL(url: string, clientIds: string[], batch: number) {
 
 async function main() {
   const db = await createPostgresDatabase('reyestr_bench');
-  const gateProcess = spawn(process.execPath, [resolve('bin/reyestr.mjs'), 'serve'], {
-    env: { ...process.env, DATABASE_URL: (db.config as { url: string }).url, API_HOST: '127.0.0.1', API_PORT: '0', ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const gateProcess = await startGateProcess({
+    DATABASE_URL: (db.config as { url: string }).url,
+    ADMIN_API_KEY: KEY,
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
   });
   try {
-    const base = await new Promise<string>((ok, fail) => {
-      let out = '';
-      gateProcess.stdout!.on('data', (d) => {
-        out += d;
-        const m = /listening on (http:\/\/\S+)/.exec(out);
-        if (m) ok(m[1]);
-      });
-      gateProcess.on('exit', (code) => fail(new Error(`gate exited with ${code}`)));
-    });
+    const base = gateProcess.url;
     const url = `${base}/graphql`;
     const database = await openDatabase(db.config);
     await applyMigrations(database);
@@ -147,7 +138,7 @@ Where the time goes (profiled with \`node --cpu-prof\` on the gate and \`pg_stat
     writeSection('Claim and complete (GraphQL vs raw SQL)', report);
     console.log(report);
   } finally {
-    gateProcess.kill('SIGTERM');
+    await gateProcess.stop();
     await closeDatabase();
     await new Promise((r) => setTimeout(r, 500));
     await db.drop();

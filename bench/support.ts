@@ -2,6 +2,7 @@
 // docs/benchmarks.md without touching the others.
 import { cpus } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { startGateProcess as startGateProcessForTests } from '../test/support/gate-process.ts';
 
 export function machine(): string {
   return `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;
@@ -26,30 +27,5 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
   writeFileSync(file, doc);
 }
 
-/** Starts `reyestr serve` as its own process (as in production); resolves with its URL and a stop function. */
-export async function startGateProcess(env: Record<string, string>): Promise<{ url: string; stop(): Promise<void> }> {
-  const { spawn } = await import('node:child_process');
-  const { resolve } = await import('node:path');
-  const child = spawn(process.execPath, [resolve('bin/reyestr.mjs'), 'serve'], {
-    env: { ...process.env, API_HOST: '127.0.0.1', API_PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) ok(m[1]);
-    });
-    child.on('exit', (code) => fail(new Error(`gate exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+/** Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing. */
+export const startGateProcess = (env: Record<string, string>) => startGateProcessForTests({ LOG_LEVEL: 'warn', ...env });

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
+import { graphqlData } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { createPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
@@ -67,15 +68,8 @@ export class ChaosCluster {
     await this.db.connect();
   }
 
-  async gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const res = await fetch(`${this.proxies[0].url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': CHAOS_KEY },
-      body: JSON.stringify({ query, variables }),
-    });
-    const body = (await res.json()) as { data: T; errors?: unknown[] };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
+  gql<T = any>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    return graphqlData<T>(this.proxies[0].url, CHAOS_KEY, query, variables);
   }
 
   /** `count` download tasks over distinct result pages, `documentsPerTask` decisions each. */

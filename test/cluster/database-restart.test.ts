@@ -3,19 +3,13 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postGraphQL } from '../support/graphql-http.ts';
 import { createPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 
 const KEY = 'restart-admin-key-0123456789abcdef';
 
-async function gql(base: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  return (await res.json()) as { data: any; errors?: Array<{ message: string; extensions?: { code?: string } }> };
-}
+const gql = (base: string, query: string, variables: Record<string, unknown> = {}) => postGraphQL(base, KEY, query, variables);
 
 describe('PostgreSQL restarts under a running gate', () => {
   let pg: PgCluster;

@@ -4,21 +4,13 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
+import { graphqlData } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { nginxPath, startNginx, type RunningNginx } from '../support/nginx.ts';
 
 const KEY = 'cluster-admin-key-0123456789abcdef';
 
-async function gql(base: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const gql = (base: string, query: string, variables: Record<string, unknown> = {}) => graphqlData(base, KEY, query, variables);
 
 describe('several gates on one PostgreSQL', () => {
   let db: TestDatabase;
