@@ -19,6 +19,7 @@ import { createRestApi } from './rest/index.ts';
 import { sendJson } from './rest/http.ts';
 import { Sweeper } from './maintenance.ts';
 import { ensureAdminKey } from './services/api-keys.ts';
+import { clearServiceCaches } from './services/caches.ts';
 import { configurePolicy } from './services/policy.ts';
 
 export interface Gate {
@@ -46,6 +47,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
 
   const limits: Limits = { ...DEFAULT_LIMITS, ...config.limits };
   const metrics = createMetrics();
+  clearServiceCaches(); // this process may have run a gate on another database before (tests do)
   const database = await openDatabase(config.database).catch((error) => {
     metrics.dispose();
     throw error;

@@ -6,6 +6,7 @@ import { prisma } from '../db/client.ts';
 import type { ApiKey } from '../generated/prisma/client.ts';
 import { Role } from '../generated/prisma/enums.ts';
 import { requireAdmin, type Actor } from './actor.ts';
+import { registerCache } from './caches.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
 import { parseId } from './task-input.ts';
 
@@ -16,7 +17,7 @@ const prefixOf = (key: string) => key.slice(0, 10);
 /** Short cache of key lookups: saves a query per request. A revocation on this gate clears it at once;
  *  other gates notice within CACHE_MS. */
 const CACHE_MS = 5_000;
-const cache = new Map<string, { actor: Actor | null; until: number }>();
+const cache = registerCache(new Map<string, { actor: Actor | null; until: number }>());
 
 export async function authenticate(rawKey: string): Promise<Actor> {
   const keyHash = hashApiKey(rawKey);
@@ -60,7 +61,6 @@ export async function revokeApiKey(actor: Actor | null, idInput: string): Promis
  * key yet, one is created and returned so the gate can print it once.
  */
 export async function ensureAdminKey(opts: { authEnabled: boolean; adminApiKey?: string }): Promise<string | null> {
-  cache.clear(); // a new gate may be on another database than the last one in this process
   if (opts.adminApiKey) {
     const keyHash = hashApiKey(opts.adminApiKey);
     await prisma.apiKey.upsert({
