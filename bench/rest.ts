@@ -168,7 +168,7 @@ ${row(rest)}
 
 REST reaches **${(ratio * 100).toFixed(0)}%** of the raw-SQL rate (target ≥ 50%); the older Python gate did 108 cycles/s
 (1 process) and 241/s (2 processes) on a machine like this. "lost" counts tasks not completed at the end.
-Per REST cycle the gate does more than the two statements: key lookup (cached), the caller's client row, the lease-holder
+Per REST cycle the gate does more than the two statements: key lookup and the caller's client (both cached for 5 s), the lease-holder
 check that finds the token for clients that do not send one, \`touchClient\` on claim, and one request log line each.`;
     writeSection('REST request→complete', report);
     console.log(report);
