@@ -22,8 +22,13 @@ const BUDGET = Number(process.env.BENCH_BUDGET ?? 20);
 const BUDGET_DOCUMENTS = Number(process.env.BENCH_BUDGET_DOCUMENTS ?? 300);
 const FAST_DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 1500);
 const TASK_SIZE = 100;
-/** Extra node flags for the worker process, e.g. BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
-const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/**
+ * Node flags for the worker process: by default the ones README and deploy/reyestr-worker.service recommend
+ * (a bounded heap: V8 otherwise lets a busy worker's heap grow far past what it keeps alive). Override, e.g.
+ * BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof", or BENCH_WORKER_NODE_ARGS="" for none.
+ */
+export const RECOMMENDED_WORKER_NODE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=2';
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS).split(' ').filter(Boolean);
 /** More flags for the unthrottled run, e.g. BENCH_FAST_ARGS="--tasks 2". */
 const FAST_EXTRA_ARGS = (process.env.BENCH_FAST_ARGS ?? '').split(' ').filter(Boolean);
 /** BENCH_WRITE=0: print the results without updating docs/benchmarks.md. */
@@ -155,7 +160,7 @@ async function main() {
     const rss = Math.max(budgeted.rssMb, fast.rssMb);
     const mark = (ok: boolean) => (ok ? '✓' : '✗');
     const body = `Command: \`npm run bench:worker\` — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1; load average at the end ${loadavg()[0].toFixed(2)}.
-One \`reyestr worker\` process against a gate process (auth on, mutation rate limit off) and the fake registry (in the bench
+One \`reyestr worker\` process (\`node ${WORKER_NODE_ARGS.join(' ') || '(no flags)'} bin/reyestr.mjs worker …\`) against a gate process (auth on, mutation rate limit off) and the fake registry (in the bench
 process, no added latency). Tasks of ${TASK_SIZE} decisions (100 rows per results page: one search request per task);
 The budgeted run holds two tasks at a time so the next task's search overlaps the end of the last one (with \`--tasks 1\`
 the claim → search → complete gap at each task boundary costs a few % of the budget). Documents/s counts from the first claim to the last completion (gate timestamps), so it includes claiming, searching,
@@ -172,10 +177,10 @@ Peak RSS of the worker process (VmHWM): **${rss.toFixed(0)} MB** (target ≤ 150
 Notes. The unthrottled run is CPU-bound on the whole box: gate, PostgreSQL, fake registry and worker share ${cpus().length} cores, while the
 registry-only row runs fetch + parse in one process with nothing else (a CPU profile of the worker shows it ~⅓ idle, waiting
 on the others). Against the real registry (hundreds of ms per page, 2 requests/s by default) the worker is far from this
-limit. RSS: an idle worker is already ~120 MB (node + tsx's loader thread ~70 MB, the registry library's parsers ~45 MB);
-the rest is V8 heap left to grow under a high allocation rate. \`NODE_OPTIONS=--max-old-space-size=80\` held it to ~166 MB at
-~10% lower throughput in a trial run; the project runs TypeScript through tsx, so a built (plain JS) worker would save the
-loader thread.`;
+limit. RSS: an idle worker is ~130 MB (node ~40 MB, tsx's loader thread ~35 MB, the registry library and its parsers ~55 MB).
+Without a bound V8 lets a busy worker's heap grow (~240 MB peak in this run's shape) although it keeps far less alive: with
+\`--max-old-space-size=48\` it runs the same load. Hence the recommended flags above (also in deploy/reyestr-worker.service
+and README); they cost a little throughput in GC.`;
     if (WRITE) writeSection('Worker end to end (`npm run bench:worker`)', body);
     console.log(body);
   } finally {
