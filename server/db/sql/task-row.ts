@@ -31,6 +31,7 @@ export const TASK_COLUMNS = Prisma.raw(
     'completion_hash AS "completionHash"',
     'dedup_key AS "dedupKey"',
     'parent_id AS "parentId"',
+    'plan_options AS "planOptions"',
     'created_at AS "createdAt"',
     'claimed_at AS "claimedAt"',
     'started_at AS "startedAt"',
