@@ -6,9 +6,7 @@
  *
  * The worker loop calls this for tasks of kind PLAN. Errors are left to the loop: a RegistryError (rate
  * limit, error page, captcha …) or a GateCallError (LEASE_LOST, network …) decides what happens to the lease.
- * The task is already COMPLETED when this resolves. The result carries the `resultSummary` the gate stored
- * (and no documents): a loop that then calls completeTask with it and zero counts, the same token, gets
- * the idempotent "already completed" answer — the gate stores the matching completion hash.
+ * The task is already COMPLETED when this resolves, so the loop sends no completion of its own.
  */
 import type { Logger } from 'pino';
 import type { GateClient } from '../gate/client.ts';

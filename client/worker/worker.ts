@@ -13,13 +13,13 @@
  * Gate calls that fail because the gate is away (restart, network) are retried; a completion is sent
  * again with the same lease token and body until it lands (completeTask is idempotent for those).
  */
-import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { GateCallError, isLeaseLost, type ErrorClass, type GateClient, type GateLease } from '../gate/client.ts';
 import { HostPoliteness, RegistryError, RegistrySession } from '../registry/index.ts';
 import { runDownload, StorageError, type DownloadCounts } from './download.ts';
 import { removeStaleTemps } from './files.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { runPlanTask } from './plan.ts';
 import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
 import type { ProgressDisplay, TaskProgressView } from './progress.ts';
@@ -27,45 +27,16 @@ import { ProgressReporter } from './reporter.ts';
 import { persist, sleep } from './retry.ts';
 
 /**
- * How a PLAN task is run — `runPlanTask` exported by ./plan.ts (owned by the planning work):
- *
- *   runPlanTask({ task, lease, session, gate, log, signal }): Promise<PlanTaskResult | void>
- *
- * - `task`, `lease`: the claimed lease as `claimTask` returned it (task.kind === 'PLAN').
- * - `session`: a RegistrySession opened for this task (the worker's politeness/rate budget); the worker closes it.
- * - `gate`: the worker's GateClient (e.g. to create child tasks); `log`: the worker's pino logger.
- * - `signal`: aborted when the worker shuts down or the lease is lost; stop soon and settle.
- * Resolving completes the task with `resultSummary` (and the counts, default 0); rejecting fails it with
- * the error's class (a RegistryError's `class`, else INTERNAL; `retryable: false` on the error is passed
- * on); settling after `signal` aborted releases the task (or drops it, when the lease was lost).
+ * A PLAN task is run by `runPlanTask` (./plan.ts): it searches the task's window, decides with the planning
+ * rules and completes the task itself through `completePlanTask` (children and completion in one gate
+ * transaction) — so the worker does not send a completion of its own for it. A rejection fails the task with
+ * the error's class; an abort (shutdown, lost lease) releases or drops it like any other task.
  */
-export interface PlanTaskContext {
-  task: GateLease['task'];
-  lease: GateLease;
-  session: RegistrySession;
-  gate: GateClient;
-  log: Logger;
-  signal: AbortSignal;
-}
-export interface PlanTaskResult {
-  resultSummary?: unknown;
-  documentsDownloaded?: number;
-  documentsSkipped?: number;
-  documentsFailed?: number;
-}
-type PlanTaskRunner = (context: PlanTaskContext) => Promise<PlanTaskResult | void>;
-
-const PLAN_MODULE = new URL('./plan.ts', import.meta.url);
-
-async function loadPlanRunner(): Promise<PlanTaskRunner | null> {
-  if (!existsSync(PLAN_MODULE)) return null;
-  const module = (await import(PLAN_MODULE.href)) as { runPlanTask?: PlanTaskRunner };
-  return module.runPlanTask ?? null;
-}
-
 /** What a task ended as. */
 type Outcome =
   | { kind: 'completed'; downloaded: number; skipped: number; failed: number; summary: unknown }
+  /** the task's own runner already completed it at the gate (plan tasks) */
+  | { kind: 'completedByRunner' }
   | { kind: 'failed'; errorClass: ErrorClass; message: string; retryable: boolean }
   | { kind: 'interrupted' }
   | { kind: 'lost'; reason: string };
@@ -118,7 +89,6 @@ export class Worker {
   private claimed = 0;
   private failures = 0;
   private gateDown = false;
-  private planRunner: Promise<PlanTaskRunner | null> | null = null;
   readonly stats = { completed: 0, failed: 0, released: 0, lost: 0 };
 
   constructor(
@@ -332,15 +302,8 @@ export class Worker {
   }
 
   private async runPlan(task: RunningTask, session: RegistrySession): Promise<Outcome> {
-    this.planRunner ??= loadPlanRunner();
-    const runPlanTask = await this.planRunner;
-    if (!runPlanTask) return { kind: 'failed', errorClass: 'PARSE', message: 'this worker cannot plan', retryable: false };
-    const result = await runPlanTask({ task: task.lease.task, lease: task.lease, session, gate: this.deps.gate, log: this.log, signal: task.stop.signal });
-    if (task.stop.signal.aborted) return { kind: 'interrupted' };
-    return {
-      kind: 'completed', downloaded: result?.documentsDownloaded ?? 0, skipped: result?.documentsSkipped ?? 0,
-      failed: result?.documentsFailed ?? 0, summary: result?.resultSummary ?? null,
-    };
+    await runPlanTask({ task: task.lease.task, lease: task.lease, session, gate: this.deps.gate, log: this.log, signal: task.stop.signal });
+    return task.stop.signal.aborted ? { kind: 'interrupted' } : { kind: 'completedByRunner' };
   }
 
   /** Delivers the outcome: complete, fail, release, or (lease lost) nothing. */
@@ -350,6 +313,12 @@ export class Worker {
     const { gate } = this.deps;
     task.settling = true;
     if (task.abandoned) return; // the shutdown path released it already
+    if (outcome.kind === 'completedByRunner') {
+      this.stats.completed++;
+      task.view.done('completed');
+      this.log.info({ task: taskId }, `completed plan task ${taskId}`);
+      return;
+    }
     if (outcome.kind === 'lost') {
       this.stats.lost++;
       task.view.done('lease lost');

@@ -135,11 +135,16 @@ export async function completeTasks(actor: Actor | null, inputs: z.input<typeof 
   );
 }
 
+/** Fingerprint of a completion's body: a repeat with the same token and fingerprint is answered again. */
+export function completionHashOf(c: { documentsDownloaded: number; documentsFailed: number; documentsSkipped: number; resultSummary: unknown }) {
+  return createHash('sha256')
+    .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]))
+    .digest('hex');
+}
+
 function toCompletion(c: z.output<typeof completionInput>): Completion {
   const resultSummary = c.resultSummary ?? null;
-  const completionHash = createHash('sha256')
-    .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, resultSummary]))
-    .digest('hex');
+  const completionHash = completionHashOf({ ...c, resultSummary });
   return { ...c, taskId: c.taskId.toLowerCase(), leaseToken: c.leaseToken.toLowerCase(), resultSummary, completionHash };
 }
 

@@ -5,7 +5,6 @@
 //   completePlanTask  a worker's decision for a window: the children and the parent's completion commit
 //                     together, fenced by the parent's lease token like completeTask
 //   planCoverage      per window: the registry's expected count, what was planned and downloaded, task states
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   InvalidPlanError, decideWindow, normalisePlanRequest, rootTasks, windowOfParams, planKey,
@@ -21,6 +20,7 @@ import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Plan } from '../generated/prisma/client.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, badInput, notFound, orDefault, parseInput } from './errors.ts';
+import { completionHashOf } from './leases.ts';
 import { policy } from './policy.ts';
 import { MAX_TASKS_PER_REQUEST, parseId } from './task-input.ts';
 
@@ -178,10 +178,11 @@ function jsonbOrdered<T extends Record<string, unknown>>(value: T): T {
 
 /**
  * The hash completeTask gives a completion with no documents and this summary. Stored as the PLAN task's
- * completion hash, it makes a worker loop's completeTask after runPlanTask (same token, the summary it was
- * given back) an idempotent repeat instead of a conflict.
+ * completion hash, so a client that also sends completeTask after completePlanTask (same token, the summary
+ * it was given back) gets the idempotent answer instead of a conflict. (Our worker does not.)
  */
-const completeTaskHash = (resultSummary: unknown) => createHash('sha256').update(JSON.stringify([0, 0, 0, resultSummary])).digest('hex');
+const completeTaskHash = (resultSummary: unknown) =>
+  completionHashOf({ documentsDownloaded: 0, documentsFailed: 0, documentsSkipped: 0, resultSummary });
 
 /**
  * A worker's decision for its PLAN task: the children are inserted (dedup keys already planned are
