@@ -208,12 +208,12 @@ function rootFields(args: ExecutionArgs) {
 /** Each mutation field costs one token of the caller's per-key bucket; over the limit → RATE_LIMITED. */
 function mutationRateLimit(limiter: RateLimiter, metrics?: GateMetrics): Plugin<GateContext> {
   return {
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       const { type, count } = rootFields(args);
       const actor = (args.contextValue as GateContext).actor;
       if (type !== 'mutation' || !actor) return;
       try {
-        limiter.take(actor.keyId ?? 'no-key', Math.max(1, count));
+        await limiter.take(actor.keyId ?? 'no-key', Math.max(1, count));
       } catch (error) {
         if (!(error instanceof GateError)) throw error;
         metrics?.rejections.inc({ limit: 'rate' });

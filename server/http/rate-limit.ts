@@ -1,39 +1,27 @@
-// Per-key token buckets for mutations (REST POSTs and GraphQL mutation fields share one bucket per key):
-// `perMinute` tokens refill evenly over a minute, and a full bucket allows a burst of that many.
+// Per-key limit on mutations (REST POSTs and GraphQL mutation fields share one budget per key): at most
+// `perMinute` points in a minute, a point per mutation field. rate-limiter-flexible does the counting.
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { GateError } from '../services/errors.ts';
 
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly limiter: RateLimiterMemory | null;
 
   /** perMinute 0 turns limiting off. */
-  constructor(
-    readonly perMinute: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(readonly perMinute: number) {
+    this.limiter = perMinute > 0 ? new RateLimiterMemory({ points: perMinute, duration: 60 }) : null;
+  }
 
-  /** Takes `cost` tokens from the key's bucket, or throws RATE_LIMITED with the seconds to wait. */
-  take(key: string, cost = 1): void {
-    if (this.perMinute <= 0 || cost <= 0) return;
-    const now = this.now();
-    const perMs = this.perMinute / 60_000;
-    const bucket = this.buckets.get(key) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * perMs);
-    bucket.at = now;
-    if (bucket.tokens < cost) {
-      this.buckets.set(key, bucket);
-      const retryAfterSeconds = Math.max(1, Math.ceil((cost - bucket.tokens) / perMs / 1000));
+  /** Spends `cost` points of the key's budget, or throws RATE_LIMITED with the seconds to wait. */
+  async take(key: string, cost = 1): Promise<void> {
+    if (!this.limiter || cost <= 0) return;
+    try {
+      await this.limiter.consume(key, cost);
+    } catch (rejection) {
+      if (!(rejection instanceof RateLimiterRes)) throw rejection;
+      const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw new GateError('RATE_LIMITED', `too many mutations with this API key: at most ${this.perMinute} a minute; retry in ${retryAfterSeconds} s`, {
         retryAfterSeconds,
       });
     }
-    bucket.tokens -= cost;
-    if (this.buckets.size > 10_000) this.prune(now);
-    this.buckets.set(key, bucket);
-  }
-
-  /** Forgets buckets that have refilled completely (they behave like new ones). */
-  private prune(now: number) {
-    const fullAfterMs = 60_000;
-    for (const [key, bucket] of this.buckets) if (now - bucket.at > fullAfterMs) this.buckets.delete(key);
   }
 }

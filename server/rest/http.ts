@@ -132,7 +132,7 @@ async function runRoute(route: Route, params: Record<string, string>, req: Incom
   const key = keyFromHeaders(headers);
   const actor = await actorFor(key, opts.authEnabled);
   if (!actor && !route.public) throw new HttpError(401, 'API key required');
-  if (route.method === 'POST' && actor) opts.rateLimiter.take(actor.keyId ?? 'no-key');
+  if (route.method === 'POST' && actor) await opts.rateLimiter.take(actor.keyId ?? 'no-key');
   const body = route.method === 'POST' ? await jsonBody(req, route.body ?? 'optional', opts.bodyLimitBytes) : {};
   return route.handle({ params, query, headers, actor, body });
 }
