@@ -2,6 +2,7 @@
 // (anyone with a key), and Task.planOptions (the rules a PLAN task is decided by).
 import { prisma } from '../db/client.ts';
 import * as plans from '../services/plans.ts';
+import { planCoverage, type Coverage, type CoverageWindow } from '../services/plan-coverage.ts';
 import { builder } from './builder.ts';
 import { TaskKindEnum } from './enums.ts';
 import { TaskRef } from './task.ts';
@@ -63,7 +64,7 @@ const PlanTaskCompletionRef = builder.objectRef<plans.PlanTaskCompletion>('PlanT
   }),
 });
 
-const CoverageWindowRef = builder.objectRef<plans.CoverageWindow>('CoverageWindow').implement({
+const CoverageWindowRef = builder.objectRef<CoverageWindow>('CoverageWindow').implement({
   description: 'A leaf window of a plan: planned into download chunks, a gap, or still being planned.',
   fields: (t) => ({
     from: t.exposeString('from'),
@@ -85,7 +86,7 @@ const CoverageWindowRef = builder.objectRef<plans.CoverageWindow>('CoverageWindo
   }),
 });
 
-const CoverageRef = builder.objectRef<plans.Coverage>('Coverage').implement({
+const CoverageRef = builder.objectRef<Coverage>('Coverage').implement({
   fields: (t) => ({
     plan: t.field({ type: PlanRef, resolve: (c) => c.plan }),
     windows: t.field({ type: [CoverageWindowRef], resolve: (c) => c.windows }),
@@ -118,7 +119,7 @@ builder.queryFields((t) => ({
     type: CoverageRef,
     description: "Per leaf window of a plan: the registry's expected count, documents planned and downloaded, task states, gaps.",
     args: { planId: t.arg.id() },
-    resolve: (_root, args, ctx) => plans.planCoverage(ctx.actor, String(args.planId)),
+    resolve: (_root, args, ctx) => planCoverage(ctx.actor, String(args.planId)),
   }),
 }));
 
