@@ -14,11 +14,12 @@
  * again with the same lease token and body until it lands (completeTask is idempotent for those).
  */
 import { hostname } from 'node:os';
-import { GateCallError, isLeaseLost, type ErrorClass, type GateClient, type GateLease } from '../gate/client.ts';
-import { HostPoliteness, RegistryError, RegistrySession } from '../registry/index.ts';
-import { runDownload, StorageError, type DownloadCounts } from './download.ts';
+import { GateCallError, type GateClient, type GateLease } from '../gate/client.ts';
+import { HostPoliteness, RegistrySession } from '../registry/index.ts';
+import { runDownload, type DownloadCounts } from './download.ts';
 import { removeStaleTemps } from './files.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
+import { classifyFailure, deliverOutcome, type Outcome } from './outcome.ts';
 import { runPlanTask } from './plan.ts';
 import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
@@ -32,15 +33,6 @@ import { persist, sleep } from './retry.ts';
  * transaction) — so the worker does not send a completion of its own for it. A rejection fails the task with
  * the error's class; an abort (shutdown, lost lease) releases or drops it like any other task.
  */
-/** What a task ended as. */
-type Outcome =
-  | { kind: 'completed'; downloaded: number; skipped: number; failed: number; summary: unknown }
-  /** the task's own runner already completed it at the gate (plan tasks) */
-  | { kind: 'completedByRunner' }
-  | { kind: 'failed'; errorClass: ErrorClass; message: string; retryable: boolean }
-  | { kind: 'interrupted' }
-  | { kind: 'lost'; reason: string };
-
 interface RunningTask {
   lease: GateLease;
   /** "stop starting work" (shutdown, cool-down, lost lease) */
@@ -53,21 +45,6 @@ interface RunningTask {
   /** released by the shutdown path after the grace period */
   abandoned: boolean;
   done: Promise<void>;
-}
-
-/** Failure class and retryability of whatever a task threw. */
-export function classifyFailure(error: unknown): { errorClass: ErrorClass; message: string; retryable: boolean } {
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000) || 'unknown error';
-  if (error instanceof RegistryError) {
-    // The registry's error page is how it turns away clients it distrusts: a challenge, like a captcha.
-    if (error.reason === 'captcha' || error.reason === 'error-page') return { errorClass: 'CHALLENGE', message, retryable: true };
-    if (error.reason === 'invalid-search-params') return { errorClass: 'PARSE', message, retryable: false };
-    return { errorClass: error.class, message, retryable: true };
-  }
-  if (error instanceof StorageError) return { errorClass: 'STORAGE', message, retryable: true };
-  if (error instanceof GateCallError) return { errorClass: 'INTERNAL', message, retryable: true };
-  const retryable = !(error && typeof error === 'object' && 'retryable' in error && (error as { retryable: unknown }).retryable === false);
-  return { errorClass: 'INTERNAL', message, retryable };
 }
 
 export interface WorkerDeps {
@@ -306,65 +283,23 @@ export class Worker {
     return task.stop.signal.aborted ? { kind: 'interrupted' } : { kind: 'completedByRunner' };
   }
 
-  /** Delivers the outcome: complete, fail, release, or (lease lost) nothing. */
+  /** Delivers the outcome (complete, fail, release, or — lease lost — nothing) and keeps the books. */
   private async settle(task: RunningTask, outcome: Outcome): Promise<void> {
-    const { lease } = task;
-    const taskId = lease.task.id;
-    const { gate } = this.deps;
     task.settling = true;
     if (task.abandoned) return; // the shutdown path released it already
-    if (outcome.kind === 'completedByRunner') {
-      this.stats.completed++;
-      task.view.done('completed');
-      this.log.info({ task: taskId }, `completed plan task ${taskId}`);
-      return;
+    if (outcome.kind === 'failed') {
+      this.failures++;
+      if (outcome.errorClass === 'CHALLENGE') this.coolDown(outcome.message, task);
     }
-    if (outcome.kind === 'lost') {
-      this.stats.lost++;
-      task.view.done('lease lost');
-      this.log.warn({ task: taskId }, 'task dropped: its lease is no longer ours');
-      return;
-    }
-    // While shutting down, deliveries get until the grace period ends (and a little for the release).
-    const deadline = this.stopping ? Date.now() + Math.max(2_000, this.options.shutdownGraceMs) : undefined;
-    const what = (action: string) => `${action} of task ${taskId}`;
-    try {
-      await task.reporter.flush(deadline);
-      if (outcome.kind === 'interrupted' || (outcome.kind === 'failed' && task.stopReason === 'cooldown')) {
-        await persist(() => gate.releaseTasks([{ taskId, leaseToken: lease.leaseToken }]), { log: this.log, what: what('release'), deadline });
-        this.stats.released++;
-        task.view.done('released');
-        this.log.info({ task: taskId, ...counters(task) }, `released task ${taskId} (unfinished)`);
-      } else if (outcome.kind === 'completed') {
-        const input = {
-          taskId, leaseToken: lease.leaseToken, documentsDownloaded: outcome.downloaded, documentsSkipped: outcome.skipped,
-          documentsFailed: outcome.failed, resultSummary: outcome.summary,
-        };
-        // The same token and the same body on every retry: the gate answers a repeat as the first.
-        const done = await persist(() => gate.completeTask(input), { log: this.log, what: what('completion'), deadline });
-        this.stats.completed++;
-        task.view.done('completed');
-        this.log.info({ task: taskId, status: done.status, downloaded: outcome.downloaded, skipped: outcome.skipped, failed: outcome.failed }, `completed task ${taskId}`);
-      } else {
-        this.failures++;
-        if (outcome.errorClass === 'CHALLENGE') this.coolDown(outcome.message, task);
-        const failed = await persist(
-          () => gate.failTask({ taskId, leaseToken: lease.leaseToken, errorClass: outcome.errorClass, message: outcome.message, retryable: outcome.retryable }),
-          { log: this.log, what: what('failure report'), deadline },
-        );
-        this.stats.failed++;
-        task.view.done(`failed ${outcome.errorClass}`);
-        this.log.warn({ task: taskId, errorClass: outcome.errorClass, status: failed.status, runAt: failed.runAt, err: outcome.message }, `task ${taskId} failed`);
-      }
-    } catch (error) {
-      task.view.done('not delivered');
-      if (isLeaseLost(error)) {
-        this.stats.lost++;
-        this.log.warn({ task: taskId, reason: error.reason }, `the gate refused our ${outcome.kind} report: the lease is no longer ours`);
-      } else {
-        this.log.error({ task: taskId, err: (error as Error).message }, `could not deliver the ${outcome.kind} report`);
-      }
-    }
+    const delivered = await deliverOutcome({
+      gate: this.deps.gate, log: this.log, lease: task.lease, reporter: task.reporter, outcome,
+      // a task stopped by a cool-down goes back to the queue rather than failing
+      release: outcome.kind === 'interrupted' || (outcome.kind === 'failed' && task.stopReason === 'cooldown'),
+      // while shutting down, deliveries get until the grace period ends (and a little for the release)
+      deadline: this.stopping ? Date.now() + Math.max(2_000, this.options.shutdownGraceMs) : undefined,
+    });
+    if (delivered !== 'not delivered') this.stats[delivered]++;
+    task.view.done(delivered === 'failed' && outcome.kind === 'failed' ? `failed ${outcome.errorClass}` : delivered);
   }
 
   /** A challenge: no registry requests and no claims for the cool-down; other running tasks are handed back. */
@@ -404,9 +339,4 @@ export class Worker {
     // Deliveries still under way (completions in their retry loop) get the rest of their own deadline.
     await Promise.race([Promise.all(tasks.map((task) => task.done)), sleep(5_000, this.hurry.signal)]);
   }
-}
-
-function counters(task: RunningTask) {
-  const c = task.reporter.current;
-  return { downloaded: c.documentsDownloaded, skipped: c.documentsSkipped, failed: c.documentsFailed };
 }
