@@ -42,8 +42,8 @@ async function timed(label: string, loop: (worker: number) => Promise<number>) {
 const summary = { documentsDownloaded: 1, documentsFailed: 0, documentsSkipped: 0, resultSummary: null, completionHash: 'x' };
 const completionOf = (l: { id: string; leaseToken: string | null }) => ({ ...summary, taskId: l.id, leaseToken: l.leaseToken! });
 
-async function rawSql(clientIds: string[], batch: number) {
-  await seed(batch === 1 ? TASKS : BATCH_TASKS);
+async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? TASKS : BATCH_TASKS) {
+  await seed(tasks);
   return timed(`raw SQL, ${batch === 1 ? 'single' : `batches of ${batch}`}`, async (w) => {
     let done = 0;
     for (;;) {
@@ -63,8 +63,8 @@ async function gql(url: string, query: string, variables: Record<string, unknown
   return body.data;
 }
 
-async function viaGraphQL(url: string, clientIds: string[], batch: number) {
-  await seed(batch === 1 ? TASKS : BATCH_TASKS);
+async function viaGraphQL(url: string, clientIds: string[], batch: number, tasks = batch === 1 ? TASKS : BATCH_TASKS) {
+  await seed(tasks);
   return timed(`GraphQL, ${batch === 1 ? 'claimTask + completeTask' : `claimTasks(${batch}) + completeTasks(${batch})`}`, async (w) => {
     let done = 0;
     for (;;) {
@@ -102,9 +102,11 @@ async function main() {
     for (let i = 0; i < CLIENTS; i++) {
       clientIds.push((await gql(url, 'mutation($n: String!) { registerClient(input: { name: $n }) { id } }', { n: `bench-${i}` })).registerClient.id);
     }
-    // warm-up (JIT, connection pools, prepared plans)
-    await seed(400);
-    await viaGraphQL(url, clientIds, 1).catch(() => {});
+    // warm-up of every path measured (JIT in both processes, connection pools, query plans); not counted
+    for (const batch of [1, BATCH]) {
+      await rawSql(clientIds, batch, 800);
+      await viaGraphQL(url, clientIds, batch, 800);
+    }
     const rows = [
       await rawSql(clientIds, 1),
       await viaGraphQL(url, clientIds, 1),
