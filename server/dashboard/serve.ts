@@ -1,7 +1,7 @@
-// The live dashboard's files: index.html, app.js and style.css from this folder and the graphql-ws client's
-// browser build from node_modules, read once when the gate starts and served from memory. The page talks
+// The live dashboard's files: index.html, style.css and the page's ES modules (*.js, app.js first) from this
+// folder and the graphql-ws client's browser build from node_modules, read once when the gate starts and served from memory. The page talks
 // to the gate only through the public GraphQL API (HTTP for queries and mutations, graphql-ws for live data).
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,7 +38,9 @@ export function createDashboard(): (req: IncomingMessage, res: ServerResponse, p
   const read = (file: string, type: string): Asset => ({ body: readFileSync(file), type });
   const assets = new Map<string, Asset>([
     [`${DASHBOARD_PATH}/`, read(join(here, 'index.html'), 'text/html; charset=utf-8')],
-    [`${DASHBOARD_PATH}/app.js`, read(join(here, 'app.js'), 'text/javascript; charset=utf-8')],
+    ...readdirSync(here)
+      .filter((file) => file.endsWith('.js'))
+      .map((file): [string, Asset] => [`${DASHBOARD_PATH}/${file}`, read(join(here, file), 'text/javascript; charset=utf-8')]),
     [`${DASHBOARD_PATH}/style.css`, read(join(here, 'style.css'), 'text/css; charset=utf-8')],
     [`${DASHBOARD_PATH}/vendor/graphql-ws.js`, read(graphqlWsBrowserBuild(), 'text/javascript; charset=utf-8')],
   ]);
