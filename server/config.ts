@@ -27,6 +27,7 @@ const envSchema = z.object({
   LEASE_SECONDS: seconds.default(60),
   SWEEP_INTERVAL_SECONDS: seconds.default(5),
   CLIENT_INACTIVE_SECONDS: seconds.default(180),
+  EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
   RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400 * 7).default(3600),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
@@ -80,6 +81,8 @@ export interface GateConfig {
   leaseSeconds: number;
   sweepIntervalMs: number;
   clientInactiveSeconds: number;
+  /** events of finished tasks older than this are deleted (0: keep for ever) */
+  eventRetentionDays?: number;
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   maxAttempts: number;
@@ -108,6 +111,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     leaseSeconds: e.LEASE_SECONDS,
     sweepIntervalMs: Math.round(e.SWEEP_INTERVAL_SECONDS * 1000),
     clientInactiveSeconds: e.CLIENT_INACTIVE_SECONDS,
+    eventRetentionDays: e.EVENT_RETENTION_DAYS,
     retryBaseSeconds: e.RETRY_BASE_SECONDS,
     retryMaxSeconds: e.RETRY_MAX_SECONDS,
     maxAttempts: e.MAX_ATTEMPTS,

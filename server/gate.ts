@@ -43,6 +43,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     retryBaseSeconds: config.retryBaseSeconds,
     retryMaxSeconds: config.retryMaxSeconds,
     clientInactiveSeconds: config.clientInactiveSeconds,
+    eventRetentionDays: config.eventRetentionDays ?? 30,
   });
 
   const limits: Limits = { ...DEFAULT_LIMITS, ...config.limits };

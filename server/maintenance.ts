@@ -1,23 +1,30 @@
-// The sweeper: requeues expired leases and marks silent workers inactive. Several gates may share a
+// The sweeper: requeues expired leases, marks silent workers inactive and keeps the event log to its
+// retention. Several gates may share a
 // database; an advisory lock makes exactly one of them the sweeper, and when that gate dies its lock goes
 // with its connection, so another gate takes over at its next tick.
 import type { Database, HeldLock } from './db/client.ts';
 import type { Logger } from './observability/logger.ts';
+import { pruneEvents } from './db/sql/prune-events.ts';
 import { markSilentClientsInactive } from './services/clients.ts';
 import { requeueExpiredLeases } from './services/leases.ts';
+import { policy } from './services/policy.ts';
 
 const SWEEPER_LOCK_KEY = 7_250_003;
+/** The event log is pruned at most this often (it is a slow, unhurried job). */
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export interface SweepResult {
   requeued: number;
   dead: number;
   inactiveClients: number;
+  prunedEvents: number;
 }
 
 export class Sweeper {
   private timer?: NodeJS.Timeout;
   private lock: HeldLock | null = null;
   private running: Promise<unknown> | null = null;
+  private lastPrune = 0;
   onSweep?: (result: SweepResult) => void;
 
   constructor(
@@ -52,6 +59,17 @@ export class Sweeper {
     return this.running;
   }
 
+  /** Deletes finished tasks' events past the retention (EVENT_RETENTION_DAYS; 0 keeps everything). */
+  async pruneEventLog(): Promise<number> {
+    this.lastPrune = Date.now();
+    if (policy.eventRetentionDays <= 0) return 0;
+    let deleted = 0;
+    for (let batch = await pruneEvents(policy.eventRetentionDays); batch > 0; batch = await pruneEvents(policy.eventRetentionDays)) {
+      deleted += batch;
+    }
+    return deleted;
+  }
+
   private async round(): Promise<SweepResult | null> {
     if (!this.lock?.held) {
       this.lock = await this.db.tryAdvisoryLock(SWEEPER_LOCK_KEY);
@@ -60,12 +78,14 @@ export class Sweeper {
     }
     const moved = await requeueExpiredLeases();
     const inactive = await markSilentClientsInactive();
+    const prunedEvents = Date.now() - this.lastPrune >= PRUNE_EVERY_MS ? await this.pruneEventLog() : 0;
     const result = {
       requeued: moved.filter((t) => t.status === 'PENDING').length,
       dead: moved.filter((t) => t.status === 'DEAD').length,
       inactiveClients: inactive.length,
+      prunedEvents,
     };
-    if (moved.length || inactive.length) this.log.info(result, 'sweep');
+    if (moved.length || inactive.length || prunedEvents) this.log.info(result, 'sweep');
     this.onSweep?.(result);
     return result;
   }

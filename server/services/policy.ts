@@ -7,6 +7,8 @@ export const policy = {
   retryBaseSeconds: 30,
   retryMaxSeconds: 3600,
   clientInactiveSeconds: 180,
+  /** events of finished tasks older than this are deleted by the sweeper (0: keep for ever) */
+  eventRetentionDays: 30,
 };
 
 export function configurePolicy(values: Partial<typeof policy>) {
