@@ -2,12 +2,11 @@
 // and what happens when the database goes away: /health → 503, other errors masked.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GateConfig } from '../../server/config.ts';
 import { prisma } from '../../server/db/client.ts';
 import { startGate, type Gate } from '../../server/gate.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
-import { ADMIN_KEY, collect } from '../support/gate.ts';
+import { ADMIN_KEY, collect, testGateConfig } from '../support/gate.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { region11, restClient, workerKey } from '../rest/support.ts';
@@ -19,20 +18,8 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   db = await createPostgresDatabase();
-  const config: GateConfig = {
-    host: '127.0.0.1',
-    port: 0,
-    database: db.config,
-    authEnabled: true,
-    adminApiKey: ADMIN_KEY,
-    leaseSeconds: 60,
-    sweepIntervalMs: 60_000,
-    clientInactiveSeconds: 180,
-    retryBaseSeconds: 0,
-    retryMaxSeconds: 0,
-    maxAttempts: 3,
-    logLevel: 'info',
-  };
+  const config = testGateConfig(db, { logLevel: 'info' });
+
   const sink = new Writable({
     write(chunk, _enc, done) {
       lines.push(...String(chunk).split('\n').filter(Boolean));

@@ -34,13 +34,9 @@ export interface GqlResult<T> {
   errors?: Array<{ message: string; extensions?: { code?: string; reason?: string; [k: string]: unknown } }>;
 }
 
-export async function startTestGate(
-  storage: StorageKind,
-  overrides: Partial<GateConfig> = {},
-  existingDb?: TestDatabase,
-): Promise<TestGate> {
-  const db = existingDb ?? (await createTestDatabase(storage));
-  const config: GateConfig = {
+/** The settings test gates run with: loopback, a random port, auth on with ADMIN_KEY, sweeps only on demand. */
+export function testGateConfig(db: TestDatabase, overrides: Partial<GateConfig> = {}): GateConfig {
+  return {
     host: '127.0.0.1',
     port: 0,
     database: db.config,
@@ -55,6 +51,15 @@ export async function startTestGate(
     logLevel: (process.env.TEST_LOG_LEVEL as GateConfig['logLevel']) ?? 'silent',
     ...overrides,
   };
+}
+
+export async function startTestGate(
+  storage: StorageKind,
+  overrides: Partial<GateConfig> = {},
+  existingDb?: TestDatabase,
+): Promise<TestGate> {
+  const db = existingDb ?? (await createTestDatabase(storage));
+  const config = testGateConfig(db, overrides);
   const gate = await startGate(config, { logger: createLogger(config.logLevel) });
   const graphqlUrl = `${gate.url}/graphql`;
   const sockets: WsClient[] = [];
