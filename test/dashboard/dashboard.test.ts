@@ -213,6 +213,33 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
     });
   });
 
+  describe('a gate restart (PostgreSQL, auth off)', () => {
+    it('reconnects by itself and shows what happened while it was away, without a reload', async () => {
+      let gate = await startTestGate('postgres', { authEnabled: false, adminApiKey: undefined });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      const page = await context.newPage();
+      try {
+        await openDashboard(page, gate, null);
+        const before = (await gate.ok(CREATE_TASK, { input: { searchParams: region11 } }, null)).createTask.id;
+        await row(page, before).waitFor();
+        gate = await gate.restart({}, {
+          keepPort: true,
+          whileDown: async () => {
+            await page.locator('#live[data-state=offline]').waitFor({ timeout: 5000 });
+          },
+        });
+        const during = (await gate.ok(CREATE_TASK, { input: { searchParams: { CourtRegion: '14' } } }, null)).createTask.id;
+        await page.locator('#live[data-state=live]').waitFor({ timeout: 15_000 });
+        await row(page, during).waitFor({ timeout: 5000 });
+        expect(await page.locator('#banner').isHidden()).toBe(true);
+        expect(await row(page, before).count()).toBe(1);
+      } finally {
+        await context.close();
+        await gate.stop();
+      }
+    });
+  });
+
   describe('with auth off (PGlite)', () => {
     it('opens without a key, and says so clearly when the gate goes away', async () => {
       const gate = await startTestGate('pglite', { authEnabled: false, adminApiKey: undefined });
