@@ -1,6 +1,7 @@
 // The operator CLI as people run it: `node bin/reyestr.mjs …` against a real gate, --json parsed back,
-// exit codes and one-line errors; `tasks watch` in its non-TTY modes.
+// exit codes and one-line errors; `tasks watch` in its non-TTY modes and on a pseudo-terminal.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerClientCommands } from '../../client/commands/clients.ts';
@@ -160,7 +161,7 @@ describe('keys, clients, documents, stats', () => {
   });
 });
 
-describe('tasks watch (not a terminal)', () => {
+describe('tasks watch', () => {
   /** Creates tasks until the watcher has printed what `done` wants (the subscription needs a moment to start). */
   async function feed(run: Run, done: () => boolean, exited: Promise<Run>) {
     let finished = false;
@@ -193,6 +194,24 @@ describe('tasks watch (not a terminal)', () => {
     expect(events).toHaveLength(2);
     expect(events[0]).toMatchObject({ type: 'CREATED', status: 'PENDING', task: { kind: 'DOWNLOAD', documentsDownloaded: 0 } });
     expect(events[1].seq).toBeGreaterThan(events[0].seq);
+  });
+
+  it.skipIf(!existsSync('/usr/bin/script'))('on a terminal: redraws a live table, restores the cursor, exits 0', async () => {
+    // util-linux `script` gives the watcher a pseudo-terminal, as an operator's shell would.
+    const child = spawn('/usr/bin/script', ['-qfec', 'node bin/reyestr.mjs tasks watch --count 2', '/dev/null'], {
+      env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const run: Run = { code: null, stdout: '', stderr: '' };
+    child.stdout.on('data', (chunk) => (run.stdout += chunk));
+    const exited = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, code })));
+    await feed(run, () => false, exited);
+    const r = await exited;
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('\x1b[2J'); // the screen is redrawn, not scrolled
+    expect(r.stdout).toMatch(/TASK\s+KIND\s+STATUS\s+WORKER\s+PROGRESS/);
+    expect(r.stdout).toMatch(/[0-9a-f]{8} DOWNLOAD PENDING/);
+    expect(r.stdout.trimEnd().endsWith('\x1b[?25h')).toBe(true); // the cursor is given back
   });
 
   it('renders the live table: progress bar, rate and ETA', () => {
