@@ -205,7 +205,7 @@ function rootFields(args: ExecutionArgs) {
   return { type: operation?.operation ?? 'unknown', first: fields[0]?.name.value ?? 'unknown', count: fields.length };
 }
 
-/** Each mutation field costs one token of the caller's per-key bucket; over the limit → RATE_LIMITED. */
+/** Each mutation field costs one point of the caller's per-key budget; over the limit → RATE_LIMITED. */
 function mutationRateLimit(limiter: RateLimiter, metrics?: GateMetrics): Plugin<GateContext> {
   return {
     async onExecute({ args, setResultAndStopExecution }) {
