@@ -157,7 +157,7 @@ async function main() {
 
 ${CLIENTS} concurrent clients, ${TASKS} tasks; a cycle is \`POST /api/v1/tasks/request\` + \`POST /api/v1/tasks/complete\` (no lease token sent: the
 gate finds the caller's lease). The gate runs as its own process (\`reyestr serve\`) with auth on and its **default limits**
-(one worker key per client, so the per-key mutation limit of 3,000/min is not reached); keep-alive HTTP/1.1 from the bench.
+(one worker key per client, so the per-key mutation limit of 30,000/min is not reached); keep-alive HTTP/1.1 from the bench.
 The baseline runs the gate's own statements (server/db/sql \`claimTasks\` + \`completeTasks\`, each its own transaction with
 its event row) from the bench process on a second database of the same server, in the same run.
 

@@ -33,7 +33,7 @@ const envSchema = z.object({
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
-  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(3000),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(30_000),
   CORS_ORIGINS: z.string().default(''),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
   GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
@@ -59,7 +59,8 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   bodyLimitBytes: 1024 * 1024,
-  mutationsPerMinute: 3000,
+  // A fleet of workers may share one key: 30,000 a minute (500/s) stops a runaway client, not a busy fleet.
+  mutationsPerMinute: 30_000,
   corsOrigins: [],
   graphqlMaxDepth: 10,
   graphqlMaxAliases: 15,
