@@ -30,8 +30,8 @@ export async function registerDocuments(actor: Actor | null, input: z.input<type
   requireActor(actor);
   const r = parseInput(registration, input);
   const ids = r.documents.map((d) => d.documentId);
-  const before = new Set((await prisma.document.findMany({ where: { documentId: { in: ids } }, select: { documentId: true } })).map((d) => d.documentId));
-  await prisma.document.createMany({
+  // One insert that skips known ids and says which rows it made, then one read of them all.
+  const inserted = await prisma.document.createManyAndReturn({
     data: r.documents.map((d) => ({
       documentId: d.documentId,
       metadata: d.metadata as Prisma.InputJsonValue,
@@ -42,9 +42,11 @@ export async function registerDocuments(actor: Actor | null, input: z.input<type
       clientId: r.clientId ?? null,
     })),
     skipDuplicates: true,
+    select: { documentId: true },
   });
+  const created = new Set(inserted.map((d) => d.documentId));
   const rows = await prisma.document.findMany({ where: { documentId: { in: ids } } });
-  return rows.map((document) => ({ document, created: !before.has(document.documentId) }));
+  return rows.map((document) => ({ document, created: created.has(document.documentId) }));
 }
 
 /** Which of these registry ids the gate already has. */
