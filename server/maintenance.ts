@@ -25,7 +25,6 @@ export class Sweeper {
   private lock: HeldLock | null = null;
   private running: Promise<unknown> | null = null;
   private lastPrune = 0;
-  onSweep?: (result: SweepResult) => void;
 
   constructor(
     private readonly db: Database,
@@ -86,7 +85,6 @@ export class Sweeper {
       prunedEvents,
     };
     if (moved.length || inactive.length || prunedEvents) this.log.info(result, 'sweep');
-    this.onSweep?.(result);
     return result;
   }
 }
