@@ -2,24 +2,23 @@
  * `npm run bench:registry`: decision pages/s fetched and parsed by the registry library from the fake
  * registry (politeness off) against a bare fetch loop in the same run (target ≥ 50%), the rate
  * achieved under a fixed rate budget (target ≥ 95%), and parser time per page kind. Writes its own
- * section of docs/benchmarks.md (between markers; other sections are left alone).
+ * section of docs/benchmarks.md (other sections are left alone).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parsePage } from '../client/registry/parsers/index.ts';
 import { NO_POLITENESS } from '../client/registry/politeness.ts';
 import { RegistrySession } from '../client/registry/session.ts';
 import { FIXTURE_DOCUMENT_IDS, readFixture } from '../test/fake-registry/fixtures.ts';
 import type { Faults } from '../test/fake-registry/index.ts';
+import { writeSection } from './support.ts';
 
 const PAGES = Number(process.env.BENCH_PAGES ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const BUDGET_PER_SECOND = Number(process.env.BENCH_BUDGET ?? 20);
 const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_SECONDS ?? 5);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
-const DOCS_FILE = new URL('../docs/benchmarks.md', import.meta.url);
 
 /** Generated decisions, with the real fixture decisions mixed in (1 in 10). */
 const documentIds = Array.from({ length: PAGES }, (_, i) => (i % 10 === 0 ? FIXTURE_DOCUMENT_IDS[(i / 10) % 4] : String(150_000_000 + i * 7)));
@@ -99,9 +98,6 @@ try {
   const budgetRatio = budget.perSecond / BUDGET_PER_SECOND;
   const row = (cells: Array<string | number>) => `| ${cells.join(' | ')} |`;
   const section = [
-    '<!-- registry-bench:start -->',
-    '## Registry library (`npm run bench:registry`)',
-    '',
     `Run ${new Date().toISOString().slice(0, 10)} on ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}, Node ${process.version}; fake registry on 127.0.0.1 in a process of its own;`,
     `${PAGES} decision pages (\`/Review/<id>\`, ~45–60 kB each, 1 in 10 a real fixture page), ${CONCURRENCY} in flight; load average at the end ${os.loadavg()[0].toFixed(2)}.`,
     '',
@@ -123,13 +119,9 @@ try {
     row(['page', 'ms']),
     row(['---', '---']),
     ...parsers.map((entry) => row([entry.page, entry.ms.toFixed(2)])),
-    '<!-- registry-bench:end -->',
   ].join('\n');
 
-  const existing = existsSync(DOCS_FILE) ? readFileSync(DOCS_FILE, 'utf8') : '# Benchmarks\n';
-  const marked = /<!-- registry-bench:start -->[\s\S]*?<!-- registry-bench:end -->/;
-  const updated = marked.test(existing) ? existing.replace(marked, section) : `${existing.trimEnd()}\n\n${section}\n`;
-  writeFileSync(DOCS_FILE, updated);
+  writeSection('Registry library (`npm run bench:registry`)', section);
   console.log(section);
 } finally {
   await Promise.all([registry.close(), slowRegistry.close()]);

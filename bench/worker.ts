@@ -5,7 +5,7 @@
  * same run as bench:registry does: `session.fetchDecision`, politeness off, 8 in flight); and the worker's
  * peak RSS (VmHWM, target ≤ 150 MB). Writes its own section of docs/benchmarks.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ import { RegistrySession } from '../client/registry/session.ts';
 import { dayWindow } from '../test/fake-registry/data.ts';
 import { startFakeRegistry, type FakeRegistry } from '../test/fake-registry/index.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, writeSection } from './support.ts';
+import { machine, startGateProcess, writeSection } from './support.ts';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const PER_DAY = 20;
@@ -39,20 +39,6 @@ async function gql<T = any>(url: string, query: string, variables: Record<string
   const body = (await response.json()) as { data: T; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
-}
-
-function waitForOutput(child: ChildProcess, pattern: RegExp): Promise<string> {
-  return new Promise((ok, fail) => {
-    let out = '';
-    const onData = (data: Buffer) => {
-      out += data;
-      const match = pattern.exec(out);
-      if (match) ok(match[1] ?? match[0]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => fail(new Error(`process exited with ${code}: ${out.slice(-2000)}`)));
-  });
 }
 
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -144,13 +130,13 @@ async function main() {
       return (lastDay - first + 1) * PER_DAY;
     },
   });
-  const gate = spawn(process.execPath, [resolve('bin/reyestr.mjs'), 'serve'], {
-    env: { ...process.env, DATABASE_URL: (db.config as { url: string }).url, API_HOST: '127.0.0.1', API_PORT: '0', ADMIN_API_KEY: KEY, LOG_LEVEL: 'warn', RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const gate = await startGateProcess({
+    DATABASE_URL: (db.config as { url: string }).url,
+    ADMIN_API_KEY: KEY,
+    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
   });
   try {
-    const base = await waitForOutput(gate, /listening on (http:\/\/\S+)/);
-    const url = `${base}/graphql`;
+    const url = `${gate.url}/graphql`;
     const budgeted = await run(url, registry, BUDGET_DOCUMENTS, ['--rate', String(BUDGET), '--concurrency', '4', '--tasks', '2']);
     const fast = await run(url, registry, FAST_DOCUMENTS, ['--rate', '0', '--concurrency', '8', ...FAST_EXTRA_ARGS]);
     const libraryRate = await registryOnly(registry, Math.min(FAST_DOCUMENTS, 1000));
@@ -184,8 +170,7 @@ and README); they cost a little throughput in GC.`;
     if (WRITE) writeSection('Worker end to end (`npm run bench:worker`)', body);
     console.log(body);
   } finally {
-    gate.kill('SIGTERM');
-    await new Promise((resolveExit) => gate.once('exit', resolveExit));
+    await gate.stop();
     await registry.close();
     await db.drop();
   }
