@@ -58,11 +58,12 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   let sweeper: Sweeper | undefined;
   let closeWs: (() => Promise<void>) | undefined;
   const stop = async () => {
+    // Stop accepting first: a worker reconnecting while we close would otherwise open a WebSocket that
+    // keeps the server from ever finishing its close.
+    const closed = server?.listening ? new Promise<void>((resolve) => server!.close(() => resolve())) : null;
     await closeWs?.();
-    if (server?.listening) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server!.close(() => resolve()));
-    }
+    server?.closeAllConnections();
+    await closed;
     await sweeper?.stop();
     await bus?.stop();
     await closeDatabase();

@@ -187,6 +187,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       wss,
       close: async () => {
         await disposable.dispose();
+        for (const socket of wss.clients) socket.terminate(); // any that connected while we were closing
         await new Promise<void>((resolve) => wss.close(() => resolve()));
       },
     };
