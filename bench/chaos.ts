@@ -5,7 +5,13 @@ import { scenarios } from '../test/chaos/scenarios.ts';
 import { machine, percentile } from './support.ts';
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 3);
-const LOAD: Load = { gates: 2, workers: 4, tasks: Number(process.env.CHAOS_TASKS ?? 40), documentsPerTask: 5, settleMs: 180_000 };
+const LOAD: Load = {
+  gates: 2,
+  workers: 4,
+  tasks: Number(process.env.CHAOS_TASKS ?? 40),
+  documentsPerTask: 5,
+  settleMs: 180_000,
+};
 
 const rows: string[] = [];
 const failures: string[] = [];
@@ -17,14 +23,21 @@ for (const scenario of scenarios) {
   for (let run = 0; run < RUNS; run++) {
     const r = await runScenario(scenario, LOAD);
     recoveries.push(r.recoveryMs);
-    lost += r.report.notFinished + r.report.missingOnDisk.length + (r.report.tasks - r.report.completed - r.report.notFinished);
+    lost +=
+      r.report.notFinished +
+      r.report.missingOnDisk.length +
+      (r.report.tasks - r.report.completed - r.report.notFinished);
     duplicated += r.report.completedTwice + r.report.unknownToGate.length;
     refetched += r.report.refetched;
     if (r.violations.length) failures.push(`${scenario.name} (run ${run + 1}): ${r.violations.join('; ')}`);
-    console.log(`${scenario.name} run ${run + 1}: recovery ${r.recoveryMs} ms${r.violations.length ? `, VIOLATIONS: ${r.violations.join('; ')}` : ''}`);
+    console.log(
+      `${scenario.name} run ${run + 1}: recovery ${r.recoveryMs} ms${r.violations.length ? `, VIOLATIONS: ${r.violations.join('; ')}` : ''}`,
+    );
   }
   recoveries.sort((a, b) => a - b);
-  rows.push(`| ${scenario.name} | ${RUNS} | ${lost} | ${duplicated} | ${refetched} | ${(percentile(recoveries, 50) / 1000).toFixed(2)} s | ${(recoveries.at(-1)! / 1000).toFixed(2)} s | ${scenario.recovery} |`);
+  rows.push(
+    `| ${scenario.name} | ${RUNS} | ${lost} | ${duplicated} | ${refetched} | ${(percentile(recoveries, 50) / 1000).toFixed(2)} s | ${(recoveries.at(-1)! / 1000).toFixed(2)} s | ${scenario.recovery} |`,
+  );
 }
 
 const doc = `# Reliability

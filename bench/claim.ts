@@ -20,8 +20,15 @@ setGlobalDispatcher(new Agent({ connections: CLIENTS * 2, keepAliveTimeout: 60_0
 
 const newTasks = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
-    kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, startPage: (i % 4000) + 1, maxDocuments: 25,
-    priority: 0, runAt: null, maxAttempts: 3, dedupKey: null, parentId: null,
+    kind: 'DOWNLOAD' as const,
+    searchParams: { CourtRegion: ['11'] },
+    startPage: (i % 4000) + 1,
+    maxDocuments: 25,
+    priority: 0,
+    runAt: null,
+    maxAttempts: 3,
+    dedupKey: null,
+    parentId: null,
   }));
 
 async function seed(n: number) {
@@ -39,8 +46,18 @@ async function timed(label: string, loop: (worker: number) => Promise<number>) {
   return row;
 }
 
-const summary = { documentsDownloaded: 1, documentsFailed: 0, documentsSkipped: 0, resultSummary: null, completionHash: 'x' };
-const completionOf = (l: { id: string; leaseToken: string | null }) => ({ ...summary, taskId: l.id, leaseToken: l.leaseToken! });
+const summary = {
+  documentsDownloaded: 1,
+  documentsFailed: 0,
+  documentsSkipped: 0,
+  resultSummary: null,
+  completionHash: 'x',
+};
+const completionOf = (l: { id: string; leaseToken: string | null }) => ({
+  ...summary,
+  taskId: l.id,
+  leaseToken: l.leaseToken!,
+});
 
 async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? TASKS : BATCH_TASKS) {
   await seed(tasks);
@@ -57,7 +74,11 @@ async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? 
 }
 
 async function gql(url: string, query: string, variables: Record<string, unknown>) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query, variables }) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await res.json()) as { data: any; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
@@ -65,25 +86,44 @@ async function gql(url: string, query: string, variables: Record<string, unknown
 
 async function viaGraphQL(url: string, clientIds: string[], batch: number, tasks = batch === 1 ? TASKS : BATCH_TASKS) {
   await seed(tasks);
-  return timed(`GraphQL, ${batch === 1 ? 'claimTask + completeTask' : `claimTasks(${batch}) + completeTasks(${batch})`}`, async (w) => {
-    let done = 0;
-    for (;;) {
-      if (batch === 1) {
-        const { claimTask } = await gql(url, 'mutation($c: ID!) { claimTask(input: { clientId: $c }) { leaseToken task { id } } }', { c: clientIds[w] });
-        if (!claimTask) return done;
-        await gql(url, 'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }', {
-          i: { taskId: claimTask.task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
-        });
-        done++;
-      } else {
-        const { claimTasks: leases } = await gql(url, 'mutation($c: ID!, $n: Int!) { claimTasks(input: { clientId: $c, limit: $n }) { leaseToken task { id } } }', { c: clientIds[w], n: batch });
-        if (leases.length === 0) return done;
-        const completions = leases.map((l: any) => ({ taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 1 }));
-        await gql(url, 'mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode } }', { c: completions });
-        done += leases.length;
+  return timed(
+    `GraphQL, ${batch === 1 ? 'claimTask + completeTask' : `claimTasks(${batch}) + completeTasks(${batch})`}`,
+    async (w) => {
+      let done = 0;
+      for (;;) {
+        if (batch === 1) {
+          const { claimTask } = await gql(
+            url,
+            'mutation($c: ID!) { claimTask(input: { clientId: $c }) { leaseToken task { id } } }',
+            { c: clientIds[w] },
+          );
+          if (!claimTask) return done;
+          await gql(url, 'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }', {
+            i: { taskId: claimTask.task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
+          });
+          done++;
+        } else {
+          const { claimTasks: leases } = await gql(
+            url,
+            'mutation($c: ID!, $n: Int!) { claimTasks(input: { clientId: $c, limit: $n }) { leaseToken task { id } } }',
+            { c: clientIds[w], n: batch },
+          );
+          if (leases.length === 0) return done;
+          const completions = leases.map((l: any) => ({
+            taskId: l.task.id,
+            leaseToken: l.leaseToken,
+            documentsDownloaded: 1,
+          }));
+          await gql(
+            url,
+            'mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode } }',
+            { c: completions },
+          );
+          done += leases.length;
+        }
       }
-    }
-  });
+    },
+  );
 }
 
 async function main() {
@@ -100,7 +140,10 @@ async function main() {
     await applyMigrations(database);
     const clientIds: string[] = [];
     for (let i = 0; i < CLIENTS; i++) {
-      clientIds.push((await gql(url, 'mutation($n: String!) { registerClient(input: { name: $n }) { id } }', { n: `bench-${i}` })).registerClient.id);
+      clientIds.push(
+        (await gql(url, 'mutation($n: String!) { registerClient(input: { name: $n }) { id } }', { n: `bench-${i}` }))
+          .registerClient.id,
+      );
     }
     // warm-up of every path measured (JIT in both processes, connection pools, query plans); not counted
     for (const batch of [1, BATCH]) {
@@ -114,7 +157,9 @@ async function main() {
       await viaGraphQL(url, clientIds, BATCH),
     ];
     const single = rows[1].perSecond / rows[0].perSecond;
-    const table = rows.map((r) => `| ${r.label} | ${r.tasks} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(0)} |`).join('\n');
+    const table = rows
+      .map((r) => `| ${r.label} | ${r.tasks} | ${r.seconds.toFixed(2)} | ${r.perSecond.toFixed(0)} |`)
+      .join('\n');
     const report = `Command: \`npm run bench:claim\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1.
 ${CLIENTS} concurrent clients; each cycle is claim + complete (each its own transaction with its event row). The gate runs as a
 separate process with auth on (mutation rate limit off); the raw-SQL rows run the gate's own statements (server/db/sql) directly from the bench process.

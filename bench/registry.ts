@@ -21,15 +21,23 @@ const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_SECONDS ?? 5);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 
 /** Generated decisions, with the real fixture decisions mixed in (1 in 10). */
-const documentIds = Array.from({ length: PAGES }, (_, i) => (i % 10 === 0 ? FIXTURE_DOCUMENT_IDS[(i / 10) % 4] : String(150_000_000 + i * 7)));
+const documentIds = Array.from({ length: PAGES }, (_, i) =>
+  i % 10 === 0 ? FIXTURE_DOCUMENT_IDS[(i / 10) % 4] : String(150_000_000 + i * 7),
+);
 
 /** Runs `task` over the ids with `concurrency` workers; returns pages/s. */
-async function throughput(ids: string[], concurrency: number, task: (id: string) => Promise<unknown>): Promise<{ perSecond: number; seconds: number }> {
+async function throughput(
+  ids: string[],
+  concurrency: number,
+  task: (id: string) => Promise<unknown>,
+): Promise<{ perSecond: number; seconds: number }> {
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < ids.length) await task(ids[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < ids.length) await task(ids[next++]);
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   return { perSecond: ids.length / seconds, seconds };
 }
@@ -56,7 +64,12 @@ async function fakeRegistryProcess(faults: Faults = {}): Promise<{ url: string; 
 }
 
 function parserTimes(): Array<{ page: string; ms: number }> {
-  const pages = ['search-results-region11-instance1.html', 'home-rendered.html', 'search-error.html', ...FIXTURE_DOCUMENT_IDS.map((id) => `review/${id}.html`)];
+  const pages = [
+    'search-results-region11-instance1.html',
+    'home-rendered.html',
+    'search-error.html',
+    ...FIXTURE_DOCUMENT_IDS.map((id) => `review/${id}.html`),
+  ];
   return pages.map((page) => {
     const html = readFixture(page);
     for (let i = 0; i < 20; i++) parsePage(html); // warm-up
@@ -74,20 +87,36 @@ try {
   // Warm both paths (JIT, connection pool, fake's templates) before measuring.
   const warmup = documentIds.slice(0, 100);
   await throughput(warmup, CONCURRENCY, async (id) => (await fetch(`${registry.url}/Review/${id}`)).text());
-  const fast = await RegistrySession.open({ baseUrl: registry.url, transport: 'http', politeness: { ...NO_POLITENESS, maxConcurrency: CONCURRENCY } });
+  const fast = await RegistrySession.open({
+    baseUrl: registry.url,
+    transport: 'http',
+    politeness: { ...NO_POLITENESS, maxConcurrency: CONCURRENCY },
+  });
   await throughput(warmup, CONCURRENCY, (id) => fast.fetchDecision(id));
 
-  const bare = await throughput(documentIds, CONCURRENCY, async (id) => (await fetch(`${registry.url}/Review/${id}`)).text());
+  const bare = await throughput(documentIds, CONCURRENCY, async (id) =>
+    (await fetch(`${registry.url}/Review/${id}`)).text(),
+  );
   const library = await throughput(documentIds, CONCURRENCY, (id) => fast.fetchDecision(id));
 
   await fast.close();
   const latencyIds = documentIds.slice(0, 400);
-  const slow = await RegistrySession.open({ baseUrl: slowRegistry.url, transport: 'http', politeness: { ...NO_POLITENESS, maxConcurrency: CONCURRENCY } });
-  const bareWithLatency = await throughput(latencyIds, CONCURRENCY, async (id) => (await fetch(`${slowRegistry.url}/Review/${id}`)).text());
+  const slow = await RegistrySession.open({
+    baseUrl: slowRegistry.url,
+    transport: 'http',
+    politeness: { ...NO_POLITENESS, maxConcurrency: CONCURRENCY },
+  });
+  const bareWithLatency = await throughput(latencyIds, CONCURRENCY, async (id) =>
+    (await fetch(`${slowRegistry.url}/Review/${id}`)).text(),
+  );
   const libraryWithLatency = await throughput(latencyIds, CONCURRENCY, (id) => slow.fetchDecision(id));
   await slow.close();
 
-  const budgeted = await RegistrySession.open({ baseUrl: registry.url, transport: 'http', politeness: { minDelayMs: 1000 / BUDGET_PER_SECOND, maxConcurrency: 4 } });
+  const budgeted = await RegistrySession.open({
+    baseUrl: registry.url,
+    transport: 'http',
+    politeness: { minDelayMs: 1000 / BUDGET_PER_SECOND, maxConcurrency: 4 },
+  });
   const budgetIds = documentIds.slice(0, BUDGET_PER_SECOND * BUDGET_SECONDS);
   const budget = await throughput(budgetIds, 4, (id) => budgeted.fetchDecision(id));
   await budgeted.close();
@@ -109,10 +138,22 @@ try {
     row(['measure', 'result', 'target']),
     row(['---', '---', '---']),
     row(['bare `fetch` + `text()` loop', `${bare.perSecond.toFixed(0)} pages/s`, '']),
-    row(['`session.fetchDecision` (fetch + cookie jar + politeness queue + parse), politeness off', `${library.perSecond.toFixed(0)} pages/s (${(ratio * 100).toFixed(0)}% of bare)`, `≥ 50% ${ratio >= 0.5 ? '✓' : '✗'}`]),
+    row([
+      '`session.fetchDecision` (fetch + cookie jar + politeness queue + parse), politeness off',
+      `${library.perSecond.toFixed(0)} pages/s (${(ratio * 100).toFixed(0)}% of bare)`,
+      `≥ 50% ${ratio >= 0.5 ? '✓' : '✗'}`,
+    ]),
     row([`bare loop, fake answering after ${LATENCY_MS} ms`, `${bareWithLatency.perSecond.toFixed(0)} pages/s`, '']),
-    row([`\`session.fetchDecision\`, politeness off, fake answering after ${LATENCY_MS} ms`, `${libraryWithLatency.perSecond.toFixed(0)} pages/s (${(latencyRatio * 100).toFixed(0)}% of bare)`, `≥ 50% ${latencyRatio >= 0.5 ? '✓' : '✗'}`]),
-    row([`rate budget ${BUDGET_PER_SECOND}/s (minDelayMs ${1000 / BUDGET_PER_SECOND}), ${budgetIds.length} pages`, `${budget.perSecond.toFixed(2)} pages/s (${(budgetRatio * 100).toFixed(1)}% of budget)`, `≥ 95% ${budgetRatio >= 0.95 ? '✓' : '✗'}`]),
+    row([
+      `\`session.fetchDecision\`, politeness off, fake answering after ${LATENCY_MS} ms`,
+      `${libraryWithLatency.perSecond.toFixed(0)} pages/s (${(latencyRatio * 100).toFixed(0)}% of bare)`,
+      `≥ 50% ${latencyRatio >= 0.5 ? '✓' : '✗'}`,
+    ]),
+    row([
+      `rate budget ${BUDGET_PER_SECOND}/s (minDelayMs ${1000 / BUDGET_PER_SECOND}), ${budgetIds.length} pages`,
+      `${budget.perSecond.toFixed(2)} pages/s (${(budgetRatio * 100).toFixed(1)}% of budget)`,
+      `≥ 95% ${budgetRatio >= 0.95 ? '✓' : '✗'}`,
+    ]),
     '',
     'Parser time per page (`parsePage`, mean of 200 runs after warm-up):',
     '',

@@ -33,7 +33,11 @@ function call(base: string, path: string, key: string, body: unknown): Promise<{
   return new Promise((resolve, reject) => {
     const req = request(
       `${base}${path}`,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -54,7 +58,10 @@ async function timedCall<T>(into: number[], fn: () => Promise<T>): Promise<T> {
 }
 
 /** Runs `CLIENTS` loops until each finds no work; counts every task id handed out to spot duplicates. */
-async function runLoops(label: string, cycle: (client: number, latencies: Record<string, number[]>) => Promise<string | null>): Promise<Run> {
+async function runLoops(
+  label: string,
+  cycle: (client: number, latencies: Record<string, number[]>) => Promise<string | null>,
+): Promise<Run> {
   const latencies: Record<string, number[]> = {};
   const handedOut = new Map<string, number>();
   const started = performance.now();
@@ -77,7 +84,9 @@ async function restRun(base: string, keys: string[], label: string): Promise<Run
   let errors = 0;
   const run = await runLoops(label, async (client, latencies) => {
     const key = keys[client];
-    const got = await timedCall((latencies['POST /api/v1/tasks/request'] ??= []), () => call(base, '/api/v1/tasks/request', key, {}));
+    const got = await timedCall((latencies['POST /api/v1/tasks/request'] ??= []), () =>
+      call(base, '/api/v1/tasks/request', key, {}),
+    );
     if (got.status === 404) return null;
     if (got.status !== 200) throw new Error(`request: ${got.status} ${JSON.stringify(got.body)}`);
     const done = await timedCall((latencies['POST /api/v1/tasks/complete'] ??= []), () =>
@@ -94,7 +103,17 @@ async function rawRun(clientIds: string[]): Promise<Run> {
     const [lease] = await timedCall((latencies.claimTasks ??= []), () => claimTasks(clientIds[client], 1, 60));
     if (!lease) return null;
     await timedCall((latencies.completeTasks ??= []), () =>
-      completeTasks([{ taskId: lease.id, leaseToken: lease.leaseToken!, documentsDownloaded: 1, documentsFailed: 0, documentsSkipped: 0, resultSummary: null, completionHash: 'x' }]),
+      completeTasks([
+        {
+          taskId: lease.id,
+          leaseToken: lease.leaseToken!,
+          documentsDownloaded: 1,
+          documentsFailed: 0,
+          documentsSkipped: 0,
+          resultSummary: null,
+          completionHash: 'x',
+        },
+      ]),
     );
     return lease.id;
   });
@@ -107,7 +126,10 @@ const seedSql = (n: number) => `
 async function main() {
   const gateDb = await createPostgresDatabase('reyestr_bench_rest');
   const rawDb = await createPostgresDatabase('reyestr_bench_raw');
-  const gate = await startGateProcess({ DATABASE_URL: (gateDb.config as { url: string }).url, ADMIN_API_KEY: ADMIN_KEY });
+  const gate = await startGateProcess({
+    DATABASE_URL: (gateDb.config as { url: string }).url,
+    ADMIN_API_KEY: ADMIN_KEY,
+  });
   const gatePg = new pg.Client({ connectionString: (gateDb.config as { url: string }).url });
   await gatePg.connect();
   try {
@@ -120,7 +142,10 @@ async function main() {
         body: JSON.stringify({ query: `mutation { createApiKey(input: { name: "bench-${i}" }) { key } }` }),
       });
       keys.push(((await res.json()) as any).data.createApiKey.key);
-      await call(gate.url, '/api/v1/clients/register', keys[i], { client_name: `bench-rest-${i}`, client_host: 'localhost' });
+      await call(gate.url, '/api/v1/clients/register', keys[i], {
+        client_name: `bench-rest-${i}`,
+        client_host: 'localhost',
+      });
     }
     // Warm-up (JIT, pools, plans), then clear.
     await gatePg.query(seedSql(400));
@@ -129,12 +154,21 @@ async function main() {
 
     const database = await openDatabase(rawDb.config);
     await applyMigrations(database);
-    const clientIds = (await Promise.all(Array.from({ length: CLIENTS }, (_, i) => prisma.client.create({ data: { name: `raw-${i}` } })))).map((c) => c.id);
+    const clientIds = (
+      await Promise.all(Array.from({ length: CLIENTS }, (_, i) => prisma.client.create({ data: { name: `raw-${i}` } })))
+    ).map((c) => c.id);
     for (let i = 0; i < TASKS; i += 1000) {
       await insertTasks(
         Array.from({ length: Math.min(1000, TASKS - i) }, (_, j) => ({
-          kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, startPage: i + j + 1, maxDocuments: 25,
-          priority: 0, runAt: null, maxAttempts: 3, dedupKey: null, parentId: null,
+          kind: 'DOWNLOAD' as const,
+          searchParams: { CourtRegion: ['11'] },
+          startPage: i + j + 1,
+          maxDocuments: 25,
+          priority: 0,
+          runAt: null,
+          maxAttempts: 3,
+          dedupKey: null,
+          parentId: null,
         })),
       );
     }

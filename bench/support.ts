@@ -16,7 +16,9 @@ export function percentile(sortedMs: number[], p: number): number {
 /** Replaces (or appends) the section that starts with `## <title>` in docs/benchmarks.md. */
 export function writeSection(title: string, body: string, file = 'docs/benchmarks.md') {
   const header = `## ${title}`;
-  let doc = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nEach section is rewritten by its own `npm run bench:…` command.\n';
+  let doc = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nEach section is rewritten by its own `npm run bench:…` command.\n';
   const start = doc.indexOf(header);
   const section = `${header}\n\n${body.trim()}\n`;
   if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
@@ -28,4 +30,5 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
 }
 
 /** Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing. */
-export const startGateProcess = (env: Record<string, string>) => startGateProcessForTests({ LOG_LEVEL: 'warn', ...env });
+export const startGateProcess = (env: Record<string, string>) =>
+  startGateProcessForTests({ LOG_LEVEL: 'warn', ...env });

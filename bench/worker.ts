@@ -28,20 +28,27 @@ const TASK_SIZE = 100;
  * BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof", or BENCH_WORKER_NODE_ARGS="" for none.
  */
 export const RECOMMENDED_WORKER_NODE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=2';
-const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS).split(' ').filter(Boolean);
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS)
+  .split(' ')
+  .filter(Boolean);
 /** More flags for the unthrottled run, e.g. BENCH_FAST_ARGS="--tasks 2". */
 const FAST_EXTRA_ARGS = (process.env.BENCH_FAST_ARGS ?? '').split(' ').filter(Boolean);
 /** BENCH_WRITE=0: print the results without updating docs/benchmarks.md. */
 const WRITE = process.env.BENCH_WRITE !== '0';
 
 async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+    body: JSON.stringify({ query, variables }),
+  });
   const body = (await response.json()) as { data: T; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
 
-const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const peakRssMb = (pid: number) =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** Tasks of TASK_SIZE decisions each over consecutive, disjoint day windows (never seen before in this run). */
 let nextDay = Date.UTC(2015, 0, 1);
@@ -51,7 +58,10 @@ function newTaskInputs(documents: number) {
     const from = new Date(nextDay).toISOString().slice(0, 10).split('-').reverse().join('.');
     nextDay += days * 86_400_000;
     const to = new Date(nextDay - 86_400_000).toISOString().slice(0, 10).split('-').reverse().join('.');
-    return { searchParams: { CourtRegion: '11', RegDateBegin: from, RegDateEnd: to, 'PagingInfo.ItemsPerPage': '100' }, maxDocuments: TASK_SIZE };
+    return {
+      searchParams: { CourtRegion: '11', RegDateBegin: from, RegDateEnd: to, 'PagingInfo.ItemsPerPage': '100' },
+      maxDocuments: TASK_SIZE,
+    };
   });
 }
 
@@ -67,25 +77,61 @@ interface RunResult {
 /** One worker process runs `documents` worth of tasks; returns documents/s from first claim to last completion. */
 async function run(url: string, registry: FakeRegistry, documents: number, workerArgs: string[]): Promise<RunResult> {
   const outputDir = mkdtempSync(join(tmpdir(), 'reyestr-bench-worker-'));
-  const worker = spawn(process.execPath, [
-    ...WORKER_NODE_ARGS, resolve('bin/reyestr.mjs'), 'worker', '--api-url', url, '--output-dir', outputDir, '--registry-url', registry.url,
-    '--client-name', `bench-${workerArgs.join('')}`, '--poll-interval', '1', '--progress', 'lines', '--log-level', 'warn', ...workerArgs,
-  ], { env: { ...process.env, REYESTR_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const worker = spawn(
+    process.execPath,
+    [
+      ...WORKER_NODE_ARGS,
+      resolve('bin/reyestr.mjs'),
+      'worker',
+      '--api-url',
+      url,
+      '--output-dir',
+      outputDir,
+      '--registry-url',
+      registry.url,
+      '--client-name',
+      `bench-${workerArgs.join('')}`,
+      '--poll-interval',
+      '1',
+      '--progress',
+      'lines',
+      '--log-level',
+      'warn',
+      ...workerArgs,
+    ],
+    { env: { ...process.env, REYESTR_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   try {
     const name = `bench-${workerArgs.join('')}`;
-    for (;;) { // registered and idle
+    for (;;) {
+      // registered and idle
       const { clients } = await gql<{ clients: Array<{ name: string }> }>(url, '{ clients { name } }');
       if (clients.some((client) => client.name === name)) break;
       await new Promise((resolveWait) => setTimeout(resolveWait, 200));
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 500));
     registry.resetLog();
-    const { createTasks } = await gql<{ createTasks: Array<{ id: string }> }>(url, 'mutation($tasks: [NewTaskInput!]!) { createTasks(input: { tasks: $tasks }) { id } }', { tasks: newTaskInputs(documents) });
+    const { createTasks } = await gql<{ createTasks: Array<{ id: string }> }>(
+      url,
+      'mutation($tasks: [NewTaskInput!]!) { createTasks(input: { tasks: $tasks }) { id } }',
+      { tasks: newTaskInputs(documents) },
+    );
     const ids = createTasks.map((task) => task.id);
-    let tasks: Array<{ status: string; claimedAt: string; completedAt: string | null; documentsDownloaded: number }> = [];
+    let tasks: Array<{ status: string; claimedAt: string; completedAt: string | null; documentsDownloaded: number }> =
+      [];
     for (;;) {
-      tasks = await Promise.all(ids.map(async (id) => (await gql(url, 'query($id: ID!) { task(id: $id) { status claimedAt completedAt documentsDownloaded } }', { id })).task));
-      if (tasks.some((task) => ['FAILED', 'DEAD'].includes(task.status))) throw new Error(`a task failed: ${JSON.stringify(tasks)}`);
+      tasks = await Promise.all(
+        ids.map(
+          async (id) =>
+            (
+              await gql(url, 'query($id: ID!) { task(id: $id) { status claimedAt completedAt documentsDownloaded } }', {
+                id,
+              })
+            ).task,
+        ),
+      );
+      if (tasks.some((task) => ['FAILED', 'DEAD'].includes(task.status)))
+        throw new Error(`a task failed: ${JSON.stringify(tasks)}`);
       if (tasks.every((task) => task.status === 'COMPLETED')) break;
       await new Promise((resolveWait) => setTimeout(resolveWait, 250));
     }
@@ -97,7 +143,14 @@ async function run(url: string, registry: FakeRegistry, documents: number, worke
     const requestSeconds = (log[log.length - 1].at - log[0].at) / 1000;
     const seconds = (last - first) / 1000;
     // N requests started at the budget's pace span (N − 1) intervals.
-    return { documents: downloaded, seconds, perSecond: downloaded / seconds, requests: log.length, requestsPerSecond: (log.length - 1) / requestSeconds, rssMb };
+    return {
+      documents: downloaded,
+      seconds,
+      perSecond: downloaded / seconds,
+      requests: log.length,
+      requestsPerSecond: (log.length - 1) / requestSeconds,
+      rssMb,
+    };
   } finally {
     worker.kill('SIGTERM');
     await new Promise((resolveExit) => worker.once('exit', resolveExit));
@@ -107,7 +160,11 @@ async function run(url: string, registry: FakeRegistry, documents: number, worke
 
 /** The registry library alone, as bench:registry measures it: fetchDecision, politeness off, 8 in flight. */
 async function registryOnly(registry: FakeRegistry, count: number): Promise<number> {
-  const session = await RegistrySession.open({ baseUrl: registry.url, transport: 'http', politeness: { ...NO_POLITENESS, maxConcurrency: 8 } });
+  const session = await RegistrySession.open({
+    baseUrl: registry.url,
+    transport: 'http',
+    politeness: { ...NO_POLITENESS, maxConcurrency: 8 },
+  });
   const ids = Array.from({ length: count }, (_, i) => String(170_000_000 + i * 3));
   let next = 0;
   const loop = async () => {
@@ -137,7 +194,14 @@ async function main() {
   });
   try {
     const url = `${gate.url}/graphql`;
-    const budgeted = await run(url, registry, BUDGET_DOCUMENTS, ['--rate', String(BUDGET), '--concurrency', '4', '--tasks', '2']);
+    const budgeted = await run(url, registry, BUDGET_DOCUMENTS, [
+      '--rate',
+      String(BUDGET),
+      '--concurrency',
+      '4',
+      '--tasks',
+      '2',
+    ]);
     const fast = await run(url, registry, FAST_DOCUMENTS, ['--rate', '0', '--concurrency', '8', ...FAST_EXTRA_ARGS]);
     const libraryRate = await registryOnly(registry, Math.min(FAST_DOCUMENTS, 1000));
 

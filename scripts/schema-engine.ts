@@ -5,21 +5,21 @@
 //
 // The package version must match @prisma/engines-version (7.10.0-4.<hash>), not npm's "latest" 8.x.
 
-import { readdir, readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import path from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
-import { PrismaPGlite } from 'pglite-prisma-adapter'
+import { readdir, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
 // Transitive dependency (via @prisma/adapter-pg / pglite-prisma-adapter): wraps an adapter factory into the
 // "error capturing" shape ({ ok, value } results + an error registry) that Prisma's engines expect.
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils'
-import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg'
-import type { DiffParams, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg'
+} from '@prisma/driver-adapter-utils';
+import * as glue from '@prisma/schema-engine-wasm/schema_engine_bg';
+import type { DiffParams, SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
 
-let loaded: Promise<typeof glue> | undefined
+let loaded: Promise<typeof glue> | undefined;
 
 /**
  * Instantiate the .wasm once per process.
@@ -30,24 +30,24 @@ let loaded: Promise<typeof glue> | undefined
 function loadEngine(): Promise<typeof glue> {
   loaded ??= (async () => {
     // The glue reports Rust panics through this global (Prisma's CLI installs the same object).
-    const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(m: string): void } }
+    const g = globalThis as { PRISMA_WASM_PANIC_REGISTRY?: { set_message(m: string): void } };
     g.PRISMA_WASM_PANIC_REGISTRY ??= {
       set_message(m: string) {
-        process.stderr.write(`schema engine panic: ${m}\n`)
+        process.stderr.write(`schema engine panic: ${m}\n`);
       },
-    }
-    const require = createRequire(import.meta.url)
+    };
+    const require = createRequire(import.meta.url);
     // (package.json is not in the package's "exports"; resolve the entry and take its folder)
-    const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm')), 'schema_engine_bg.wasm')
+    const wasmPath = path.join(path.dirname(require.resolve('@prisma/schema-engine-wasm')), 'schema_engine_bg.wasm');
     // The wasm imports everything from the module name "./schema_engine_bg.js", i.e. the glue itself.
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
       './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
-    })
-    glue.__wbg_set_wasm(instance.exports)
-    ;(instance.exports.__wbindgen_start as () => void)()
-    return glue
-  })()
-  return loaded
+    });
+    glue.__wbg_set_wasm(instance.exports);
+    (instance.exports.__wbindgen_start as () => void)();
+    return glue;
+  })();
+  return loaded;
 }
 
 /**
@@ -59,44 +59,46 @@ async function diffScript(
   from: DiffParams['from'],
   to: DiffParams['to'],
 ): Promise<string> {
-  const { SchemaEngine } = await loadEngine()
+  const { SchemaEngine } = await loadEngine();
   // The engine expects the "error capturing" factory: driver errors come back as values, and the engine
   // only reports "External error id#N" — the real error is looked up in the wrapper's registry below.
-  const bound = bindMigrationAwareSqlAdapterFactory(factory)
-  const debug = process.env.DEBUG_SCHEMA_ENGINE ? (m: string) => process.stderr.write(`${m}\n`) : () => {}
-  let engine: SchemaEngine | undefined
+  const bound = bindMigrationAwareSqlAdapterFactory(factory);
+  const debug = process.env.DEBUG_SCHEMA_ENGINE ? (m: string) => process.stderr.write(`${m}\n`) : () => {};
+  let engine: SchemaEngine | undefined;
   try {
     // Args: constructor options (no datamodel needed: every call passes its schema), a debug-log callback,
     // the adapter. new() connects through the adapter right away.
-    engine = await SchemaEngine.new({ datamodels: undefined }, debug, bound)
+    engine = await SchemaEngine.new({ datamodels: undefined }, debug, bound);
     const result = await engine.diff({
       from,
       to,
       script: true,
       exitCode: null,
       filters: { externalTables: [], externalEnums: [] },
-    })
-    return result.stdout ?? ''
+    });
+    return result.stdout ?? '';
   } catch (err) {
-    const id = /External error id#(\d+)/.exec(String((err as Error)?.message))?.[1]
-    const original = id === undefined ? undefined : bound.errorRegistry.consumeError(Number(id))?.error
-    throw original === undefined ? err : new Error(`schema engine, driver error: ${describe(original)}`, { cause: original })
+    const id = /External error id#(\d+)/.exec(String((err as Error)?.message))?.[1];
+    const original = id === undefined ? undefined : bound.errorRegistry.consumeError(Number(id))?.error;
+    throw original === undefined
+      ? err
+      : new Error(`schema engine, driver error: ${describe(original)}`, { cause: original });
   } finally {
-    engine?.free()
+    engine?.free();
   }
 }
 
 /** The engine takes schema files as { path, content } (a schema may be split over several files). */
 async function schemaFiles(schemaPath: string) {
-  return [{ path: path.resolve(schemaPath), content: await readFile(schemaPath, 'utf8') }]
+  return [{ path: path.resolve(schemaPath), content: await readFile(schemaPath, 'utf8') }];
 }
 
 function describe(e: unknown): string {
-  if (e instanceof Error) return e.message
+  if (e instanceof Error) return e.message;
   try {
-    return JSON.stringify(e)
+    return JSON.stringify(e);
   } catch {
-    return String(e)
+    return String(e);
   }
 }
 
@@ -104,12 +106,12 @@ function describe(e: unknown): string {
 export async function diffEmptyToSchema(schemaPath: string): Promise<string> {
   // Empty → datamodel reads no database, but SchemaEngine.new connects through its adapter right away
   // (a mock adapter that rejects every query makes it fail), so give it a throwaway in-memory PGlite.
-  const pglite = new PGlite()
+  const pglite = new PGlite();
   try {
-    const files = await schemaFiles(schemaPath)
-    return await diffScript(new PrismaPGlite(pglite), { tag: 'empty' }, { tag: 'schemaDatamodel', files })
+    const files = await schemaFiles(schemaPath);
+    return await diffScript(new PrismaPGlite(pglite), { tag: 'empty' }, { tag: 'schemaDatamodel', files });
   } finally {
-    await pglite.close()
+    await pglite.close();
   }
 }
 
@@ -119,19 +121,19 @@ export async function diffEmptyToSchema(schemaPath: string): Promise<string> {
  * ("Column type 'char' could not be deserialized").
  */
 export async function diffDatabaseToSchema(pglite: PGlite, schemaPath: string): Promise<string> {
-  const files = await schemaFiles(schemaPath)
+  const files = await schemaFiles(schemaPath);
   // "schemaDatasource" = the database of the schema's datasource, which with an adapter means "connect
   // through the adapter" (the CLI's --from-config-datasource). configDir only matters for SSL file paths.
   return diffScript(
     new PrismaPGlite(pglite),
     { tag: 'schemaDatasource', files, configDir: path.dirname(path.resolve(schemaPath)) },
     { tag: 'schemaDatamodel', files },
-  )
+  );
 }
 
 /** True when a diff script contains SQL statements, not just the engine's comments ("-- This is an empty migration."). */
 export function hasStatements(sql: string): boolean {
-  return sql.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--'))
+  return sql.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--'));
 }
 
 /**
@@ -140,18 +142,18 @@ export function hasStatements(sql: string): boolean {
  * building a throwaway database to diff (the engine ignores that table anyway).
  */
 export async function applyMigrations(pglite: PGlite, migrationsDir: string): Promise<string[]> {
-  const entries = await readdir(migrationsDir, { withFileTypes: true })
+  const entries = await readdir(migrationsDir, { withFileTypes: true });
   const names = entries
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
-    .sort()
+    .sort();
   for (const name of names) {
-    const sql = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8')
+    const sql = await readFile(path.join(migrationsDir, name, 'migration.sql'), 'utf8');
     try {
-      await pglite.exec(sql)
+      await pglite.exec(sql);
     } catch (err) {
-      throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err })
+      throw new Error(`migration ${name} failed: ${(err as Error).message}`, { cause: err });
     }
   }
-  return names
+  return names;
 }

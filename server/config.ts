@@ -10,7 +10,10 @@ const bool = z
   .toLowerCase()
   .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
-const seconds = z.coerce.number().positive().max(86_400 * 30);
+const seconds = z.coerce
+  .number()
+  .positive()
+  .max(86_400 * 30);
 
 const envSchema = z.object({
   API_HOST: z.string().min(1).default('0.0.0.0'),
@@ -29,10 +32,19 @@ const envSchema = z.object({
   CLIENT_INACTIVE_SECONDS: seconds.default(180),
   EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
-  RETRY_MAX_SECONDS: z.coerce.number().min(0).max(86_400 * 7).default(3600),
+  RETRY_MAX_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(86_400 * 7)
+    .default(3600),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(1024 * 1024),
   RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(30_000),
   CORS_ORIGINS: z.string().default(''),
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
@@ -71,7 +83,7 @@ export const DEFAULT_LIMITS: Limits = {
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
-  | { kind: 'postgres'; url: string; /** safe to print: no password */ display: string };
+  | { kind: 'postgres'; url: string /** safe to print: no password */; display: string };
 
 export interface GateConfig {
   host: string;
@@ -120,7 +132,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     limits: {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,
       mutationsPerMinute: e.RATE_LIMIT_MUTATIONS_PER_MINUTE,
-      corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: e.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       graphqlMaxDepth: e.GRAPHQL_MAX_DEPTH,
       graphqlMaxAliases: e.GRAPHQL_MAX_ALIASES,
       graphqlMaxTokens: e.GRAPHQL_MAX_TOKENS,

@@ -78,21 +78,46 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);
 
     const rateLimiter = new RateLimiter(limits.mutationsPerMinute);
-    const { yoga, attachWebSocket } = createGraphQLServer({ bus, authEnabled: config.authEnabled, log, limits, rateLimiter, metrics });
-    const rest = createRestApi({ authEnabled: config.authEnabled, bodyLimitBytes: limits.bodyLimitBytes, rateLimiter, log });
+    const { yoga, attachWebSocket } = createGraphQLServer({
+      bus,
+      authEnabled: config.authEnabled,
+      log,
+      limits,
+      rateLimiter,
+      metrics,
+    });
+    const rest = createRestApi({
+      authEnabled: config.authEnabled,
+      bodyLimitBytes: limits.bodyLimitBytes,
+      rateLimiter,
+      log,
+    });
     const dashboard = createDashboard(); // reads its files once, now
 
     /** Serves one request; `seen.route` names what answered (a route pattern), for metrics and logs. */
-    const route = async (req: IncomingMessage, res: ServerResponse, url: URL, seen: { route: string }): Promise<void> => {
+    const route = async (
+      req: IncomingMessage,
+      res: ServerResponse,
+      url: URL,
+      seen: { route: string },
+    ): Promise<void> => {
       const path = url.pathname;
-      if (applyCors(req, res, limits.corsOrigins)) return void (seen.route = 'preflight');
+      if (applyCors(req, res, limits.corsOrigins)) {
+        seen.route = 'preflight';
+        return;
+      }
       if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
         seen.route = GRAPHQL_PATH;
         if (req.method === 'POST') {
           // Yoga reads GraphQL bodies itself: refuse oversized ones by their declared length, and bodies
           // without one (chunked), which could not be limited before Yoga buffers them.
           if (declaredLengthOver(req, limits.bodyLimitBytes) !== null) {
-            return sendJson(res, 413, { detail: `Request body too large (limit ${limits.bodyLimitBytes} bytes)` }, { connection: 'close' });
+            return sendJson(
+              res,
+              413,
+              { detail: `Request body too large (limit ${limits.bodyLimitBytes} bytes)` },
+              { connection: 'close' },
+            );
           }
           if (req.headers['content-length'] === undefined) {
             return sendJson(res, 411, { detail: 'Length Required' }, { connection: 'close' });
@@ -105,7 +130,10 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
         const body = await metrics.render();
         return void res.writeHead(200, { 'content-type': metrics.contentType }).end(body);
       }
-      if (dashboard(req, res, path)) return void (seen.route = DASHBOARD_PATH);
+      if (dashboard(req, res, path)) {
+        seen.route = DASHBOARD_PATH;
+        return;
+      }
       const matched = rest(req, res, path, url.searchParams);
       if (!matched) return sendJson(res, 404, { detail: 'Not Found' });
       seen.route = matched.pattern;
@@ -125,12 +153,22 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       const seen = { route: 'unmatched' };
       res.on('finish', () => {
         const seconds = (performance.now() - started) / 1000;
-        metrics.httpDuration.observe({ method: req.method ?? 'GET', route: seen.route, status: String(res.statusCode) }, seconds);
+        metrics.httpDuration.observe(
+          { method: req.method ?? 'GET', route: seen.route, status: String(res.statusCode) },
+          seconds,
+        );
         if (res.statusCode === 413) metrics.rejections.inc({ limit: 'body' });
         if (res.statusCode === 429) metrics.rejections.inc({ limit: 'rate' });
         // One line per request. Paths only: no query strings, no headers, so keys never reach the log.
         log.info(
-          { reqId: requestId, method: req.method, path: url.pathname, route: seen.route, status: res.statusCode, ms: Math.round(seconds * 10_000) / 10 },
+          {
+            reqId: requestId,
+            method: req.method,
+            path: url.pathname,
+            route: seen.route,
+            status: res.statusCode,
+            ms: Math.round(seconds * 10_000) / 10,
+          },
           'request',
         );
       });
@@ -140,7 +178,9 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
         else res.destroy();
       });
     });
-    server.on('upgrade', (req) => log.info({ reqId: requestIdOf(req), path: (req.url ?? '/').split('?')[0] }, 'websocket upgrade'));
+    server.on('upgrade', (req) =>
+      log.info({ reqId: requestIdOf(req), path: (req.url ?? '/').split('?')[0] }, 'websocket upgrade'),
+    );
     closeWs = attachWebSocket(server).close;
     await listen(server, config.port, config.host);
     sweeper.start();

@@ -132,7 +132,10 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
     const disposable = useServer<Record<string, unknown> | undefined, WsExtra>(
       {
+        // The documented Yoga recipe: onSubscribe puts the enveloped execute/subscribe on rootValue.
+        // biome-ignore lint/suspicious/noExplicitAny: graphql-ws types rootValue as unknown
         execute: (args: any) => args.rootValue.execute(args),
+        // biome-ignore lint/suspicious/noExplicitAny: as above
         subscribe: (args: any) => args.rootValue.subscribe(args),
         onConnect: async (ctx) => {
           try {
@@ -148,7 +151,14 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
           if ((ctx.extra as { counted?: boolean }).counted) opts.metrics?.websocketConnections.dec();
         },
         onSubscribe: async (ctx, _id, params) => {
-          const { schema: s, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          const {
+            schema: s,
+            execute,
+            subscribe,
+            contextFactory,
+            parse,
+            validate,
+          } = yoga.getEnveloped({
             ...ctx,
             req: ctx.extra,
             socket: ctx.extra,
@@ -234,7 +244,10 @@ function operationMetrics(metrics: GateMetrics): Plugin<GateContext> {
       return {
         onExecuteDone({ result }) {
           const outcome = !isAsyncIterable(result) && result.errors?.length ? 'error' : 'ok';
-          metrics.graphqlDuration.observe({ operation: type, field: first, transport, outcome }, (performance.now() - started) / 1000);
+          metrics.graphqlDuration.observe(
+            { operation: type, field: first, transport, outcome },
+            (performance.now() - started) / 1000,
+          );
         },
       };
     },

@@ -4,15 +4,16 @@ import { startGate } from './gate.ts';
 import { createLogger } from './observability/logger.ts';
 
 export async function main(): Promise<void> {
-  let config;
+  let config: ReturnType<typeof loadConfig>;
   try {
     config = loadConfig();
   } catch (error) {
     fail(error instanceof ConfigError ? error.message : String(error));
   }
   const log = createLogger(config.logLevel);
-  const where = config.database.kind === 'pglite' ? `embedded PostgreSQL in ${config.database.dataDir}` : config.database.display;
-  let gate;
+  const where =
+    config.database.kind === 'pglite' ? `embedded PostgreSQL in ${config.database.dataDir}` : config.database.display;
+  let gate: Awaited<ReturnType<typeof startGate>>;
   try {
     gate = await startGate(config, { logger: log });
   } catch (error) {
@@ -22,7 +23,9 @@ export async function main(): Promise<void> {
   console.log(`reyestr gate listening on ${gate.url}  (storage: ${where}; auth: ${config.authEnabled ? 'on' : 'off'})`);
   console.log(`GraphiQL: ${gate.url}/graphql`);
   if (gate.createdAdminKey) {
-    console.log(`\nFirst start: created an admin API key. It is shown only this once — store it now:\n\n  ${gate.createdAdminKey}\n`);
+    console.log(
+      `\nFirst start: created an admin API key. It is shown only this once — store it now:\n\n  ${gate.createdAdminKey}\n`,
+    );
   }
   let stopping = false;
   const shutdown = async (signal: string) => {
@@ -38,7 +41,8 @@ export async function main(): Promise<void> {
 
 function describe(error: unknown): string {
   const e = error as NodeJS.ErrnoException & { errors?: Error[] };
-  if (e?.code === 'EADDRINUSE') return `port ${(e as { port?: number }).port ?? ''} is already in use`.replace(' ', ' ');
+  if (e?.code === 'EADDRINUSE')
+    return `port ${(e as { port?: number }).port ?? ''} is already in use`.replace(' ', ' ');
   if (e?.code === 'EACCES') return 'permission denied opening the port';
   if (e?.code === 'ECONNREFUSED' || e?.errors?.some((x) => (x as NodeJS.ErrnoException).code === 'ECONNREFUSED')) {
     return 'database refused the connection (is PostgreSQL running?)';

@@ -63,7 +63,11 @@ export class Sweeper {
     this.lastPrune = Date.now();
     if (policy.eventRetentionDays <= 0) return 0;
     let deleted = 0;
-    for (let batch = await pruneEvents(policy.eventRetentionDays); batch > 0; batch = await pruneEvents(policy.eventRetentionDays)) {
+    for (
+      let batch = await pruneEvents(policy.eventRetentionDays);
+      batch > 0;
+      batch = await pruneEvents(policy.eventRetentionDays)
+    ) {
       deleted += batch;
     }
     return deleted;

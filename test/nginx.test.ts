@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, collect, startTestGate, type TestGate } from './support/gate.ts';
 import { nginxPath, startNginx, type RunningNginx } from './support/nginx.ts';
 
-if (!nginxPath) console.warn('test/nginx.test.ts: SKIPPED — nginx is not installed (apt-get install nginx; .ci/run does it)');
+if (!nginxPath)
+  console.warn('test/nginx.test.ts: SKIPPED — nginx is not installed (apt-get install nginx; .ci/run does it)');
 
 describe.skipIf(!nginxPath)('nginx in front of the gate (deploy/nginx.conf.example)', () => {
   let t: TestGate;
@@ -29,9 +30,14 @@ describe.skipIf(!nginxPath)('nginx in front of the gate (deploy/nginx.conf.examp
   });
 
   it('nginx -t accepts the example (paths rewritten for this machine)', () => {
-    const out = execFileSync(nginxPath!, ['-t', '-p', dir, '-c', confPath], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync(nginxPath!, ['-t', '-p', dir, '-c', confPath], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).toBe('');
-    const stderr = execFileSync('sh', ['-c', `"${nginxPath}" -t -p "${dir}" -c "${confPath}" 2>&1`], { encoding: 'utf8' });
+    const stderr = execFileSync('sh', ['-c', `"${nginxPath}" -t -p "${dir}" -c "${confPath}" 2>&1`], {
+      encoding: 'utf8',
+    });
     expect(stderr).toMatch(/syntax is ok/);
     expect(stderr).toMatch(/test is successful/);
   });
@@ -49,8 +55,16 @@ describe.skipIf(!nginxPath)('nginx in front of the gate (deploy/nginx.conf.examp
     expect(gql.headers['x-content-type-options']).toBe('nosniff');
     expect(gql.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/); // nginx's $request_id, passed on by the gate
 
-    const created = await https('POST', '/api/v1/tasks/create', { search_params: { CourtRegion: '11' } }, { 'x-api-key': ADMIN_KEY });
-    expect(created).toMatchObject({ status: 200, body: { message: expect.stringMatching(/^Task .* created successfully$/) } });
+    const created = await https(
+      'POST',
+      '/api/v1/tasks/create',
+      { search_params: { CourtRegion: '11' } },
+      { 'x-api-key': ADMIN_KEY },
+    );
+    expect(created).toMatchObject({
+      status: 200,
+      body: { message: expect.stringMatching(/^Task .* created successfully$/) },
+    });
     expect(await https('GET', '/api/v1/tasks/status', undefined, { 'x-api-key': ADMIN_KEY })).toMatchObject({
       status: 200,
       body: { total_tasks: 1, pending: 1 },
@@ -67,13 +81,24 @@ describe.skipIf(!nginxPath)('nginx in front of the gate (deploy/nginx.conf.examp
     });
     try {
       // Replayed from the event log (afterSeq: 0), then live: the claim happens after the subscription started.
-      const created = await https('POST', '/api/v1/tasks/create', { search_params: { CourtRegion: '14' } }, { 'x-api-key': ADMIN_KEY });
+      const created = await https(
+        'POST',
+        '/api/v1/tasks/create',
+        { search_params: { CourtRegion: '14' } },
+        { 'x-api-key': ADMIN_KEY },
+      );
       const taskId = created.body.task_id;
-      const events = collect(ws, 'subscription ($id: ID) { taskEvents(afterSeq: 0, filter: { taskId: $id }) { type } }', { id: taskId }, 2);
+      const events = collect(
+        ws,
+        'subscription ($id: ID) { taskEvents(afterSeq: 0, filter: { taskId: $id }) { type } }',
+        { id: taskId },
+        2,
+      );
       while (events.items.length < 1) await new Promise((r) => setTimeout(r, 20));
       await https('POST', '/api/v1/clients/register', { client_name: 'via-nginx' }, { 'x-api-key': ADMIN_KEY });
       for (let i = 0; i < 5; i++) {
-        if ((await https('POST', '/api/v1/tasks/request', {}, { 'x-api-key': ADMIN_KEY })).body.task_id === taskId) break;
+        if ((await https('POST', '/api/v1/tasks/request', {}, { 'x-api-key': ADMIN_KEY })).body.task_id === taskId)
+          break;
       }
       expect(await events.done).toEqual([{ taskEvents: { type: 'CREATED' } }, { taskEvents: { type: 'CLAIMED' } }]);
     } finally {

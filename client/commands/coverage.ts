@@ -5,7 +5,19 @@
 import type { Command } from 'commander';
 import type { ResultOf } from '@graphql-typed-document-node/core';
 import { graphql } from '../gate/generated/index.ts';
-import { action, gateCommand, int, json, params, stdio, table, withGate, usageExits, type GateOptions, type Output } from '../operator/support.ts';
+import {
+  action,
+  gateCommand,
+  int,
+  json,
+  params,
+  stdio,
+  table,
+  withGate,
+  usageExits,
+  type GateOptions,
+  type Output,
+} from '../operator/support.ts';
 
 const CoverageDocument = graphql(`
   query OperatorCoverage($planId: ID!) {
@@ -31,32 +43,70 @@ const summary = (c: Coverage) =>
   `tasks ${c.tasksPending} pending, ${c.tasksRunning} running, ${c.tasksCompleted} completed, ${c.tasksFailed} failed\n`;
 
 export function registerCoverageCommand(program: Command, output: Output = stdio): Command {
-  return usageExits(gateCommand(program, 'coverage', 'prove a planned range complete, or see exactly what is missing', 'reyestr coverage --plan 5d1e…  (or: reyestr coverage --json)')
-    .option('--plan <id>', 'one plan, window by window (default: a summary of every plan)')
-    .option('--all', 'with --plan: list complete windows too (default: only the incomplete ones)')
-    .option('--limit <n>', 'without --plan: this many newest plans (default 20)', int('--limit', 1, 1000), 20)
-    .action(action(async (o: GateOptions & { plan?: string; all?: boolean; limit: number }) => {
-      await withGate(o, async (gate) => {
-        if (o.plan) {
-          const { coverage } = await gate.request(CoverageDocument, { planId: o.plan });
-          if (o.json) return void output.out(json(coverage));
-          output.out(summary(coverage));
-          const shown = o.all ? coverage.windows : coverage.windows.filter((w) => !w.complete);
-          if (shown.length) {
-            output.out(`\n${table(
-              ['FROM', 'TO', 'NARROWED BY', 'STATE', 'EXPECTED', 'PLANNED', 'DOWNLOADED', 'CHUNKS', 'PENDING', 'RUNNING', 'DONE', 'FAILED', 'PLAN TASK'],
-              shown.map((w) => [w.from, w.to, Object.keys(w.narrowedBy as object).length ? params(w.narrowedBy) : null, w.state, w.expected, w.planned, w.downloaded,
-                w.chunksMissing ? `${w.chunks} (${w.chunksMissing} missing)` : w.chunks, w.tasksPending, w.tasksRunning, w.tasksCompleted, w.tasksFailed, w.planTaskId]),
-            )}`);
-          }
-          return;
-        }
-        const { plans } = await gate.request(PlansDocument, { first: o.limit });
-        const all = [];
-        for (const plan of plans) all.push((await gate.request(CoverageDocument, { planId: plan.id })).coverage);
-        if (o.json) return void output.out(json(all.map(({ windows: _, ...c }) => c)));
-        if (all.length === 0) output.out('no plans yet (reyestr tasks plan --help)\n');
-        for (const c of all) output.out(summary(c));
-      });
-    }, output)));
+  return usageExits(
+    gateCommand(
+      program,
+      'coverage',
+      'prove a planned range complete, or see exactly what is missing',
+      'reyestr coverage --plan 5d1e…  (or: reyestr coverage --json)',
+    )
+      .option('--plan <id>', 'one plan, window by window (default: a summary of every plan)')
+      .option('--all', 'with --plan: list complete windows too (default: only the incomplete ones)')
+      .option('--limit <n>', 'without --plan: this many newest plans (default 20)', int('--limit', 1, 1000), 20)
+      .action(
+        action(async (o: GateOptions & { plan?: string; all?: boolean; limit: number }) => {
+          await withGate(o, async (gate) => {
+            if (o.plan) {
+              const { coverage } = await gate.request(CoverageDocument, { planId: o.plan });
+              if (o.json) return void output.out(json(coverage));
+              output.out(summary(coverage));
+              const shown = o.all ? coverage.windows : coverage.windows.filter((w) => !w.complete);
+              if (shown.length) {
+                output.out(
+                  `\n${table(
+                    [
+                      'FROM',
+                      'TO',
+                      'NARROWED BY',
+                      'STATE',
+                      'EXPECTED',
+                      'PLANNED',
+                      'DOWNLOADED',
+                      'CHUNKS',
+                      'PENDING',
+                      'RUNNING',
+                      'DONE',
+                      'FAILED',
+                      'PLAN TASK',
+                    ],
+                    shown.map((w) => [
+                      w.from,
+                      w.to,
+                      Object.keys(w.narrowedBy as object).length ? params(w.narrowedBy) : null,
+                      w.state,
+                      w.expected,
+                      w.planned,
+                      w.downloaded,
+                      w.chunksMissing ? `${w.chunks} (${w.chunksMissing} missing)` : w.chunks,
+                      w.tasksPending,
+                      w.tasksRunning,
+                      w.tasksCompleted,
+                      w.tasksFailed,
+                      w.planTaskId,
+                    ]),
+                  )}`,
+                );
+              }
+              return;
+            }
+            const { plans } = await gate.request(PlansDocument, { first: o.limit });
+            const all = [];
+            for (const plan of plans) all.push((await gate.request(CoverageDocument, { planId: plan.id })).coverage);
+            if (o.json) return void output.out(json(all.map(({ windows: _, ...c }) => c)));
+            if (all.length === 0) output.out('no plans yet (reyestr tasks plan --help)\n');
+            for (const c of all) output.out(summary(c));
+          });
+        }, output),
+      ),
+  );
 }

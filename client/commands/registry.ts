@@ -4,7 +4,7 @@
  *   registry search --param …    one search: total, page count and the first rows (sizing a search)
  */
 import { readFile } from 'node:fs/promises';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isRegistryError } from '../registry/errors.ts';
 import { SEARCH_FIELDS, SEARCH_FIELD_NAMES } from '../registry/fields.ts';
 import { parsePage } from '../registry/parsers/index.ts';
@@ -16,14 +16,20 @@ export interface CommandOutput {
   err(text: string): void;
 }
 
-const processOutput: CommandOutput = { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) };
+const processOutput: CommandOutput = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+};
 
 const MULTI_SELECTS = new Set(SEARCH_FIELDS.filter((field) => field.kind === 'multi').map((field) => field.name));
 
 /** `--param Name=value`, repeatable; repeated names and comma lists of multi-selects become lists. */
 function collectParam(raw: string, params: Record<string, string | string[]>): Record<string, string | string[]> {
   const separator = raw.indexOf('=');
-  if (separator <= 0) throw new InvalidArgumentError(`expected Name=value, e.g. CourtRegion=11 (fields: ${SEARCH_FIELD_NAMES.join(', ')})`);
+  if (separator <= 0)
+    throw new InvalidArgumentError(
+      `expected Name=value, e.g. CourtRegion=11 (fields: ${SEARCH_FIELD_NAMES.join(', ')})`,
+    );
   const name = raw.slice(0, separator).trim();
   const value = raw.slice(separator + 1);
   const values = MULTI_SELECTS.has(name.replace(/\[\]$/, '')) ? value.split(',').map((item) => item.trim()) : [value];
@@ -34,9 +40,15 @@ function collectParam(raw: string, params: Record<string, string | string[]>): R
 
 function rowsTable(summary: SearchSummary, limit: number): string {
   const header = ['documentId', 'adoptedOn', 'decisionForm', 'caseNumber', 'courtName', 'judge'];
-  const rows = summary.firstPage.slice(0, limit).map((row) => [row.documentId, row.adoptedOn.raw, row.decisionForm, row.caseNumber, row.courtName, row.judge]);
+  const rows = summary.firstPage
+    .slice(0, limit)
+    .map((row) => [row.documentId, row.adoptedOn.raw, row.decisionForm, row.caseNumber, row.courtName, row.judge]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
@@ -47,45 +59,72 @@ function reportFailure(error: unknown, output: CommandOutput): void {
 }
 
 export function registerRegistryCommands(program: Command, output: CommandOutput = processOutput): Command {
-  const registry = program.command('registry').description('work with the court registry directly: parse saved pages, size searches');
+  const registry = program
+    .command('registry')
+    .description('work with the court registry directly: parse saved pages, size searches');
 
   registry
     .command('parse')
-    .description('print what the parser sees in a saved registry page, as JSON (kind: form|results|empty|review|error|captcha|unknown)')
+    .description(
+      'print what the parser sees in a saved registry page, as JSON (kind: form|results|empty|review|error|captcha|unknown)',
+    )
     .argument('<file>', 'a saved HTML page of the registry')
     .option('--html', "include a decision's full HTML (left out by default)")
     .action(async (file: string, options: { html?: boolean }) => {
       const page = parsePage(await readFile(file, 'utf8'));
-      const shown = page.kind === 'review' && !options.html ? { ...page, html: undefined, htmlLength: page.html.length } : page;
+      const shown =
+        page.kind === 'review' && !options.html ? { ...page, html: undefined, htmlLength: page.html.length } : page;
       output.out(`${JSON.stringify(shown, null, 2)}\n`);
     });
 
   registry
     .command('search')
     .description('run one search and print its total, page count and first rows')
-    .option('-p, --param <Name=value>', 'a registry search field (repeat it, or use commas, for lists)', collectParam, {})
-    .addOption(new Option('--registry-url <url>', 'registry base URL').env('REGISTRY_URL').default(DEFAULT_REGISTRY_URL))
+    .option(
+      '-p, --param <Name=value>',
+      'a registry search field (repeat it, or use commas, for lists)',
+      collectParam,
+      {},
+    )
+    .addOption(
+      new Option('--registry-url <url>', 'registry base URL').env('REGISTRY_URL').default(DEFAULT_REGISTRY_URL),
+    )
     .option('--user-agent <string>', 'User-Agent to send')
     .option('--browser', 'search in headless Chromium instead of plain HTTP')
     .option('--rows <n>', 'rows to print', (value) => Number.parseInt(value, 10), 10)
     .option('--json', 'print JSON instead of a table')
-    .action(async (options: { param: Record<string, string | string[]>; registryUrl: string; userAgent?: string; browser?: boolean; rows: number; json?: boolean }) => {
-      const session = await RegistrySession.open({ baseUrl: options.registryUrl, userAgent: options.userAgent, transport: options.browser ? 'browser' : 'auto' });
-      try {
-        const summary = await session.search(options.param);
-        if (options.json) {
-          const { firstPage, ...rest } = summary;
-          output.out(`${JSON.stringify({ ...rest, rows: firstPage.slice(0, options.rows) }, null, 2)}\n`);
-        } else {
-          const capped = summary.capped ? ' (capped: the site shows only the first 100000; split the search)' : '';
-          output.out(`total ${summary.total}, ${summary.pageCount} pages of ${summary.perPage}${capped}, via ${summary.transport}\n${rowsTable(summary, options.rows)}\n`);
+    .action(
+      async (options: {
+        param: Record<string, string | string[]>;
+        registryUrl: string;
+        userAgent?: string;
+        browser?: boolean;
+        rows: number;
+        json?: boolean;
+      }) => {
+        const session = await RegistrySession.open({
+          baseUrl: options.registryUrl,
+          userAgent: options.userAgent,
+          transport: options.browser ? 'browser' : 'auto',
+        });
+        try {
+          const summary = await session.search(options.param);
+          if (options.json) {
+            const { firstPage, ...rest } = summary;
+            output.out(`${JSON.stringify({ ...rest, rows: firstPage.slice(0, options.rows) }, null, 2)}\n`);
+          } else {
+            const capped = summary.capped ? ' (capped: the site shows only the first 100000; split the search)' : '';
+            output.out(
+              `total ${summary.total}, ${summary.pageCount} pages of ${summary.perPage}${capped}, via ${summary.transport}\n${rowsTable(summary, options.rows)}\n`,
+            );
+          }
+        } catch (error) {
+          reportFailure(error, output);
+        } finally {
+          await session.close();
         }
-      } catch (error) {
-        reportFailure(error, output);
-      } finally {
-        await session.close();
-      }
-    });
+      },
+    );
 
   return registry;
 }

@@ -8,8 +8,27 @@ import { graphql } from '../gate/generated/index.ts';
 import { InvalidPlanError, normalisePlanRequest, rootTasks, WINDOW_UNITS } from '../planning/plan-window.ts';
 import { InvalidSearchParamsError } from '../registry/fields.ts';
 import {
-  CliError, EXIT, action, collectParam, commandGroup, errorLine, exitCodeFor, fields, gateCommand, int, json, list, paramOptions, params, searchParamsOf,
-  stdio, table, timeOption, withGate, type GateOptions, type Output,
+  CliError,
+  EXIT,
+  action,
+  collectParam,
+  commandGroup,
+  errorLine,
+  exitCodeFor,
+  fields,
+  gateCommand,
+  int,
+  json,
+  list,
+  paramOptions,
+  params,
+  searchParamsOf,
+  stdio,
+  table,
+  timeOption,
+  withGate,
+  type GateOptions,
+  type Output,
 } from '../operator/support.ts';
 import { watchTasks } from '../operator/watch.ts';
 
@@ -79,7 +98,16 @@ function kindOf(value: string | undefined): 'DOWNLOAD' | 'PLAN' | undefined {
 function tasksTable(rows: Array<ResultOf<typeof TasksDocument>['tasks']['edges'][number]['node']>): string {
   return table(
     ['ID', 'KIND', 'STATUS', 'PRIO', 'PROGRESS', 'WORKER', 'CREATED', 'PARAMS'],
-    rows.map((t) => [t.id, t.kind, t.status, t.priority, progressOf(t), t.leaseHolder?.name, t.createdAt.slice(0, 19), params(t.searchParams)]),
+    rows.map((t) => [
+      t.id,
+      t.kind,
+      t.status,
+      t.priority,
+      progressOf(t),
+      t.leaseHolder?.name,
+      t.createdAt.slice(0, 19),
+      params(t.searchParams),
+    ]),
   );
 }
 
@@ -99,13 +127,20 @@ interface PlanOptionsCli extends GateOptions {
 /** What `tasks plan` would submit, checked by the same rules the gate applies. */
 function planInput(o: PlanOptionsCli) {
   const input = {
-    searchParams: searchParamsOf(o), from: o.from, to: o.to, window: o.window ?? null,
-    chunkSize: o.chunk ?? null, pageBudget: o.pageBudget ?? null, splitFields: o.splitField?.length ? o.splitField : null, priority: o.priority ?? 0,
+    searchParams: searchParamsOf(o),
+    from: o.from,
+    to: o.to,
+    window: o.window ?? null,
+    chunkSize: o.chunk ?? null,
+    pageBudget: o.pageBudget ?? null,
+    splitFields: o.splitField?.length ? o.splitField : null,
+    priority: o.priority ?? 0,
   };
   try {
     return { input, request: normalisePlanRequest(input) };
   } catch (error) {
-    if (error instanceof InvalidPlanError || error instanceof InvalidSearchParamsError) throw new CliError(error.message, EXIT.USAGE);
+    if (error instanceof InvalidPlanError || error instanceof InvalidSearchParamsError)
+      throw new CliError(error.message, EXIT.USAGE);
     throw error;
   }
 }
@@ -113,83 +148,202 @@ function planInput(o: PlanOptionsCli) {
 export function registerTaskCommands(program: Command, output: Output = stdio): Command {
   const tasks = commandGroup(program, 'tasks', 'create, plan, list, watch and steer download tasks on the gate');
 
-  paramOptions(gateCommand(tasks, 'create', 'create one download task', 'reyestr tasks create -p CourtRegion=11 -p INSType=1 -p RegDateBegin=01.01.2024 --max-documents 500'))
+  paramOptions(
+    gateCommand(
+      tasks,
+      'create',
+      'create one download task',
+      'reyestr tasks create -p CourtRegion=11 -p INSType=1 -p RegDateBegin=01.01.2024 --max-documents 500',
+    ),
+  )
     .option('--start-page <n>', 'first results page (default 1)', int('--start-page', 1, 100_000))
     .option('--max-documents <n>', 'documents to download, 1..1000 (default 100)', int('--max-documents', 1, 1000))
     .option('--priority <n>', '-1000..1000, higher runs first (default 0)', int('--priority', -1000, 1000))
     .option('--run-at <time>', 'not before this time: ISO date-time or +<n>s|m|h', timeOption('--run-at'))
     .option('--max-attempts <n>', 'failed attempts before DEAD', int('--max-attempts', 1, 100))
-    .action(action(async (o: GateOptions & { param?: Record<string, string | string[]>; paramsJson?: string; startPage?: number; maxDocuments?: number; priority?: number; runAt?: string; maxAttempts?: number }) => {
-      const input = { searchParams: searchParamsOf(o), startPage: o.startPage, maxDocuments: o.maxDocuments, priority: o.priority, runAt: o.runAt, maxAttempts: o.maxAttempts };
-      const { createTask } = await withGate(o, (gate) => gate.request(CreateTaskDocument, { input }));
-      output.out(o.json ? json(createTask) : `created task ${createTask.id} (${createTask.status}, priority ${createTask.priority})\n`);
-    }, output));
+    .action(
+      action(
+        async (
+          o: GateOptions & {
+            param?: Record<string, string | string[]>;
+            paramsJson?: string;
+            startPage?: number;
+            maxDocuments?: number;
+            priority?: number;
+            runAt?: string;
+            maxAttempts?: number;
+          },
+        ) => {
+          const input = {
+            searchParams: searchParamsOf(o),
+            startPage: o.startPage,
+            maxDocuments: o.maxDocuments,
+            priority: o.priority,
+            runAt: o.runAt,
+            maxAttempts: o.maxAttempts,
+          };
+          const { createTask } = await withGate(o, (gate) => gate.request(CreateTaskDocument, { input }));
+          output.out(
+            o.json
+              ? json(createTask)
+              : `created task ${createTask.id} (${createTask.status}, priority ${createTask.priority})\n`,
+          );
+        },
+        output,
+      ),
+    );
 
-  paramOptions(gateCommand(tasks, 'plan', 'plan a whole search: workers split it into download tasks without gaps or overlaps',
-    'reyestr tasks plan -p CourtRegion=11 -p INSType=1 --from 01.01.2024 --to 31.12.2024 --window month --chunk 100'))
+  paramOptions(
+    gateCommand(
+      tasks,
+      'plan',
+      'plan a whole search: workers split it into download tasks without gaps or overlaps',
+      'reyestr tasks plan -p CourtRegion=11 -p INSType=1 --from 01.01.2024 --to 31.12.2024 --window month --chunk 100',
+    ),
+  )
     .requiredOption('--from <date>', 'first adopted-on date (DD.MM.YYYY or YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last adopted-on date, inclusive')
     .option('--window <unit>', `one plan task per ${WINDOW_UNITS.join('|')} (default: one for the whole range)`)
-    .option('--chunk <n>', 'documents per download task, a multiple of the rows per page (default 100)', int('--chunk', 1, 1000))
-    .option('--page-budget <n>', 'split windows with more result pages than this (default: only over the 100,000 cap)', int('--page-budget', 1))
+    .option(
+      '--chunk <n>',
+      'documents per download task, a multiple of the rows per page (default 100)',
+      int('--chunk', 1, 1000),
+    )
+    .option(
+      '--page-budget <n>',
+      'split windows with more result pages than this (default: only over the 100,000 cap)',
+      int('--page-budget', 1),
+    )
     .option('--split-field <field>', 'fields a day over the cap is split by, in order (default VRType,CSType)', list)
     .option('--priority <n>', '-1000..1000 for all of its tasks', int('--priority', -1000, 1000))
     .option('--dry-run', 'print the windows and the request; submit nothing')
-    .action(action(async (o: PlanOptionsCli) => {
-      const { input, request } = planInput(o);
-      if (o.dryRun) {
-        const windows = rootTasks(request).map((t) => ({ from: t.window.from, to: t.window.to, searchParams: t.searchParams, dedupKey: t.dedupKey }));
-        if (o.json) output.out(json({ input, options: request.options, windows }));
-        else {
-          output.out(`dry run: would create a plan of ${windows.length} window(s), ${request.from}..${request.to}, chunks of ${request.options.chunkSize}, ` +
-            `split days by ${request.options.splitFields.join(',') || 'nothing'}${request.options.pageBudget ? `, page budget ${request.options.pageBudget}` : ''}\n`);
-          output.out(table(['FROM', 'TO', 'PARAMS'], windows.map((w) => [w.from, w.to, params(request.searchParams)])));
+    .action(
+      action(async (o: PlanOptionsCli) => {
+        const { input, request } = planInput(o);
+        if (o.dryRun) {
+          const windows = rootTasks(request).map((t) => ({
+            from: t.window.from,
+            to: t.window.to,
+            searchParams: t.searchParams,
+            dedupKey: t.dedupKey,
+          }));
+          if (o.json) output.out(json({ input, options: request.options, windows }));
+          else {
+            output.out(
+              `dry run: would create a plan of ${windows.length} window(s), ${request.from}..${request.to}, chunks of ${request.options.chunkSize}, ` +
+                `split days by ${request.options.splitFields.join(',') || 'nothing'}${request.options.pageBudget ? `, page budget ${request.options.pageBudget}` : ''}\n`,
+            );
+            output.out(
+              table(
+                ['FROM', 'TO', 'PARAMS'],
+                windows.map((w) => [w.from, w.to, params(request.searchParams)]),
+              ),
+            );
+          }
+          return;
         }
-        return;
-      }
-      const { createPlan } = await withGate(o, (gate) => gate.request(CreatePlanDocument, { input }));
-      if (o.json) output.out(json(createPlan));
-      else {
-        const { plan } = createPlan;
-        output.out(`${createPlan.created ? 'created' : 'found existing'} plan ${plan.id}: ${createPlan.windows} window(s) ${plan.from}..${plan.to}, ` +
-          `${createPlan.tasks.length} new plan task(s)\nfollow it with: reyestr coverage --plan ${plan.id}\n`);
-      }
-    }, output));
+        const { createPlan } = await withGate(o, (gate) => gate.request(CreatePlanDocument, { input }));
+        if (o.json) output.out(json(createPlan));
+        else {
+          const { plan } = createPlan;
+          output.out(
+            `${createPlan.created ? 'created' : 'found existing'} plan ${plan.id}: ${createPlan.windows} window(s) ${plan.from}..${plan.to}, ` +
+              `${createPlan.tasks.length} new plan task(s)\nfollow it with: reyestr coverage --plan ${plan.id}\n`,
+          );
+        }
+      }, output),
+    );
 
-  gateCommand(tasks, 'list', 'list tasks, newest first', 'reyestr tasks list --status pending,running --kind download --limit 20')
+  gateCommand(
+    tasks,
+    'list',
+    'list tasks, newest first',
+    'reyestr tasks list --status pending,running --kind download --limit 20',
+  )
     .option('--status <list>', 'comma-separated statuses', list)
     .option('--kind <kind>', 'download or plan')
     .option('--client <id>', 'tasks leased (now or last) to this worker')
     .option('--parent <id>', 'children of this plan task')
     .option('-p, --param <Name=value>', 'tasks whose search params include this', collectParam)
     .option('--limit <n>', 'at most this many (default 50)', int('--limit', 1, 500), 50)
-    .action(action(async (o: GateOptions & { status?: string[]; kind?: string; client?: string; parent?: string; param?: Record<string, unknown>; limit: number }) => {
-      const filter = { status: statusList(o.status), kind: kindOf(o.kind), clientId: o.client, parentId: o.parent, searchParams: o.param };
-      const { tasks: found } = await withGate(o, (gate) => gate.request(TasksDocument, { filter, first: o.limit }));
-      const rows = found.edges.map((e) => e.node);
-      if (o.json) output.out(json({ totalCount: found.totalCount, tasks: rows }));
-      else output.out(`${tasksTable(rows)}${rows.length} of ${found.totalCount} task(s)\n`);
-    }, output));
+    .action(
+      action(
+        async (
+          o: GateOptions & {
+            status?: string[];
+            kind?: string;
+            client?: string;
+            parent?: string;
+            param?: Record<string, unknown>;
+            limit: number;
+          },
+        ) => {
+          const filter = {
+            status: statusList(o.status),
+            kind: kindOf(o.kind),
+            clientId: o.client,
+            parentId: o.parent,
+            searchParams: o.param,
+          };
+          const { tasks: found } = await withGate(o, (gate) => gate.request(TasksDocument, { filter, first: o.limit }));
+          const rows = found.edges.map((e) => e.node);
+          if (o.json) output.out(json({ totalCount: found.totalCount, tasks: rows }));
+          else output.out(`${tasksTable(rows)}${rows.length} of ${found.totalCount} task(s)\n`);
+        },
+        output,
+      ),
+    );
 
   gateCommand(tasks, 'get', 'show one task with its latest events', 'reyestr tasks get 3f2a9c1e-…')
     .argument('<id>', 'task id')
-    .action(action(async (id: string, o: GateOptions) => {
-      const { task } = await withGate(o, (gate) => gate.request(TaskDocument, { id }));
-      if (!task) throw new CliError(`task ${id} not found`, EXIT.NOT_FOUND);
-      if (o.json) return void output.out(json(task));
-      output.out(fields([
-        ['id', task.id], ['kind', task.kind], ['status', task.status], ['priority', task.priority], ['search', task.searchParams],
-        ['pages', `from ${task.startPage}, up to ${task.maxDocuments} documents`], ['progress', progressOf(task)],
-        ['failed/skipped', `${task.documentsFailed}/${task.documentsSkipped}`], ['attempts', `${task.attempts} of ${task.maxAttempts}`],
-        ['worker', task.leaseHolder?.name], ['last error', task.lastError ? `${task.lastErrorClass}: ${task.lastError}` : null],
-        ['parent', task.parent?.id], ['plan options', task.planOptions], ['result', task.resultSummary],
-        ['created', task.createdAt], ['started', task.startedAt], ['completed', task.completedAt],
-      ]));
-      output.out(`\n${table(['SEQ', 'TIME', 'EVENT', 'STATUS', 'WORKER', 'DATA'], task.events.map((e) => [e.seq, e.createdAt.slice(0, 19), e.type, e.status, e.client?.name, e.data ? JSON.stringify(e.data) : null]))}`);
-    }, output));
+    .action(
+      action(async (id: string, o: GateOptions) => {
+        const { task } = await withGate(o, (gate) => gate.request(TaskDocument, { id }));
+        if (!task) throw new CliError(`task ${id} not found`, EXIT.NOT_FOUND);
+        if (o.json) return void output.out(json(task));
+        output.out(
+          fields([
+            ['id', task.id],
+            ['kind', task.kind],
+            ['status', task.status],
+            ['priority', task.priority],
+            ['search', task.searchParams],
+            ['pages', `from ${task.startPage}, up to ${task.maxDocuments} documents`],
+            ['progress', progressOf(task)],
+            ['failed/skipped', `${task.documentsFailed}/${task.documentsSkipped}`],
+            ['attempts', `${task.attempts} of ${task.maxAttempts}`],
+            ['worker', task.leaseHolder?.name],
+            ['last error', task.lastError ? `${task.lastErrorClass}: ${task.lastError}` : null],
+            ['parent', task.parent?.id],
+            ['plan options', task.planOptions],
+            ['result', task.resultSummary],
+            ['created', task.createdAt],
+            ['started', task.startedAt],
+            ['completed', task.completedAt],
+          ]),
+        );
+        output.out(
+          `\n${table(
+            ['SEQ', 'TIME', 'EVENT', 'STATUS', 'WORKER', 'DATA'],
+            task.events.map((e) => [
+              e.seq,
+              e.createdAt.slice(0, 19),
+              e.type,
+              e.status,
+              e.client?.name,
+              e.data ? JSON.stringify(e.data) : null,
+            ]),
+          )}`,
+        );
+      }, output),
+    );
 
-  gateCommand(tasks, 'watch', 'follow tasks live: status, worker, progress, rate, ETA (Ctrl-C to stop); lines when not on a terminal',
-    'reyestr tasks watch --status pending,running')
+  gateCommand(
+    tasks,
+    'watch',
+    'follow tasks live: status, worker, progress, rate, ETA (Ctrl-C to stop); lines when not on a terminal',
+    'reyestr tasks watch --status pending,running',
+  )
     .option('--status <list>', 'only events that leave a task in these statuses', list)
     .option('--kind <kind>', 'download or plan')
     .option('--client <id>', "only this worker's events")
@@ -197,40 +351,74 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
     .option('--limit <n>', 'rows of the live table (default 30)', int('--limit', 1, 500), 30)
     .option('--lines', 'print one line per event even on a terminal')
     .option('--count <n>', 'stop after this many events', int('--count', 1))
-    .action(action(async (o: GateOptions & { status?: string[]; kind?: string; client?: string; task?: string; limit: number; lines?: boolean; count?: number }) => {
-      const filter = { status: statusList(o.status), clientId: o.client, taskId: o.task };
-      await withGate(o, (gate) =>
-        watchTasks({
-          gate, apiUrl: gate.endpoint, apiKey: o.apiKey, filter, kind: kindOf(o.kind), limit: o.limit, count: o.count,
-          mode: o.json ? 'json' : o.lines || !process.stdout.isTTY ? 'lines' : 'table', output,
-        }),
-      );
-    }, output));
+    .action(
+      action(
+        async (
+          o: GateOptions & {
+            status?: string[];
+            kind?: string;
+            client?: string;
+            task?: string;
+            limit: number;
+            lines?: boolean;
+            count?: number;
+          },
+        ) => {
+          const filter = { status: statusList(o.status), clientId: o.client, taskId: o.task };
+          await withGate(o, (gate) =>
+            watchTasks({
+              gate,
+              apiUrl: gate.endpoint,
+              apiKey: o.apiKey,
+              filter,
+              kind: kindOf(o.kind),
+              limit: o.limit,
+              count: o.count,
+              mode: o.json ? 'json' : o.lines || !process.stdout.isTTY ? 'lines' : 'table',
+              output,
+            }),
+          );
+        },
+        output,
+      ),
+    );
 
   const changes = [
-    ['cancel', 'cancel pending or running tasks', async (gate: GateClient, id: string) => (await gate.request(CancelTaskDocument, { id })).cancelTask.status],
-    ['retry', 'put dead, failed or cancelled tasks back in the queue', async (gate: GateClient, id: string) => (await gate.request(RetryTaskDocument, { id })).retryTask.status],
+    [
+      'cancel',
+      'cancel pending or running tasks',
+      async (gate: GateClient, id: string) => (await gate.request(CancelTaskDocument, { id })).cancelTask.status,
+    ],
+    [
+      'retry',
+      'put dead, failed or cancelled tasks back in the queue',
+      async (gate: GateClient, id: string) => (await gate.request(RetryTaskDocument, { id })).retryTask.status,
+    ],
   ] as const;
   for (const [name, verb, change] of changes) {
     gateCommand(tasks, name, verb, `reyestr tasks ${name} 3f2a9c1e-… 8b0d…`)
       .argument('<ids...>', 'task ids')
-      .action(action(async (ids: string[], o: GateOptions) => {
-        const results = await withGate(o, async (gate) => {
-          const answers = [];
-          for (const id of ids) {
-            try {
-              answers.push({ id, status: await change(gate, id), error: null, exitCode: 0 });
-            } catch (error) {
-              answers.push({ id, status: null, error: errorLine(error), exitCode: exitCodeFor(error) });
+      .action(
+        action(async (ids: string[], o: GateOptions) => {
+          const results = await withGate(o, async (gate) => {
+            const answers = [];
+            for (const id of ids) {
+              try {
+                answers.push({ id, status: await change(gate, id), error: null, exitCode: 0 });
+              } catch (error) {
+                answers.push({ id, status: null, error: errorLine(error), exitCode: exitCodeFor(error) });
+              }
             }
-          }
-          return answers;
-        });
-        if (o.json) output.out(json(results.map(({ exitCode: _, ...r }) => r)));
-        else for (const r of results) (r.error ? output.err : output.out)(r.error ? `reyestr: ${r.id}: ${r.error}\n` : `${r.id} ${r.status}\n`);
-        const worst = Math.max(0, ...results.map((r) => r.exitCode));
-        if (worst) process.exitCode = worst;
-      }, output));
+            return answers;
+          });
+          if (o.json) output.out(json(results.map(({ exitCode: _, ...r }) => r)));
+          else
+            for (const r of results)
+              (r.error ? output.err : output.out)(r.error ? `reyestr: ${r.id}: ${r.error}\n` : `${r.id} ${r.status}\n`);
+          const worst = Math.max(0, ...results.map((r) => r.exitCode));
+          if (worst) process.exitCode = worst;
+        }, output),
+      );
   }
 
   return tasks;

@@ -13,8 +13,16 @@ import { ClientError, GraphQLClient } from 'graphql-request';
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import {
-  ClaimTaskDocument, CompleteTaskDocument, FailTaskDocument, HeartbeatDocument, KnownDocumentIdsDocument,
-  RegisterClientDocument, RegisterDocumentsDocument, ReleaseTasksDocument, ReportProgressDocument, TaskAvailableDocument,
+  ClaimTaskDocument,
+  CompleteTaskDocument,
+  FailTaskDocument,
+  HeartbeatDocument,
+  KnownDocumentIdsDocument,
+  RegisterClientDocument,
+  RegisterDocumentsDocument,
+  ReleaseTasksDocument,
+  ReportProgressDocument,
+  TaskAvailableDocument,
 } from './operations.ts';
 
 export type GateLease = NonNullable<ResultOf<typeof ClaimTaskDocument>['claimTask']>;
@@ -44,7 +52,8 @@ export class GateCallError extends Error {
   }
 }
 
-export const isLeaseLost = (error: unknown): error is GateCallError => error instanceof GateCallError && error.code === 'LEASE_LOST';
+export const isLeaseLost = (error: unknown): error is GateCallError =>
+  error instanceof GateCallError && error.code === 'LEASE_LOST';
 export const isRetryableGateError = (error: unknown): boolean => error instanceof GateCallError && error.retryable;
 
 /** HTTP statuses that mean "try again later". */
@@ -57,12 +66,23 @@ function toGateError(error: unknown, operation: string): GateCallError {
     const extensions = (first?.extensions ?? {}) as { code?: string; reason?: string };
     if (extensions.code) {
       const retryable = extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === 'RATE_LIMITED';
-      return new GateCallError(`${operation}: ${first?.message}`, extensions.code, retryable, extensions.reason, { cause: error });
+      return new GateCallError(`${operation}: ${first?.message}`, extensions.code, retryable, extensions.reason, {
+        cause: error,
+      });
     }
     const status = error.response.status;
-    return new GateCallError(`${operation}: the gate answered HTTP ${status}${first ? `: ${first.message}` : ''}`, `HTTP_${status}`, RETRYABLE_STATUS.has(status), undefined, { cause: error });
+    return new GateCallError(
+      `${operation}: the gate answered HTTP ${status}${first ? `: ${first.message}` : ''}`,
+      `HTTP_${status}`,
+      RETRYABLE_STATUS.has(status),
+      undefined,
+      { cause: error },
+    );
   }
-  const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+  const message =
+    error instanceof Error
+      ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+      : String(error);
   return new GateCallError(`${operation}: gate unreachable: ${message}`, 'NETWORK', true, undefined, { cause: error });
 }
 
@@ -112,11 +132,16 @@ export class GateClient {
   }
 
   /** One typed operation over HTTP; every failure becomes a GateCallError. */
-  async request<TResult, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables): Promise<TResult> {
+  async request<TResult, TVariables extends Record<string, unknown>>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: TVariables,
+  ): Promise<TResult> {
     const name = operationName(document);
     try {
       // graphql-request's overloads want exactly its own variables shape; the document types it already.
-      return await (this.http.request as (doc: TypedDocumentNode<TResult, TVariables>, vars: TVariables) => Promise<TResult>)(document, variables);
+      return await (
+        this.http.request as (doc: TypedDocumentNode<TResult, TVariables>, vars: TVariables) => Promise<TResult>
+      )(document, variables);
     } catch (error) {
       throw toGateError(error, name);
     }
@@ -218,7 +243,7 @@ export class GateClient {
   }
 }
 
-function operationName(document: TypedDocumentNode<unknown, never> | TypedDocumentNode<any, any>): string {
+function operationName(document: { definitions: TypedDocumentNode['definitions'] }): string {
   const definition = document.definitions.find((d) => d.kind === 'OperationDefinition');
   return definition && 'name' in definition && definition.name ? definition.name.value : 'gate call';
 }

@@ -7,7 +7,7 @@
  * 4 gate unreachable or server error · 5 key missing, unknown or not allowed · 6 conflict (the task's state
  * does not allow it).
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { type Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GateCallError, GateClient } from '../gate/client.ts';
 import { SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchParams } from '../registry/fields.ts';
 
@@ -21,7 +21,10 @@ export const DEFAULT_API_URL = 'http://localhost:8000';
 
 /** A failure the command explains itself (one line, an exit code). */
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode: number = EXIT.USAGE) {
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.USAGE,
+  ) {
     super(message);
   }
 }
@@ -83,7 +86,8 @@ export const usageExits = (command: Command) =>
     });
 
 /** A command group whose subcommands exit with 2 on usage errors. */
-export const commandGroup = (program: Command, name: string, description: string) => usageExits(program.command(name).description(description));
+export const commandGroup = (program: Command, name: string, description: string) =>
+  usageExits(program.command(name).description(description));
 
 export interface GateOptions {
   apiUrl: string;
@@ -122,25 +126,43 @@ export async function withGate<T>(options: GateOptions, work: (gate: GateClient)
 
 // ---- parsing options --------------------------------------------------------------------------------
 
-export const int = (name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) => (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
-  return n;
-};
+export const int =
+  (name: string, min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) =>
+  (value: string) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return n;
+  };
 
-export const list = (value: string, previous: string[] = []) => [...previous, ...value.split(',').map((v) => v.trim()).filter(Boolean)];
+export const list = (value: string, previous: string[] = []) => [
+  ...previous,
+  ...value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean),
+];
 
 const MULTI_SELECTS = new Set(SEARCH_FIELDS.filter((field) => field.kind === 'multi').map((field) => field.name));
 
 /** `--param Name=value`, repeatable; a multi-select's values may be repeated or comma-separated. */
 export function collectParam(raw: string, params: SearchParams = {}): SearchParams {
   const separator = raw.indexOf('=');
-  if (separator <= 0) throw new InvalidArgumentError(`expected Name=value, e.g. CourtRegion=11 (fields: ${SEARCH_FIELD_NAMES.join(', ')})`);
+  if (separator <= 0)
+    throw new InvalidArgumentError(
+      `expected Name=value, e.g. CourtRegion=11 (fields: ${SEARCH_FIELD_NAMES.join(', ')})`,
+    );
   const name = raw.slice(0, separator).trim();
   const value = raw.slice(separator + 1).trim();
   if (!MULTI_SELECTS.has(name.replace(/\[\]$/, ''))) return { ...params, [name]: value };
   const previous = params[name];
-  return { ...params, [name]: [...(Array.isArray(previous) ? previous : previous ? [previous] : []), ...value.split(',').map((v) => v.trim())] };
+  return {
+    ...params,
+    [name]: [
+      ...(Array.isArray(previous) ? previous : previous ? [previous] : []),
+      ...value.split(',').map((v) => v.trim()),
+    ],
+  };
 }
 
 export const paramOptions = (command: Command) =>
@@ -157,7 +179,8 @@ export function searchParamsOf(options: { param?: SearchParams; paramsJson?: str
     } catch (error) {
       throw new CliError(`--params-json: not JSON (${(error as Error).message})`);
     }
-    if (!base || typeof base !== 'object' || Array.isArray(base)) throw new CliError('--params-json: must be a JSON object');
+    if (!base || typeof base !== 'object' || Array.isArray(base))
+      throw new CliError('--params-json: must be a JSON object');
   }
   return { ...base, ...(options.param ?? {}) };
 }
@@ -166,7 +189,9 @@ export function searchParamsOf(options: { param?: SearchParams; paramsJson?: str
 export function timeOption(name: string) {
   return (value: string) => {
     const relative = /^\+(\d+)([smh])$/.exec(value);
-    const at = relative ? Date.now() + Number(relative[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[relative[2] as 's' | 'm' | 'h'] : Date.parse(value);
+    const at = relative
+      ? Date.now() + Number(relative[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[relative[2] as 's' | 'm' | 'h']
+      : Date.parse(value);
     if (Number.isNaN(at)) throw new InvalidArgumentError(`${name} must be an ISO date-time or +<n>s|m|h`);
     return new Date(at).toISOString();
   };
@@ -180,7 +205,11 @@ export const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 export function table(header: string[], rows: Array<Array<string | number | null | undefined>>): string {
   const cells = rows.map((row) => row.map((cell) => (cell === null || cell === undefined ? '-' : String(cell))));
   const widths = header.map((title, column) => Math.max(title.length, ...cells.map((row) => row[column].length)));
-  const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (row: string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return `${[line(header), ...cells.map(line)].join('\n')}\n`;
 }
 
@@ -188,7 +217,10 @@ export function table(header: string[], rows: Array<Array<string | number | null
 export function fields(entries: Array<[string, unknown]>): string {
   const width = Math.max(...entries.map(([key]) => key.length));
   return entries
-    .map(([key, value]) => `${`${key}:`.padEnd(width + 1)} ${value === null || value === undefined ? '-' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .map(
+      ([key, value]) =>
+        `${`${key}:`.padEnd(width + 1)} ${value === null || value === undefined ? '-' : typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+    )
     .join('\n')
     .concat('\n');
 }

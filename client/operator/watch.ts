@@ -67,12 +67,26 @@ export function bar(done: number, total: number, width = 20): string {
 }
 
 const duration = (minutes: number | null) =>
-  minutes === null ? '-' : minutes < 1 ? `${Math.ceil(minutes * 60)}s` : minutes < 60 ? `${Math.round(minutes)}m` : `${Math.floor(minutes / 60)}h${String(Math.round(minutes % 60)).padStart(2, '0')}m`;
+  minutes === null
+    ? '-'
+    : minutes < 1
+      ? `${Math.ceil(minutes * 60)}s`
+      : minutes < 60
+        ? `${Math.round(minutes)}m`
+        : `${Math.floor(minutes / 60)}h${String(Math.round(minutes % 60)).padStart(2, '0')}m`;
 
 export function eventLine(e: TaskEvent): string {
   const t = e.task;
-  return [e.createdAt.slice(11, 19), String(e.seq).padStart(6), e.type.padEnd(13), e.taskId, t.kind.padEnd(8), e.status.padEnd(9),
-    `${t.documentsDownloaded}/${target(t)}`.padEnd(11), e.client?.name ?? t.leaseHolder?.name ?? '-'].join(' ');
+  return [
+    e.createdAt.slice(11, 19),
+    String(e.seq).padStart(6),
+    e.type.padEnd(13),
+    e.taskId,
+    t.kind.padEnd(8),
+    e.status.padEnd(9),
+    `${t.documentsDownloaded}/${target(t)}`.padEnd(11),
+    e.client?.name ?? t.leaseHolder?.name ?? '-',
+  ].join(' ');
 }
 
 export function renderTable(rows: WatchedTask[], limit: number, now = Date.now()): string {
@@ -81,12 +95,31 @@ export function renderTable(rows: WatchedTask[], limit: number, now = Date.now()
   const lines = [
     `reyestr tasks watch  ${new Date(now).toISOString().slice(0, 19)}Z  ${counts}  (Ctrl-C to stop)`,
     '',
-    ['TASK    ', 'KIND    ', 'STATUS   ', 'WORKER          ', 'PROGRESS                    ', 'DOCS       ', 'RATE/MIN', 'ETA'].join(' '),
+    [
+      'TASK    ',
+      'KIND    ',
+      'STATUS   ',
+      'WORKER          ',
+      'PROGRESS                    ',
+      'DOCS       ',
+      'RATE/MIN',
+      'ETA',
+    ].join(' '),
   ];
   for (const t of shown) {
     const { rate, etaMinutes } = rateAndEta(t, now);
-    lines.push([shortId(t.id), t.kind.padEnd(8), t.status.padEnd(9), (t.leaseHolder?.name ?? '-').slice(0, 16).padEnd(16),
-      bar(t.documentsDownloaded, target(t)), `${t.documentsDownloaded}/${target(t)}`.padEnd(11), (rate === null ? '-' : rate.toFixed(1)).padStart(8), duration(etaMinutes)].join(' '));
+    lines.push(
+      [
+        shortId(t.id),
+        t.kind.padEnd(8),
+        t.status.padEnd(9),
+        (t.leaseHolder?.name ?? '-').slice(0, 16).padEnd(16),
+        bar(t.documentsDownloaded, target(t)),
+        `${t.documentsDownloaded}/${target(t)}`.padEnd(11),
+        (rate === null ? '-' : rate.toFixed(1)).padStart(8),
+        duration(etaMinutes),
+      ].join(' '),
+    );
   }
   if (rows.length > shown.length) lines.push(`… and ${rows.length - shown.length} more`);
   return `${lines.join('\n')}\n`;
@@ -120,7 +153,8 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
     { query: print(WatchEventsDocument), variables: { filter: o.filter } },
     {
       next: (result) => {
-        if (result.errors?.length) return finish(new CliError(`the gate refused the subscription: ${result.errors[0].message}`, EXIT.SERVER));
+        if (result.errors?.length)
+          return finish(new CliError(`the gate refused the subscription: ${result.errors[0].message}`, EXIT.SERVER));
         const e = result.data?.taskEvents;
         if (!e || (o.kind && e.task.kind !== o.kind)) return;
         if (o.mode === 'json') o.output.out(`${JSON.stringify(e)}\n`);
@@ -130,8 +164,14 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
       },
       error: (error) => {
         const close = error as { code?: number; reason?: string; message?: string };
-        const detail = close.reason || close.message || (close.code ? `socket closed (${close.code})` : 'connection failed');
-        finish(new CliError(`cannot follow the gate's events at ${o.apiUrl}: ${detail}`, /4401|4403|forbidden|key/i.test(detail) ? EXIT.AUTH : EXIT.SERVER));
+        const detail =
+          close.reason || close.message || (close.code ? `socket closed (${close.code})` : 'connection failed');
+        finish(
+          new CliError(
+            `cannot follow the gate's events at ${o.apiUrl}: ${detail}`,
+            /4401|4403|forbidden|key/i.test(detail) ? EXIT.AUTH : EXIT.SERVER,
+          ),
+        );
       },
       complete: () => finish(),
     },
@@ -141,9 +181,13 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
     const draw = () => o.output.out(`\x1b[H\x1b[2J${renderTable(ordered(tasks, Date.now()), o.limit)}`);
     o.output.out('\x1b[?25l');
     o.gate
-      .request(WatchInitialDocument, { filter: { status: o.filter?.status ?? [...ACTIVE], kind: o.kind, clientId: o.filter?.clientId }, first: o.limit })
+      .request(WatchInitialDocument, {
+        filter: { status: o.filter?.status ?? [...ACTIVE], kind: o.kind, clientId: o.filter?.clientId },
+        first: o.limit,
+      })
       .then(({ tasks: initial }) => {
-        for (const { node } of initial.edges) if (!tasks.has(node.id)) tasks.set(node.id, { ...node, seenAt: Date.now() });
+        for (const { node } of initial.edges)
+          if (!tasks.has(node.id)) tasks.set(node.id, { ...node, seenAt: Date.now() });
         draw();
         timer = setInterval(draw, 1000);
       }, finish);

@@ -14,7 +14,16 @@
  * so planning the same window twice creates nothing new.
  */
 import { createHash } from 'node:crypto';
-import { RESULT_CAP, catalogueValues, caseCategories, courtRegions, decisionForms, instances, proceedingForms, type Catalogue } from '../registry/catalogues.ts';
+import {
+  RESULT_CAP,
+  catalogueValues,
+  caseCategories,
+  courtRegions,
+  decisionForms,
+  instances,
+  proceedingForms,
+  type Catalogue,
+} from '../registry/catalogues.ts';
 import { formatRegistryDate, parseRegistryDate } from '../registry/dates.ts';
 import { itemsPerPageOf, validateSearchParams, type SearchParams } from '../registry/fields.ts';
 
@@ -89,7 +98,10 @@ export interface WindowDecision {
 /** A request the plan rules refuse; `field` names the input at fault. */
 export class InvalidPlanError extends Error {
   override readonly name = 'InvalidPlanError';
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
   }
 }
@@ -140,7 +152,10 @@ export function windowsOf(from: string, to: string, unit: WindowUnit | null): Da
 /** Two halves of a window longer than a day (the first gets the extra day). */
 export function halves(w: DateWindow): [DateWindow, DateWindow] {
   const middle = dayNumber(w.from) + Math.ceil(daysIn(w) / 2) - 1;
-  return [{ from: w.from, to: isoOf(middle) }, { from: isoOf(middle + 1), to: w.to }];
+  return [
+    { from: w.from, to: isoOf(middle) },
+    { from: isoOf(middle + 1), to: w.to },
+  ];
 }
 
 /** The date window of a task's params. */
@@ -184,24 +199,41 @@ export function normalisePlanRequest(input: PlanRequestInput): PlanRequest {
   const perPage = itemsPerPageOf(searchParams);
   const chunkSize = input.chunkSize ?? Math.max(perPage, DEFAULT_CHUNK_SIZE - (DEFAULT_CHUNK_SIZE % perPage));
   if (!Number.isInteger(chunkSize) || chunkSize < perPage || chunkSize > MAX_CHUNK_SIZE || chunkSize % perPage !== 0) {
-    throw new InvalidPlanError('chunkSize', `must be a multiple of the ${perPage} rows per page, at most ${MAX_CHUNK_SIZE}`);
+    throw new InvalidPlanError(
+      'chunkSize',
+      `must be a multiple of the ${perPage} rows per page, at most ${MAX_CHUNK_SIZE}`,
+    );
   }
   const pageBudget = input.pageBudget ?? null;
   if (pageBudget !== null && (!Number.isInteger(pageBudget) || pageBudget < chunkSize / perPage)) {
-    throw new InvalidPlanError('pageBudget', `must be a whole number of pages, at least one chunk (${chunkSize / perPage})`);
+    throw new InvalidPlanError(
+      'pageBudget',
+      `must be a whole number of pages, at least one chunk (${chunkSize / perPage})`,
+    );
   }
   const splitFields = [...new Set(input.splitFields ?? DEFAULT_SPLIT_FIELDS)];
   for (const field of splitFields) {
     if (!SPLIT_FIELD_CATALOGUES[field]) {
-      throw new InvalidPlanError('splitFields', `"${field}" cannot split a day (use ${Object.keys(SPLIT_FIELD_CATALOGUES).join(', ')})`);
+      throw new InvalidPlanError(
+        'splitFields',
+        `"${field}" cannot split a day (use ${Object.keys(SPLIT_FIELD_CATALOGUES).join(', ')})`,
+      );
     }
   }
-  return { searchParams, from, to, window: window as WindowUnit | null, options: { chunkSize, pageBudget, splitFields } };
+  return {
+    searchParams,
+    from,
+    to,
+    window: window as WindowUnit | null,
+    options: { chunkSize, pageBudget, splitFields },
+  };
 }
 
 /** Params in a stable form: form order (as validated), list values sorted. */
 function canonical(params: SearchParams): string {
-  return JSON.stringify(Object.entries(params).map(([name, value]) => [name, Array.isArray(value) ? [...value].sort() : value]));
+  return JSON.stringify(
+    Object.entries(params).map(([name, value]) => [name, Array.isArray(value) ? [...value].sort() : value]),
+  );
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -218,16 +250,31 @@ export const planKey = (request: PlanRequest) =>
 
 /** A window's search: the plan's params, the window's dates, sorted by date. */
 export function windowParams(params: SearchParams, w: DateWindow): SearchParams {
-  return validateSearchParams({ ...params, RegDateBegin: formatRegistryDate(w.from), RegDateEnd: formatRegistryDate(w.to), Sort: SORT_BY_DATE });
+  return validateSearchParams({
+    ...params,
+    RegDateBegin: formatRegistryDate(w.from),
+    RegDateEnd: formatRegistryDate(w.to),
+    Sort: SORT_BY_DATE,
+  });
 }
 
 function planTask(params: SearchParams, options: PlanOptions): PlannedTask {
-  return { kind: 'PLAN', searchParams: params, startPage: 1, maxDocuments: options.chunkSize, dedupKey: planTaskKey(params, options), planOptions: options };
+  return {
+    kind: 'PLAN',
+    searchParams: params,
+    startPage: 1,
+    maxDocuments: options.chunkSize,
+    dedupKey: planTaskKey(params, options),
+    planOptions: options,
+  };
 }
 
 /** The PLAN tasks a new plan starts with: one per window. */
 export function rootTasks(request: PlanRequest): Array<PlannedTask & { window: DateWindow }> {
-  return windowsOf(request.from, request.to, request.window).map((w) => ({ ...planTask(windowParams(request.searchParams, w), request.options), window: w }));
+  return windowsOf(request.from, request.to, request.window).map((w) => ({
+    ...planTask(windowParams(request.searchParams, w), request.options),
+    window: w,
+  }));
 }
 
 // ---- the decision -----------------------------------------------------------------------------------
@@ -252,7 +299,11 @@ function nextSplit(params: SearchParams, fields: string[]): { field: string; val
  * What a PLAN task becomes, given its window's total: halves, a field split, download chunks or a gap.
  * Deterministic: the gate recomputes it to validate what a worker reports.
  */
-export function decideWindow(input: { searchParams: SearchParams; total: number; options: PlanOptions }): WindowDecision {
+export function decideWindow(input: {
+  searchParams: SearchParams;
+  total: number;
+  options: PlanOptions;
+}): WindowDecision {
   const { searchParams: params, total, options } = input;
   const perPage = itemsPerPageOf(params);
   const limit = windowLimit(perPage, options);
@@ -265,7 +316,9 @@ export function decideWindow(input: { searchParams: SearchParams; total: number;
     }
     const split = nextSplit(params, options.splitFields);
     if (!split) return { ...base, outcome: 'GAP', children: [] };
-    const children = split.values.map((value) => planTask(validateSearchParams({ ...params, [split.field]: [value] }), options));
+    const children = split.values.map((value) =>
+      planTask(validateSearchParams({ ...params, [split.field]: [value] }), options),
+    );
     return { ...base, outcome: 'SPLIT_FIELD', splitField: split.field, children };
   }
   const children: PlannedTask[] = [];
@@ -273,7 +326,14 @@ export function decideWindow(input: { searchParams: SearchParams; total: number;
     const startPage = 1 + offset / perPage;
     const maxDocuments = Math.min(options.chunkSize, total - offset);
     const lastPage = startPage + Math.ceil(maxDocuments / perPage) - 1;
-    children.push({ kind: 'DOWNLOAD', searchParams: params, startPage, maxDocuments, dedupKey: downloadTaskKey(params, startPage, lastPage), planOptions: null });
+    children.push({
+      kind: 'DOWNLOAD',
+      searchParams: params,
+      startPage,
+      maxDocuments,
+      dedupKey: downloadTaskKey(params, startPage, lastPage),
+      planOptions: null,
+    });
   }
   return { ...base, outcome: 'CHUNKS', children, planned: total };
 }

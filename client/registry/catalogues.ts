@@ -9,8 +9,10 @@
 export type Catalogue = ReadonlyArray<readonly [value: string, label: string]>;
 
 export const catalogueValues = (catalogue: Catalogue): string[] => catalogue.map(([value]) => value);
-export const catalogueHas = (catalogue: Catalogue, value: string): boolean => catalogue.some(([known]) => known === value);
-export const catalogueLabel = (catalogue: Catalogue, value: string): string | undefined => catalogue.find(([known]) => known === value)?.[1];
+export const catalogueHas = (catalogue: Catalogue, value: string): boolean =>
+  catalogue.some(([known]) => known === value);
+export const catalogueLabel = (catalogue: Catalogue, value: string): string | undefined =>
+  catalogue.find(([known]) => known === value)?.[1];
 
 export const courtRegions: Catalogue = [
   ['2', 'Автономна Республіка Крим'],
@@ -47,7 +49,11 @@ export const courtRegions: Catalogue = [
 ];
 
 /** INSType */
-export const instances: Catalogue = [['1', 'Перша'], ['2', 'Апеляційна'], ['3', 'Касаційна']];
+export const instances: Catalogue = [
+  ['1', 'Перша'],
+  ['2', 'Апеляційна'],
+  ['3', 'Касаційна'],
+];
 
 /** VRType */
 export const decisionForms: Catalogue = [
@@ -97,9 +103,20 @@ export const sortOrders: Catalogue = [
   ['2', 'за датою ухвалення рішення | за зростанням'],
 ];
 
-export const itemsPerPage: Catalogue = [['10', '10'], ['25', '25'], ['50', '50'], ['100', '100']];
-export const ligaOptions: Catalogue = [['true', 'так'], ['false', 'ні']];
-export const linkProviders: Catalogue = [['1', 'Ліга Закон'], ['4', 'Закон Онлайн']];
+export const itemsPerPage: Catalogue = [
+  ['10', '10'],
+  ['25', '25'],
+  ['50', '50'],
+  ['100', '100'],
+];
+export const ligaOptions: Catalogue = [
+  ['true', 'так'],
+  ['false', 'ні'],
+];
+export const linkProviders: Catalogue = [
+  ['1', 'Ліга Закон'],
+  ['4', 'Закон Онлайн'],
+];
 
 /** The site never shows more than this many results of one search. */
 export const RESULT_CAP = 100_000;

@@ -20,7 +20,11 @@ type FieldKind =
 export type SearchFieldDefinition = FieldKind & { name: string; label: string };
 
 const caseCategoryLevels = [2, 3, 4, 5, 6].map(
-  (level): SearchFieldDefinition => ({ name: `CaseCat${level}`, label: `case category, level ${level}`, kind: 'multi' }),
+  (level): SearchFieldDefinition => ({
+    name: `CaseCat${level}`,
+    label: `case category, level ${level}`,
+    kind: 'multi',
+  }),
 );
 
 /** Form order matters: the browser transport and the HTTP POST both follow it. */
@@ -43,8 +47,20 @@ export const SEARCH_FIELDS: readonly SearchFieldDefinition[] = [
   { name: 'CaseNumber', label: 'case number', kind: 'text' },
   { name: 'SideStatus', label: 'party status', kind: 'multi', catalogue: catalogues.sideStatuses },
   { name: 'Sort', label: 'sort order', kind: 'select', catalogue: catalogues.sortOrders, initial: '0' },
-  { name: 'PagingInfo.ItemsPerPage', label: 'rows per page', kind: 'select', catalogue: catalogues.itemsPerPage, initial: '25' },
-  { name: 'Liga', label: 'use the Liga legal base', kind: 'select', catalogue: catalogues.ligaOptions, initial: 'true' },
+  {
+    name: 'PagingInfo.ItemsPerPage',
+    label: 'rows per page',
+    kind: 'select',
+    catalogue: catalogues.itemsPerPage,
+    initial: '25',
+  },
+  {
+    name: 'Liga',
+    label: 'use the Liga legal base',
+    kind: 'select',
+    catalogue: catalogues.ligaOptions,
+    initial: 'true',
+  },
   { name: 'ProviderItem', label: 'link provider', kind: 'select', catalogue: catalogues.linkProviders, initial: '1' },
 ];
 
@@ -83,7 +99,9 @@ function fieldSchema(field: SearchFieldDefinition): z.ZodType<string | string[] 
         for (const value of unique) {
           const known = field.catalogue ? catalogueHas(field.catalogue, value) : /^\d+$/.test(value);
           if (!known) {
-            const expected = field.catalogue ? `one of ${catalogueValues(field.catalogue).join(', ')}` : 'a numeric code';
+            const expected = field.catalogue
+              ? `one of ${catalogueValues(field.catalogue).join(', ')}`
+              : 'a numeric code';
             ctx.addIssue({ code: 'custom', message: `"${value}" is not ${expected}` });
           }
         }
@@ -129,17 +147,24 @@ export class InvalidSearchParamsError extends RegistryError {
 
 /** One issue per bad field, in form order (unknown fields last). */
 function describeIssues(error: z.ZodError): SearchParamsIssue[] {
-  const order = (field: string) => (SEARCH_FIELD_NAMES.includes(field) ? SEARCH_FIELD_NAMES.indexOf(field) : SEARCH_FIELD_NAMES.length);
-  return error.issues.flatMap((issue): SearchParamsIssue[] => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ field: key, message: `unknown search field (known: ${SEARCH_FIELD_NAMES.join(', ')})` }));
-    }
-    const field = issue.path.length > 0 ? String(issue.path[0]) : '(params)';
-    const message = issue.code === 'invalid_union' || issue.code === 'invalid_type'
-      ? 'must be a string, number, boolean or a list of them'
-      : issue.message;
-    return [{ field, message }];
-  }).sort((a, b) => order(a.field) - order(b.field));
+  const order = (field: string) =>
+    SEARCH_FIELD_NAMES.includes(field) ? SEARCH_FIELD_NAMES.indexOf(field) : SEARCH_FIELD_NAMES.length;
+  return error.issues
+    .flatMap((issue): SearchParamsIssue[] => {
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          field: key,
+          message: `unknown search field (known: ${SEARCH_FIELD_NAMES.join(', ')})`,
+        }));
+      }
+      const field = issue.path.length > 0 ? String(issue.path[0]) : '(params)';
+      const message =
+        issue.code === 'invalid_union' || issue.code === 'invalid_type'
+          ? 'must be a string, number, boolean or a list of them'
+          : issue.message;
+      return [{ field, message }];
+    })
+    .sort((a, b) => order(a.field) - order(b.field));
 }
 
 /**
@@ -148,7 +173,9 @@ function describeIssues(error: z.ZodError): SearchParamsIssue[] {
  */
 export function validateSearchParams(params: unknown): SearchParams {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) {
-    throw new InvalidSearchParamsError([{ field: '(params)', message: 'must be an object of registry field names to values' }]);
+    throw new InvalidSearchParamsError([
+      { field: '(params)', message: 'must be an object of registry field names to values' },
+    ]);
   }
   const renamed = Object.fromEntries(Object.entries(params).map(([key, value]) => [key.replace(/\[\]$/, ''), value]));
   const result = searchParamsSchema.safeParse(renamed);

@@ -5,7 +5,7 @@
  */
 import { CookieJar } from 'tough-cookie';
 import { RegistryError, isRegistryError } from './errors.ts';
-import { HostPoliteness, errorForStatus } from './politeness.ts';
+import { type HostPoliteness, errorForStatus } from './politeness.ts';
 
 export interface RegistryResponse {
   url: string;
@@ -83,13 +83,19 @@ export class RegistryHttpClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
-        throw new RegistryError('NETWORK', `${currentMethod} ${currentUrl} failed: ${describeFetchError(error)}`, { reason: 'fetch-failed', url: currentUrl, cause: error });
+        throw new RegistryError('NETWORK', `${currentMethod} ${currentUrl} failed: ${describeFetchError(error)}`, {
+          reason: 'fetch-failed',
+          url: currentUrl,
+          cause: error,
+        });
       }
-      for (const cookie of response.headers.getSetCookie()) this.jar.setCookieSync(cookie, currentUrl, { ignoreError: true });
+      for (const cookie of response.headers.getSetCookie())
+        this.jar.setCookieSync(cookie, currentUrl, { ignoreError: true });
       const location = response.headers.get('location');
       if (response.status >= 300 && response.status < 400 && location) {
         await response.body?.cancel();
-        if (redirects >= MAX_REDIRECTS) throw new RegistryError('REGISTRY_ERROR', `too many redirects from ${url}`, { reason: 'redirect-loop', url });
+        if (redirects >= MAX_REDIRECTS)
+          throw new RegistryError('REGISTRY_ERROR', `too many redirects from ${url}`, { reason: 'redirect-loop', url });
         currentUrl = new URL(location, currentUrl).toString();
         currentMethod = 'GET';
         currentBody = undefined;
@@ -104,7 +110,11 @@ export class RegistryHttpClient {
         return { url: currentUrl, status: response.status, html: await response.text() };
       } catch (error) {
         if (isRegistryError(error)) throw error;
-        throw new RegistryError('NETWORK', `reading ${currentUrl} failed: ${describeFetchError(error)}`, { reason: 'body-failed', url: currentUrl, cause: error });
+        throw new RegistryError('NETWORK', `reading ${currentUrl} failed: ${describeFetchError(error)}`, {
+          reason: 'body-failed',
+          url: currentUrl,
+          cause: error,
+        });
       }
     }
   }

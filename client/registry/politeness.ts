@@ -50,11 +50,19 @@ export function parseRetryAfter(header: string | null | undefined, now = Date.no
 export function errorForStatus(status: number, url: string, retryAfterHeader: string | null): RegistryError | null {
   if (status === 429 || status === 503) {
     return new RegistryError('RATE_LIMITED', `the registry answered ${status} for ${url}`, {
-      reason: `http-${status}`, url, status, retryAfterMs: parseRetryAfter(retryAfterHeader) ?? undefined,
+      reason: `http-${status}`,
+      url,
+      status,
+      retryAfterMs: parseRetryAfter(retryAfterHeader) ?? undefined,
     });
   }
   // 5xx are retried with backoff by HostPoliteness.run; 4xx are final.
-  if (status >= 400) return new RegistryError('REGISTRY_ERROR', `the registry answered ${status} for ${url}`, { reason: `http-${status}`, url, status });
+  if (status >= 400)
+    return new RegistryError('REGISTRY_ERROR', `the registry answered ${status} for ${url}`, {
+      reason: `http-${status}`,
+      url,
+      status,
+    });
   return null;
 }
 
@@ -79,7 +87,10 @@ export class HostPoliteness {
   constructor(options: Partial<PolitenessOptions> = {}) {
     this.options = { ...DEFAULT_POLITENESS, ...options };
     const { minDelayMs, maxConcurrency } = this.options;
-    this.queue = new PQueue({ concurrency: maxConcurrency, ...(minDelayMs > 0 ? { interval: minDelayMs, intervalCap: 1 } : {}) });
+    this.queue = new PQueue({
+      concurrency: maxConcurrency,
+      ...(minDelayMs > 0 ? { interval: minDelayMs, intervalCap: 1 } : {}),
+    });
   }
 
   /** Every request waits while the host asked us to back off. */
@@ -89,12 +100,15 @@ export class HostPoliteness {
 
   /** One request slot: rate limit + concurrency + any pending Retry-After pause. */
   private async slot<T>(request: () => Promise<T>): Promise<T> {
-    return this.queue.add(async () => {
-      const wait = this.pausedUntil - Date.now();
-      if (wait > 0) await sleep(wait);
-      this.stats.requests++;
-      return request();
-    }, { throwOnTimeout: true });
+    return this.queue.add(
+      async () => {
+        const wait = this.pausedUntil - Date.now();
+        if (wait > 0) await sleep(wait);
+        this.stats.requests++;
+        return request();
+      },
+      { throwOnTimeout: true },
+    );
   }
 
   /**

@@ -9,14 +9,21 @@ import type { Browser } from 'playwright-core';
 import { RegistryError } from './errors.ts';
 import { SEARCH_FIELDS, validateSearchParams, type MultiSelectNaming, type SearchParams } from './fields.ts';
 import { RegistryHttpClient, type RegistryResponse } from './http.ts';
-import { parsePage, type DecisionMetadata, type RegistryPage, type ResultRow, type ResultsPage } from './parsers/index.ts';
+import {
+  parsePage,
+  type DecisionMetadata,
+  type RegistryPage,
+  type ResultRow,
+  type ResultsPage,
+} from './parsers/index.ts';
 import { HostPoliteness, type PolitenessOptions, type PolitenessStats } from './politeness.ts';
 import { BrowserSearchTransport } from './transports/browser.ts';
 import { HttpSearchTransport } from './transports/http.ts';
 import type { SearchTransport, TransportName } from './transports/types.ts';
 
 export const DEFAULT_REGISTRY_URL = 'https://reyestr.court.gov.ua';
-export const DEFAULT_USER_AGENT = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36';
+export const DEFAULT_USER_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/139.0.0.0 Safari/537.36';
 
 export interface RegistrySessionOptions {
   /** Default: $REGISTRY_URL, else https://reyestr.court.gov.ua */
@@ -68,7 +75,9 @@ export interface Decision {
 }
 
 /** Fields whose echo on the results page is reliable (court names / sub-categories are loaded by JS). */
-const VERIFIED_FIELDS = SEARCH_FIELDS.filter((field) => !(field.kind === 'multi' && !field.catalogue)).map((field) => field.name);
+const VERIFIED_FIELDS = SEARCH_FIELDS.filter((field) => !(field.kind === 'multi' && !field.catalogue)).map(
+  (field) => field.name,
+);
 
 export class RegistrySession {
   readonly baseUrl: string;
@@ -85,8 +94,16 @@ export class RegistrySession {
     this.baseUrl = (options.baseUrl ?? process.env.REGISTRY_URL ?? DEFAULT_REGISTRY_URL).replace(/\/+$/, '');
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.politeness = options.hostPoliteness ?? new HostPoliteness(options.politeness);
-    this.http = new RegistryHttpClient({ baseUrl: this.baseUrl, userAgent: this.userAgent, politeness: this.politeness, timeoutMs: options.timeoutMs });
-    this.transport = options.transport === 'browser' ? this.browserTransport() : new HttpSearchTransport(this.http, options.multiSelectNaming);
+    this.http = new RegistryHttpClient({
+      baseUrl: this.baseUrl,
+      userAgent: this.userAgent,
+      politeness: this.politeness,
+      timeoutMs: options.timeoutMs,
+    });
+    this.transport =
+      options.transport === 'browser'
+        ? this.browserTransport()
+        : new HttpSearchTransport(this.http, options.multiSelectNaming);
   }
 
   static async open(options: RegistrySessionOptions = {}): Promise<RegistrySession> {
@@ -112,18 +129,35 @@ export class RegistrySession {
 
   private browserTransport(): BrowserSearchTransport {
     return new BrowserSearchTransport({
-      baseUrl: this.baseUrl, userAgent: this.userAgent, politeness: this.politeness, jar: this.http.jar,
-      executablePath: this.options.chromiumPath, browser: this.options.browser, timeoutMs: this.options.timeoutMs,
+      baseUrl: this.baseUrl,
+      userAgent: this.userAgent,
+      politeness: this.politeness,
+      jar: this.http.jar,
+      executablePath: this.options.chromiumPath,
+      browser: this.options.browser,
+      timeoutMs: this.options.timeoutMs,
     });
   }
 
   /** A page we asked for, parsed; the error page and a shown captcha stop the session. */
   private readPage(response: RegistryResponse, page: RegistryPage = parsePage(response.html)): RegistryPage {
     if (page.kind === 'captcha') {
-      this.stop(new RegistryError('CHALLENGE', `the registry showed a captcha at ${response.url} ("${page.prompt}"); stopping, not solving`, { reason: 'captcha', url: response.url }));
+      this.stop(
+        new RegistryError(
+          'CHALLENGE',
+          `the registry showed a captcha at ${response.url} ("${page.prompt}"); stopping, not solving`,
+          { reason: 'captcha', url: response.url },
+        ),
+      );
     }
     if (page.kind === 'error') {
-      this.stop(new RegistryError('REGISTRY_ERROR', `the registry answered ${response.url} with its error page: ${page.title}: ${page.message}`, { reason: 'error-page', url: response.url }));
+      this.stop(
+        new RegistryError(
+          'REGISTRY_ERROR',
+          `the registry answered ${response.url} with its error page: ${page.title}: ${page.message}`,
+          { reason: 'error-page', url: response.url },
+        ),
+      );
     }
     return page;
   }
@@ -164,26 +198,47 @@ export class RegistrySession {
       }
       const page = this.readPage(response, parsed);
       if (page.kind !== 'results' && page.kind !== 'empty') {
-        throw new RegistryError('PARSE', `a search answered with a ${page.kind} page, not results (${response.url})`, { reason: 'unexpected-page', url: response.url });
+        throw new RegistryError('PARSE', `a search answered with a ${page.kind} page, not results (${response.url})`, {
+          reason: 'unexpected-page',
+          url: response.url,
+        });
       }
       if (this.options.verifyFilters !== false) this.verifyFilters(params, page.activeFilters, response.url);
       const firstPage: ResultsPage = page.kind === 'results' ? page : { ...page, kind: 'results', rows: [] };
       const summary: SearchSummary = {
-        params, total: page.total, perPage: page.perPage, pageCount: page.pageCount, capped: page.capped,
-        activeFilters: page.activeFilters, firstPage: firstPage.rows, transport: this.transport.name,
+        params,
+        total: page.total,
+        perPage: page.perPage,
+        pageCount: page.pageCount,
+        capped: page.capped,
+        activeFilters: page.activeFilters,
+        firstPage: firstPage.rows,
+        transport: this.transport.name,
       };
       this.current = { summary, firstPage };
-      this.logger.debug({ total: summary.total, pageCount: summary.pageCount, transport: summary.transport }, 'search submitted');
+      this.logger.debug(
+        { total: summary.total, pageCount: summary.pageCount, transport: summary.transport },
+        'search submitted',
+      );
       return summary;
     });
   }
 
   private verifyFilters(requested: SearchParams, echoed: SearchParams, url: string): void {
     if (Object.keys(echoed).length === 0) return; // a page without the form: nothing to compare
-    const differs = VERIFIED_FIELDS.filter((name) => requested[name] !== undefined && JSON.stringify(requested[name]) !== JSON.stringify(echoed[name]));
+    const differs = VERIFIED_FIELDS.filter(
+      (name) => requested[name] !== undefined && JSON.stringify(requested[name]) !== JSON.stringify(echoed[name]),
+    );
     if (differs.length > 0) {
-      const detail = differs.map((name) => `${name}: asked ${JSON.stringify(requested[name])}, shown ${JSON.stringify(echoed[name] ?? null)}`).join('; ');
-      throw new RegistryError('REGISTRY_ERROR', `the registry did not apply the search filters (${detail})`, { reason: 'filters-not-applied', url });
+      const detail = differs
+        .map(
+          (name) => `${name}: asked ${JSON.stringify(requested[name])}, shown ${JSON.stringify(echoed[name] ?? null)}`,
+        )
+        .join('; ');
+      throw new RegistryError('REGISTRY_ERROR', `the registry did not apply the search filters (${detail})`, {
+        reason: 'filters-not-applied',
+        url,
+      });
     }
   }
 
@@ -195,12 +250,23 @@ export class RegistrySession {
       const page = this.readPage(response);
       if (page.kind === 'results') return page;
       if (page.kind === 'empty' && !this.current) {
-        throw new RegistryError('REGISTRY_ERROR', `the registry answered ${response.url} with its empty-result page: this session has no search (call search() first)`, { reason: 'no-search', url: response.url });
+        throw new RegistryError(
+          'REGISTRY_ERROR',
+          `the registry answered ${response.url} with its empty-result page: this session has no search (call search() first)`,
+          { reason: 'no-search', url: response.url },
+        );
       }
       if (page.kind === 'empty') {
-        throw new RegistryError('REGISTRY_ERROR', `the registry answered ${response.url} with its empty-result page although the search has ${this.current!.summary.pageCount} pages: the site session was lost`, { reason: 'session-lost', url: response.url });
+        throw new RegistryError(
+          'REGISTRY_ERROR',
+          `the registry answered ${response.url} with its empty-result page although the search has ${this.current!.summary.pageCount} pages: the site session was lost`,
+          { reason: 'session-lost', url: response.url },
+        );
       }
-      throw new RegistryError('PARSE', `${response.url} is a ${page.kind} page, not results`, { reason: 'unexpected-page', url: response.url });
+      throw new RegistryError('PARSE', `${response.url} is a ${page.kind} page, not results`, {
+        reason: 'unexpected-page',
+        url: response.url,
+      });
     });
   }
 
@@ -221,14 +287,22 @@ export class RegistrySession {
 
   /** `/Review/<id>` over plain HTTP (with the browser's cookies when the browser searched). */
   async fetchDecision(documentId: string): Promise<Decision> {
-    if (!/^\d+$/.test(documentId)) throw new RegistryError('PARSE', `"${documentId}" is not a registry document id`, { reason: 'bad-document-id' });
+    if (!/^\d+$/.test(documentId))
+      throw new RegistryError('PARSE', `"${documentId}" is not a registry document id`, { reason: 'bad-document-id' });
     return this.guarded(async () => {
       const response = await this.http.get(`/Review/${documentId}`);
       const page = this.readPage(response);
       if (page.kind !== 'review') {
-        throw new RegistryError('PARSE', `/Review/${documentId} is a ${page.kind} page, not a decision`, { reason: 'unexpected-page', url: response.url });
+        throw new RegistryError('PARSE', `/Review/${documentId} is a ${page.kind} page, not a decision`, {
+          reason: 'unexpected-page',
+          url: response.url,
+        });
       }
-      if (!page.html) throw new RegistryError('PARSE', `/Review/${documentId} has no decision text (#txtdepository)`, { reason: 'no-decision-text', url: response.url });
+      if (!page.html)
+        throw new RegistryError('PARSE', `/Review/${documentId} has no decision text (#txtdepository)`, {
+          reason: 'no-decision-text',
+          url: response.url,
+        });
       return { documentId, url: response.url, metadata: page.metadata, html: page.html, text: page.text };
     });
   }

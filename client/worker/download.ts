@@ -10,10 +10,16 @@
  * unparsable page, a 4xx) counts that document as failed and the task goes on.
  */
 import PQueue from 'p-queue';
-import { RESULT_CAP, RegistryError, type CollectedRow, type RegistrySession } from '../registry/index.ts';
+import {
+  type CollectedRow,
+  type Decision,
+  RESULT_CAP,
+  RegistryError,
+  type RegistrySession,
+} from '../registry/index.ts';
 import type { PolitenessStats } from '../registry/politeness.ts';
 import type { GateClient, GateLease } from '../gate/client.ts';
-import { readCompleteDocument, writeDocument } from './files.ts';
+import { type DocumentRecord, readCompleteDocument, writeDocument } from './files.ts';
 import type { Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
 import { persist } from './retry.ts';
@@ -84,7 +90,10 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
   const search = await session.search(task.searchParams);
   const available = Math.max(0, Math.min(search.total, RESULT_CAP) - (task.startPage - 1) * search.perPage);
   const total = Math.min(task.maxDocuments, available);
-  log.info({ task: task.id, total: search.total, pages: search.pageCount, documents: total }, `task ${task.id}: search found ${search.total}`);
+  log.info(
+    { task: task.id, total: search.total, pages: search.pageCount, documents: total },
+    `task ${task.id}: search found ${search.total}`,
+  );
 
   const report = (documentId?: string) => {
     context.onProgress(counts, total);
@@ -108,7 +117,8 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       rateLimitsSeen = seen;
       cleanStreak = 0;
       const slower = Math.max(1, Math.floor(queue.concurrency / 2));
-      if (slower < queue.concurrency) log.warn({ task: task.id, concurrency: slower }, 'the registry asked us to slow down');
+      if (slower < queue.concurrency)
+        log.warn({ task: task.id, concurrency: slower }, 'the registry asked us to slow down');
       queue.concurrency = slower;
     } else if (++cleanStreak >= 20 && queue.concurrency < context.concurrency) {
       cleanStreak = 0;
@@ -125,20 +135,28 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       return report(row.documentId);
     }
     const work = (async () => {
-      let decision;
+      let decision: Decision;
       try {
         decision = await session.fetchDecision(row.documentId);
       } finally {
         adjustPace();
       }
-      let record;
+      let record: DocumentRecord;
       try {
         record = await writeDocument(outputDir, {
-          documentId: row.documentId, sourceUrl: decision.url, html: decision.html, text: decision.text,
-          row: plain(row), decision: plain(decision.metadata), taskId: task.id, page: row.page,
+          documentId: row.documentId,
+          sourceUrl: decision.url,
+          html: decision.html,
+          text: decision.text,
+          row: plain(row),
+          decision: plain(decision.metadata),
+          taskId: task.id,
+          page: row.page,
         });
       } catch (error) {
-        throw new StorageError(`cannot write document ${row.documentId} to ${outputDir}: ${(error as Error).message}`, { cause: error });
+        throw new StorageError(`cannot write document ${row.documentId} to ${outputDir}: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
       reporter.registerDocument({
         documentId: row.documentId,
@@ -159,7 +177,8 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         return;
       }
       counts.failed++;
-      if (failedDocuments.length < 50) failedDocuments.push({ documentId: row.documentId, error: (error as Error).message });
+      if (failedDocuments.length < 50)
+        failedDocuments.push({ documentId: row.documentId, error: (error as Error).message });
       log.warn({ task: task.id, documentId: row.documentId, err: (error as Error).message }, 'document failed');
     } finally {
       inFlight.delete(row.documentId);
@@ -172,7 +191,13 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
     const onDisk = await Promise.all(rows.map((row) => readCompleteDocument(outputDir, row.documentId)));
     const toCheck = rows.filter((_, index) => !onDisk[index]);
     counts.skippedLocal += rows.length - toCheck.length;
-    const known = new Set(await persist(() => gate.knownDocumentIds(toCheck.map((row) => row.documentId)), { log, what: 'knownDocumentIds', signal }));
+    const known = new Set(
+      await persist(() => gate.knownDocumentIds(toCheck.map((row) => row.documentId)), {
+        log,
+        what: 'knownDocumentIds',
+        signal,
+      }),
+    );
     counts.skippedKnown += known.size;
     if (rows.length > toCheck.length || known.size > 0) report();
     for (const row of toCheck) {
@@ -213,7 +238,13 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
     total,
     interrupted: signal.aborted && handled < total,
     summary: {
-      search: { total: search.total, pageCount: search.pageCount, perPage: search.perPage, capped: search.capped, transport: search.transport },
+      search: {
+        total: search.total,
+        pageCount: search.pageCount,
+        perPage: search.perPage,
+        capped: search.capped,
+        transport: search.transport,
+      },
       startPage: task.startPage,
       pagesRead,
       documents: { expected: total, ...counts },

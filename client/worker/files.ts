@@ -18,7 +18,12 @@ export interface DocumentPaths {
 
 export function documentPaths(outputDir: string, documentId: string): DocumentPaths {
   const dir = join(outputDir, documentId);
-  return { dir, html: join(dir, `${documentId}.html`), text: join(dir, `${documentId}.txt`), json: join(dir, `${documentId}.json`) };
+  return {
+    dir,
+    html: join(dir, `${documentId}.html`),
+    text: join(dir, `${documentId}.txt`),
+    json: join(dir, `${documentId}.json`),
+  };
 }
 
 /** What `<id>.json` holds. */
@@ -90,7 +95,11 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
   const name = (path: string) => join(temp, basename(path));
   try {
     await mkdir(temp, { recursive: true });
-    await Promise.all([writeFile(name(paths.html), html), writeFile(name(paths.text), text), writeFile(name(paths.json), `${JSON.stringify(record, null, 2)}\n`)]);
+    await Promise.all([
+      writeFile(name(paths.html), html),
+      writeFile(name(paths.text), text),
+      writeFile(name(paths.json), `${JSON.stringify(record, null, 2)}\n`),
+    ]);
     try {
       await rename(temp, paths.dir);
     } catch (error) {

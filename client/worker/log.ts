@@ -7,12 +7,20 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
-const LEVEL_NAMES: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVEL_NAMES: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const HIDDEN = new Set(['level', 'time', 'pid', 'hostname', 'msg']);
 
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return /\s/.test(value) ? JSON.stringify(value) : value;
-  if (value && typeof value === 'object' && 'message' in value) return JSON.stringify((value as { message: unknown }).message);
+  if (value && typeof value === 'object' && 'message' in value)
+    return JSON.stringify((value as { message: unknown }).message);
   return JSON.stringify(value);
 }
 
@@ -42,7 +50,15 @@ export const processOutput: LogOutput = {
   line: (text, level) => (level >= 40 ? process.stderr : process.stdout).write(`${text}\n`),
 };
 
-export function createWorkerLogger({ level = 'info', json = false, output = processOutput }: { level?: LevelWithSilent; json?: boolean; output?: LogOutput } = {}): Logger {
+export function createWorkerLogger({
+  level = 'info',
+  json = false,
+  output = processOutput,
+}: {
+  level?: LevelWithSilent;
+  json?: boolean;
+  output?: LogOutput;
+} = {}): Logger {
   const destination = {
     write(chunk: string) {
       const levelNumber = Number(/"level":(\d+)/.exec(chunk)?.[1] ?? 30);

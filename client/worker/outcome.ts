@@ -24,13 +24,19 @@ export function classifyFailure(error: unknown): { errorClass: ErrorClass; messa
   const message = (error instanceof Error ? error.message : String(error)).slice(0, 4000) || 'unknown error';
   if (error instanceof RegistryError) {
     // The registry's error page is how it turns away clients it distrusts: a challenge, like a captcha.
-    if (error.reason === 'captcha' || error.reason === 'error-page') return { errorClass: 'CHALLENGE', message, retryable: true };
+    if (error.reason === 'captcha' || error.reason === 'error-page')
+      return { errorClass: 'CHALLENGE', message, retryable: true };
     if (error.reason === 'invalid-search-params') return { errorClass: 'PARSE', message, retryable: false };
     return { errorClass: error.class, message, retryable: true };
   }
   if (error instanceof StorageError) return { errorClass: 'STORAGE', message, retryable: true };
   if (error instanceof GateCallError) return { errorClass: 'INTERNAL', message, retryable: true };
-  const retryable = !(error && typeof error === 'object' && 'retryable' in error && (error as { retryable: unknown }).retryable === false);
+  const retryable = !(
+    error &&
+    typeof error === 'object' &&
+    'retryable' in error &&
+    (error as { retryable: unknown }).retryable === false
+  );
   return { errorClass: 'INTERNAL', message, retryable };
 }
 
@@ -60,29 +66,68 @@ export async function deliverOutcome(o: {
   try {
     await reporter.flush(deadline);
     if (o.release || outcome.kind === 'interrupted') {
-      await persist(() => gate.releaseTasks([{ taskId, leaseToken: lease.leaseToken }]), { log, what: what('release'), deadline });
+      await persist(() => gate.releaseTasks([{ taskId, leaseToken: lease.leaseToken }]), {
+        log,
+        what: what('release'),
+        deadline,
+      });
       const c = reporter.current;
-      log.info({ task: taskId, downloaded: c.documentsDownloaded, skipped: c.documentsSkipped, failed: c.documentsFailed }, `released task ${taskId} (unfinished)`);
+      log.info(
+        { task: taskId, downloaded: c.documentsDownloaded, skipped: c.documentsSkipped, failed: c.documentsFailed },
+        `released task ${taskId} (unfinished)`,
+      );
       return 'released';
     }
     if (outcome.kind === 'completed') {
       const input = {
-        taskId, leaseToken: lease.leaseToken, documentsDownloaded: outcome.downloaded, documentsSkipped: outcome.skipped,
-        documentsFailed: outcome.failed, resultSummary: outcome.summary,
+        taskId,
+        leaseToken: lease.leaseToken,
+        documentsDownloaded: outcome.downloaded,
+        documentsSkipped: outcome.skipped,
+        documentsFailed: outcome.failed,
+        resultSummary: outcome.summary,
       };
       const done = await persist(() => gate.completeTask(input), { log, what: what('completion'), deadline });
-      log.info({ task: taskId, status: done.status, downloaded: outcome.downloaded, skipped: outcome.skipped, failed: outcome.failed }, `completed task ${taskId}`);
+      log.info(
+        {
+          task: taskId,
+          status: done.status,
+          downloaded: outcome.downloaded,
+          skipped: outcome.skipped,
+          failed: outcome.failed,
+        },
+        `completed task ${taskId}`,
+      );
       return 'completed';
     }
     const failed = await persist(
-      () => gate.failTask({ taskId, leaseToken: lease.leaseToken, errorClass: outcome.errorClass, message: outcome.message, retryable: outcome.retryable }),
+      () =>
+        gate.failTask({
+          taskId,
+          leaseToken: lease.leaseToken,
+          errorClass: outcome.errorClass,
+          message: outcome.message,
+          retryable: outcome.retryable,
+        }),
       { log, what: what('failure report'), deadline },
     );
-    log.warn({ task: taskId, errorClass: outcome.errorClass, status: failed.status, runAt: failed.runAt, err: outcome.message }, `task ${taskId} failed`);
+    log.warn(
+      {
+        task: taskId,
+        errorClass: outcome.errorClass,
+        status: failed.status,
+        runAt: failed.runAt,
+        err: outcome.message,
+      },
+      `task ${taskId} failed`,
+    );
     return 'failed';
   } catch (error) {
     if (isLeaseLost(error)) {
-      log.warn({ task: taskId, reason: error.reason }, `the gate refused our ${outcome.kind} report: the lease is no longer ours`);
+      log.warn(
+        { task: taskId, reason: error.reason },
+        `the gate refused our ${outcome.kind} report: the lease is no longer ours`,
+      );
       return 'lost';
     }
     log.error({ task: taskId, err: (error as Error).message }, `could not deliver the ${outcome.kind} report`);

@@ -54,7 +54,9 @@ export interface PlanTaskResult {
 function planOptionsOf(value: unknown, taskId: string): PlanOptions {
   const o = value as Partial<PlanOptions> | null | undefined;
   if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields)) {
-    throw new RegistryError('PARSE', `task ${taskId} has no plan rules (planOptions); is it a PLAN task?`, { reason: 'no-plan-options' });
+    throw new RegistryError('PARSE', `task ${taskId} has no plan rules (planOptions); is it a PLAN task?`, {
+      reason: 'no-plan-options',
+    });
   }
   return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
 }
@@ -68,11 +70,21 @@ export async function runPlanTask({ task, lease, session, gate, log, signal }: P
 
   const summary = await session.search(params);
   if (summary.perPage !== itemsPerPageOf(params)) {
-    throw new RegistryError('PARSE', `the registry showed ${summary.perPage} rows per page, the task asked for ${itemsPerPageOf(params)}`, { reason: 'per-page-mismatch' });
+    throw new RegistryError(
+      'PARSE',
+      `the registry showed ${summary.perPage} rows per page, the task asked for ${itemsPerPageOf(params)}`,
+      { reason: 'per-page-mismatch' },
+    );
   }
   const decision = decideWindow({ searchParams: params, total: summary.total, options });
   log.info(
-    { taskId: task.id, window: `${params.RegDateBegin}..${params.RegDateEnd}`, total: summary.total, outcome: decision.outcome, children: decision.children.length },
+    {
+      taskId: task.id,
+      window: `${params.RegDateBegin}..${params.RegDateEnd}`,
+      total: summary.total,
+      outcome: decision.outcome,
+      children: decision.children.length,
+    },
     decision.outcome === 'GAP' ? 'plan task: a gap (over the cap, nothing left to split by)' : 'plan task decided',
   );
   signal?.throwIfAborted();
@@ -83,11 +95,25 @@ export async function runPlanTask({ task, lease, session, gate, log, signal }: P
       leaseToken: lease.leaseToken,
       total: summary.total,
       outcome: decision.outcome,
-      children: decision.children.map((c) => ({ kind: c.kind, searchParams: c.searchParams, startPage: c.startPage, maxDocuments: c.maxDocuments })),
+      children: decision.children.map((c) => ({
+        kind: c.kind,
+        searchParams: c.searchParams,
+        startPage: c.startPage,
+        maxDocuments: c.maxDocuments,
+      })),
     },
   });
-  log.debug({ taskId: task.id, created: completePlanTask.created, existing: completePlanTask.existing }, 'plan task completed');
+  log.debug(
+    { taskId: task.id, created: completePlanTask.created, existing: completePlanTask.existing },
+    'plan task completed',
+  );
   return {
-    resultSummary: completePlanTask.task.resultSummary, documentsDownloaded: 0, outcome: completePlanTask.outcome, total: summary.total, children: decision.children.length, created: completePlanTask.created, existing: completePlanTask.existing,
+    resultSummary: completePlanTask.task.resultSummary,
+    documentsDownloaded: 0,
+    outcome: completePlanTask.outcome,
+    total: summary.total,
+    children: decision.children.length,
+    created: completePlanTask.created,
+    existing: completePlanTask.existing,
   };
 }

@@ -34,7 +34,8 @@ export function createBarsDisplay(stream: NodeJS.WriteStream = process.stderr): 
       clearOnComplete: false,
       hideCursor: true,
       etaBuffer: 50,
-      format: '{label} [{bar}] {value}/{total} docs | {speed}/s | ETA {eta_formatted} | skipped {skipped} failed {failed}',
+      format:
+        '{label} [{bar}] {value}/{total} docs | {speed}/s | ETA {eta_formatted} | skipped {skipped} failed {failed}',
       autopadding: true,
     },
     cliProgress.Presets.shades_classic,
@@ -50,7 +51,11 @@ export function createBarsDisplay(stream: NodeJS.WriteStream = process.stderr): 
           const seconds = Math.max(0.001, (Date.now() - started.get(bar)!) / 1000);
           const done = handled(counts);
           bar.setTotal(Math.max(counts.total ?? done, done, 1));
-          bar.update(done, { speed: (counts.downloaded / seconds).toFixed(1), skipped: counts.skipped, failed: counts.failed });
+          bar.update(done, {
+            speed: (counts.downloaded / seconds).toFixed(1),
+            skipped: counts.skipped,
+            failed: counts.failed,
+          });
         },
         done(outcome) {
           bar.update({ label: `${label} ${outcome}` });
@@ -78,7 +83,14 @@ export function createLinesDisplay(getLog: () => Logger, everyDocuments = 25): P
           lastShown = done;
           const seconds = Math.max(0.001, (Date.now() - started) / 1000);
           getLog().info(
-            { task: taskId, downloaded: counts.downloaded, skipped: counts.skipped, failed: counts.failed, total: counts.total, perSecond: Number((counts.downloaded / seconds).toFixed(2)) },
+            {
+              task: taskId,
+              downloaded: counts.downloaded,
+              skipped: counts.skipped,
+              failed: counts.failed,
+              total: counts.total,
+              perSecond: Number((counts.downloaded / seconds).toFixed(2)),
+            },
             `${label}: ${done}/${counts.total ?? '?'} documents`,
           );
         },

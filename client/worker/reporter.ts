@@ -29,7 +29,12 @@ export interface ReporterOptions {
 }
 
 export class ProgressReporter {
-  private counts: ProgressCounts = { documentsDownloaded: 0, documentsSkipped: 0, documentsFailed: 0, totalExpected: null };
+  private counts: ProgressCounts = {
+    documentsDownloaded: 0,
+    documentsSkipped: 0,
+    documentsFailed: 0,
+    totalExpected: null,
+  };
   private dirty = false;
   private documents: DocumentInput[] = [];
   private sending: Promise<void> | null = null;
@@ -105,7 +110,11 @@ export class ProgressReporter {
     if (this.documents.length === 0) return;
     const batch = this.documents.splice(0, 1000);
     try {
-      await this.options.gate.registerDocuments({ clientId: this.options.clientId, taskId: this.options.lease.task.id, documents: batch });
+      await this.options.gate.registerDocuments({
+        clientId: this.options.clientId,
+        taskId: this.options.lease.task.id,
+        documents: batch,
+      });
     } catch (error) {
       this.documents.unshift(...batch);
       throw error;
@@ -122,11 +131,21 @@ export class ProgressReporter {
     while (this.sending) await this.sending;
     if (this.lost) return;
     const { log, lease } = this.options;
-    await persist(() => this.sendDocuments(), { log, what: `registering documents of task ${lease.task.id}`, deadline });
-    while (this.documents.length > 0) await persist(() => this.sendDocuments(), { log, what: `registering documents of task ${lease.task.id}`, deadline });
-    if (this.dirty) await persist(() => this.send(), { log, what: `progress of task ${lease.task.id}`, deadline }).catch((error) => {
-      if (!isLeaseLost(error)) throw error;
+    await persist(() => this.sendDocuments(), {
+      log,
+      what: `registering documents of task ${lease.task.id}`,
+      deadline,
     });
+    while (this.documents.length > 0)
+      await persist(() => this.sendDocuments(), {
+        log,
+        what: `registering documents of task ${lease.task.id}`,
+        deadline,
+      });
+    if (this.dirty)
+      await persist(() => this.send(), { log, what: `progress of task ${lease.task.id}`, deadline }).catch((error) => {
+        if (!isLeaseLost(error)) throw error;
+      });
   }
 
   /** Stops reporting (the lease is gone or the task is over). */

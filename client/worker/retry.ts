@@ -32,7 +32,10 @@ export function backoffMs(attempt: number): number {
   return Math.round(Math.min(5_000, 250 * 2 ** attempt) * (0.75 + Math.random() * 0.5));
 }
 
-export async function persist<T>(call: () => Promise<T>, { log, what, deadline = Number.POSITIVE_INFINITY, signal }: PersistOptions): Promise<T> {
+export async function persist<T>(
+  call: () => Promise<T>,
+  { log, what, deadline = Number.POSITIVE_INFINITY, signal }: PersistOptions,
+): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await call();

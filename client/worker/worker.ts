@@ -91,7 +91,10 @@ export class Worker {
       return;
     }
     this.stopping = true;
-    this.log.info({ running: this.running.size }, `${signal}: no new tasks; finishing documents in flight (up to ${this.options.shutdownGraceMs / 1000} s)`);
+    this.log.info(
+      { running: this.running.size },
+      `${signal}: no new tasks; finishing documents in flight (up to ${this.options.shutdownGraceMs / 1000} s)`,
+    );
     for (const task of this.running.values()) this.stopTask(task, 'shutdown');
     this.wake();
   }
@@ -170,7 +173,9 @@ export class Worker {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const client = await gate.registerClient({
-          name: this.options.clientName, host: this.options.host ?? hostname(), version: this.options.version,
+          name: this.options.clientName,
+          host: this.options.host ?? hostname(),
+          version: this.options.version,
         });
         this.clientId = client.id;
         this.log.info({ clientId: client.id, gate: gate.endpoint }, `registered as ${client.name}`);
@@ -194,7 +199,8 @@ export class Worker {
       this.gateDown = false;
       return lease;
     } catch (error) {
-      if (!this.gateDown) this.log.warn({ err: (error as Error).message }, 'claim failed; trying again every poll interval');
+      if (!this.gateDown)
+        this.log.warn({ err: (error as Error).message }, 'claim failed; trying again every poll interval');
       this.gateDown = true;
       return null;
     }
@@ -210,7 +216,16 @@ export class Worker {
     this.claimed++;
     const taskId = lease.task.id;
     const label = `${lease.task.kind.toLowerCase()} ${taskId.slice(0, 8)}`;
-    this.log.info({ task: taskId, kind: lease.task.kind, searchParams: lease.task.searchParams, startPage: lease.task.startPage, maxDocuments: lease.task.maxDocuments }, `claimed ${label}`);
+    this.log.info(
+      {
+        task: taskId,
+        kind: lease.task.kind,
+        searchParams: lease.task.searchParams,
+        startPage: lease.task.startPage,
+        maxDocuments: lease.task.maxDocuments,
+      },
+      `claimed ${label}`,
+    );
     const task: RunningTask = {
       lease,
       stop: new AbortController(),
@@ -219,7 +234,11 @@ export class Worker {
       abandoned: false,
       view: this.deps.display.startTask(taskId, label),
       reporter: new ProgressReporter({
-        gate: this.deps.gate, clientId: this.clientId!, lease, log: this.log, minIntervalMs: this.options.progressIntervalMs,
+        gate: this.deps.gate,
+        clientId: this.clientId!,
+        lease,
+        log: this.log,
+        minIntervalMs: this.options.progressIntervalMs,
         onLeaseLost: (reason) => this.leaseLost(task, `progress answered LEASE_LOST (${reason ?? 'unknown'})`),
       }),
       done: Promise.resolve(),
@@ -246,12 +265,16 @@ export class Worker {
   private async runTask(task: RunningTask): Promise<void> {
     const { lease } = task;
     const session = await RegistrySession.open({
-      baseUrl: this.options.registryUrl, transport: this.options.transport, userAgent: this.options.userAgent,
-      hostPoliteness: this.politeness, logger: this.log,
+      baseUrl: this.options.registryUrl,
+      transport: this.options.transport,
+      userAgent: this.options.userAgent,
+      hostPoliteness: this.politeness,
+      logger: this.log,
     });
     let outcome: Outcome;
     try {
-      outcome = lease.task.kind === 'PLAN' ? await this.runPlan(task, session) : await this.runDownloadTask(task, session);
+      outcome =
+        lease.task.kind === 'PLAN' ? await this.runPlan(task, session) : await this.runDownloadTask(task, session);
     } catch (error) {
       outcome = { kind: 'failed', ...classifyFailure(error) };
     } finally {
@@ -263,23 +286,44 @@ export class Worker {
 
   private async runDownloadTask(task: RunningTask, session: RegistrySession): Promise<Outcome> {
     const result = await runDownload({
-      lease: task.lease, session, gate: this.deps.gate, clientId: this.clientId!, log: this.log, signal: task.stop.signal,
-      outputDir: this.options.outputDir, concurrency: this.options.concurrency, reporter: task.reporter,
+      lease: task.lease,
+      session,
+      gate: this.deps.gate,
+      clientId: this.clientId!,
+      log: this.log,
+      signal: task.stop.signal,
+      outputDir: this.options.outputDir,
+      concurrency: this.options.concurrency,
+      reporter: task.reporter,
       inFlight: this.inFlightDocuments,
-      onProgress: (counts: DownloadCounts, total) => task.view.update({
-        downloaded: counts.downloaded, skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate, failed: counts.failed, total,
-      }),
+      onProgress: (counts: DownloadCounts, total) =>
+        task.view.update({
+          downloaded: counts.downloaded,
+          skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
+          failed: counts.failed,
+          total,
+        }),
     });
     if (result.interrupted) return { kind: 'interrupted' };
     const { counts } = result;
     return {
-      kind: 'completed', downloaded: counts.downloaded, skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
-      failed: counts.failed, summary: { ...result.summary, worker: this.options.clientName },
+      kind: 'completed',
+      downloaded: counts.downloaded,
+      skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
+      failed: counts.failed,
+      summary: { ...result.summary, worker: this.options.clientName },
     };
   }
 
   private async runPlan(task: RunningTask, session: RegistrySession): Promise<Outcome> {
-    await runPlanTask({ task: task.lease.task, lease: task.lease, session, gate: this.deps.gate, log: this.log, signal: task.stop.signal });
+    await runPlanTask({
+      task: task.lease.task,
+      lease: task.lease,
+      session,
+      gate: this.deps.gate,
+      log: this.log,
+      signal: task.stop.signal,
+    });
     return task.stop.signal.aborted ? { kind: 'interrupted' } : { kind: 'completedByRunner' };
   }
 
@@ -292,7 +336,11 @@ export class Worker {
       if (outcome.errorClass === 'CHALLENGE') this.coolDown(outcome.message, task);
     }
     const delivered = await deliverOutcome({
-      gate: this.deps.gate, log: this.log, lease: task.lease, reporter: task.reporter, outcome,
+      gate: this.deps.gate,
+      log: this.log,
+      lease: task.lease,
+      reporter: task.reporter,
+      outcome,
       // a task stopped by a cool-down goes back to the queue rather than failing
       release: outcome.kind === 'interrupted' || (outcome.kind === 'failed' && task.stopReason === 'cooldown'),
       // while shutting down, deliveries get until the grace period ends (and a little for the release)
@@ -309,7 +357,10 @@ export class Worker {
     // for the whole cool-down. Those tasks are stopped and handed back instead; the challenged session is
     // stopped for good by the registry library.
     this.coolDownUntil = Math.max(this.coolDownUntil, Date.now() + ms);
-    this.log.warn({ seconds: ms / 1000 }, `the registry challenged this worker (${message}); cooling down: no requests, no claims`);
+    this.log.warn(
+      { seconds: ms / 1000 },
+      `the registry challenged this worker (${message}); cooling down: no requests, no claims`,
+    );
     for (const task of this.running.values()) if (task !== from) this.stopTask(task, 'cooldown');
   }
 
@@ -327,13 +378,24 @@ export class Worker {
       const deadline = Date.now() + 5_000;
       await Promise.all(left.map((task) => task.reporter.flush(deadline).catch(() => {})));
       try {
-        await persist(() => this.deps.gate.releaseTasks(left.map((task) => ({ taskId: task.lease.task.id, leaseToken: task.lease.leaseToken }))), {
-          log: this.log, what: 'release of unfinished tasks', deadline,
-        });
+        await persist(
+          () =>
+            this.deps.gate.releaseTasks(
+              left.map((task) => ({ taskId: task.lease.task.id, leaseToken: task.lease.leaseToken })),
+            ),
+          {
+            log: this.log,
+            what: 'release of unfinished tasks',
+            deadline,
+          },
+        );
         this.stats.released += left.length;
         this.log.info({ tasks: left.map((task) => task.lease.task.id) }, `released ${left.length} unfinished task(s)`);
       } catch (error) {
-        this.log.error({ err: (error as Error).message }, 'could not release the unfinished tasks; their leases will expire');
+        this.log.error(
+          { err: (error as Error).message },
+          'could not release the unfinished tasks; their leases will expire',
+        );
       }
     }
     // Deliveries still under way (completions in their retry loop) get the rest of their own deadline.

@@ -3,7 +3,16 @@
 // clientUpdated), so the page never polls. graphql-ws's browser build is loaded first and sets
 // window.graphqlWs.
 
-import { CLIENT_FIELDS, EVENT_FIELDS, KEY_STORAGE, LATE_AFTER_SECONDS, PAGE_SIZE, TASK_FIELDS, THROUGHPUT_MINUTES, WS_URL } from './config.js';
+import {
+  CLIENT_FIELDS,
+  EVENT_FIELDS,
+  KEY_STORAGE,
+  LATE_AFTER_SECONDS,
+  PAGE_SIZE,
+  TASK_FIELDS,
+  THROUGHPUT_MINUTES,
+  WS_URL,
+} from './config.js';
 import { $, h } from './dom.js';
 import { state } from './state.js';
 import { AuthError, GateDown, gql } from './gate.js';
@@ -105,36 +114,46 @@ export function connect() {
   });
   state.ws = ws;
 
-  live(`subscription Stats($minutes: Int) { statsUpdated(minutes: $minutes) {
+  live(
+    `subscription Stats($minutes: Int) { statsUpdated(minutes: $minutes) {
       pending running completed failed dead activeClients documentsPerMinute throughput { minute documents tasksCompleted } } }`,
-    { minutes: THROUGHPUT_MINUTES }, (data) => renderStats(data.statsUpdated));
+    { minutes: THROUGHPUT_MINUTES },
+    (data) => renderStats(data.statsUpdated),
+  );
 
   // graphql-ws sends this same payload object again when it resubscribes after a reconnect: keeping
   // afterSeq current in it makes the gate replay exactly the events this page missed.
   const events = { afterSeq: null };
-  live(`subscription Events($afterSeq: SafeInt) { taskEvents(afterSeq: $afterSeq) {
-      ${EVENT_FIELDS} task { ${TASK_FIELDS} } client { ${CLIENT_FIELDS} } } }`, events, (data) => {
-    const event = data.taskEvents;
-    events.afterSeq = state.lastSeq = event.seq;
-    onTaskEvent(event);
-  });
+  live(
+    `subscription Events($afterSeq: SafeInt) { taskEvents(afterSeq: $afterSeq) {
+      ${EVENT_FIELDS} task { ${TASK_FIELDS} } client { ${CLIENT_FIELDS} } } }`,
+    events,
+    (data) => {
+      const event = data.taskEvents;
+      events.afterSeq = state.lastSeq = event.seq;
+      onTaskEvent(event);
+    },
+  );
 
   live(`subscription Clients { clientUpdated { ${CLIENT_FIELDS} } }`, {}, (data) => upsertClient(data.clientUpdated));
 }
 
 export function live(query, variables, next) {
-  state.ws.subscribe({ query, variables }, {
-    next: (result) => {
-      if (result.errors?.length) return reportError(new Error(result.errors[0].message));
-      try {
-        next(result.data);
-      } catch (error) {
-        console.error(error);
-      }
+  state.ws.subscribe(
+    { query, variables },
+    {
+      next: (result) => {
+        if (result.errors?.length) return reportError(new Error(result.errors[0].message));
+        try {
+          next(result.data);
+        } catch (error) {
+          console.error(error);
+        }
+      },
+      error: (error) => console.warn('subscription ended', error),
+      complete: () => {},
     },
-    error: (error) => console.warn('subscription ended', error),
-    complete: () => {},
-  });
+  );
 }
 
 export function setOnline(online) {
@@ -145,14 +164,20 @@ export function setOnline(online) {
   badge.textContent = online ? 'live' : 'offline';
   if (online) hideBanner();
   else if (state.connectedOnce) {
-    showBanner(`The gate is not answering (connection lost at ${new Date().toLocaleTimeString()}). ` +
-      'Retrying; the page catches up by itself when the gate is back.');
+    showBanner(
+      `The gate is not answering (connection lost at ${new Date().toLocaleTimeString()}). ` +
+        'Retrying; the page catches up by itself when the gate is back.',
+    );
   } else showBanner('Cannot open the live connection to the gate. Retrying…');
 }
 
 /** After a reconnect: the snapshots again (the event subscription replays from the last seq by itself). */
 export function resync() {
-  Promise.all([loadTasks(Math.max(PAGE_SIZE, state.order.length)), loadClients(), state.detailId && loadDetail(state.detailId)])
+  Promise.all([
+    loadTasks(Math.max(PAGE_SIZE, state.order.length)),
+    loadClients(),
+    state.detailId && loadDetail(state.detailId),
+  ])
     .then(() => state.view === 'coverage' && loadCoverage())
     .catch(reportError);
 }
@@ -197,16 +222,15 @@ export function toast(text, isError = false) {
   setTimeout(() => el.remove(), isError ? 6000 : 3000);
 }
 
-
 for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
   tab.addEventListener('click', () => {
     state.view = tab.dataset.view;
-    for (const other of document.querySelectorAll('.tabs [role=tab]')) other.setAttribute('aria-selected', String(other === tab));
+    for (const other of document.querySelectorAll('.tabs [role=tab]'))
+      other.setAttribute('aria-selected', String(other === tab));
     for (const view of ['tasks', 'workers', 'coverage']) $(`view-${view}`).hidden = view !== state.view;
     if (state.view === 'coverage') loadCoverage();
   });
 }
-
 
 // Local clock only (no requests): heartbeat ages and "… ago" texts.
 setInterval(() => {

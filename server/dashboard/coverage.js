@@ -3,7 +3,7 @@
 // introspection, so the view follows the planning API as it grows: plans to pick from (when there is a
 // `plans` query), then the chosen plan's coverage, with lists of windows as tables.
 
-import { $, compact, fill, fmt, h, number, shortId } from './dom.js';
+import { $, compact, fill, fmt, h, shortId } from './dom.js';
 import { state } from './state.js';
 import { gql } from './gate.js';
 
@@ -34,7 +34,10 @@ export async function detectCoverage() {
   if (!coverage) return;
   const plans = fields.find((f) => f.name === 'plans' && f.args.every((a) => a.type.kind !== 'NON_NULL'));
   const args = coverage.args.map((a) => ({
-    argName: a.name, type: printType(a.type), ...unwrap(a.type), required: a.type.kind === 'NON_NULL' && a.defaultValue == null,
+    argName: a.name,
+    type: printType(a.type),
+    ...unwrap(a.type),
+    required: a.type.kind === 'NON_NULL' && a.defaultValue == null,
   }));
   state.coverage = {
     args,
@@ -49,7 +52,9 @@ export async function detectCoverage() {
 /** Scalars and enums of a type, and of the object types under it up to `depth` levels. */
 export async function selectionFor(type, depth) {
   if (type.kind !== 'OBJECT') return '';
-  const data = await gql(`query T($name: String!) { __type(name: $name) { fields { name type { ${TYPE_REF} } } } }`, { name: type.name });
+  const data = await gql(`query T($name: String!) { __type(name: $name) { fields { name type { ${TYPE_REF} } } } }`, {
+    name: type.name,
+  });
   const parts = [];
   for (const field of data.__type?.fields ?? []) {
     const inner = unwrap(field.type);
@@ -65,13 +70,28 @@ export async function selectionFor(type, depth) {
 export function renderCoverageView() {
   const c = state.coverage;
   const asked = c.args.filter((a) => a !== c.planArg);
-  const form = h('form', { class: 'filters', onsubmit: (event) => {
-    event.preventDefault();
-    for (const input of form.querySelectorAll('input')) c.values[input.name] = input.value.trim();
-    loadCoverage();
-  } }, asked.map((a) => h('label', {}, `${a.argName}${a.required ? ' *' : ''}`,
-    h('input', { name: a.argName, value: c.values[a.argName] ?? '', placeholder: a.type }))), h('button', { type: 'submit' }, 'Show'));
-  fill($('coverage'),
+  const form = h(
+    'form',
+    {
+      class: 'filters',
+      onsubmit: (event) => {
+        event.preventDefault();
+        for (const input of form.querySelectorAll('input')) c.values[input.name] = input.value.trim();
+        loadCoverage();
+      },
+    },
+    asked.map((a) =>
+      h(
+        'label',
+        {},
+        `${a.argName}${a.required ? ' *' : ''}`,
+        h('input', { name: a.argName, value: c.values[a.argName] ?? '', placeholder: a.type }),
+      ),
+    ),
+    h('button', { type: 'submit' }, 'Show'),
+  );
+  fill(
+    $('coverage'),
     h('h2', {}, 'Coverage ', h('small', {}, 'per planned window: expected, downloaded, tasks by state')),
     c.plansSelection ? h('div', { id: 'plans' }) : null,
     asked.length ? form : null,
@@ -95,7 +115,11 @@ export async function loadCoverage() {
   const result = $('coverage-result');
   const missing = c.args.filter((a) => a.required && !c.values[a.argName]);
   if (missing.length) {
-    const what = missing.every((a) => a === c.planArg) ? (c.plans.length ? 'Pick a plan.' : 'No plans yet.') : `Enter ${missing.map((a) => a.argName).join(', ')}.`;
+    const what = missing.every((a) => a === c.planArg)
+      ? c.plans.length
+        ? 'Pick a plan.'
+        : 'No plans yet.'
+      : `Enter ${missing.map((a) => a.argName).join(', ')}.`;
     return fill(result, h('p', { class: 'muted' }, what));
   }
   const given = c.args.filter((a) => c.values[a.argName]);
@@ -103,7 +127,10 @@ export async function loadCoverage() {
   const declared = given.map((a) => `$${a.argName}: ${a.type}`).join(', ');
   const call = given.map((a) => `${a.argName}: $${a.argName}`).join(', ');
   try {
-    const data = await gql(`query Coverage${declared ? `(${declared})` : ''} { coverage${call ? `(${call})` : ''}${c.selection ? ` { ${c.selection} }` : ''} }`, variables);
+    const data = await gql(
+      `query Coverage${declared ? `(${declared})` : ''} { coverage${call ? `(${call})` : ''}${c.selection ? ` { ${c.selection} }` : ''} }`,
+      variables,
+    );
     // the plan itself is the picked row above
     const { plan, ...coverage } = c.planArg && data.coverage ? data.coverage : { plan: null, ...data.coverage };
     fill(result, renderValue(c.planArg ? coverage : { plan, ...coverage }));
@@ -115,12 +142,19 @@ export async function loadCoverage() {
 export function renderPlans() {
   const c = state.coverage;
   const chosen = c.values[c.planArg?.argName];
-  fill($('plans'), c.plans.length
-    ? renderValue(c.plans, (plan) => {
-      c.values[c.planArg.argName] = plan.id;
-      loadCoverage();
-    }, (plan) => plan.id === chosen)
-    : h('p', { class: 'muted' }, 'No plans yet.'));
+  fill(
+    $('plans'),
+    c.plans.length
+      ? renderValue(
+          c.plans,
+          (plan) => {
+            c.values[c.planArg.argName] = plan.id;
+            loadCoverage();
+          },
+          (plan) => plan.id === chosen,
+        )
+      : h('p', { class: 'muted' }, 'No plans yet.'),
+  );
 }
 
 export function argValue(a, text) {
@@ -153,17 +187,48 @@ export function renderValue(value, pick, isPicked) {
     const first = ['id', 'state', 'status', 'from', 'to', 'searchParams', 'window'];
     const rank = (c) => (first.includes(c) ? first.indexOf(c) : first.length);
     const columns = [...new Set(value.flatMap((row) => Object.keys(row ?? {})))].sort((a, b) => rank(a) - rank(b));
-    return h('div', { class: 'table-wrap' }, h('table', { class: `grid ${pick ? 'pickable' : ''}` },
-      h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)))),
-      h('tbody', {}, value.map((row) => h('tr', { class: isPicked?.(row) ? 'picked' : null, onclick: pick && (() => pick(row)) },
-        columns.map((c) => h('td', {}, cell(c, row?.[c]))))))));
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: `grid ${pick ? 'pickable' : ''}` },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            columns.map((c) => h('th', {}, c)),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          value.map((row) =>
+            h(
+              'tr',
+              { class: isPicked?.(row) ? 'picked' : null, onclick: pick && (() => pick(row)) },
+              columns.map((c) => h('td', {}, cell(c, row?.[c]))),
+            ),
+          ),
+        ),
+      ),
+    );
   }
   if (typeof value === 'object') {
     const scalars = Object.entries(value).filter(([, v]) => v === null || typeof v !== 'object');
     const nested = Object.entries(value).filter(([, v]) => v !== null && typeof v === 'object');
-    return h('div', {},
-      h('dl', { class: 'facts' }, scalars.map(([k, v]) => [h('dt', {}, k), h('dd', {}, cell(k, v))])),
-      nested.map(([k, v]) => [h('h3', {}, k), Array.isArray(v) ? renderValue(v) : h('code', {}, compact(v))]));
+    return h(
+      'div',
+      {},
+      h(
+        'dl',
+        { class: 'facts' },
+        scalars.map(([k, v]) => [h('dt', {}, k), h('dd', {}, cell(k, v))]),
+      ),
+      nested.map(([k, v]) => [h('h3', {}, k), Array.isArray(v) ? renderValue(v) : h('code', {}, compact(v))]),
+    );
   }
   return String(value);
 }
@@ -173,6 +238,7 @@ export function cell(name, value) {
   if (typeof value === 'boolean') return h('span', { class: value ? 'yes' : 'no' }, value ? 'yes' : 'no');
   if (typeof value === 'object') return Array.isArray(value) ? value.join(', ') : compact(value);
   if (name === 'id' || name.endsWith('Id')) return h('code', { title: value }, shortId(String(value)));
-  if (name === 'state' || name === 'status') return h('span', { class: `badge s-${String(value).toLowerCase()}` }, String(value).toLowerCase());
+  if (name === 'state' || name === 'status')
+    return h('span', { class: `badge s-${String(value).toLowerCase()}` }, String(value).toLowerCase());
   return typeof value === 'number' ? fmt(value) : String(value);
 }

@@ -27,11 +27,17 @@ document.addEventListener('keydown', (event) => event.key === 'Escape' && !$('de
 export async function loadDetail(id) {
   // three small queries: as one they would go over the gate's query cost limit
   const [{ task }, events, { documents }] = await Promise.all([
-    gql(`query Task($id: ID!) { task(id: $id) {
-      ${TASK_FIELDS} runAt claimedAt startedAt completedAt leaseEpoch leaseExpiresAt resultSummary parent { id } } }`, { id }),
+    gql(
+      `query Task($id: ID!) { task(id: $id) {
+      ${TASK_FIELDS} runAt claimedAt startedAt completedAt leaseEpoch leaseExpiresAt resultSummary parent { id } } }`,
+      { id },
+    ),
     gql(`query TaskLog($id: ID!) { task(id: $id) { events(last: 100) { ${EVENT_FIELDS} } } }`, { id }),
-    gql(`query TaskDocuments($id: ID!) { documents(taskId: $id, first: 50) {
-      totalCount edges { node { id documentId fetchedAt sizeBytes } } } }`, { id }),
+    gql(
+      `query TaskDocuments($id: ID!) { documents(taskId: $id, first: 50) {
+      totalCount edges { node { id documentId fetchedAt sizeBytes } } } }`,
+      { id },
+    ),
   ]);
   if (state.detailId !== id) return;
   state.detail = task && { ...task, events: events.task?.events ?? [], documents };
@@ -42,32 +48,91 @@ export function renderDetail() {
   const t = state.detail;
   const body = $('d-body');
   if (!t) return fill(body, h('p', { class: 'error' }, 'No such task.'));
-  const when = (v) => (v ? h('span', { title: new Date(v).toLocaleString() }, ago(v)) : h('span', { class: 'muted' }, '—'));
+  const when = (v) =>
+    v ? h('span', { title: new Date(v).toLocaleString() }, ago(v)) : h('span', { class: 'muted' }, '—');
   const facts = [
-    ['Status', statusBadge(t.status)], ['Kind', t.kind.toLowerCase()], ['Priority', String(t.priority)],
-    ['Attempts', `${t.attempts} / ${t.maxAttempts}`], ['Leases', String(t.leaseEpoch)], ['Worker', t.leaseHolder?.name ?? '—'],
-    ['Created', when(t.createdAt)], ['Claimed', when(t.claimedAt)], ['Started', when(t.startedAt)], ['Completed', when(t.completedAt)],
-    ['Run at', when(t.runAt)], ['Lease until', when(t.leaseExpiresAt)], ['Progress', progress(t)],
-    ['Parent', t.parent ? h('button', { type: 'button', class: 'link', onclick: () => openDetail(t.parent.id) }, shortId(t.parent.id)) : '—'],
+    ['Status', statusBadge(t.status)],
+    ['Kind', t.kind.toLowerCase()],
+    ['Priority', String(t.priority)],
+    ['Attempts', `${t.attempts} / ${t.maxAttempts}`],
+    ['Leases', String(t.leaseEpoch)],
+    ['Worker', t.leaseHolder?.name ?? '—'],
+    ['Created', when(t.createdAt)],
+    ['Claimed', when(t.claimedAt)],
+    ['Started', when(t.startedAt)],
+    ['Completed', when(t.completedAt)],
+    ['Run at', when(t.runAt)],
+    ['Lease until', when(t.leaseExpiresAt)],
+    ['Progress', progress(t)],
+    [
+      'Parent',
+      t.parent
+        ? h('button', { type: 'button', class: 'link', onclick: () => openDetail(t.parent.id) }, shortId(t.parent.id))
+        : '—',
+    ],
   ];
-  fill(body,
+  fill(
+    body,
     h('div', { class: 'admin-only detail-actions' }, actionButtons(t)),
-    h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-    t.lastError ? h('p', { class: 'last-error' }, h('span', { class: 'err-class' }, t.lastErrorClass ?? 'ERROR'), ' ', t.lastError) : null,
-    h('h3', {}, 'Search'), h('pre', {}, JSON.stringify(t.searchParams, null, 2)),
-    h('h3', {}, 'Result summary'), t.resultSummary == null ? h('p', { class: 'muted' }, 'none yet') : h('pre', {}, JSON.stringify(t.resultSummary, null, 2)),
+    h(
+      'dl',
+      { class: 'facts' },
+      facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]),
+    ),
+    t.lastError
+      ? h(
+          'p',
+          { class: 'last-error' },
+          h('span', { class: 'err-class' }, t.lastErrorClass ?? 'ERROR'),
+          ' ',
+          t.lastError,
+        )
+      : null,
+    h('h3', {}, 'Search'),
+    h('pre', {}, JSON.stringify(t.searchParams, null, 2)),
+    h('h3', {}, 'Result summary'),
+    t.resultSummary == null
+      ? h('p', { class: 'muted' }, 'none yet')
+      : h('pre', {}, JSON.stringify(t.resultSummary, null, 2)),
     h('h3', {}, `Event log `, h('small', {}, `${t.events.length}`)),
-    h('ol', { class: 'events' }, t.events.map((e) => h('li', { class: `ev ev-${e.type.toLowerCase()}` },
-      h('span', { class: 'ev-type' }, e.type.toLowerCase().replaceAll('_', ' ')),
-      h('span', { class: 'muted small', title: new Date(e.createdAt).toLocaleString() }, new Date(e.createdAt).toLocaleTimeString()),
-      e.client?.name ? h('span', { class: 'small' }, e.client.name) : null,
-      e.data && Object.keys(e.data).length ? h('code', { class: 'ev-data' }, compact(e.data)) : null))),
+    h(
+      'ol',
+      { class: 'events' },
+      t.events.map((e) =>
+        h(
+          'li',
+          { class: `ev ev-${e.type.toLowerCase()}` },
+          h('span', { class: 'ev-type' }, e.type.toLowerCase().replaceAll('_', ' ')),
+          h(
+            'span',
+            { class: 'muted small', title: new Date(e.createdAt).toLocaleString() },
+            new Date(e.createdAt).toLocaleTimeString(),
+          ),
+          e.client?.name ? h('span', { class: 'small' }, e.client.name) : null,
+          e.data && Object.keys(e.data).length ? h('code', { class: 'ev-data' }, compact(e.data)) : null,
+        ),
+      ),
+    ),
     h('h3', {}, 'Documents ', h('small', {}, fmt(t.documents.totalCount))),
     t.documents.edges.length
-      ? h('ul', { class: 'docs' }, t.documents.edges.map(({ node: d }) => h('li', {},
-        h('code', {}, d.documentId), h('span', { class: 'muted small' }, new Date(d.fetchedAt).toLocaleTimeString()),
-        d.sizeBytes != null ? h('span', { class: 'muted small' }, `${fmt(Math.round(d.sizeBytes / 1024))} kB`) : null)))
+      ? h(
+          'ul',
+          { class: 'docs' },
+          t.documents.edges.map(({ node: d }) =>
+            h(
+              'li',
+              {},
+              h('code', {}, d.documentId),
+              h('span', { class: 'muted small' }, new Date(d.fetchedAt).toLocaleTimeString()),
+              d.sizeBytes != null
+                ? h('span', { class: 'muted small' }, `${fmt(Math.round(d.sizeBytes / 1024))} kB`)
+                : null,
+            ),
+          ),
+        )
       : h('p', { class: 'muted' }, 'none yet'),
-    t.documents.totalCount > t.documents.edges.length ? h('p', { class: 'muted small' }, `first ${t.documents.edges.length} shown`) : null,
+    t.documents.totalCount > t.documents.edges.length
+      ? h('p', { class: 'muted small' }, `first ${t.documents.edges.length} shown`)
+      : null,
   );
 }

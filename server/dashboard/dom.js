@@ -1,6 +1,5 @@
 // Building DOM nodes (never from HTML strings) and formatting values for display.
 
-
 export const $ = (id) => document.getElementById(id);
 
 /** Builds an element; children are nodes or text (never parsed as HTML). */
@@ -19,7 +18,10 @@ export function h(tag, attrs = {}, ...children) {
 
 /** Children as nodes: nested lists flattened, null and false left out, the rest as text. */
 export function nodes(children) {
-  return children.flat(Infinity).filter((c) => c != null && c !== false).map((c) => (c instanceof Node ? c : String(c)));
+  return children
+    .flat(Infinity)
+    .filter((c) => c != null && c !== false)
+    .map((c) => (c instanceof Node ? c : String(c)));
 }
 
 /** Replaces an element's content with these children (as `h` takes them). */
@@ -42,11 +44,18 @@ export function statusBadge(status) {
 
 export function paramsText(params) {
   if (!params || typeof params !== 'object') return '—';
-  return Object.entries(params).map(([k, v]) => `${k}=${[v].flat().join(',')}`).join(' · ') || '—';
+  return (
+    Object.entries(params)
+      .map(([k, v]) => `${k}=${[v].flat().join(',')}`)
+      .join(' · ') || '—'
+  );
 }
 
 export function compact(value) {
-  return Object.entries(value).filter(([, v]) => v != null).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`).join(', ');
+  return Object.entries(value)
+    .filter(([, v]) => v != null)
+    .map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join(', ');
 }
 
 export function duration(seconds) {

@@ -2,7 +2,6 @@
 // Talking to the gate
 
 import { GRAPHQL_URL } from './config.js';
-import { $ } from './dom.js';
 import { state } from './state.js';
 
 export class GateDown extends Error {}

@@ -40,7 +40,10 @@ export function createDashboard(): (req: IncomingMessage, res: ServerResponse, p
     [`${DASHBOARD_PATH}/`, read(join(here, 'index.html'), 'text/html; charset=utf-8')],
     ...readdirSync(here)
       .filter((file) => file.endsWith('.js'))
-      .map((file): [string, Asset] => [`${DASHBOARD_PATH}/${file}`, read(join(here, file), 'text/javascript; charset=utf-8')]),
+      .map((file): [string, Asset] => [
+        `${DASHBOARD_PATH}/${file}`,
+        read(join(here, file), 'text/javascript; charset=utf-8'),
+      ]),
     [`${DASHBOARD_PATH}/style.css`, read(join(here, 'style.css'), 'text/css; charset=utf-8')],
     [`${DASHBOARD_PATH}/vendor/graphql-ws.js`, read(graphqlWsBrowserBuild(), 'text/javascript; charset=utf-8')],
   ]);
@@ -48,7 +51,9 @@ export function createDashboard(): (req: IncomingMessage, res: ServerResponse, p
   return (req, res, path) => {
     if (path !== DASHBOARD_PATH && !path.startsWith(`${DASHBOARD_PATH}/`)) return false;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('Method Not Allowed\n');
+      res
+        .writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' })
+        .end('Method Not Allowed\n');
       return true;
     }
     // Relative URLs in the page (app.js, ../graphql) need the trailing slash; behind a proxy prefix too.

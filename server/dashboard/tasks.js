@@ -2,7 +2,7 @@
 // Tasks table
 
 import { ACTIVE, CANCELLABLE, PAGE_SIZE, RETRYABLE, STATUSES, TASK_FIELDS } from './config.js';
-import { $, ago, fill, fmt, h, number, paramsText, shortId, statusBadge } from './dom.js';
+import { $, ago, fmt, h, paramsText, shortId, statusBadge } from './dom.js';
 import { state } from './state.js';
 import { gql } from './gate.js';
 import { renderWorkers } from './workers.js';
@@ -13,8 +13,14 @@ export function setUpFilters() {
   const box = $('status-filter');
   if (box.querySelector('input')) return;
   for (const status of STATUSES) {
-    box.append(h('label', { class: `chip s-${status.toLowerCase()}` },
-      h('input', { type: 'checkbox', value: status, onchange: applyFilters }), status.toLowerCase()));
+    box.append(
+      h(
+        'label',
+        { class: `chip s-${status.toLowerCase()}` },
+        h('input', { type: 'checkbox', value: status, onchange: applyFilters }),
+        status.toLowerCase(),
+      ),
+    );
   }
   let typing;
   $('f-params').addEventListener('input', () => {
@@ -78,9 +84,11 @@ export function gqlFilter() {
 export let loadGeneration = 0;
 export async function loadTasks(first = PAGE_SIZE, after = null) {
   const generation = ++loadGeneration;
-  const data = await gql(`query Tasks($filter: TaskFilter, $first: Int, $after: String) {
+  const data = await gql(
+    `query Tasks($filter: TaskFilter, $first: Int, $after: String) {
       tasks(filter: $filter, first: $first, after: $after) { totalCount pageInfo { endCursor hasNextPage } edges { node { ${TASK_FIELDS} } } } }`,
-    { filter: gqlFilter(), first, after });
+    { filter: gqlFilter(), first, after },
+  );
   if (generation !== loadGeneration) return; // the filter changed meanwhile
   const connection = data.tasks;
   if (!after) {
@@ -104,7 +112,9 @@ export function scheduleRecount() {
   clearTimeout(recountTimer);
   recountTimer = setTimeout(async () => {
     try {
-      const data = await gql('query Count($filter: TaskFilter) { tasks(filter: $filter, first: 1) { totalCount } }', { filter: gqlFilter() });
+      const data = await gql('query Count($filter: TaskFilter) { tasks(filter: $filter, first: 1) { totalCount } }', {
+        filter: gqlFilter(),
+      });
       state.totalCount = data.tasks.totalCount;
       scheduleRender();
     } catch {
@@ -120,7 +130,13 @@ export function matchesFilter(task) {
   if (f.params) {
     for (const [field, wanted] of Object.entries(f.params)) {
       const have = [task.searchParams?.[field]].flat().map(String);
-      if (![wanted].flat().map(String).every((v) => have.includes(v))) return false;
+      if (
+        ![wanted]
+          .flat()
+          .map(String)
+          .every((v) => have.includes(v))
+      )
+        return false;
     }
   }
   return true;
@@ -187,17 +203,35 @@ export function renderTasks() {
 }
 
 export function taskCells(task, admin) {
-  const error = task.lastError || task.lastErrorClass
-    ? h('span', { class: 'last-error', title: task.lastError ?? '' },
-      task.lastErrorClass ? h('span', { class: 'err-class' }, task.lastErrorClass) : null, ' ', task.lastError ?? '')
-    : h('span', { class: 'muted' }, '—');
+  const error =
+    task.lastError || task.lastErrorClass
+      ? h(
+          'span',
+          { class: 'last-error', title: task.lastError ?? '' },
+          task.lastErrorClass ? h('span', { class: 'err-class' }, task.lastErrorClass) : null,
+          ' ',
+          task.lastError ?? '',
+        )
+      : h('span', { class: 'muted' }, '—');
   return [
-    h('td', {}, h('button', { type: 'button', class: 'link task-id', title: task.id, onclick: () => openDetail(task.id) }, shortId(task.id)),
+    h(
+      'td',
+      {},
+      h(
+        'button',
+        { type: 'button', class: 'link task-id', title: task.id, onclick: () => openDetail(task.id) },
+        shortId(task.id),
+      ),
       task.kind === 'PLAN' ? h('span', { class: 'kind' }, 'plan') : null,
-      h('div', { class: 'muted small', title: new Date(task.createdAt).toLocaleString() }, ago(task.createdAt))),
+      h('div', { class: 'muted small', title: new Date(task.createdAt).toLocaleString() }, ago(task.createdAt)),
+    ),
     h('td', {}, statusBadge(task.status)),
-    h('td', { class: 'params', title: JSON.stringify(task.searchParams) }, paramsText(task.searchParams),
-      h('div', { class: 'muted small' }, `from page ${task.startPage}`)),
+    h(
+      'td',
+      { class: 'params', title: JSON.stringify(task.searchParams) },
+      paramsText(task.searchParams),
+      h('div', { class: 'muted small' }, `from page ${task.startPage}`),
+    ),
     h('td', {}, task.leaseHolder?.name ?? h('span', { class: 'muted' }, '—')),
     h('td', {}, progress(task)),
     h('td', { class: 'num' }, admin ? priorityEditor(task) : String(task.priority)),
@@ -209,20 +243,47 @@ export function taskCells(task, admin) {
 
 export function actionButtons(task) {
   return [
-    CANCELLABLE.has(task.status) ? h('button', { type: 'button', class: 'danger small-btn', 'data-action': 'cancel', onclick: () => act('cancelTask', task.id) }, 'Cancel') : null,
-    RETRYABLE.has(task.status) ? h('button', { type: 'button', class: 'small-btn', 'data-action': 'retry', onclick: () => act('retryTask', task.id) }, 'Retry') : null,
+    CANCELLABLE.has(task.status)
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'danger small-btn',
+            'data-action': 'cancel',
+            onclick: () => act('cancelTask', task.id),
+          },
+          'Cancel',
+        )
+      : null,
+    RETRYABLE.has(task.status)
+      ? h(
+          'button',
+          { type: 'button', class: 'small-btn', 'data-action': 'retry', onclick: () => act('retryTask', task.id) },
+          'Retry',
+        )
+      : null,
   ];
 }
 
 export function priorityEditor(task) {
-  const input = h('input', { type: 'number', class: 'priority', min: -1000, max: 1000, step: 1, value: task.priority, 'aria-label': 'priority' });
+  const input = h('input', {
+    type: 'number',
+    class: 'priority',
+    min: -1000,
+    max: 1000,
+    step: 1,
+    value: task.priority,
+    'aria-label': 'priority',
+  });
   const save = async () => {
     const priority = Number(input.value);
     if (!Number.isInteger(priority) || priority === task.priority) return;
     input.disabled = true;
     try {
-      const data = await gql(`mutation SetPriority($input: SetTaskPriorityInput!) { setTaskPriority(input: $input) { ${TASK_FIELDS} } }`,
-        { input: { id: task.id, priority } });
+      const data = await gql(
+        `mutation SetPriority($input: SetTaskPriorityInput!) { setTaskPriority(input: $input) { ${TASK_FIELDS} } }`,
+        { input: { id: task.id, priority } },
+      );
       toast(`Priority of ${shortId(task.id)} is now ${priority}`);
       input.blur();
       upsertTask(data.setTaskPriority);
@@ -235,13 +296,19 @@ export function priorityEditor(task) {
   };
   input.addEventListener('change', save);
   input.addEventListener('blur', scheduleRender);
-  input.addEventListener('keydown', (event) => event.key === 'Escape' && ((input.value = task.priority), input.blur()));
+  input.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    input.value = task.priority;
+    input.blur();
+  });
   return input;
 }
 
 export async function act(mutation, id) {
   try {
-    const data = await gql(`mutation Act($input: TaskIdInput!) { ${mutation}(input: $input) { ${TASK_FIELDS} } }`, { input: { id } });
+    const data = await gql(`mutation Act($input: TaskIdInput!) { ${mutation}(input: $input) { ${TASK_FIELDS} } }`, {
+      input: { id },
+    });
     upsertTask(data[mutation]);
     toast(`${mutation === 'cancelTask' ? 'Cancelled' : 'Retrying'} task ${shortId(id)}`);
   } catch (error) {
@@ -253,10 +320,21 @@ export function progress(task) {
   const of = task.totalExpected ?? task.maxDocuments;
   const done = task.documentsDownloaded;
   const share = of ? Math.min(1, done / of) : 0;
-  const bar = h('div', { class: `bar-track ${ACTIVE.has(task.status) ? 'active' : task.status === 'COMPLETED' ? 'done' : ''}`, role: 'progressbar', 'aria-valuenow': done, 'aria-valuemax': of },
-    h('div', { class: 'bar-fill' }));
+  const bar = h(
+    'div',
+    {
+      class: `bar-track ${ACTIVE.has(task.status) ? 'active' : task.status === 'COMPLETED' ? 'done' : ''}`,
+      role: 'progressbar',
+      'aria-valuenow': done,
+      'aria-valuemax': of,
+    },
+    h('div', { class: 'bar-fill' }),
+  );
   bar.firstChild.style.width = `${(share * 100).toFixed(1)}%`; // CSSOM: allowed by the page's CSP, unlike style=""
 
-  const extra = task.documentsFailed || task.documentsSkipped ? ` (${task.documentsFailed} failed, ${task.documentsSkipped} skipped)` : '';
+  const extra =
+    task.documentsFailed || task.documentsSkipped
+      ? ` (${task.documentsFailed} failed, ${task.documentsSkipped} skipped)`
+      : '';
   return h('div', { class: 'progress' }, bar, h('span', { class: 'small' }, `${fmt(done)} / ${fmt(of)}${extra}`));
 }

@@ -26,8 +26,12 @@ export function upsertClient(client) {
 export function renderWorkerFilter() {
   const select = $('f-worker');
   const chosen = select.value;
-  select.replaceChildren(h('option', { value: '' }, 'any'),
-    ...[...state.clients.values()].sort((a, b) => a.name.localeCompare(b.name)).map((c) => h('option', { value: c.id }, c.name)));
+  select.replaceChildren(
+    h('option', { value: '' }, 'any'),
+    ...[...state.clients.values()]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((c) => h('option', { value: c.id }, c.name)),
+  );
   select.value = chosen;
 }
 
@@ -55,26 +59,44 @@ export function heartbeatAge(client) {
 }
 
 export function renderWorkers() {
-  const clients = [...state.clients.values()].sort((a, b) => (a.status === b.status ? a.name.localeCompare(b.name) : a.status.localeCompare(b.status)));
-  fill($('workers').tBodies[0], ...clients.map((c) => {
-    const age = heartbeatAge(c);
-    const late = age > LATE_AFTER_SECONDS;
-    const current = (c.currentTasks ?? []).filter((t) => ACTIVE.has(t.status));
-    return h('tr', { dataset: { id: c.id } },
-      h('td', {}, h('b', {}, c.name)),
-      h('td', {}, c.host ?? '—'),
-      h('td', {}, h('span', { class: `badge c-${c.status.toLowerCase()}` }, c.status.toLowerCase())),
-      h('td', { class: late ? 'late' : '', title: new Date(c.lastHeartbeatAt).toLocaleString() }, duration(age)),
-      h('td', {}, current.length
-        ? current.map((t) => h('div', {}, h('button', { type: 'button', class: 'link', onclick: () => openDetail(t.id) }, shortId(t.id)),
-          ` ${fmt(t.documentsDownloaded)} / ${fmt(t.totalExpected ?? t.maxDocuments)}`))
-        : h('span', { class: 'muted' }, 'idle')),
-      h('td', { class: 'num' }, docsPerMinute(c.id).toFixed(1)),
-      h('td', { class: 'num' }, fmt(c.tasksCompleted)),
-      h('td', { class: 'num' }, fmt(c.tasksFailed)),
-      h('td', { class: 'num' }, fmt(c.documentsDownloaded)),
-      h('td', { class: 'muted' }, c.version ?? '—'));
-  }));
+  const clients = [...state.clients.values()].sort((a, b) =>
+    a.status === b.status ? a.name.localeCompare(b.name) : a.status.localeCompare(b.status),
+  );
+  fill(
+    $('workers').tBodies[0],
+    ...clients.map((c) => {
+      const age = heartbeatAge(c);
+      const late = age > LATE_AFTER_SECONDS;
+      const current = (c.currentTasks ?? []).filter((t) => ACTIVE.has(t.status));
+      return h(
+        'tr',
+        { dataset: { id: c.id } },
+        h('td', {}, h('b', {}, c.name)),
+        h('td', {}, c.host ?? '—'),
+        h('td', {}, h('span', { class: `badge c-${c.status.toLowerCase()}` }, c.status.toLowerCase())),
+        h('td', { class: late ? 'late' : '', title: new Date(c.lastHeartbeatAt).toLocaleString() }, duration(age)),
+        h(
+          'td',
+          {},
+          current.length
+            ? current.map((t) =>
+                h(
+                  'div',
+                  {},
+                  h('button', { type: 'button', class: 'link', onclick: () => openDetail(t.id) }, shortId(t.id)),
+                  ` ${fmt(t.documentsDownloaded)} / ${fmt(t.totalExpected ?? t.maxDocuments)}`,
+                ),
+              )
+            : h('span', { class: 'muted' }, 'idle'),
+        ),
+        h('td', { class: 'num' }, docsPerMinute(c.id).toFixed(1)),
+        h('td', { class: 'num' }, fmt(c.tasksCompleted)),
+        h('td', { class: 'num' }, fmt(c.tasksFailed)),
+        h('td', { class: 'num' }, fmt(c.documentsDownloaded)),
+        h('td', { class: 'muted' }, c.version ?? '—'),
+      );
+    }),
+  );
   $('workers-empty').hidden = clients.length > 0;
   $('workers-count').textContent = fmt(clients.filter((c) => c.status === 'ACTIVE').length);
 }
@@ -86,9 +108,15 @@ export function renderWorkers() {
 export let lateCheck = null;
 export function confirmLateWorkers() {
   const now = Date.now();
-  const due = [...state.clients.values()].filter((c) => c.status === 'ACTIVE' && heartbeatAge(c) > LATE_AFTER_SECONDS &&
-    now - (state.lateChecked.get(c.id) ?? 0) > LATE_AFTER_SECONDS * 1000);
+  const due = [...state.clients.values()].filter(
+    (c) =>
+      c.status === 'ACTIVE' &&
+      heartbeatAge(c) > LATE_AFTER_SECONDS &&
+      now - (state.lateChecked.get(c.id) ?? 0) > LATE_AFTER_SECONDS * 1000,
+  );
   if (!due.length || lateCheck || !state.online) return;
   for (const c of due) state.lateChecked.set(c.id, now);
-  lateCheck = loadClients().catch(() => {}).finally(() => (lateCheck = null));
+  lateCheck = loadClients()
+    .catch(() => {})
+    .finally(() => (lateCheck = null));
 }

@@ -61,7 +61,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   // PGlite is a single session; every "session" is the same one, and concurrent callers are serialised by it.
   const session: ScriptSession = {
     exec: async (sql) => void (await pglite.exec(sql)),
-    query: async <T,>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
+    query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
   };
   return {
     kind: 'pglite',
@@ -97,7 +97,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       try {
         return await fn({
           exec: async (sql) => void (await conn.query(sql)),
-          query: async <T,>(sql: string, params?: unknown[]) => (await conn.query(sql, params)).rows as T[],
+          query: async <T>(sql: string, params?: unknown[]) => (await conn.query(sql, params)).rows as T[],
         });
       } finally {
         conn.release();

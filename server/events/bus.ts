@@ -72,7 +72,8 @@ export class EventBus {
             for (const event of events) {
               this.lastSeq = event.seq;
               this.emitter.emit('taskEvent', event);
-              if (MAKES_TASK_AVAILABLE.has(event.type) && event.status === 'PENDING') this.emitter.emit('taskAvailable', event);
+              if (MAKES_TASK_AVAILABLE.has(event.type) && event.status === 'PENDING')
+                this.emitter.emit('taskAvailable', event);
             }
             if (events.length < 1000) break;
           }

@@ -19,9 +19,13 @@ export class RateLimiter {
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const retryAfterSeconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-      throw new GateError('RATE_LIMITED', `too many mutations with this API key: at most ${this.perMinute} a minute; retry in ${retryAfterSeconds} s`, {
-        retryAfterSeconds,
-      });
+      throw new GateError(
+        'RATE_LIMITED',
+        `too many mutations with this API key: at most ${this.perMinute} a minute; retry in ${retryAfterSeconds} s`,
+        {
+          retryAfterSeconds,
+        },
+      );
     }
   }
 }

@@ -56,8 +56,16 @@ export function createMetrics() {
     },
   });
 
-  const claims = new Counter({ name: 'reyestr_task_claims_total', help: 'Tasks leased by this gate', registers: [registry] });
-  const completions = new Counter({ name: 'reyestr_task_completions_total', help: 'Tasks completed through this gate', registers: [registry] });
+  const claims = new Counter({
+    name: 'reyestr_task_claims_total',
+    help: 'Tasks leased by this gate',
+    registers: [registry],
+  });
+  const completions = new Counter({
+    name: 'reyestr_task_completions_total',
+    help: 'Tasks completed through this gate',
+    registers: [registry],
+  });
   const documentsDownloaded = new Counter({
     name: 'reyestr_documents_downloaded_total',
     help: 'Documents reported downloaded by completions through this gate',
@@ -101,7 +109,11 @@ export function createMetrics() {
     labelNames: ['transport'],
     registers: [registry],
   });
-  const websocketConnections = new Gauge({ name: 'reyestr_websocket_connections', help: 'Open graphql-ws connections', registers: [registry] });
+  const websocketConnections = new Gauge({
+    name: 'reyestr_websocket_connections',
+    help: 'Open graphql-ws connections',
+    registers: [registry],
+  });
   const rejections = new Counter({
     name: 'reyestr_limit_rejections_total',
     help: 'Requests refused by a limit (rate, body size, query depth/aliases/tokens/cost)',

@@ -31,7 +31,11 @@ export function clientRoutes({ authEnabled }: { authEnabled: boolean }): Route[]
         const body = parseBody(registration, req.body);
         const actor = req.actor ?? (await actorFor(body.api_key ?? null, authEnabled));
         if (!actor) throw new HttpError(401, 'API key required');
-        const client = await registerClient(actor, { name: body.client_name, host: body.client_host }, { reuseAnyOfKey: true });
+        const client = await registerClient(
+          actor,
+          { name: body.client_name, host: body.client_host },
+          { reuseAnyOfKey: true },
+        );
         return { body: { client_id: client.id, message: `Client ${client.name} registered successfully` } };
       },
     },
@@ -62,7 +66,8 @@ export function clientRoutes({ authEnabled }: { authEnabled: boolean }): Route[]
       method: 'GET',
       path: '/api/v1/clients/:client_id/statistics',
       handle: async (req) => {
-        if (!uuidField.safeParse(req.params.client_id).success) throw new HttpError(404, `Client ${req.params.client_id} not found`);
+        if (!uuidField.safeParse(req.params.client_id).success)
+          throw new HttpError(404, `Client ${req.params.client_id} not found`);
         return statistics(req, req.params.client_id);
       },
     },

@@ -29,14 +29,18 @@ const classificationJson = (c: Classification | null) =>
   c ? { court_region: c.courtRegion, instance_type: c.instanceType, source: c.source } : null;
 
 function documentJson(d: Document) {
-  const { classification, ...metadata } = (d.metadata ?? {}) as Record<string, unknown> & { classification?: Classification };
+  const { classification, ...metadata } = (d.metadata ?? {}) as Record<string, unknown> & {
+    classification?: Classification;
+  };
   return {
     system_id: d.id,
     external_id: d.documentId,
     reg_number: (metadata.regNumber as string | undefined) ?? d.documentId,
     task_id: d.taskId,
     client_id: d.clientId,
-    metadata: Object.fromEntries(Object.entries(metadata).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata).map(([k, v]) => [k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), v]),
+    ),
     classified: !!classification,
     classification: classificationJson(classification ?? null),
     sha256: d.sha256,
@@ -80,7 +84,9 @@ export function documentRoutes(): Route[] {
             classified: !!classification,
             classification: classificationJson(classification),
             created,
-            message: created ? `Document ${document.documentId} registered` : `Document ${document.documentId} was registered already`,
+            message: created
+              ? `Document ${document.documentId} registered`
+              : `Document ${document.documentId} was registered already`,
           },
         };
       },

@@ -109,7 +109,10 @@ export function createRouter(routes: Route[], opts: RestOptions) {
     const hit = resource.find((c) => c.route.method === req.method);
     if (!hit) {
       const allow = [...new Set(resource.map((c) => c.route.method))].join(', ');
-      return { pattern: resource[0].route.path, run: async () => sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow }) };
+      return {
+        pattern: resource[0].route.path,
+        run: async () => sendJson(res, 405, { detail: 'Method Not Allowed' }, { allow }),
+      };
     }
     return {
       pattern: hit.route.path,
@@ -126,7 +129,13 @@ export function createRouter(routes: Route[], opts: RestOptions) {
   };
 }
 
-async function runRoute(route: Route, params: Record<string, string>, req: IncomingMessage, query: URLSearchParams, opts: RestOptions) {
+async function runRoute(
+  route: Route,
+  params: Record<string, string>,
+  req: IncomingMessage,
+  query: URLSearchParams,
+  opts: RestOptions,
+) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
   const key = keyFromHeaders(headers);
@@ -147,12 +156,25 @@ async function jsonBody(req: IncomingMessage, mode: 'required' | 'optional', lim
   try {
     body = JSON.parse(raw);
   } catch (error) {
-    throw unprocessable([{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ...{ ctx: { error: (error as Error).message } } }]);
+    throw unprocessable([
+      {
+        type: 'json_invalid',
+        loc: ['body', 0],
+        msg: 'JSON decode error',
+        input: {},
+        ...{ ctx: { error: (error as Error).message } },
+      },
+    ]);
   }
   if (body === null && mode === 'optional') return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw unprocessable([
-      { type: 'model_attributes_type', loc: ['body'], msg: 'Input should be a valid dictionary or object to extract fields from', input: body },
+      {
+        type: 'model_attributes_type',
+        loc: ['body'],
+        msg: 'Input should be a valid dictionary or object to extract fields from',
+        input: body,
+      },
     ]);
   }
   return body;
@@ -169,24 +191,36 @@ const STATUS: Record<GateErrorCode, number> = {
 };
 
 const capitalised = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);
-const snake = (name: string | number) => (typeof name === 'number' ? name : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`));
+const snake = (name: string | number) =>
+  typeof name === 'number' ? name : name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 /** A service's camelCase field path in REST's snake_case; search params keep the registry's own field names. */
-const restPath = (path: (string | number)[]) => path.map((p, i) => (i > 0 && path[i - 1] === 'searchParams' ? p : snake(p)));
+const restPath = (path: (string | number)[]) =>
+  path.map((p, i) => (i > 0 && path[i - 1] === 'searchParams' ? p : snake(p)));
 
 /** Service errors keep their message (FastAPI-like detail); anything else is an internal error, logged and masked. */
-export function toHttpError(error: unknown, log: Logger): { status: number; detail: unknown; headers?: Record<string, string> } {
+export function toHttpError(
+  error: unknown,
+  log: Logger,
+): { status: number; detail: unknown; headers?: Record<string, string> } {
   if (error instanceof HttpError) return { status: error.status, detail: error.detail, headers: error.headers };
-  if (error instanceof BodyTooLargeError) return { status: 413, detail: `Request body too large (limit ${error.limitBytes} bytes)` };
+  if (error instanceof BodyTooLargeError)
+    return { status: 413, detail: `Request body too large (limit ${error.limitBytes} bytes)` };
   if (error instanceof GateError) {
     const status = STATUS[error.code];
     if (error.code === 'BAD_USER_INPUT') {
       const issues = error.details.issues?.length ? error.details.issues : [{ path: [], message: error.message }];
       return {
         status,
-        detail: issues.map((i) => ({ type: 'value_error', loc: ['body', ...restPath(i.path)], msg: capitalised(i.message) })),
+        detail: issues.map((i) => ({
+          type: 'value_error',
+          loc: ['body', ...restPath(i.path)],
+          msg: capitalised(i.message),
+        })),
       };
     }
-    const headers: Record<string, string> = error.details.retryAfterSeconds ? { 'retry-after': String(error.details.retryAfterSeconds) } : {};
+    const headers: Record<string, string> = error.details.retryAfterSeconds
+      ? { 'retry-after': String(error.details.retryAfterSeconds) }
+      : {};
     return { status, detail: capitalised(error.message), headers };
   }
   log.error({ err: error }, 'internal error in a REST handler');
@@ -202,7 +236,8 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.outp
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
   let value = root;
-  for (const key of path) value = value != null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+  for (const key of path)
+    value = value != null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined;
   return value;
 }
 
@@ -211,29 +246,37 @@ function describeIssue(issue: z.core.$ZodIssue, body: unknown): ValidationDetail
   const input = valueAt(body, path);
   const loc = ['body', ...path];
   const detail = (type: string, msg: string): ValidationDetail => ({ type, loc, msg, input });
-  if (input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union')) return { type: 'missing', loc, msg: 'Field required' };
+  if (input === undefined && (issue.code === 'invalid_type' || issue.code === 'invalid_union'))
+    return { type: 'missing', loc, msg: 'Field required' };
   switch (issue.code) {
     case 'invalid_type': {
-      if (issue.expected === 'int') return detail('int_from_float', 'Input should be a valid integer, got a number with a fractional part');
+      if (issue.expected === 'int')
+        return detail('int_from_float', 'Input should be a valid integer, got a number with a fractional part');
       if (issue.expected === 'number') {
         return typeof input === 'string'
           ? detail('int_parsing', 'Input should be a valid integer, unable to parse string as an integer')
           : detail('int_type', 'Input should be a valid integer');
       }
-      if (issue.expected === 'record' || issue.expected === 'object') return detail('dict_type', 'Input should be a valid dictionary');
+      if (issue.expected === 'record' || issue.expected === 'object')
+        return detail('dict_type', 'Input should be a valid dictionary');
       if (issue.expected === 'string') return detail('string_type', 'Input should be a valid string');
       return detail(`${issue.expected}_type`, `Input should be a valid ${issue.expected}`);
     }
     case 'too_small':
       return issue.origin === 'string'
-        ? detail('string_too_short', `String should have at least ${issue.minimum} character${Number(issue.minimum) === 1 ? '' : 's'}`)
+        ? detail(
+            'string_too_short',
+            `String should have at least ${issue.minimum} character${Number(issue.minimum) === 1 ? '' : 's'}`,
+          )
         : detail('greater_than_equal', `Input should be greater than or equal to ${issue.minimum}`);
     case 'too_big':
       return issue.origin === 'string'
         ? detail('string_too_long', `String should have at most ${issue.maximum} characters`)
         : detail('less_than_equal', `Input should be less than or equal to ${issue.maximum}`);
     case 'invalid_format':
-      return issue.format === 'uuid' ? detail('uuid_parsing', 'Input should be a valid UUID') : detail('string_pattern_mismatch', issue.message);
+      return issue.format === 'uuid'
+        ? detail('uuid_parsing', 'Input should be a valid UUID')
+        : detail('string_pattern_mismatch', issue.message);
     default:
       return detail('value_error', issue.message);
   }
@@ -241,6 +284,10 @@ function describeIssue(issue: z.core.$ZodIssue, body: unknown): ValidationDetail
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
   res.end(payload);
 }

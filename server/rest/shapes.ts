@@ -28,7 +28,10 @@ export const internalStatuses = (status: RestStatus): TaskStatus[] =>
 
 /** An integer field: JSON numbers, or numeric strings ("5") as FastAPI accepted them. */
 export const intField = (min: number, max: number) =>
-  z.preprocess((v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v), z.number().int().min(min).max(max));
+  z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v),
+    z.number().int().min(min).max(max),
+  );
 
 export const uuidField = z.string().uuid();
 

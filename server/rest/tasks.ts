@@ -66,9 +66,17 @@ function listQuery(query: URLSearchParams): { status: RestStatus | null; limit: 
   }
   const limit = rawLimit === null ? 100 : /^\s*-?\d+\s*$/.test(rawLimit) ? Number(rawLimit) : NaN;
   if (Number.isNaN(limit)) {
-    detail.push({ type: 'int_parsing', loc: ['query', 'limit'], msg: 'Input should be a valid integer, unable to parse string as an integer', input: rawLimit });
+    detail.push({
+      type: 'int_parsing',
+      loc: ['query', 'limit'],
+      msg: 'Input should be a valid integer, unable to parse string as an integer',
+      input: rawLimit,
+    });
   } else if (limit < 1 || limit > 1000) {
-    const [type, msg] = limit < 1 ? ['greater_than_equal', 'greater than or equal to 1'] : ['less_than_equal', 'less than or equal to 1000'];
+    const [type, msg] =
+      limit < 1
+        ? ['greater_than_equal', 'greater than or equal to 1']
+        : ['less_than_equal', 'less than or equal to 1000'];
     detail.push({ type, loc: ['query', 'limit'], msg: `Input should be ${msg}`, input: rawLimit });
   }
   if (detail.length) throw unprocessable(detail);
@@ -150,7 +158,11 @@ export function taskRoutes(): Route[] {
           leaseToken: body.lease_token,
         });
         return {
-          body: { success: true, message: `Download of document ${body.document_id} started`, statistics: downloadStatisticsJson(statistics) },
+          body: {
+            success: true,
+            message: `Download of document ${body.document_id} started`,
+            statistics: downloadStatisticsJson(statistics),
+          },
         };
       },
     },

@@ -38,11 +38,15 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('CreateApiKeyInput', {
-          fields: (f) => ({ name: f.string(), role: f.field({ type: RoleEnum, required: false, description: 'default WORKER' }) }),
+          fields: (f) => ({
+            name: f.string(),
+            role: f.field({ type: RoleEnum, required: false, description: 'default WORKER' }),
+          }),
         }),
       }),
     },
-    resolve: (_p, { input }, ctx) => apiKeys.createApiKey(ctx.actor, { name: input.name, role: input.role ?? undefined }),
+    resolve: (_p, { input }, ctx) =>
+      apiKeys.createApiKey(ctx.actor, { name: input.name, role: input.role ?? undefined }),
   }),
   revokeApiKey: t.field({
     type: ApiKeyRef,

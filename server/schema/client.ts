@@ -34,7 +34,8 @@ const Me = builder.objectRef<{ role: string; keyId: string | null; authEnabled: 
     clients: t.prismaField({
       type: ['Client'],
       description: 'workers registered with this key',
-      resolve: (query, m) => prisma.client.findMany({ ...query, where: { apiKeyId: m.keyId }, orderBy: { lastHeartbeatAt: 'desc' } }),
+      resolve: (query, m) =>
+        prisma.client.findMany({ ...query, where: { apiKeyId: m.keyId }, orderBy: { lastHeartbeatAt: 'desc' } }),
     }),
   }),
 });
@@ -44,7 +45,11 @@ builder.queryFields((t) => ({
     type: ['Client'],
     args: { status: t.arg({ type: ClientStatusEnum, required: false }) },
     resolve: (query, _p, args) =>
-      prisma.client.findMany({ ...query, where: args.status ? { status: args.status } : {}, orderBy: { lastHeartbeatAt: 'desc' } }),
+      prisma.client.findMany({
+        ...query,
+        where: args.status ? { status: args.status } : {},
+        orderBy: { lastHeartbeatAt: 'desc' },
+      }),
   }),
   client: t.prismaField({
     type: 'Client',
@@ -84,7 +89,9 @@ builder.mutationFields((t) => ({
     description: 'DISABLED workers can no longer claim; ACTIVE enables them again.',
     args: {
       input: t.arg({
-        type: builder.inputType('SetClientStatusInput', { fields: (f) => ({ id: f.id(), status: f.field({ type: ClientStatusEnum }) }) }),
+        type: builder.inputType('SetClientStatusInput', {
+          fields: (f) => ({ id: f.id(), status: f.field({ type: ClientStatusEnum }) }),
+        }),
       }),
     },
     resolve: (_q, _p, { input }, ctx) => clients.setClientStatus(ctx.actor, String(input.id), input.status),
@@ -97,7 +104,8 @@ builder.subscriptionFields((t) => ({
     description: 'A worker registered or changed status (active, inactive, disabled).',
     args: { id: t.arg.id({ required: false }) },
     subscribe: (_p, args, ctx) => filterIds(ctx.bus.subscribe('clientChanged'), args.id ? String(args.id) : null),
-    resolve: async (query, clientId) => prisma.client.findUniqueOrThrow({ ...query, where: { id: clientId as unknown as string } }),
+    resolve: async (query, clientId) =>
+      prisma.client.findUniqueOrThrow({ ...query, where: { id: clientId as unknown as string } }),
   }),
 }));
 

@@ -34,7 +34,11 @@ builder.queryFields((t) => ({
     args: { taskId: t.arg.id({ required: false }), clientId: t.arg.id({ required: false }) },
     totalCount: (_p, args) => prisma.document.count({ where: documentWhere(args) }),
     resolve: (query, _p, args) =>
-      prisma.document.findMany({ ...query, where: documentWhere(args), orderBy: [{ fetchedAt: 'desc' }, { id: 'desc' }] }),
+      prisma.document.findMany({
+        ...query,
+        where: documentWhere(args),
+        orderBy: [{ fetchedAt: 'desc' }, { id: 'desc' }],
+      }),
   }),
   document: t.prismaField({
     type: 'Document',

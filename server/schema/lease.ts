@@ -20,15 +20,16 @@ const HeldLeaseRef = builder.objectRef<{ id: string; leaseExpiresAt: Date }>('He
   fields: (t) => ({ taskId: t.exposeID('id'), leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }) }),
 });
 
-const HeartbeatPayload = builder
-  .objectRef<Awaited<ReturnType<typeof leases.heartbeat>>>('HeartbeatPayload')
-  .implement({
-    fields: (t) => ({
-      leases: t.field({ type: [HeldLeaseRef], resolve: (p) => p.leases }),
-      revokedTaskIds: t.idList({ resolve: (p) => p.revokedTaskIds, description: 'named tasks no longer yours: stop them' }),
-      leaseSeconds: t.float({ resolve: (p) => p.leaseSeconds, description: 'lease length; extend every third of it' }),
+const HeartbeatPayload = builder.objectRef<Awaited<ReturnType<typeof leases.heartbeat>>>('HeartbeatPayload').implement({
+  fields: (t) => ({
+    leases: t.field({ type: [HeldLeaseRef], resolve: (p) => p.leases }),
+    revokedTaskIds: t.idList({
+      resolve: (p) => p.revokedTaskIds,
+      description: 'named tasks no longer yours: stop them',
     }),
-  });
+    leaseSeconds: t.float({ resolve: (p) => p.leaseSeconds, description: 'lease length; extend every third of it' }),
+  }),
+});
 
 type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
 
@@ -50,7 +51,11 @@ const CompletionResultRef = builder.objectRef<leases.CompletionResult>('Completi
   fields: (t) => ({
     taskId: t.exposeID('taskId'),
     task: t.field({ type: TaskRef, nullable: true, resolve: (r) => r.task ?? null }),
-    errorCode: t.string({ nullable: true, description: 'LEASE_LOST, CONFLICT, NOT_FOUND', resolve: (r) => r.error?.code ?? null }),
+    errorCode: t.string({
+      nullable: true,
+      description: 'LEASE_LOST, CONFLICT, NOT_FOUND',
+      resolve: (r) => r.error?.code ?? null,
+    }),
     error: t.string({ nullable: true, resolve: (r) => r.error?.message ?? null }),
   }),
 });
@@ -64,25 +69,33 @@ builder.mutationFields((t) => ({
     authScopes: { reader: true },
     description: 'Leases the most urgent runnable task to this worker; null when there is none.',
     args: { input: t.arg({ type: builder.inputType('ClaimTaskInput', { fields: (f) => ({ clientId: f.id() }) }) }) },
-    resolve: async (_root, { input }, ctx) => (await leases.claimTasks(ctx.actor, { clientId: String(input.clientId) }))[0] ?? null,
+    resolve: async (_root, { input }, ctx) =>
+      (await leases.claimTasks(ctx.actor, { clientId: String(input.clientId) }))[0] ?? null,
   }),
   claimTasks: t.field({
     type: [LeaseRef],
     authScopes: { reader: true },
     description: 'Leases up to `limit` tasks (1..500) in one statement.',
     args: {
-      input: t.arg({ type: builder.inputType('ClaimTasksInput', { fields: (f) => ({ clientId: f.id(), limit: f.int() }) }) }),
+      input: t.arg({
+        type: builder.inputType('ClaimTasksInput', { fields: (f) => ({ clientId: f.id(), limit: f.int() }) }),
+      }),
     },
-    resolve: (_root, { input }, ctx) => leases.claimTasks(ctx.actor, { clientId: String(input.clientId), limit: input.limit }),
+    resolve: (_root, { input }, ctx) =>
+      leases.claimTasks(ctx.actor, { clientId: String(input.clientId), limit: input.limit }),
   }),
   heartbeat: t.field({
     type: HeartbeatPayload,
     authScopes: { reader: true },
-    description: "Marks the worker alive and extends its leases: the tasks named in taskIds, or all it holds when taskIds is absent.",
+    description:
+      'Marks the worker alive and extends its leases: the tasks named in taskIds, or all it holds when taskIds is absent.',
     args: {
       input: t.arg({
         type: builder.inputType('HeartbeatInput', {
-          fields: (f) => ({ clientId: f.id(), taskIds: f.idList({ required: false, description: 'tasks the worker is running' }) }),
+          fields: (f) => ({
+            clientId: f.id(),
+            taskIds: f.idList({ required: false, description: 'tasks the worker is running' }),
+          }),
         }),
       }),
     },
@@ -112,11 +125,16 @@ builder.mutationFields((t) => ({
     description: 'Completes up to 500 leased tasks in one statement; each item answers on its own.',
     args: {
       input: t.arg({
-        type: builder.inputType('CompleteTasksInput', { fields: (f) => ({ completions: f.field({ type: [CompleteTaskInput] }) }) }),
+        type: builder.inputType('CompleteTasksInput', {
+          fields: (f) => ({ completions: f.field({ type: [CompleteTaskInput] }) }),
+        }),
       }),
     },
     resolve: (_root, { input }, ctx) =>
-      leases.completeTasks(ctx.actor, input.completions.map((c) => ({ ...c, taskId: String(c.taskId) }))),
+      leases.completeTasks(
+        ctx.actor,
+        input.completions.map((c) => ({ ...c, taskId: String(c.taskId) })),
+      ),
   }),
   completeTask: t.field({
     type: TaskRef,
@@ -152,9 +170,13 @@ builder.mutationFields((t) => ({
     authScopes: { reader: true },
     description: 'Hands leased tasks back (e.g. on shutdown): claimable again at once, no attempt used.',
     args: {
-      input: t.arg({ type: builder.inputType('ReleaseTasksInput', { fields: (f) => ({ leases: f.field({ type: [LeaseInput] }) }) }) }),
+      input: t.arg({
+        type: builder.inputType('ReleaseTasksInput', { fields: (f) => ({ leases: f.field({ type: [LeaseInput] }) }) }),
+      }),
     },
     resolve: (_root, { input }, ctx) =>
-      leases.releaseTasks(ctx.actor, { leases: input.leases.map((l) => ({ taskId: String(l.taskId), leaseToken: l.leaseToken })) }),
+      leases.releaseTasks(ctx.actor, {
+        leases: input.leases.map((l) => ({ taskId: String(l.taskId), leaseToken: l.leaseToken })),
+      }),
   }),
 }));

@@ -13,7 +13,8 @@ const PlanOutcomeEnum = builder.enumType('PlanOutcome', {
 });
 
 const WindowStateEnum = builder.enumType('CoverageWindowState', {
-  description: 'PLANNING: its PLAN task is not done yet; PLANNED: download chunks exist; GAP: over the cap even split by every field; FAILED: its PLAN task failed; MISSING: no task (plan again).',
+  description:
+    'PLANNING: its PLAN task is not done yet; PLANNED: download chunks exist; GAP: over the cap even split by every field; FAILED: its PLAN task failed; MISSING: no task (plan again).',
   values: ['PLANNING', 'PLANNED', 'GAP', 'FAILED', 'MISSING'] as const,
 });
 
@@ -21,7 +22,10 @@ const PlanRef = builder.prismaObject('Plan', {
   description: 'A whole search planned into tasks over an adopted-on date range.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    searchParams: t.expose('searchParams', { type: 'JSON', description: 'registry form fields, without the date window' }),
+    searchParams: t.expose('searchParams', {
+      type: 'JSON',
+      description: 'registry form fields, without the date window',
+    }),
     from: t.exposeString('dateFrom', { description: 'first adopted-on date, YYYY-MM-DD' }),
     to: t.exposeString('dateTo', { description: 'last adopted-on date, YYYY-MM-DD' }),
     window: t.exposeString('window', { nullable: true, description: 'day, week, month, year; null: the whole range' }),
@@ -42,14 +46,17 @@ builder.prismaObjectFields('Task', (t) => ({
     resolve: async (task) =>
       'planOptions' in task && task.planOptions !== undefined
         ? task.planOptions
-        : ((await prisma.task.findUnique({ where: { id: task.id }, select: { planOptions: true } }))?.planOptions ?? null),
+        : ((await prisma.task.findUnique({ where: { id: task.id }, select: { planOptions: true } }))?.planOptions ??
+          null),
   }),
 }));
 
 const CreatedPlanRef = builder.objectRef<plans.CreatedPlan>('CreatedPlan').implement({
   fields: (t) => ({
     plan: t.field({ type: PlanRef, resolve: (c) => c.plan }),
-    created: t.exposeBoolean('created', { description: 'false: the same request was planned before; this is that plan' }),
+    created: t.exposeBoolean('created', {
+      description: 'false: the same request was planned before; this is that plan',
+    }),
     windows: t.exposeInt('windows', { description: 'root windows (PLAN tasks) of the plan' }),
     tasks: t.field({ type: [TaskRef], description: 'PLAN tasks created now', resolve: (c) => c.tasks }),
   }),
@@ -60,7 +67,9 @@ const PlanTaskCompletionRef = builder.objectRef<plans.PlanTaskCompletion>('PlanT
     task: t.field({ type: TaskRef, resolve: (c) => c.task }),
     outcome: t.field({ type: PlanOutcomeEnum, resolve: (c) => c.outcome }),
     created: t.exposeInt('created', { description: 'children created now' }),
-    existing: t.exposeInt('existing', { description: 'children planned before (same window and pages): not created again' }),
+    existing: t.exposeInt('existing', {
+      description: 'children planned before (same window and pages): not created again',
+    }),
   }),
 });
 
@@ -69,7 +78,10 @@ const CoverageWindowRef = builder.objectRef<CoverageWindow>('CoverageWindow').im
   fields: (t) => ({
     from: t.exposeString('from'),
     to: t.exposeString('to'),
-    narrowedBy: t.expose('narrowedBy', { type: 'JSON', description: 'split-field values beyond the plan params, e.g. {"VRType":["5"]}' }),
+    narrowedBy: t.expose('narrowedBy', {
+      type: 'JSON',
+      description: 'split-field values beyond the plan params, e.g. {"VRType":["5"]}',
+    }),
     planTaskId: t.exposeID('planTaskId', { nullable: true }),
     state: t.field({ type: WindowStateEnum, resolve: (w) => w.state }),
     expected: t.exposeInt('expected', { nullable: true, description: "the registry's total for the window" }),
@@ -94,7 +106,9 @@ const CoverageRef = builder.objectRef<Coverage>('Coverage').implement({
     planned: t.exposeInt('planned'),
     downloaded: t.exposeInt('downloaded'),
     gaps: t.exposeInt('gaps'),
-    windowsPlanning: t.exposeInt('windowsPlanning', { description: 'windows not planned yet (or whose PLAN task failed)' }),
+    windowsPlanning: t.exposeInt('windowsPlanning', {
+      description: 'windows not planned yet (or whose PLAN task failed)',
+    }),
     tasksPending: t.exposeInt('tasksPending'),
     tasksRunning: t.exposeInt('tasksRunning'),
     tasksCompleted: t.exposeInt('tasksCompleted'),
@@ -117,7 +131,8 @@ builder.queryFields((t) => ({
   }),
   coverage: t.field({
     type: CoverageRef,
-    description: "Per leaf window of a plan: the registry's expected count, documents planned and downloaded, task states, gaps.",
+    description:
+      "Per leaf window of a plan: the registry's expected count, documents planned and downloaded, task states, gaps.",
     args: { planId: t.arg.id() },
     resolve: (_root, args, ctx) => planCoverage(ctx.actor, String(args.planId)),
   }),
@@ -136,18 +151,34 @@ builder.mutationFields((t) => ({
   createPlan: t.field({
     type: CreatedPlanRef,
     authScopes: { admin: true },
-    description: 'Plans a whole search: one PLAN task per window; workers split them into download tasks. The same request again returns the same plan.',
+    description:
+      'Plans a whole search: one PLAN task per window; workers split them into download tasks. The same request again returns the same plan.',
     args: {
       input: t.arg({
         type: builder.inputType('CreatePlanInput', {
           fields: (f) => ({
-            searchParams: f.field({ type: 'JSON', description: 'registry form fields, without RegDateBegin/RegDateEnd/Sort' }),
+            searchParams: f.field({
+              type: 'JSON',
+              description: 'registry form fields, without RegDateBegin/RegDateEnd/Sort',
+            }),
             from: f.string({ description: 'first adopted-on date, DD.MM.YYYY or YYYY-MM-DD' }),
             to: f.string({ description: 'last adopted-on date, inclusive' }),
-            window: f.string({ required: false, description: 'day, week, month or year; default: one window for the whole range' }),
-            chunkSize: f.int({ required: false, description: 'documents per download task, a multiple of the rows per page (default 100)' }),
-            pageBudget: f.int({ required: false, description: 'split windows with more result pages than this (default: only over the 100,000 cap)' }),
-            splitFields: f.stringList({ required: false, description: 'fields a day over the limit is split by (default VRType, CSType)' }),
+            window: f.string({
+              required: false,
+              description: 'day, week, month or year; default: one window for the whole range',
+            }),
+            chunkSize: f.int({
+              required: false,
+              description: 'documents per download task, a multiple of the rows per page (default 100)',
+            }),
+            pageBudget: f.int({
+              required: false,
+              description: 'split windows with more result pages than this (default: only over the 100,000 cap)',
+            }),
+            splitFields: f.stringList({
+              required: false,
+              description: 'fields a day over the limit is split by (default VRType, CSType)',
+            }),
             priority: f.int({ required: false }),
           }),
         }),
@@ -158,7 +189,8 @@ builder.mutationFields((t) => ({
   completePlanTask: t.field({
     type: PlanTaskCompletionRef,
     authScopes: { reader: true },
-    description: "Completes a leased PLAN task with its window's total and children (checked against the plan rules); children and completion commit together.",
+    description:
+      "Completes a leased PLAN task with its window's total and children (checked against the plan rules); children and completion commit together.",
     args: {
       input: t.arg({
         type: builder.inputType('CompletePlanTaskInput', {

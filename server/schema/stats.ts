@@ -31,7 +31,11 @@ const StatsRef = builder.objectRef<Stats>('Stats').implement({
     activeClients: t.exposeInt('activeClients'),
     documentsTotal: t.exposeInt('documentsTotal'),
     documentsPerMinute: t.exposeFloat('documentsPerMinute', { description: 'average over the last five full minutes' }),
-    throughput: t.field({ type: [ThroughputBucketRef], description: 'per minute, oldest first', resolve: (s) => s.throughput }),
+    throughput: t.field({
+      type: [ThroughputBucketRef],
+      description: 'per minute, oldest first',
+      resolve: (s) => s.throughput,
+    }),
     at: t.expose('at', { type: 'DateTime' }),
   }),
 });

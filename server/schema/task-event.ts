@@ -7,9 +7,14 @@ import { TaskStatusEnum } from './enums.ts';
 import { TaskRef } from './task.ts';
 
 export const TaskEventRef = builder.prismaObject('TaskEvent', {
-  description: 'One change of a task (CREATED, CLAIMED, PROGRESS, COMPLETED, FAILED, LEASE_EXPIRED, RELEASED, CANCELLED, RETRIED, …).',
+  description:
+    'One change of a task (CREATED, CLAIMED, PROGRESS, COMPLETED, FAILED, LEASE_EXPIRED, RELEASED, CANCELLED, RETRIED, …).',
   fields: (t) => ({
-    seq: t.field({ type: 'SafeInt', description: 'position in the log; pass it as afterSeq to resume', resolve: (e) => Number(e.seq) }),
+    seq: t.field({
+      type: 'SafeInt',
+      description: 'position in the log; pass it as afterSeq to resume',
+      resolve: (e) => Number(e.seq),
+    }),
     taskId: t.exposeID('taskId'),
     task: t.relation('task'),
     type: t.exposeString('type'),
@@ -63,7 +68,11 @@ builder.queryFields((t) => ({
   taskEvents: t.prismaField({
     type: ['TaskEvent'],
     description: 'The log after a seq, oldest first (at most 1000).',
-    args: { afterSeq: t.arg({ type: 'SafeInt', required: false }), taskId: t.arg.id({ required: false }), limit: t.arg.int({ required: false }) },
+    args: {
+      afterSeq: t.arg({ type: 'SafeInt', required: false }),
+      taskId: t.arg.id({ required: false }),
+      limit: t.arg.int({ required: false }),
+    },
     resolve: (query, _p, args) =>
       prisma.taskEvent.findMany({
         ...query,
@@ -81,7 +90,10 @@ builder.subscriptionFields((t) => ({
   taskEvents: t.field({
     type: TaskEventRef,
     description: 'Task events as they happen. With afterSeq, first replays the log after it (no gap, no repeat).',
-    args: { filter: t.arg({ type: TaskEventFilter, required: false }), afterSeq: t.arg({ type: 'SafeInt', required: false }) },
+    args: {
+      filter: t.arg({ type: TaskEventFilter, required: false }),
+      afterSeq: t.arg({ type: 'SafeInt', required: false }),
+    },
     subscribe: (_p, args, ctx) => {
       const f: EventFilter = {
         ...args.filter,

@@ -10,7 +10,10 @@ export const TaskRef = builder.prismaObject('Task', {
   fields: (t) => ({
     id: t.exposeID('id'),
     kind: t.expose('kind', { type: TaskKindEnum }),
-    searchParams: t.expose('searchParams', { type: 'JSON', description: 'registry form fields, e.g. {"CourtRegion":["11"]}' }),
+    searchParams: t.expose('searchParams', {
+      type: 'JSON',
+      description: 'registry form fields, e.g. {"CourtRegion":["11"]}',
+    }),
     startPage: t.exposeInt('startPage'),
     maxDocuments: t.exposeInt('maxDocuments'),
     priority: t.exposeInt('priority', { description: 'higher runs first' }),
@@ -18,7 +21,10 @@ export const TaskRef = builder.prismaObject('Task', {
     status: t.expose('status', { type: TaskStatusEnum }),
     attempts: t.exposeInt('attempts', { description: 'failed attempts so far' }),
     maxAttempts: t.exposeInt('maxAttempts'),
-    leaseHolder: t.relation('leaseHolder', { nullable: true, description: 'the worker holding (or that last held) the lease' }),
+    leaseHolder: t.relation('leaseHolder', {
+      nullable: true,
+      description: 'the worker holding (or that last held) the lease',
+    }),
     leaseEpoch: t.exposeInt('leaseEpoch', { description: 'how many times the task was leased' }),
     leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime', nullable: true }),
     documentsDownloaded: t.exposeInt('documentsDownloaded'),
@@ -63,7 +69,11 @@ builder.queryFields((t) => ({
     args: { filter: t.arg({ type: TaskFilter, required: false }) },
     totalCount: (_parent, args) => prisma.task.count({ where: tasks.taskWhere(args.filter) }),
     resolve: (query, _parent, args) =>
-      prisma.task.findMany({ ...query, where: tasks.taskWhere(args.filter), orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] }),
+      prisma.task.findMany({
+        ...query,
+        where: tasks.taskWhere(args.filter),
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      }),
   }),
   task: t.prismaField({
     type: 'Task',
@@ -96,7 +106,11 @@ builder.mutationFields((t) => ({
   createTasks: t.field({
     type: [TaskRef],
     authScopes: { admin: true },
-    args: { input: t.arg({ type: builder.inputType('CreateTasksInput', { fields: (f) => ({ tasks: f.field({ type: [NewTaskInput] }) }) }) }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('CreateTasksInput', { fields: (f) => ({ tasks: f.field({ type: [NewTaskInput] }) }) }),
+      }),
+    },
     resolve: (_root, { input }, ctx) => tasks.createTasks(ctx.actor, input.tasks),
   }),
   cancelTask: t.field({
@@ -114,7 +128,11 @@ builder.mutationFields((t) => ({
   setTaskPriority: t.field({
     type: TaskRef,
     authScopes: { admin: true },
-    args: { input: t.arg({ type: builder.inputType('SetTaskPriorityInput', { fields: (f) => ({ id: f.id(), priority: f.int() }) }) }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('SetTaskPriorityInput', { fields: (f) => ({ id: f.id(), priority: f.int() }) }),
+      }),
+    },
     resolve: (_root, { input }, ctx) => tasks.setTaskPriority(ctx.actor, String(input.id), input.priority),
   }),
 }));

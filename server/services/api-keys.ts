@@ -38,7 +38,10 @@ export async function authenticate(rawKey: string): Promise<Actor> {
 
 const creation = z.object({ name: z.string().trim().min(1).max(200), role: z.enum(Role).default('WORKER') });
 
-export async function createApiKey(actor: Actor | null, input: z.input<typeof creation>): Promise<{ apiKey: ApiKey; key: string }> {
+export async function createApiKey(
+  actor: Actor | null,
+  input: z.input<typeof creation>,
+): Promise<{ apiKey: ApiKey; key: string }> {
   requireAdmin(actor);
   const { name, role } = parseInput(creation, input);
   const key = newKey();
@@ -51,7 +54,9 @@ export async function revokeApiKey(actor: Actor | null, idInput: string): Promis
   const id = parseId(idInput, 'id');
   const found = await prisma.apiKey.findUnique({ where: { id } });
   if (!found) throw notFound('API key', id);
-  const apiKey = found.revokedAt ? found : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+  const apiKey = found.revokedAt
+    ? found
+    : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
   cache.delete(apiKey.keyHash);
   return apiKey;
 }
@@ -74,6 +79,8 @@ export async function ensureAdminKey(opts: { authEnabled: boolean; adminApiKey?:
   const existing = await prisma.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } });
   if (existing > 0) return null;
   const key = newKey();
-  await prisma.apiKey.create({ data: { name: 'first admin key', role: 'ADMIN', keyHash: hashApiKey(key), prefix: prefixOf(key) } });
+  await prisma.apiKey.create({
+    data: { name: 'first admin key', role: 'ADMIN', keyHash: hashApiKey(key), prefix: prefixOf(key) },
+  });
   return key;
 }

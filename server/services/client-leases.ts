@@ -26,7 +26,10 @@ export async function callerClient(
   const cacheKey = actor.keyId ?? '(no key)';
   const cached = clientOfKey.get(cacheKey);
   if (cached && cached.until > Date.now()) return cached.client;
-  const client = await prisma.client.findFirst({ where: { apiKeyId: actor.keyId }, orderBy: { lastHeartbeatAt: 'desc' } });
+  const client = await prisma.client.findFirst({
+    where: { apiKeyId: actor.keyId },
+    orderBy: { lastHeartbeatAt: 'desc' },
+  });
   if (client?.status === 'DISABLED') throw new GateError('FORBIDDEN', 'Client is not active');
   if (client) {
     if (clientOfKey.size > 10_000) clientOfKey.clear();

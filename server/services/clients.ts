@@ -68,7 +68,9 @@ export async function touchClient(clientId: string): Promise<void> {
     WITH before AS (SELECT status FROM clients WHERE id = ${clientId}::uuid)
     UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
     WHERE id = ${clientId}::uuid AND status <> 'DISABLED'
-    RETURNING (SELECT status FROM before) <> 'ACTIVE' AS "wasInactive"`.then((rows) => (rows.length ? rows : [{ wasInactive: false }]));
+    RETURNING (SELECT status FROM before) <> 'ACTIVE' AS "wasInactive"`.then((rows) =>
+    rows.length ? rows : [{ wasInactive: false }],
+  );
   // Only status changes are worth a live event; a heartbeat's time is read when someone looks.
   if (wasInactive) await publishClientChanges([clientId]);
 }
@@ -85,7 +87,11 @@ export async function markSilentClientsInactive(): Promise<string[]> {
 }
 
 /** An admin disables a worker (it can no longer claim) or enables it again. */
-export async function setClientStatus(actor: Actor | null, clientIdInput: string, status: ClientStatus): Promise<Client> {
+export async function setClientStatus(
+  actor: Actor | null,
+  clientIdInput: string,
+  status: ClientStatus,
+): Promise<Client> {
   requireAdmin(actor);
   const clientId = parseId(clientIdInput, 'clientId');
   const found = await prisma.client.findUnique({ where: { id: clientId } });

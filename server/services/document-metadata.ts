@@ -37,14 +37,22 @@ export type DocumentMetadata = z.output<typeof documentMetadataSchema>;
 export function registryIdOf(m: DocumentMetadata): string {
   const fromUrl = m.url ? /\/Review\/(\d+)/.exec(m.url)?.[1] : undefined;
   const id = m.externalId || m.regNumber || fromUrl;
-  if (!id) throw badInput('metadata: give external_id, reg_number or a /Review/<id> url', [{ path: ['metadata', 'externalId'], message: 'give external_id, reg_number or a /Review/<id> url' }]);
-  if (!/^\d{1,15}$/.test(id)) throw badInput('metadata.external_id: must be the registry document id (digits)', [{ path: ['metadata', 'externalId'], message: 'must be the registry document id (digits)' }]);
+  if (!id)
+    throw badInput('metadata: give external_id, reg_number or a /Review/<id> url', [
+      { path: ['metadata', 'externalId'], message: 'give external_id, reg_number or a /Review/<id> url' },
+    ]);
+  if (!/^\d{1,15}$/.test(id))
+    throw badInput('metadata.external_id: must be the registry document id (digits)', [
+      { path: ['metadata', 'externalId'], message: 'must be the registry document id (digits)' },
+    ]);
   return id;
 }
 
 const single = (value: unknown): string | null => {
   const values = Array.isArray(value) ? value : value == null ? [] : [value];
-  return values.length === 1 && (typeof values[0] === 'string' || typeof values[0] === 'number') ? String(values[0]) : null;
+  return values.length === 1 && (typeof values[0] === 'string' || typeof values[0] === 'number')
+    ? String(values[0])
+    : null;
 };
 
 /** Region stems as they appear inside court names ("Вінницький міський суд Вінницької області"). */
@@ -53,7 +61,16 @@ const REGION_STEMS: Array<[code: string, pattern: RegExp]> = [
   ['28', /Севастопол/i],
   ...courtRegions
     .filter(([code]) => Number(code) <= 26)
-    .map(([code, label]): [string, RegExp] => [code, new RegExp(label.split(' ')[0].replace(/а$/, '').replace(/Республіка/, ''), 'i')]),
+    .map(([code, label]): [string, RegExp] => [
+      code,
+      new RegExp(
+        label
+          .split(' ')[0]
+          .replace(/а$/, '')
+          .replace(/Республіка/, ''),
+        'i',
+      ),
+    ]),
 ];
 
 export function classifyDocument(m: DocumentMetadata, searchParams: unknown): Classification | null {
@@ -63,7 +80,13 @@ export function classifyDocument(m: DocumentMetadata, searchParams: unknown): Cl
   if (region || instance) return { courtRegion: region, instanceType: instance, source: 'search_params' };
   if (!m.courtName) return null;
   const courtRegion = REGION_STEMS.find(([, pattern]) => pattern.test(m.courtName!))?.[0] ?? null;
-  const instanceType = /Верховн|касаційн/i.test(m.courtName) ? '3' : /апеляційн/i.test(m.courtName) ? '2' : /суд/i.test(m.courtName) ? '1' : null;
+  const instanceType = /Верховн|касаційн/i.test(m.courtName)
+    ? '3'
+    : /апеляційн/i.test(m.courtName)
+      ? '2'
+      : /суд/i.test(m.courtName)
+        ? '1'
+        : null;
   return courtRegion || instanceType ? { courtRegion, instanceType, source: 'court_name' } : null;
 }
 
@@ -73,7 +96,12 @@ export function classifyDocument(m: DocumentMetadata, searchParams: unknown): Cl
  */
 export async function registerDocumentWithMetadata(
   actor: Actor | null,
-  input: { taskId?: string | null; clientId?: string | null; searchParams?: unknown; metadata: z.input<typeof documentMetadataSchema> },
+  input: {
+    taskId?: string | null;
+    clientId?: string | null;
+    searchParams?: unknown;
+    metadata: z.input<typeof documentMetadataSchema>;
+  },
 ): Promise<{ document: Document; created: boolean; classification: Classification | null }> {
   const metadata = parseInput(documentMetadataSchema, input.metadata);
   const documentId = registryIdOf(metadata);

@@ -7,7 +7,10 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { parseInput } from './errors.ts';
 
-const documentId = z.string().trim().regex(/^\d{1,15}$/, 'must be the registry document id (digits)');
+const documentId = z
+  .string()
+  .trim()
+  .regex(/^\d{1,15}$/, 'must be the registry document id (digits)');
 
 const registration = z.object({
   taskId: z.string().uuid('must be a UUID').nullish(),
@@ -17,7 +20,10 @@ const registration = z.object({
       z.object({
         documentId,
         metadata: z.record(z.string(), z.unknown()).default({}),
-        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex sha256').nullish(),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, 'must be a hex sha256')
+          .nullish(),
         sizeBytes: z.number().int().min(0).nullish(),
         fetchedAt: z.date().nullish(),
       }),

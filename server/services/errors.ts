@@ -1,6 +1,6 @@
 // Errors the service layer raises on purpose. Each carries a code that GraphQL puts in
 // `extensions.code` and REST turns into an HTTP status; anything else is an internal error and is masked.
-import { z, ZodError } from 'zod';
+import { type z, ZodError } from 'zod';
 
 export type GateErrorCode =
   | 'UNAUTHENTICATED'
@@ -41,7 +41,8 @@ export function findGateError(error: unknown): GateError | null {
 
 export const notFound = (what: string, id: string) => new GateError('NOT_FOUND', `${what} ${id} not found`);
 export const forbidden = (message: string) => new GateError('FORBIDDEN', message);
-export const badInput = (message: string, issues?: FieldIssue[]) => new GateError('BAD_USER_INPUT', message, { issues });
+export const badInput = (message: string, issues?: FieldIssue[]) =>
+  new GateError('BAD_USER_INPUT', message, { issues });
 
 /** Parses input with a zod schema; a failure becomes BAD_USER_INPUT naming the first offending field. */
 export function parseInput<T>(schema: { parse(input: unknown): T }, input: unknown): T {

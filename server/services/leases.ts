@@ -38,13 +38,21 @@ const count = z.number().int().min(0).max(10_000_000);
 const countOr0 = orDefault(count, 0);
 const heldLease = z.object({ taskId: uuid, leaseToken: uuid });
 
-export async function claimTasks(actor: Actor | null, input: { clientId: string; limit?: number | null }): Promise<Lease[]> {
+export async function claimTasks(
+  actor: Actor | null,
+  input: { clientId: string; limit?: number | null },
+): Promise<Lease[]> {
   const { clientId, limit } = parseInput(
     z.object({ clientId: uuid, limit: z.number().int().min(1).max(MAX_CLAIM_BATCH).nullish() }),
     input,
   );
   const caller = requireActor(actor);
-  const rows = await claimTasksSql(clientId, limit ?? 1, policy.leaseSeconds, caller.role === 'ADMIN' ? null : caller.keyId);
+  const rows = await claimTasksSql(
+    clientId,
+    limit ?? 1,
+    policy.leaseSeconds,
+    caller.role === 'ADMIN' ? null : caller.keyId,
+  );
   if (rows.length) {
     reportOutcome({ type: 'claimed', count: rows.length });
     return rows.map(toLease);
@@ -61,7 +69,10 @@ export async function claimTasks(actor: Actor | null, input: { clientId: string;
  * (the older REST clients).
  */
 export async function heartbeat(actor: Actor | null, input: { clientId: string; taskIds?: string[] | null }) {
-  const { clientId, taskIds } = parseInput(z.object({ clientId: uuid, taskIds: z.array(uuid).max(MAX_CLAIM_BATCH).nullish() }), input);
+  const { clientId, taskIds } = parseInput(
+    z.object({ clientId: uuid, taskIds: z.array(uuid).max(MAX_CLAIM_BATCH).nullish() }),
+    input,
+  );
   await clientActingFor(requireActor(actor), clientId);
   await touchClient(clientId);
   const named = taskIds?.map((id) => id.toLowerCase());
@@ -113,10 +124,15 @@ export async function completeTask(actor: Actor | null, input: z.input<typeof co
   return repeatedCompletion(completion);
 }
 
-export type CompletionResult = { taskId: string; task: TaskRow; error?: undefined } | { taskId: string; task?: undefined; error: GateError };
+export type CompletionResult =
+  | { taskId: string; task: TaskRow; error?: undefined }
+  | { taskId: string; task?: undefined; error: GateError };
 
 /** Completes many leased tasks in one statement; each answers on its own (a lost lease fails only its item). */
-export async function completeTasks(actor: Actor | null, inputs: z.input<typeof completionInput>[]): Promise<CompletionResult[]> {
+export async function completeTasks(
+  actor: Actor | null,
+  inputs: z.input<typeof completionInput>[],
+): Promise<CompletionResult[]> {
   requireActor(actor);
   const completions = parseInput(z.array(completionInput).min(1).max(MAX_CLAIM_BATCH), inputs).map(toCompletion);
   const done = new Map((await completeTasksSql(completions)).map((row) => [row.id, row]));
@@ -136,7 +152,12 @@ export async function completeTasks(actor: Actor | null, inputs: z.input<typeof 
 }
 
 /** Fingerprint of a completion's body: a repeat with the same token and fingerprint is answered again. */
-export function completionHashOf(c: { documentsDownloaded: number; documentsFailed: number; documentsSkipped: number; resultSummary: unknown }) {
+export function completionHashOf(c: {
+  documentsDownloaded: number;
+  documentsFailed: number;
+  documentsSkipped: number;
+  resultSummary: unknown;
+}) {
   return createHash('sha256')
     .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]))
     .digest('hex');
@@ -145,7 +166,13 @@ export function completionHashOf(c: { documentsDownloaded: number; documentsFail
 function toCompletion(c: z.output<typeof completionInput>): Completion {
   const resultSummary = c.resultSummary ?? null;
   const completionHash = completionHashOf({ ...c, resultSummary });
-  return { ...c, taskId: c.taskId.toLowerCase(), leaseToken: c.leaseToken.toLowerCase(), resultSummary, completionHash };
+  return {
+    ...c,
+    taskId: c.taskId.toLowerCase(),
+    leaseToken: c.leaseToken.toLowerCase(),
+    resultSummary,
+    completionHash,
+  };
 }
 
 /** A completion that changed nothing: a repeat of the one that finished the task, a conflicting one, or a lost lease. */
@@ -201,7 +228,10 @@ export async function failTask(actor: Actor | null, input: z.input<typeof failur
 }
 
 /** The holder hands tasks back (e.g. shutting down): claimable again at once, no attempt used. */
-export async function releaseTasks(actor: Actor | null, input: { leases: Array<{ taskId: string; leaseToken: string }> }) {
+export async function releaseTasks(
+  actor: Actor | null,
+  input: { leases: Array<{ taskId: string; leaseToken: string }> },
+) {
   requireActor(actor);
   const { leases } = parseInput(z.object({ leases: z.array(heldLease).min(1).max(MAX_CLAIM_BATCH) }), input);
   return releaseTasksSql(leases);
@@ -232,5 +262,9 @@ async function leaseLost(taskIdInput: string, known?: TaskRow | null): Promise<G
   const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
   reportOutcome({ type: 'leaseLost', reason });
   if (reason === 'CANCELLED') return new GateError('LEASE_LOST', `task ${taskId} was cancelled`, { reason });
-  return new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (expired, released or taken over)`, { reason });
+  return new GateError(
+    'LEASE_LOST',
+    `the lease on task ${taskId} is no longer yours (expired, released or taken over)`,
+    { reason },
+  );
 }

@@ -53,7 +53,10 @@ const PLANNING = new Set(['PENDING', 'CLAIMED', 'RUNNING']);
 
 function narrowing(params: SearchParams, base: SearchParams): SearchParams {
   return Object.fromEntries(
-    Object.entries(params).filter(([name, value]) => !['RegDateBegin', 'RegDateEnd', 'Sort'].includes(name) && JSON.stringify(value) !== JSON.stringify(base[name])),
+    Object.entries(params).filter(
+      ([name, value]) =>
+        !['RegDateBegin', 'RegDateEnd', 'Sort'].includes(name) && JSON.stringify(value) !== JSON.stringify(base[name]),
+    ),
   );
 }
 
@@ -72,16 +75,30 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
   while (level.length) {
     const found = new Map<string, KeyedTask>();
     for (let i = 0; i < level.length; i += 5000) {
-      for (const row of await tasksByKeys(level.slice(i, i + 5000).map((t) => t.dedupKey))) found.set(row.dedupKey, row);
+      for (const row of await tasksByKeys(level.slice(i, i + 5000).map((t) => t.dedupKey)))
+        found.set(row.dedupKey, row);
     }
     const next: PlannedTask[] = [];
     for (const planned of level) {
       const row = found.get(planned.dedupKey);
       const w = windowOfParams(planned.searchParams);
       const window: CoverageWindow = {
-        from: w.from, to: w.to, narrowedBy: narrowing(planned.searchParams, request.searchParams), planTaskId: row?.id ?? null,
-        state: 'MISSING', expected: null, planned: 0, downloaded: 0, chunks: 0, chunksMissing: 0,
-        tasksPending: 0, tasksRunning: 0, tasksCompleted: 0, tasksFailed: 0, tasksCancelled: 0, complete: false,
+        from: w.from,
+        to: w.to,
+        narrowedBy: narrowing(planned.searchParams, request.searchParams),
+        planTaskId: row?.id ?? null,
+        state: 'MISSING',
+        expected: null,
+        planned: 0,
+        downloaded: 0,
+        chunks: 0,
+        chunksMissing: 0,
+        tasksPending: 0,
+        tasksRunning: 0,
+        tasksCompleted: 0,
+        tasksFailed: 0,
+        tasksCancelled: 0,
+        complete: false,
       };
       if (row && row.status === 'COMPLETED') {
         const total = (row.resultSummary as { total?: number } | null)?.total ?? row.totalExpected ?? 0;
@@ -117,11 +134,14 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
     }
   }
   for (const window of windows) {
-    const found = window.tasksPending + window.tasksRunning + window.tasksCompleted + window.tasksFailed + window.tasksCancelled;
+    const found =
+      window.tasksPending + window.tasksRunning + window.tasksCompleted + window.tasksFailed + window.tasksCancelled;
     window.chunksMissing = window.chunks - found;
     window.complete = window.state === 'PLANNED' && window.tasksCompleted === window.chunks;
   }
-  windows.sort((a, b) => a.from.localeCompare(b.from) || JSON.stringify(a.narrowedBy).localeCompare(JSON.stringify(b.narrowedBy)));
+  windows.sort(
+    (a, b) => a.from.localeCompare(b.from) || JSON.stringify(a.narrowedBy).localeCompare(JSON.stringify(b.narrowedBy)),
+  );
   const sum = (pick: (w: CoverageWindow) => number) => windows.reduce((total, w) => total + pick(w), 0);
   return {
     plan,
@@ -130,7 +150,8 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
     planned: sum((w) => w.planned),
     downloaded: sum((w) => w.downloaded),
     gaps: windows.filter((w) => w.state === 'GAP').length,
-    windowsPlanning: windows.filter((w) => w.state === 'PLANNING' || w.state === 'MISSING' || w.state === 'FAILED').length,
+    windowsPlanning: windows.filter((w) => w.state === 'PLANNING' || w.state === 'MISSING' || w.state === 'FAILED')
+      .length,
     tasksPending: sum((w) => w.tasksPending),
     tasksRunning: sum((w) => w.tasksRunning),
     tasksCompleted: sum((w) => w.tasksCompleted),

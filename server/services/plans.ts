@@ -7,14 +7,26 @@
 //   planCoverage      (plan-coverage.ts) per window: the expected count, what was planned and downloaded
 import { z } from 'zod';
 import {
-  InvalidPlanError, decideWindow, normalisePlanRequest, rootTasks, windowOfParams, planKey,
-  type PlanOptions, type PlanOutcome, type PlanRequest, type PlanRequestInput, type PlannedTask, type WindowDecision,
+  InvalidPlanError,
+  decideWindow,
+  normalisePlanRequest,
+  rootTasks,
+  planKey,
+  type PlanOptions,
+  type PlanOutcome,
+  type PlanRequest,
+  type PlanRequestInput,
+  type PlannedTask,
+  type WindowDecision,
 } from '../../client/planning/plan-window.ts';
 import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/registry/fields.ts';
 import { prisma } from '../db/client.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
 import {
-  completePlanTask as completePlanTaskSql, insertPlan, lockLeasedTask, setPlanOptions,
+  completePlanTask as completePlanTaskSql,
+  insertPlan,
+  lockLeasedTask,
+  setPlanOptions,
 } from '../db/sql/plan-tasks.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Plan } from '../generated/prisma/client.ts';
@@ -31,7 +43,8 @@ function planInput<T>(work: () => T, paramsPath = 'searchParams'): T {
   try {
     return work();
   } catch (error) {
-    if (error instanceof InvalidPlanError) throw badInput(error.message, [{ path: error.field.split('.'), message: error.message }]);
+    if (error instanceof InvalidPlanError)
+      throw badInput(error.message, [{ path: error.field.split('.'), message: error.message }]);
     if (error instanceof InvalidSearchParamsError) {
       throw badInput(
         `${paramsPath}: ${error.issues.map((i) => `${i.field}: ${i.message}`).join('; ')}`,
@@ -75,11 +88,24 @@ export async function createPlan(actor: Actor | null, input: z.input<typeof crea
   const dedupKey = planKey(request);
   return prisma.$transaction(async (tx) => {
     const newId = await insertPlan(
-      { searchParams: request.searchParams, dateFrom: request.from, dateTo: request.to, window: request.window, options: request.options, priority: parsed.priority, dedupKey },
+      {
+        searchParams: request.searchParams,
+        dateFrom: request.from,
+        dateTo: request.to,
+        window: request.window,
+        options: request.options,
+        priority: parsed.priority,
+        dedupKey,
+      },
       tx,
     );
     const plan = await tx.plan.findUniqueOrThrow({ where: { dedupKey } });
-    const tasks = await insertChildren(roots, { priority: plan.priority, maxAttempts: policy.maxAttempts, parentId: null }, request.options, tx);
+    const tasks = await insertChildren(
+      roots,
+      { priority: plan.priority, maxAttempts: policy.maxAttempts, parentId: null },
+      request.options,
+      tx,
+    );
     return { plan, created: newId !== null, tasks, windows: roots.length };
   });
 }
@@ -96,13 +122,25 @@ async function insertChildren(
   if (children.length === 0) return [];
   const created = await insertTasks(
     children.map((c) => ({
-      kind: c.kind, searchParams: c.searchParams, startPage: c.startPage, maxDocuments: c.maxDocuments,
-      priority: from.priority, runAt: null, maxAttempts: from.maxAttempts, dedupKey: c.dedupKey, parentId: from.parentId,
+      kind: c.kind,
+      searchParams: c.searchParams,
+      startPage: c.startPage,
+      maxDocuments: c.maxDocuments,
+      priority: from.priority,
+      runAt: null,
+      maxAttempts: from.maxAttempts,
+      dedupKey: c.dedupKey,
+      parentId: from.parentId,
     })),
     tx,
   );
   const plans = created.filter((t) => t.kind === 'PLAN');
-  if (plans.length) await setPlanOptions(plans.map((t) => t.id), options, tx);
+  if (plans.length)
+    await setPlanOptions(
+      plans.map((t) => t.id),
+      options,
+      tx,
+    );
   return created.map((t) => (t.kind === 'PLAN' ? { ...t, planOptions: options } : t)) as TaskRow[];
 }
 
@@ -116,7 +154,10 @@ export async function getPlan(actor: Actor | null, id: string): Promise<Plan> {
 
 export async function listPlans(actor: Actor | null, limit = 100): Promise<Plan[]> {
   requireActor(actor);
-  return prisma.plan.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: parseInput(z.number().int().min(1).max(1000), limit) });
+  return prisma.plan.findMany({
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: parseInput(z.number().int().min(1).max(1000), limit),
+  });
 }
 
 // ---- completing a PLAN task ------------------------------------------------------------------------
@@ -131,7 +172,14 @@ const planCompletionInput = z.object({
   total: z.number().int().min(0).max(1_000_000_000),
   outcome: z.enum(OUTCOMES),
   children: z
-    .array(z.object({ kind: z.enum(['PLAN', 'DOWNLOAD']), searchParams: z.unknown().optional(), startPage: z.number().int(), maxDocuments: z.number().int() }))
+    .array(
+      z.object({
+        kind: z.enum(['PLAN', 'DOWNLOAD']),
+        searchParams: z.unknown().optional(),
+        startPage: z.number().int(),
+        maxDocuments: z.number().int(),
+      }),
+    )
     .max(MAX_TASKS_PER_REQUEST),
 });
 export type PlanCompletionInput = z.input<typeof planCompletionInput>;
@@ -147,7 +195,8 @@ export interface PlanTaskCompletion {
 
 export function planOptionsOf(value: unknown): PlanOptions {
   const o = value as Partial<PlanOptions> | null;
-  if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields)) throw badInput('taskId: this task has no plan rules (not a plan task?)');
+  if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields))
+    throw badInput('taskId: this task has no plan rules (not a plan task?)');
   return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
 }
 
@@ -157,11 +206,16 @@ const childShape = (c: { kind: string; searchParams?: unknown; startPage: number
 /** The worker's children must be exactly what the rules give for this window and total. */
 function checkReported(reported: z.output<typeof planCompletionInput>, decision: WindowDecision): void {
   if (reported.outcome !== decision.outcome) {
-    throw badInput(`outcome: ${reported.outcome} reported, but a total of ${reported.total} (limit ${decision.limit}) means ${decision.outcome}`);
+    throw badInput(
+      `outcome: ${reported.outcome} reported, but a total of ${reported.total} (limit ${decision.limit}) means ${decision.outcome}`,
+    );
   }
   const expected = decision.children.map(childShape);
   const got = reported.children.map((c, index) =>
-    childShape({ ...c, searchParams: planInput(() => validateSearchParams(c.searchParams), `children.${index}.searchParams`) }),
+    childShape({
+      ...c,
+      searchParams: planInput(() => validateSearchParams(c.searchParams), `children.${index}.searchParams`),
+    }),
   );
   const differs = expected.length !== got.length ? -1 : expected.findIndex((shape, index) => shape !== got[index]);
   if (expected.length !== got.length || differs >= 0) {
@@ -173,7 +227,9 @@ function checkReported(reported: z.output<typeof planCompletionInput>, decision:
 
 /** Keys in the order jsonb keeps them (shorter first, then bytewise), so the summary reads back identical. */
 function jsonbOrdered<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))) as T;
+  return Object.fromEntries(
+    Object.entries(value).sort(([a], [b]) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)),
+  ) as T;
 }
 
 /**
@@ -199,15 +255,31 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
     if (!parent) return null;
     if (parent.kind !== 'PLAN') throw badInput(`taskId: task ${taskId} is a ${parent.kind} task, not a plan task`);
     const options = planOptionsOf(parent.planOptions);
-    const decision = planInput(() => decideWindow({ searchParams: validateSearchParams(parent.searchParams), total: c.total, options }));
+    const decision = planInput(() =>
+      decideWindow({ searchParams: validateSearchParams(parent.searchParams), total: c.total, options }),
+    );
     checkReported(c, decision);
-    const created = await insertChildren(decision.children, { priority: parent.priority, maxAttempts: parent.maxAttempts, parentId: parent.id }, options, tx);
+    const created = await insertChildren(
+      decision.children,
+      { priority: parent.priority, maxAttempts: parent.maxAttempts, parentId: parent.id },
+      options,
+      tx,
+    );
     const summary = jsonbOrdered({
-      outcome: decision.outcome, total: decision.total, perPage: decision.perPage, limit: decision.limit,
-      splitField: decision.splitField, planned: decision.planned, children: decision.children.length,
-      created: created.length, existing: decision.children.length - created.length,
+      outcome: decision.outcome,
+      total: decision.total,
+      perPage: decision.perPage,
+      limit: decision.limit,
+      splitField: decision.splitField,
+      planned: decision.planned,
+      children: decision.children.length,
+      created: created.length,
+      existing: decision.children.length - created.length,
     });
-    const [task] = await completePlanTaskSql({ taskId, leaseToken, total: c.total, resultSummary: summary, completionHash: completeTaskHash(summary) }, tx);
+    const [task] = await completePlanTaskSql(
+      { taskId, leaseToken, total: c.total, resultSummary: summary, completionHash: completeTaskHash(summary) },
+      tx,
+    );
     return { task, outcome: decision.outcome, created: created.length, existing: summary.existing };
   });
   if (done) return done;
@@ -215,16 +287,25 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
 }
 
 /** Same token, same total and outcome (hence the same children): the same answer, nothing created twice. */
-async function repeatedPlanCompletion(taskId: string, leaseToken: string, c: { total: number; outcome: PlanOutcome }): Promise<PlanTaskCompletion> {
+async function repeatedPlanCompletion(
+  taskId: string,
+  leaseToken: string,
+  c: { total: number; outcome: PlanOutcome },
+): Promise<PlanTaskCompletion> {
   const task = await prisma.task.findUnique({ where: { id: taskId } });
   if (!task) throw notFound('task', taskId);
   if (task.status === 'COMPLETED' && task.leaseToken === leaseToken) {
     const summary = task.resultSummary as { outcome?: PlanOutcome; total?: number; children?: number } | null;
-    if (summary?.outcome !== c.outcome || summary.total !== c.total) throw new GateError('CONFLICT', `task ${taskId} was already completed with a different plan`);
+    if (summary?.outcome !== c.outcome || summary.total !== c.total)
+      throw new GateError('CONFLICT', `task ${taskId} was already completed with a different plan`);
     return { task, outcome: summary.outcome, created: 0, existing: summary.children ?? 0 };
   }
   const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
-  throw new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (${reason.toLowerCase().replace('_', ' ')})`, { reason });
+  throw new GateError(
+    'LEASE_LOST',
+    `the lease on task ${taskId} is no longer yours (${reason.toLowerCase().replace('_', ' ')})`,
+    { reason },
+  );
 }
 
 export function requestOfPlan(plan: Plan): PlanRequest {

@@ -26,7 +26,11 @@ export async function createTask(actor: Actor | null, input: NewTaskInput): Prom
 export async function cancelTasks(actor: Actor | null, ids: string[]): Promise<TaskRow[]> {
   requireAdmin(actor);
   const taskIds = parseIds(ids);
-  return explainUnchanged(taskIds, await cancelTasksSql(taskIds, null), 'only pending or running tasks can be cancelled');
+  return explainUnchanged(
+    taskIds,
+    await cancelTasksSql(taskIds, null),
+    'only pending or running tasks can be cancelled',
+  );
 }
 
 /** Puts dead, failed or cancelled tasks back in the queue with fresh attempts. */
@@ -44,7 +48,9 @@ export async function setTaskPriority(actor: Actor | null, id: string, priority:
   if (!found) throw notFound('task', taskId);
   return prisma.$transaction(async (tx) => {
     const task = await tx.task.update({ where: { id: taskId }, data: { priority: p, updatedAt: new Date() } });
-    await tx.taskEvent.create({ data: { taskId, type: 'PRIORITY_CHANGED', status: task.status, data: { priority: p } } });
+    await tx.taskEvent.create({
+      data: { taskId, type: 'PRIORITY_CHANGED', status: task.status, data: { priority: p } },
+    });
     return task;
   });
 }
@@ -93,7 +99,9 @@ export function taskWhere(filterInput: TaskFilter | null | undefined): Prisma.Ta
     // Normalised like stored params (multi-selects are lists), then matched field by field.
     for (const [field, value] of Object.entries(searchParamsOf(f.searchParams))) {
       and.push({
-        searchParams: Array.isArray(value) ? { path: [field], array_contains: value } : { path: [field], equals: value },
+        searchParams: Array.isArray(value)
+          ? { path: [field], array_contains: value }
+          : { path: [field], equals: value },
       });
     }
   }

@@ -8,11 +8,15 @@ import { scenarios } from './scenarios.ts';
 const haveServerBinaries = postgresBinDir() !== null;
 
 describe.skipIf(!haveServerBinaries)('chaos (short)', () => {
-  it.each(scenarios.map((s) => [s.name, s] as const))('%s: nothing lost, nothing done twice', async (_name, scenario) => {
-    const result = await runScenario(scenario, SHORT_LOAD);
-    if (result.violations.length) console.error(result.logs);
-    expect(result.violations).toEqual([]);
-    expect(result.report.completed).toBe(SHORT_LOAD.tasks);
-    expect(result.report.documentsOnDisk).toBe(SHORT_LOAD.tasks * SHORT_LOAD.documentsPerTask);
-  }, 180_000);
+  it.each(scenarios.map((s) => [s.name, s] as const))(
+    '%s: nothing lost, nothing done twice',
+    async (_name, scenario) => {
+      const result = await runScenario(scenario, SHORT_LOAD);
+      if (result.violations.length) console.error(result.logs);
+      expect(result.violations).toEqual([]);
+      expect(result.report.completed).toBe(SHORT_LOAD.tasks);
+      expect(result.report.documentsOnDisk).toBe(SHORT_LOAD.tasks * SHORT_LOAD.documentsPerTask);
+    },
+    180_000,
+  );
 });

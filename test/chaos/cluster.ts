@@ -87,15 +87,41 @@ export class ChaosCluster {
     const name = `chaos-w${++this.workerCount}`;
     const child = spawn(
       process.execPath,
-      [CLI, 'worker', '--api-url', this.proxies[gateIndex].url, '--api-key', CHAOS_KEY, '--client-name', name,
-        '--output-dir', this.outputDir, '--registry-url', this.registry.url, '--rate', '0', '--concurrency', '4',
-        '--poll-interval', '1', '--heartbeat-interval', '1', '--shutdown-grace', '2'],
+      [
+        CLI,
+        'worker',
+        '--api-url',
+        this.proxies[gateIndex].url,
+        '--api-key',
+        CHAOS_KEY,
+        '--client-name',
+        name,
+        '--output-dir',
+        this.outputDir,
+        '--registry-url',
+        this.registry.url,
+        '--rate',
+        '0',
+        '--concurrency',
+        '4',
+        '--poll-interval',
+        '1',
+        '--heartbeat-interval',
+        '1',
+        '--shutdown-grace',
+        '2',
+      ],
       { env: { PATH: process.env.PATH! }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
     child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
     child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
-    const worker = { name, child, output: () => out, exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))) };
+    const worker = {
+      name,
+      child,
+      output: () => out,
+      exited: new Promise<number | null>((r) => child.on('exit', (code) => r(code))),
+    };
     this.workers.push(worker);
     return worker;
   }
@@ -109,7 +135,9 @@ export class ChaosCluster {
   }
 
   async counts() {
-    const { rows } = await this.db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status');
+    const { rows } = await this.db.query<{ status: string; n: number }>(
+      'SELECT status, count(*)::int AS n FROM tasks GROUP BY status',
+    );
     return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Record<string, number>;
   }
 

@@ -22,7 +22,9 @@ export interface InvariantReport {
 
 export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantReport> {
   const db = cluster.db;
-  const tasks = (await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status')).rows;
+  const tasks = (
+    await db.query<{ status: string; n: number }>('SELECT status, count(*)::int AS n FROM tasks GROUP BY status')
+  ).rows;
   const total = tasks.reduce((a, r) => a + r.n, 0);
   const completed = tasks.find((r) => r.status === 'COMPLETED')?.n ?? 0;
   const completedTwice = (
@@ -36,7 +38,9 @@ export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantR
       [SWEEP_SECONDS * 4],
     )
   ).rows[0].n;
-  const inGate = new Set((await db.query<{ document_id: string }>('SELECT document_id FROM documents')).rows.map((r) => r.document_id));
+  const inGate = new Set(
+    (await db.query<{ document_id: string }>('SELECT document_id FROM documents')).rows.map((r) => r.document_id),
+  );
 
   const onDisk = new Set<string>();
   const partialFiles: string[] = [];
@@ -52,7 +56,11 @@ export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantR
     const files = readdirSync(join(cluster.outputDir, id)).sort();
     const expected = [`${id}.html`, `${id}.json`, `${id}.txt`];
     if (files.join() === expected.join()) onDisk.add(id);
-    else partialFiles.push(...files.filter((f) => !expected.includes(f)).map((f) => `${id}/${f}`), ...(files.length < 3 ? [`${id}/ (incomplete)`] : []));
+    else
+      partialFiles.push(
+        ...files.filter((f) => !expected.includes(f)).map((f) => `${id}/${f}`),
+        ...(files.length < 3 ? [`${id}/ (incomplete)`] : []),
+      );
   }
   const fetches = new Map<string, number>();
   for (const r of cluster.registry.requestLog) {

@@ -34,7 +34,13 @@ async function busyWorker(cluster: ChaosCluster, timeoutMs = 20_000) {
 }
 
 /** Milliseconds from `since` until every one of `taskIds` has been leased again (or finished) by someone else. */
-async function untilReleased(cluster: ChaosCluster, taskIds: string[], victim: string, since: number, timeoutMs = 60_000) {
+async function untilReleased(
+  cluster: ChaosCluster,
+  taskIds: string[],
+  victim: string,
+  since: number,
+  timeoutMs = 60_000,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const { rows } = await cluster.db.query<{ n: number }>(
@@ -112,7 +118,7 @@ export const scenarios: Scenario[] = [
       const seq = await cluster.lastSeq();
       const at = Date.now();
       for (let i = 0; i < 3; i++) {
-        cluster.proxies.forEach((p) => p.dropAll());
+        for (const p of cluster.proxies) p.dropAll();
         await sleep(300);
       }
       return cluster.waitForFlow(seq, at);

@@ -9,7 +9,8 @@ import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 
 const KEY = 'restart-admin-key-0123456789abcdef';
 
-const gql = (base: string, query: string, variables: Record<string, unknown> = {}) => postGraphQL(base, KEY, query, variables);
+const gql = (base: string, query: string, variables: Record<string, unknown> = {}) =>
+  postGraphQL(base, KEY, query, variables);
 
 describe('PostgreSQL restarts under a running gate', () => {
   let pg: PgCluster;
@@ -24,14 +25,20 @@ describe('PostgreSQL restarts under a running gate', () => {
   });
 
   it('answers with masked errors while the database is down, then serves again and keeps streaming events', async () => {
-    const ws = createClient({ url: `${gate.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: KEY } });
+    const ws = createClient({
+      url: `${gate.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: KEY },
+    });
     const seen: string[] = [];
     ws.subscribe<{ taskEvents: { taskId: string } }>(
       { query: 'subscription { taskEvents(filter: { types: ["CREATED"] }) { taskId } }' },
       { next: (v) => seen.push(v.data!.taskEvents.taskId), error: () => {}, complete: () => {} },
     );
     await new Promise((r) => setTimeout(r, 300));
-    const before = (await gql(gate.url, 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }')).data.createTask.id;
+    const before = (
+      await gql(gate.url, 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }')
+    ).data.createTask.id;
 
     pg.crash();
     const down = await gql(gate.url, 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }');
@@ -50,8 +57,14 @@ describe('PostgreSQL restarts under a running gate', () => {
     expect(after).toBeDefined();
     expect((await fetch(`${gate.url}/health`)).status).toBe(200);
     const { data } = await gql(gate.url, 'mutation { registerClient(input: { name: "after-restart" }) { id } }');
-    const claim = await gql(gate.url, 'mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 5 }) { leaseToken task { id } } }', { c: data.registerClient.id });
-    expect(claim.data.claimTasks.map((l: { task: { id: string } }) => l.task.id).sort()).toEqual([before, after].sort());
+    const claim = await gql(
+      gate.url,
+      'mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 5 }) { leaseToken task { id } } }',
+      { c: data.registerClient.id },
+    );
+    expect(claim.data.claimTasks.map((l: { task: { id: string } }) => l.task.id).sort()).toEqual(
+      [before, after].sort(),
+    );
     for (let i = 0; i < 100 && !seen.includes(after!); i++) await new Promise((r) => setTimeout(r, 100));
     expect(seen).toContain(before);
     expect(seen).toContain(after); // the event pump re-listened after the restart

@@ -10,7 +10,8 @@ import { nginxPath, startNginx, type RunningNginx } from '../support/nginx.ts';
 
 const KEY = 'cluster-admin-key-0123456789abcdef';
 
-const gql = (base: string, query: string, variables: Record<string, unknown> = {}) => graphqlData(base, KEY, query, variables);
+const gql = (base: string, query: string, variables: Record<string, unknown> = {}) =>
+  graphqlData(base, KEY, query, variables);
 
 describe('several gates on one PostgreSQL', () => {
   let db: TestDatabase;
@@ -18,7 +19,12 @@ describe('several gates on one PostgreSQL', () => {
   let b: GateProcess;
   beforeAll(async () => {
     db = await createPostgresDatabase();
-    const env = { DATABASE_URL: (db.config as { url: string }).url, ADMIN_API_KEY: KEY, SWEEP_INTERVAL_SECONDS: '0.3', LEASE_SECONDS: '1' };
+    const env = {
+      DATABASE_URL: (db.config as { url: string }).url,
+      ADMIN_API_KEY: KEY,
+      SWEEP_INTERVAL_SECONDS: '0.3',
+      LEASE_SECONDS: '1',
+    };
     a = await startGateProcess(env);
     await a.waitFor(/this gate is now the sweeper/); // a starts first and sweeps
     b = await startGateProcess(env);
@@ -29,7 +35,11 @@ describe('several gates on one PostgreSQL', () => {
   });
 
   it('delivers events caused through gate B to a subscriber on gate A, in order and without gaps', async () => {
-    const ws = createClient({ url: `${a.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: KEY } });
+    const ws = createClient({
+      url: `${a.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: KEY },
+    });
     const seen: Array<{ seq: number; taskId: string }> = [];
     const N = 40;
     const done = new Promise<void>((resolve, reject) => {
@@ -51,7 +61,11 @@ describe('several gates on one PostgreSQL', () => {
     await Promise.all(
       Array.from({ length: N / 4 }, async (_, i) => {
         for (const gate of [b, a, b, b]) {
-          const { createTask } = await gql(gate.url, 'mutation($p: Int!) { createTask(input: { searchParams: { CourtRegion: "11" }, startPage: $p }) { id } }', { p: i + 1 });
+          const { createTask } = await gql(
+            gate.url,
+            'mutation($p: Int!) { createTask(input: { searchParams: { CourtRegion: "11" }, startPage: $p }) { id } }',
+            { p: i + 1 },
+          );
           created.push(createTask.id);
         }
       }),
@@ -66,20 +80,37 @@ describe('several gates on one PostgreSQL', () => {
 
   it('shares one queue: workers on different gates never run a task twice', async () => {
     await gql(a.url, 'mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { id } }', {
-      t: Array.from({ length: 300 }, (_, i) => ({ searchParams: { CourtRegion: '14' }, startPage: i + 1, priority: 100 })),
+      t: Array.from({ length: 300 }, (_, i) => ({
+        searchParams: { CourtRegion: '14' },
+        startPage: i + 1,
+        priority: 100,
+      })),
     });
     const workers = await Promise.all(
-      [a, b, a, b].map(async (gate, i) => ({ gate, id: (await gql(gate.url, 'mutation($n: String!) { registerClient(input: { name: $n }) { id } }', { n: `cluster-${i}` })).registerClient.id })),
+      [a, b, a, b].map(async (gate, i) => ({
+        gate,
+        id: (
+          await gql(gate.url, 'mutation($n: String!) { registerClient(input: { name: $n }) { id } }', {
+            n: `cluster-${i}`,
+          })
+        ).registerClient.id,
+      })),
     );
     const runs = new Map<string, number>();
     await Promise.all(
       workers.map(async ({ gate, id }) => {
         for (;;) {
-          const { claimTasks } = await gql(gate.url, 'mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 3 }) { leaseToken task { id } } }', { c: id });
+          const { claimTasks } = await gql(
+            gate.url,
+            'mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 3 }) { leaseToken task { id } } }',
+            { c: id },
+          );
           if (!claimTasks.length) return;
           for (const l of claimTasks) {
             runs.set(l.task.id, (runs.get(l.task.id) ?? 0) + 1);
-            await gql(gate.url, 'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }', { i: { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 0 } });
+            await gql(gate.url, 'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }', {
+              i: { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 0 },
+            });
           }
         }
       }),
@@ -88,45 +119,65 @@ describe('several gates on one PostgreSQL', () => {
     expect(runs.size).toBeGreaterThanOrEqual(300);
   }, 60_000);
 
-  it.skipIf(!nginxPath)('works through the nginx front: requests spread over both gates, a wss subscription sees all events', async () => {
-    const front: RunningNginx = await startNginx([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
-    try {
-      const ws = createClient({ url: `wss://127.0.0.1:${front.httpsPort}/graphql`, webSocketImpl: front.WebSocket, connectionParams: { apiKey: KEY } });
-      const seen: string[] = [];
-      ws.subscribe<{ taskEvents: { taskId: string } }>(
-        { query: 'subscription { taskEvents(filter: { types: ["CREATED"] }) { taskId } }' },
-        { next: (v) => seen.push(v.data!.taskEvents.taskId), error: () => {}, complete: () => {} },
-      );
-      await new Promise((r) => setTimeout(r, 300));
-      const marker = `front-${Date.now()}`;
-      const created: string[] = [];
-      const requestIds: string[] = [];
-      for (let i = 0; i < 10; i++) {
-        const r = await front.https('POST', '/graphql', { query: `mutation { createTask(input: { searchParams: { CaseNumber: "${marker}-${i}" } }) { id } }` }, { 'x-api-key': KEY });
-        created.push(r.body.data.createTask.id);
-        requestIds.push(String(r.headers['x-request-id']));
+  it.skipIf(!nginxPath)(
+    'works through the nginx front: requests spread over both gates, a wss subscription sees all events',
+    async () => {
+      const front: RunningNginx = await startNginx([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
+      try {
+        const ws = createClient({
+          url: `wss://127.0.0.1:${front.httpsPort}/graphql`,
+          webSocketImpl: front.WebSocket,
+          connectionParams: { apiKey: KEY },
+        });
+        const seen: string[] = [];
+        ws.subscribe<{ taskEvents: { taskId: string } }>(
+          { query: 'subscription { taskEvents(filter: { types: ["CREATED"] }) { taskId } }' },
+          { next: (v) => seen.push(v.data!.taskEvents.taskId), error: () => {}, complete: () => {} },
+        );
+        await new Promise((r) => setTimeout(r, 300));
+        const marker = `front-${Date.now()}`;
+        const created: string[] = [];
+        const requestIds: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          const r = await front.https(
+            'POST',
+            '/graphql',
+            { query: `mutation { createTask(input: { searchParams: { CaseNumber: "${marker}-${i}" } }) { id } }` },
+            { 'x-api-key': KEY },
+          );
+          created.push(r.body.data.createTask.id);
+          requestIds.push(String(r.headers['x-request-id']));
+        }
+        for (let i = 0; i < 100 && created.some((id) => !seen.includes(id)); i++)
+          await new Promise((r) => setTimeout(r, 50));
+        expect(created.filter((id) => !seen.includes(id))).toEqual([]);
+        await ws.dispose();
+        // round robin: each gate logged some of these requests (nginx's request id travels to the gate's log)
+        for (const gate of [a, b]) expect(requestIds.some((id) => gate.lines().some((l) => l.includes(id)))).toBe(true);
+      } finally {
+        await front.stop();
       }
-      for (let i = 0; i < 100 && created.some((id) => !seen.includes(id)); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(created.filter((id) => !seen.includes(id))).toEqual([]);
-      await ws.dispose();
-      // round robin: each gate logged some of these requests (nginx's request id travels to the gate's log)
-      for (const gate of [a, b]) expect(requestIds.some((id) => gate.lines().some((l) => l.includes(id)))).toBe(true);
-    } finally {
-      await front.stop();
-    }
-  });
+    },
+  );
 
   it('moves the sweeper to another gate when the sweeping gate dies', async () => {
     expect(b.lines().some((l) => l.includes('this gate is now the sweeper'))).toBe(false);
-    const { createTask } = await gql(b.url, 'mutation { createTask(input: { searchParams: { CourtRegion: "26" }, priority: 1000 }) { id } }');
+    const { createTask } = await gql(
+      b.url,
+      'mutation { createTask(input: { searchParams: { CourtRegion: "26" }, priority: 1000 }) { id } }',
+    );
     const { registerClient } = await gql(b.url, 'mutation { registerClient(input: { name: "doomed" }) { id } }');
-    const { claimTask } = await gql(b.url, 'mutation($c: ID!) { claimTask(input: { clientId: $c }) { task { id } } }', { c: registerClient.id });
+    const { claimTask } = await gql(b.url, 'mutation($c: ID!) { claimTask(input: { clientId: $c }) { task { id } } }', {
+      c: registerClient.id,
+    });
     expect(claimTask.task.id).toBe(createTask.id);
     await a.stop('SIGKILL');
     await b.waitFor(/this gate is now the sweeper/, 15_000);
     // the lease (1 s) runs out with nobody heartbeating; gate B's sweeper requeues it
     for (let i = 0; i < 100; i++) {
-      const { task } = await gql(b.url, 'query($id: ID!) { task(id: $id) { status lastErrorClass } }', { id: createTask.id });
+      const { task } = await gql(b.url, 'query($id: ID!) { task(id: $id) { status lastErrorClass } }', {
+        id: createTask.id,
+      });
       if (task.status === 'PENDING') {
         expect(task.lastErrorClass).toBe('LEASE_EXPIRED');
         return;

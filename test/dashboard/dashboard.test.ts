@@ -83,7 +83,9 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         await page.evaluate(() => ((window as any).__sameDocument = true)); // gone if the page reloads
 
         // a new task appears within a second of its creation
-        const { createTask: task } = await gate.ok(CREATE_TASK, { input: { searchParams: region11, maxDocuments: 20, priority: 5 } });
+        const { createTask: task } = await gate.ok(CREATE_TASK, {
+          input: { searchParams: region11, maxDocuments: 20, priority: 5 },
+        });
         await row(page, task.id).waitFor({ timeout: LIVE_MS });
         expect(await row(page, task.id).locator('.badge').textContent()).toBe('pending');
 
@@ -94,15 +96,25 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         expect(lease.task.id).toBe(task.id);
         await row(page, task.id).locator('.badge', { hasText: 'claimed' }).waitFor({ timeout: LIVE_MS });
         expect(await row(page, task.id).textContent()).toContain('kyiv-1');
-        await gate.ok(PROGRESS, { input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 8, totalExpected: 20 } });
+        await gate.ok(PROGRESS, {
+          input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 8, totalExpected: 20 },
+        });
         await row(page, task.id).getByText('8 / 20').waitFor({ timeout: LIVE_MS });
         expect(await row(page, task.id).locator('.badge').textContent()).toBe('running');
 
         // it downloads documents and completes
-        const documents = Array.from({ length: 20 }, (_, i) => ({ documentId: String(120_000_000 + i), sizeBytes: 40_000 + i }));
+        const documents = Array.from({ length: 20 }, (_, i) => ({
+          documentId: String(120_000_000 + i),
+          sizeBytes: 40_000 + i,
+        }));
         await gate.ok(REGISTER_DOCUMENTS, { input: { taskId: task.id, clientId: worker.id, documents } });
         await gate.ok(COMPLETE, {
-          input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 20, resultSummary: { pages: 1, found: 20 } },
+          input: {
+            taskId: task.id,
+            leaseToken: lease.leaseToken,
+            documentsDownloaded: 20,
+            resultSummary: { pages: 1, found: 20 },
+          },
         });
         await row(page, task.id).locator('.badge', { hasText: 'completed' }).waitFor({ timeout: LIVE_MS });
         // the tiles come from statsUpdated, which the gate sends at most once a second
@@ -110,10 +122,14 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         await page.locator('#t-workers', { hasText: '1' }).waitFor({ timeout: 2500 });
 
         // cancel from the page
-        const { createTask: other } = await gate.ok(CREATE_TASK, { input: { searchParams: { ...region11, CourtRegion: '14' } } });
+        const { createTask: other } = await gate.ok(CREATE_TASK, {
+          input: { searchParams: { ...region11, CourtRegion: '14' } },
+        });
         await row(page, other.id).locator('button[data-action=cancel]').click();
         await row(page, other.id).locator('.badge', { hasText: 'cancelled' }).waitFor({ timeout: LIVE_MS });
-        expect((await gate.ok(`query($id: ID!) { task(id: $id) { status } }`, { id: other.id })).task.status).toBe('CANCELLED');
+        expect((await gate.ok(`query($id: ID!) { task(id: $id) { status } }`, { id: other.id })).task.status).toBe(
+          'CANCELLED',
+        );
         // … and the retry button that replaced it puts it back
         await row(page, other.id).locator('button[data-action=retry]').click();
         await row(page, other.id).locator('.badge', { hasText: 'pending' }).waitFor({ timeout: LIVE_MS });
@@ -121,21 +137,32 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         // a few more tasks in other states, for the screenshot
         const more = await Promise.all(
           ['26', '14', '11'].map((region, i) =>
-            gate.ok(CREATE_TASK, { input: { searchParams: { CourtRegion: region, INSType: '2', RegDateBegin: `0${i + 1}.01.2024` }, priority: i } }),
+            gate.ok(CREATE_TASK, {
+              input: {
+                searchParams: { CourtRegion: region, INSType: '2', RegDateBegin: `0${i + 1}.01.2024` },
+                priority: i,
+              },
+            }),
           ),
         );
         const { claimTask: second } = await gate.ok(CLAIM, { clientId: worker.id });
-        await gate.ok(PROGRESS, { input: { taskId: second.task.id, leaseToken: second.leaseToken, documentsDownloaded: 37, totalExpected: 100 } });
+        await gate.ok(PROGRESS, {
+          input: { taskId: second.task.id, leaseToken: second.leaseToken, documentsDownloaded: 37, totalExpected: 100 },
+        });
         await row(page, second.task.id).getByText('37 / 100').waitFor({ timeout: LIVE_MS });
         await gate.ok(CANCEL, { id: more[0].createTask.id });
         expect(second.task.id).toBe(more[2].createTask.id); // the highest priority
 
         // filter by status
         await page.locator('#status-filter label', { hasText: 'completed' }).click();
-        await page.waitForFunction(() => document.querySelectorAll('#tasks tbody tr').length === 1, null, { timeout: 5000 });
+        await page.waitForFunction(() => document.querySelectorAll('#tasks tbody tr').length === 1, null, {
+          timeout: 5000,
+        });
         expect(await row(page, task.id).count()).toBe(1);
         await page.locator('#f-clear').click();
-        await page.waitForFunction(() => document.querySelectorAll('#tasks tbody tr').length === 5, null, { timeout: 5000 });
+        await page.waitForFunction(() => document.querySelectorAll('#tasks tbody tr').length === 5, null, {
+          timeout: 5000,
+        });
 
         // tiles catch up within statsUpdated's one-second pace
         await page.locator('#t-pending', { hasText: '2' }).waitFor({ timeout: 2500 });
@@ -146,7 +173,8 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         await row(page, task.id).locator('.task-id').click();
         const detail = page.locator('#detail');
         await detail.locator('.ev-completed').waitFor();
-        for (const type of ['created', 'claimed', 'progress', 'completed']) expect(await detail.locator(`.ev-${type}`).count()).toBeGreaterThan(0);
+        for (const type of ['created', 'claimed', 'progress', 'completed'])
+          expect(await detail.locator(`.ev-${type}`).count()).toBeGreaterThan(0);
         expect(await detail.textContent()).toContain('"found": 20');
         expect(await detail.locator('.docs li').count()).toBe(20);
         await page.screenshot({ path: `${OUTPUT}/dashboard-detail.png` });
@@ -172,7 +200,9 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
 
     it('shows a worker key everything read-only', async () => {
       const { createApiKey } = await gate.ok(CREATE_KEY, { name: 'dashboard-reader' });
-      const { createTask: task } = await gate.ok(CREATE_TASK, { input: { searchParams: { CourtRegion: '21', INSType: '1' } } });
+      const { createTask: task } = await gate.ok(CREATE_TASK, {
+        input: { searchParams: { CourtRegion: '21', INSType: '1' } },
+      });
       const context = await browser.newContext();
       const page = await context.newPage();
       try {
@@ -199,7 +229,14 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
 
         const { createPlan } = await gate.ok(
           `mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }`,
-          { input: { searchParams: { CourtRegion: '11', INSType: '1' }, from: '2024-01-01', to: '2024-03-31', window: 'month' } },
+          {
+            input: {
+              searchParams: { CourtRegion: '11', INSType: '1' },
+              from: '2024-01-01',
+              to: '2024-03-31',
+              window: 'month',
+            },
+          },
         );
         await page.locator('#coverage-tab').click();
         const planRow = page.locator('#plans tbody tr', { hasText: createPlan.plan.id.slice(0, 8) });
@@ -222,13 +259,17 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
         await openDashboard(page, gate, null);
         const before = (await gate.ok(CREATE_TASK, { input: { searchParams: region11 } }, null)).createTask.id;
         await row(page, before).waitFor();
-        gate = await gate.restart({}, {
-          keepPort: true,
-          whileDown: async () => {
-            await page.locator('#live[data-state=offline]').waitFor({ timeout: 5000 });
+        gate = await gate.restart(
+          {},
+          {
+            keepPort: true,
+            whileDown: async () => {
+              await page.locator('#live[data-state=offline]').waitFor({ timeout: 5000 });
+            },
           },
-        });
-        const during = (await gate.ok(CREATE_TASK, { input: { searchParams: { CourtRegion: '14' } } }, null)).createTask.id;
+        );
+        const during = (await gate.ok(CREATE_TASK, { input: { searchParams: { CourtRegion: '14' } } }, null)).createTask
+          .id;
         await page.locator('#live[data-state=live]').waitFor({ timeout: 15_000 });
         await row(page, during).waitFor({ timeout: 5000 });
         expect(await page.locator('#banner').isHidden()).toBe(true);

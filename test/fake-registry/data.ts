@@ -5,7 +5,16 @@
  * whose window contains it, and `/Review/<id>` can be rendered from the id alone.
  */
 import { createHash } from 'node:crypto';
-import { RESULT_CAP, catalogueLabel, catalogueValues, courtRegions, decisionForms, instances, proceedingForms, type Catalogue } from '../../client/registry/catalogues.ts';
+import {
+  RESULT_CAP,
+  catalogueLabel,
+  catalogueValues,
+  courtRegions,
+  decisionForms,
+  instances,
+  proceedingForms,
+  type Catalogue,
+} from '../../client/registry/catalogues.ts';
 import { formatRegistryDate, parseRegistryDate } from '../../client/registry/dates.ts';
 import { SEARCH_FIELDS, itemsPerPageOf, type SearchParams } from '../../client/registry/fields.ts';
 
@@ -28,8 +37,10 @@ export function hash32(text: string): number {
 /** A stable pseudo-random number in [0, 1) for a key. */
 const unit = (key: string) => hash32(key) / 2 ** 32;
 
-const dayIndexOf = (iso: string) => Math.round((Date.parse(`${iso}T00:00:00Z`) - Date.parse(`${ARCHIVE_START}T00:00:00Z`)) / DAY_MS);
-const isoOfDay = (dayIndex: number) => new Date(Date.parse(`${ARCHIVE_START}T00:00:00Z`) + dayIndex * DAY_MS).toISOString().slice(0, 10);
+const dayIndexOf = (iso: string) =>
+  Math.round((Date.parse(`${iso}T00:00:00Z`) - Date.parse(`${ARCHIVE_START}T00:00:00Z`)) / DAY_MS);
+const isoOfDay = (dayIndex: number) =>
+  new Date(Date.parse(`${ARCHIVE_START}T00:00:00Z`) + dayIndex * DAY_MS).toISOString().slice(0, 10);
 const LAST_DAY = dayIndexOf(ARCHIVE_END);
 
 /** The decision-date window of a search, as day indexes clamped to the archive. */
@@ -42,7 +53,12 @@ export function dayWindow(params: SearchParams): [number, number] {
 /** Params that select decisions, minus the date window and presentation fields. */
 function filterKey(params: SearchParams): string {
   const ignored = new Set(['RegDateBegin', 'RegDateEnd', 'Sort', 'PagingInfo.ItemsPerPage', 'Liga', 'ProviderItem']);
-  return JSON.stringify(SEARCH_FIELDS.filter((field) => !ignored.has(field.name) && params[field.name] !== undefined).map((field) => [field.name, params[field.name]]));
+  return JSON.stringify(
+    SEARCH_FIELDS.filter((field) => !ignored.has(field.name) && params[field.name] !== undefined).map((field) => [
+      field.name,
+      params[field.name],
+    ]),
+  );
 }
 
 /** Fraction of the archive a set of filters selects: list filters by share of options, text filters rarely match. */
@@ -98,9 +114,18 @@ export interface GeneratedRow {
   judge: string;
 }
 
-const judges = ['Усатов Д. Д.', 'Манацюк П.К.', 'Подопригора Н. А.', 'Поліщук Н. О.', 'Сливка В. В.', 'Тридуб С.М.', 'Вишняк В. І.', 'Бабоїд О. М.'];
+const judges = [
+  'Усатов Д. Д.',
+  'Манацюк П.К.',
+  'Подопригора Н. А.',
+  'Поліщук Н. О.',
+  'Сливка В. В.',
+  'Тридуб С.М.',
+  'Вишняк В. І.',
+  'Бабоїд О. М.',
+];
 
-const pick = <T,>(options: readonly T[], key: string): T => options[hash32(key) % options.length];
+const pick = <T>(options: readonly T[], key: string): T => options[hash32(key) % options.length];
 
 /** The values of a list filter, or every option of its catalogue when the filter is not set. */
 const allowed = (params: SearchParams, name: string, catalogue: Catalogue) =>
@@ -137,7 +162,10 @@ export function generateRow(params: SearchParams, documentId: string): Generated
   return {
     documentId,
     decisionForm: catalogueLabel(decisionForms, pick(allowed(params, 'VRType', decisionForms), `${documentId}|form`))!,
-    proceedingForm: catalogueLabel(proceedingForms, pick(allowed(params, 'CSType', proceedingForms), `${documentId}|cstype`))!,
+    proceedingForm: catalogueLabel(
+      proceedingForms,
+      pick(allowed(params, 'CSType', proceedingForms), `${documentId}|cstype`),
+    )!,
     courtName: `${courtKind} № ${courtNumber + 1} (${catalogueLabel(courtRegions, region) ?? region})`,
     courtCode: String(Number(region) * 100 + courtNumber),
     ...decisionBasics(documentId),
@@ -159,7 +187,10 @@ export class GeneratedSearch implements SearchResult {
   private readonly cumulative: number[];
   private readonly descending: boolean;
 
-  constructor(readonly params: SearchParams, totalFor?: TotalFor) {
+  constructor(
+    readonly params: SearchParams,
+    totalFor?: TotalFor,
+  ) {
     const { firstDay, counts } = dailyCounts(params, totalFor);
     this.firstDay = firstDay;
     if (params.Sort === '1') counts.reverse();

@@ -6,7 +6,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { SEARCH_FIELDS, decodeSearchForm, type MultiSelectNaming, type SearchParams } from '../../client/registry/fields.ts';
+import {
+  SEARCH_FIELDS,
+  decodeSearchForm,
+  type MultiSelectNaming,
+  type SearchParams,
+} from '../../client/registry/fields.ts';
 import { GeneratedSearch, type TotalFor } from './data.ts';
 import { decisionPage, emptyResultsPage, errorPage, formPage, resultsPage, showCaptcha } from './pages.ts';
 
@@ -75,7 +80,9 @@ function routeOf(method: string, path: string): Route {
 }
 
 function sessionOf(request: IncomingMessage): string | undefined {
-  const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE.replace('.', '\\.')}=([^;]+)`).exec(request.headers.cookie ?? '');
+  const match = new RegExp(`(?:^|;\\s*)${SESSION_COOKIE.replace('.', '\\.')}=([^;]+)`).exec(
+    request.headers.cookie ?? '',
+  );
   return match?.[1];
 }
 
@@ -89,7 +96,9 @@ const MULTI_SELECTS = new Set(SEARCH_FIELDS.filter((field) => field.kind === 'mu
 
 /** Whether any multi-select value in the body is named the given way. */
 function usesNaming(body: URLSearchParams, naming: MultiSelectNaming): boolean {
-  return [...body.keys()].some((key) => MULTI_SELECTS.has(key.replace(/\[\]$/, '')) && key.endsWith('[]') === (naming === 'brackets'));
+  return [...body.keys()].some(
+    (key) => MULTI_SELECTS.has(key.replace(/\[\]$/, '')) && key.endsWith('[]') === (naming === 'brackets'),
+  );
 }
 
 export async function startFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
@@ -141,24 +150,39 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     const search = searchOf(params);
     const rows = search.rowsOfPage(page);
     if (rows.length === 0) return emptyResultsPage(params);
-    return resultsPage({ params, total: search.total, perPage: search.perPage, currentPage: page, pageCount: search.pageCount, rows });
+    return resultsPage({
+      params,
+      total: search.total,
+      perPage: search.perPage,
+      currentPage: page,
+      pageCount: search.pageCount,
+      rows,
+    });
   }
 
-  async function answer(request: IncomingMessage, response: ServerResponse, route: Route, path: string, session: string): Promise<{ status: number; html: string | null; fault?: FaultKind }> {
+  async function answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    route: Route,
+    path: string,
+    session: string,
+  ): Promise<{ status: number; html: string | null; fault?: FaultKind }> {
     const fault = activeFault(route);
     if (fault?.kind === 'drop') return { status: 0, html: null, fault: 'drop' };
     if (fault?.kind === 'rate-limit') {
       response.setHeader('Retry-After', String(fault.retryAfterSeconds ?? 1));
       return { status: fault.status ?? 429, html: '<html><body>Too Many Requests</body></html>', fault: fault.kind };
     }
-    if (fault?.kind === 'server-error') return { status: fault.status ?? 500, html: '<html><body>Server Error</body></html>', fault: fault.kind };
+    if (fault?.kind === 'server-error')
+      return { status: fault.status ?? 500, html: '<html><body>Server Error</body></html>', fault: fault.kind };
     if (fault?.kind === 'error-page') return { status: 200, html: errorPage(), fault: fault.kind };
 
     let html: string;
     if (route === 'form') html = formPage();
     else if (route === 'search') {
       const body = new URLSearchParams(await readBody(request));
-      if (accept !== 'both' && usesNaming(body, accept === 'plain' ? 'brackets' : 'plain')) return { status: 200, html: errorPage() };
+      if (accept !== 'both' && usesNaming(body, accept === 'plain' ? 'brackets' : 'plain'))
+        return { status: 200, html: errorPage() };
       const params = decodeSearchForm(body);
       searches.set(session, params);
       html = renderResults(params, 1);
@@ -183,7 +207,15 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     try {
       if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
       const result = await answer(request, response, route, path, session);
-      registry.requestLog.push({ method, path, route, status: result.status, fault: result.fault, session, at: Date.now() });
+      registry.requestLog.push({
+        method,
+        path,
+        route,
+        status: result.status,
+        fault: result.fault,
+        session,
+        at: Date.now(),
+      });
       if (result.html === null) {
         request.socket.destroy();
         return;

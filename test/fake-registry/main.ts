@@ -6,7 +6,9 @@
 import { parseArgs } from 'node:util';
 import { startFakeRegistry, type Faults } from './index.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: process.env.FAKE_REGISTRY_PORT ?? '8090' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: process.env.FAKE_REGISTRY_PORT ?? '8090' } },
+});
 const faults: Faults = process.env.FAKE_REGISTRY_FAULTS ? JSON.parse(process.env.FAKE_REGISTRY_FAULTS) : {};
 const registry = await startFakeRegistry({ port: Number(values.port), faults });
 console.log(`fake registry listening on ${registry.url} (Ctrl+C to stop)`);

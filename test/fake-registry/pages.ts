@@ -8,11 +8,14 @@ import { SEARCH_FIELDS, type SearchParams } from '../../client/registry/fields.t
 import { decisionBasics, type GeneratedRow } from './data.ts';
 import { FIXTURE_DOCUMENT_IDS, readFixture } from './fixtures.ts';
 
-const escapeHtml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const escapeHtml = (text: string) =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** Third-party scripts (analytics) would make a browser reach the internet: the fake never serves them. */
 function withoutThirdPartyScripts(html: string): string {
-  return html.replace(/<script[^>]*src="https?:\/\/[^"]*"[^>]*><\/script>/g, '').replace(/document\.write\([^;]*\);/g, '');
+  return html
+    .replace(/<script[^>]*src="https?:\/\/[^"]*"[^>]*><\/script>/g, '')
+    .replace(/document\.write\([^;]*\);/g, '');
 }
 
 export function formPage(): string {
@@ -30,7 +33,8 @@ export function showCaptcha(html: string): string {
 
 function rowHtml(row: GeneratedRow, index: number, isLast: boolean): string {
   const stripe = index % 2 === 0 ? 'tr1' : 'tr2';
-  const cell = (name: string, value: string, extra = '') => `                <td class="${name} ${stripe}${extra}">${escapeHtml(value)}\n                </td>\n`;
+  const cell = (name: string, value: string, extra = '') =>
+    `                <td class="${name} ${stripe}${extra}">${escapeHtml(value)}\n                </td>\n`;
   return `            <tr>
                 <td class="RegNumber ${stripe}${isLast ? ' tdLeftBottomBorder' : ''}">
                     <a class="doc_text2" href="/Review/${row.documentId}" target="_blank">${row.documentId}</a>
@@ -44,19 +48,37 @@ ${cell('ChairmenName', row.judge, isLast ? ' tdRightBottomBorder' : '')}        
 /** The pager the site's script renders (3 + 7 + 3 buttons), so saved-DOM-like pages stay realistic. */
 function pagerHtml(currentPage: number, pageCount: number): string {
   const button = (page: number | null, text: string, enabled: boolean) =>
-    enabled && page !== null ? `<a href="/Page/${page}" class="enButton">${text}</a>` : `<a class="${text === '...' ? 'dotButton' : 'disButton'}">${text}</a>`;
+    enabled && page !== null
+      ? `<a href="/Page/${page}" class="enButton">${text}</a>`
+      : `<a class="${text === '...' ? 'dotButton' : 'disButton'}">${text}</a>`;
   if (pageCount === 0) return '';
   const pages: Array<number | '...'> = [];
-  const range = (from: number, to: number) => { for (let i = from; i <= to; i++) pages.push(i); };
+  const range = (from: number, to: number) => {
+    for (let i = from; i <= to; i++) pages.push(i);
+  };
   const bp = 13;
   if (pageCount <= bp) range(1, pageCount);
-  else if (currentPage <= 7) { range(1, 10); pages.push('...'); range(pageCount - 1, pageCount); }
-  else if (currentPage > pageCount - 7) { range(1, 2); pages.push('...'); range(pageCount - 9, pageCount); }
-  else { range(1, 2); pages.push('...'); range(currentPage - 3, currentPage + 3); pages.push('...'); range(pageCount - 1, pageCount); }
+  else if (currentPage <= 7) {
+    range(1, 10);
+    pages.push('...');
+    range(pageCount - 1, pageCount);
+  } else if (currentPage > pageCount - 7) {
+    range(1, 2);
+    pages.push('...');
+    range(pageCount - 9, pageCount);
+  } else {
+    range(1, 2);
+    pages.push('...');
+    range(currentPage - 3, currentPage + 3);
+    pages.push('...');
+    range(pageCount - 1, pageCount);
+  }
   return [
     button(1, '«', currentPage !== 1),
     button(currentPage - 1, '&lt;', currentPage !== 1),
-    ...pages.map((page) => (page === '...' ? button(null, '...', false) : button(page, String(page), page !== currentPage))),
+    ...pages.map((page) =>
+      page === '...' ? button(null, '...', false) : button(page, String(page), page !== currentPage),
+    ),
     button(currentPage + 1, '&gt;', currentPage !== pageCount),
     button(pageCount, '»', currentPage !== pageCount),
   ].join('');
@@ -100,13 +122,19 @@ export function resultsPage(view: ResultsView): string {
   const $ = cheerio.load(withoutThirdPartyScripts(readFixture('search-results-region11-instance1.html')));
   echoFilters($, view.params);
   const empty = view.rows.length === 0;
-  $('#divFooterSearch .td1').html(empty ? `<span>${NOTHING_FOUND_MESSAGE}</span>` : `<span>За заданими параметрами пошуку знайдено документів: ${view.total}</span>`);
+  $('#divFooterSearch .td1').html(
+    empty
+      ? `<span>${NOTHING_FOUND_MESSAGE}</span>`
+      : `<span>За заданими параметрами пошуку знайдено документів: ${view.total}</span>`,
+  );
   const pager = pagerHtml(view.currentPage, view.pageCount);
   $('#divTopNavigate, #divBottomNavigate').html(pager);
   if (empty) $('#divresult').remove();
   else {
     const header = $('#tableresult tr').first().toString();
-    $('#tableresult tbody').html(`${header}\n${view.rows.map((row, i) => rowHtml(row, i, i === view.rows.length - 1)).join('')}`);
+    $('#tableresult tbody').html(
+      `${header}\n${view.rows.map((row, i) => rowHtml(row, i, i === view.rows.length - 1)).join('')}`,
+    );
   }
   return $.html()
     .replace(/var ti = \d+;/, `var ti = ${view.total};`)
@@ -115,7 +143,14 @@ export function resultsPage(view: ResultsView): string {
 }
 
 export function emptyResultsPage(params: SearchParams = {}): string {
-  return resultsPage({ params, total: 0, perPage: Number(params['PagingInfo.ItemsPerPage'] ?? 25), currentPage: 1, pageCount: 0, rows: [] });
+  return resultsPage({
+    params,
+    total: 0,
+    perPage: Number(params['PagingInfo.ItemsPerPage'] ?? 25),
+    currentPage: 1,
+    pageCount: 0,
+    rows: [],
+  });
 }
 
 const REVIEW_TEMPLATE_ID = '101476997';
@@ -134,13 +169,16 @@ const reviewTemplate = (() => {
 })();
 
 export function decisionPage(documentId: string): string {
-  if ((FIXTURE_DOCUMENT_IDS as readonly string[]).includes(documentId)) return withoutThirdPartyScripts(readFixture(`review/${documentId}.html`));
+  if ((FIXTURE_DOCUMENT_IDS as readonly string[]).includes(documentId))
+    return withoutThirdPartyScripts(readFixture(`review/${documentId}.html`));
   const basics = decisionBasics(documentId);
   const cell = (html: string) => `<tr><td colspan="2" style="text-align:left;">${html}</td></tr>`;
   const caseForm = `<form style="margin: 0; padding: 0; display:inline!important;" id="ree_doc" target="_blank" action="https://reyestr.court.gov.ua" accept-charset="utf-8" method="POST"><div style="display:none;"><input style="display: inline;" name="CaseNumber" value="${basics.caseNumber}" type="text"><input style="display: inline;" name="PagingInfo.ItemsPerPage" value="25" type="text"><input style="display: inline;" name="Sort" value="1" type="text"></div><a style="display: inline;" id="tooltp" title="Натисніть для перегляду всіх судових рішень по справі" href="#">${basics.caseNumber}</a></form>`;
   const info = [
     cell(`Категорія&nbsp;справи № <b>${caseForm}: Цивільні справи (з 01.01.2019); Справи позовного провадження.</b>`),
-    cell(`Надіслано судом: <b>${basics.adoptedOn}.</b> Зареєстровано: <b>${basics.adoptedOn}.</b> Забезпечено надання загального доступу: <b>${basics.adoptedOn}.</b>`),
+    cell(
+      `Надіслано судом: <b>${basics.adoptedOn}.</b> Зареєстровано: <b>${basics.adoptedOn}.</b> Забезпечено надання загального доступу: <b>${basics.adoptedOn}.</b>`,
+    ),
     cell(basics.inForceOn ? `Дата набрання законної сили:&nbsp;<b>${basics.inForceOn}</b>` : ''),
     cell(`Номер судового провадження: <b>не визначено</b>`),
   ].join('\n');

@@ -27,7 +27,11 @@ describe('auth on (PostgreSQL)', () => {
     expect(rows.find((r) => r.id === workerKeyId)?.keyHash).toBe(hashApiKey(workerKey));
     const listed = await t.gql(`{ apiKeys { id prefix role } }`);
     expect(JSON.stringify(listed)).not.toContain(workerKey);
-    expect(listed.data.apiKeys.find((k: { id: string }) => k.id === workerKeyId)).toEqual({ id: workerKeyId, prefix: workerKey.slice(0, 10), role: 'WORKER' });
+    expect(listed.data.apiKeys.find((k: { id: string }) => k.id === workerKeyId)).toEqual({
+      id: workerKeyId,
+      prefix: workerKey.slice(0, 10),
+      role: 'WORKER',
+    });
   });
 
   it('answers no key with UNAUTHENTICATED and a bad key with UNAUTHENTICATED (HTTP 401)', async () => {
@@ -53,7 +57,11 @@ describe('auth on (PostgreSQL)', () => {
     const clientId = (await t.ok(op.REGISTER, { name: 'keyed-worker' }, workerKey)).registerClient.id;
     const { claimTask } = await t.ok(op.CLAIM, { clientId }, workerKey);
     expect(claimTask.task.id).toBe(task.id);
-    await t.ok(op.COMPLETE, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } }, workerKey);
+    await t.ok(
+      op.COMPLETE,
+      { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } },
+      workerKey,
+    );
     expect((await t.ok(`{ tasks(first: 5) { totalCount } }`, {}, workerKey)).tasks.totalCount).toBeGreaterThan(0);
 
     for (const [query, variables] of [
@@ -84,7 +92,9 @@ describe('auth on (PostgreSQL)', () => {
 
   it('lets an admin disable a worker, which then cannot claim', async () => {
     const clientId = (await t.ok(op.REGISTER, { name: 'to-disable' }, workerKey)).registerClient.id;
-    await t.ok(`mutation($id: ID!) { setClientStatus(input: { id: $id, status: DISABLED }) { status } }`, { id: clientId });
+    await t.ok(`mutation($id: ID!) { setClientStatus(input: { id: $id, status: DISABLED }) { status } }`, {
+      id: clientId,
+    });
     expect(code(await t.gql(op.CLAIM, { clientId }, workerKey))).toBe('FORBIDDEN');
   });
 });

@@ -12,8 +12,18 @@ describe('bad input (PostgreSQL)', () => {
 
   const uuid = '00000000-0000-4000-8000-000000000000';
   const cases: Array<[string, string, Record<string, unknown>, RegExp]> = [
-    ['negative max documents', op.CREATE_TASK, { input: { searchParams: op.region11, maxDocuments: -5 } }, /maxDocuments/],
-    ['too many documents', op.CREATE_TASK, { input: { searchParams: op.region11, maxDocuments: 1001 } }, /maxDocuments/],
+    [
+      'negative max documents',
+      op.CREATE_TASK,
+      { input: { searchParams: op.region11, maxDocuments: -5 } },
+      /maxDocuments/,
+    ],
+    [
+      'too many documents',
+      op.CREATE_TASK,
+      { input: { searchParams: op.region11, maxDocuments: 1001 } },
+      /maxDocuments/,
+    ],
     ['start page 0', op.CREATE_TASK, { input: { searchParams: op.region11, startPage: 0 } }, /startPage/],
     ['unknown search field', op.CREATE_TASK, { input: { searchParams: { Region: '11' } } }, /unknown search field/],
     ['search params not an object', op.CREATE_TASK, { input: { searchParams: 'CourtRegion=11' } }, /searchParams/],
@@ -22,9 +32,24 @@ describe('bad input (PostgreSQL)', () => {
     ['zero claim limit', op.CLAIM_MANY, { clientId: uuid, limit: 0 }, /limit/],
     ['malformed client id', op.CLAIM, { clientId: 'abc' }, /clientId/],
     ['malformed task id', op.TASK, { id: 'not-a-uuid' }, /UUID/],
-    ['malformed lease token', op.COMPLETE, { input: { taskId: uuid, leaseToken: 'x', documentsDownloaded: 1 } }, /leaseToken/],
-    ['negative counters', op.PROGRESS, { input: { taskId: uuid, leaseToken: uuid, documentsDownloaded: -1 } }, /documentsDownloaded/],
-    ['empty error message', op.FAIL, { input: { taskId: uuid, leaseToken: uuid, errorClass: 'NETWORK', message: ' ' } }, /message/],
+    [
+      'malformed lease token',
+      op.COMPLETE,
+      { input: { taskId: uuid, leaseToken: 'x', documentsDownloaded: 1 } },
+      /leaseToken/,
+    ],
+    [
+      'negative counters',
+      op.PROGRESS,
+      { input: { taskId: uuid, leaseToken: uuid, documentsDownloaded: -1 } },
+      /documentsDownloaded/,
+    ],
+    [
+      'empty error message',
+      op.FAIL,
+      { input: { taskId: uuid, leaseToken: uuid, errorClass: 'NETWORK', message: ' ' } },
+      /message/,
+    ],
     ['empty bulk', op.CREATE_TASKS, { tasks: [] }, /at least one/],
     ['bad priority', op.CREATE_TASK, { input: { searchParams: op.region11, priority: 5000 } }, /priority/],
   ];

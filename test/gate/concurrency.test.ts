@@ -18,7 +18,10 @@ describe('concurrent claims (PostgreSQL)', () => {
     const created = (await t.ok(op.CREATE_TASKS, { tasks })).createTasks as Array<{ id: string }>;
     expect(created).toHaveLength(TASKS);
     const clients = await Promise.all(
-      Array.from({ length: CLAIMERS }, async (_, i) => (await t.ok(op.REGISTER, { name: `racer-${i}` })).registerClient.id as string),
+      Array.from(
+        { length: CLAIMERS },
+        async (_, i) => (await t.ok(op.REGISTER, { name: `racer-${i}` })).registerClient.id as string,
+      ),
     );
     const claimedBy = new Map<string, number>();
     let duplicates = 0;
@@ -32,7 +35,9 @@ describe('concurrent claims (PostgreSQL)', () => {
           for (const lease of claimTasks as Array<{ leaseToken: string; task: { id: string } }>) {
             if (claimedBy.has(lease.task.id)) duplicates++;
             claimedBy.set(lease.task.id, worker);
-            await t.ok(op.COMPLETE, { input: { taskId: lease.task.id, leaseToken: lease.leaseToken, documentsDownloaded: 1 } });
+            await t.ok(op.COMPLETE, {
+              input: { taskId: lease.task.id, leaseToken: lease.leaseToken, documentsDownloaded: 1 },
+            });
           }
         }
       }),
@@ -42,7 +47,10 @@ describe('concurrent claims (PostgreSQL)', () => {
     expect(new Set(claimedBy.values()).size).toBe(CLAIMERS); // all four really competed
     const stats = (await t.ok(`{ stats { completed pending running } }`)).stats;
     expect(stats).toEqual({ completed: TASKS, pending: 0, running: 0 });
-    const credited = (await t.ok(`{ clients { tasksCompleted } }`)).clients.reduce((a: number, c: { tasksCompleted: number }) => a + c.tasksCompleted, 0);
+    const credited = (await t.ok(`{ clients { tasksCompleted } }`)).clients.reduce(
+      (a: number, c: { tasksCompleted: number }) => a + c.tasksCompleted,
+      0,
+    );
     expect(credited).toBe(TASKS);
   }, 120_000);
 });

@@ -19,21 +19,36 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
   it('runs create → claim → progress → complete and credits the worker', async () => {
     await drainQueue();
     const task = await newTask({ priority: 5 });
-    expect(task).toMatchObject({ status: 'PENDING', priority: 5, searchParams: { CourtRegion: ['11'], INSType: ['1'] } });
+    expect(task).toMatchObject({
+      status: 'PENDING',
+      priority: 5,
+      searchParams: { CourtRegion: ['11'], INSType: ['1'] },
+    });
     const clientId = await newClient('happy-worker');
     const { claimTask: lease } = await t.ok(op.CLAIM, { clientId });
     expect(lease.task).toMatchObject({ id: task.id, status: 'CLAIMED' });
     expect(lease.leaseToken).toMatch(/^[0-9a-f-]{36}$/);
 
     const { reportProgress } = await t.ok(op.PROGRESS, {
-      input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 3, totalExpected: 25, documentId: '101476997' },
+      input: {
+        taskId: task.id,
+        leaseToken: lease.leaseToken,
+        documentsDownloaded: 3,
+        totalExpected: 25,
+        documentId: '101476997',
+      },
     });
     expect(reportProgress.task).toEqual({ status: 'RUNNING', documentsDownloaded: 3 });
 
     const { completeTask } = await t.ok(op.COMPLETE, {
       input: { taskId: task.id, leaseToken: lease.leaseToken, documentsDownloaded: 25, resultSummary: { pages: 1 } },
     });
-    expect(completeTask).toMatchObject({ id: task.id, status: 'COMPLETED', documentsDownloaded: 25, resultSummary: { pages: 1 } });
+    expect(completeTask).toMatchObject({
+      id: task.id,
+      status: 'COMPLETED',
+      documentsDownloaded: 25,
+      resultSummary: { pages: 1 },
+    });
     const { client } = await t.ok(op.CLIENT, { id: clientId });
     expect(client).toMatchObject({ tasksCompleted: 1, documentsDownloaded: 25 });
     const { task: after } = await t.ok(op.TASK, { id: task.id });
@@ -62,11 +77,20 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const task = await newTask();
     const clientId = await newClient('idempotent-worker');
     const { claimTask } = await t.ok(op.CLAIM, { clientId });
-    const input = { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 7, documentsSkipped: 1, resultSummary: { a: 1 } };
+    const input = {
+      taskId: task.id,
+      leaseToken: claimTask.leaseToken,
+      documentsDownloaded: 7,
+      documentsSkipped: 1,
+      resultSummary: { a: 1 },
+    };
     const first = await t.ok(op.COMPLETE, { input });
     const second = await t.ok(op.COMPLETE, { input });
     expect(second).toEqual(first);
-    expect((await t.ok(op.CLIENT, { id: clientId })).client).toMatchObject({ tasksCompleted: 1, documentsDownloaded: 7 });
+    expect((await t.ok(op.CLIENT, { id: clientId })).client).toMatchObject({
+      tasksCompleted: 1,
+      documentsDownloaded: 7,
+    });
     const different = await t.gql(op.COMPLETE, { input: { ...input, documentsDownloaded: 8 } });
     expect(different.errors?.[0].extensions?.code).toBe('CONFLICT');
     expect((await t.ok(op.CLIENT, { id: clientId })).client.documentsDownloaded).toBe(7);
@@ -95,7 +119,9 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     }
     const { task: untouched } = await t.ok(op.TASK, { id: task.id });
     expect(untouched).toMatchObject({ status: 'CLAIMED', documentsDownloaded: 0, leaseHolder: { id: fresh } });
-    const done = await t.ok(op.COMPLETE, { input: { taskId: task.id, leaseToken: newLease.leaseToken, documentsDownloaded: 2 } });
+    const done = await t.ok(op.COMPLETE, {
+      input: { taskId: task.id, leaseToken: newLease.leaseToken, documentsDownloaded: 2 },
+    });
     expect(done.completeTask.status).toBe('COMPLETED');
   });
 
@@ -111,7 +137,9 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
       expect(heartbeat.leases.map((l: { taskId: string }) => l.taskId)).toEqual([task.id]);
       await t.gate.sweeper.tick();
     }
-    const done = await t.ok(op.COMPLETE, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } });
+    const done = await t.ok(op.COMPLETE, {
+      input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
+    });
     expect(done.completeTask.status).toBe('COMPLETED');
   });
 
@@ -126,7 +154,10 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
       await t.gate.sweeper.tick();
     }
     expect((await t.ok(op.TASK, { id: known.id })).task.status).toBe('CLAIMED');
-    expect((await t.ok(op.TASK, { id: orphan.id })).task).toMatchObject({ status: 'PENDING', lastErrorClass: 'LEASE_EXPIRED' });
+    expect((await t.ok(op.TASK, { id: orphan.id })).task).toMatchObject({
+      status: 'PENDING',
+      lastErrorClass: 'LEASE_EXPIRED',
+    });
   });
 
   it('retries failures with backoff until max attempts, then DEAD; rate limits burn no attempt', async () => {
@@ -136,9 +167,23 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const failOnce = async (errorClass: string, retryable = true) => {
       const { claimTask } = await t.ok(op.CLAIM, { clientId });
       expect(claimTask.task.id).toBe(task.id);
-      return (await t.ok(op.FAIL, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, errorClass, message: `${errorClass} happened`, retryable } })).failTask;
+      return (
+        await t.ok(op.FAIL, {
+          input: {
+            taskId: task.id,
+            leaseToken: claimTask.leaseToken,
+            errorClass,
+            message: `${errorClass} happened`,
+            retryable,
+          },
+        })
+      ).failTask;
     };
-    expect(await failOnce('RATE_LIMITED')).toMatchObject({ status: 'PENDING', attempts: 0, lastErrorClass: 'RATE_LIMITED' });
+    expect(await failOnce('RATE_LIMITED')).toMatchObject({
+      status: 'PENDING',
+      attempts: 0,
+      lastErrorClass: 'RATE_LIMITED',
+    });
     expect(await failOnce('CHALLENGE')).toMatchObject({ status: 'PENDING', attempts: 0 });
     expect(await failOnce('NETWORK')).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'NETWORK happened' });
     expect(await failOnce('NETWORK')).toMatchObject({ status: 'DEAD', attempts: 2 });
@@ -157,7 +202,9 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const task = await newTask();
     const clientId = await newClient('backoff-worker');
     const { claimTask } = await t.ok(op.CLAIM, { clientId });
-    const { failTask } = await t.ok(op.FAIL, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, errorClass: 'NETWORK', message: 'x' } });
+    const { failTask } = await t.ok(op.FAIL, {
+      input: { taskId: task.id, leaseToken: claimTask.leaseToken, errorClass: 'NETWORK', message: 'x' },
+    });
     const delay = (Date.parse(failTask.runAt) - Date.now()) / 1000;
     expect(delay).toBeGreaterThan(30 * 0.8 - 2);
     expect(delay).toBeLessThan(30 * 1.2 + 1);
@@ -170,11 +217,15 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const clientId = await newClient('cancelled-worker');
     const { claimTask } = await t.ok(op.CLAIM, { clientId });
     expect((await t.ok(op.CANCEL, { id: task.id })).cancelTask.status).toBe('CANCELLED');
-    const progress = await t.gql(op.PROGRESS, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } });
+    const progress = await t.gql(op.PROGRESS, {
+      input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
+    });
     expect(progress.errors?.[0].extensions).toMatchObject({ code: 'LEASE_LOST', reason: 'CANCELLED' });
     const { heartbeat } = await t.ok(op.HEARTBEAT, { clientId, taskIds: [task.id] });
     expect(heartbeat.revokedTaskIds).toEqual([task.id]);
-    const complete = await t.gql(op.COMPLETE, { input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 } });
+    const complete = await t.gql(op.COMPLETE, {
+      input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
+    });
     expect(complete.errors?.[0].extensions?.code).toBe('LEASE_LOST');
     expect((await t.ok(op.TASK, { id: task.id })).task.status).toBe('CANCELLED');
     const twice = await t.gql(op.CANCEL, { id: task.id });
@@ -188,7 +239,10 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const { claimTasks } = await t.ok(op.CLAIM_MANY, { clientId: leaving, limit: 5 });
     expect(claimTasks.map((l: { task: { id: string } }) => l.task.id).sort()).toEqual([a.id, b.id].sort());
     const { releaseTasks } = await t.ok(op.RELEASE, {
-      leases: claimTasks.map((l: { leaseToken: string; task: { id: string } }) => ({ taskId: l.task.id, leaseToken: l.leaseToken })),
+      leases: claimTasks.map((l: { leaseToken: string; task: { id: string } }) => ({
+        taskId: l.task.id,
+        leaseToken: l.leaseToken,
+      })),
     });
     expect(releaseTasks.map((r: { status: string }) => r.status)).toEqual(['PENDING', 'PENDING']);
     const other = await newClient('other-worker');
@@ -212,9 +266,15 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const BULK = `mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode task { status } } }`;
     const first = (await t.ok(BULK, { c: completions })).completeTasks;
     expect(first.map((r: { errorCode: string | null }) => r.errorCode)).toEqual([null, null, 'LEASE_LOST']);
-    expect(first.slice(0, 2).map((r: { task: { status: string } }) => r.task.status)).toEqual(['COMPLETED', 'COMPLETED']);
+    expect(first.slice(0, 2).map((r: { task: { status: string } }) => r.task.status)).toEqual([
+      'COMPLETED',
+      'COMPLETED',
+    ]);
     expect((await t.ok(BULK, { c: completions })).completeTasks).toEqual(first);
-    expect((await t.ok(op.CLIENT, { id: clientId })).client).toMatchObject({ tasksCompleted: 2, documentsDownloaded: 4 });
+    expect((await t.ok(op.CLIENT, { id: clientId })).client).toMatchObject({
+      tasksCompleted: 2,
+      documentsDownloaded: 4,
+    });
     expect(ids).toContain(first[2].taskId);
   });
 });

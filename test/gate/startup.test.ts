@@ -8,7 +8,9 @@ import { createPostgresDatabase } from '../support/databases.ts';
 
 const CLI = resolve('bin/reyestr.mjs');
 const running: ChildProcess[] = [];
-afterAll(() => running.forEach((p) => p.kill('SIGKILL')));
+afterAll(() => {
+  for (const p of running) p.kill('SIGKILL');
+});
 
 function runGate(env: Record<string, string>, cwd: string) {
   const child = spawn(process.execPath, [CLI, 'serve'], {
@@ -45,7 +47,9 @@ describe('starting the gate', () => {
   it('fails with one clear line and a non-zero exit on a bad port', async () => {
     const gate = runGate({ API_PORT: 'eighty' }, tempDir());
     expect(await gate.exited).not.toBe(0);
-    expect(gate.err().trim()).toBe('reyestr: invalid configuration: API_PORT: Invalid input: expected number, received NaN');
+    expect(gate.err().trim()).toBe(
+      'reyestr: invalid configuration: API_PORT: Invalid input: expected number, received NaN',
+    );
   });
 
   it('fails with one clear line when the database is unreachable', async () => {
@@ -53,14 +57,19 @@ describe('starting the gate', () => {
     expect(await gate.exited).not.toBe(0);
     const lines = gate.err().trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^reyestr: cannot start the gate \(postgresql:\/\/postgres@127\.0\.0\.1:1\/nowhere\): .*refused/);
+    expect(lines[0]).toMatch(
+      /^reyestr: cannot start the gate \(postgresql:\/\/postgres@127\.0\.0\.1:1\/nowhere\): .*refused/,
+    );
   });
 
   it('reads the older DB_* names from .env, prints the first admin key once, serves GraphiQL offline', async () => {
     const db = await createPostgresDatabase();
     const cwd = tempDir();
     const url = new URL(db.config.kind === 'postgres' ? db.config.url : '');
-    writeFileSync(join(cwd, '.env'), `DB_HOST=127.0.0.1\nDB_PORT=5432\nDB_NAME=${url.pathname.slice(1)}\nDB_USER=postgres\n`);
+    writeFileSync(
+      join(cwd, '.env'),
+      `DB_HOST=127.0.0.1\nDB_PORT=5432\nDB_NAME=${url.pathname.slice(1)}\nDB_USER=postgres\n`,
+    );
     try {
       const first = runGate({}, cwd);
       const base = await first.started;
@@ -97,7 +106,9 @@ describe('starting the gate', () => {
       const create = await fetch(`${base}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }' }),
+        body: JSON.stringify({
+          query: 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }',
+        }),
       });
       const id = (await create.json()).data.createTask.id;
       expect(await first.stop()).toBe(0);

@@ -13,7 +13,8 @@ describe('subscriptions (PostgreSQL)', () => {
   });
   afterAll(() => t?.stop());
 
-  const createTask = async () => (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id as string;
+  const createTask = async () =>
+    (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id as string;
 
   it('delivers task events live over WebSocket, in seq order', async () => {
     const ws = t.ws();

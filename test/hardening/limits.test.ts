@@ -44,7 +44,10 @@ describe('GraphQL Armor over HTTP', () => {
     expect(await firstError(MANY_TOKENS)).toMatch(/Syntax Error: Token limit of 400 exceeded/i);
     expect(await firstError(COSTLY)).toMatch(/Query Cost limit of 100 exceeded/);
     expect(await firstError(DIRECTIVES)).toMatch(/Directives limit of 3 exceeded/);
-    expect(await t.ok('{ a: stats { tasksTotal } b: stats { pending } }')).toEqual({ a: { tasksTotal: 0 }, b: { pending: 0 } });
+    expect(await t.ok('{ a: stats { tasksTotal } b: stats { pending } }')).toEqual({
+      a: { tasksTotal: 0 },
+      b: { pending: 0 },
+    });
   });
 
   it('does not suggest field names to strangers', async () => {
@@ -56,11 +59,12 @@ describe('GraphQL Armor over HTTP', () => {
 describe('GraphQL Armor over WebSocket', () => {
   it('applies the same validation rules and token limit to subscriptions', async () => {
     const ws = t.ws();
-    await expect(collect(ws, 'subscription { statsUpdated { a: tasksTotal b: tasksTotal c: tasksTotal } }', {}, 1).done).rejects.toThrow(
-      /Aliases limit of 2 exceeded/,
-    );
     await expect(
-      collect(ws, 'subscription { clientUpdated { currentTasks { leaseHolder { currentTasks { id } } } } }', {}, 1).done,
+      collect(ws, 'subscription { statsUpdated { a: tasksTotal b: tasksTotal c: tasksTotal } }', {}, 1).done,
+    ).rejects.toThrow(/Aliases limit of 2 exceeded/);
+    await expect(
+      collect(ws, 'subscription { clientUpdated { currentTasks { leaseHolder { currentTasks { id } } } } }', {}, 1)
+        .done,
     ).rejects.toThrow(/Query depth limit of 4 exceeded/);
     const longSubscription = `subscription { statsUpdated { ${Array.from({ length: 500 }, () => '__typename').join(' ')} } }`;
     await expect(collect(ws, longSubscription, {}, 1).done).rejects.toThrow(/Token limit of 400 exceeded/);
@@ -94,7 +98,11 @@ describe('request body size', () => {
 
   it('GraphQL: 413 over the limit, 411 without a length', async () => {
     const query = `{ stats { tasksTotal } } # ${'x'.repeat(5000)}`;
-    const res = await fetch(t.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    const res = await fetch(t.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
     expect(res.status).toBe(413);
     const chunked = await fetch(t.graphqlUrl, {
       method: 'POST',
@@ -118,18 +126,27 @@ describe('per-key mutation rate limit', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect((await call('GET', '/api/v1/tasks/status', { key })).status).toBe(200); // reads are not limited
     const other = await workerKey('calm');
-    expect((await call('POST', '/api/v1/clients/register', { key: other, body: { client_name: 'calm' } })).status).toBe(200);
+    expect((await call('POST', '/api/v1/clients/register', { key: other, body: { client_name: 'calm' } })).status).toBe(
+      200,
+    );
   });
 
   it('GraphQL: mutation fields share the bucket → RATE_LIMITED (over HTTP and WebSocket)', async () => {
     const key = await workerKey('gql-hasty');
-    const register = 'mutation { a: registerClient(input: { name: "a" }) { id } b: registerClient(input: { name: "b" }) { id } }';
+    const register =
+      'mutation { a: registerClient(input: { name: "a" }) { id } b: registerClient(input: { name: "b" }) { id } }';
     expect((await t.gql(register, {}, key)).errors).toBeUndefined(); // 2 tokens
     expect((await t.gql('mutation { registerClient(input: { name: "c" }) { id } }', {}, key)).errors).toBeUndefined(); // 3
     const limited = await t.gql('mutation { registerClient(input: { name: "d" }) { id } }', {}, key);
-    expect(limited.errors![0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
+    expect(limited.errors![0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      retryAfterSeconds: expect.any(Number),
+    });
     const overWs = new Promise<any>((resolve, reject) => {
-      t.ws(key).subscribe({ query: 'mutation { registerClient(input: { name: "e" }) { id } }' }, { next: resolve, error: reject, complete: () => {} });
+      t.ws(key).subscribe(
+        { query: 'mutation { registerClient(input: { name: "e" }) { id } }' },
+        { next: resolve, error: reject, complete: () => {} },
+      );
     });
     expect((await overWs).errors[0].extensions.code).toBe('RATE_LIMITED');
   });
@@ -146,7 +163,9 @@ describe('CORS_ORIGINS', () => {
     const denied = await preflight('https://evil.example', '/api/v1/tasks/request');
     expect(denied.status).toBe(204);
     expect(denied.headers.get('access-control-allow-origin')).toBeNull();
-    const get = await fetch(`${t.url}/api/v1/tasks/status`, { headers: { origin: 'https://ops.example', 'x-api-key': (await import('../support/gate.ts')).ADMIN_KEY } });
+    const get = await fetch(`${t.url}/api/v1/tasks/status`, {
+      headers: { origin: 'https://ops.example', 'x-api-key': (await import('../support/gate.ts')).ADMIN_KEY },
+    });
     expect(get.headers.get('access-control-allow-origin')).toBe('https://ops.example');
     const gql = await fetch(t.graphqlUrl, {
       method: 'POST',

@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 const metricValue = (text: string, name: string) => {
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`) && l.includes(name));
+  const line = text.split('\n').find((l) => l.startsWith(`${name} `) || (l.startsWith(`${name}{`) && l.includes(name)));
   return line ? Number(line.split(' ').pop()) : undefined;
 };
 
@@ -54,7 +54,12 @@ describe('metrics', () => {
     await gate.sweeper.tick();
     await call('POST', '/api/v1/documents/register', { key, body: { metadata: { external_id: '77' } } });
 
-    const ws = createClient({ url: `${gate.url.replace('http', 'ws')}/graphql`, webSocketImpl: WebSocket, connectionParams: { apiKey: ADMIN_KEY }, retryAttempts: 0 });
+    const ws = createClient({
+      url: `${gate.url.replace('http', 'ws')}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { apiKey: ADMIN_KEY },
+      retryAttempts: 0,
+    });
     const sub = collect(ws, 'subscription { statsUpdated { tasksTotal } }', {}, 2);
     while (sub.items.length < 1) await new Promise((r) => setTimeout(r, 10));
     const res = await fetch(`${gate.url}/metrics`);
@@ -77,7 +82,9 @@ describe('metrics', () => {
     expect(text).toMatch(/^reyestr_database_up 1$/m);
     expect(text).toMatch(/^reyestr_graphql_subscriptions_open\{transport="ws"\} 1$/m);
     expect(text).toMatch(/^reyestr_websocket_connections 1$/m);
-    expect(text).toMatch(/^reyestr_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/tasks\/request",status="200"\} 3$/m);
+    expect(text).toMatch(
+      /^reyestr_http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/tasks\/request",status="200"\} 3$/m,
+    );
     expect(text).toMatch(/^reyestr_process_cpu_user_seconds_total /m);
     expect(metricValue(text, 'reyestr_task_claims_total')).toBe(3);
 
@@ -87,7 +94,9 @@ describe('metrics', () => {
       body: JSON.stringify({ query: '{ stats { tasksTotal } }' }),
     });
     const after = await (await fetch(`${gate.url}/metrics`)).text();
-    expect(after).toMatch(/^reyestr_graphql_operation_duration_seconds_count\{operation="query",field="stats",transport="http",outcome="ok"\} 1$/m);
+    expect(after).toMatch(
+      /^reyestr_graphql_operation_duration_seconds_count\{operation="query",field="stats",transport="http",outcome="ok"\} 1$/m,
+    );
     expect(after).toMatch(/^reyestr_graphql_subscriptions_open\{transport="ws"\} 0$/m);
   });
 });
@@ -108,8 +117,20 @@ describe('request logs', () => {
     await new Promise((r) => setTimeout(r, 50));
     const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
     expect(requests).toHaveLength(3);
-    expect(requests[0]).toMatchObject({ level: 30, reqId: 'req-from-nginx-1', method: 'GET', path: '/api/v1/tasks/status', status: 200, route: '/api/v1/tasks/status' });
-    expect(requests[1]).toMatchObject({ reqId: generated, method: 'POST', path: '/api/v1/clients/register', status: 200 });
+    expect(requests[0]).toMatchObject({
+      level: 30,
+      reqId: 'req-from-nginx-1',
+      method: 'GET',
+      path: '/api/v1/tasks/status',
+      status: 200,
+      route: '/api/v1/tasks/status',
+    });
+    expect(requests[1]).toMatchObject({
+      reqId: generated,
+      method: 'POST',
+      path: '/api/v1/clients/register',
+      status: 200,
+    });
     expect(requests[2]).toMatchObject({ path: '/graphql', route: '/graphql', status: 200 });
     expect(typeof requests[0].ms).toBe('number');
     for (const line of lines) {
@@ -134,7 +155,10 @@ describe('database gone', () => {
       body: JSON.stringify({ query: '{ stats { tasksTotal } }' }),
     });
     const body = await gql.json();
-    expect(body.errors[0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(body.errors[0]).toMatchObject({
+      message: 'Unexpected error.',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     const metrics = await (await fetch(`${gate.url}/metrics`)).text();
     expect(metrics).toMatch(/^reyestr_database_up 0$/m);
   });

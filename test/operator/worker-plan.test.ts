@@ -6,7 +6,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dayWindow } from '../fake-registry/data.ts';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
-import { createWorkerKey, eventually, killAll, readOutput, spawnWorker, type WorkerProcess } from '../worker/support.ts';
+import {
+  createWorkerKey,
+  eventually,
+  killAll,
+  readOutput,
+  spawnWorker,
+  type WorkerProcess,
+} from '../worker/support.ts';
 
 const run = promisify(execFile);
 const PER_DAY = 5;
@@ -29,20 +36,53 @@ afterAll(async () => {
 
 it('a worker plans and downloads a planned search; coverage proves it complete', async () => {
   const cli = async (...args: string[]) =>
-    JSON.parse((await run(process.execPath, ['bin/reyestr.mjs', ...args, '--json'], { env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY } })).stdout);
+    JSON.parse(
+      (
+        await run(process.execPath, ['bin/reyestr.mjs', ...args, '--json'], {
+          env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY },
+        })
+      ).stdout,
+    );
   // Two weeks, a page budget of one page (25 decisions): each week (35) is halved into 4 + 3 days.
-  const planned = await cli('tasks', 'plan', '-p', 'CourtRegion=11', '--from', '01.04.2024', '--to', '14.04.2024', '--window', 'week', '--chunk', '25', '--page-budget', '1');
+  const planned = await cli(
+    'tasks',
+    'plan',
+    '-p',
+    'CourtRegion=11',
+    '--from',
+    '01.04.2024',
+    '--to',
+    '14.04.2024',
+    '--window',
+    'week',
+    '--chunk',
+    '25',
+    '--page-budget',
+    '1',
+  );
   expect(planned).toMatchObject({ created: true, windows: 2 });
 
-  const worker = spawnWorker({ gateUrl: t.url, registryUrl: registry.url, apiKey: await createWorkerKey(t, 'planner-worker'), name: 'planner-worker' });
+  const worker = spawnWorker({
+    gateUrl: t.url,
+    registryUrl: registry.url,
+    apiKey: await createWorkerKey(t, 'planner-worker'),
+    name: 'planner-worker',
+  });
   workers.push(worker);
-  const coverage = await eventually(async () => {
-    const c = await cli('coverage', '--plan', planned.plan.id);
-    return c.complete && c;
-  }, 45_000, 'the plan to be covered');
+  const coverage = await eventually(
+    async () => {
+      const c = await cli('coverage', '--plan', planned.plan.id);
+      return c.complete && c;
+    },
+    45_000,
+    'the plan to be covered',
+  );
   expect(coverage).toMatchObject({ expected: 14 * PER_DAY, planned: 14 * PER_DAY, downloaded: 14 * PER_DAY, gaps: 0 });
   expect(coverage.windows.map((w: { from: string; to: string }) => `${w.from}..${w.to}`)).toEqual([
-    '2024-04-01..2024-04-04', '2024-04-05..2024-04-07', '2024-04-08..2024-04-11', '2024-04-12..2024-04-14',
+    '2024-04-01..2024-04-04',
+    '2024-04-05..2024-04-07',
+    '2024-04-08..2024-04-11',
+    '2024-04-12..2024-04-14',
   ]);
   worker.kill('SIGTERM');
   expect(await worker.exited).toBe(0);

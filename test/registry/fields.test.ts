@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidSearchParamsError, decodeSearchForm, encodeSearchForm, validateSearchParams } from '../../client/registry/fields.ts';
+import {
+  InvalidSearchParamsError,
+  decodeSearchForm,
+  encodeSearchForm,
+  validateSearchParams,
+} from '../../client/registry/fields.ts';
 import { isRegistryError } from '../../client/registry/errors.ts';
 
 function issuesOf(params: unknown) {
@@ -45,7 +50,14 @@ describe('validateSearchParams', () => {
   });
 
   it('rejects bad dates, reversed windows and values outside the catalogues, all at once', () => {
-    const issues = issuesOf({ RegDateBegin: '31.02.2020', ImportDateBegin: '02.01.2020', ImportDateEnd: '01.01.2020', INSType: ['1', '4'], Sort: 5, CourtName: 'abc' });
+    const issues = issuesOf({
+      RegDateBegin: '31.02.2020',
+      ImportDateBegin: '02.01.2020',
+      ImportDateEnd: '01.01.2020',
+      INSType: ['1', '4'],
+      Sort: 5,
+      CourtName: 'abc',
+    });
     // In form order: CourtName, INSType, RegDateBegin, Sort.
     expect(issues).toEqual([
       { field: 'CourtName', message: '"abc" is not a numeric code' },
@@ -60,7 +72,9 @@ describe('validateSearchParams', () => {
 
   it('rejects non-objects and nested values', () => {
     expect(issuesOf(null)[0].field).toBe('(params)');
-    expect(issuesOf({ CourtRegion: { a: 1 } })).toEqual([{ field: 'CourtRegion', message: 'must be a string, number, boolean or a list of them' }]);
+    expect(issuesOf({ CourtRegion: { a: 1 } })).toEqual([
+      { field: 'CourtRegion', message: 'must be a string, number, boolean or a list of them' },
+    ]);
   });
 });
 

@@ -52,13 +52,58 @@ describe('results page', () => {
 
   it('reads all 25 rows in order with the commented court codes', () => {
     expect(page.rows.map((row) => row.documentId)).toEqual([
-      '101476997', '107872773', '121394447', '132507018', '107751396', '123881459', '117308392', '131121714', '99765063',
-      '126839871', '99555292', '100076048', '99603221', '116432315', '121761615', '121761614', '121761613', '130226441',
-      '124008020', '126175399', '111177003', '110190746', '89649620', '123390066', '71123954',
+      '101476997',
+      '107872773',
+      '121394447',
+      '132507018',
+      '107751396',
+      '123881459',
+      '117308392',
+      '131121714',
+      '99765063',
+      '126839871',
+      '99555292',
+      '100076048',
+      '99603221',
+      '116432315',
+      '121761615',
+      '121761614',
+      '121761613',
+      '130226441',
+      '124008020',
+      '126175399',
+      '111177003',
+      '110190746',
+      '89649620',
+      '123390066',
+      '71123954',
     ]);
     expect(page.rows.map((row) => row.courtCode)).toEqual([
-      '1015', '1021', '1021', '1021', '1021', '1021', '1021', '1021', '1003', '1021', '1003', '1003', '1027', '1025', '1008',
-      '1008', '1008', '1021', '1021', '1021', '1010', '1010', '1007', '1008', '1027',
+      '1015',
+      '1021',
+      '1021',
+      '1021',
+      '1021',
+      '1021',
+      '1021',
+      '1021',
+      '1003',
+      '1021',
+      '1003',
+      '1003',
+      '1027',
+      '1025',
+      '1008',
+      '1008',
+      '1008',
+      '1021',
+      '1021',
+      '1021',
+      '1010',
+      '1010',
+      '1007',
+      '1008',
+      '1027',
     ]);
   });
 
@@ -87,7 +132,12 @@ describe('results page', () => {
       courtCode: '1027',
       judge: 'Буймова Л. П.',
     });
-    expect(page.rows[10]).toMatchObject({ documentId: '99555292', caseNumber: '2-1182', judge: 'Тридуб С.М.', adoptedOn: { raw: '18.05.1997', iso: '1997-05-18' } });
+    expect(page.rows[10]).toMatchObject({
+      documentId: '99555292',
+      caseNumber: '2-1182',
+      judge: 'Тридуб С.М.',
+      adoptedOn: { raw: '18.05.1997', iso: '1997-05-18' },
+    });
   });
 
   it('reads the echoed active filters', () => {
@@ -112,9 +162,11 @@ describe('error, captcha and empty pages', () => {
   });
 
   it('ignores the hidden captcha block present on every page', () => {
-    const kinds = ['home-rendered.html', 'search-results-region11-instance1.html', ...FIXTURE_DOCUMENT_IDS.map((id) => `review/${id}.html`)].map(
-      (name) => parsePage(readFixture(name)).kind,
-    );
+    const kinds = [
+      'home-rendered.html',
+      'search-results-region11-instance1.html',
+      ...FIXTURE_DOCUMENT_IDS.map((id) => `review/${id}.html`),
+    ].map((name) => parsePage(readFixture(name)).kind);
     expect(kinds).toEqual(['form', 'results', 'review', 'review', 'review', 'review']);
   });
 
@@ -130,7 +182,12 @@ describe('error, captcha and empty pages', () => {
 
   it('recognises the empty-result page: the form with a message and no table', () => {
     const page = parseAs(emptyResultsPage({ CourtRegion: ['14'] }), 'empty');
-    expect(page).toMatchObject({ total: 0, pageCount: 0, capped: false, message: 'За заданими параметрами пошуку документів не знайдено' });
+    expect(page).toMatchObject({
+      total: 0,
+      pageCount: 0,
+      capped: false,
+      message: 'За заданими параметрами пошуку документів не знайдено',
+    });
     expect(page.activeFilters.CourtRegion).toEqual(['14']);
   });
 });
@@ -158,7 +215,8 @@ describe('decision pages', () => {
     },
     '107872773': {
       caseNumber: '2-7/1982',
-      caseCategory: 'Цивільні справи (з 01.01.2019); Справи позовного провадження; Справи у спорах, що виникають із сімейних відносин, з них; про розірвання шлюбу',
+      caseCategory:
+        'Цивільні справи (з 01.01.2019); Справи позовного провадження; Справи у спорах, що виникають із сімейних відносин, з них; про розірвання шлюбу',
       sentOn: { raw: '14.12.2022', iso: '2022-12-14' },
       registeredOn: { raw: '15.12.2022', iso: '2022-12-15' },
       publishedOn: { raw: '15.12.2022', iso: '2022-12-15' },

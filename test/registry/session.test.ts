@@ -14,13 +14,21 @@ const sessions: RegistrySession[] = [];
 const totals = new Map<string, number>();
 
 async function openSession(options: RegistrySessionOptions = {}): Promise<RegistrySession> {
-  const session = await RegistrySession.open({ baseUrl: registry.url, transport: 'http', politeness: fastPoliteness, ...options });
+  const session = await RegistrySession.open({
+    baseUrl: registry.url,
+    transport: 'http',
+    politeness: fastPoliteness,
+    ...options,
+  });
   sessions.push(session);
   return session;
 }
 
 async function rejection(promise: Promise<unknown>): Promise<RegistryError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(RegistryError);
   return error as RegistryError;
 }
@@ -43,13 +51,31 @@ describe('search', () => {
   it('submits single and list values and reads total, paging and echoed filters', async () => {
     totals.set('x-1', 1234);
     const session = await openSession();
-    const summary = await session.search({ CourtRegion: ['11', '14'], INSType: 1, CaseNumber: 'x-1', 'PagingInfo.ItemsPerPage': 50 });
+    const summary = await session.search({
+      CourtRegion: ['11', '14'],
+      INSType: 1,
+      CaseNumber: 'x-1',
+      'PagingInfo.ItemsPerPage': 50,
+    });
     expect(summary).toMatchObject({ total: 1234, perPage: 50, pageCount: 25, capped: false, transport: 'http' });
-    expect(summary.activeFilters).toMatchObject({ CourtRegion: ['11', '14'], INSType: ['1'], CaseNumber: 'x-1', 'PagingInfo.ItemsPerPage': '50' });
+    expect(summary.activeFilters).toMatchObject({
+      CourtRegion: ['11', '14'],
+      INSType: ['1'],
+      CaseNumber: 'x-1',
+      'PagingInfo.ItemsPerPage': '50',
+    });
     expect(summary.firstPage).toHaveLength(50);
     expect(summary.firstPage.every((row) => /\((Київська|Львівська) область\)$/.test(row.courtName))).toBe(true);
     expect([...registry.searches.values()]).toEqual([
-      { CourtRegion: ['11', '14'], INSType: ['1'], CaseNumber: 'x-1', Sort: '0', 'PagingInfo.ItemsPerPage': '50', Liga: 'true', ProviderItem: '1' },
+      {
+        CourtRegion: ['11', '14'],
+        INSType: ['1'],
+        CaseNumber: 'x-1',
+        Sort: '0',
+        'PagingInfo.ItemsPerPage': '50',
+        Liga: 'true',
+        ProviderItem: '1',
+      },
     ]);
     expect(paths()).toEqual(['GET /', 'POST /']);
   });
@@ -57,14 +83,20 @@ describe('search', () => {
   it('reports the 100,000 cap', async () => {
     totals.set('big', 250_001);
     const session = await openSession();
-    expect(await session.search({ CaseNumber: 'big' })).toMatchObject({ total: 250_001, pageCount: 4000, capped: true });
+    expect(await session.search({ CaseNumber: 'big' })).toMatchObject({
+      total: 250_001,
+      pageCount: 4000,
+      capped: true,
+    });
   });
 
   it('rejects bad params before any request', async () => {
     const session = await openSession();
     const error = await rejection(session.search({ CourtRegion: '11', RegDateBegin: '2020-13-01' }));
     expect(error.class).toBe('PARSE');
-    expect(error.message).toBe('invalid search params: RegDateBegin: "2020-13-01" is not a valid date (DD.MM.YYYY or YYYY-MM-DD)');
+    expect(error.message).toBe(
+      'invalid search params: RegDateBegin: "2020-13-01" is not a valid date (DD.MM.YYYY or YYYY-MM-DD)',
+    );
     expect(registry.requestLog).toHaveLength(0);
   });
 
@@ -75,7 +107,9 @@ describe('search', () => {
     const rows = [];
     for await (const row of session.collectRows({ startPage: 7, maxDocuments: 60 })) rows.push(row);
     const expected = new GeneratedSearch([...registry.searches.values()][0], () => 1000);
-    const expectedIds = [7, 8, 9].flatMap((page) => expected.rowsOfPage(page).map((row) => row.documentId)).slice(0, 60);
+    const expectedIds = [7, 8, 9]
+      .flatMap((page) => expected.rowsOfPage(page).map((row) => row.documentId))
+      .slice(0, 60);
     expect(rows.map((row) => row.documentId)).toEqual(expectedIds);
     expect(rows.map((row) => row.page)).toEqual([...Array(25).fill(7), ...Array(25).fill(8), ...Array(10).fill(9)]);
     expect(paths()).toEqual(['GET /', 'POST /', 'GET /Page/7', 'GET /Page/8', 'GET /Page/9']);
@@ -93,7 +127,11 @@ describe('search', () => {
 
   it('a session without a search gets the empty page and says so', async () => {
     const session = await openSession();
-    const error = await rejection((async () => { for await (const row of session.collectRows()) void row; })());
+    const error = await rejection(
+      (async () => {
+        for await (const row of session.collectRows()) void row;
+      })(),
+    );
     expect(error).toMatchObject({ class: 'REGISTRY_ERROR', reason: 'no-search' });
     expect(error.message).toMatch(/empty-result page: this session has no search/);
     expect(paths()).toEqual(['GET /Page/1']);
@@ -105,7 +143,13 @@ describe('decisions', () => {
     const session = await openSession();
     const decision = await session.fetchDecision('107751396');
     const expected = parsePage(readFixture('review/107751396.html')) as DecisionPage;
-    expect(decision).toEqual({ documentId: '107751396', url: `${registry.url}/Review/107751396`, metadata: expected.metadata, html: expected.html, text: expected.text });
+    expect(decision).toEqual({
+      documentId: '107751396',
+      url: `${registry.url}/Review/107751396`,
+      metadata: expected.metadata,
+      html: expected.html,
+      text: expected.text,
+    });
     expect(decision.metadata.inForceOn).toEqual({ raw: '03.05.1983', iso: '1983-05-03' });
   });
 });
@@ -172,7 +216,11 @@ describe('politeness and failures', () => {
     registry.setFaults({ rules: [{ kind: 'captcha', routes: ['page'] }] });
     const session = await openSession();
     await session.search({ CourtRegion: '11' });
-    const error = await rejection((async () => { for await (const row of session.collectRows({ startPage: 2 })) void row; })());
+    const error = await rejection(
+      (async () => {
+        for await (const row of session.collectRows({ startPage: 2 })) void row;
+      })(),
+    );
     expect(error).toMatchObject({ class: 'CHALLENGE', reason: 'captcha' });
     expect(session.stopReason).toBe(error);
     expect(await rejection(session.resultsPage(3))).toBe(error);
@@ -182,9 +230,17 @@ describe('politeness and failures', () => {
   it('reports a search whose multi-select naming the registry refuses (HTTP only)', async () => {
     const strict = await startFakeRegistry({ acceptMultiSelectNaming: 'brackets' });
     try {
-      const session = await RegistrySession.open({ baseUrl: strict.url, transport: 'http', multiSelectNaming: 'plain', politeness: fastPoliteness });
+      const session = await RegistrySession.open({
+        baseUrl: strict.url,
+        transport: 'http',
+        multiSelectNaming: 'plain',
+        politeness: fastPoliteness,
+      });
       sessions.push(session);
-      expect(await rejection(session.search({ CourtRegion: '11' }))).toMatchObject({ class: 'REGISTRY_ERROR', reason: 'error-page' });
+      expect(await rejection(session.search({ CourtRegion: '11' }))).toMatchObject({
+        class: 'REGISTRY_ERROR',
+        reason: 'error-page',
+      });
       const auto = await RegistrySession.open({ baseUrl: strict.url, transport: 'http', politeness: fastPoliteness });
       sessions.push(auto);
       // 'auto' naming follows the served (JS-rendered) form: CourtRegion[]

@@ -17,7 +17,10 @@ it('creates, registers, hands out and completes without any key', async () => {
   expect(registered.status).toBe(200);
   const got = await anon('POST', '/api/v1/tasks/request', { key: null });
   expect(got).toMatchObject({ status: 200, body: { task_id: created.body.task_id, status: 'assigned' } });
-  const done = await anon('POST', '/api/v1/tasks/complete', { key: null, body: { task_id: got.body.task_id, documents_downloaded: 1 } });
+  const done = await anon('POST', '/api/v1/tasks/complete', {
+    key: null,
+    body: { task_id: got.body.task_id, documents_downloaded: 1 },
+  });
   expect(done).toMatchObject({ status: 200, body: { success: true, status: 'completed' } });
   expect((await anon('GET', '/api/v1/clients/me/statistics', { key: null })).body).toMatchObject({
     id: registered.body.client_id,

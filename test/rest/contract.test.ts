@@ -29,7 +29,9 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const clearTasks = () => prisma.task.deleteMany({});
 
 async function newTask(body: Record<string, unknown> = {}) {
-  const r = await call('POST', '/api/v1/tasks/create', { body: { search_params: region11, start_page: 1, max_documents: 10, ...body } });
+  const r = await call('POST', '/api/v1/tasks/create', {
+    body: { search_params: region11, start_page: 1, max_documents: 10, ...body },
+  });
   expect(r.status).toBe(200);
   return r.body.task_id as string;
 }
@@ -47,7 +49,10 @@ describe('service routes', () => {
       status: 200,
       body: { service: 'Reyestr Download Server', version: 'v1', status: 'running' },
     });
-    expect(await call('GET', '/health', { key: null })).toMatchObject({ status: 200, body: { status: 'healthy', database: 'connected' } });
+    expect(await call('GET', '/health', { key: null })).toMatchObject({
+      status: 200,
+      body: { status: 'healthy', database: 'connected' },
+    });
   });
 
   it('unknown path → 404, wrong method → 405', async () => {
@@ -56,30 +61,54 @@ describe('service routes', () => {
     const get = await call('GET', '/api/v1/tasks/request');
     expect(get).toMatchObject({ status: 405, body: { detail: 'Method Not Allowed' } });
     expect(get.headers.get('allow')).toBe('POST');
-    expect(await call('DELETE', '/api/v1/tasks/create')).toMatchObject({ status: 405, body: { detail: 'Method Not Allowed' } });
-    expect(await call('POST', '/api/v1/tasks/status')).toMatchObject({ status: 405, body: { detail: 'Method Not Allowed' } });
+    expect(await call('DELETE', '/api/v1/tasks/create')).toMatchObject({
+      status: 405,
+      body: { detail: 'Method Not Allowed' },
+    });
+    expect(await call('POST', '/api/v1/tasks/status')).toMatchObject({
+      status: 405,
+      body: { detail: 'Method Not Allowed' },
+    });
     expect(await call('PUT', '/')).toMatchObject({ status: 405, body: { detail: 'Method Not Allowed' } });
   });
 });
 
 describe('auth', () => {
   it('missing key → 401 API key required; unknown key → 401 Invalid API key; Bearer works', async () => {
-    expect(await call('GET', '/api/v1/tasks/status', { key: null })).toMatchObject({ status: 401, body: { detail: 'API key required' } });
-    expect(await call('GET', '/api/v1/tasks/status', { key: 'not-a-key' })).toMatchObject({ status: 401, body: { detail: 'Invalid API key' } });
-    const bearer = await call('GET', '/api/v1/tasks/status', { key: null, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    expect(await call('GET', '/api/v1/tasks/status', { key: null })).toMatchObject({
+      status: 401,
+      body: { detail: 'API key required' },
+    });
+    expect(await call('GET', '/api/v1/tasks/status', { key: 'not-a-key' })).toMatchObject({
+      status: 401,
+      body: { detail: 'Invalid API key' },
+    });
+    const bearer = await call('GET', '/api/v1/tasks/status', {
+      key: null,
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
     expect(bearer.status).toBe(200);
   });
 
   it('register refuses self-chosen keys (header or body) and accepts issued ones in the body', async () => {
     const body = { client_name: 'selfish', api_key: 'my-own-key-12345' };
-    expect(await call('POST', '/api/v1/clients/register', { key: null, body })).toMatchObject({ status: 401, body: { detail: 'Invalid API key' } });
+    expect(await call('POST', '/api/v1/clients/register', { key: null, body })).toMatchObject({
+      status: 401,
+      body: { detail: 'Invalid API key' },
+    });
     expect(await call('POST', '/api/v1/clients/register', { key: null, body: { client_name: 'x' } })).toMatchObject({
       status: 401,
       body: { detail: 'API key required' },
     });
     const key = await workerKey('body-key');
-    const r = await call('POST', '/api/v1/clients/register', { key: null, body: { client_name: 'body-key', api_key: key } });
-    expect(r).toMatchObject({ status: 200, body: { client_id: expect.stringMatching(UUID), message: 'Client body-key registered successfully' } });
+    const r = await call('POST', '/api/v1/clients/register', {
+      key: null,
+      body: { client_name: 'body-key', api_key: key },
+    });
+    expect(r).toMatchObject({
+      status: 200,
+      body: { client_id: expect.stringMatching(UUID), message: 'Client body-key registered successfully' },
+    });
   });
 
   it('a worker key cannot create tasks or reset stale leases; a disabled client is refused', async () => {
@@ -90,7 +119,10 @@ describe('auth', () => {
     });
     expect((await call('POST', '/api/v1/tasks/reset-stale', { key })).status).toBe(403);
     await prisma.client.update({ where: { id: clientId }, data: { status: 'DISABLED' } });
-    expect(await call('POST', '/api/v1/tasks/request', { key })).toMatchObject({ status: 403, body: { detail: 'Client is not active' } });
+    expect(await call('POST', '/api/v1/tasks/request', { key })).toMatchObject({
+      status: 403,
+      body: { detail: 'Client is not active' },
+    });
     expect(await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'again' } })).toMatchObject({
       status: 403,
       body: { detail: 'Client is not active' },
@@ -101,9 +133,18 @@ describe('auth', () => {
 describe('clients', () => {
   it('register: same key → same client_id, name and host updated', async () => {
     const key = await workerKey('re-register');
-    const first = await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'old name', client_host: 'a' } });
-    const second = await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'new name', client_host: 'b' } });
-    expect(second).toMatchObject({ status: 200, body: { client_id: first.body.client_id, message: 'Client new name registered successfully' } });
+    const first = await call('POST', '/api/v1/clients/register', {
+      key,
+      body: { client_name: 'old name', client_host: 'a' },
+    });
+    const second = await call('POST', '/api/v1/clients/register', {
+      key,
+      body: { client_name: 'new name', client_host: 'b' },
+    });
+    expect(second).toMatchObject({
+      status: 200,
+      body: { client_id: first.body.client_id, message: 'Client new name registered successfully' },
+    });
     const row = await prisma.client.findUniqueOrThrow({ where: { id: first.body.client_id } });
     expect(row).toMatchObject({ name: 'new name', host: 'b' });
   });
@@ -111,7 +152,10 @@ describe('clients', () => {
   it('register validates its body', async () => {
     const key = await workerKey('validation');
     expect(await call('POST', '/api/v1/clients/register', { key, body: {} })).toEqual(
-      expect.objectContaining({ status: 422, body: { detail: [{ type: 'missing', loc: ['body', 'client_name'], msg: 'Field required' }] } }),
+      expect.objectContaining({
+        status: 422,
+        body: { detail: [{ type: 'missing', loc: ['body', 'client_name'], msg: 'Field required' }] },
+      }),
     );
     const empty = await call('POST', '/api/v1/clients/register', { key, body: { client_name: '' } });
     expect(empty.status).toBe(422);
@@ -142,7 +186,10 @@ describe('clients', () => {
     await call('POST', '/api/v1/tasks/request', { key });
     const before = (await prisma.task.findUniqueOrThrow({ where: { id: taskId } })).leaseExpiresAt!;
     await new Promise((r) => setTimeout(r, 20));
-    expect(await call('POST', '/api/v1/clients/heartbeat', { key, body: {} })).toMatchObject({ status: 200, body: { leases_extended: 1 } });
+    expect(await call('POST', '/api/v1/clients/heartbeat', { key, body: {} })).toMatchObject({
+      status: 200,
+      body: { leases_extended: 1 },
+    });
     const after = (await prisma.task.findUniqueOrThrow({ where: { id: taskId } })).leaseExpiresAt!;
     expect(after.getTime()).toBeGreaterThan(before.getTime());
 
@@ -161,7 +208,10 @@ describe('clients', () => {
     });
     expect(JSON.stringify(list.body)).not.toContain(key);
 
-    await call('POST', '/api/v1/tasks/complete', { key, body: { task_id: taskId, documents_downloaded: 7, documents_failed: 1 } });
+    await call('POST', '/api/v1/tasks/complete', {
+      key,
+      body: { task_id: taskId, documents_downloaded: 7, documents_failed: 1 },
+    });
     const me = await call('GET', '/api/v1/clients/me/statistics', { key });
     expect(me).toMatchObject({
       status: 200,
@@ -191,17 +241,28 @@ describe('clients', () => {
       body: { detail: 'This client was registered with another API key' },
     });
     const unknown = '00000000-0000-4000-8000-000000000000';
-    expect(await call('GET', `/api/v1/clients/${unknown}/statistics`)).toMatchObject({ status: 404, body: { detail: `Client ${unknown} not found` } });
-    expect(await call('GET', '/api/v1/clients/abc/statistics')).toMatchObject({ status: 404, body: { detail: 'Client abc not found' } });
+    expect(await call('GET', `/api/v1/clients/${unknown}/statistics`)).toMatchObject({
+      status: 404,
+      body: { detail: `Client ${unknown} not found` },
+    });
+    expect(await call('GET', '/api/v1/clients/abc/statistics')).toMatchObject({
+      status: 404,
+      body: { detail: 'Client abc not found' },
+    });
   });
 
   it('silent clients become inactive', async () => {
     const { key, clientId } = await registeredWorker('silent');
-    await prisma.client.update({ where: { id: clientId }, data: { lastHeartbeatAt: new Date(Date.now() - 3_600_000) } });
+    await prisma.client.update({
+      where: { id: clientId },
+      data: { lastHeartbeatAt: new Date(Date.now() - 3_600_000) },
+    });
     await t.gate.sweeper.tick();
     const list = await call('GET', '/api/v1/clients', { key });
     expect(list.body.clients.find((c: { id: string }) => c.id === clientId).status).toBe('inactive');
-    expect(list.body.active_clients).toBe(list.body.clients.filter((c: { status: string }) => c.status === 'active').length);
+    expect(list.body.active_clients).toBe(
+      list.body.clients.filter((c: { status: string }) => c.status === 'active').length,
+    );
   });
 });
 
@@ -224,15 +285,23 @@ describe('tasks', () => {
       expect(r.status, JSON.stringify(body)).toBe(422);
       expect(r.body.detail[0], JSON.stringify(body)).toMatchObject({ type, loc });
     }
-    expect((await post({ search_params: region11, max_documents: 1001 })).body.detail[0].msg).toBe('Input should be less than or equal to 1000');
+    expect((await post({ search_params: region11, max_documents: 1001 })).body.detail[0].msg).toBe(
+      'Input should be less than or equal to 1000',
+    );
     const unknownField = await post({ search_params: { CourtRegion: '11', Colour: 'red' } });
     expect(unknownField.status).toBe(422);
-    expect(unknownField.body.detail[0]).toMatchObject({ type: 'value_error', loc: ['body', 'search_params', 'Colour'] });
+    expect(unknownField.body.detail[0]).toMatchObject({
+      type: 'value_error',
+      loc: ['body', 'search_params', 'Colour'],
+    });
     expect(unknownField.body.detail[0].msg).toMatch(/^Unknown search field \(known: .*CourtRegion/);
     const ok = await post({ search_params: region11, start_page: '2', max_documents: '5', extra_field: 'ignored' });
     expect(ok).toMatchObject({ status: 200, body: { task_id: expect.stringMatching(UUID) } });
     expect(ok.body.message).toBe(`Task ${ok.body.task_id} created successfully`);
-    expect(await prisma.task.findUniqueOrThrow({ where: { id: ok.body.task_id } })).toMatchObject({ startPage: 2, maxDocuments: 5 });
+    expect(await prisma.task.findUniqueOrThrow({ where: { id: ok.body.task_id } })).toMatchObject({
+      startPage: 2,
+      maxDocuments: 5,
+    });
     expect((await post(undefined)).status).toBe(422);
     expect((await call('POST', '/api/v1/tasks/create', { raw: 'not json' })).status).toBe(422);
   });
@@ -240,7 +309,10 @@ describe('tasks', () => {
   it('request → document-download-start → complete; the same complete again counts once', async () => {
     await clearTasks();
     const { key, clientId } = await registeredWorker('runner');
-    expect(await call('POST', '/api/v1/tasks/request', { key })).toMatchObject({ status: 404, body: { detail: 'No pending tasks available' } });
+    expect(await call('POST', '/api/v1/tasks/request', { key })).toMatchObject({
+      status: 404,
+      body: { detail: 'No pending tasks available' },
+    });
     const low = await newTask({ max_documents: 3 });
     const taskId = await newTask({ max_documents: 4, start_page: 2 });
     await prisma.task.update({ where: { id: taskId }, data: { priority: 5 } });
@@ -259,7 +331,10 @@ describe('tasks', () => {
         },
       }),
     );
-    expect((await call('GET', `/api/v1/tasks/${taskId}`, { key })).body).toMatchObject({ status: 'assigned', client_id: clientId });
+    expect((await call('GET', `/api/v1/tasks/${taskId}`, { key })).body).toMatchObject({
+      status: 'assigned',
+      client_id: clientId,
+    });
 
     const started = await call('POST', '/api/v1/tasks/document-download-start', {
       key,
@@ -273,21 +348,39 @@ describe('tasks', () => {
         statistics: { task_id: taskId, status: 'in_progress', documents_started: 1, documents_target: 4 },
       },
     });
-    await call('POST', '/api/v1/tasks/document-download-start', { key, body: { task_id: taskId, document_id: 101476998 } });
+    await call('POST', '/api/v1/tasks/document-download-start', {
+      key,
+      body: { task_id: taskId, document_id: 101476998 },
+    });
     const stats = await call('GET', `/api/v1/tasks/${taskId}/download-statistics`, { key });
     expect(stats.status).toBe(200);
-    expect(stats.body).toMatchObject({ documents_started: 2, status: 'in_progress', started_at: expect.stringMatching(ISO) });
+    expect(stats.body).toMatchObject({
+      documents_started: 2,
+      status: 'in_progress',
+      started_at: expect.stringMatching(ISO),
+    });
     expect(typeof stats.body.average_seconds_per_document).toBe('number');
     expect(typeof stats.body.documents_per_minute).toBe('number');
     expect(typeof stats.body.eta_seconds).toBe('number');
 
-    const body = { task_id: taskId, documents_downloaded: 4, documents_failed: 0, documents_skipped: 0, result_summary: { pages: 1 } };
+    const body = {
+      task_id: taskId,
+      documents_downloaded: 4,
+      documents_failed: 0,
+      documents_skipped: 0,
+      result_summary: { pages: 1 },
+    };
     const done = await call('POST', '/api/v1/tasks/complete', { key, body });
-    expect(done).toMatchObject({ status: 200, body: { success: true, message: `Task ${taskId} completed successfully`, status: 'completed' } });
+    expect(done).toMatchObject({
+      status: 200,
+      body: { success: true, message: `Task ${taskId} completed successfully`, status: 'completed' },
+    });
     expect(await call('POST', '/api/v1/tasks/complete', { key, body })).toMatchObject({ status: 200, body: done.body });
     const client = await prisma.client.findUniqueOrThrow({ where: { id: clientId } });
     expect(client).toMatchObject({ tasksCompleted: 1, documentsDownloaded: 4 });
-    expect(await call('POST', '/api/v1/tasks/complete', { key, body: { ...body, documents_downloaded: 3 } })).toMatchObject({
+    expect(
+      await call('POST', '/api/v1/tasks/complete', { key, body: { ...body, documents_downloaded: 3 } }),
+    ).toMatchObject({
       status: 409,
       body: { detail: `Task ${taskId} was already completed with different results` },
     });
@@ -308,7 +401,10 @@ describe('tasks', () => {
       error_message: null,
       created_at: expect.stringMatching(ISO),
     });
-    expect((await call('GET', `/api/v1/tasks/${taskId}/download-statistics`, { key })).body).toMatchObject({ status: 'completed', eta_seconds: null });
+    expect((await call('GET', `/api/v1/tasks/${taskId}/download-statistics`, { key })).body).toMatchObject({
+      status: 'completed',
+      eta_seconds: null,
+    });
     expect((await call('POST', '/api/v1/tasks/request', { key })).body.task_id).toBe(low);
   });
 
@@ -317,22 +413,40 @@ describe('tasks', () => {
     const a = await registeredWorker('holder-a');
     const b = await registeredWorker('holder-b');
     const complete = (key: string, body: unknown) => call('POST', '/api/v1/tasks/complete', { key, body });
-    expect((await complete(a.key, { task_id: 'not-a-uuid' })).body.detail[0]).toMatchObject({ type: 'uuid_parsing', loc: ['body', 'task_id'] });
+    expect((await complete(a.key, { task_id: 'not-a-uuid' })).body.detail[0]).toMatchObject({
+      type: 'uuid_parsing',
+      loc: ['body', 'task_id'],
+    });
     expect((await complete(a.key, {})).body.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'task_id'] });
     const unknown = '00000000-0000-4000-8000-000000000001';
-    expect(await complete(a.key, { task_id: unknown })).toMatchObject({ status: 404, body: { detail: `Task ${unknown} not found` } });
+    expect(await complete(a.key, { task_id: unknown })).toMatchObject({
+      status: 404,
+      body: { detail: `Task ${unknown} not found` },
+    });
 
     const never = await newTask();
-    expect(await complete(a.key, { task_id: never })).toMatchObject({ status: 409, body: { detail: `Task ${never} was never handed out` } });
+    expect(await complete(a.key, { task_id: never })).toMatchObject({
+      status: 409,
+      body: { detail: `Task ${never} was never handed out` },
+    });
     const taskId = (await call('POST', '/api/v1/tasks/request', { key: a.key })).body.task_id;
     const negative = await complete(a.key, { task_id: taskId, documents_downloaded: -1 });
     expect(negative.status).toBe(422);
-    expect(negative.body.detail[0]).toMatchObject({ type: 'greater_than_equal', loc: ['body', 'documents_downloaded'] });
-    expect(await complete(b.key, { task_id: taskId })).toMatchObject({ status: 403, body: { detail: 'Task does not belong to this client' } });
+    expect(negative.body.detail[0]).toMatchObject({
+      type: 'greater_than_equal',
+      loc: ['body', 'documents_downloaded'],
+    });
+    expect(await complete(b.key, { task_id: taskId })).toMatchObject({
+      status: 403,
+      body: { detail: 'Task does not belong to this client' },
+    });
 
     // a's lease runs out and b gets the task: a's late completion is refused, b's goes through.
     await prisma.task.update({ where: { id: taskId }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
-    expect(await call('POST', '/api/v1/tasks/reset-stale')).toMatchObject({ status: 200, body: { success: true, reset_count: 1, message: 'Reset 1 stale tasks' } });
+    expect(await call('POST', '/api/v1/tasks/reset-stale')).toMatchObject({
+      status: 200,
+      body: { success: true, reset_count: 1, message: 'Reset 1 stale tasks' },
+    });
     expect((await call('POST', '/api/v1/tasks/request', { key: b.key })).body.task_id).toBe(taskId);
     const late = await complete(a.key, { task_id: taskId, documents_downloaded: 1 });
     expect(late.status).toBe(409);
@@ -346,22 +460,41 @@ describe('tasks', () => {
     const taskId = await newTask();
     const lease = (await call('POST', '/api/v1/tasks/request', { key: w.key })).body;
     const wrong = '00000000-0000-4000-8000-000000000002';
-    expect((await call('POST', '/api/v1/tasks/complete', { key: w.key, body: { task_id: taskId, lease_token: wrong } })).status).toBe(409);
     expect(
-      (await call('POST', '/api/v1/tasks/document-download-start', { key: w.key, body: { task_id: taskId, document_id: '5', lease_token: wrong } }))
+      (await call('POST', '/api/v1/tasks/complete', { key: w.key, body: { task_id: taskId, lease_token: wrong } }))
         .status,
+    ).toBe(409);
+    expect(
+      (
+        await call('POST', '/api/v1/tasks/document-download-start', {
+          key: w.key,
+          body: { task_id: taskId, document_id: '5', lease_token: wrong },
+        })
+      ).status,
     ).toBe(409);
     const failBody = { task_id: taskId, lease_token: lease.lease_token, error_message: 'registry said 500' };
     const failed = await call('POST', '/api/v1/tasks/complete', { key: w.key, body: failBody });
-    expect(failed).toMatchObject({ status: 200, body: { success: true, message: `Task ${taskId} failed; it will be retried`, status: 'pending' } });
-    expect(await call('POST', '/api/v1/tasks/complete', { key: w.key, body: failBody })).toMatchObject({ status: 200, body: failed.body });
+    expect(failed).toMatchObject({
+      status: 200,
+      body: { success: true, message: `Task ${taskId} failed; it will be retried`, status: 'pending' },
+    });
+    expect(await call('POST', '/api/v1/tasks/complete', { key: w.key, body: failBody })).toMatchObject({
+      status: 200,
+      body: failed.body,
+    });
     const row = await prisma.task.findUniqueOrThrow({ where: { id: taskId } });
     expect(row).toMatchObject({ status: 'PENDING', attempts: 1, lastError: 'registry said 500' });
-    expect((await call('GET', `/api/v1/tasks/${taskId}`, { key: w.key })).body).toMatchObject({ status: 'pending', error_message: 'registry said 500' });
+    expect((await call('GET', `/api/v1/tasks/${taskId}`, { key: w.key })).body).toMatchObject({
+      status: 'pending',
+      error_message: 'registry said 500',
+    });
     // out of attempts → failed
     await prisma.task.update({ where: { id: taskId }, data: { attempts: 2, runAt: new Date() } });
     await call('POST', '/api/v1/tasks/request', { key: w.key });
-    const last = await call('POST', '/api/v1/tasks/complete', { key: w.key, body: { task_id: taskId, error_message: 'again' } });
+    const last = await call('POST', '/api/v1/tasks/complete', {
+      key: w.key,
+      body: { task_id: taskId, error_message: 'again' },
+    });
     expect(last).toMatchObject({ status: 200, body: { message: `Task ${taskId} failed`, status: 'failed' } });
   });
 
@@ -372,7 +505,14 @@ describe('tasks', () => {
     await call('POST', '/api/v1/tasks/request', { key: w.key });
     const list = await call('GET', '/api/v1/tasks?limit=1');
     expect(list.status).toBe(200);
-    expect(list.body).toMatchObject({ total_tasks: 3, pending: 2, assigned: 1, in_progress: 0, completed: 0, failed: 0 });
+    expect(list.body).toMatchObject({
+      total_tasks: 3,
+      pending: 2,
+      assigned: 1,
+      in_progress: 0,
+      completed: 0,
+      failed: 0,
+    });
     expect(list.body.tasks).toHaveLength(1);
     expect(list.body.tasks[0].task_id).toBe(ids[2]); // newest first
     const assigned = await call('GET', '/api/v1/tasks?status_filter=assigned');
@@ -395,9 +535,18 @@ describe('tasks', () => {
       expect(r.body.detail[0].loc).toEqual(['query', 'limit']);
     }
     const unknown = '00000000-0000-4000-8000-000000000003';
-    expect(await call('GET', `/api/v1/tasks/${unknown}`)).toMatchObject({ status: 404, body: { detail: `Task ${unknown} not found` } });
-    expect(await call('GET', '/api/v1/tasks/xyz')).toMatchObject({ status: 404, body: { detail: 'Task xyz not found' } });
-    expect(await call('GET', '/api/v1/tasks/xyz/download-statistics')).toMatchObject({ status: 404, body: { detail: 'Task xyz not found' } });
+    expect(await call('GET', `/api/v1/tasks/${unknown}`)).toMatchObject({
+      status: 404,
+      body: { detail: `Task ${unknown} not found` },
+    });
+    expect(await call('GET', '/api/v1/tasks/xyz')).toMatchObject({
+      status: 404,
+      body: { detail: 'Task xyz not found' },
+    });
+    expect(await call('GET', '/api/v1/tasks/xyz/download-statistics')).toMatchObject({
+      status: 404,
+      body: { detail: 'Task xyz not found' },
+    });
     expect((await call('GET', `/api/v1/tasks/${unknown}/download-statistics`)).status).toBe(404);
   });
 
@@ -408,12 +557,21 @@ describe('tasks', () => {
     const taskId = await newTask();
     await call('POST', '/api/v1/tasks/request', { key: w.key });
     const start = (key: string, body: unknown) => call('POST', '/api/v1/tasks/document-download-start', { key, body });
-    expect((await start(w.key, { task_id: taskId })).body.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'document_id'] });
-    expect((await start(w.key, { task_id: 'x', document_id: '1' })).body.detail[0]).toMatchObject({ loc: ['body', 'task_id'] });
-    expect(await start(other.key, { task_id: taskId, document_id: '1' })).toMatchObject({ status: 403, body: { detail: 'Task does not belong to this client' } });
-    expect((await start(w.key, { task_id: '00000000-0000-4000-8000-000000000004', document_id: '1' })).status).toBe(404);
+    expect((await start(w.key, { task_id: taskId })).body.detail[0]).toMatchObject({
+      type: 'missing',
+      loc: ['body', 'document_id'],
+    });
+    expect((await start(w.key, { task_id: 'x', document_id: '1' })).body.detail[0]).toMatchObject({
+      loc: ['body', 'task_id'],
+    });
+    expect(await start(other.key, { task_id: taskId, document_id: '1' })).toMatchObject({
+      status: 403,
+      body: { detail: 'Task does not belong to this client' },
+    });
+    expect((await start(w.key, { task_id: '00000000-0000-4000-8000-000000000004', document_id: '1' })).status).toBe(
+      404,
+    );
   });
-
 });
 
 describe('documents', () => {
@@ -442,36 +600,70 @@ describe('documents', () => {
       },
     });
     const again = await call('POST', '/api/v1/documents/register', { key: w.key, body: { task_id: taskId, metadata } });
-    expect(again).toMatchObject({ status: 200, body: { system_id: first.body.system_id, created: false, classified: true } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: { system_id: first.body.system_id, created: false, classified: true },
+    });
 
     const byName = await call('POST', '/api/v1/documents/register', {
       key: w.key,
-      body: { metadata: { url: 'https://reyestr.court.gov.ua/Review/555', court_name: 'Вінницький міський суд Вінницької області' } },
+      body: {
+        metadata: {
+          url: 'https://reyestr.court.gov.ua/Review/555',
+          court_name: 'Вінницький міський суд Вінницької області',
+        },
+      },
     });
-    expect(byName.body).toMatchObject({ external_id: '555', classification: { court_region: '3', instance_type: '1', source: 'court_name' } });
-    const unclassified = await call('POST', '/api/v1/documents/register', { key: w.key, body: { metadata: { external_id: '556' } } });
+    expect(byName.body).toMatchObject({
+      external_id: '555',
+      classification: { court_region: '3', instance_type: '1', source: 'court_name' },
+    });
+    const unclassified = await call('POST', '/api/v1/documents/register', {
+      key: w.key,
+      body: { metadata: { external_id: '556' } },
+    });
     expect(unclassified.body).toMatchObject({ classified: false, classification: null });
 
     const read = await call('GET', `/api/v1/documents/${first.body.system_id}`, { key: w.key });
     expect(read).toMatchObject({
       status: 200,
-      body: { system_id: first.body.system_id, external_id: '101476997', task_id: taskId, metadata: { court_name: 'Львівський апеляційний суд', decision_date_iso: '2021-04-21' } },
+      body: {
+        system_id: first.body.system_id,
+        external_id: '101476997',
+        task_id: taskId,
+        metadata: { court_name: 'Львівський апеляційний суд', decision_date_iso: '2021-04-21' },
+      },
     });
-    expect((await call('GET', '/api/v1/documents/101476997', { key: w.key })).body.system_id).toBe(first.body.system_id);
-    expect(await call('GET', '/api/v1/documents/00000000-0000-4000-8000-000000000000', { key: w.key })).toMatchObject({ status: 404 });
-    expect(await call('GET', '/api/v1/documents/nonsense', { key: w.key })).toMatchObject({ status: 404, body: { detail: 'Document nonsense not found' } });
+    expect((await call('GET', '/api/v1/documents/101476997', { key: w.key })).body.system_id).toBe(
+      first.body.system_id,
+    );
+    expect(await call('GET', '/api/v1/documents/00000000-0000-4000-8000-000000000000', { key: w.key })).toMatchObject({
+      status: 404,
+    });
+    expect(await call('GET', '/api/v1/documents/nonsense', { key: w.key })).toMatchObject({
+      status: 404,
+      body: { detail: 'Document nonsense not found' },
+    });
   });
 
   it('register: bad input and unknown tasks', async () => {
     const post = (body: unknown) => call('POST', '/api/v1/documents/register', { body });
     expect((await post({})).body.detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'metadata'] });
-    expect((await post({ metadata: 'x' })).body.detail[0]).toMatchObject({ type: 'dict_type', loc: ['body', 'metadata'] });
+    expect((await post({ metadata: 'x' })).body.detail[0]).toMatchObject({
+      type: 'dict_type',
+      loc: ['body', 'metadata'],
+    });
     const noId = await post({ metadata: { court_name: 'Суд' } });
     expect(noId.status).toBe(422);
     expect(noId.body.detail[0]).toMatchObject({ loc: ['body', 'metadata', 'external_id'] });
     expect((await post({ metadata: { external_id: 'abc' } })).status).toBe(422);
-    expect((await post({ task_id: 'nope', metadata: { external_id: '1' } })).body.detail[0]).toMatchObject({ loc: ['body', 'task_id'] });
+    expect((await post({ task_id: 'nope', metadata: { external_id: '1' } })).body.detail[0]).toMatchObject({
+      loc: ['body', 'task_id'],
+    });
     const unknown = '00000000-0000-4000-8000-000000000005';
-    expect(await post({ task_id: unknown, metadata: { external_id: '1' } })).toMatchObject({ status: 404, body: { detail: `Task ${unknown} not found` } });
+    expect(await post({ task_id: unknown, metadata: { external_id: '1' } })).toMatchObject({
+      status: 404,
+      body: { detail: `Task ${unknown} not found` },
+    });
   });
 });

@@ -23,7 +23,11 @@ export function restClient(baseUrl: string) {
     const body = opts.raw ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
     const res = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(key ? { 'x-api-key': key } : {}), ...opts.headers },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(key ? { 'x-api-key': key } : {}),
+        ...opts.headers,
+      },
       body,
     });
     const text = await res.text();

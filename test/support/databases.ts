@@ -35,4 +35,5 @@ export function pgliteMemory(): TestDatabase {
 }
 
 export type StorageKind = 'postgres' | 'pglite';
-export const createTestDatabase = (kind: StorageKind) => (kind === 'postgres' ? createPostgresDatabase() : Promise.resolve(pgliteMemory()));
+export const createTestDatabase = (kind: StorageKind) =>
+  kind === 'postgres' ? createPostgresDatabase() : Promise.resolve(pgliteMemory());

@@ -24,7 +24,10 @@ export interface TestGate {
    * `keepPort`: listen on the same port again (clients reconnect to the same URL); `whileDown` runs
    * between the stop and the start.
    */
-  restart(overrides?: Partial<GateConfig>, options?: { keepPort?: boolean; whileDown?: () => Promise<void> }): Promise<TestGate>;
+  restart(
+    overrides?: Partial<GateConfig>,
+    options?: { keepPort?: boolean; whileDown?: () => Promise<void> },
+  ): Promise<TestGate>;
   stop(): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ export async function startTestGate(
   const gate = await startGate(config, { logger: createLogger(config.logLevel) });
   const graphqlUrl = `${gate.url}/graphql`;
   const sockets: WsClient[] = [];
-  const gql = async <T,>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY) => {
+  const gql = async <T>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY) => {
     const res = await fetch(graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
@@ -98,7 +101,11 @@ export async function startTestGate(
       await Promise.all(sockets.map((s) => s.dispose()));
       await gate.stop();
       await whileDown?.();
-      const next = await startTestGate(storage, { ...overrides, ...(keepPort ? { port: gate.port } : {}), ...more }, db);
+      const next = await startTestGate(
+        storage,
+        { ...overrides, ...(keepPort ? { port: gate.port } : {}), ...more },
+        db,
+      );
       // the new gate owns the database now
       return { ...next, stop: async () => (await next.stop(), existingDb ? undefined : db.drop()) };
     },
@@ -111,7 +118,13 @@ export async function startTestGate(
 }
 
 /** Collects the next `count` results of a subscription (or fails after timeoutMs). */
-export function collect<T = any>(client: WsClient, query: string, variables: Record<string, unknown>, count: number, timeoutMs = 10_000) {
+export function collect<T = any>(
+  client: WsClient,
+  query: string,
+  variables: Record<string, unknown>,
+  count: number,
+  timeoutMs = 10_000,
+) {
   const items: T[] = [];
   let unsubscribe = () => {};
   const done = new Promise<T[]>((resolve, reject) => {

@@ -4,7 +4,12 @@ export interface GraphQLBody<T> {
   errors?: Array<{ message: string; extensions?: { code?: string; [k: string]: unknown } }>;
 }
 
-export async function postGraphQL<T = any>(baseUrl: string, key: string | null, query: string, variables: Record<string, unknown> = {}) {
+export async function postGraphQL<T = any>(
+  baseUrl: string,
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const res = await fetch(`${baseUrl}/graphql`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { 'x-api-key': key } : {}) },
@@ -14,7 +19,12 @@ export async function postGraphQL<T = any>(baseUrl: string, key: string | null, 
 }
 
 /** Like postGraphQL, but throws on GraphQL errors and returns the data. */
-export async function graphqlData<T = any>(baseUrl: string, key: string | null, query: string, variables: Record<string, unknown> = {}) {
+export async function graphqlData<T = any>(
+  baseUrl: string,
+  key: string | null,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
   const body = await postGraphQL<T>(baseUrl, key, query, variables);
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;

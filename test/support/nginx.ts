@@ -33,12 +33,18 @@ export interface RunningNginx {
   /** A request through nginx over TLS, trusting the test certificate. */
   https(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpsAnswer>;
   /** A WebSocket class for graphql-ws that trusts the test certificate. */
-  WebSocket: new (address: string, protocols?: string | string[]) => WebSocket;
+  WebSocket: new (
+    address: string,
+    protocols?: string | string[],
+  ) => WebSocket;
   stop(): Promise<void>;
 }
 
 /** The example with loopback ports, the test certificate, and its upstream servers → the given gate ports. */
-export function rewriteExample(example: string, o: { httpPort: number; httpsPort: number; gatePorts: [number, number]; cert: string; key: string }) {
+export function rewriteExample(
+  example: string,
+  o: { httpPort: number; httpsPort: number; gatePorts: [number, number]; cert: string; key: string },
+) {
   return example
     .replace(/^\s*listen \[::\].*$/gm, '')
     .replace(/listen 80;/, `listen 127.0.0.1:${o.httpPort};`)
@@ -72,8 +78,27 @@ export async function startNginx(gatePorts: [number, number]): Promise<RunningNg
   }
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1',
-    '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'ignore' },
+  );
   const ca = readFileSync(cert);
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   const example = readFileSync(new URL('../../deploy/nginx.conf.example', import.meta.url), 'utf8');
@@ -96,7 +121,9 @@ http {
 }
 `,
   );
-  const nginx: ChildProcess = spawn(nginxPath, ['-p', dir, '-c', confPath, '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const nginx: ChildProcess = spawn(nginxPath, ['-p', dir, '-c', confPath, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   nginx.stderr!.on('data', (d) => (stderr += d));
   nginx.on('exit', (code) => {
@@ -126,7 +153,10 @@ http {
             path,
             ca,
             servername: 'localhost',
-            headers: { ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers },
+            headers: {
+              ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+              ...headers,
+            },
           },
           (res) => {
             let text = '';

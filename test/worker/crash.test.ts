@@ -23,22 +23,36 @@ describe('worker crash and shutdown', () => {
   it('kill -9 mid-task: the lease runs out, the other worker finishes the task, the dead one is fenced out', async () => {
     const doomed = await start('crash-doomed', ['--concurrency', '1']);
     const taskId = await createTask(t, { searchParams: windowParams('2023-05-01', '2023-05-15'), maxDocuments: 60 });
-    await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 4, 20_000, 'the first worker to make progress');
+    await eventually(
+      async () => (await taskOf(t, taskId)).documentsDownloaded >= 4,
+      20_000,
+      'the first worker to make progress',
+    );
     const survivor = await start('crash-survivor', ['--concurrency', '2']);
-    const { leaseToken: deadToken } = (await prisma.task.findUniqueOrThrow({ where: { id: taskId } })) as { leaseToken: string };
+    const { leaseToken: deadToken } = (await prisma.task.findUniqueOrThrow({ where: { id: taskId } })) as {
+      leaseToken: string;
+    };
 
     doomed.kill('SIGKILL');
     await doomed.exited;
     // No heartbeat any more: once the lease has run out, a sweep requeues the task and the survivor takes it.
-    await eventually(async () => {
-      const row = await prisma.task.findUniqueOrThrow({ where: { id: taskId } });
-      return row.leaseExpiresAt !== null && row.leaseExpiresAt.getTime() < Date.now();
-    }, 15_000, 'the dead worker\'s lease to expire');
+    await eventually(
+      async () => {
+        const row = await prisma.task.findUniqueOrThrow({ where: { id: taskId } });
+        return row.leaseExpiresAt !== null && row.leaseExpiresAt.getTime() < Date.now();
+      },
+      15_000,
+      "the dead worker's lease to expire",
+    );
     await t.gate.sweeper.tick();
-    const done = await eventually(async () => {
-      const task = await taskOf(t, taskId);
-      return task.status === 'COMPLETED' && task;
-    }, 30_000, 'the survivor to complete the task');
+    const done = await eventually(
+      async () => {
+        const task = await taskOf(t, taskId);
+        return task.status === 'COMPLETED' && task;
+      },
+      30_000,
+      'the survivor to complete the task',
+    );
     expect(done.leaseHolder.name).toBe('crash-survivor');
     expect(done.attempts).toBe(1);
     expect(done.events.map((event: { type: string }) => event.type)).toContain('LEASE_EXPIRED');
@@ -65,7 +79,11 @@ describe('worker crash and shutdown', () => {
   it('SIGTERM: stops claiming, reports progress, releases the task for another worker at once, exits 0', async () => {
     const worker = await start('term-worker', ['--concurrency', '1', '--shutdown-grace', '2']);
     const taskId = await createTask(t, { searchParams: windowParams('2023-07-01', '2023-07-15'), maxDocuments: 60 });
-    const other = await createTask(t, { searchParams: windowParams('2023-08-01', '2023-08-02'), maxDocuments: 8, priority: -1 });
+    const other = await createTask(t, {
+      searchParams: windowParams('2023-08-01', '2023-08-02'),
+      maxDocuments: 8,
+      priority: -1,
+    });
     await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 3, 20_000, 'progress');
 
     worker.kill('SIGTERM');
@@ -81,8 +99,11 @@ describe('worker crash and shutdown', () => {
 
     // Claimable at once, by anyone: no sweep, no lease to wait out.
     const { registerClient } = await t.ok(`mutation { registerClient(input: { name: "after-term" }) { id } }`);
-    const { claimTask } = await t.ok(`mutation($id: ID!) { claimTask(input: { clientId: $id }) { task { id } } }`, { id: registerClient.id });
+    const { claimTask } = await t.ok(`mutation($id: ID!) { claimTask(input: { clientId: $id }) { task { id } } }`, {
+      id: registerClient.id,
+    });
     expect(claimTask.task.id).toBe(taskId);
-    for (const id of [taskId, other]) await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
+    for (const id of [taskId, other])
+      await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
   }, 60_000);
 });

@@ -3,7 +3,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeRegistry } from '../fake-registry/index.ts';
 import type { TestGate } from '../support/gate.ts';
-import { PER_DAY, createTask, eventually, readOutput, reviewCounts, startWorkerRig, taskOf, windowParams, type WorkerProcess, type WorkerRig } from './support.ts';
+import {
+  PER_DAY,
+  createTask,
+  eventually,
+  readOutput,
+  reviewCounts,
+  startWorkerRig,
+  taskOf,
+  windowParams,
+  type WorkerProcess,
+  type WorkerRig,
+} from './support.ts';
 
 describe('two workers, end to end', () => {
   let rig: WorkerRig;
@@ -26,13 +37,20 @@ describe('two workers, end to end', () => {
       const to = new Date(Date.UTC(2024, 2, 3 + i * 3)).toISOString().slice(0, 10);
       wave1.push(await createTask(t, { searchParams: windowParams(from, to), maxDocuments: 100 }));
     }
-    const done1 = await eventually(async () => {
-      const tasks = await Promise.all(wave1.map((id) => taskOf(t, id)));
-      return tasks.every((task) => task.status === 'COMPLETED') && tasks;
-    }, 45_000, 'wave 1 to complete');
+    const done1 = await eventually(
+      async () => {
+        const tasks = await Promise.all(wave1.map((id) => taskOf(t, id)));
+        return tasks.every((task) => task.status === 'COMPLETED') && tasks;
+      },
+      45_000,
+      'wave 1 to complete',
+    );
     for (const task of done1) {
       expect(task).toMatchObject({ documentsDownloaded: 3 * PER_DAY, documentsSkipped: 0, documentsFailed: 0 });
-      expect(task.resultSummary).toMatchObject({ search: { total: 3 * PER_DAY }, documents: { expected: 3 * PER_DAY, downloaded: 3 * PER_DAY } });
+      expect(task.resultSummary).toMatchObject({
+        search: { total: 3 * PER_DAY },
+        documents: { expected: 3 * PER_DAY, downloaded: 3 * PER_DAY },
+      });
     }
 
     // Both workers stop cleanly on SIGTERM.
@@ -43,11 +61,19 @@ describe('two workers, end to end', () => {
     // (3 days the gate knows) and adds 2 new days; only the new days are fetched.
     const third = await rig.start('e2e-c', [], false);
     const overlap = await createTask(t, { searchParams: windowParams('2024-03-16', '2024-03-20'), maxDocuments: 100 });
-    const done2 = await eventually(async () => {
-      const task = await taskOf(t, overlap);
-      return task.status === 'COMPLETED' && task;
-    }, 30_000, 'the overlapping task to complete');
-    expect(done2).toMatchObject({ documentsDownloaded: 2 * PER_DAY, documentsSkipped: 3 * PER_DAY, documentsFailed: 0 });
+    const done2 = await eventually(
+      async () => {
+        const task = await taskOf(t, overlap);
+        return task.status === 'COMPLETED' && task;
+      },
+      30_000,
+      'the overlapping task to complete',
+    );
+    expect(done2).toMatchObject({
+      documentsDownloaded: 2 * PER_DAY,
+      documentsSkipped: 3 * PER_DAY,
+      documentsFailed: 0,
+    });
     expect(done2.resultSummary.documents).toMatchObject({ skippedKnown: 3 * PER_DAY, downloaded: 2 * PER_DAY });
 
     // Files: every decision exactly once across both output dirs, complete and matching the registry.
@@ -56,7 +82,11 @@ describe('two workers, end to end', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.length).toBe(6 * 3 * PER_DAY + 2 * PER_DAY);
     for (const doc of onDisk) {
-      expect(doc.json).toMatchObject({ documentId: doc.documentId, sourceUrl: `${registry.url}/Review/${doc.documentId}`, sizeBytes: Buffer.byteLength(doc.html) });
+      expect(doc.json).toMatchObject({
+        documentId: doc.documentId,
+        sourceUrl: `${registry.url}/Review/${doc.documentId}`,
+        sizeBytes: Buffer.byteLength(doc.html),
+      });
       expect(doc.json.row).toMatchObject({ documentId: doc.documentId, courtName: expect.any(String) });
       expect(doc.json.decision).toHaveProperty('caseNumber');
       expect(doc.json.fetchedAt).toMatch(/^\d{4}-\d\d-\d\dT/);

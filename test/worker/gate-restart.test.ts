@@ -22,15 +22,22 @@ describe('gate restart mid-task', () => {
      */
     const claimedOnNudges = (taskId: string) => {
       let lastNudge = Date.now();
-      return eventually(async () => {
-        if ((await taskOf(t, taskId)).status !== 'PENDING') return true;
-        if (Date.now() - lastNudge > 2_000) {
-          lastNudge = Date.now();
-          const never = await createTask(t, { searchParams: windowParams('2022-01-01', '2022-01-01'), runAt: new Date(Date.now() + 86_400_000).toISOString() });
-          await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id: never });
-        }
-        return false;
-      }, 20_000, 'the worker to claim on a nudge');
+      return eventually(
+        async () => {
+          if ((await taskOf(t, taskId)).status !== 'PENDING') return true;
+          if (Date.now() - lastNudge > 2_000) {
+            lastNudge = Date.now();
+            const never = await createTask(t, {
+              searchParams: windowParams('2022-01-01', '2022-01-01'),
+              runAt: new Date(Date.now() + 86_400_000).toISOString(),
+            });
+            await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id: never });
+          }
+          return false;
+        },
+        20_000,
+        'the worker to claim on a nudge',
+      );
     };
     // A poll interval far longer than the test: only the subscription can make it claim promptly.
     const worker = await rig.start('restart-worker', ['--concurrency', '1', '--poll-interval', '120']);
@@ -40,16 +47,26 @@ describe('gate restart mid-task', () => {
     await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 2, 20_000, 'progress');
 
     // Down until the worker has all the documents and finds it cannot deliver them.
-    t = rig.t = await t.restart({}, {
-      keepPort: true,
-      whileDown: async () => {
-        await worker.waitForLine(/(registering documents|progress|completion) of task .*gate unavailable, retrying/, 30_000);
+    t = rig.t = await t.restart(
+      {},
+      {
+        keepPort: true,
+        whileDown: async () => {
+          await worker.waitForLine(
+            /(registering documents|progress|completion) of task .*gate unavailable, retrying/,
+            30_000,
+          );
+        },
       },
-    });
-    const done = await eventually(async () => {
-      const task = await taskOf(t, taskId);
-      return task.status === 'COMPLETED' && task;
-    }, 30_000, 'the completion to land');
+    );
+    const done = await eventually(
+      async () => {
+        const task = await taskOf(t, taskId);
+        return task.status === 'COMPLETED' && task;
+      },
+      30_000,
+      'the completion to land',
+    );
     expect(done).toMatchObject({ documentsDownloaded: 20, documentsSkipped: 0, attempts: 0 });
     expect(readOutput(worker.outputDir)).toHaveLength(20);
     const { documents } = await t.ok(`{ documents(first: 1) { totalCount } }`);

@@ -6,7 +6,8 @@ import type { FakeRegistry } from '../fake-registry/index.ts';
 import type { TestGate } from '../support/gate.ts';
 import { createTask, eventually, readOutput, startWorkerRig, taskOf, windowParams, type WorkerRig } from './support.ts';
 
-const cancel = (t: TestGate, id: string) => t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
+const cancel = (t: TestGate, id: string) =>
+  t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
 
 describe('registry faults', () => {
   let rig: WorkerRig;
@@ -21,14 +22,20 @@ describe('registry faults', () => {
   afterAll(() => rig?.stop());
 
   it('429 with Retry-After: waits it out, lowers its pace, and still finishes', async () => {
-    registry.setFaults({ rules: [{ kind: 'rate-limit', routes: ['review'], after: 3, times: 2, retryAfterSeconds: 1 }] });
+    registry.setFaults({
+      rules: [{ kind: 'rate-limit', routes: ['review'], after: 3, times: 2, retryAfterSeconds: 1 }],
+    });
     registry.resetLog();
     const worker = await start('polite-worker');
     const taskId = await createTask(t, { searchParams: windowParams('2021-04-01', '2021-04-04'), maxDocuments: 16 });
-    const done = await eventually(async () => {
-      const task = await taskOf(t, taskId);
-      return task.status === 'COMPLETED' && task;
-    }, 30_000, 'the task to complete');
+    const done = await eventually(
+      async () => {
+        const task = await taskOf(t, taskId);
+        return task.status === 'COMPLETED' && task;
+      },
+      30_000,
+      'the task to complete',
+    );
     expect(done).toMatchObject({ documentsDownloaded: 16, documentsFailed: 0 });
     expect(done.resultSummary.registry.rateLimitWaits).toBeGreaterThanOrEqual(1);
     expect(readOutput(worker.outputDir)).toHaveLength(16);
@@ -49,10 +56,14 @@ describe('registry faults', () => {
     registry.setFaults({ rules: [{ kind: 'captcha', routes: ['review'], after: 2, times: 1 }] });
     const worker = await start('captcha-worker', ['--challenge-cooldown', '120']);
     const taskId = await createTask(t, { searchParams: windowParams('2021-05-01', '2021-05-04'), maxDocuments: 16 });
-    const failed = await eventually(async () => {
-      const task = await taskOf(t, taskId);
-      return task.lastErrorClass && task;
-    }, 20_000, 'the task to fail');
+    const failed = await eventually(
+      async () => {
+        const task = await taskOf(t, taskId);
+        return task.lastErrorClass && task;
+      },
+      20_000,
+      'the task to fail',
+    );
     expect(failed).toMatchObject({ status: 'PENDING', lastErrorClass: 'CHALLENGE', attempts: 0 });
     expect(failed.lastError).toMatch(/captcha/);
     await worker.waitForLine(/cooling down/);
@@ -77,10 +88,14 @@ describe('registry faults', () => {
     registry.resetLog();
     const worker = await start('error-page-worker', ['--challenge-cooldown', '120']);
     const taskId = await createTask(t, { searchParams: windowParams('2021-07-01', '2021-07-02'), maxDocuments: 8 });
-    const failed = await eventually(async () => {
-      const task = await taskOf(t, taskId);
-      return task.lastErrorClass && task;
-    }, 20_000, 'the task to fail');
+    const failed = await eventually(
+      async () => {
+        const task = await taskOf(t, taskId);
+        return task.lastErrorClass && task;
+      },
+      20_000,
+      'the task to fail',
+    );
     expect(failed).toMatchObject({ status: 'PENDING', lastErrorClass: 'CHALLENGE', attempts: 0 });
     expect(failed.lastError).toMatch(/error page/);
     await worker.waitForLine(/cooling down/);

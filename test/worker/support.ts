@@ -35,17 +35,28 @@ export interface WorkerSpawnOptions {
 export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), `reyestr-${options.name}-`));
   const args = [
-    BIN, 'worker',
-    '--api-url', options.gateUrl,
-    '--client-name', options.name,
-    '--output-dir', outputDir,
-    '--registry-url', options.registryUrl,
-    '--rate', '0',
-    '--concurrency', '4',
-    '--poll-interval', '0.5',
-    '--heartbeat-interval', '1',
-    '--progress', 'lines',
-    '--log-level', process.env.TEST_WORKER_LOG_LEVEL ?? 'debug',
+    BIN,
+    'worker',
+    '--api-url',
+    options.gateUrl,
+    '--client-name',
+    options.name,
+    '--output-dir',
+    outputDir,
+    '--registry-url',
+    options.registryUrl,
+    '--rate',
+    '0',
+    '--concurrency',
+    '4',
+    '--poll-interval',
+    '0.5',
+    '--heartbeat-interval',
+    '1',
+    '--progress',
+    'lines',
+    '--log-level',
+    process.env.TEST_WORKER_LOG_LEVEL ?? 'debug',
     ...(options.args ?? []),
   ];
   // The key goes by environment, as on a real host (and never into argv).
@@ -84,7 +95,15 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
       const seen = lines.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${options.name}: no line matching ${pattern} in ${timeoutMs} ms (log: ${logFile}); last lines:\n${lines.slice(-15).join('\n')}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `${options.name}: no line matching ${pattern} in ${timeoutMs} ms (log: ${logFile}); last lines:\n${lines.slice(-15).join('\n')}`,
+              ),
+            ),
+          timeoutMs,
+        );
         waiters.push({ pattern, resolve: (line) => (clearTimeout(timer), resolve(line)) });
       });
     },
@@ -102,7 +121,11 @@ export async function killAll(workers: WorkerProcess[]): Promise<void> {
 }
 
 /** Polls `check` until it returns a truthy value. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -126,12 +149,14 @@ export function readOutput(outputDir: string): DocumentOnDisk[] {
   for (const id of readdirSync(outputDir).filter((name) => !name.startsWith('.'))) {
     const names = readdirSync(join(outputDir, id));
     const expected = [`${id}.html`, `${id}.json`, `${id}.txt`];
-    if (names.sort().join() !== expected.join()) throw new Error(`${outputDir}/${id}: partial files: ${names.join(', ')}`);
+    if (names.sort().join() !== expected.join())
+      throw new Error(`${outputDir}/${id}: partial files: ${names.join(', ')}`);
     const json = JSON.parse(readFileSync(join(outputDir, id, `${id}.json`), 'utf8'));
     const html = readFileSync(join(outputDir, id, `${id}.html`), 'utf8');
     const text = readFileSync(join(outputDir, id, `${id}.txt`), 'utf8');
     if (json.documentId !== id) throw new Error(`${id}.json names ${json.documentId}`);
-    if (json.sha256 !== createHash('sha256').update(html).digest('hex')) throw new Error(`${id}.json sha256 does not match ${id}.html`);
+    if (json.sha256 !== createHash('sha256').update(html).digest('hex'))
+      throw new Error(`${id}.json sha256 does not match ${id}.html`);
     documents.push({ documentId: id, json, html, text });
   }
   return documents;
@@ -144,12 +169,17 @@ export async function taskOf(t: TestGate, id: string) {
 }
 
 export async function createWorkerKey(t: TestGate, name: string): Promise<string> {
-  const { createApiKey } = await t.ok(`mutation($name: String!) { createApiKey(input: { name: $name, role: WORKER }) { key } }`, { name });
+  const { createApiKey } = await t.ok(
+    `mutation($name: String!) { createApiKey(input: { name: $name, role: WORKER }) { key } }`,
+    { name },
+  );
   return createApiKey.key;
 }
 
 export async function createTask(t: TestGate, input: Record<string, unknown>): Promise<string> {
-  const { createTask: task } = await t.ok(`mutation($input: NewTaskInput!) { createTask(input: $input) { id } }`, { input });
+  const { createTask: task } = await t.ok(`mutation($input: NewTaskInput!) { createTask(input: $input) { id } }`, {
+    input,
+  });
   return task.id;
 }
 
@@ -162,7 +192,8 @@ export function windowParams(fromIso: string, toIso: string): Record<string, unk
 /** /Review/<id> requests per document id in the fake registry's log. */
 export function reviewCounts(log: Array<{ route: string; path: string }>): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const entry of log) if (entry.route === 'review') counts.set(entry.path.split('/')[2], (counts.get(entry.path.split('/')[2]) ?? 0) + 1);
+  for (const entry of log)
+    if (entry.route === 'review') counts.set(entry.path.split('/')[2], (counts.get(entry.path.split('/')[2]) ?? 0) + 1);
   return counts;
 }
 
@@ -193,7 +224,13 @@ export async function startWorkerRig(gate: Partial<GateConfig> = {}, faults: Fau
     registry,
     workers: [],
     async start(name, args = [], registered = true) {
-      const worker = spawnWorker({ gateUrl: rig.t.url, registryUrl: registry.url, apiKey: await createWorkerKey(rig.t, name), name, args });
+      const worker = spawnWorker({
+        gateUrl: rig.t.url,
+        registryUrl: registry.url,
+        apiKey: await createWorkerKey(rig.t, name),
+        name,
+        args,
+      });
       rig.workers.push(worker);
       if (registered) await worker.waitForLine(/registered as/);
       return worker;

@@ -48,17 +48,19 @@ function definedOrNull(value: string): string | null {
 /** Value of each `<b>` in the header, keyed by the label text right before it. */
 function labelledValues($: CheerioAPI, info: Element): Map<string, string> {
   const values = new Map<string, string>();
-  $(info).find('td').each((_, cell) => {
-    let label = '';
-    for (const node of cell.children as AnyNode[]) {
-      if (node.type === 'text') label += node.data;
-      else if (node.type === 'tag' && node.name === 'b') {
-        const field = labelledFields.find(([pattern]) => pattern.test(normaliseWhitespace(label)));
-        if (field) values.set(field[1], normaliseWhitespace($(node).text()));
-        label = '';
+  $(info)
+    .find('td')
+    .each((_, cell) => {
+      let label = '';
+      for (const node of cell.children as AnyNode[]) {
+        if (node.type === 'text') label += node.data;
+        else if (node.type === 'tag' && node.name === 'b') {
+          const field = labelledFields.find(([pattern]) => pattern.test(normaliseWhitespace(label)));
+          if (field) values.set(field[1], normaliseWhitespace($(node).text()));
+          label = '';
+        }
       }
-    }
-  });
+    });
   return values;
 }
 
@@ -66,7 +68,14 @@ function labelledValues($: CheerioAPI, info: Element): Map<string, string> {
 function parseCaseHeader($: CheerioAPI): Pick<DecisionMetadata, 'caseNumber' | 'caseCategory'> {
   const form = $('#info form#ree_doc').first();
   const caseNumber = form.find('input[name="CaseNumber"]').attr('value') ?? normaliseWhitespace(form.find('a').text());
-  const afterForm = form.length > 0 ? form.parent().contents().toArray().slice(form.parent().contents().index(form) + 1) : [];
+  const afterForm =
+    form.length > 0
+      ? form
+          .parent()
+          .contents()
+          .toArray()
+          .slice(form.parent().contents().index(form) + 1)
+      : [];
   const category = normaliseWhitespace(afterForm.map((node) => $(node).text()).join('')).replace(/^:\s*/, '');
   return { caseNumber: definedOrNull(caseNumber), caseCategory: definedOrNull(category) };
 }

@@ -29,9 +29,13 @@ const nameSelector = (name: string) => `[name="${name}"]`;
 function optionsOf($: CheerioAPI, name: string): CatalogueOption[] {
   const checkboxes = $(`input[type="checkbox"]${nameSelector(`${name}[]`)}`);
   if (checkboxes.length > 0) {
-    return checkboxes.toArray().map((el) => ({ value: $(el).attr('value') ?? '', label: normaliseWhitespace($(el).parent('label').text()) }));
+    return checkboxes
+      .toArray()
+      .map((el) => ({ value: $(el).attr('value') ?? '', label: normaliseWhitespace($(el).parent('label').text()) }));
   }
-  return $(`select${nameSelector(name)} option`).toArray().map((el) => ({ value: $(el).attr('value') ?? '', label: normaliseWhitespace($(el).text()) }));
+  return $(`select${nameSelector(name)} option`)
+    .toArray()
+    .map((el) => ({ value: $(el).attr('value') ?? '', label: normaliseWhitespace($(el).text()) }));
 }
 
 export function parseFormCatalogues($: CheerioAPI): FormCatalogues {
@@ -59,16 +63,22 @@ export function parseActiveFilters($: CheerioAPI): SearchParams {
   const active: SearchParams = {};
   for (const field of SEARCH_FIELDS) {
     if (field.kind === 'multi') {
-      const checked = $(`input${nameSelector(`${field.name}[]`)}[checked], select${nameSelector(field.name)} option[selected]`)
+      const checked = $(
+        `input${nameSelector(`${field.name}[]`)}[checked], select${nameSelector(field.name)} option[selected]`,
+      )
         .toArray()
         .map((el) => $(el).attr('value') ?? '');
       if (checked.length > 0) active[field.name] = checked;
     } else if (field.kind === 'select') {
       const select = $(`select${nameSelector(field.name)}`).first();
-      const selected = select.find('option[selected]').first().attr('value') ?? select.find('option').first().attr('value');
+      const selected =
+        select.find('option[selected]').first().attr('value') ?? select.find('option').first().attr('value');
       if (selected !== undefined) active[field.name] = selected;
     } else {
-      const value = $(`input${nameSelector(field.name)}`).first().attr('value')?.trim();
+      const value = $(`input${nameSelector(field.name)}`)
+        .first()
+        .attr('value')
+        ?.trim();
       if (value) active[field.name] = value;
     }
   }

@@ -8,7 +8,14 @@ import { parseDecisionPage, type DecisionPage } from './decision.ts';
 import { parseFormPage, type FormPage } from './form.ts';
 import { findErrorNotice, findShownCaptcha, type CaptchaNotice, type ErrorNotice } from './notices.ts';
 import { FAST_HTML_OPTIONS } from './text.ts';
-import { hasResultRows, parseEmptyResultsPage, parseFooterTotal, parseResultsPage, type EmptyResultsPage, type ResultsPage } from './results.ts';
+import {
+  hasResultRows,
+  parseEmptyResultsPage,
+  parseFooterTotal,
+  parseResultsPage,
+  type EmptyResultsPage,
+  type ResultsPage,
+} from './results.ts';
 
 export type RegistryPage =
   | FormPage

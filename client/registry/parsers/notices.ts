@@ -26,7 +26,13 @@ const hiddenStyle = /display\s*:\s*none/i;
 export function findShownCaptcha($: CheerioAPI): CaptchaNotice | null {
   const block = $('#modalcaptcha').first();
   if (block.length === 0) return null;
-  const hidden = [block, ...block.parents().toArray().map((el) => $(el))].some((el) => hiddenStyle.test(el.attr('style') ?? ''));
+  const hidden = [
+    block,
+    ...block
+      .parents()
+      .toArray()
+      .map((el) => $(el)),
+  ].some((el) => hiddenStyle.test(el.attr('style') ?? ''));
   if (hidden) return null;
   return {
     prompt: normaliseWhitespace(block.find('#captchaQuery').text()),

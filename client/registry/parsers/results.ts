@@ -49,7 +49,16 @@ export interface EmptyResultsPage extends Paging {
   activeFilters: SearchParams;
 }
 
-const cellClasses = ['RegNumber', 'VRType', 'RegDate', 'LawDate', 'CSType', 'CaseNumber', 'CourtName', 'ChairmenName'] as const;
+const cellClasses = [
+  'RegNumber',
+  'VRType',
+  'RegDate',
+  'LawDate',
+  'CSType',
+  'CaseNumber',
+  'CourtName',
+  'ChairmenName',
+] as const;
 type CellClass = (typeof cellClasses)[number];
 
 /** The pager script: `var ti = <total>; var pp = <per page>; ... var cp = <current page>;` */
@@ -66,7 +75,10 @@ export function parseFooterTotal($: CheerioAPI): { total: number | null; message
 }
 
 export function parsePaging($: CheerioAPI): Paging {
-  const scripts = $('script').toArray().map((el) => $(el).text()).join('\n');
+  const scripts = $('script')
+    .toArray()
+    .map((el) => $(el).text())
+    .join('\n');
   const footer = parseFooterTotal($);
   const total = footer.total ?? scriptNumber(scripts, 'ti') ?? 0;
   const selectedPerPage = $('select[name="PagingInfo.ItemsPerPage"] option[selected]').attr('value');
@@ -98,7 +110,8 @@ function commentedCourtCode(row: Element): string | null {
 function parseRow($: CheerioAPI, row: Element): ResultRow {
   const cells = new Map<CellClass, string>();
   const $row = $(row);
-  for (const cellClass of cellClasses) cells.set(cellClass, normaliseWhitespace($row.children(`td.${cellClass}`).first().text()));
+  for (const cellClass of cellClasses)
+    cells.set(cellClass, normaliseWhitespace($row.children(`td.${cellClass}`).first().text()));
   const link = $row.find('td.RegNumber a[href*="/Review/"]').first();
   const path = link.attr('href') ?? '';
   const documentId = /\/Review\/(\d+)/.exec(path)?.[1] ?? cells.get('RegNumber')!;
@@ -133,5 +146,10 @@ export function parseResultsPage($: CheerioAPI): ResultsPage {
 }
 
 export function parseEmptyResultsPage($: CheerioAPI): EmptyResultsPage {
-  return { kind: 'empty', ...parsePaging($), message: parseFooterTotal($).message, activeFilters: parseActiveFilters($) };
+  return {
+    kind: 'empty',
+    ...parsePaging($),
+    message: parseFooterTotal($).message,
+    activeFilters: parseActiveFilters($),
+  };
 }

@@ -26,13 +26,21 @@ export interface BrowserTransportOptions {
   timeoutMs?: number;
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Every form field with the value to leave in it: the params' value, or the untouched form's. */
 function formValues(params: SearchParams): Array<[name: string, values: string[], kind: string]> {
   return SEARCH_FIELDS.map((field) => {
     const value = params[field.name];
-    const values = value === undefined ? (field.kind === 'select' ? [field.initial] : []) : Array.isArray(value) ? value : [value];
+    const values =
+      value === undefined ? (field.kind === 'select' ? [field.initial] : []) : Array.isArray(value) ? value : [value];
     return [field.name, values, field.kind];
   });
 }
@@ -57,7 +65,8 @@ function fillSearchForm(fields: Array<[string, string[], string]>): string {
         form.appendChild(hidden);
       }
     } else if (select) {
-      for (const value of values.filter((v) => !Array.from(select.options).some((option) => option.value === v))) select.add(new Option(value, value));
+      for (const value of values.filter((v) => !Array.from(select.options).some((option) => option.value === v)))
+        select.add(new Option(value, value));
       for (const option of Array.from(select.options)) option.selected = values.includes(option.value);
     } else if (input) input.value = values[0] ?? '';
     else if (values.length > 0) return `the form has no field ${name}`;
@@ -74,9 +83,15 @@ function submitSearchForm(): void {
 }
 
 /** Headless Debian Chromium; `executablePath` defaults to $CHROMIUM_PATH, else /usr/bin/chromium. */
-export async function launchChromium(executablePath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH): Promise<Browser> {
+export async function launchChromium(
+  executablePath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH,
+): Promise<Browser> {
   if (!existsSync(executablePath)) {
-    throw new RegistryError('NETWORK', `the browser transport needs Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`, { reason: 'no-browser' });
+    throw new RegistryError(
+      'NETWORK',
+      `the browser transport needs Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH)`,
+      { reason: 'no-browser' },
+    );
   }
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
@@ -92,14 +107,20 @@ export class BrowserSearchTransport implements SearchTransport {
 
   private async openPage(): Promise<Page> {
     if (this.page) return this.page;
-    const browser = this.options.browser ?? (this.browser = await launchChromium(this.options.executablePath));
-    this.context = await browser.newContext({ userAgent: this.options.userAgent, locale: 'uk-UA', javaScriptEnabled: true });
+    if (!this.options.browser && !this.browser) this.browser = await launchChromium(this.options.executablePath);
+    const browser = this.options.browser ?? this.browser!;
+    this.context = await browser.newContext({
+      userAgent: this.options.userAgent,
+      locale: 'uk-UA',
+      javaScriptEnabled: true,
+    });
     this.context.setDefaultTimeout(this.options.timeoutMs ?? 60_000);
     const registryOrigin = new URL(this.options.baseUrl).origin;
     // Only the registry itself is contacted (no analytics, no images): politeness and privacy.
     await this.context.route('**/*', (route) => {
       const request = route.request();
-      const blocked = new URL(request.url()).origin !== registryOrigin || ['image', 'media', 'font'].includes(request.resourceType());
+      const blocked =
+        new URL(request.url()).origin !== registryOrigin || ['image', 'media', 'font'].includes(request.resourceType());
       return blocked ? route.abort() : route.continue();
     });
     this.page = await this.context.newPage();
@@ -115,7 +136,11 @@ export class BrowserSearchTransport implements SearchTransport {
         response = await navigation(page);
       } catch (error) {
         if (error instanceof RegistryError) throw error;
-        throw new RegistryError('NETWORK', `browser navigation failed: ${(error as Error).message.split('\n')[0]}`, { reason: 'navigation-failed', url: page.url(), cause: error });
+        throw new RegistryError('NETWORK', `browser navigation failed: ${(error as Error).message.split('\n')[0]}`, {
+          reason: 'navigation-failed',
+          url: page.url(),
+          cause: error,
+        });
       }
       const status = response?.status() ?? 200;
       const failure = errorForStatus(status, page.url(), (await response?.headerValue('retry-after')) ?? null);
@@ -127,7 +152,9 @@ export class BrowserSearchTransport implements SearchTransport {
 
   private async copyCookiesToJar(): Promise<void> {
     for (const cookie of await this.context!.cookies(this.options.baseUrl)) {
-      this.options.jar.setCookieSync(`${cookie.name}=${cookie.value}; Path=${cookie.path}`, this.options.baseUrl, { ignoreError: true });
+      this.options.jar.setCookieSync(`${cookie.name}=${cookie.value}; Path=${cookie.path}`, this.options.baseUrl, {
+        ignoreError: true,
+      });
     }
   }
 
@@ -137,16 +164,26 @@ export class BrowserSearchTransport implements SearchTransport {
     await this.navigate((page) => page.goto(formUrl, { waitUntil: 'domcontentloaded' }));
     return this.navigate(async (page) => {
       // A retried submission starts again from a fresh form.
-      if (page.url() !== formUrl || (await page.$('#SearchExpression')) === null) await page.goto(formUrl, { waitUntil: 'domcontentloaded' });
+      if (page.url() !== formUrl || (await page.$('#SearchExpression')) === null)
+        await page.goto(formUrl, { waitUntil: 'domcontentloaded' });
       const problem = await page.evaluate(fillSearchForm, formValues(params));
-      if (problem) throw new RegistryError('REGISTRY_ERROR', `cannot fill the registry's search form: ${problem}`, { reason: 'form-mismatch', url: page.url() });
-      const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.evaluate(submitSearchForm)]);
+      if (problem)
+        throw new RegistryError('REGISTRY_ERROR', `cannot fill the registry's search form: ${problem}`, {
+          reason: 'form-mismatch',
+          url: page.url(),
+        });
+      const [response] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'domcontentloaded' }),
+        page.evaluate(submitSearchForm),
+      ]);
       return response;
     });
   }
 
   resultsPage(pageNumber: number): Promise<RegistryResponse> {
-    return this.navigate((page) => page.goto(`${this.options.baseUrl}/Page/${pageNumber}`, { waitUntil: 'domcontentloaded' }));
+    return this.navigate((page) =>
+      page.goto(`${this.options.baseUrl}/Page/${pageNumber}`, { waitUntil: 'domcontentloaded' }),
+    );
   }
 
   async close(): Promise<void> {

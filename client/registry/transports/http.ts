@@ -13,7 +13,10 @@ export class HttpSearchTransport implements SearchTransport {
   private formLoaded = false;
 
   /** `naming: 'auto'` follows the form page the registry serves (the raw form says `CourtRegion`). */
-  constructor(private readonly http: RegistryHttpClient, private naming: MultiSelectNaming | 'auto' = 'auto') {}
+  constructor(
+    private readonly http: RegistryHttpClient,
+    private naming: MultiSelectNaming | 'auto' = 'auto',
+  ) {}
 
   async submitSearch(params: SearchParams): Promise<RegistryResponse> {
     if (!this.formLoaded) {

@@ -34,7 +34,11 @@ export function setPlanOptions(taskIds: string[], options: unknown, db: Db = pri
 }
 
 /** The PLAN task this token holds, locked for the rest of the transaction; nothing when the lease is not held. */
-export async function lockLeasedTask(taskId: string, leaseToken: string, db: Db = prisma): Promise<TaskRow | undefined> {
+export async function lockLeasedTask(
+  taskId: string,
+  leaseToken: string,
+  db: Db = prisma,
+): Promise<TaskRow | undefined> {
   const [row] = await db.$queryRaw<TaskRow[]>`
     SELECT ${TASK_COLUMNS}, plan_options AS "planOptions" FROM tasks
     WHERE id = ${taskId}::uuid AND lease_token = ${leaseToken}::uuid AND status IN ${LEASED}
