@@ -16,7 +16,22 @@ export interface DocumentPaths {
   json: string;
 }
 
+/**
+ * Registry document ids are digits. The writer checks it itself, whatever was checked upstream: the id becomes
+ * a directory name, and an id like `../../x` would be written outside the output dir (or `..` replace its parent).
+ */
+export function isDocumentId(documentId: unknown): documentId is string {
+  return typeof documentId === 'string' && /^\d{1,32}$/.test(documentId);
+}
+
+export class BadDocumentIdError extends Error {
+  constructor(documentId: unknown) {
+    super(`refusing to write files for document id ${JSON.stringify(documentId)}: not a registry document id (digits)`);
+  }
+}
+
 export function documentPaths(outputDir: string, documentId: string): DocumentPaths {
+  if (!isDocumentId(documentId)) throw new BadDocumentIdError(documentId);
   const dir = join(outputDir, documentId);
   return {
     dir,
@@ -51,6 +66,7 @@ let tempCounter = 0;
 const TEMP_DIR = '.tmp';
 /** The record of a complete document, or null when any of its files is missing or does not match. */
 export async function readCompleteDocument(outputDir: string, documentId: string): Promise<DocumentRecord | null> {
+  if (!isDocumentId(documentId)) return null; // never on disk: writeDocument refuses it
   const paths = documentPaths(outputDir, documentId);
   try {
     const record = JSON.parse(await readFile(paths.json, 'utf8')) as DocumentRecord;
