@@ -2,7 +2,7 @@
 // batched), against the same SQL statements run directly as the baseline, measured in the same run on the
 // same PostgreSQL. The gate runs as its own process, as in production.
 import { Agent, setGlobalDispatcher } from 'undici';
-import { closeDatabase, openDatabase, prisma } from '../server/db/client.ts';
+import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
 import { claimTasks } from '../server/db/sql/claim-tasks.ts';
 import { completeTasks } from '../server/db/sql/complete-task.ts';

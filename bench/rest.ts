@@ -4,7 +4,7 @@
 // directly on a second database in the same run. The gate runs as its own process with its default limits.
 import { Agent, request } from 'node:http';
 import pg from 'pg';
-import { closeDatabase, openDatabase, prisma } from '../server/db/client.ts';
+import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
 import { claimTasks } from '../server/db/sql/claim-tasks.ts';
 import { completeTasks } from '../server/db/sql/complete-task.ts';

@@ -3,9 +3,9 @@
 // local subscribers. So every gate on a database sees every change, in the same order, whoever made it, and
 // a NOTIFY lost during a reconnect costs nothing: the next read starts from the last seq seen.
 import { EventEmitter, on } from 'node:events';
-import type { Database } from '../db/client.ts';
-import { CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from '../services/notify.ts';
-import { eventsAfter, lastEventSeq, MAKES_TASK_AVAILABLE, type TaskEvent } from '../services/task-events.ts';
+import type { Database } from '../db/database.ts';
+import { CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
+import { eventsAfter, lastEventSeq, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
 
 interface BusEvents {
   taskEvent: [TaskEvent];

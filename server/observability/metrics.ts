@@ -1,7 +1,7 @@
 // Prometheus metrics of one gate (prom-client, a registry per gate). Counters count what this gate did;
 // gauges of the shared database (tasks by status, active clients, documents) are read when scraped.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import { onLeaseOutcome } from '../services/outcomes.ts';
 import { countTasksByStatus } from '../services/stats.ts';
 

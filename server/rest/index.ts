@@ -1,5 +1,5 @@
 // The REST API of the older gate (`/api/v1/...`) plus `GET /` and `GET /health`, as one router.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import { clientRoutes } from './clients.ts';
 import { documentRoutes } from './documents.ts';
 import { createRouter, type RestOptions, type Route } from './http.ts';

@@ -1,5 +1,5 @@
 // API keys: admins create (the key is shown once), list and revoke them. Hashes never leave the gate.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import * as apiKeys from '../services/api-keys.ts';
 import { builder } from './builder.ts';
 import { RoleEnum } from './enums.ts';

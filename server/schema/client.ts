@@ -1,5 +1,5 @@
 // Client (a worker): the object, queries, registration, enabling/disabling, live updates.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import * as clients from '../services/clients.ts';
 import { parseId } from '../services/task-input.ts';
 import { builder } from './builder.ts';

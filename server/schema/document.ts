@@ -1,5 +1,5 @@
 // Document: a downloaded decision, by the registry's id.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import * as documents from '../services/documents.ts';
 import { parseId } from '../services/task-input.ts';
 import { builder } from './builder.ts';

@@ -1,6 +1,6 @@
 // Plans: createPlan (operator), completePlanTask (the worker holding a PLAN task), plans/plan/coverage
 // (anyone with a key), and Task.planOptions (the rules a PLAN task is decided by).
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import * as plans from '../services/plans.ts';
 import { planCoverage, type Coverage, type CoverageWindow } from '../services/plan-coverage.ts';
 import { builder } from './builder.ts';

@@ -1,6 +1,6 @@
 // The task event log over GraphQL: the TaskEvent object and the live subscriptions built on it.
-import { prisma } from '../db/client.ts';
-import type { TaskEvent } from '../services/task-events.ts';
+import { prisma } from '../db/database.ts';
+import type { TaskEvent } from '../events/task-events.ts';
 import { parseId } from '../services/task-input.ts';
 import { builder } from './builder.ts';
 import { TaskStatusEnum } from './enums.ts';

@@ -1,5 +1,5 @@
 // Task: the object, operator queries and mutations (create, cancel, retry, priority).
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import * as tasks from '../services/tasks.ts';
 import { parseId } from '../services/task-input.ts';
 import { builder } from './builder.ts';

@@ -2,7 +2,7 @@
 // hash is enough (nothing to brute-force) and lets a request find its key with one indexed lookup.
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { ApiKey } from '../generated/prisma/client.ts';
 import { Role } from '../generated/prisma/enums.ts';
 import { requireAdmin, type Actor } from './actor.ts';

@@ -1,7 +1,7 @@
 // Leases of clients that do not keep their lease token (the older REST clients): which client the caller
 // is, and which lease token a task's holder would present. With the token known, every write goes through
 // the same fenced service functions as GraphQL's.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { Client } from '../generated/prisma/client.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import { requireActor, type Actor } from './actor.ts';

@@ -1,6 +1,6 @@
 // Workers as operators (and the older REST API) list them: every client with its counters, and one
 // client's task history in numbers.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { Client } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { GateError, notFound } from './errors.ts';

@@ -1,11 +1,11 @@
 // Workers ("clients"): registration, who may act for which client, liveness.
 import { z } from 'zod';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { Client } from '../generated/prisma/client.ts';
 import type { ClientStatus } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
-import { publishClientChanges } from './notify.ts';
+import { publishClientChanges } from '../events/notify.ts';
 import { policy } from './policy.ts';
 import { parseId } from './task-input.ts';
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { courtRegions } from '../../client/registry/catalogues.ts';
 import { parseRegistryDate } from '../../client/registry/dates.ts';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { Document } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 import { registerDocuments } from './documents.ts';

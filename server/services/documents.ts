@@ -2,7 +2,7 @@
 // answers which were new, and workers ask which ids are known before fetching, so across all workers a
 // decision is downloaded once.
 import { z } from 'zod';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { parseInput } from './errors.ts';

@@ -3,7 +3,7 @@
 // LEASE_LOST. The SQL for each step lives in server/db/sql; the decisions live here.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
 import { completeTasks as completeTasksSql, type Completion } from '../db/sql/complete-task.ts';
 import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/end-leases.ts';

@@ -20,7 +20,7 @@ import {
   type WindowDecision,
 } from '../../client/planning/plan-window.ts';
 import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/registry/fields.ts';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
 import {
   completePlanTask as completePlanTaskSql,

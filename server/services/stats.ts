@@ -1,5 +1,5 @@
 // Numbers for the stats query, the dashboard tiles and the throughput chart.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import { TaskStatus } from '../generated/prisma/enums.ts';
 
 export interface ThroughputBucket {

@@ -1,7 +1,7 @@
 // Per-task download progress: which documents the holder started (older clients announce each one), how
 // fast it goes, when it will be done. Announcing a document is a progress report: it extends the lease.
 import { z } from 'zod';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Client } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';

@@ -1,7 +1,7 @@
 // What operators do with tasks: create (one or many), cancel, retry, reprioritise, and the filters every
 // listing (GraphQL, REST, CLI, dashboard) shares.
 import { z } from 'zod';
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import { cancelTasks as cancelTasksSql, retryTasks as retryTasksSql } from '../db/sql/end-leases.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';

@@ -1,6 +1,6 @@
 // Who may do what: no key, bad key, revoked key, worker key, admin key; and auth switched off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import { hashApiKey } from '../../server/services/api-keys.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';

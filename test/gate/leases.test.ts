@@ -1,6 +1,6 @@
 // The task life cycle through the real GraphQL API, on PostgreSQL and on embedded PGlite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 

@@ -1,6 +1,6 @@
 // Event-log retention: finished tasks' old events are deleted; a queued task keeps its story however old.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 

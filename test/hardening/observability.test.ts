@@ -2,7 +2,7 @@
 // and what happens when the database goes away: /health → 503, other errors masked.
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import { startGate, type Gate } from '../../server/gate.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';

@@ -8,7 +8,7 @@ import { parseRegistryDate } from '../../client/registry/dates.ts';
 import type { SearchParams } from '../../client/registry/fields.ts';
 import { RegistrySession } from '../../client/registry/session.ts';
 import { runPlanTask } from '../../client/worker/plan.ts';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
 

@@ -1,7 +1,7 @@
 // Replays the REST contract (../shared/contracts/rest-v1.md) against a real gate on PostgreSQL: every route's
 // happy path and its bad-input cases, with exact status codes and bodies. None may answer 500.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
 import { region11, restClient, workerKey, type RestResult } from './support.ts';
 

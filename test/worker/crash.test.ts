@@ -2,7 +2,7 @@
 // worker, no partial files, the dead worker's late completion is refused) and SIGTERM (unfinished tasks
 // are handed back and claimable at once).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prisma } from '../../server/db/client.ts';
+import { prisma } from '../../server/db/database.ts';
 import type { TestGate } from '../support/gate.ts';
 import { createTask, eventually, readOutput, startWorkerRig, taskOf, windowParams, type WorkerRig } from './support.ts';
 

@@ -4,7 +4,7 @@
 // go back to the queue instead of being kept alive forever by the worker's heartbeats.
 // No event: a lease extension is not a state change, and heartbeats would flood the log.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 import { inSeconds, LEASED } from './task-row.ts';
 
 export function extendLeases(clientId: string, leaseSeconds: number, onlyTaskIds?: string[]) {

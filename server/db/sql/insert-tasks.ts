@@ -1,6 +1,6 @@
 // Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
 // trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
 export interface NewTask {

@@ -1,7 +1,7 @@
 // Statements of planning: store a plan, lock and complete a PLAN task (fenced by its lease token, in the
 // caller's transaction together with inserting its children), and read what a plan's windows became.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 import { LEASED, TASK_COLUMNS, type TaskRow } from './task-row.ts';
 import { transitionTasks } from './transition-tasks.ts';
 

@@ -1,7 +1,7 @@
 // Event-log retention: the events of finished tasks (completed, dead, failed, cancelled) older than the
 // retention are deleted, a batch at a time so one round never holds locks for long. Events of tasks still
 // in the queue are kept whatever their age: they are the task's story so far.
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 
 export async function pruneEvents(olderThanDays: number, batch = 10_000): Promise<number> {
   return prisma.$executeRaw`

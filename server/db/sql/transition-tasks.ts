@@ -3,7 +3,7 @@
 // single insert at the very end of the transaction). Claim, progress, complete, release, cancel, retry and
 // the sweeper are all instances of it.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
 export interface Transition {

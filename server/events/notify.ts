@@ -1,6 +1,6 @@
 // Live events that are not in the task event log. Sent with NOTIFY so every gate on the database hears
 // them; payloads are ids only (NOTIFY carries at most 8 kB), listeners read the rows.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 
 export const TASK_EVENTS_CHANNEL = 'reyestr_task_events';
 export const CLIENTS_CHANNEL = 'reyestr_clients';

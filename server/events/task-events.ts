@@ -1,5 +1,5 @@
 // Reading the task event log: replay for subscribers (afterSeq) and the feed of every gate's event pump.
-import { prisma } from '../db/client.ts';
+import { prisma } from '../db/database.ts';
 import type { TaskEvent } from '../generated/prisma/client.ts';
 
 export type { TaskEvent };

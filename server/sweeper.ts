@@ -2,7 +2,7 @@
 // retention. Several gates may share a
 // database; an advisory lock makes exactly one of them the sweeper, and when that gate dies its lock goes
 // with its connection, so another gate takes over at its next tick.
-import type { Database, HeldLock } from './db/client.ts';
+import type { Database, HeldLock } from './db/database.ts';
 import type { Logger } from './observability/logger.ts';
 import { pruneEvents } from './db/sql/prune-events.ts';
 import { markSilentClientsInactive } from './services/clients.ts';

@@ -1,6 +1,6 @@
 // Opens the gate's database: embedded PGlite (default) or a PostgreSQL server, both behind the same
 // Prisma client. The client is a module-level live binding so services and schema modules import it
-// (`import { prisma } from '../db/client.ts'`) instead of carrying it on the request context.
+// (`import { prisma } from '../db/database.ts'`) instead of carrying it on the request context.
 // One gate per process: openDatabase() refuses to open a second one before closeDatabase().
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';

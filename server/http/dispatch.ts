@@ -1,0 +1,113 @@
+// The gate's one request listener: CORS preflight, GraphQL (Yoga), /metrics, the dashboard and the REST
+// router, in that order; plus what every request gets — an x-request-id, a duration metric and one log line.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Limits } from '../config.ts';
+import { DASHBOARD_PATH, type createDashboard } from '../dashboard/serve.ts';
+import { GRAPHQL_PATH } from '../graphql-server.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { GateMetrics } from '../observability/metrics.ts';
+import { sendJson } from '../rest/http.ts';
+import type { createRestApi } from '../rest/index.ts';
+import { declaredLengthOver } from './body.ts';
+import { applyCors } from './cors.ts';
+
+export interface Responders {
+  yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
+  rest: ReturnType<typeof createRestApi>;
+  dashboard: ReturnType<typeof createDashboard>;
+  metrics: GateMetrics;
+  limits: Limits;
+  log: Logger;
+}
+
+type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
+
+export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }: Responders): RequestListener {
+  /** Serves one request; `seen.route` names what answered (a route pattern), for metrics and logs. */
+  const route = async (req: IncomingMessage, res: ServerResponse, url: URL, seen: { route: string }): Promise<void> => {
+    const path = url.pathname;
+    if (applyCors(req, res, limits.corsOrigins)) {
+      seen.route = 'preflight';
+      return;
+    }
+    if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
+      seen.route = GRAPHQL_PATH;
+      if (req.method === 'POST') {
+        // Yoga reads GraphQL bodies itself: refuse oversized ones by their declared length, and bodies
+        // without one (chunked), which could not be limited before Yoga buffers them.
+        if (declaredLengthOver(req, limits.bodyLimitBytes) !== null) {
+          return sendJson(
+            res,
+            413,
+            { detail: `Request body too large (limit ${limits.bodyLimitBytes} bytes)` },
+            { connection: 'close' },
+          );
+        }
+        if (req.headers['content-length'] === undefined) {
+          return sendJson(res, 411, { detail: 'Length Required' }, { connection: 'close' });
+        }
+      }
+      return void (await yoga(req, res));
+    }
+    if (path === '/metrics' && req.method === 'GET') {
+      seen.route = '/metrics';
+      const body = await metrics.render();
+      return void res.writeHead(200, { 'content-type': metrics.contentType }).end(body);
+    }
+    if (dashboard(req, res, path)) {
+      seen.route = DASHBOARD_PATH;
+      return;
+    }
+    const matched = rest(req, res, path, url.searchParams);
+    if (!matched) return sendJson(res, 404, { detail: 'Not Found' });
+    seen.route = matched.pattern;
+    await matched.run();
+  };
+
+  return (req, res) => {
+    const started = performance.now();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://gate');
+    } catch {
+      url = new URL('http://gate/');
+    }
+    const seen = { route: 'unmatched' };
+    res.on('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      metrics.httpDuration.observe(
+        { method: req.method ?? 'GET', route: seen.route, status: String(res.statusCode) },
+        seconds,
+      );
+      if (res.statusCode === 413) metrics.rejections.inc({ limit: 'body' });
+      if (res.statusCode === 429) metrics.rejections.inc({ limit: 'rate' });
+      // One line per request. Paths only: no query strings, no headers, so keys never reach the log.
+      log.info(
+        {
+          reqId: requestId,
+          method: req.method,
+          path: url.pathname,
+          route: seen.route,
+          status: res.statusCode,
+          ms: Math.round(seconds * 10_000) / 10,
+        },
+        'request',
+      );
+    });
+    route(req, res, url, seen).catch((error) => {
+      log.error({ err: error, reqId: requestId }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { detail: 'Internal Server Error' });
+      else res.destroy();
+    });
+  };
+}
+
+/** The id nginx (or another proxy) gave the request, when it looks like one; else a new one. */
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
