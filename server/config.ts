@@ -52,6 +52,11 @@ const envSchema = z.object({
   GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(2000),
   GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(10_000_000).default(5000),
   GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).max(1000).default(50),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(0).max(100_000).default(50),
+  MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(1000),
+  WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(200),
+  WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(500),
+  WS_CONNECTION_INIT_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(5),
 });
 
 /** HTTP and GraphQL limits; every one has a default, so a config may leave any of them out. */
@@ -67,6 +72,16 @@ export interface Limits {
   graphqlMaxTokens: number;
   graphqlMaxCost: number;
   graphqlMaxDirectives: number;
+  /** subscriptions one WebSocket may run at once; 0 = no limit */
+  maxSubscriptionsPerConnection: number;
+  /** subscriptions one API key may run at once on this gate (WebSocket and SSE); 0 = no limit */
+  maxSubscriptionsPerKey: number;
+  /** WebSocket connections from one address on this gate; 0 = no limit */
+  wsMaxConnectionsPerIp: number;
+  /** WebSocket connections with one API key on this gate; 0 = no limit */
+  wsMaxConnectionsPerKey: number;
+  /** a WebSocket that sends no connection_init within this is closed (4408) */
+  wsConnectionInitTimeoutMs: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -79,6 +94,12 @@ export const DEFAULT_LIMITS: Limits = {
   graphqlMaxTokens: 2000,
   graphqlMaxCost: 5000,
   graphqlMaxDirectives: 50,
+  // A dashboard runs about five subscriptions and a worker one or two; a fleet may share a key.
+  maxSubscriptionsPerConnection: 50,
+  maxSubscriptionsPerKey: 1000,
+  wsMaxConnectionsPerIp: 200,
+  wsMaxConnectionsPerKey: 500,
+  wsConnectionInitTimeoutMs: 5000,
 };
 
 export type DatabaseConfig =
@@ -140,6 +161,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
       graphqlMaxTokens: e.GRAPHQL_MAX_TOKENS,
       graphqlMaxCost: e.GRAPHQL_MAX_COST,
       graphqlMaxDirectives: e.GRAPHQL_MAX_DIRECTIVES,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+      maxSubscriptionsPerKey: e.MAX_SUBSCRIPTIONS_PER_KEY,
+      wsMaxConnectionsPerIp: e.WS_MAX_CONNECTIONS_PER_IP,
+      wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY,
+      wsConnectionInitTimeoutMs: Math.round(e.WS_CONNECTION_INIT_TIMEOUT_SECONDS * 1000),
     },
   };
 }

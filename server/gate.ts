@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, type GateConfig, type Limits } from './config.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { EventBus } from './events/bus.ts';
+import { StatsFeed } from './events/stats-feed.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { createDispatcher, requestIdOf } from './http/dispatch.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -24,6 +25,7 @@ export interface Gate {
   readonly url: string;
   readonly port: number;
   readonly bus: EventBus;
+  readonly statsFeed: StatsFeed;
   readonly sweeper: Sweeper;
   readonly database: Database;
   /** The first admin key when this start created it (print it once), else null. */
@@ -75,8 +77,10 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);
 
     const rateLimiter = new RateLimiter(limits.mutationsPerMinute);
+    const statsFeed = new StatsFeed(bus);
     const { yoga, attachWebSocket } = createGraphQLServer({
       bus,
+      statsFeed,
       authEnabled: config.authEnabled,
       log,
       limits,
@@ -101,7 +105,17 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
 
     const port = (server.address() as AddressInfo).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    return { url: `http://${shownHost}:${port}`, port, bus, sweeper, database, createdAdminKey, metrics, stop };
+    return {
+      url: `http://${shownHost}:${port}`,
+      port,
+      bus,
+      statsFeed,
+      sweeper,
+      database,
+      createdAdminKey,
+      metrics,
+      stop,
+    };
   } catch (error) {
     await stop().catch(() => {});
     throw error;

@@ -11,6 +11,7 @@ import { WebSocketServer } from 'ws';
 import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
+import type { StatsFeed } from './events/stats-feed.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 import type { Logger } from './observability/logger.ts';
 import type { GateMetrics } from './observability/metrics.ts';
@@ -43,6 +44,7 @@ type ServerContext = { request: Request; extra?: WsExtra };
 
 export interface GraphQLServerOptions {
   bus: EventBus;
+  statsFeed: StatsFeed;
   authEnabled: boolean;
   log: Logger;
   limits?: Limits;
@@ -66,7 +68,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
         });
       }
     }
-    return { actor, authEnabled: opts.authEnabled, bus: opts.bus };
+    return { actor, authEnabled: opts.authEnabled, bus: opts.bus, statsFeed: opts.statsFeed };
   };
 
   const yoga = createYoga<ServerContext, GateContext>({

@@ -23,8 +23,8 @@ export class EventBus {
   private again = false;
   private timer?: NodeJS.Timeout;
   private unlisten: Array<() => Promise<void>> = [];
-  /** Ends every subscriber's stream when the gate stops. */
-  private readonly stopping = new AbortController();
+  /** Every open stream, so stop() can end them. */
+  private readonly streams = new Set<AbortController>();
 
   constructor(private readonly db: Database) {
     this.emitter.setMaxListeners(0);
@@ -48,7 +48,7 @@ export class EventBus {
     await Promise.all(this.unlisten.map((u) => u().catch(() => {})));
     this.unlisten = [];
     await this.draining;
-    this.stopping.abort();
+    for (const stream of [...this.streams]) stream.abort(); // ends every subscriber's stream
     this.emitter.removeAllListeners();
   }
 
@@ -87,17 +87,49 @@ export class EventBus {
     return this.draining;
   }
 
-  /** A live stream of one kind of event; listening starts at once (events are buffered until read). */
+  /**
+   * A live stream of one kind of event; listening starts at once (events are buffered until read). Its return()
+   * takes effect at once, and so does aborting `signal`: a pending next() ends, the listener is gone.
+   */
   subscribe<K extends keyof BusEvents>(name: K, signal?: AbortSignal): AsyncIterableIterator<BusEvents[K][0]> {
-    const stop = signal ? AbortSignal.any([signal, this.stopping.signal]) : this.stopping.signal;
-    const iterator = on(this.emitter as EventEmitter, name, { signal: stop });
-    return (async function* () {
-      try {
-        for await (const [value] of iterator) yield value as BusEvents[K][0];
-      } catch (error) {
-        if ((error as Error).name !== 'AbortError') throw error; // the gate is stopping: end quietly
-      }
-    })();
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) abort();
+    this.streams.add(controller);
+    // Node's on() iterator, not a generator around it: a generator's return() would wait for the next event.
+    const iterator = on(this.emitter as EventEmitter, name, { signal: controller.signal });
+    const end = () => {
+      this.streams.delete(controller);
+      signal?.removeEventListener('abort', abort);
+      controller.abort();
+    };
+    const done = { done: true, value: undefined } as const;
+    return {
+      async next() {
+        try {
+          const result = await iterator.next();
+          if (!result.done) return { done: false, value: result.value[0] as BusEvents[K][0] };
+        } catch (error) {
+          if ((error as Error).name !== 'AbortError') throw error; // ended: by return(), the signal or stop()
+        }
+        end();
+        return done;
+      },
+      async return() {
+        end();
+        await iterator.return?.();
+        return done;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** Streams open now (each holds one listener): what subscriptions still hold, for tests and leak checks. */
+  get openStreams(): number {
+    return this.streams.size;
   }
 
   /**

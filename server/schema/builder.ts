@@ -7,6 +7,7 @@ import { GraphQLError } from 'graphql';
 import { DateTimeResolver, JSONResolver, SafeIntResolver } from 'graphql-scalars';
 import { prisma } from '../db/database.ts';
 import type { EventBus } from '../events/bus.ts';
+import type { StatsFeed } from '../events/stats-feed.ts';
 import type PrismaTypes from '../generated/pothos-prisma-types.ts';
 import { getDatamodel } from '../generated/pothos-prisma-types.ts';
 import type { Actor } from '../services/actor.ts';
@@ -16,6 +17,8 @@ export interface GateContext {
   actor: Actor | null;
   authEnabled: boolean;
   bus: EventBus;
+  /** statsUpdated's shared computation */
+  statsFeed: StatsFeed;
 }
 
 export const builder = new SchemaBuilder<{

@@ -1,5 +1,6 @@
 // Client (a worker): the object, queries, registration, enabling/disabling, live updates.
 import { prisma } from '../db/database.ts';
+import { filter, releasable } from '../events/streams.ts';
 import * as clients from '../services/clients.ts';
 import { parseId } from '../services/task-input.ts';
 import { builder } from './builder.ts';
@@ -103,12 +104,11 @@ builder.subscriptionFields((t) => ({
     type: 'Client',
     description: 'A worker registered or changed status (active, inactive, disabled).',
     args: { id: t.arg.id({ required: false }) },
-    subscribe: (_p, args, ctx) => filterIds(ctx.bus.subscribe('clientChanged'), args.id ? String(args.id) : null),
+    subscribe: (_p, args, ctx) => {
+      const only = args.id ? String(args.id) : null;
+      return releasable((signal) => filter(ctx.bus.subscribe('clientChanged', signal), (id) => !only || id === only));
+    },
     resolve: async (query, clientId) =>
       prisma.client.findUniqueOrThrow({ ...query, where: { id: clientId as unknown as string } }),
   }),
 }));
-
-async function* filterIds(source: AsyncIterable<string>, only: string | null) {
-  for await (const id of source) if (!only || id === only) yield id;
-}

@@ -1,6 +1,5 @@
 // Stats: counts by status, active workers, documents, throughput; live over statsUpdated.
 import { getStats, type Stats } from '../services/stats.ts';
-import type { EventBus } from '../events/bus.ts';
 import { builder } from './builder.ts';
 
 const StatusCount = builder.objectRef<{ status: string; count: number }>('StatusCount').implement({
@@ -51,38 +50,9 @@ builder.queryFields((t) => ({
 builder.subscriptionFields((t) => ({
   statsUpdated: t.field({
     type: StatsRef,
-    description: 'Stats now, then after changes (at most once a second).',
+    description: 'Stats now, then after changes (at most once a second; all subscribers share one computation).',
     args: { minutes: t.arg.int({ required: false }) },
-    subscribe: (_p, args, ctx) => statsStream(ctx.bus, args.minutes ?? 30),
+    subscribe: (_p, args, ctx) => ctx.statsFeed.subscribe(args.minutes ?? 30),
     resolve: (s) => s,
   }),
 }));
-
-/** Stats now, then whenever task events arrived since the last answer, at most once a second. */
-async function* statsStream(bus: EventBus, minutes: number): AsyncGenerator<Stats> {
-  yield await getStats(minutes);
-  const events = bus.subscribe('taskEvent');
-  let dirty = false;
-  let ended = false;
-  let wake = null as (() => void) | null;
-  void (async () => {
-    for await (const _ of events) {
-      dirty = true;
-      wake?.();
-    }
-    ended = true; // the gate is stopping
-    wake?.();
-  })();
-  try {
-    for (;;) {
-      if (!dirty && !ended) await new Promise<void>((resolve) => (wake = resolve));
-      if (ended) return;
-      wake = null;
-      dirty = false;
-      yield await getStats(minutes);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  } finally {
-    await events.return?.();
-  }
-}

@@ -1,5 +1,6 @@
 // The task event log over GraphQL: the TaskEvent object and the live subscriptions built on it.
 import { prisma } from '../db/database.ts';
+import { filter, releasable } from '../events/streams.ts';
 import type { TaskEvent } from '../events/task-events.ts';
 import { parseId } from '../services/task-input.ts';
 import { builder } from './builder.ts';
@@ -51,10 +52,6 @@ function matches(e: TaskEvent, f: EventFilter) {
   );
 }
 
-async function* filtered(source: AsyncIterable<TaskEvent>, f: EventFilter) {
-  for await (const e of source) if (matches(e, f)) yield e;
-}
-
 const TaskAvailableRef = builder.objectRef<TaskEvent>('TaskAvailable').implement({
   description: 'A nudge: a task became claimable. Claim; another worker may have been faster.',
   fields: (t) => ({
@@ -101,7 +98,7 @@ builder.subscriptionFields((t) => ({
         clientId: args.filter?.clientId ? parseId(String(args.filter.clientId), 'clientId') : null,
       };
       const after = args.afterSeq == null ? null : BigInt(Math.max(0, args.afterSeq));
-      return filtered(ctx.bus.taskEvents(after), f);
+      return releasable((signal) => filter(ctx.bus.taskEvents(after, signal), (e) => matches(e, f)));
     },
     resolve: (e) => e,
   }),
@@ -109,7 +106,10 @@ builder.subscriptionFields((t) => ({
     type: TaskRef,
     description: 'The task now, then again after each of its events.',
     args: { id: t.arg.id() },
-    subscribe: (_p, args, ctx) => taskStates(parseId(String(args.id)), ctx.bus.taskEvents(null)),
+    subscribe: (_p, args, ctx) => {
+      const id = parseId(String(args.id));
+      return releasable((signal) => taskStates(id, ctx.bus.taskEvents(null, signal)));
+    },
     resolve: (task) => task,
   }),
   taskAvailable: t.field({

@@ -16,8 +16,11 @@ export async function countTasksByStatus(): Promise<Record<TaskStatus, number>> 
   return counts;
 }
 
+/** The throughput window getStats uses for `minutes`: whole minutes, 1 to a day. */
+export const statsWindow = (minutes: number) => Math.max(1, Math.min(24 * 60, Math.floor(minutes) || 1));
+
 export async function getStats(minutes = 30) {
-  const window = Math.max(1, Math.min(24 * 60, Math.floor(minutes)));
+  const window = statsWindow(minutes);
   const [tasksByStatus, activeClients, documentsTotal, throughput] = await Promise.all([
     countTasksByStatus(),
     prisma.client.count({ where: { status: 'ACTIVE' } }),

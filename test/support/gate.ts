@@ -127,8 +127,9 @@ export function collect<T = any>(
 ) {
   const items: T[] = [];
   let unsubscribe = () => {};
+  let timer: NodeJS.Timeout | undefined;
   const done = new Promise<T[]>((resolve, reject) => {
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       unsubscribe();
       reject(new Error(`subscription: got ${items.length} of ${count} results in ${timeoutMs} ms`));
     }, timeoutMs);
@@ -161,5 +162,13 @@ export function collect<T = any>(
       },
     );
   });
-  return { done, items, unsubscribe: () => unsubscribe() };
+  // Unsubscribing on purpose ends the wait too (`done` then never settles: nobody is left to fail).
+  return {
+    done,
+    items,
+    unsubscribe: () => {
+      clearTimeout(timer);
+      unsubscribe();
+    },
+  };
 }

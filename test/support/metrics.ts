@@ -1,0 +1,32 @@
+// Reads a gate's /metrics (Prometheus text) for tests: one sample by name and labels.
+export type Samples = Map<string, number>;
+
+/** Every sample of the gate's /metrics, keyed `name` or `name{a="x",b="y"}` as printed. */
+export async function scrape(gateUrl: string): Promise<Samples> {
+  const text = await (await fetch(`${gateUrl}/metrics`)).text();
+  const samples: Samples = new Map();
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return samples;
+}
+
+/** A sample's value (0 when absent, as a gauge with no labelled children yet). */
+export function sample(samples: Samples, name: string, labels: Record<string, string> = {}): number {
+  const printed = Object.entries(labels)
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(',');
+  return samples.get(printed ? `${name}{${printed}}` : name) ?? 0;
+}
+
+/** Subscriptions open (both transports) and WebSocket connections, as /metrics says now. */
+export async function openSubscriptionGauges(gateUrl: string) {
+  const s = await scrape(gateUrl);
+  return {
+    ws: sample(s, 'reyestr_graphql_subscriptions_open', { transport: 'ws' }),
+    http: sample(s, 'reyestr_graphql_subscriptions_open', { transport: 'http' }),
+    sockets: sample(s, 'reyestr_websocket_connections'),
+  };
+}
