@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, startTestGate, ADMIN_KEY, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
+import { eventually } from '../worker/support.ts';
 
 const TASK_EVENTS = `subscription($afterSeq: SafeInt, $filter: TaskEventFilter) {
   taskEvents(afterSeq: $afterSeq, filter: $filter) { seq type status taskId } }`;
@@ -13,13 +14,17 @@ describe('subscriptions (PostgreSQL)', () => {
   });
   afterAll(() => t?.stop());
 
+  /** Waits until exactly `streams` live bus streams are open: the new subscriptions listen, the old ones let go. */
+  const listening = (streams: number) =>
+    eventually(() => t.gate.bus.openStreams === streams, 30_000, `${streams} live subscription stream(s)`);
+
   const createTask = async () =>
     (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id as string;
 
   it('delivers task events live over WebSocket, in seq order', async () => {
     const ws = t.ws();
     const sub = collect(ws, TASK_EVENTS, {}, 3);
-    await new Promise((r) => setTimeout(r, 200)); // let the subscription start
+    await listening(1); // the subscription has started (not a fixed sleep: the box may be busy)
     const ids = [await createTask(), await createTask(), await createTask()];
     const events = await sub.done;
     expect(events.map((e) => e.taskEvents.taskId)).toEqual(ids);
@@ -31,7 +36,7 @@ describe('subscriptions (PostgreSQL)', () => {
   it('replays what a subscriber missed while disconnected (afterSeq), then continues live, with no gap or repeat', async () => {
     const first = t.ws();
     const seen = collect(first, TASK_EVENTS, {}, 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await listening(1);
     const a = await createTask();
     const [{ taskEvents: last }] = await seen.done;
     expect(last.taskId).toBe(a);
@@ -41,7 +46,7 @@ describe('subscriptions (PostgreSQL)', () => {
     const missed = [await createTask(), await createTask(), await createTask()];
     const again = t.ws();
     const resumed = collect(again, TASK_EVENTS, { afterSeq: last.seq }, 5);
-    await new Promise((r) => setTimeout(r, 300));
+    await listening(1);
     const live = [await createTask(), await createTask()];
     const events = (await resumed.done).map((e) => e.taskEvents);
     expect(events.map((e) => e.taskId)).toEqual([...missed, ...live]);
@@ -55,7 +60,7 @@ describe('subscriptions (PostgreSQL)', () => {
     const ws = t.ws();
     const updates = collect(ws, `subscription($id: ID!) { taskUpdated(id: $id) { id status } }`, { id }, 3);
     const filtered = collect(ws, TASK_EVENTS, { filter: { taskId: id } }, 2);
-    await new Promise((r) => setTimeout(r, 300));
+    await listening(2);
     await createTask(); // another task's events must not show up
     const clientId = (await t.ok(op.REGISTER, { name: 'sub-worker' })).registerClient.id;
     const { claimTask } = await t.ok(op.CLAIM_MANY, { clientId, limit: 100 }).then((d) => ({
@@ -69,7 +74,7 @@ describe('subscriptions (PostgreSQL)', () => {
   it('nudges idle workers with taskAvailable', async () => {
     const ws = t.ws();
     const nudge = collect(ws, `subscription { taskAvailable { taskId reason } }`, {}, 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await listening(1);
     const id = await createTask();
     expect((await nudge.done)[0].taskAvailable).toEqual({ taskId: id, reason: 'CREATED' });
   });
@@ -83,7 +88,7 @@ describe('subscriptions (PostgreSQL)', () => {
       signal: controller.signal,
     });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
-    await new Promise((r) => setTimeout(r, 200));
+    await listening(1);
     const id = await createTask();
     const reader = res.body!.getReader();
     let text = '';
