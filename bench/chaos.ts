@@ -11,6 +11,8 @@ const LOAD: Load = {
   tasks: Number(process.env.CHAOS_TASKS ?? 40),
   documentsPerTask: 5,
   settleMs: 180_000,
+  // Ten outages of 1 to 10 seconds each, one after another, under load (issue 14).
+  outages: { count: 10, minSeconds: 1, maxSeconds: 10 },
 };
 
 const rows: string[] = [];

@@ -18,7 +18,7 @@ import {
   type RegistrySession,
 } from '../registry/index.ts';
 import type { PolitenessStats } from '../registry/politeness.ts';
-import type { GateClient, GateLease } from '../gate/client.ts';
+import type { DocumentInput, GateClient, GateLease } from '../gate/client.ts';
 import { type DocumentRecord, readCompleteDocument, writeDocument } from './files.ts';
 import type { Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
@@ -72,6 +72,17 @@ export class StorageError extends Error {
 function statsSince(before: PolitenessStats, after: PolitenessStats): Record<string, number> {
   const earlier = before as unknown as Record<string, number>;
   return Object.fromEntries(Object.entries(after).map(([key, value]) => [key, value - (earlier[key] ?? 0)]));
+}
+
+/** What the gate is told about a document, from its record on disk. */
+function documentInputOf(record: DocumentRecord): DocumentInput {
+  return {
+    documentId: record.documentId,
+    sha256: record.sha256,
+    sizeBytes: record.sizeBytes,
+    fetchedAt: record.fetchedAt,
+    metadata: { ...record.row, ...record.decision, sourceUrl: record.sourceUrl },
+  };
 }
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
@@ -158,13 +169,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
           cause: error,
         });
       }
-      reporter.registerDocument({
-        documentId: row.documentId,
-        sha256: record.sha256,
-        sizeBytes: record.sizeBytes,
-        fetchedAt: record.fetchedAt,
-        metadata: { ...record.row, ...record.decision, sourceUrl: record.sourceUrl },
-      });
+      reporter.registerDocument(documentInputOf(record));
     })();
     inFlight.set(row.documentId, work);
     try {
@@ -186,19 +191,25 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
     report(row.documentId);
   };
 
-  /** Skips what is on disk or known to the gate, queues the rest. */
+  /**
+   * Skips what is on disk or known to the gate, queues the rest. A document on disk that the gate does not
+   * know is registered from its files: the worker that wrote it lost its lease or died before registering it,
+   * and without this nobody ever would (every later worker skips it as on disk).
+   */
   const handlePage = async (rows: CollectedRow[]) => {
     const onDisk = await Promise.all(rows.map((row) => readCompleteDocument(outputDir, row.documentId)));
-    const toCheck = rows.filter((_, index) => !onDisk[index]);
-    counts.skippedLocal += rows.length - toCheck.length;
     const known = new Set(
-      await persist(() => gate.knownDocumentIds(toCheck.map((row) => row.documentId)), {
+      await persist(() => gate.knownDocumentIds(rows.map((row) => row.documentId)), {
         log,
         what: 'knownDocumentIds',
         signal,
       }),
     );
-    counts.skippedKnown += known.size;
+    for (const record of onDisk)
+      if (record && !known.has(record.documentId)) reporter.registerDocument(documentInputOf(record));
+    const toCheck = rows.filter((_, index) => !onDisk[index]);
+    counts.skippedLocal += rows.length - toCheck.length;
+    counts.skippedKnown += toCheck.filter((row) => known.has(row.documentId)).length;
     if (rows.length > toCheck.length || known.size > 0) report();
     for (const row of toCheck) {
       if (known.has(row.documentId)) continue;

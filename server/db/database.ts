@@ -8,6 +8,7 @@ import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { mkdirSync } from 'node:fs';
 import type { DatabaseConfig } from '../config.ts';
+import { PgListener } from './listener.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
 /** One database session that can run multi-statement scripts (migrations) and simple queries. */
@@ -21,7 +22,10 @@ export interface Database {
   prisma: PrismaClient;
   /** Runs fn on one dedicated session (advisory locks taken there are held by that session). */
   withSession<T>(fn: (session: ScriptSession) => Promise<T>): Promise<T>;
-  /** LISTEN on a channel; survives reconnects on PostgreSQL. Returns an unlisten function. */
+  /**
+   * LISTEN on a channel; survives reconnects on PostgreSQL (every channel shares one connection, and after a
+   * reconnect onNotify('') is called so the caller can catch up). Returns an unlisten function.
+   */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   /**
    * Tries to take a session-level advisory lock and keep it (on a connection of its own) until release()
@@ -81,38 +85,48 @@ async function openPglite(dataDir: string): Promise<Database> {
 }
 
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 10_000 });
+  // Each connection names its gate and its role, so pg_stat_activity shows who holds what (and tests count them).
+  const named = (role: string) => ({ connectionString: url, application_name: `reyestr-gate ${process.pid} ${role}` });
+  // Bounded whatever happens to the database: at most poolSize connections, and a caller waits at most
+  // connectionTimeoutMillis for one (during an outage requests fail with a masked error instead of piling up).
+  const pool = new pg.Pool({ ...named('pool'), max: poolSize, connectionTimeoutMillis: 10_000 });
   // An idle client's error (server restart) must not crash the process; the pool replaces the client.
   pool.on('error', () => {});
   // Fail fast with the driver's own message when the server is unreachable or the credentials are wrong.
   const probe = await pool.connect();
   probe.release();
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
-  const listeners: Array<{ stop(): Promise<void> }> = [];
+  const listener = new PgListener({ ...named('listen'), keepAlive: true, connectionTimeoutMillis: 10_000 });
   return {
     kind: 'postgres',
     prisma: client,
     withSession: async (fn) => {
       const conn = await pool.connect();
+      // A connection that dies between two statements emits 'error'; unhandled, it would end the process.
+      const ignore = () => {};
+      conn.on('error', ignore);
       try {
         return await fn({
           exec: async (sql) => void (await conn.query(sql)),
           query: async <T>(sql: string, params?: unknown[]) => (await conn.query(sql, params)).rows as T[],
         });
       } finally {
+        conn.off('error', ignore);
         conn.release();
       }
     },
-    listen: async (channel, onNotify) => {
-      const listener = await startListener(url, channel, onNotify);
-      listeners.push(listener);
-      return () => listener.stop();
-    },
+    listen: (channel, onNotify) => listener.listen(channel, onNotify),
     tryAdvisoryLock: async (key) => {
-      const conn = new pg.Client({ connectionString: url });
+      const conn = new pg.Client({ ...named('lock'), keepAlive: true, connectionTimeoutMillis: 10_000 });
       conn.on('error', () => {});
-      await conn.connect();
-      const [{ locked }] = (await conn.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
+      let locked: boolean;
+      try {
+        await conn.connect();
+        [{ locked }] = (await conn.query('SELECT pg_try_advisory_lock($1) AS locked', [key])).rows;
+      } catch (error) {
+        void conn.end().catch(() => {}); // a failed attempt leaves no connection behind
+        throw error;
+      }
       if (!locked) {
         await conn.end();
         return null;
@@ -130,50 +144,9 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
       };
     },
     close: async () => {
-      await Promise.all(listeners.map((l) => l.stop()));
+      await listener.stop();
       await client.$disconnect();
       await pool.end();
-    },
-  };
-}
-
-/**
- * LISTEN needs a dedicated connection (the Prisma pool hands connections around). When the connection
- * drops (database restart) it reconnects with backoff and calls onNotify('') so the reader catches up
- * on whatever it missed while disconnected.
- */
-async function startListener(url: string, channel: string, onNotify: (payload: string) => void) {
-  let stopped = false;
-  let current: pg.Client | undefined;
-  const quoted = `"${channel.replace(/"/g, '""')}"`;
-  const connect = async (): Promise<void> => {
-    const conn = new pg.Client({ connectionString: url });
-    conn.on('notification', (msg) => onNotify(msg.payload ?? ''));
-    conn.on('error', () => {});
-    conn.on('end', () => {
-      if (!stopped) void reconnect();
-    });
-    await conn.connect();
-    await conn.query(`LISTEN ${quoted}`);
-    current = conn;
-  };
-  const reconnect = async () => {
-    for (let delay = 200; !stopped; delay = Math.min(delay * 2, 5_000)) {
-      await new Promise((r) => setTimeout(r, delay));
-      try {
-        await connect();
-        onNotify('');
-        return;
-      } catch {
-        // keep trying until the database is back or the gate stops
-      }
-    }
-  };
-  await connect();
-  return {
-    stop: async () => {
-      stopped = true;
-      await current?.end().catch(() => {});
     },
   };
 }

@@ -9,6 +9,7 @@ import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts'
 import { graphqlData } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { createPgCluster, type PgCluster } from '../support/pg-cluster.ts';
+import { gateResources, resourceViolations, type GateResources } from './resources.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export const CHAOS_KEY = 'chaos-admin-key-0123456789abcdef';
@@ -72,14 +73,57 @@ export class ChaosCluster {
     return graphqlData<T>(this.proxies[0].url, CHAOS_KEY, query, variables);
   }
 
-  /** `count` download tasks over distinct result pages, `documentsPerTask` decisions each. */
+  /** Tasks created so far (each over its own result page). */
+  tasksCreated = 0;
+
+  /** `count` more download tasks over distinct result pages, `documentsPerTask` decisions each. */
   async createTasks(count: number, documentsPerTask: number) {
+    const first = this.tasksCreated + 1;
     const tasks = Array.from({ length: count }, (_, i) => ({
       searchParams: { CourtRegion: '11', INSType: '1' },
-      startPage: i + 1,
+      startPage: first + i,
       maxDocuments: documentsPerTask,
     }));
     await this.gql('mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { id } }', { t: tasks });
+    this.tasksCreated += count;
+  }
+
+  /** What each gate process holds now (connections, descriptors, RSS). */
+  async gateResources(): Promise<GateResources[]> {
+    return Promise.all(this.gates.map((g) => gateResources(this.db, g.child.pid!)));
+  }
+
+  /** Do all gates answer /health with 200 (database reachable)? */
+  async gatesHealthy(): Promise<boolean> {
+    const answers = await Promise.all(
+      this.gates.map((g) =>
+        fetch(`${g.url}/health`, { signal: AbortSignal.timeout(15_000) }).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      ),
+    );
+    return answers.every((s) => s === 200);
+  }
+
+  /**
+   * Waits until every gate is back to its baseline resources (see resources.ts); returns what was still
+   * wrong at the deadline, or [] once everything is back.
+   */
+  async waitForResourcesBack(baselines: GateResources[], timeoutMs = 60_000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let problems: string[];
+      try {
+        const now = await this.gateResources();
+        problems = now.flatMap((r) => resourceViolations(baselines.find((b) => b.pid === r.pid) ?? null, r));
+      } catch (error) {
+        problems = [`could not read the gates' resources: ${(error as Error).message}`];
+        await this.connectDb().catch(() => {});
+      }
+      if (!problems.length || Date.now() > deadline) return problems;
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 
   /** Starts a worker process attached to gate `gateIndex` (through its proxy). */

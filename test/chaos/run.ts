@@ -10,13 +10,24 @@ export interface Load {
   documentsPerTask: number;
   /** how long the cluster may take to finish everything after the failure */
   settleMs: number;
+  /** the repeated-outage scenario: how many PostgreSQL outages, each lasting between min and max seconds */
+  outages: { count: number; minSeconds: number; maxSeconds: number };
 }
 
-export const SHORT_LOAD: Load = { gates: 2, workers: 3, tasks: 12, documentsPerTask: 3, settleMs: 90_000 };
+export const SHORT_LOAD: Load = {
+  gates: 2,
+  workers: 3,
+  tasks: 12,
+  documentsPerTask: 3,
+  settleMs: 90_000,
+  outages: { count: 3, minSeconds: 1, maxSeconds: 3 },
+};
 
 export interface ScenarioResult {
   scenario: string;
   recoveryMs: number;
+  /** tasks the run created (the scenario may add some to keep the load up) */
+  tasksCreated: number;
   report: InvariantReport;
   violations: string[];
   /** worker output tails, for a failed run */
@@ -29,17 +40,26 @@ export async function runScenario(scenario: Scenario, load: Load): Promise<Scena
     // Slow the registry a little so failures land while documents are in flight.
     cluster.registry.setFaults({ latencyMs: 40 });
     await cluster.createTasks(load.tasks, load.documentsPerTask);
+    const seq = await cluster.lastSeq();
     for (let i = 0; i < load.workers; i++) cluster.startWorker();
-    const recoveryMs = await scenario.inject(cluster);
+    // The gates' resources once work flows: what they must come back to whatever the failure did.
+    await cluster.waitForFlow(seq, Date.now());
+    const baselines = await cluster.gateResources();
+    const recoveryMs = await scenario.inject(cluster, load);
     cluster.registry.setFaults({});
     const settled = await cluster.waitUntilSettled(load.settleMs);
+    // Checked with the workers still attached (idle): their sockets are part of the baseline too.
+    const leaked = await cluster.waitForResourcesBack(baselines);
     await cluster.stopWorkers('SIGTERM');
     const report = await checkInvariants(cluster);
-    const broken = violations(report);
+    const broken = [...violations(report), ...leaked];
+    if (report.tasks !== cluster.tasksCreated)
+      broken.push(`${cluster.tasksCreated} tasks created, ${report.tasks} found`);
     if (!settled) broken.unshift(`not settled within ${load.settleMs} ms`);
     return {
       scenario: scenario.name,
       recoveryMs,
+      tasksCreated: cluster.tasksCreated,
       report,
       violations: broken,
       logs: broken.length ? cluster.workers.map((w) => `--- ${w.name}\n${w.output().slice(-3000)}`).join('\n') : '',

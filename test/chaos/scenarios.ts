@@ -1,12 +1,13 @@
 // Failure scenarios. Each injects one kind of failure into a loaded cluster and returns how long the
 // cluster took to recover (failure → work flowing again, or → the victim's tasks leased to someone else).
 import { LEASE_SECONDS, type ChaosCluster } from './cluster.ts';
+import type { Load } from './run.ts';
 
 export interface Scenario {
   name: string;
   /** what "recovered" means for this failure */
   recovery: string;
-  inject(cluster: ChaosCluster): Promise<number>;
+  inject(cluster: ChaosCluster, load: Load): Promise<number>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -52,6 +53,27 @@ async function untilReleased(
     await sleep(50);
   }
   throw new Error(`tasks of ${victim} were not taken over within ${timeoutMs} ms`);
+}
+
+/**
+ * Milliseconds from `since` until every gate answers /health again and holds its one listener connection
+ * again (the event pump re-LISTENed).
+ */
+async function untilGatesBack(cluster: ChaosCluster, since: number, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  let seen = '';
+  while (Date.now() < deadline) {
+    const listening = await cluster.gateResources().then(
+      (all) => {
+        seen = all.map((r) => `gate ${r.pid}: ${JSON.stringify(r.connections)}, ${r.fds} descriptors`).join('; ');
+        return all.every((r) => r.connections.listen === 1);
+      },
+      () => false,
+    );
+    if (listening && (await cluster.gatesHealthy())) return Date.now() - since;
+    await sleep(100);
+  }
+  throw new Error(`the gates did not come back within ${timeoutMs} ms of the database (last seen: ${seen})`);
 }
 
 export const scenarios: Scenario[] = [
@@ -108,6 +130,28 @@ export const scenarios: Scenario[] = [
       cluster.pg.start();
       await cluster.connectDb();
       return cluster.waitForFlow(seq, at);
+    },
+  },
+  {
+    name: 'PostgreSQL down again and again under load',
+    recovery: 'every gate healthy with its one listener connection, after each outage (worst)',
+    async inject(cluster, load) {
+      const { count, minSeconds, maxSeconds } = load.outages;
+      await busyWorker(cluster);
+      let worst = 0;
+      for (let i = 0; i < count; i++) {
+        // Fresh work before each outage, so the database goes away under load every time.
+        if (i > 0) await cluster.createTasks(Math.ceil(load.tasks / 4), load.documentsPerTask);
+        // Outage lengths spread evenly over [min, max]: the length is the fault under test, not a wait.
+        const seconds = count > 1 ? minSeconds + ((maxSeconds - minSeconds) * i) / (count - 1) : minSeconds;
+        cluster.pg.crash();
+        await sleep(seconds * 1000);
+        cluster.pg.start();
+        const back = Date.now();
+        await cluster.connectDb();
+        worst = Math.max(worst, await untilGatesBack(cluster, back));
+      }
+      return worst;
     },
   },
   {
