@@ -14,7 +14,7 @@ import {
   withGate,
   type GateOptions,
   type Output,
-} from '../operator/support.ts';
+} from './support.ts';
 
 const ClientsDocument = graphql(`
   query OperatorClients($status: ClientStatus) {

@@ -17,7 +17,7 @@ import {
   usageExits,
   type GateOptions,
   type Output,
-} from '../operator/support.ts';
+} from './support.ts';
 
 const CoverageDocument = graphql(`
   query OperatorCoverage($planId: ID!) {

@@ -17,7 +17,7 @@ import {
   withGate,
   type GateOptions,
   type Output,
-} from '../operator/support.ts';
+} from './support.ts';
 
 graphql(`
   fragment OperatorDocument on Document { id documentId fetchedAt sizeBytes sha256 metadata task { id } client { id name } }

@@ -14,7 +14,7 @@ import {
   withGate,
   type GateOptions,
   type Output,
-} from '../operator/support.ts';
+} from './support.ts';
 
 const CreateKeyDocument = graphql(`
   mutation OperatorCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name role prefix createdAt } } }

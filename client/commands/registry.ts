@@ -5,8 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { isRegistryError } from '../registry/errors.ts';
-import { SEARCH_FIELDS, SEARCH_FIELD_NAMES } from '../registry/fields.ts';
+import { isRegistryError, SEARCH_FIELDS, SEARCH_FIELD_NAMES } from '../rules/index.ts';
 import { parsePage } from '../registry/parsers/index.ts';
 import { DEFAULT_REGISTRY_URL, RegistrySession, type SearchSummary } from '../registry/session.ts';
 

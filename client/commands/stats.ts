@@ -15,7 +15,7 @@ import {
   type Output,
   usageExits,
   withGate,
-} from '../operator/support.ts';
+} from './support.ts';
 
 const StatsDocument = graphql(`
   query OperatorStats($minutes: Int) {

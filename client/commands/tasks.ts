@@ -5,8 +5,13 @@ import type { Command } from 'commander';
 import type { ResultOf } from '@graphql-typed-document-node/core';
 import type { GateClient } from '../gate/client.ts';
 import { graphql } from '../gate/generated/index.ts';
-import { InvalidPlanError, normalisePlanRequest, rootTasks, WINDOW_UNITS } from '../planning/plan-window.ts';
-import { InvalidSearchParamsError } from '../registry/fields.ts';
+import {
+  InvalidPlanError,
+  normalisePlanRequest,
+  rootTasks,
+  WINDOW_UNITS,
+  InvalidSearchParamsError,
+} from '../rules/index.ts';
 import {
   CliError,
   EXIT,
@@ -29,8 +34,8 @@ import {
   withGate,
   type GateOptions,
   type Output,
-} from '../operator/support.ts';
-import { watchTasks } from '../operator/watch.ts';
+} from './support.ts';
+import { watchTasks } from './tasks-watch.ts';
 
 graphql(`
   fragment OperatorTask on Task {

@@ -4,7 +4,7 @@
  * lands in the jar), and every exchange sent through the host's politeness.
  */
 import { CookieJar } from 'tough-cookie';
-import { RegistryError, isRegistryError } from './errors.ts';
+import { RegistryError, isRegistryError } from '../rules/index.ts';
 import { type HostPoliteness, errorForStatus } from './politeness.ts';
 
 export interface RegistryResponse {

@@ -1,17 +1,21 @@
 /**
- * The registry library (reyestr.court.gov.ua): search fields and validation, a polite session with
- * HTTP and browser transports, and parsers for every page kind. Knows nothing about the gate.
+ * The registry library (reyestr.court.gov.ua): a polite session with HTTP and browser transports, and
+ * parsers for every page kind. Knows nothing about the gate. The search fields, their validation and the
+ * error type are pure rules the gate trusts too: they live in client/rules/ and are re-exported here.
  */
-export { RegistryError, isRegistryError, type RegistryErrorClass } from './errors.ts';
 export {
+  RegistryError,
+  isRegistryError,
+  type RegistryErrorClass,
   InvalidSearchParamsError,
   SEARCH_FIELDS,
   SEARCH_FIELD_NAMES,
   validateSearchParams,
   type SearchParams,
-} from './fields.ts';
-export { RESULT_CAP } from './catalogues.ts';
-export { parseRegistryDate, type RegistryDate } from './dates.ts';
+  RESULT_CAP,
+  parseRegistryDate,
+  type RegistryDate,
+} from '../rules/index.ts';
 export { DEFAULT_POLITENESS, NO_POLITENESS, HostPoliteness, type PolitenessOptions } from './politeness.ts';
 export {
   parsePage,

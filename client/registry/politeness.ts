@@ -6,7 +6,7 @@
  */
 import PQueue from 'p-queue';
 import pRetry, { AbortError } from 'p-retry';
-import { RegistryError, isRegistryError } from './errors.ts';
+import { RegistryError, isRegistryError } from '../rules/index.ts';
 
 export interface PolitenessOptions {
   /** At most one request starts per this many ms (0 = no rate limit). */

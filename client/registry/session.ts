@@ -6,8 +6,13 @@
  */
 import { pino, type Logger } from 'pino';
 import type { Browser } from 'playwright-core';
-import { RegistryError } from './errors.ts';
-import { SEARCH_FIELDS, validateSearchParams, type MultiSelectNaming, type SearchParams } from './fields.ts';
+import {
+  RegistryError,
+  SEARCH_FIELDS,
+  validateSearchParams,
+  type MultiSelectNaming,
+  type SearchParams,
+} from '../rules/index.ts';
 import { RegistryHttpClient, type RegistryResponse } from './http.ts';
 import {
   parsePage,

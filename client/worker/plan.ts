@@ -1,6 +1,6 @@
 /**
  * Running a PLAN task: search the task's window (sorted by date) through the registry session, read the
- * total, decide with the pure plan rules (client/planning/plan-window.ts) and report the decision with
+ * total, decide with the pure plan rules (client/rules/plan-window.ts) and report the decision with
  * `completePlanTask` — the gate checks it against the same rules and creates the children (half windows,
  * field splits or download chunks) and completes the task in one transaction, fenced by the lease token.
  *
@@ -11,9 +11,14 @@
 import type { Logger } from 'pino';
 import type { GateClient } from '../gate/client.ts';
 import { graphql } from '../gate/generated/index.ts';
-import { decideWindow, type PlanOptions, type PlanOutcome } from '../planning/plan-window.ts';
-import { RegistryError } from '../registry/errors.ts';
-import { itemsPerPageOf, validateSearchParams } from '../registry/fields.ts';
+import {
+  decideWindow,
+  planOptionsOf,
+  type PlanOutcome,
+  RegistryError,
+  itemsPerPageOf,
+  validateSearchParams,
+} from '../rules/index.ts';
 import type { RegistrySession } from '../registry/session.ts';
 
 export const PlanTaskOptionsDocument = graphql(`
@@ -51,20 +56,15 @@ export interface PlanTaskResult {
   existing: number;
 }
 
-function planOptionsOf(value: unknown, taskId: string): PlanOptions {
-  const o = value as Partial<PlanOptions> | null | undefined;
-  if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields)) {
-    throw new RegistryError('PARSE', `task ${taskId} has no plan rules (planOptions); is it a PLAN task?`, {
-      reason: 'no-plan-options',
-    });
-  }
-  return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
-}
-
 export async function runPlanTask({ task, lease, session, gate, log, signal }: PlanTaskRun): Promise<PlanTaskResult> {
   signal?.throwIfAborted();
   const rules = task.planOptions ?? (await gate.request(PlanTaskOptionsDocument, { id: task.id })).task?.planOptions;
-  const options = planOptionsOf(rules, task.id);
+  const options = planOptionsOf(rules);
+  if (!options) {
+    throw new RegistryError('PARSE', `task ${task.id} has no plan rules (planOptions); is it a PLAN task?`, {
+      reason: 'no-plan-options',
+    });
+  }
   const params = validateSearchParams(task.searchParams);
   signal?.throwIfAborted();
 

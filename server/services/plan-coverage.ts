@@ -1,8 +1,13 @@
 // Coverage of a plan: what its windows became — planned into download chunks, a gap, or still being
 // planned — with the registry's expected count, what was planned and downloaded, and the chunks' task states.
 // An operator proves a range complete with it, or sees exactly what is missing.
-import { decideWindow, rootTasks, windowOfParams, type PlannedTask } from '../../client/planning/plan-window.ts';
-import type { SearchParams } from '../../client/registry/fields.ts';
+import {
+  decideWindow,
+  rootTasks,
+  windowOfParams,
+  type PlannedTask,
+  type SearchParams,
+} from '../../client/rules/index.ts';
 import { countTasksByKeyGroups, tasksByKeys, type KeyedTask } from '../db/sql/plan-tasks.ts';
 import type { Actor } from './actor.ts';
 import { getPlan, requestOfPlan } from './plans.ts';

@@ -1,5 +1,5 @@
 // Plans: a whole registry search turned into tasks without gaps or overlaps. The rules (windows, halves,
-// field splits, chunks, dedup keys) are the pure functions of client/planning/plan-window.ts; here they are
+// field splits, chunks, dedup keys) are the pure functions of client/rules/plan-window.ts; here they are
 // validated, stored and read back:
 //   createPlan        the plan row and one PLAN task per window (idempotent: the same request is the same plan)
 //   completePlanTask  a worker's decision for a window: the children and the parent's completion commit
@@ -10,6 +10,7 @@ import {
   InvalidPlanError,
   decideWindow,
   normalisePlanRequest,
+  planOptionsOf,
   rootTasks,
   planKey,
   type PlanOptions,
@@ -18,8 +19,10 @@ import {
   type PlanRequestInput,
   type PlannedTask,
   type WindowDecision,
-} from '../../client/planning/plan-window.ts';
-import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/registry/fields.ts';
+  InvalidSearchParamsError,
+  validateSearchParams,
+  type SearchParams,
+} from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
 import {
@@ -193,11 +196,11 @@ export interface PlanTaskCompletion {
   existing: number;
 }
 
-export function planOptionsOf(value: unknown): PlanOptions {
-  const o = value as Partial<PlanOptions> | null;
-  if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields))
-    throw badInput('taskId: this task has no plan rules (not a plan task?)');
-  return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
+/** A PLAN task's (or plan's) stored options; a task without them is not a plan task. */
+export function requirePlanOptions(value: unknown): PlanOptions {
+  const options = planOptionsOf(value);
+  if (!options) throw badInput('taskId: this task has no plan rules (not a plan task?)');
+  return options;
 }
 
 const childShape = (c: { kind: string; searchParams?: unknown; startPage: number; maxDocuments: number }) =>
@@ -254,7 +257,7 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
     const parent = await lockLeasedTask(taskId, leaseToken, tx);
     if (!parent) return null;
     if (parent.kind !== 'PLAN') throw badInput(`taskId: task ${taskId} is a ${parent.kind} task, not a plan task`);
-    const options = planOptionsOf(parent.planOptions);
+    const options = requirePlanOptions(parent.planOptions);
     const decision = planInput(() =>
       decideWindow({ searchParams: validateSearchParams(parent.searchParams), total: c.total, options }),
     );
@@ -314,6 +317,6 @@ export function requestOfPlan(plan: Plan): PlanRequest {
     from: plan.dateFrom,
     to: plan.dateTo,
     window: plan.window as PlanRequest['window'],
-    options: planOptionsOf(plan.options),
+    options: requirePlanOptions(plan.options),
   };
 }

@@ -1,7 +1,7 @@
 // Validation of what callers send about tasks. Search params are checked against the registry's own
 // form (the registry library's field list), so a task that could never run is refused at creation.
 import { z } from 'zod';
-import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/registry/fields.ts';
+import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/rules/index.ts';
 import { badInput, orDefault, parseInput } from './errors.ts';
 import { policy } from './policy.ts';
 

@@ -14,9 +14,9 @@ import {
   instances,
   proceedingForms,
   type Catalogue,
-} from '../../client/registry/catalogues.ts';
-import { formatRegistryDate, parseRegistryDate } from '../../client/registry/dates.ts';
-import { SEARCH_FIELDS, itemsPerPageOf, type SearchParams } from '../../client/registry/fields.ts';
+} from '../../client/rules/catalogues.ts';
+import { formatRegistryDate, parseRegistryDate } from '../../client/rules/registry-dates.ts';
+import { SEARCH_FIELDS, itemsPerPageOf, type SearchParams } from '../../client/rules/search-fields.ts';
 
 /** The fake's archive spans these decision dates (the real registry starts in 2006, with older stragglers). */
 export const ARCHIVE_START = '2006-01-01';

@@ -11,7 +11,7 @@ import {
   decodeSearchForm,
   type MultiSelectNaming,
   type SearchParams,
-} from '../../client/registry/fields.ts';
+} from '../../client/rules/search-fields.ts';
 import { GeneratedSearch, type TotalFor } from './data.ts';
 import { decisionPage, emptyResultsPage, errorPage, formPage, resultsPage, showCaptcha } from './pages.ts';
 

@@ -4,7 +4,7 @@
  * decision pages (real ones, and generated ones built on a real one), the error page, a shown captcha.
  */
 import * as cheerio from 'cheerio';
-import { SEARCH_FIELDS, type SearchParams } from '../../client/registry/fields.ts';
+import { SEARCH_FIELDS, type SearchParams } from '../../client/rules/search-fields.ts';
 import { decisionBasics, type GeneratedRow } from './data.ts';
 import { FIXTURE_DOCUMENT_IDS, readFixture } from './fixtures.ts';
 

@@ -10,7 +10,7 @@ import { registerDocumentCommands } from '../../client/commands/documents.ts';
 import { registerKeyCommands } from '../../client/commands/keys.ts';
 import { registerStatsCommand } from '../../client/commands/stats.ts';
 import { registerTaskCommands } from '../../client/commands/tasks.ts';
-import { bar, renderTable } from '../../client/operator/watch.ts';
+import { bar, renderTable } from '../../client/commands/tasks-watch.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
 
 let t: TestGate;

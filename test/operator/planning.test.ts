@@ -3,9 +3,9 @@
 // chunks are "downloaded" by completing them with their size. Then coverage must prove every window.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GateClient } from '../../client/gate/client.ts';
-import { pageRange } from '../../client/planning/plan-window.ts';
-import { parseRegistryDate } from '../../client/registry/dates.ts';
-import type { SearchParams } from '../../client/registry/fields.ts';
+import { pageRange } from '../../client/rules/plan-window.ts';
+import { parseRegistryDate } from '../../client/rules/registry-dates.ts';
+import type { SearchParams } from '../../client/rules/search-fields.ts';
 import { RegistrySession } from '../../client/registry/session.ts';
 import { runPlanTask } from '../../client/worker/plan.ts';
 import { prisma } from '../../server/db/database.ts';

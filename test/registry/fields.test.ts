@@ -4,8 +4,8 @@ import {
   decodeSearchForm,
   encodeSearchForm,
   validateSearchParams,
-} from '../../client/registry/fields.ts';
-import { isRegistryError } from '../../client/registry/errors.ts';
+} from '../../client/rules/search-fields.ts';
+import { isRegistryError } from '../../client/rules/registry-error.ts';
 
 function issuesOf(params: unknown) {
   try {

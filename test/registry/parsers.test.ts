@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import * as catalogues from '../../client/registry/catalogues.ts';
-import { parseRegistryDate } from '../../client/registry/dates.ts';
+import * as catalogues from '../../client/rules/catalogues.ts';
+import { parseRegistryDate } from '../../client/rules/registry-dates.ts';
 import { parsePage, type RegistryPage } from '../../client/registry/parsers/index.ts';
 import { FIXTURE_DOCUMENT_IDS, readFixture } from '../fake-registry/fixtures.ts';
 import { emptyResultsPage, showCaptcha } from '../fake-registry/pages.ts';

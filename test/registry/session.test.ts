@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryError } from '../../client/registry/errors.ts';
+import { RegistryError } from '../../client/rules/registry-error.ts';
 import { parsePage, type DecisionPage } from '../../client/registry/parsers/index.ts';
 import { RegistrySession, type RegistrySessionOptions } from '../../client/registry/session.ts';
 import { GeneratedSearch } from '../fake-registry/data.ts';

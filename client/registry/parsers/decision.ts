@@ -5,7 +5,7 @@
  */
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { registryDate, type RegistryDate } from '../dates.ts';
+import { registryDate, type RegistryDate } from '../../rules/index.ts';
 import { decodeEntities, htmlToTextLines, normaliseWhitespace, textLinesOfNodes } from './text.ts';
 
 export interface DecisionMetadata {

@@ -4,7 +4,7 @@
  * after the site's JS turned multi-selects into checkbox lists (`input[name="CourtRegion[]"]:checked`).
  */
 import type { CheerioAPI } from 'cheerio';
-import { SEARCH_FIELDS, type MultiSelectNaming, type SearchParams } from '../fields.ts';
+import { SEARCH_FIELDS, type MultiSelectNaming, type SearchParams } from '../../rules/index.ts';
 import { normaliseWhitespace } from './text.ts';
 
 export interface CatalogueOption {

@@ -5,9 +5,7 @@
  */
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
-import { RESULT_CAP } from '../catalogues.ts';
-import { registryDate, type RegistryDate } from '../dates.ts';
-import type { SearchParams } from '../fields.ts';
+import { RESULT_CAP, registryDate, type RegistryDate, type SearchParams } from '../../rules/index.ts';
 import { parseActiveFilters } from './form.ts';
 import { normaliseWhitespace } from './text.ts';
 

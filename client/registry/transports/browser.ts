@@ -7,8 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import type { CookieJar } from 'tough-cookie';
-import { RegistryError } from '../errors.ts';
-import { SEARCH_FIELDS, type SearchParams } from '../fields.ts';
+import { RegistryError, SEARCH_FIELDS, type SearchParams } from '../../rules/index.ts';
 import type { RegistryResponse } from '../http.ts';
 import { errorForStatus, type HostPoliteness } from '../politeness.ts';
 import type { SearchTransport } from './types.ts';

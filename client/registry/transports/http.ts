@@ -2,7 +2,7 @@
  * Search over plain HTTP: GET the form once (session cookie, and how the form names multi-selects),
  * POST it like a browser would, GET `/Page/<n>`.
  */
-import { encodeSearchForm, type MultiSelectNaming, type SearchParams } from '../fields.ts';
+import { encodeSearchForm, type MultiSelectNaming, type SearchParams } from '../../rules/index.ts';
 import type { RegistryHttpClient, RegistryResponse } from '../http.ts';
 import { detectMultiSelectNaming } from '../parsers/form.ts';
 import { loadPage } from '../parsers/index.ts';

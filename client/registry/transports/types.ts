@@ -1,4 +1,4 @@
-import type { SearchParams } from '../fields.ts';
+import type { SearchParams } from '../../rules/index.ts';
 import type { RegistryResponse } from '../http.ts';
 
 export type TransportName = 'http' | 'browser';

@@ -23,9 +23,9 @@ import {
   instances,
   proceedingForms,
   type Catalogue,
-} from '../registry/catalogues.ts';
-import { formatRegistryDate, parseRegistryDate } from '../registry/dates.ts';
-import { itemsPerPageOf, validateSearchParams, type SearchParams } from '../registry/fields.ts';
+} from './catalogues.ts';
+import { formatRegistryDate, parseRegistryDate } from './registry-dates.ts';
+import { itemsPerPageOf, validateSearchParams, type SearchParams } from './search-fields.ts';
 
 export const WINDOW_UNITS = ['day', 'week', 'month', 'year'] as const;
 export type WindowUnit = (typeof WINDOW_UNITS)[number];
@@ -53,6 +53,16 @@ export interface PlanOptions {
   pageBudget: number | null;
   /** fields a day over the limit is split by, in order */
   splitFields: string[];
+}
+
+/**
+ * A PLAN task's options as stored (jsonb) read back, or null when the value holds none (not a PLAN task).
+ * The gate and the worker each turn null into their own error.
+ */
+export function planOptionsOf(value: unknown): PlanOptions | null {
+  const o = value as Partial<PlanOptions> | null | undefined;
+  if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields)) return null;
+  return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
 }
 
 /** An inclusive adopted-on range, ISO dates. */

@@ -6,8 +6,8 @@
 import { z } from 'zod';
 import * as catalogues from './catalogues.ts';
 import { catalogueHas, catalogueValues, type Catalogue } from './catalogues.ts';
-import { parseRegistryDate } from './dates.ts';
-import { RegistryError } from './errors.ts';
+import { parseRegistryDate } from './registry-dates.ts';
+import { RegistryError } from './registry-error.ts';
 
 type FieldKind =
   | { kind: 'text' }

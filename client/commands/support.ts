@@ -9,7 +9,7 @@
  */
 import { type Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
 import { GateCallError, GateClient } from '../gate/client.ts';
-import { SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchParams } from '../registry/fields.ts';
+import { SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchParams } from '../rules/index.ts';
 
 export const EXIT = { OK: 0, UNEXPECTED: 1, USAGE: 2, NOT_FOUND: 3, SERVER: 4, AUTH: 5, CONFLICT: 6 } as const;
 
