@@ -1,4 +1,6 @@
 // The `reyestr` CLI: one commander program; each command group lives in client/commands/.
+// `serve` runs the gate, which lives in server/: the client tree never imports it, so whoever starts the CLI
+// (bin/reyestr.mjs) hands the gate's entry in as `serve`.
 import { Command } from 'commander';
 import { registerRegistryCommands } from './commands/registry.ts';
 import { registerWorkerCommands } from './commands/worker.ts';
@@ -9,27 +11,31 @@ import { registerDocumentCommands } from './commands/documents.ts';
 import { registerStatsCommand } from './commands/stats.ts';
 import { registerCoverageCommand } from './commands/coverage.ts';
 
-const program = new Command()
-  .name('reyestr')
-  .description("Distributed downloader for Ukraine's Unified State Register of Court Decisions")
-  .showHelpAfterError('(add --help for usage)');
+export interface CliEntries {
+  /** starts the gate (server/main.ts); resolves once it listens */
+  serve: () => Promise<void>;
+}
 
-program
-  .command('serve')
-  .description('run the gate (same as npm start); configured by environment variables or .env')
-  .addHelpText('after', '\nExample:\n  API_PORT=8000 DATABASE_URL=postgresql://reyestr@db/reyestr reyestr serve')
-  .action(async () => {
-    const { main } = await import('../server/main.ts');
-    await main();
-  });
+export async function runCli(argv: string[], { serve }: CliEntries): Promise<void> {
+  const program = new Command()
+    .name('reyestr')
+    .description("Distributed downloader for Ukraine's Unified State Register of Court Decisions")
+    .showHelpAfterError('(add --help for usage)');
 
-registerRegistryCommands(program);
-registerWorkerCommands(program);
-registerTaskCommands(program);
-registerClientCommands(program);
-registerKeyCommands(program);
-registerDocumentCommands(program);
-registerStatsCommand(program);
-registerCoverageCommand(program);
+  program
+    .command('serve')
+    .description('run the gate (same as npm start); configured by environment variables or .env')
+    .addHelpText('after', '\nExample:\n  API_PORT=8000 DATABASE_URL=postgresql://reyestr@db/reyestr reyestr serve')
+    .action(() => serve());
 
-await program.parseAsync(process.argv);
+  registerRegistryCommands(program);
+  registerWorkerCommands(program);
+  registerTaskCommands(program);
+  registerClientCommands(program);
+  registerKeyCommands(program);
+  registerDocumentCommands(program);
+  registerStatsCommand(program);
+  registerCoverageCommand(program);
+
+  await program.parseAsync(argv);
+}
