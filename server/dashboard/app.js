@@ -13,11 +13,13 @@ import {
   THROUGHPUT_MINUTES,
   WS_URL,
 } from './config.js';
-import { $, h } from './dom.js';
+import { $ } from './dom.js';
 import { state } from './state.js';
 import { AuthError, GateDown, gql } from './gate.js';
+import { hideBanner, reportError, setOnline, showBanner, showLogin } from './notices.js';
 import { renderStats } from './stats.js';
-import { loadTasks, scheduleRecount, setUpFilters, upsertTask } from './tasks.js';
+import { loadTasks, scheduleRecount, upsertTask } from './task-store.js';
+import { setUpFilters } from './tasks.js';
 import { confirmLateWorkers, countDocuments, loadClients, renderWorkers, upsertClient } from './workers.js';
 import { loadDetail, renderDetail } from './detail.js';
 import { detectCoverage, loadCoverage, scheduleCoverage } from './coverage.js';
@@ -53,15 +55,6 @@ export async function boot() {
   connect();
   await Promise.all([loadTasks(), loadClients(), detectCoverage()]).catch(reportError);
   document.body.dataset.loaded = 'true';
-}
-
-export function showLogin(message) {
-  $('app').hidden = true;
-  $('login').hidden = false;
-  const error = $('login-error');
-  error.hidden = !message;
-  error.textContent = message ?? '';
-  $('login-key').focus();
 }
 
 $('login-form').addEventListener('submit', (event) => {
@@ -156,21 +149,6 @@ export function live(query, variables, next) {
   );
 }
 
-export function setOnline(online) {
-  state.online = online;
-  document.body.classList.toggle('offline', !online && state.connectedOnce);
-  const badge = $('live');
-  badge.dataset.state = online ? 'live' : 'offline';
-  badge.textContent = online ? 'live' : 'offline';
-  if (online) hideBanner();
-  else if (state.connectedOnce) {
-    showBanner(
-      `The gate is not answering (connection lost at ${new Date().toLocaleTimeString()}). ` +
-        'Retrying; the page catches up by itself when the gate is back.',
-    );
-  } else showBanner('Cannot open the live connection to the gate. Retrying…');
-}
-
 /** After a reconnect: the snapshots again (the event subscription replays from the last seq by itself). */
 export function resync() {
   Promise.all([
@@ -198,29 +176,7 @@ export function onTaskEvent(event) {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Views, banner, toasts
-
-export function showBanner(text) {
-  const banner = $('banner');
-  banner.hidden = false;
-  banner.textContent = text;
-}
-
-export function hideBanner() {
-  $('banner').hidden = true;
-}
-
-export function reportError(error) {
-  if (error instanceof GateDown) return setOnline(false);
-  if (error instanceof AuthError) return showLogin(error.message);
-  toast(error.message, true);
-}
-
-export function toast(text, isError = false) {
-  const el = h('div', { class: `toast ${isError ? 'toast-error' : ''}`, role: 'status' }, text);
-  document.body.append(el);
-  setTimeout(() => el.remove(), isError ? 6000 : 3000);
-}
+// Views
 
 for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
   tab.addEventListener('click', () => {

@@ -5,8 +5,8 @@ import { EVENT_FIELDS, TASK_FIELDS } from './config.js';
 import { $, ago, compact, fill, fmt, h, shortId, statusBadge } from './dom.js';
 import { state } from './state.js';
 import { gql } from './gate.js';
-import { actionButtons, progress } from './tasks.js';
-import { reportError } from './app.js';
+import { reportError } from './notices.js';
+import { actionButtons, progress } from './task-widgets.js';
 
 export async function openDetail(id) {
   state.detailId = id;

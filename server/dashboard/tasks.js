@@ -1,13 +1,16 @@
 // ---------------------------------------------------------------------------------------------------
-// Tasks table
+// Tasks table: the filters and the rows (the list itself is task-store.js)
 
-import { ACTIVE, CANCELLABLE, PAGE_SIZE, RETRYABLE, STATUSES, TASK_FIELDS } from './config.js';
+import { PAGE_SIZE, STATUSES } from './config.js';
 import { $, ago, fmt, h, paramsText, shortId, statusBadge } from './dom.js';
 import { state } from './state.js';
-import { gql } from './gate.js';
-import { renderWorkers } from './workers.js';
 import { openDetail } from './detail.js';
-import { reportError, toast } from './app.js';
+import { reportError } from './notices.js';
+import { onRender } from './render.js';
+import { loadTasks } from './task-store.js';
+import { actionButtons, priorityEditor, progress } from './task-widgets.js';
+
+onRender(renderTasks);
 
 export function setUpFilters() {
   const box = $('status-filter');
@@ -70,108 +73,6 @@ export function applyFilters() {
     clientId: $('f-worker').value,
   };
   loadTasks().catch(reportError);
-}
-
-export function gqlFilter() {
-  const f = state.filter;
-  return {
-    ...(f.status.length ? { status: f.status } : {}),
-    ...(f.params ? { searchParams: f.params } : {}),
-    ...(f.clientId ? { clientId: f.clientId } : {}),
-  };
-}
-
-export let loadGeneration = 0;
-export async function loadTasks(first = PAGE_SIZE, after = null) {
-  const generation = ++loadGeneration;
-  const data = await gql(
-    `query Tasks($filter: TaskFilter, $first: Int, $after: String) {
-      tasks(filter: $filter, first: $first, after: $after) { totalCount pageInfo { endCursor hasNextPage } edges { node { ${TASK_FIELDS} } } } }`,
-    { filter: gqlFilter(), first, after },
-  );
-  if (generation !== loadGeneration) return; // the filter changed meanwhile
-  const connection = data.tasks;
-  if (!after) {
-    state.tasks.clear();
-    state.order = [];
-  }
-  for (const { node } of connection.edges) {
-    if (!state.tasks.has(node.id)) state.order.push(node.id);
-    state.tasks.set(node.id, node);
-    if (!state.taskDocs.has(node.id)) state.taskDocs.set(node.id, node.documentsDownloaded);
-  }
-  state.totalCount = connection.totalCount;
-  state.endCursor = connection.pageInfo.endCursor;
-  state.hasNext = connection.pageInfo.hasNextPage;
-  $('filter-error').hidden = true;
-  scheduleRender();
-}
-
-export let recountTimer;
-export function scheduleRecount() {
-  clearTimeout(recountTimer);
-  recountTimer = setTimeout(async () => {
-    try {
-      const data = await gql('query Count($filter: TaskFilter) { tasks(filter: $filter, first: 1) { totalCount } }', {
-        filter: gqlFilter(),
-      });
-      state.totalCount = data.tasks.totalCount;
-      scheduleRender();
-    } catch {
-      // the next event or reconnect counts again
-    }
-  }, 400);
-}
-
-export function matchesFilter(task) {
-  const f = state.filter;
-  if (f.status.length && !f.status.includes(task.status)) return false;
-  if (f.clientId && task.leaseHolder?.id !== f.clientId) return false;
-  if (f.params) {
-    for (const [field, wanted] of Object.entries(f.params)) {
-      const have = [task.searchParams?.[field]].flat().map(String);
-      if (
-        ![wanted]
-          .flat()
-          .map(String)
-          .every((v) => have.includes(v))
-      )
-        return false;
-    }
-  }
-  return true;
-}
-
-export function upsertTask(task) {
-  const known = state.tasks.get(task.id);
-  if (known && known.updatedAt > task.updatedAt) return; // an older view of it than the one shown
-  if (!matchesFilter(task)) {
-    if (known) {
-      state.tasks.delete(task.id);
-      state.order = state.order.filter((id) => id !== task.id);
-      scheduleRender();
-    }
-    return;
-  }
-  if (known) {
-    state.tasks.set(task.id, task);
-  } else {
-    // newest first, like the gate; older tasks beyond the loaded page stay behind "Load more"
-    const at = state.order.findIndex((id) => state.tasks.get(id).createdAt < task.createdAt);
-    if (at === -1 && state.hasNext) return;
-    state.tasks.set(task.id, task);
-    state.order.splice(at === -1 ? state.order.length : at, 0, task.id);
-  }
-  scheduleRender();
-}
-
-export let renderTimer;
-export function scheduleRender() {
-  renderTimer ??= setTimeout(() => {
-    renderTimer = undefined;
-    renderTasks();
-    renderWorkers();
-  }, 16);
 }
 
 export function renderTasks() {
@@ -239,102 +140,4 @@ export function taskCells(task, admin) {
     h('td', {}, error),
     h('td', { class: 'admin-only actions' }, actionButtons(task)),
   ];
-}
-
-export function actionButtons(task) {
-  return [
-    CANCELLABLE.has(task.status)
-      ? h(
-          'button',
-          {
-            type: 'button',
-            class: 'danger small-btn',
-            'data-action': 'cancel',
-            onclick: () => act('cancelTask', task.id),
-          },
-          'Cancel',
-        )
-      : null,
-    RETRYABLE.has(task.status)
-      ? h(
-          'button',
-          { type: 'button', class: 'small-btn', 'data-action': 'retry', onclick: () => act('retryTask', task.id) },
-          'Retry',
-        )
-      : null,
-  ];
-}
-
-export function priorityEditor(task) {
-  const input = h('input', {
-    type: 'number',
-    class: 'priority',
-    min: -1000,
-    max: 1000,
-    step: 1,
-    value: task.priority,
-    'aria-label': 'priority',
-  });
-  const save = async () => {
-    const priority = Number(input.value);
-    if (!Number.isInteger(priority) || priority === task.priority) return;
-    input.disabled = true;
-    try {
-      const data = await gql(
-        `mutation SetPriority($input: SetTaskPriorityInput!) { setTaskPriority(input: $input) { ${TASK_FIELDS} } }`,
-        { input: { id: task.id, priority } },
-      );
-      toast(`Priority of ${shortId(task.id)} is now ${priority}`);
-      input.blur();
-      upsertTask(data.setTaskPriority);
-    } catch (error) {
-      input.value = task.priority;
-      reportError(error);
-    } finally {
-      input.disabled = false;
-    }
-  };
-  input.addEventListener('change', save);
-  input.addEventListener('blur', scheduleRender);
-  input.addEventListener('keydown', (event) => {
-    if (event.key !== 'Escape') return;
-    input.value = task.priority;
-    input.blur();
-  });
-  return input;
-}
-
-export async function act(mutation, id) {
-  try {
-    const data = await gql(`mutation Act($input: TaskIdInput!) { ${mutation}(input: $input) { ${TASK_FIELDS} } }`, {
-      input: { id },
-    });
-    upsertTask(data[mutation]);
-    toast(`${mutation === 'cancelTask' ? 'Cancelled' : 'Retrying'} task ${shortId(id)}`);
-  } catch (error) {
-    reportError(error);
-  }
-}
-
-export function progress(task) {
-  const of = task.totalExpected ?? task.maxDocuments;
-  const done = task.documentsDownloaded;
-  const share = of ? Math.min(1, done / of) : 0;
-  const bar = h(
-    'div',
-    {
-      class: `bar-track ${ACTIVE.has(task.status) ? 'active' : task.status === 'COMPLETED' ? 'done' : ''}`,
-      role: 'progressbar',
-      'aria-valuenow': done,
-      'aria-valuemax': of,
-    },
-    h('div', { class: 'bar-fill' }),
-  );
-  bar.firstChild.style.width = `${(share * 100).toFixed(1)}%`; // CSSOM: allowed by the page's CSP, unlike style=""
-
-  const extra =
-    task.documentsFailed || task.documentsSkipped
-      ? ` (${task.documentsFailed} failed, ${task.documentsSkipped} skipped)`
-      : '';
-  return h('div', { class: 'progress' }, bar, h('span', { class: 'small' }, `${fmt(done)} / ${fmt(of)}${extra}`));
 }

@@ -5,8 +5,10 @@ import { ACTIVE, CLIENT_FIELDS, DOCS_RATE_WINDOW_MS, LATE_AFTER_SECONDS } from '
 import { $, duration, fill, fmt, h, shortId } from './dom.js';
 import { state } from './state.js';
 import { gql } from './gate.js';
-import { scheduleRender } from './tasks.js';
 import { openDetail } from './detail.js';
+import { onRender, scheduleRender } from './render.js';
+
+onRender(renderWorkers);
 
 export async function loadClients() {
   const data = await gql(`query Clients { clients { ${CLIENT_FIELDS} } }`);
