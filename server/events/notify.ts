@@ -1,12 +1,12 @@
 // Live events that are not in the task event log. Sent with NOTIFY so every gate on the database hears
 // them; payloads are ids only (NOTIFY carries at most 8 kB), listeners read the rows.
-import { prisma } from '../db/database.ts';
+import { notify } from '../db/sql/notify.ts';
 
 export const TASK_EVENTS_CHANNEL = 'reyestr_task_events';
 export const CLIENTS_CHANNEL = 'reyestr_clients';
 
 export async function publishClientChanges(clientIds: string[]): Promise<void> {
   for (const id of clientIds) {
-    await prisma.$executeRaw`SELECT pg_notify(${CLIENTS_CHANNEL}, ${id})`;
+    await notify(CLIENTS_CHANNEL, id);
   }
 }

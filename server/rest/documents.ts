@@ -1,7 +1,7 @@
 // /api/v1/documents: register one decision with its registry metadata (classified), read one back.
 import { z } from 'zod';
-import type { Document } from '../generated/prisma/client.ts';
 import { findDocument, registerDocumentWithMetadata, type Classification } from '../services/document-metadata.ts';
+import type { Document } from '../services/rows.ts';
 import { clientOf } from './clients.ts';
 import { parseBody, type Route } from './http.ts';
 import { uuidField } from './shapes.ts';

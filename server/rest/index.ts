@@ -1,9 +1,9 @@
 // The REST API of the older gate (`/api/v1/...`) plus `GET /` and `GET /health`, as one router.
-import { prisma } from '../db/database.ts';
 import { clientRoutes } from './clients.ts';
 import { documentRoutes } from './documents.ts';
 import { createRouter, type RestOptions, type Route } from './http.ts';
 import { taskRoutes } from './tasks.ts';
+import { checkHealth } from '../services/health.ts';
 
 function serviceRoutes(): Route[] {
   return [
@@ -18,13 +18,9 @@ function serviceRoutes(): Route[] {
       path: '/health',
       public: true,
       handle: async () => {
-        try {
-          await prisma.$queryRaw`SELECT 1`;
-          return { body: { status: 'healthy', database: 'connected' } };
-        } catch (error) {
-          const message = (error as Error).message.split('\n')[0] || 'database unreachable';
-          return { status: 503, body: { status: 'unhealthy', database: 'disconnected', error: message } };
-        }
+        const health = await checkHealth();
+        if (health.healthy) return { body: { status: 'healthy', database: 'connected' } };
+        return { status: 503, body: { status: 'unhealthy', database: 'disconnected', error: health.error } };
       },
     },
   ];

@@ -1,10 +1,8 @@
 // What the older REST API's JSON looks like: snake_case records, its six task status strings, and body
 // field types as FastAPI validated them (numeric strings are accepted for integers).
 import { z } from 'zod';
-import type { TaskRow } from '../db/sql/task-row.ts';
-import type { Client } from '../generated/prisma/client.ts';
-import type { TaskStatus } from '../generated/prisma/enums.ts';
 import type { ClientTaskStatistics } from '../services/client-stats.ts';
+import type { Client, TaskRow, TaskStatus } from '../services/rows.ts';
 import type { DownloadStatistics } from '../services/task-progress.ts';
 
 export const REST_STATUSES = ['pending', 'assigned', 'in_progress', 'completed', 'failed', 'cancelled'] as const;

@@ -1,6 +1,8 @@
 // Workers ("clients"): registration, who may act for which client, liveness.
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
+import { markSilentClientsInactive as markSilentClientsSql } from '../db/sql/mark-silent-clients.ts';
+import { touchClient as touchClientSql } from '../db/sql/touch-client.ts';
 import type { Client } from '../generated/prisma/client.ts';
 import type { ClientStatus } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
@@ -64,24 +66,14 @@ export async function clientActingFor(actor: Actor, clientIdInput: string): Prom
 
 /** A sign of life: the client is active again and its heartbeat time is now. */
 export async function touchClient(clientId: string): Promise<void> {
-  const [{ wasInactive }] = await prisma.$queryRaw<Array<{ wasInactive: boolean }>>`
-    WITH before AS (SELECT status FROM clients WHERE id = ${clientId}::uuid)
-    UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
-    WHERE id = ${clientId}::uuid AND status <> 'DISABLED'
-    RETURNING (SELECT status FROM before) <> 'ACTIVE' AS "wasInactive"`.then((rows) =>
-    rows.length ? rows : [{ wasInactive: false }],
-  );
+  const { wasInactive } = await touchClientSql(clientId);
   // Only status changes are worth a live event; a heartbeat's time is read when someone looks.
   if (wasInactive) await publishClientChanges([clientId]);
 }
 
 /** Clients whose heartbeats stopped become INACTIVE (run by the sweeper). */
 export async function markSilentClientsInactive(): Promise<string[]> {
-  const rows = await prisma.$queryRaw<Array<{ id: string }>>`
-    UPDATE clients SET status = 'INACTIVE', updated_at = now()
-    WHERE status = 'ACTIVE' AND last_heartbeat_at < now() - make_interval(secs => ${policy.clientInactiveSeconds}::float8)
-    RETURNING id`;
-  const ids = rows.map((r) => r.id);
+  const ids = await markSilentClientsSql(policy.clientInactiveSeconds);
   if (ids.length) await publishClientChanges(ids);
   return ids;
 }

@@ -8,6 +8,7 @@ import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
 import { completeTasks as completeTasksSql, type Completion } from '../db/sql/complete-task.ts';
 import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/end-leases.ts';
 import { extendLeases } from '../db/sql/extend-leases.ts';
+import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
 import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
 import { reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
@@ -211,10 +212,7 @@ export async function failTask(actor: Actor | null, input: z.input<typeof failur
   requireActor(actor);
   const f = parseInput(failureInput, input);
   const row = await prisma.$transaction(async (tx) => {
-    const [task] = await tx.$queryRaw<Array<Pick<TaskRow, 'attempts' | 'maxAttempts'>>>`
-      SELECT attempts, max_attempts AS "maxAttempts" FROM tasks
-      WHERE id = ${f.taskId}::uuid AND lease_token = ${f.leaseToken}::uuid AND status IN ('CLAIMED', 'RUNNING')
-      FOR UPDATE`;
+    const task = await lockLeasedTask(tx, f.taskId, f.leaseToken);
     if (!task) return undefined;
     const [failed] = await failTaskSql(f.taskId, f.leaseToken, decideAfterFailure(task, f), tx);
     return failed;

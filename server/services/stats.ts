@@ -1,12 +1,9 @@
 // Numbers for the stats query, the dashboard tiles and the throughput chart.
 import { prisma } from '../db/database.ts';
+import { throughputByMinute, type ThroughputBucket } from '../db/sql/throughput.ts';
 import { TaskStatus } from '../generated/prisma/enums.ts';
 
-export interface ThroughputBucket {
-  minute: Date;
-  documents: number;
-  tasksCompleted: number;
-}
+export type { ThroughputBucket };
 
 /** How many tasks of the whole table are in each status (every status present, zeros included). */
 export async function countTasksByStatus(): Promise<Record<TaskStatus, number>> {
@@ -25,15 +22,7 @@ export async function getStats(minutes = 30) {
     countTasksByStatus(),
     prisma.client.count({ where: { status: 'ACTIVE' } }),
     prisma.document.count(),
-    prisma.$queryRaw<ThroughputBucket[]>`
-      WITH minutes AS (
-        SELECT generate_series(date_trunc('minute', now()) - make_interval(mins => ${window - 1}), date_trunc('minute', now()),
-          interval '1 minute') AS minute)
-      SELECT m.minute,
-        (SELECT count(*)::int FROM documents d WHERE d.fetched_at >= m.minute AND d.fetched_at < m.minute + interval '1 minute') AS documents,
-        (SELECT count(*)::int FROM tasks t WHERE t.status = 'COMPLETED' AND t.completed_at >= m.minute
-           AND t.completed_at < m.minute + interval '1 minute') AS "tasksCompleted"
-      FROM minutes m ORDER BY m.minute`,
+    throughputByMinute(window),
   ]);
   const lastFull = throughput.slice(-6, -1);
   return {

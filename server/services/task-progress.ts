@@ -2,6 +2,7 @@
 // fast it goes, when it will be done. Announcing a document is a progress report: it extends the lease.
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
+import { announcedDocuments } from '../db/sql/announced-documents.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Client } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
@@ -38,13 +39,7 @@ export async function downloadStatistics(actor: Actor | null, taskIdInput: strin
 }
 
 async function statisticsOf(task: TaskRow, now = new Date()): Promise<DownloadStatistics> {
-  const [announced] = task.claimedAt
-    ? await prisma.$queryRaw<Array<{ started: number; last: Date | null }>>`
-        SELECT count(DISTINCT data->>'documentId')::int AS started, max(created_at) AS last
-        FROM task_events
-        WHERE task_id = ${task.id}::uuid AND type = 'PROGRESS' AND seq > coalesce((
-          SELECT max(seq) FROM task_events WHERE task_id = ${task.id}::uuid AND type = 'CLAIMED'), 0)`
-    : [{ started: 0, last: null }];
+  const announced = task.claimedAt ? await announcedDocuments(task.id) : { started: 0, last: null };
   const finished = task.documentsDownloaded + task.documentsFailed + task.documentsSkipped;
   const processed = Math.max(announced.started, finished);
   const target = task.totalExpected ?? task.maxDocuments;
