@@ -6,8 +6,9 @@ import { callerClient } from '../services/client-leases.ts';
 import { clientStatistics, listClients } from '../services/client-stats.ts';
 import { registerClient } from '../services/clients.ts';
 import { heartbeat } from '../services/leases.ts';
+import { idSchema } from '../services/ids.ts';
 import { HttpError, parseBody, type RestRequest, type Route } from './http.ts';
-import { clientJson, taskStatisticsJson, uuidField } from './shapes.ts';
+import { clientJson, taskStatisticsJson } from './shapes.ts';
 
 const registration = z.object({
   client_name: z.string().min(1).max(200),
@@ -66,7 +67,7 @@ export function clientRoutes({ authEnabled }: { authEnabled: boolean }): Route[]
       method: 'GET',
       path: '/api/v1/clients/:client_id/statistics',
       handle: async (req) => {
-        if (!uuidField.safeParse(req.params.client_id).success)
+        if (!idSchema.safeParse(req.params.client_id).success)
           throw new HttpError(404, `Client ${req.params.client_id} not found`);
         return statistics(req, req.params.client_id);
       },

@@ -2,14 +2,14 @@
 import { z } from 'zod';
 import { findDocument, registerDocumentWithMetadata, type Classification } from '../services/document-metadata.ts';
 import type { Document } from '../services/rows.ts';
+import { idSchema } from '../services/ids.ts';
 import { clientOf } from './clients.ts';
 import { parseBody, type Route } from './http.ts';
-import { uuidField } from './shapes.ts';
 
 const field = (max: number) => z.union([z.string().max(max), z.number().transform(String)]).nullish();
 
 const registration = z.object({
-  task_id: uuidField.nullish(),
+  task_id: idSchema.nullish(),
   search_params: z.record(z.string(), z.unknown()).nullish(),
   metadata: z.object({
     external_id: field(50),

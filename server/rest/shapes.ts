@@ -31,8 +31,6 @@ export const intField = (min: number, max: number) =>
     z.number().int().min(min).max(max),
   );
 
-export const uuidField = z.string().uuid();
-
 export function taskJson(t: TaskRow) {
   return {
     task_id: t.id,

@@ -6,6 +6,7 @@ import { claimTasks, requeueExpiredLeasesNow } from '../services/leases.ts';
 import { countTasksByStatus } from '../services/stats.ts';
 import { documentDownloadStarted, downloadStatistics } from '../services/task-progress.ts';
 import { createTask, getTask, listTasks } from '../services/tasks.ts';
+import { idSchema } from '../services/ids.ts';
 import { clientOf } from './clients.ts';
 import { HttpError, parseBody, unprocessable, type RestRequest, type Route } from './http.ts';
 import {
@@ -16,7 +17,6 @@ import {
   REST_STATUSES,
   restStatus,
   taskJson,
-  uuidField,
   type RestStatus,
 } from './shapes.ts';
 
@@ -28,8 +28,8 @@ const creation = z.object({
 
 const counter = intField(0, 10_000_000).optional();
 const completion = z.object({
-  task_id: uuidField,
-  lease_token: uuidField.nullish(),
+  task_id: idSchema,
+  lease_token: idSchema.nullish(),
   documents_downloaded: counter,
   documents_failed: counter,
   documents_skipped: counter,
@@ -39,16 +39,16 @@ const completion = z.object({
 
 const registryId = z.union([z.string().trim().min(1).max(100), z.number().int().min(0).transform(String)]);
 const downloadStart = z.object({
-  task_id: uuidField,
+  task_id: idSchema,
   document_id: registryId,
   reg_number: registryId.nullish(),
-  lease_token: uuidField.nullish(),
+  lease_token: idSchema.nullish(),
 });
 
 /** Unknown and malformed ids alike are "not found", as the older gate answered. */
 const taskIdParam = (req: RestRequest) => {
   const id = req.params.task_id;
-  if (!uuidField.safeParse(id).success) throw new HttpError(404, `Task ${id} not found`);
+  if (!idSchema.safeParse(id).success) throw new HttpError(404, `Task ${id} not found`);
   return id;
 };
 

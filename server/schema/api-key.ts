@@ -52,6 +52,6 @@ builder.mutationFields((t) => ({
     type: ApiKeyRef,
     authScopes: { admin: true },
     args: { input: t.arg({ type: builder.inputType('RevokeApiKeyInput', { fields: (f) => ({ id: f.id() }) }) }) },
-    resolve: (_p, { input }, ctx) => apiKeys.revokeApiKey(ctx.actor, String(input.id)),
+    resolve: (_p, { input }, ctx) => apiKeys.revokeApiKey(ctx.actor, input.id),
   }),
 }));

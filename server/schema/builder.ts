@@ -26,6 +26,8 @@ export const builder = new SchemaBuilder<{
   PrismaTypes: PrismaTypes;
   AuthScopes: { reader: boolean; admin: boolean };
   Scalars: {
+    // GraphQL's ID parses every input (numbers included) to a string: say so once, no casts in resolvers.
+    ID: { Input: string; Output: string | number | bigint };
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
     SafeInt: { Input: number; Output: number | bigint };

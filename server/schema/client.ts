@@ -2,7 +2,7 @@
 import { prisma } from '../db/database.ts';
 import { filter, releasable } from '../events/streams.ts';
 import * as clients from '../services/clients.ts';
-import { parseId } from '../services/task-input.ts';
+import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
 import { ClientStatusEnum, RoleEnum } from './enums.ts';
 
@@ -56,7 +56,7 @@ builder.queryFields((t) => ({
     type: 'Client',
     nullable: true,
     args: { id: t.arg.id() },
-    resolve: (query, _p, args) => prisma.client.findUnique({ ...query, where: { id: parseId(String(args.id)) } }),
+    resolve: (query, _p, args) => prisma.client.findUnique({ ...query, where: { id: parseId(args.id) } }),
   }),
   me: t.field({
     type: Me,
@@ -81,8 +81,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_q, _p, { input }, ctx) =>
-      clients.registerClient(ctx.actor, { ...input, clientId: input.clientId == null ? null : String(input.clientId) }),
+    resolve: (_q, _p, { input }, ctx) => clients.registerClient(ctx.actor, input),
   }),
   setClientStatus: t.prismaField({
     type: 'Client',
@@ -95,7 +94,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_q, _p, { input }, ctx) => clients.setClientStatus(ctx.actor, String(input.id), input.status),
+    resolve: (_q, _p, { input }, ctx) => clients.setClientStatus(ctx.actor, input.id, input.status),
   }),
 }));
 
@@ -105,7 +104,7 @@ builder.subscriptionFields((t) => ({
     description: 'A worker registered or changed status (active, inactive, disabled).',
     args: { id: t.arg.id({ required: false }) },
     subscribe: (_p, args, ctx) => {
-      const only = args.id ? String(args.id) : null;
+      const only = args.id || null;
       return releasable((signal) => filter(ctx.bus.subscribe('clientChanged', signal), (id) => !only || id === only));
     },
     resolve: async (query, clientId) =>

@@ -1,7 +1,7 @@
 // Document: a downloaded decision, by the registry's id.
 import { prisma } from '../db/database.ts';
 import * as documents from '../services/documents.ts';
-import { parseId } from '../services/task-input.ts';
+import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
 
 builder.prismaObject('Document', {
@@ -46,7 +46,7 @@ builder.queryFields((t) => ({
     description: 'By the gate id (UUID) or the registry documentId.',
     args: { id: t.arg.id() },
     resolve: (query, _p, args) => {
-      const id = String(args.id);
+      const id = args.id;
       return /^\d+$/.test(id)
         ? prisma.document.findUnique({ ...query, where: { documentId: id } })
         : prisma.document.findUnique({ ...query, where: { id: parseId(id) } });
@@ -61,8 +61,8 @@ builder.queryFields((t) => ({
 
 function documentWhere(args: { taskId?: string | number | null; clientId?: string | number | null }) {
   return {
-    ...(args.taskId != null ? { taskId: parseId(String(args.taskId), 'taskId') } : {}),
-    ...(args.clientId != null ? { clientId: parseId(String(args.clientId), 'clientId') } : {}),
+    ...(args.taskId != null ? { taskId: parseId(args.taskId, 'taskId') } : {}),
+    ...(args.clientId != null ? { clientId: parseId(args.clientId, 'clientId') } : {}),
   };
 }
 
@@ -96,8 +96,8 @@ builder.mutationFields((t) => ({
     },
     resolve: (_p, { input }, ctx) =>
       documents.registerDocuments(ctx.actor, {
-        taskId: input.taskId == null ? null : String(input.taskId),
-        clientId: input.clientId == null ? null : String(input.clientId),
+        taskId: input.taskId ?? null,
+        clientId: input.clientId ?? null,
         documents: input.documents.map((d) => ({ ...d, metadata: (d.metadata ?? {}) as Record<string, unknown> })),
       }),
   }),

@@ -70,7 +70,7 @@ builder.mutationFields((t) => ({
     description: 'Leases the most urgent runnable task to this worker; null when there is none.',
     args: { input: t.arg({ type: builder.inputType('ClaimTaskInput', { fields: (f) => ({ clientId: f.id() }) }) }) },
     resolve: async (_root, { input }, ctx) =>
-      (await leases.claimTasks(ctx.actor, { clientId: String(input.clientId) }))[0] ?? null,
+      (await leases.claimTasks(ctx.actor, { clientId: input.clientId }))[0] ?? null,
   }),
   claimTasks: t.field({
     type: [LeaseRef],
@@ -81,8 +81,7 @@ builder.mutationFields((t) => ({
         type: builder.inputType('ClaimTasksInput', { fields: (f) => ({ clientId: f.id(), limit: f.int() }) }),
       }),
     },
-    resolve: (_root, { input }, ctx) =>
-      leases.claimTasks(ctx.actor, { clientId: String(input.clientId), limit: input.limit }),
+    resolve: (_root, { input }, ctx) => leases.claimTasks(ctx.actor, { clientId: input.clientId, limit: input.limit }),
   }),
   heartbeat: t.field({
     type: HeartbeatPayload,
@@ -100,7 +99,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: (_root, { input }, ctx) =>
-      leases.heartbeat(ctx.actor, { clientId: String(input.clientId), taskIds: input.taskIds?.map(String) }),
+      leases.heartbeat(ctx.actor, { clientId: input.clientId, taskIds: input.taskIds }),
   }),
   reportProgress: t.field({
     type: LeaseRef,
@@ -117,7 +116,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx) => leases.reportProgress(ctx.actor, { ...input, taskId: String(input.taskId) }),
+    resolve: (_root, { input }, ctx) => leases.reportProgress(ctx.actor, input),
   }),
   completeTasks: t.field({
     type: [CompletionResultRef],
@@ -130,11 +129,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx) =>
-      leases.completeTasks(
-        ctx.actor,
-        input.completions.map((c) => ({ ...c, taskId: String(c.taskId) })),
-      ),
+    resolve: (_root, { input }, ctx) => leases.completeTasks(ctx.actor, input.completions),
   }),
   completeTask: t.field({
     type: TaskRef,
@@ -143,7 +138,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: CompleteTaskInput }),
     },
-    resolve: (_root, { input }, ctx) => leases.completeTask(ctx.actor, { ...input, taskId: String(input.taskId) }),
+    resolve: (_root, { input }, ctx) => leases.completeTask(ctx.actor, input),
   }),
   failTask: t.field({
     type: TaskRef,
@@ -162,8 +157,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx) =>
-      leases.failTask(ctx.actor, { ...input, taskId: String(input.taskId), retryable: input.retryable ?? true }),
+    resolve: (_root, { input }, ctx) => leases.failTask(ctx.actor, { ...input, retryable: input.retryable ?? true }),
   }),
   releaseTasks: t.field({
     type: [TaskRef],
@@ -176,7 +170,7 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, { input }, ctx) =>
       leases.releaseTasks(ctx.actor, {
-        leases: input.leases.map((l) => ({ taskId: String(l.taskId), leaseToken: l.leaseToken })),
+        leases: input.leases,
       }),
   }),
 }));

@@ -127,14 +127,14 @@ builder.queryFields((t) => ({
   plan: t.field({
     type: PlanRef,
     args: { id: t.arg.id() },
-    resolve: (_root, args, ctx) => plans.getPlan(ctx.actor, String(args.id)),
+    resolve: (_root, args, ctx) => plans.getPlan(ctx.actor, args.id),
   }),
   coverage: t.field({
     type: CoverageRef,
     description:
       "Per leaf window of a plan: the registry's expected count, documents planned and downloaded, task states, gaps.",
     args: { planId: t.arg.id() },
-    resolve: (_root, args, ctx) => planCoverage(ctx.actor, String(args.planId)),
+    resolve: (_root, args, ctx) => planCoverage(ctx.actor, args.planId),
   }),
 }));
 
@@ -204,6 +204,6 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx) => plans.completePlanTask(ctx.actor, { ...input, taskId: String(input.taskId) }),
+    resolve: (_root, { input }, ctx) => plans.completePlanTask(ctx.actor, input),
   }),
 }));

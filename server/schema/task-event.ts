@@ -2,7 +2,7 @@
 import { prisma } from '../db/database.ts';
 import { filter, releasable } from '../events/streams.ts';
 import type { TaskEvent } from '../events/task-events.ts';
-import { parseId } from '../services/task-input.ts';
+import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
 import { TaskStatusEnum } from './enums.ts';
 import { TaskRef } from './task.ts';
@@ -75,7 +75,7 @@ builder.queryFields((t) => ({
         ...query,
         where: {
           seq: { gt: BigInt(Math.max(0, args.afterSeq ?? 0)) },
-          ...(args.taskId ? { taskId: parseId(String(args.taskId), 'taskId') } : {}),
+          ...(args.taskId ? { taskId: parseId(args.taskId, 'taskId') } : {}),
         },
         orderBy: { seq: 'asc' },
         take: Math.min(Math.max(args.limit ?? 100, 1), 1000),
@@ -94,8 +94,8 @@ builder.subscriptionFields((t) => ({
     subscribe: (_p, args, ctx) => {
       const f: EventFilter = {
         ...args.filter,
-        taskId: args.filter?.taskId ? parseId(String(args.filter.taskId), 'taskId') : null,
-        clientId: args.filter?.clientId ? parseId(String(args.filter.clientId), 'clientId') : null,
+        taskId: args.filter?.taskId ? parseId(args.filter.taskId, 'taskId') : null,
+        clientId: args.filter?.clientId ? parseId(args.filter.clientId, 'clientId') : null,
       };
       const after = args.afterSeq == null ? null : BigInt(Math.max(0, args.afterSeq));
       return releasable((signal) => filter(ctx.bus.taskEvents(after, signal), (e) => matches(e, f)));
@@ -107,7 +107,7 @@ builder.subscriptionFields((t) => ({
     description: 'The task now, then again after each of its events.',
     args: { id: t.arg.id() },
     subscribe: (_p, args, ctx) => {
-      const id = parseId(String(args.id));
+      const id = parseId(args.id);
       return releasable((signal) => taskStates(id, ctx.bus.taskEvents(null, signal)));
     },
     resolve: (task) => task,

@@ -1,7 +1,7 @@
 // Task: the object, operator queries and mutations (create, cancel, retry, priority).
 import { prisma } from '../db/database.ts';
 import * as tasks from '../services/tasks.ts';
-import { parseId } from '../services/task-input.ts';
+import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
 import { ErrorClassEnum, TaskKindEnum, TaskStatusEnum } from './enums.ts';
 
@@ -79,7 +79,7 @@ builder.queryFields((t) => ({
     type: 'Task',
     nullable: true,
     args: { id: t.arg.id() },
-    resolve: (query, _parent, args) => prisma.task.findUnique({ ...query, where: { id: parseId(String(args.id)) } }),
+    resolve: (query, _parent, args) => prisma.task.findUnique({ ...query, where: { id: parseId(args.id) } }),
   }),
 }));
 
@@ -117,13 +117,13 @@ builder.mutationFields((t) => ({
     type: TaskRef,
     authScopes: { admin: true },
     args: { input: t.arg({ type: TaskIdInput }) },
-    resolve: async (_root, { input }, ctx) => (await tasks.cancelTasks(ctx.actor, [String(input.id)]))[0],
+    resolve: async (_root, { input }, ctx) => (await tasks.cancelTasks(ctx.actor, [input.id]))[0],
   }),
   retryTask: t.field({
     type: TaskRef,
     authScopes: { admin: true },
     args: { input: t.arg({ type: TaskIdInput }) },
-    resolve: async (_root, { input }, ctx) => (await tasks.retryTasks(ctx.actor, [String(input.id)]))[0],
+    resolve: async (_root, { input }, ctx) => (await tasks.retryTasks(ctx.actor, [input.id]))[0],
   }),
   setTaskPriority: t.field({
     type: TaskRef,
@@ -133,6 +133,6 @@ builder.mutationFields((t) => ({
         type: builder.inputType('SetTaskPriorityInput', { fields: (f) => ({ id: f.id(), priority: f.int() }) }),
       }),
     },
-    resolve: (_root, { input }, ctx) => tasks.setTaskPriority(ctx.actor, String(input.id), input.priority),
+    resolve: (_root, { input }, ctx) => tasks.setTaskPriority(ctx.actor, input.id, input.priority),
   }),
 }));

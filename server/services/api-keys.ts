@@ -8,7 +8,7 @@ import { Role } from '../generated/prisma/enums.ts';
 import { requireAdmin, type Actor } from './actor.ts';
 import { registerCache } from './caches.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
-import { parseId } from './task-input.ts';
+import { parseId } from './ids.ts';
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 const newKey = () => `rk_${randomBytes(32).toString('base64url')}`;

@@ -9,8 +9,8 @@ import { registerCache } from './caches.ts';
 import { clientActingFor, registerClient } from './clients.ts';
 import { GateError, notFound } from './errors.ts';
 import { completeTask, failTask } from './leases.ts';
-import { reportOutcome } from './outcomes.ts';
-import { parseId } from './task-input.ts';
+import { leaseLost } from './lease-lost.ts';
+import { parseId } from './ids.ts';
 
 /**
  * The client acting for this caller: `clientId` when given, else the client registered with the caller's key
@@ -69,10 +69,7 @@ export async function holderLeaseToken(
     task.leaseHolderId === client.id ||
     (await prisma.taskEvent.count({ where: { taskId, type: 'CLAIMED', clientId: client.id } })) > 0;
   if (!heldOnce) throw new GateError('FORBIDDEN', 'Task does not belong to this client');
-  const reason = task.status === 'CANCELLED' ? 'CANCELLED' : 'STALE_TOKEN';
-  reportOutcome({ type: 'leaseLost', reason });
-  const why = reason === 'CANCELLED' ? 'it was cancelled' : 'expired, released or taken over';
-  throw new GateError('LEASE_LOST', `the lease on task ${taskId} is no longer yours (${why})`, { reason });
+  throw leaseLost(task);
 }
 
 /**

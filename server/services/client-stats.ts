@@ -5,7 +5,7 @@ import { clientTaskStatistics, type ClientTaskStatistics } from '../db/sql/clien
 import type { Client } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { GateError, notFound } from './errors.ts';
-import { parseId } from './task-input.ts';
+import { parseId } from './ids.ts';
 
 export async function listClients(actor: Actor | null): Promise<{ total: number; active: number; clients: Client[] }> {
   requireActor(actor);

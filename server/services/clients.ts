@@ -9,13 +9,13 @@ import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
 import { publishClientChanges } from '../events/notify.ts';
 import { policy } from './policy.ts';
-import { parseId } from './task-input.ts';
+import { idSchema, parseId } from './ids.ts';
 
 const registration = z.object({
   name: z.string().trim().min(1).max(200),
   host: z.string().trim().max(255).nullish(),
   version: z.string().trim().max(100).nullish(),
-  clientId: z.string().uuid('must be a UUID').nullish(),
+  clientId: idSchema.nullish(),
 });
 export type ClientRegistration = z.input<typeof registration>;
 

@@ -7,7 +7,7 @@ import type { Document } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
 import { registerDocuments } from './documents.ts';
 import { badInput, notFound, parseInput } from './errors.ts';
-import { parseId } from './task-input.ts';
+import { idSchema, parseId } from './ids.ts';
 
 export interface Classification {
   courtRegion: string | null;
@@ -125,10 +125,11 @@ export async function registerDocumentWithMetadata(
 /** A document by the gate's id (UUID) or the registry's id (digits); NOT_FOUND otherwise. */
 export async function findDocument(idInput: string): Promise<Document> {
   const id = idInput.trim();
+  const gateId = idSchema.safeParse(id);
   const document = /^\d{1,15}$/.test(id)
     ? await prisma.document.findUnique({ where: { documentId: id } })
-    : /^[0-9a-f-]{36}$/i.test(id)
-      ? await prisma.document.findUnique({ where: { id: id.toLowerCase() } }).catch(() => null)
+    : gateId.success
+      ? await prisma.document.findUnique({ where: { id: gateId.data } })
       : null;
   if (!document) throw notFound('document', idInput);
   return document;

@@ -6,6 +6,7 @@ import { prisma } from '../db/database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { parseInput } from './errors.ts';
+import { idSchema } from './ids.ts';
 
 const documentId = z
   .string()
@@ -13,8 +14,8 @@ const documentId = z
   .regex(/^\d{1,15}$/, 'must be the registry document id (digits)');
 
 const registration = z.object({
-  taskId: z.string().uuid('must be a UUID').nullish(),
-  clientId: z.string().uuid('must be a UUID').nullish(),
+  taskId: idSchema.nullish(),
+  clientId: idSchema.nullish(),
   documents: z
     .array(
       z.object({

@@ -15,10 +15,12 @@ import type { TaskRow } from '../db/sql/task-row.ts';
 import { ErrorClass } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { clientActingFor, touchClient } from './clients.ts';
-import { GateError, notFound, orDefault, parseInput } from './errors.ts';
+import { GateError, orDefault, parseInput } from './errors.ts';
+import { leaseLostOn } from './lease-lost.ts';
 import { reportOutcome } from './outcomes.ts';
 import { NON_BURNING_CLASSES, policy, retryDelaySeconds } from './policy.ts';
-import { MAX_CLAIM_BATCH, parseId } from './task-input.ts';
+import { idSchema } from './ids.ts';
+import { MAX_CLAIM_BATCH } from './task-input.ts';
 
 export interface Lease {
   task: TaskRow;
@@ -34,17 +36,16 @@ const toLease = (task: TaskRow): Lease => ({
   leaseExpiresAt: task.leaseExpiresAt!,
 });
 
-const uuid = z.string().uuid('must be a UUID');
 const count = z.number().int().min(0).max(10_000_000);
 const countOr0 = orDefault(count, 0);
-const heldLease = z.object({ taskId: uuid, leaseToken: uuid });
+const heldLease = z.object({ taskId: idSchema, leaseToken: idSchema });
 
 export async function claimTasks(
   actor: Actor | null,
   input: { clientId: string; limit?: number | null },
 ): Promise<Lease[]> {
   const { clientId, limit } = parseInput(
-    z.object({ clientId: uuid, limit: z.number().int().min(1).max(MAX_CLAIM_BATCH).nullish() }),
+    z.object({ clientId: idSchema, limit: z.number().int().min(1).max(MAX_CLAIM_BATCH).nullish() }),
     input,
   );
   const caller = requireActor(actor);
@@ -71,24 +72,23 @@ export async function claimTasks(
  */
 export async function heartbeat(actor: Actor | null, input: { clientId: string; taskIds?: string[] | null }) {
   const { clientId, taskIds } = parseInput(
-    z.object({ clientId: uuid, taskIds: z.array(uuid).max(MAX_CLAIM_BATCH).nullish() }),
+    z.object({ clientId: idSchema, taskIds: z.array(idSchema).max(MAX_CLAIM_BATCH).nullish() }),
     input,
   );
   await clientActingFor(requireActor(actor), clientId);
   await touchClient(clientId);
-  const named = taskIds?.map((id) => id.toLowerCase());
-  const held = await extendLeases(clientId, policy.leaseSeconds, named);
+  const held = await extendLeases(clientId, policy.leaseSeconds, taskIds ?? undefined);
   const heldIds = new Set(held.map((h) => h.id));
   return {
     leases: held,
-    revokedTaskIds: (named ?? []).filter((id) => !heldIds.has(id)),
+    revokedTaskIds: (taskIds ?? []).filter((id) => !heldIds.has(id)),
     leaseSeconds: policy.leaseSeconds,
   };
 }
 
 const progressInput = z.object({
-  taskId: uuid,
-  leaseToken: uuid,
+  taskId: idSchema,
+  leaseToken: idSchema,
   documentsDownloaded: count,
   documentsFailed: countOr0,
   documentsSkipped: countOr0,
@@ -100,13 +100,13 @@ export async function reportProgress(actor: Actor | null, input: z.input<typeof 
   requireActor(actor);
   const p = parseInput(progressInput, input);
   const [row] = await reportProgressSql(p.taskId, p.leaseToken, p, policy.leaseSeconds);
-  if (!row) throw await leaseLost(p.taskId);
+  if (!row) throw await leaseLostOn(p.taskId);
   return toLease(row);
 }
 
 const completionInput = z.object({
-  taskId: uuid,
-  leaseToken: uuid,
+  taskId: idSchema,
+  leaseToken: idSchema,
   documentsDownloaded: count,
   documentsFailed: countOr0,
   documentsSkipped: countOr0,
@@ -169,8 +169,6 @@ function toCompletion(c: z.output<typeof completionInput>): Completion {
   const completionHash = completionHashOf({ ...c, resultSummary });
   return {
     ...c,
-    taskId: c.taskId.toLowerCase(),
-    leaseToken: c.leaseToken.toLowerCase(),
     resultSummary,
     completionHash,
   };
@@ -183,12 +181,12 @@ async function repeatedCompletion(c: Completion): Promise<TaskRow> {
     if (task.completionHash === c.completionHash) return task;
     throw new GateError('CONFLICT', `task ${c.taskId} was already completed with different results`);
   }
-  throw await leaseLost(c.taskId, task);
+  throw await leaseLostOn(c.taskId, task);
 }
 
 const failureInput = z.object({
-  taskId: uuid,
-  leaseToken: uuid,
+  taskId: idSchema,
+  leaseToken: idSchema,
   errorClass: z.enum(ErrorClass),
   message: z.string().trim().min(1).max(4000),
   /** false: retrying cannot help (e.g. the search params are wrong) */
@@ -212,12 +210,12 @@ export async function failTask(actor: Actor | null, input: z.input<typeof failur
   requireActor(actor);
   const f = parseInput(failureInput, input);
   const row = await prisma.$transaction(async (tx) => {
-    const task = await lockLeasedTask(tx, f.taskId, f.leaseToken);
+    const task = await lockLeasedTask(f.taskId, f.leaseToken, tx);
     if (!task) return undefined;
     const [failed] = await failTaskSql(f.taskId, f.leaseToken, decideAfterFailure(task, f), tx);
     return failed;
   });
-  if (!row) throw await leaseLost(f.taskId);
+  if (!row) throw await leaseLostOn(f.taskId);
   reportOutcome({ type: 'failed', errorClass: f.errorClass, status: row.status });
   if (row.status !== 'PENDING' && row.leaseHolderId) {
     await prisma.client.update({ where: { id: row.leaseHolderId }, data: { tasksFailed: { increment: 1 } } });
@@ -250,19 +248,4 @@ export async function requeueExpiredLeases(batch = 500): Promise<TaskRow[]> {
 export async function requeueExpiredLeasesNow(actor: Actor | null): Promise<TaskRow[]> {
   requireAdmin(actor);
   return requeueExpiredLeases();
-}
-
-/** Why a holder's write did not apply: the task is unknown, or the lease is no longer theirs. */
-async function leaseLost(taskIdInput: string, known?: TaskRow | null): Promise<GateError> {
-  const taskId = parseId(taskIdInput, 'taskId');
-  const task = known === undefined ? await prisma.task.findUnique({ where: { id: taskId } }) : known;
-  if (!task) return notFound('task', taskId);
-  const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
-  reportOutcome({ type: 'leaseLost', reason });
-  if (reason === 'CANCELLED') return new GateError('LEASE_LOST', `task ${taskId} was cancelled`, { reason });
-  return new GateError(
-    'LEASE_LOST',
-    `the lease on task ${taskId} is no longer yours (expired, released or taken over)`,
-    { reason },
-  );
 }

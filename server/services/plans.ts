@@ -25,19 +25,17 @@ import {
 } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
-import {
-  completePlanTask as completePlanTaskSql,
-  insertPlan,
-  lockLeasedTask,
-  setPlanOptions,
-} from '../db/sql/plan-tasks.ts';
+import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
+import { completePlanTask as completePlanTaskSql, insertPlan, setPlanOptions } from '../db/sql/plan-tasks.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Plan } from '../generated/prisma/client.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, badInput, notFound, orDefault, parseInput } from './errors.ts';
+import { leaseLost } from './lease-lost.ts';
 import { completionHashOf } from './leases.ts';
 import { policy } from './policy.ts';
-import { MAX_TASKS_PER_REQUEST, parseId } from './task-input.ts';
+import { idSchema, parseId } from './ids.ts';
+import { MAX_TASKS_PER_REQUEST } from './task-input.ts';
 
 export type { Plan };
 
@@ -166,11 +164,10 @@ export async function listPlans(actor: Actor | null, limit = 100): Promise<Plan[
 // ---- completing a PLAN task ------------------------------------------------------------------------
 
 const OUTCOMES = ['SPLIT_WINDOW', 'SPLIT_FIELD', 'CHUNKS', 'GAP'] as const;
-const uuid = z.string().uuid('must be a UUID');
 
 const planCompletionInput = z.object({
-  taskId: uuid,
-  leaseToken: uuid,
+  taskId: idSchema,
+  leaseToken: idSchema,
   /** the window's total as the registry showed it */
   total: z.number().int().min(0).max(1_000_000_000),
   outcome: z.enum(OUTCOMES),
@@ -251,8 +248,7 @@ const completeTaskHash = (resultSummary: unknown) =>
 export async function completePlanTask(actor: Actor | null, input: PlanCompletionInput): Promise<PlanTaskCompletion> {
   requireActor(actor);
   const c = parseInput(planCompletionInput, input);
-  const taskId = c.taskId.toLowerCase();
-  const leaseToken = c.leaseToken.toLowerCase();
+  const { taskId, leaseToken } = c;
   const done = await prisma.$transaction(async (tx) => {
     const parent = await lockLeasedTask(taskId, leaseToken, tx);
     if (!parent) return null;
@@ -303,12 +299,7 @@ async function repeatedPlanCompletion(
       throw new GateError('CONFLICT', `task ${taskId} was already completed with a different plan`);
     return { task, outcome: summary.outcome, created: 0, existing: summary.children ?? 0 };
   }
-  const reason = task.status === 'CANCELLED' ? 'CANCELLED' : task.status === 'COMPLETED' ? 'COMPLETED' : 'STALE_TOKEN';
-  throw new GateError(
-    'LEASE_LOST',
-    `the lease on task ${taskId} is no longer yours (${reason.toLowerCase().replace('_', ' ')})`,
-    { reason },
-  );
+  throw leaseLost(task);
 }
 
 export function requestOfPlan(plan: Plan): PlanRequest {

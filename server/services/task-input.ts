@@ -3,14 +3,12 @@
 import { z } from 'zod';
 import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/rules/index.ts';
 import { badInput, orDefault, parseInput } from './errors.ts';
+import { idSchema } from './ids.ts';
 import { policy } from './policy.ts';
 
 export const MAX_DOCUMENTS_PER_TASK = 1000;
 export const MAX_TASKS_PER_REQUEST = 10_000;
 export const MAX_CLAIM_BATCH = 500;
-
-const uuid = z.string().uuid('must be a UUID');
-export const uuidSchema = uuid;
 
 export const newTaskSchema = z.object({
   searchParams: z.unknown().optional(),
@@ -21,7 +19,7 @@ export const newTaskSchema = z.object({
   maxAttempts: z.number().int().min(1).max(100).nullish(),
   kind: orDefault(z.enum(['DOWNLOAD', 'PLAN']), 'DOWNLOAD'),
   dedupKey: z.string().min(1).max(500).nullish(),
-  parentId: uuid.nullish(),
+  parentId: idSchema.nullish(),
 });
 export type NewTaskInput = z.input<typeof newTaskSchema>;
 
@@ -60,11 +58,5 @@ export function searchParamsOf(params: unknown, index?: number): SearchParams {
 }
 
 export function parseIds(ids: unknown): string[] {
-  return parseInput(z.array(uuid).min(1).max(MAX_TASKS_PER_REQUEST), ids).map((id) => id.toLowerCase());
-}
-
-export function parseId(id: unknown, what = 'id'): string {
-  const parsed = uuid.safeParse(id);
-  if (!parsed.success) throw badInput(`${what}: must be a UUID`, [{ path: [what], message: 'must be a UUID' }]);
-  return parsed.data.toLowerCase();
+  return parseInput(z.array(idSchema).min(1).max(MAX_TASKS_PER_REQUEST), ids);
 }

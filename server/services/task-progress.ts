@@ -9,7 +9,7 @@ import { requireActor, type Actor } from './actor.ts';
 import { holderLeaseToken } from './client-leases.ts';
 import { notFound, parseInput } from './errors.ts';
 import { reportProgress } from './leases.ts';
-import { parseId } from './task-input.ts';
+import { idSchema, parseId } from './ids.ts';
 
 export interface DownloadStatistics {
   taskId: string;
@@ -70,7 +70,7 @@ async function statisticsOf(task: TaskRow, now = new Date()): Promise<DownloadSt
 const announcement = z.object({
   taskId: z.string(),
   documentId: z.string().trim().min(1).max(100),
-  leaseToken: z.string().uuid('must be a UUID').nullish(),
+  leaseToken: idSchema.nullish(),
 });
 
 /** The holder starts downloading a document: recorded as progress (same counters), which extends the lease. */

@@ -9,7 +9,8 @@ import type { Prisma } from '../generated/prisma/client.ts';
 import { TaskStatus } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
-import { parseId, parseIds, parseNewTasks, searchParamsOf, type NewTaskInput } from './task-input.ts';
+import { idSchema, parseId } from './ids.ts';
+import { parseIds, parseNewTasks, searchParamsOf, type NewTaskInput } from './task-input.ts';
 
 export async function createTasks(actor: Actor | null, inputs: NewTaskInput[]): Promise<TaskRow[]> {
   requireAdmin(actor);
@@ -72,7 +73,7 @@ async function explainUnchanged(ids: string[], changed: TaskRow[], rule: string)
 
 export const taskFilterSchema = z.object({
   status: z.array(z.enum(TaskStatus)).max(10).nullish(),
-  clientId: z.string().uuid('must be a UUID').nullish(),
+  clientId: idSchema.nullish(),
   priorityMin: z.number().int().nullish(),
   priorityMax: z.number().int().nullish(),
   createdAfter: z.date().nullish(),
@@ -80,7 +81,7 @@ export const taskFilterSchema = z.object({
   /** tasks whose search params include these values (registry field names) */
   searchParams: z.unknown().optional(),
   kind: z.enum(['DOWNLOAD', 'PLAN']).nullish(),
-  parentId: z.string().uuid('must be a UUID').nullish(),
+  parentId: idSchema.nullish(),
 });
 export type TaskFilter = z.input<typeof taskFilterSchema>;
 

@@ -1,18 +1,19 @@
-// Locks a task for a failure report while the lease is still the caller's (same token, still leased), and
-// reads what deciding the outcome needs. No row: the lease is gone (the caller asks why).
-import type { prisma } from '../database.ts';
-import { LEASED, type TaskRow } from './task-row.ts';
+// The task a lease token holds (same token, still leased), locked for the rest of the transaction, with
+// its plan options; nothing when the lease is not held (the caller then asks why). Failing a task and
+// completing a PLAN task decide from this row.
+import { prisma } from '../database.ts';
+import { LEASED, TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
 export async function lockLeasedTask(
-  db: Db,
   taskId: string,
   leaseToken: string,
-): Promise<Pick<TaskRow, 'attempts' | 'maxAttempts'> | undefined> {
-  const [task] = await db.$queryRaw<Array<Pick<TaskRow, 'attempts' | 'maxAttempts'>>>`
-    SELECT attempts, max_attempts AS "maxAttempts" FROM tasks
+  db: Db = prisma,
+): Promise<TaskRow | undefined> {
+  const [row] = await db.$queryRaw<TaskRow[]>`
+    SELECT ${TASK_COLUMNS}, plan_options AS "planOptions" FROM tasks
     WHERE id = ${taskId}::uuid AND lease_token = ${leaseToken}::uuid AND status IN ${LEASED}
     FOR UPDATE`;
-  return task;
+  return row;
 }

@@ -1,8 +1,8 @@
-// Statements of planning: store a plan, lock and complete a PLAN task (fenced by its lease token, in the
+// Statements of planning: store a plan, complete a PLAN task (fenced by its lease token, in the
 // caller's transaction together with inserting its children), and read what a plan's windows became.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { prisma } from '../database.ts';
-import { LEASED, TASK_COLUMNS, type TaskRow } from './task-row.ts';
+import { LEASED, type TaskRow } from './task-row.ts';
 import { transitionTasks } from './transition-tasks.ts';
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
@@ -31,19 +31,6 @@ export async function insertPlan(plan: NewPlan, db: Db = prisma): Promise<string
 /** Gives PLAN tasks just inserted the rules of their plan. */
 export function setPlanOptions(taskIds: string[], options: unknown, db: Db = prisma) {
   return db.$queryRaw`UPDATE tasks SET plan_options = ${JSON.stringify(options)}::jsonb WHERE id = ANY(${taskIds}::uuid[]) RETURNING id`;
-}
-
-/** The PLAN task this token holds, locked for the rest of the transaction; nothing when the lease is not held. */
-export async function lockLeasedTask(
-  taskId: string,
-  leaseToken: string,
-  db: Db = prisma,
-): Promise<TaskRow | undefined> {
-  const [row] = await db.$queryRaw<TaskRow[]>`
-    SELECT ${TASK_COLUMNS}, plan_options AS "planOptions" FROM tasks
-    WHERE id = ${taskId}::uuid AND lease_token = ${leaseToken}::uuid AND status IN ${LEASED}
-    FOR UPDATE`;
-  return row;
 }
 
 export interface PlanCompletion {
