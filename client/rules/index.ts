@@ -5,11 +5,13 @@
  *   catalogues      the registry's value lists (regions, instances, decision forms …) and the result cap
  *   registry-dates  `DD.MM.YYYY` ⇄ ISO
  *   registry-error  the error type the registry library throws (invalid params are one of its kinds)
+ *   plan-request    an operator's plan request, checked and normalised
  *   plan-window     planning a search into windows, field splits and download chunks
  * The registry library, the worker, the CLI and the gate's services import this face; the gate imports
  * nothing else from client/.
  */
 export * from './catalogues.ts';
+export * from './plan-request.ts';
 export * from './plan-window.ts';
 export * from './registry-dates.ts';
 export * from './registry-error.ts';

@@ -11,7 +11,8 @@
  *   - nothing left to split by → a GAP (recorded, never silently truncated);
  *   - otherwise → DOWNLOAD children covering pages 1..n in non-overlapping chunks of `chunkSize` documents.
  * Every child has a dedup key over its normalised params (window and split values included) and page range,
- * so planning the same window twice creates nothing new.
+ * so planning the same window twice creates nothing new. What an operator asks for is checked and normalised
+ * into a PlanRequest by plan-request.ts.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -43,9 +44,6 @@ export const DEFAULT_CHUNK_SIZE = 100;
 export const MAX_CHUNK_SIZE = 1000;
 /** Sort by adoption date, oldest first: a window's pages are ordered by date, not by relevance. */
 export const SORT_BY_DATE = '2';
-/** Fields a plan sets itself. */
-const WINDOW_FIELDS = ['RegDateBegin', 'RegDateEnd'];
-
 export interface PlanOptions {
   /** documents per DOWNLOAD task; a multiple of the rows per page */
   chunkSize: number;
@@ -122,13 +120,6 @@ const DAY_MS = 86_400_000;
 const dayNumber = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 const isoOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-/** `DD.MM.YYYY` or `YYYY-MM-DD` → ISO, or null. */
-export function toIsoDate(value: string): string | null {
-  const trimmed = value.trim();
-  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
-  return parseRegistryDate(iso ? `${iso[3]}.${iso[2]}.${iso[1]}` : trimmed);
-}
-
 export const daysIn = (w: DateWindow) => dayNumber(w.to) - dayNumber(w.from) + 1;
 
 /** The last day of the calendar unit that contains `day`. */
@@ -176,68 +167,7 @@ export function windowOfParams(params: SearchParams): DateWindow {
   return { from, to };
 }
 
-// ---- requests, keys, tasks --------------------------------------------------------------------------
-
-export interface PlanRequestInput {
-  searchParams?: unknown;
-  from: string;
-  to: string;
-  window?: string | null;
-  chunkSize?: number | null;
-  pageBudget?: number | null;
-  splitFields?: string[] | null;
-}
-
-/** Validates and normalises what an operator asks for; throws InvalidPlanError (or the params' own error). */
-export function normalisePlanRequest(input: PlanRequestInput): PlanRequest {
-  const raw = (input.searchParams ?? {}) as Record<string, unknown>;
-  for (const field of [...WINDOW_FIELDS, 'Sort']) {
-    if (raw && typeof raw === 'object' && raw[field] !== undefined) {
-      throw new InvalidPlanError(`searchParams.${field}`, 'is set by the plan (use from/to and window)');
-    }
-  }
-  const searchParams = validateSearchParams(raw);
-  const from = toIsoDate(input.from ?? '');
-  const to = toIsoDate(input.to ?? '');
-  if (!from) throw new InvalidPlanError('from', `"${input.from}" is not a date (DD.MM.YYYY or YYYY-MM-DD)`);
-  if (!to) throw new InvalidPlanError('to', `"${input.to}" is not a date (DD.MM.YYYY or YYYY-MM-DD)`);
-  if (to < from) throw new InvalidPlanError('to', `${input.to} is before ${input.from}`);
-  const window = input.window ? input.window.toLowerCase() : null;
-  if (window !== null && !(WINDOW_UNITS as readonly string[]).includes(window)) {
-    throw new InvalidPlanError('window', `"${input.window}" is not one of ${WINDOW_UNITS.join(', ')}`);
-  }
-  const perPage = itemsPerPageOf(searchParams);
-  const chunkSize = input.chunkSize ?? Math.max(perPage, DEFAULT_CHUNK_SIZE - (DEFAULT_CHUNK_SIZE % perPage));
-  if (!Number.isInteger(chunkSize) || chunkSize < perPage || chunkSize > MAX_CHUNK_SIZE || chunkSize % perPage !== 0) {
-    throw new InvalidPlanError(
-      'chunkSize',
-      `must be a multiple of the ${perPage} rows per page, at most ${MAX_CHUNK_SIZE}`,
-    );
-  }
-  const pageBudget = input.pageBudget ?? null;
-  if (pageBudget !== null && (!Number.isInteger(pageBudget) || pageBudget < chunkSize / perPage)) {
-    throw new InvalidPlanError(
-      'pageBudget',
-      `must be a whole number of pages, at least one chunk (${chunkSize / perPage})`,
-    );
-  }
-  const splitFields = [...new Set(input.splitFields ?? DEFAULT_SPLIT_FIELDS)];
-  for (const field of splitFields) {
-    if (!SPLIT_FIELD_CATALOGUES[field]) {
-      throw new InvalidPlanError(
-        'splitFields',
-        `"${field}" cannot split a day (use ${Object.keys(SPLIT_FIELD_CATALOGUES).join(', ')})`,
-      );
-    }
-  }
-  return {
-    searchParams,
-    from,
-    to,
-    window: window as WindowUnit | null,
-    options: { chunkSize, pageBudget, splitFields },
-  };
-}
+// ---- keys and tasks ---------------------------------------------------------------------------------
 
 /** Params in a stable form: form order (as validated), list values sorted. */
 function canonical(params: SearchParams): string {

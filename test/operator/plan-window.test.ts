@@ -9,7 +9,7 @@ import {
   windowParams,
   windowsOf,
   type PlanOptions,
-} from '../../client/rules/plan-window.ts';
+} from '../../client/rules/index.ts';
 
 const options: PlanOptions = { chunkSize: 100, pageBudget: null, splitFields: ['VRType'] };
 const day = windowParams({ CourtRegion: ['11'] }, { from: '2024-05-15', to: '2024-05-15' });
