@@ -2,15 +2,15 @@
 // the same /graphql path, with one context factory and one error policy for both.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { getOperationAST, GraphQLError, Kind, type ExecutionArgs } from 'graphql';
 import { createYoga, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { WebSocketServer } from 'ws';
 import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
+import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
+import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 import type { Logger } from './observability/logger.ts';
@@ -35,10 +35,6 @@ export function toGraphQLError(error: GateError): GraphQLError {
     },
   });
 }
-
-type WsExtra = {
-  actor?: Actor | null;
-};
 
 type ServerContext = { request: Request; extra?: WsExtra };
 
@@ -87,6 +83,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
         maxDirectives: { n: limits.graphqlMaxDirectives, onReject: [rejected(opts.metrics, 'directives')] },
         blockFieldSuggestion: { enabled: true },
       }),
+      subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
       ...(opts.rateLimiter ? [mutationRateLimit(opts.rateLimiter, opts.metrics)] : []),
       ...(opts.metrics ? [operationMetrics(opts.metrics)] : []),
     ],
@@ -129,81 +126,16 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       extra && 'actor' in extra ? contextFor(null, extra.actor ?? null) : contextFor(keyFromHeaders(request.headers)),
   });
 
-  /** Attaches graphql-ws to an HTTP server (the documented Yoga recipe); auth happens once per connection. */
-  const attachWebSocket = (server: Server) => {
-    const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
-    const disposable = useServer<Record<string, unknown> | undefined, WsExtra>(
-      {
-        // The documented Yoga recipe: onSubscribe puts the enveloped execute/subscribe on rootValue.
-        // biome-ignore lint/suspicious/noExplicitAny: graphql-ws types rootValue as unknown
-        execute: (args: any) => args.rootValue.execute(args),
-        // biome-ignore lint/suspicious/noExplicitAny: as above
-        subscribe: (args: any) => args.rootValue.subscribe(args),
-        onConnect: async (ctx) => {
-          try {
-            ctx.extra.actor = await actorFor(keyFromConnectionParams(ctx.connectionParams), opts.authEnabled);
-            opts.metrics?.websocketConnections.inc();
-            (ctx.extra as { counted?: boolean }).counted = true;
-            return true;
-          } catch {
-            return false; // closes with 4403 Forbidden: bad or revoked key
-          }
-        },
-        onClose: (ctx) => {
-          if ((ctx.extra as { counted?: boolean }).counted) opts.metrics?.websocketConnections.dec();
-        },
-        onSubscribe: async (ctx, _id, params) => {
-          const {
-            schema: s,
-            execute,
-            subscribe,
-            contextFactory,
-            parse,
-            validate,
-          } = yoga.getEnveloped({
-            ...ctx,
-            req: ctx.extra,
-            socket: ctx.extra,
-            params,
-          });
-          let document: DocumentNode;
-          try {
-            document = parse(params.query);
-          } catch (error) {
-            if (error instanceof GraphQLError) return [error]; // syntax, or over the token limit
-            throw error;
-          }
-          const args = {
-            schema: s,
-            operationName: params.operationName,
-            document,
-            variableValues: params.variables,
-            contextValue: await contextFactory(),
-            rootValue: { execute, subscribe },
-          };
-          let errors: readonly GraphQLError[];
-          try {
-            errors = validate(args.schema, args.document);
-          } catch (error) {
-            // GraphQL Armor's rules throw their rejection: answer it on this operation, keep the socket.
-            if (error instanceof GraphQLError) return [error];
-            throw error;
-          }
-          if (errors.length) return [...errors];
-          return args;
-        },
-      },
-      wss,
-    );
-    return {
-      wss,
-      close: async () => {
-        await disposable.dispose();
-        for (const socket of wss.clients) socket.terminate(); // any that connected while we were closing
-        await new Promise<void>((resolve) => wss.close(() => resolve()));
-      },
-    };
-  };
+  /** GraphQL over WebSocket on the same path; auth happens once per connection. */
+  const attachWebSocket = (server: Server) =>
+    serveWebSocket(server, {
+      path: GRAPHQL_PATH,
+      yoga,
+      authenticate: (params) => actorFor(keyFromConnectionParams(params), opts.authEnabled),
+      limits,
+      log: opts.log,
+      metrics: opts.metrics,
+    });
 
   return { yoga, attachWebSocket };
 }

@@ -23,6 +23,7 @@ describe('subscriptions (PostgreSQL)', () => {
 
   it('delivers task events live over WebSocket, in seq order', async () => {
     const ws = t.ws();
+    await listening(0); // earlier subscriptions have let go
     const sub = collect(ws, TASK_EVENTS, {}, 3);
     await listening(1); // the subscription has started (not a fixed sleep: the box may be busy)
     const ids = [await createTask(), await createTask(), await createTask()];
@@ -35,6 +36,7 @@ describe('subscriptions (PostgreSQL)', () => {
 
   it('replays what a subscriber missed while disconnected (afterSeq), then continues live, with no gap or repeat', async () => {
     const first = t.ws();
+    await listening(0); // earlier subscriptions have let go
     const seen = collect(first, TASK_EVENTS, {}, 1);
     await listening(1);
     const a = await createTask();
@@ -45,6 +47,7 @@ describe('subscriptions (PostgreSQL)', () => {
     // while "offline": three more tasks
     const missed = [await createTask(), await createTask(), await createTask()];
     const again = t.ws();
+    await listening(0); // earlier subscriptions have let go
     const resumed = collect(again, TASK_EVENTS, { afterSeq: last.seq }, 5);
     await listening(1);
     const live = [await createTask(), await createTask()];
@@ -58,6 +61,7 @@ describe('subscriptions (PostgreSQL)', () => {
   it('filters by task and follows one task with taskUpdated', async () => {
     const id = await createTask();
     const ws = t.ws();
+    await listening(0); // earlier subscriptions have let go
     const updates = collect(ws, `subscription($id: ID!) { taskUpdated(id: $id) { id status } }`, { id }, 3);
     const filtered = collect(ws, TASK_EVENTS, { filter: { taskId: id } }, 2);
     await listening(2);
@@ -73,6 +77,7 @@ describe('subscriptions (PostgreSQL)', () => {
 
   it('nudges idle workers with taskAvailable', async () => {
     const ws = t.ws();
+    await listening(0); // earlier subscriptions have let go
     const nudge = collect(ws, `subscription { taskAvailable { taskId reason } }`, {}, 1);
     await listening(1);
     const id = await createTask();
@@ -80,6 +85,7 @@ describe('subscriptions (PostgreSQL)', () => {
   });
 
   it('streams over SSE too', async () => {
+    await listening(0); // earlier subscriptions have let go
     const controller = new AbortController();
     const res = await fetch(t.graphqlUrl, {
       method: 'POST',
