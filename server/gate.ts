@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_LIMITS, type GateConfig, type Limits } from './config.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
+import { backfillTypedMetadata } from './services/document-index.ts';
 import { EventBus } from './events/bus.ts';
 import { StatsFeed } from './events/stats-feed.ts';
 import { createGraphQLServer } from './graphql-server.ts';
@@ -71,6 +72,8 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
 
   try {
     await applyMigrations(database);
+    const typed = await backfillTypedMetadata();
+    if (typed > 0) log.info({ documents: typed }, 'typed metadata filled for documents registered before it existed');
     const createdAdminKey = await ensureAdminKey(config);
     bus = new EventBus(database);
     await bus.start();

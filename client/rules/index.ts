@@ -7,10 +7,12 @@
  *   registry-error  the error type the registry library throws (invalid params are one of its kinds)
  *   plan-request    an operator's plan request, checked and normalised
  *   plan-window     planning a search into windows, field splits and download chunks
+ *   document-metadata  a decision's typed metadata (codes, ISO dates, region) from its metadata JSON
  * The registry library, the worker, the CLI and the gate's services import this face; the gate imports
  * nothing else from client/.
  */
 export * from './catalogues.ts';
+export * from './document-metadata.ts';
 export * from './plan-request.ts';
 export * from './plan-window.ts';
 export * from './registry-dates.ts';

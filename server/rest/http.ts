@@ -188,6 +188,7 @@ const STATUS: Record<GateErrorCode, number> = {
   LEASE_LOST: 409,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  QUERY_TIMEOUT: 503,
 };
 
 const capitalised = (message: string) => message.charAt(0).toUpperCase() + message.slice(1);

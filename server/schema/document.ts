@@ -1,10 +1,11 @@
-// Document: a downloaded decision, by the registry's id.
+// Document: a downloaded decision, by the registry's id, with its typed metadata (document-metadata.ts).
+// Searching and counting documents: document-search.ts.
 import { prisma } from '../db/database.ts';
 import * as documents from '../services/documents.ts';
 import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
 
-builder.prismaObject('Document', {
+export const DocumentRef = builder.prismaObject('Document', {
   description: 'A decision downloaded by a worker; documentId is the registry id (/Review/<documentId>).',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -28,18 +29,6 @@ const RegisteredDocument = builder
   });
 
 builder.queryFields((t) => ({
-  documents: t.prismaConnection({
-    type: 'Document',
-    cursor: 'id',
-    args: { taskId: t.arg.id({ required: false }), clientId: t.arg.id({ required: false }) },
-    totalCount: (_p, args) => prisma.document.count({ where: documentWhere(args) }),
-    resolve: (query, _p, args) =>
-      prisma.document.findMany({
-        ...query,
-        where: documentWhere(args),
-        orderBy: [{ fetchedAt: 'desc' }, { id: 'desc' }],
-      }),
-  }),
   document: t.prismaField({
     type: 'Document',
     nullable: true,
@@ -58,13 +47,6 @@ builder.queryFields((t) => ({
     resolve: (_p, args, ctx) => documents.knownDocumentIds(ctx.actor, args.documentIds),
   }),
 }));
-
-function documentWhere(args: { taskId?: string | number | null; clientId?: string | number | null }) {
-  return {
-    ...(args.taskId != null ? { taskId: parseId(args.taskId, 'taskId') } : {}),
-    ...(args.clientId != null ? { clientId: parseId(args.clientId, 'clientId') } : {}),
-  };
-}
 
 builder.mutationFields((t) => ({
   registerDocuments: t.field({

@@ -7,6 +7,8 @@ import './lease.ts';
 import './task-event.ts';
 import './client.ts';
 import './document.ts';
+import './document-metadata.ts';
+import './document-search.ts';
 import './api-key.ts';
 import './stats.ts';
 import './plan.ts';

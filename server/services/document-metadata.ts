@@ -1,7 +1,7 @@
 // Registering one decision from the metadata an older worker sends (registry card fields), classified by
 // court region and instance: from the task's search params when they pin both down, else from the court's name.
 import { z } from 'zod';
-import { courtRegions, parseRegistryDate } from '../../client/rules/index.ts';
+import { instanceOfCourtName, parseRegistryDate, regionOfCourtName, singleSearchValue } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import type { Document } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';
@@ -47,45 +47,12 @@ export function registryIdOf(m: DocumentMetadata): string {
   return id;
 }
 
-const single = (value: unknown): string | null => {
-  const values = Array.isArray(value) ? value : value == null ? [] : [value];
-  return values.length === 1 && (typeof values[0] === 'string' || typeof values[0] === 'number')
-    ? String(values[0])
-    : null;
-};
-
-/** Region stems as they appear inside court names ("Вінницький міський суд Вінницької області"). */
-const REGION_STEMS: Array<[code: string, pattern: RegExp]> = [
-  ['27', /міста Києва|м\. Києва/i],
-  ['28', /Севастопол/i],
-  ...courtRegions
-    .filter(([code]) => Number(code) <= 26)
-    .map(([code, label]): [string, RegExp] => [
-      code,
-      new RegExp(
-        label
-          .split(' ')[0]
-          .replace(/а$/, '')
-          .replace(/Республіка/, ''),
-        'i',
-      ),
-    ]),
-];
-
 export function classifyDocument(m: DocumentMetadata, searchParams: unknown): Classification | null {
-  const params = (searchParams && typeof searchParams === 'object' ? searchParams : {}) as Record<string, unknown>;
-  const region = single(params.CourtRegion ?? params['CourtRegion[]']);
-  const instance = single(params.INSType ?? params['INSType[]']);
+  const region = singleSearchValue(searchParams, 'CourtRegion');
+  const instance = singleSearchValue(searchParams, 'INSType');
   if (region || instance) return { courtRegion: region, instanceType: instance, source: 'search_params' };
-  if (!m.courtName) return null;
-  const courtRegion = REGION_STEMS.find(([, pattern]) => pattern.test(m.courtName!))?.[0] ?? null;
-  const instanceType = /Верховн|касаційн/i.test(m.courtName)
-    ? '3'
-    : /апеляційн/i.test(m.courtName)
-      ? '2'
-      : /суд/i.test(m.courtName)
-        ? '1'
-        : null;
+  const courtRegion = regionOfCourtName(m.courtName);
+  const instanceType = instanceOfCourtName(m.courtName);
   return courtRegion || instanceType ? { courtRegion, instanceType, source: 'court_name' } : null;
 }
 

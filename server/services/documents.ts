@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
+import { typedColumns } from './document-index.ts';
 import { parseInput } from './errors.ts';
 import { idSchema } from './ids.ts';
 
@@ -37,11 +38,16 @@ export async function registerDocuments(actor: Actor | null, input: z.input<type
   requireActor(actor);
   const r = parseInput(registration, input);
   const ids = r.documents.map((d) => d.documentId);
+  // The task's search tells the region/instance of its documents (a single CourtRegion / INSType).
+  const task = r.taskId
+    ? await prisma.task.findUnique({ where: { id: r.taskId }, select: { searchParams: true } })
+    : null;
   // One insert that skips known ids and says which rows it made, then one read of them all.
   const inserted = await prisma.document.createManyAndReturn({
     data: r.documents.map((d) => ({
       documentId: d.documentId,
       metadata: d.metadata as Prisma.InputJsonValue,
+      ...typedColumns(d.metadata, { documentId: d.documentId, searchParams: task?.searchParams }),
       sha256: d.sha256 ?? null,
       sizeBytes: d.sizeBytes ?? null,
       fetchedAt: d.fetchedAt ?? undefined,

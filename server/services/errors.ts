@@ -9,7 +9,9 @@ export type GateErrorCode =
   | 'BAD_USER_INPUT'
   | 'LEASE_LOST'
   | 'CONFLICT'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  /** a read (search, statistics) ran past its statement timeout: narrow it down */
+  | 'QUERY_TIMEOUT';
 
 export interface FieldIssue {
   path: (string | number)[];

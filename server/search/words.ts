@@ -1,0 +1,74 @@
+// Words of a decision or a query, stemmed for Ukrainian or Russian with @orama/stemmers (Snowball rules).
+// Stock PostgreSQL has no Ukrainian stemmer, and PGlite ships no dictionaries beyond the stock ones, so the
+// gate stems in JS — the same function when indexing and when querying — and PostgreSQL only stores the
+// stems (`to_tsvector('simple', …)`): PGlite and PostgreSQL then find exactly the same documents.
+//
+// Which stemmer: a word with a letter only Ukrainian has (і ї є ґ) is Ukrainian, one with a letter only
+// Russian has (ы э ъ ё) is Russian; a word with neither («суд», «приговора», «справа») takes the language
+// of the text it stands in (the one whose marked words are more frequent). A query has no such context, so
+// an unmarked query word matches either stem (see query.ts). Pure: no I/O.
+import { stemmer as stemRussian } from '@orama/stemmers/russian';
+import { stemmer as stemUkrainian } from '@orama/stemmers/ukrainian';
+
+export type Language = 'uk' | 'ru';
+
+/** Letters (Cyrillic, Latin), digits, and the apostrophes Ukrainian writes inside words (ім'я, ім’я, ім`я). */
+const WORD = /[\p{L}\p{N}]+(?:['’ʼ`][\p{L}]+)*/gu;
+const APOSTROPHES = /['’ʼ`]/g;
+const UKRAINIAN_ONLY = /[іїєґ]/;
+const RUSSIAN_ONLY = /[ыэъё]/;
+const CYRILLIC = /[\u0400-\u04ff]/;
+
+/** A word as it is compared: lower case, apostrophes dropped (ім'я = ім’я = імя). */
+export const normaliseWord = (word: string): string => word.toLowerCase().replace(APOSTROPHES, '');
+
+/** The words of a text in order, normalised. */
+export function wordsOf(text: string): string[] {
+  return Array.from(text.matchAll(WORD), (m) => normaliseWord(m[0]));
+}
+
+/** 'uk' or 'ru' when the word's letters say so, else null. */
+export function markedLanguage(word: string): Language | null {
+  if (UKRAINIAN_ONLY.test(word)) return 'uk';
+  if (RUSSIAN_ONLY.test(word)) return 'ru';
+  return null;
+}
+
+/** The language most of a text's marked words are in; Ukrainian when none is marked (most decisions are). */
+export function languageOf(words: readonly string[]): Language {
+  let uk = 0;
+  let ru = 0;
+  for (const word of words) {
+    const language = markedLanguage(word);
+    if (language === 'uk') uk++;
+    else if (language === 'ru') ru++;
+  }
+  return ru > uk ? 'ru' : 'uk';
+}
+
+/** Stems longer than this are kept whole: a tsvector lexeme is limited to 2 KB, and such "words" are noise. */
+const MAX_WORD_LENGTH = 100;
+
+/** The stem of a normalised word in a language; words that are not Cyrillic (numbers, Latin) stay as they are. */
+export function stemWord(word: string, language: Language): string {
+  if (word.length > MAX_WORD_LENGTH || !CYRILLIC.test(word)) return word.slice(0, MAX_WORD_LENGTH);
+  const stem = language === 'ru' ? stemRussian(word.replace(/ё/g, 'е')) : stemUkrainian(word);
+  return stem || word;
+}
+
+/** Both stems an unmarked word may have (one when they agree or the word is marked). */
+export function candidateStems(word: string): string[] {
+  const marked = markedLanguage(word);
+  if (marked) return [stemWord(word, marked)];
+  return [...new Set([stemWord(word, 'uk'), stemWord(word, 'ru')])];
+}
+
+/**
+ * The text to store as `to_tsvector('simple', indexText(text))`: every word replaced by its stem, in order
+ * (positions stay right for phrase queries).
+ */
+export function indexText(text: string): string {
+  const words = wordsOf(text);
+  const language = languageOf(words);
+  return words.map((word) => stemWord(word, markedLanguage(word) ?? language)).join(' ');
+}
