@@ -10,14 +10,7 @@
  * from the catalogues. The region of a decision is not on its page: it comes from the metadata, else from
  * the task's search (a single CourtRegion), else from the court's name. Pure: no I/O.
  */
-import {
-  type Catalogue,
-  catalogueHas,
-  courtRegions,
-  decisionForms,
-  instances,
-  proceedingForms,
-} from './catalogues.ts';
+import { type Catalogue, catalogueHas, courtRegions, decisionForms, instances, proceedingForms } from './catalogues.ts';
 import { parseRegistryDate } from './registry-dates.ts';
 
 export interface TypedDocumentMetadata {

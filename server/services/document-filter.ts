@@ -3,13 +3,7 @@
 // dates real and ranges in order, lists bounded.
 import { z } from 'zod';
 import { codeOf } from '../../client/rules/index.ts';
-import {
-  type Catalogue,
-  courtRegions,
-  decisionForms,
-  instances,
-  proceedingForms,
-} from '../../client/rules/index.ts';
+import { type Catalogue, courtRegions, decisionForms, instances, proceedingForms } from '../../client/rules/index.ts';
 import type { DateRange, DocumentFilter } from '../db/sql/document-filter.ts';
 import { parseInput } from './errors.ts';
 

@@ -1,7 +1,12 @@
 // Registering one decision from the metadata an older worker sends (registry card fields), classified by
 // court region and instance: from the task's search params when they pin both down, else from the court's name.
 import { z } from 'zod';
-import { instanceOfCourtName, parseRegistryDate, regionOfCourtName, singleSearchValue } from '../../client/rules/index.ts';
+import {
+  instanceOfCourtName,
+  parseRegistryDate,
+  regionOfCourtName,
+  singleSearchValue,
+} from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import type { Document } from '../generated/prisma/client.ts';
 import type { Actor } from './actor.ts';

@@ -1,13 +1,7 @@
 // Finding decisions: filtered, full-text searched (server/search), ranked or by date, a page at a time with
 // highlighted snippets; and counts grouped by region, court, judge, form, kind, year or month. Every read
 // runs under a statement timeout so no search can hold the gate's database.
-import {
-  catalogueLabel,
-  courtRegions,
-  decisionForms,
-  instances,
-  proceedingForms,
-} from '../../client/rules/index.ts';
+import { catalogueLabel, courtRegions, decisionForms, instances, proceedingForms } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import type { DocumentFilter } from '../db/sql/document-filter.ts';
 import { DIMENSIONS, documentStats as statsRows, type StatsDimension } from '../db/sql/document-stats.ts';
