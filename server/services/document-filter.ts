@@ -6,6 +6,7 @@ import { codeOf } from '../../client/rules/index.ts';
 import { type Catalogue, courtRegions, decisionForms, instances, proceedingForms } from '../../client/rules/index.ts';
 import type { DateRange, DocumentFilter } from '../db/sql/document-filter.ts';
 import { parseInput } from './errors.ts';
+import { idSchema } from './ids.ts';
 
 const MAX_LIST = 200;
 
@@ -63,8 +64,8 @@ const filterSchema = z
     registeredOn: dateRange,
     publishedOn: dateRange,
     inForceOn: dateRange,
-    taskId: z.string().uuid('must be a UUID').nullish(),
-    clientId: z.string().uuid('must be a UUID').nullish(),
+    taskId: idSchema.nullish(),
+    clientId: idSchema.nullish(),
     indexed: z.boolean().nullish(),
   })
   .strict();
