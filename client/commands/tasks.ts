@@ -11,6 +11,9 @@ import {
   rootTasks,
   WINDOW_UNITS,
   InvalidSearchParamsError,
+  DEFAULT_DOCUMENTS_PER_TASK,
+  MAX_CHUNK_SIZE,
+  MAX_DOCUMENTS_PER_TASK,
 } from '../rules/index.ts';
 import {
   CliError,
@@ -162,7 +165,11 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
     ),
   )
     .option('--start-page <n>', 'first results page (default 1)', int('--start-page', 1, 100_000))
-    .option('--max-documents <n>', 'documents to download, 1..1000 (default 100)', int('--max-documents', 1, 1000))
+    .option(
+      '--max-documents <n>',
+      `documents to download, 1..${MAX_DOCUMENTS_PER_TASK} (default ${DEFAULT_DOCUMENTS_PER_TASK})`,
+      int('--max-documents', 1, MAX_DOCUMENTS_PER_TASK),
+    )
     .option('--priority <n>', '-1000..1000, higher runs first (default 0)', int('--priority', -1000, 1000))
     .option('--run-at <time>', 'not before this time: ISO date-time or +<n>s|m|h', timeOption('--run-at'))
     .option('--max-attempts <n>', 'failed attempts before DEAD', int('--max-attempts', 1, 100))
@@ -212,7 +219,7 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
     .option(
       '--chunk <n>',
       'documents per download task, a multiple of the rows per page (default 100)',
-      int('--chunk', 1, 1000),
+      int('--chunk', 1, MAX_CHUNK_SIZE),
     )
     .option(
       '--page-budget <n>',

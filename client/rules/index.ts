@@ -8,6 +8,7 @@
  *   plan-request    an operator's plan request, checked and normalised
  *   plan-window     planning a search into windows, field splits and download chunks
  *   document-metadata  a decision's typed metadata (codes, ISO dates, region) from its metadata JSON
+ *   task-limits     how many documents one download task may ask for
  * The registry library, the worker, the CLI and the gate's services import this face; the gate imports
  * nothing else from client/.
  */
@@ -18,3 +19,4 @@ export * from './plan-window.ts';
 export * from './registry-dates.ts';
 export * from './registry-error.ts';
 export * from './search-fields.ts';
+export * from './task-limits.ts';

@@ -27,6 +27,7 @@ import {
 } from './catalogues.ts';
 import { formatRegistryDate, parseRegistryDate } from './registry-dates.ts';
 import { itemsPerPageOf, validateSearchParams, type SearchParams } from './search-fields.ts';
+import { MAX_DOCUMENTS_PER_TASK } from './task-limits.ts';
 
 export const WINDOW_UNITS = ['day', 'week', 'month', 'year'] as const;
 export type WindowUnit = (typeof WINDOW_UNITS)[number];
@@ -41,7 +42,8 @@ export const SPLIT_FIELD_CATALOGUES: Record<string, Catalogue> = {
 };
 export const DEFAULT_SPLIT_FIELDS = ['VRType', 'CSType'];
 export const DEFAULT_CHUNK_SIZE = 100;
-export const MAX_CHUNK_SIZE = 1000;
+/** A chunk becomes one download task, so it is bounded like one. */
+export const MAX_CHUNK_SIZE = MAX_DOCUMENTS_PER_TASK;
 /** Sort by adoption date, oldest first: a window's pages are ordered by date, not by relevance. */
 export const SORT_BY_DATE = '2';
 export interface PlanOptions {

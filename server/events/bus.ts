@@ -5,7 +5,7 @@
 import { EventEmitter, on } from 'node:events';
 import type { Database } from '../db/database.ts';
 import { CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
-import { eventsAfter, lastEventSeq, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
+import { EVENT_PAGE, eventsAfter, lastEventSeq, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
 
 interface BusEvents {
   taskEvent: [TaskEvent];
@@ -75,7 +75,7 @@ export class EventBus {
               if (MAKES_TASK_AVAILABLE.has(event.type) && event.status === 'PENDING')
                 this.emitter.emit('taskAvailable', event);
             }
-            if (events.length < 1000) break;
+            if (events.length < EVENT_PAGE) break;
           }
         } while (this.again);
       } catch {
@@ -147,7 +147,7 @@ export class EventBus {
             seen = event.seq;
             yield event;
           }
-          if (replay.length < 1000) break;
+          if (replay.length < EVENT_PAGE) break;
         }
       }
       for await (const event of live) {

@@ -4,7 +4,10 @@ import type { TaskEvent } from '../generated/prisma/client.ts';
 
 export type { TaskEvent };
 
-export function eventsAfter(seq: bigint, limit = 1000): Promise<TaskEvent[]> {
+/** Events read per page; a shorter page means the reader has caught up. */
+export const EVENT_PAGE = 1000;
+
+export function eventsAfter(seq: bigint, limit = EVENT_PAGE): Promise<TaskEvent[]> {
   return prisma.taskEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' }, take: limit });
 }
 

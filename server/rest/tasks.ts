@@ -5,6 +5,7 @@ import { finishAsHolder } from '../services/client-leases.ts';
 import { claimTasks, requeueExpiredLeasesNow } from '../services/leases.ts';
 import { countTasksByStatus } from '../services/stats.ts';
 import { documentDownloadStarted, downloadStatistics } from '../services/task-progress.ts';
+import { MAX_DOCUMENTS_PER_TASK } from '../services/task-input.ts';
 import { createTask, getTask, listTasks } from '../services/tasks.ts';
 import { idSchema } from '../services/ids.ts';
 import { clientOf } from './clients.ts';
@@ -23,7 +24,7 @@ import {
 const creation = z.object({
   search_params: z.record(z.string(), z.unknown()),
   start_page: intField(1, 100_000).optional(),
-  max_documents: intField(1, 1000).optional(),
+  max_documents: intField(1, MAX_DOCUMENTS_PER_TASK).optional(),
 });
 
 const counter = intField(0, 10_000_000).optional();

@@ -2,6 +2,7 @@
 import { prisma } from '../db/database.ts';
 import * as tasks from '../services/tasks.ts';
 import { parseId } from '../services/ids.ts';
+import { DEFAULT_DOCUMENTS_PER_TASK, MAX_DOCUMENTS_PER_TASK } from '../services/task-input.ts';
 import { builder } from './builder.ts';
 import { ErrorClassEnum, TaskKindEnum, TaskStatusEnum } from './enums.ts';
 
@@ -87,7 +88,10 @@ export const NewTaskInput = builder.inputType('NewTaskInput', {
   fields: (t) => ({
     searchParams: t.field({ type: 'JSON', description: 'registry form fields: CourtRegion, INSType, RegDateBegin, …' }),
     startPage: t.int({ required: false, description: 'default 1' }),
-    maxDocuments: t.int({ required: false, description: '1..1000, default 100' }),
+    maxDocuments: t.int({
+      required: false,
+      description: `1..${MAX_DOCUMENTS_PER_TASK}, default ${DEFAULT_DOCUMENTS_PER_TASK}`,
+    }),
     priority: t.int({ required: false, description: '-1000..1000, default 0; higher runs first' }),
     runAt: t.field({ type: 'DateTime', required: false, description: 'not before this time' }),
     maxAttempts: t.int({ required: false }),

@@ -1,19 +1,25 @@
 // Validation of what callers send about tasks. Search params are checked against the registry's own
 // form (the registry library's field list), so a task that could never run is refused at creation.
 import { z } from 'zod';
-import { InvalidSearchParamsError, validateSearchParams, type SearchParams } from '../../client/rules/index.ts';
+import {
+  DEFAULT_DOCUMENTS_PER_TASK,
+  InvalidSearchParamsError,
+  MAX_DOCUMENTS_PER_TASK,
+  validateSearchParams,
+  type SearchParams,
+} from '../../client/rules/index.ts';
 import { badInput, orDefault, parseInput } from './errors.ts';
 import { idSchema } from './ids.ts';
 import { policy } from './policy.ts';
 
-export const MAX_DOCUMENTS_PER_TASK = 1000;
+export { DEFAULT_DOCUMENTS_PER_TASK, MAX_DOCUMENTS_PER_TASK };
 export const MAX_TASKS_PER_REQUEST = 10_000;
 export const MAX_CLAIM_BATCH = 500;
 
 export const newTaskSchema = z.object({
   searchParams: z.unknown().optional(),
   startPage: orDefault(z.number().int().min(1).max(100_000), 1),
-  maxDocuments: orDefault(z.number().int().min(1).max(MAX_DOCUMENTS_PER_TASK), 100),
+  maxDocuments: orDefault(z.number().int().min(1).max(MAX_DOCUMENTS_PER_TASK), DEFAULT_DOCUMENTS_PER_TASK),
   priority: orDefault(z.number().int().min(-1000).max(1000), 0),
   runAt: z.date().nullish(),
   maxAttempts: z.number().int().min(1).max(100).nullish(),
