@@ -11,6 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NO_POLITENESS } from '../client/registry/politeness.ts';
 import { RegistrySession } from '../client/registry/session.ts';
+import { RECOMMENDED_WORKER_NODE_FLAGS as RECOMMENDED_WORKER_NODE_ARGS } from '../client/worker/options.ts';
 import { dayWindow } from '../test/fake-registry/data.ts';
 import { startFakeRegistry, type FakeRegistry } from '../test/fake-registry/index.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
@@ -27,7 +28,7 @@ const TASK_SIZE = 100;
  * (a bounded heap: V8 otherwise lets a busy worker's heap grow far past what it keeps alive). Override, e.g.
  * BENCH_WORKER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof", or BENCH_WORKER_NODE_ARGS="" for none.
  */
-export const RECOMMENDED_WORKER_NODE_FLAGS = '--max-old-space-size=64 --max-semi-space-size=2';
+export const RECOMMENDED_WORKER_NODE_FLAGS = RECOMMENDED_WORKER_NODE_ARGS.join(' ');
 const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS)
   .split(' ')
   .filter(Boolean);

@@ -2,11 +2,15 @@
  * `reyestr registry …`: talk to the court registry directly.
  *   registry parse <file.html>   what the parsers see in a saved page, as JSON (debugging aid, stable for checks)
  *   registry search --param …    one search: total, page count and the first rows (sizing a search)
+ *
+ * `registry parse` exit codes: 0 a whole page; 3 a results page that is not whole (cut off: printed with
+ * `complete: false` and the reasons); 1 a page refused (over the size limit, nested too deep, not UTF-8 without
+ * saying so); 2 no such file, a directory, or bad usage. Every failure is one line on stderr.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isRegistryError, SEARCH_FIELDS, SEARCH_FIELD_NAMES } from '../rules/index.ts';
-import { parsePage } from '../registry/parsers/index.ts';
+import { DEFAULT_PAGE_LIMITS, MIB, pageTooLarge, parsePageBytes } from '../registry/parsers/index.ts';
 import { DEFAULT_REGISTRY_URL, RegistrySession, type SearchSummary } from '../registry/session.ts';
 
 /** Where the commands print (stdout/stderr by default; tests pass their own). */
@@ -57,6 +61,22 @@ function reportFailure(error: unknown, output: CommandOutput): void {
   process.exitCode = error.class === 'PARSE' && error.reason === 'invalid-search-params' ? 2 : 1;
 }
 
+/** A saved page's bytes; a missing file, a directory or a page over the size limit is one line of error. */
+async function readSavedPage(file: string, maxBytes: number): Promise<Buffer> {
+  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    const why =
+      error.code === 'ENOENT' ? 'no such file' : error.code === 'EACCES' ? 'permission denied' : error.message;
+    throw new UsageError(`cannot read ${file}: ${why}`);
+  });
+  if (info.isDirectory()) throw new UsageError(`${file} is a directory, not a saved page`);
+  if (info.size > maxBytes) throw pageTooLarge(info.size, maxBytes, file);
+  return readFile(file).catch((error: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${file}: ${error.code === 'EACCES' ? 'permission denied' : error.message}`);
+  });
+}
+
+class UsageError extends Error {}
+
 export function registerRegistryCommands(program: Command, output: CommandOutput = processOutput): Command {
   const registry = program
     .command('registry')
@@ -69,11 +89,28 @@ export function registerRegistryCommands(program: Command, output: CommandOutput
     )
     .argument('<file>', 'a saved HTML page of the registry')
     .option('--html', "include a decision's full HTML (left out by default)")
-    .action(async (file: string, options: { html?: boolean }) => {
-      const page = parsePage(await readFile(file, 'utf8'));
-      const shown =
-        page.kind === 'review' && !options.html ? { ...page, html: undefined, htmlLength: page.html.length } : page;
-      output.out(`${JSON.stringify(shown, null, 2)}\n`);
+    .option(
+      '--max-page-size <MB>',
+      'refuse pages larger than this',
+      (value) => Number.parseFloat(value),
+      DEFAULT_PAGE_LIMITS.maxBytes / MIB,
+    )
+    .action(async (file: string, options: { html?: boolean; maxPageSize: number }) => {
+      const limits = { ...DEFAULT_PAGE_LIMITS, maxBytes: Math.round(options.maxPageSize * MIB) };
+      try {
+        const page = parsePageBytes(await readSavedPage(file, limits.maxBytes), { limits, url: file });
+        const shown =
+          page.kind === 'review' && !options.html ? { ...page, html: undefined, htmlLength: page.html.length } : page;
+        output.out(`${JSON.stringify(shown, null, 2)}\n`);
+        if (page.kind === 'results' && !page.complete) {
+          output.err(`error [PARSE] ${file} is an incomplete results page: ${page.incomplete?.join('; ')}\n`);
+          process.exitCode = 3;
+        }
+      } catch (error) {
+        if (isRegistryError(error)) return reportFailure(error, output);
+        output.err(`error: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
+        process.exitCode = error instanceof UsageError ? 2 : 1;
+      }
     });
 
   registry

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { GateClient } from '../gate/client.ts';
+import { MIB } from '../registry/parsers/bounds.ts';
 import { createWorkerLogger, type Logger } from '../worker/log.ts';
 import { WORKER_DEFAULTS, type WorkerOptions } from '../worker/options.ts';
 import { createBarsDisplay, createLinesDisplay, type ProgressDisplay } from '../worker/progress.ts';
@@ -38,6 +39,7 @@ interface WorkerFlags {
   tasks: number;
   shutdownGrace: number;
   challengeCooldown: number;
+  maxPageSize: number;
   progress: 'auto' | 'bars' | 'lines';
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   logJson?: boolean;
@@ -97,6 +99,17 @@ export function registerWorkerCommands(program: Command): Command {
           .argParser(number('--concurrency', { min: 1, integer: true }))
           .default(WORKER_DEFAULTS.concurrency),
         'CONCURRENCY',
+      ),
+    )
+    .addOption(
+      env(
+        new Option(
+          '--max-page-size <MB>',
+          'registry pages larger than this are refused (the document fails with its reason); raise it only with the heap to match',
+        )
+          .argParser(number('--max-page-size', { min: 1 }))
+          .default(WORKER_DEFAULTS.maxPageSizeMb),
+        'MAX_PAGE_SIZE',
       ),
     )
     .addOption(
@@ -215,6 +228,7 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     tasks: flags.tasks,
     shutdownGraceMs: flags.shutdownGrace * 1000,
     challengeCooldownMs: flags.challengeCooldown * 1000,
+    maxPageBytes: Math.round(flags.maxPageSize * MIB),
     progressIntervalMs: WORKER_DEFAULTS.progressIntervalMs,
     version: VERSION,
   };

@@ -1,10 +1,13 @@
 /**
  * Plain HTTP to the registry: Node's fetch with a cookie jar (the site binds result pages to its
  * session cookie), browser-like headers, a timeout, manual redirects (so every Set-Cookie on the way
- * lands in the jar), and every exchange sent through the host's politeness.
+ * lands in the jar), and every exchange sent through the host's politeness. A body is read only up to
+ * the page size limit (a larger page is refused, never held in memory) and decoded by its charset.
  */
 import { CookieJar } from 'tough-cookie';
 import { RegistryError, isRegistryError } from '../rules/index.ts';
+import { DEFAULT_PAGE_LIMITS, pageTooLarge } from './parsers/bounds.ts';
+import { charsetOfContentType, decodeBytes, pageEncoding } from './parsers/encoding.ts';
 import { type HostPoliteness, errorForStatus } from './politeness.ts';
 
 export interface RegistryResponse {
@@ -13,12 +16,28 @@ export interface RegistryResponse {
   html: string;
 }
 
+/** A response as it came: the body's bytes and the charset its Content-Type names. */
+export interface RegistryBytesResponse {
+  url: string;
+  status: number;
+  bytes: Buffer;
+  charset?: string;
+}
+
 export interface RegistryHttpOptions {
   baseUrl: string;
   userAgent: string;
   politeness: HostPoliteness;
   jar?: CookieJar;
   timeoutMs?: number;
+  /** Bodies over this many bytes are refused (RegistryError PARSE, reason page-too-large). */
+  maxPageBytes?: number;
+}
+
+/** A page's text, decoded by its declared (or sniffed) charset. */
+export function decodeResponse(response: RegistryBytesResponse): RegistryResponse {
+  const text = decodeBytes(response.bytes, pageEncoding(response.bytes, response.charset, response.url));
+  return { url: response.url, status: response.status, html: text };
 }
 
 const MAX_REDIRECTS = 5;
@@ -29,6 +48,7 @@ export class RegistryHttpClient {
   private readonly userAgent: string;
   private readonly politeness: HostPoliteness;
   private readonly timeoutMs: number;
+  readonly maxPageBytes: number;
 
   constructor(options: RegistryHttpOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -36,15 +56,21 @@ export class RegistryHttpClient {
     this.politeness = options.politeness;
     this.jar = options.jar ?? new CookieJar();
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.maxPageBytes = options.maxPageBytes ?? DEFAULT_PAGE_LIMITS.maxBytes;
   }
 
-  get(path: string): Promise<RegistryResponse> {
+  async get(path: string): Promise<RegistryResponse> {
+    return decodeResponse(await this.getBytes(path));
+  }
+
+  /** The body undecoded: for a decision page, which is decoded in parts (see parsers/encoding.ts). */
+  getBytes(path: string): Promise<RegistryBytesResponse> {
     return this.politeness.run(() => this.exchange('GET', this.urlOf(path)));
   }
 
   /** A form submission, as the site's own form sends it (urlencoded, Referer/Origin of the form page). */
-  postForm(path: string, body: URLSearchParams): Promise<RegistryResponse> {
-    return this.politeness.run(() => this.exchange('POST', this.urlOf(path), body));
+  async postForm(path: string, body: URLSearchParams): Promise<RegistryResponse> {
+    return decodeResponse(await this.politeness.run(() => this.exchange('POST', this.urlOf(path), body)));
   }
 
   urlOf(path: string): string {
@@ -68,7 +94,7 @@ export class RegistryHttpClient {
   }
 
   /** One request (plus its redirects): a page, or a RegistryError the politeness layer can act on. */
-  private async exchange(method: 'GET' | 'POST', url: string, body?: URLSearchParams): Promise<RegistryResponse> {
+  private async exchange(method: 'GET' | 'POST', url: string, body?: URLSearchParams): Promise<RegistryBytesResponse> {
     let currentUrl = url;
     let currentMethod = method;
     let currentBody = body;
@@ -107,7 +133,9 @@ export class RegistryHttpClient {
         throw failure;
       }
       try {
-        return { url: currentUrl, status: response.status, html: await response.text() };
+        const bytes = await this.readBody(response, currentUrl);
+        const charset = charsetOfContentType(response.headers.get('content-type'));
+        return { url: currentUrl, status: response.status, bytes, charset };
       } catch (error) {
         if (isRegistryError(error)) throw error;
         throw new RegistryError('NETWORK', `reading ${currentUrl} failed: ${describeFetchError(error)}`, {
@@ -117,6 +145,30 @@ export class RegistryHttpClient {
         });
       }
     }
+  }
+
+  /** The body, read no further than the page size limit. */
+  private async readBody(response: Response, url: string): Promise<Buffer> {
+    const limit = this.maxPageBytes;
+    const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+    if (declared > limit) {
+      await response.body?.cancel();
+      throw pageTooLarge(declared, limit, url);
+    }
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const reader = response.body?.getReader();
+    for (;;) {
+      const next = await reader?.read();
+      if (!next || next.done) break;
+      size += next.value.byteLength;
+      if (size > limit) {
+        await reader!.cancel().catch(() => {});
+        throw pageTooLarge(size, limit, url, true);
+      }
+      chunks.push(next.value);
+    }
+    return Buffer.concat(chunks, size);
   }
 }
 

@@ -23,12 +23,17 @@ export {
   type RegistryPage,
   type ResultRow,
   type ResultsPage,
+  type UnreadableRow,
   type DecisionMetadata,
+  type PageLimits,
+  DEFAULT_PAGE_LIMITS,
 } from './parsers/index.ts';
 export {
   DEFAULT_REGISTRY_URL,
   RegistrySession,
+  isUnreadableRow,
   type CollectedRow,
+  type CollectedUnreadableRow,
   type Decision,
   type RegistrySessionOptions,
   type SearchSummary,

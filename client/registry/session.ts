@@ -15,11 +15,16 @@ import {
 } from '../rules/index.ts';
 import { RegistryHttpClient, type RegistryResponse } from './http.ts';
 import {
+  DEFAULT_PAGE_LIMITS,
+  namingPage,
   parsePage,
+  parsePageBytes,
   type DecisionMetadata,
+  type PageLimits,
   type RegistryPage,
   type ResultRow,
   type ResultsPage,
+  type UnreadableRow,
 } from './parsers/index.ts';
 import { HostPoliteness, type PolitenessOptions, type PolitenessStats } from './politeness.ts';
 import { BrowserSearchTransport } from './transports/browser.ts';
@@ -47,6 +52,8 @@ export interface RegistrySessionOptions {
   /** An already launched browser to use instead of launching one (the caller closes it). */
   browser?: Browser;
   timeoutMs?: number;
+  /** Pages larger than this are refused (RegistryError PARSE, reason page-too-large); default 16 MiB. */
+  maxPageBytes?: number;
   logger?: Logger;
 }
 
@@ -71,6 +78,17 @@ export interface CollectedRow extends ResultRow {
   page: number;
 }
 
+/** A row of the results that names no decision: one document that cannot be downloaded, with the reason. */
+export interface CollectedUnreadableRow extends UnreadableRow {
+  page: number;
+}
+
+export const isUnreadableRow = (row: CollectedRow | CollectedUnreadableRow): row is CollectedUnreadableRow =>
+  'reason' in row;
+
+/** A results page cut short is fetched this many more times before the search fails (PARSE, incomplete-page). */
+const INCOMPLETE_PAGE_RETRIES = 2;
+
 export interface Decision {
   documentId: string;
   url: string;
@@ -91,6 +109,7 @@ export class RegistrySession {
   private transport: SearchTransport;
   private readonly options: RegistrySessionOptions;
   private readonly logger: Logger;
+  readonly limits: PageLimits;
   private current: { summary: SearchSummary; firstPage: ResultsPage } | null = null;
   private stopped: RegistryError | null = null;
 
@@ -99,11 +118,13 @@ export class RegistrySession {
     this.baseUrl = (options.baseUrl ?? process.env.REGISTRY_URL ?? DEFAULT_REGISTRY_URL).replace(/\/+$/, '');
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.politeness = options.hostPoliteness ?? new HostPoliteness(options.politeness);
+    this.limits = { ...DEFAULT_PAGE_LIMITS, maxBytes: options.maxPageBytes ?? DEFAULT_PAGE_LIMITS.maxBytes };
     this.http = new RegistryHttpClient({
       baseUrl: this.baseUrl,
       userAgent: this.userAgent,
       politeness: this.politeness,
       timeoutMs: options.timeoutMs,
+      maxPageBytes: this.limits.maxBytes,
     });
     this.transport =
       options.transport === 'browser'
@@ -145,7 +166,10 @@ export class RegistrySession {
   }
 
   /** A page we asked for, parsed; the error page and a shown captcha stop the session. */
-  private readPage(response: RegistryResponse, page: RegistryPage = parsePage(response.html)): RegistryPage {
+  private readPage(
+    response: { url: string; html?: string },
+    page: RegistryPage = namingPage(response.url, () => parsePage(response.html ?? '', this.limits)),
+  ): RegistryPage {
     if (page.kind === 'captcha') {
       this.stop(
         new RegistryError(
@@ -193,13 +217,13 @@ export class RegistrySession {
     const params = validateSearchParams(rawParams);
     return this.guarded(async () => {
       let response = await this.transport.submitSearch(params);
-      let parsed = parsePage(response.html);
+      let parsed = namingPage(response.url, () => parsePage(response.html, this.limits));
       const mayFallBack = (this.options.transport ?? 'auto') === 'auto' && this.transport.name === 'http';
       if (mayFallBack && parsed.kind === 'error') {
         this.logger.info({ url: response.url }, 'search over HTTP got the error page; repeating it in the browser');
         this.transport = this.browserTransport();
         response = await this.transport.submitSearch(params);
-        parsed = parsePage(response.html);
+        parsed = namingPage(response.url, () => parsePage(response.html, this.limits));
       }
       const page = this.readPage(response, parsed);
       if (page.kind !== 'results' && page.kind !== 'empty') {
@@ -209,7 +233,12 @@ export class RegistrySession {
         });
       }
       if (this.options.verifyFilters !== false) this.verifyFilters(params, page.activeFilters, response.url);
-      const firstPage: ResultsPage = page.kind === 'results' ? page : { ...page, kind: 'results', rows: [] };
+      const firstPage: ResultsPage =
+        page.kind === 'empty'
+          ? { ...page, kind: 'results', rows: [], unreadableRows: [], complete: true }
+          : page.complete
+            ? page
+            : await this.wholeResultsPage(1, page);
       const summary: SearchSummary = {
         params,
         total: page.total,
@@ -251,42 +280,73 @@ export class RegistrySession {
   async resultsPage(pageNumber: number): Promise<ResultsPage> {
     return this.guarded(async () => {
       if (pageNumber === 1 && this.current) return this.current.firstPage;
-      const response = await this.transport.resultsPage(pageNumber);
-      const page = this.readPage(response);
-      if (page.kind === 'results') return page;
-      if (page.kind === 'empty' && !this.current) {
-        throw new RegistryError(
-          'REGISTRY_ERROR',
-          `the registry answered ${response.url} with its empty-result page: this session has no search (call search() first)`,
-          { reason: 'no-search', url: response.url },
-        );
-      }
-      if (page.kind === 'empty') {
-        throw new RegistryError(
-          'REGISTRY_ERROR',
-          `the registry answered ${response.url} with its empty-result page although the search has ${this.current!.summary.pageCount} pages: the site session was lost`,
-          { reason: 'session-lost', url: response.url },
-        );
-      }
-      throw new RegistryError('PARSE', `${response.url} is a ${page.kind} page, not results`, {
-        reason: 'unexpected-page',
-        url: response.url,
-      });
+      return this.wholeResultsPage(pageNumber);
     });
   }
 
-  /** Rows of the current search from `startPage` on, at most `maxDocuments`, page by page. */
-  async *collectRows({ startPage = 1, maxDocuments = Infinity }: CollectOptions = {}): AsyncGenerator<CollectedRow> {
+  /**
+   * Results page n, whole: a page cut short (`complete: false`) is fetched again, up to INCOMPLETE_PAGE_RETRIES
+   * times, and then fails the search (PARSE, reason incomplete-page) instead of losing its missing rows.
+   */
+  private async wholeResultsPage(pageNumber: number, cutShort?: ResultsPage): Promise<ResultsPage> {
+    let reasons = cutShort?.incomplete ?? [];
+    let url = '';
+    for (let attempt = cutShort ? 1 : 0; attempt <= INCOMPLETE_PAGE_RETRIES; attempt++) {
+      if (attempt > 0) this.logger.warn({ page: pageNumber, reasons }, 'results page is incomplete; fetching it again');
+      const response = await this.transport.resultsPage(pageNumber);
+      url = response.url;
+      const page = this.expectResults(this.readPage(response), response.url);
+      if (page.complete) return page;
+      reasons = page.incomplete ?? [];
+    }
+    throw new RegistryError(
+      'PARSE',
+      `results page ${pageNumber} (${url}) came incomplete ${INCOMPLETE_PAGE_RETRIES + 1} times: ${reasons.join('; ')}`,
+      { reason: 'incomplete-page', url },
+    );
+  }
+
+  private expectResults(page: RegistryPage, url: string): ResultsPage {
+    if (page.kind === 'results') return page;
+    if (page.kind === 'empty' && !this.current) {
+      throw new RegistryError(
+        'REGISTRY_ERROR',
+        `the registry answered ${url} with its empty-result page: this session has no search (call search() first)`,
+        { reason: 'no-search', url },
+      );
+    }
+    if (page.kind === 'empty') {
+      throw new RegistryError(
+        'REGISTRY_ERROR',
+        `the registry answered ${url} with its empty-result page although the search has ${this.current!.summary.pageCount} pages: the site session was lost`,
+        { reason: 'session-lost', url },
+      );
+    }
+    throw new RegistryError('PARSE', `${url} is a ${page.kind} page, not results`, {
+      reason: 'unexpected-page',
+      url,
+    });
+  }
+
+  /**
+   * Rows of the current search from `startPage` on, at most `maxDocuments`, page by page and in table order. A row
+   * that names no decision comes as a CollectedUnreadableRow (it takes its place in the count, like any row).
+   */
+  async *collectRows({
+    startPage = 1,
+    maxDocuments = Infinity,
+  }: CollectOptions = {}): AsyncGenerator<CollectedRow | CollectedUnreadableRow> {
     let collected = 0;
     for (let pageNumber = startPage; collected < maxDocuments; pageNumber++) {
       if (this.current && pageNumber > this.current.summary.pageCount) return;
       const page = await this.resultsPage(pageNumber);
-      for (const row of page.rows) {
+      const rows = rowsInTableOrder(page);
+      for (const row of rows) {
         if (collected >= maxDocuments) return;
         collected++;
         yield { ...row, page: pageNumber };
       }
-      if (page.rows.length === 0) return;
+      if (rows.length === 0) return;
     }
   }
 
@@ -295,8 +355,11 @@ export class RegistrySession {
     if (!/^\d+$/.test(documentId))
       throw new RegistryError('PARSE', `"${documentId}" is not a registry document id`, { reason: 'bad-document-id' });
     return this.guarded(async () => {
-      const response = await this.http.get(`/Review/${documentId}`);
-      const page = this.readPage(response);
+      const response = await this.http.getBytes(`/Review/${documentId}`);
+      const page = this.readPage(
+        response,
+        parsePageBytes(response.bytes, { charset: response.charset, limits: this.limits, url: response.url }),
+      );
       if (page.kind !== 'review') {
         throw new RegistryError('PARSE', `/Review/${documentId} is a ${page.kind} page, not a decision`, {
           reason: 'unexpected-page',
@@ -315,4 +378,13 @@ export class RegistrySession {
   async close(): Promise<void> {
     await this.transport.close();
   }
+}
+
+/** The readable and the unreadable rows of a page merged back into table order. */
+function rowsInTableOrder(page: ResultsPage): Array<ResultRow | UnreadableRow> {
+  const unreadable = new Map(page.unreadableRows.map((row) => [row.position, row]));
+  const rows: Array<ResultRow | UnreadableRow> = [];
+  for (let position = 1, readable = 0; position <= page.rows.length + unreadable.size; position++)
+    rows.push(unreadable.get(position) ?? page.rows[readable++]);
+  return rows;
 }

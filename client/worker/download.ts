@@ -7,15 +7,22 @@
  * `signal` means "stop starting documents": the documents in flight finish and the result says
  * `interrupted`. A registry error that concerns the whole registry (challenge, rate limit that outlasted
  * the waits, network, 5xx) stops the task and is thrown; one that concerns one document (an unexpected or
- * unparsable page, a 4xx) counts that document as failed and the task goes on.
+ * unparsable page, a page over the size limit, a 4xx, a results row that names no decision) counts that document
+ * as failed, with its reason, and the task goes on.
+ *
+ * At the end the task reconciles: every document the search promised in the task's range (from the search total
+ * and the page range) is downloaded, skipped or failed. A shortfall is thrown (REGISTRY_ERROR, reason shortfall), so
+ * the task fails visibly instead of completing with documents missing.
  */
 import PQueue from 'p-queue';
 import {
   type CollectedRow,
+  type CollectedUnreadableRow,
   type Decision,
   RESULT_CAP,
   RegistryError,
   type RegistrySession,
+  isUnreadableRow,
 } from '../registry/index.ts';
 import type { PolitenessStats } from '../registry/politeness.ts';
 import type { DocumentInput, GateClient, GateLease } from '../gate/client.ts';
@@ -92,7 +99,11 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
   const task = lease.task;
   const started = Date.now();
   const counts: DownloadCounts = { downloaded: 0, skippedLocal: 0, skippedKnown: 0, skippedDuplicate: 0, failed: 0 };
-  const failedDocuments: Array<{ documentId: string; error: string }> = [];
+  const failedDocuments: Array<{ documentId?: string; page?: number; row?: number; error: string }> = [];
+  const recordFailure = (failure: (typeof failedDocuments)[number]) => {
+    counts.failed++;
+    if (failedDocuments.length < 50) failedDocuments.push(failure);
+  };
   let fatal: unknown = null;
   const stopInside = new AbortController();
   const stopped = () => signal.aborted || stopInside.signal.aborted;
@@ -181,9 +192,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         stopInside.abort();
         return;
       }
-      counts.failed++;
-      if (failedDocuments.length < 50)
-        failedDocuments.push({ documentId: row.documentId, error: (error as Error).message });
+      recordFailure({ documentId: row.documentId, error: (error as Error).message });
       log.warn({ task: task.id, documentId: row.documentId, err: (error as Error).message }, 'document failed');
     } finally {
       inFlight.delete(row.documentId);
@@ -192,11 +201,22 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
   };
 
   /**
-   * Skips what is on disk or known to the gate, queues the rest. A document on disk that the gate does not
-   * know is registered from its files: the worker that wrote it lost its lease or died before registering it,
-   * and without this nobody ever would (every later worker skips it as on disk).
+   * Counts the rows that name no decision as failed (with the reason), skips what is on disk or known to the gate,
+   * queues the rest. A document on disk that the gate does not know is registered from its files: the worker that
+   * wrote it lost its lease or died before registering it, and without this nobody ever would (every later worker
+   * skips it as on disk).
    */
-  const handlePage = async (rows: CollectedRow[]) => {
+  const handlePage = async (items: Array<CollectedRow | CollectedUnreadableRow>) => {
+    const rows: CollectedRow[] = [];
+    for (const item of items) {
+      if (!isUnreadableRow(item)) {
+        rows.push(item);
+        continue;
+      }
+      recordFailure({ page: item.page, row: item.position, error: item.reason });
+      log.warn({ task: task.id, page: item.page, row: item.position, text: item.text }, item.reason);
+      report();
+    }
     const onDisk = await Promise.all(rows.map((row) => readCompleteDocument(outputDir, row.documentId)));
     const known = new Set(
       await persist(() => gate.knownDocumentIds(rows.map((row) => row.documentId)), {
@@ -221,7 +241,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
 
   let pagesRead = 0;
   try {
-    let batch: CollectedRow[] = [];
+    let batch: Array<CollectedRow | CollectedUnreadableRow> = [];
     for await (const row of session.collectRows({ startPage: task.startPage, maxDocuments: task.maxDocuments })) {
       if (batch.length > 0 && row.page !== batch[0].page) {
         pagesRead++;
@@ -244,6 +264,13 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
 
   const skipped = counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate;
   const handled = counts.downloaded + skipped + counts.failed;
+  if (!signal.aborted && handled < total) {
+    throw new RegistryError(
+      'REGISTRY_ERROR',
+      `the search promised ${total} documents from page ${task.startPage} (total ${search.total}, ${search.perPage} per page) but its result pages held ${handled}: ${total - handled} missing`,
+      { reason: 'shortfall' },
+    );
+  }
   return {
     counts,
     total,

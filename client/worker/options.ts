@@ -1,5 +1,6 @@
 /** What a worker is told to do (from `reyestr worker` flags / REYESTR_* variables), with the defaults. */
-import type { TransportName } from '../registry/index.ts';
+import { DEFAULT_PAGE_LIMITS, type TransportName } from '../registry/index.ts';
+import { MIB } from '../registry/parsers/bounds.ts';
 
 export interface WorkerOptions {
   apiUrl: string;
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   shutdownGraceMs: number;
   /** After a challenge (error page, captcha): no registry requests and no claims for this long. */
   challengeCooldownMs: number;
+  /** Registry pages larger than this are refused: the document fails with its reason (the heap stays bounded). */
+  maxPageBytes?: number;
   /** At most one progress report per task this often. */
   progressIntervalMs: number;
   /** Registry politeness knobs for tests and benchmarks (retry waits). */
@@ -32,6 +35,12 @@ export interface WorkerOptions {
   host?: string;
   version?: string;
 }
+
+/**
+ * Node flags README and deploy/reyestr-worker.service recommend for a long-running worker: a bounded heap (V8
+ * otherwise lets a busy worker's heap grow far past what it keeps alive). Any page up to the page size limit fits.
+ */
+export const RECOMMENDED_WORKER_NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=2'];
 
 export const WORKER_DEFAULTS = {
   outputDir: 'downloaded_documents',
@@ -43,5 +52,6 @@ export const WORKER_DEFAULTS = {
   tasks: 1,
   shutdownGraceSeconds: 30,
   challengeCooldownSeconds: 600,
+  maxPageSizeMb: DEFAULT_PAGE_LIMITS.maxBytes / MIB,
   progressIntervalMs: 250,
 };

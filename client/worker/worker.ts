@@ -268,6 +268,7 @@ export class Worker {
       baseUrl: this.options.registryUrl,
       transport: this.options.transport,
       userAgent: this.options.userAgent,
+      maxPageBytes: this.options.maxPageBytes,
       hostPoliteness: this.politeness,
       logger: this.log,
     });

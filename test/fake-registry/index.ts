@@ -1,7 +1,8 @@
 /**
  * A fake reyestr.court.gov.ua on loopback, faithful to the site as observed: form at `/`, search via
  * POST `/`, session-cookie-bound `/Page/<n>`, `/Review/<id>`; plus switchable faults (latency,
- * 429/503 with Retry-After, 5xx, the real error page, a shown captcha, dropped connections).
+ * 429/503 with Retry-After, 5xx, the real error page, a shown captcha, dropped connections) and
+ * damaged pages (a results page cut off mid-table, a row without its link, a huge decision, windows-1251).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,11 +14,25 @@ import {
   type SearchParams,
 } from '../../client/rules/search-fields.ts';
 import { GeneratedSearch, type TotalFor } from './data.ts';
+import { dropReviewLink, inflateDecision, inWindows1251, truncateResults } from './damage.ts';
 import { decisionPage, emptyResultsPage, errorPage, formPage, resultsPage, showCaptcha } from './pages.ts';
 
 export type Route = 'form' | 'search' | 'page' | 'review' | 'other';
 
-export type FaultKind = 'rate-limit' | 'server-error' | 'drop' | 'error-page' | 'captcha';
+export type FaultKind =
+  | 'rate-limit'
+  | 'server-error'
+  | 'drop'
+  | 'error-page'
+  | 'captcha'
+  /** a results page cut off inside row `row` (default 2): a 200 with a body that simply ends */
+  | 'truncate'
+  /** row `row` (default 1) of a results page without its /Review/<id> link */
+  | 'unreadable-row'
+  /** a decision page of `sizeBytes` */
+  | 'huge-page'
+  /** the page in windows-1251, declared as `declare` says */
+  | 'windows-1251';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -30,6 +45,12 @@ export interface FaultRule {
   /** rate-limit: HTTP status (429 or 503) and Retry-After seconds; server-error: status (default 500). */
   status?: number;
   retryAfterSeconds?: number;
+  /** truncate, unreadable-row: which row of the results page */
+  row?: number;
+  /** huge-page: the decision page's size */
+  sizeBytes?: number;
+  /** windows-1251: where the page says so (default the Content-Type header) */
+  declare?: 'header' | 'meta' | 'none';
 }
 
 export interface Faults {
@@ -101,6 +122,22 @@ function usesNaming(body: URLSearchParams, naming: MultiSelectNaming): boolean {
   );
 }
 
+/** A page as a content fault leaves it (faults that answer without a page are handled before). */
+function damaged(fault: FaultRule, html: string): string {
+  switch (fault.kind) {
+    case 'captcha':
+      return showCaptcha(html);
+    case 'truncate':
+      return truncateResults(html, fault.row);
+    case 'unreadable-row':
+      return dropReviewLink(html, fault.row);
+    case 'huge-page':
+      return inflateDecision(html, fault.sizeBytes ?? 8 * 1024 * 1024);
+    default:
+      return html;
+  }
+}
+
 export async function startFakeRegistry(options: FakeRegistryOptions = {}): Promise<FakeRegistry> {
   let faults: Faults = options.faults ?? {};
   const hits = new Map<FaultRule, number>();
@@ -166,7 +203,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     route: Route,
     path: string,
     session: string,
-  ): Promise<{ status: number; html: string | null; fault?: FaultKind }> {
+  ): Promise<{ status: number; html: string | null; fault?: FaultKind; body?: Buffer; contentType?: string }> {
     const fault = activeFault(route);
     if (fault?.kind === 'drop') return { status: 0, html: null, fault: 'drop' };
     if (fault?.kind === 'rate-limit') {
@@ -191,7 +228,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       html = params ? renderResults(params, Number(path.split('/')[2])) : emptyResultsPage();
     } else if (route === 'review') html = decisionPage(path.split('/')[2]);
     else return { status: 404, html: '<html><body>Not Found</body></html>' };
-    return { status: 200, html: fault?.kind === 'captcha' ? showCaptcha(html) : html, fault: fault?.kind };
+    if (fault?.kind === 'windows-1251') {
+      const { body, contentType } = inWindows1251(html, fault.declare ?? 'header');
+      return { status: 200, html, body, contentType, fault: fault.kind };
+    }
+    return { status: 200, html: fault ? damaged(fault, html) : html, fault: fault?.kind };
   }
 
   const server = createServer(async (request, response) => {
@@ -220,8 +261,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         request.socket.destroy();
         return;
       }
-      response.writeHead(result.status, { 'Content-Type': 'text/html; charset=utf-8' });
-      response.end(result.html);
+      response.writeHead(result.status, { 'Content-Type': result.contentType ?? 'text/html; charset=utf-8' });
+      response.end(result.body ?? result.html);
     } catch (error) {
       response.writeHead(500, { 'Content-Type': 'text/plain' });
       response.end(String(error));

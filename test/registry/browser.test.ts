@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistrySession, type CollectedRow, type RegistrySessionOptions } from '../../client/registry/session.ts';
+import {
+  RegistrySession,
+  isUnreadableRow,
+  type CollectedRow,
+  type RegistrySessionOptions,
+} from '../../client/registry/session.ts';
 import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
 
@@ -40,7 +45,8 @@ describe.skipIf(!haveChromium)('browser transport (headless Chromium)', () => {
     try {
       const summary = await session.search(params);
       const rows: CollectedRow[] = [];
-      for await (const row of session.collectRows({ startPage: 2, maxDocuments: 40 })) rows.push(row);
+      for await (const row of session.collectRows({ startPage: 2, maxDocuments: 40 }))
+        if (!isUnreadableRow(row)) rows.push(row);
       return { summary, rows, session };
     } finally {
       await session.close();

@@ -30,11 +30,14 @@ export interface WorkerSpawnOptions {
   name: string;
   outputDir?: string;
   args?: string[];
+  /** flags for node itself, e.g. the recommended heap limits */
+  nodeArgs?: string[];
 }
 
 export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), `reyestr-${options.name}-`));
   const args = [
+    ...(options.nodeArgs ?? []),
     BIN,
     'worker',
     '--api-url',
@@ -204,7 +207,7 @@ export interface WorkerRig {
   registry: FakeRegistry;
   workers: WorkerProcess[];
   /** Spawns a worker with a key of its own; `registered`: wait until it has registered. */
-  start(name: string, args?: string[], registered?: boolean): Promise<WorkerProcess>;
+  start(name: string, args?: string[], registered?: boolean, nodeArgs?: string[]): Promise<WorkerProcess>;
   stop(): Promise<void>;
 }
 
@@ -223,13 +226,14 @@ export async function startWorkerRig(gate: Partial<GateConfig> = {}, faults: Fau
     t,
     registry,
     workers: [],
-    async start(name, args = [], registered = true) {
+    async start(name, args = [], registered = true, nodeArgs = []) {
       const worker = spawnWorker({
         gateUrl: rig.t.url,
         registryUrl: registry.url,
         apiKey: await createWorkerKey(rig.t, name),
         name,
         args,
+        nodeArgs,
       });
       rig.workers.push(worker);
       if (registered) await worker.waitForLine(/registered as/);

@@ -6,6 +6,7 @@
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
 import { registryDate, type RegistryDate } from '../../rules/index.ts';
+import { DEFAULT_PAGE_LIMITS, type PageLimits } from './bounds.ts';
 import { decodeEntities, htmlToTextLines, normaliseWhitespace, textLinesOfNodes } from './text.ts';
 
 export interface DecisionMetadata {
@@ -97,14 +98,36 @@ export function parseDecisionMetadata($: CheerioAPI): DecisionMetadata {
   };
 }
 
-export function parseDecisionPage($: CheerioAPI): DecisionPage {
+/** `<textarea id="txtdepository">`: its content is raw text up to the first `</textarea` (RCDATA, as htmlparser2 reads it). */
+export const DECISION_TEXTAREA = /<textarea\b[^>]*\bid\s*=\s*["']?txtdepository\b[^>]*>/i;
+
+/**
+ * Splits a decision page into the page around the decision (small: parsed as a DOM) and the decision's escaped HTML
+ * (megabytes at times: never built as a DOM). `escapedDecision` is null when the page has no such textarea.
+ */
+export function takeOutDecision(html: string): { chrome: string; escapedDecision: string | null } {
+  const open = DECISION_TEXTAREA.exec(html);
+  if (!open) return { chrome: html, escapedDecision: null };
+  const start = open.index + open[0].length;
+  const close = /<\/textarea/gi;
+  close.lastIndex = start;
+  const end = close.exec(html)?.index ?? html.length;
+  return { chrome: html.slice(0, start) + html.slice(end), escapedDecision: html.slice(start, end) };
+}
+
+/** `decisionHtml`: the decision's HTML when the caller decoded it from the textarea (else it is read from the DOM). */
+export function parseDecisionPage(
+  $: CheerioAPI,
+  decisionHtml: string | null = null,
+  limits: PageLimits = DEFAULT_PAGE_LIMITS,
+): DecisionPage {
   // The textarea holds the decision's HTML entity-escaped; htmlparser2 leaves textarea content raw.
-  const html = decodeEntities($('textarea#txtdepository').first().text());
+  const html = decisionHtml ?? decodeEntities($('textarea#txtdepository').first().text());
   const headerLines = textLinesOfNodes($('#divcasecat table#info, table#info').first().toArray());
   return {
     kind: 'review',
     metadata: parseDecisionMetadata($),
     html,
-    text: [...headerLines, ...htmlToTextLines(html)].join('\n'),
+    text: [...headerLines, ...htmlToTextLines(html, limits)].join('\n'),
   };
 }

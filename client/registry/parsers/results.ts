@@ -2,6 +2,11 @@
  * A search results page: total, paging (with the site's 100,000-result cap), every row, and the
  * filters the page echoes as active. Also the "nothing found" page, which is the same page without
  * a result table.
+ *
+ * A results page must prove it is whole: a page cut off mid-table parses into fewer rows (the last one
+ * partial) and would otherwise lose the rest without a word. It holds the rows its paging says (the total
+ * and the page number come before the table) and the pager that follows the table; else `complete` is
+ * false and `incomplete` says why. A row without a `/Review/<digits>` link is kept apart as unreadable.
  */
 import type { CheerioAPI } from 'cheerio';
 import type { AnyNode, Element } from 'domhandler';
@@ -34,10 +39,25 @@ export interface Paging {
   capped: boolean;
 }
 
+/** A row of the table that names no decision (`/Review/<digits>`): one document that cannot be downloaded. */
+export interface UnreadableRow {
+  /** 1-based position among the page's rows */
+  position: number;
+  reason: string;
+  /** the row's text, shortened */
+  text: string;
+}
+
 export interface ResultsPage extends Paging {
   kind: 'results';
+  /** the readable rows, in table order */
   rows: ResultRow[];
+  unreadableRows: UnreadableRow[];
   activeFilters: SearchParams;
+  /** The page proves it is whole: the rows its paging says it holds, and the structure after the table. */
+  complete: boolean;
+  /** Why the page is not whole (present only then). */
+  incomplete?: string[];
 }
 
 export interface EmptyResultsPage extends Paging {
@@ -105,14 +125,22 @@ function commentedCourtCode(row: Element): string | null {
   return null;
 }
 
-function parseRow($: CheerioAPI, row: Element): ResultRow {
+function parseRow($: CheerioAPI, row: Element, position: number): ResultRow | UnreadableRow {
   const cells = new Map<CellClass, string>();
   const $row = $(row);
   for (const cellClass of cellClasses)
     cells.set(cellClass, normaliseWhitespace($row.children(`td.${cellClass}`).first().text()));
-  const link = $row.find('td.RegNumber a[href*="/Review/"]').first();
-  const path = link.attr('href') ?? '';
-  const documentId = /\/Review\/(\d+)/.exec(path)?.[1] ?? cells.get('RegNumber')!;
+  const link = (selector: string) => $row.find(selector).first().attr('href');
+  const path = link('td.RegNumber a[href*="/Review/"]') ?? link('td.RegNumber a[href]') ?? '';
+  const documentId = /\/Review\/(\d+)/.exec(path)?.[1];
+  if (!documentId) {
+    const text = normaliseWhitespace($row.text());
+    return {
+      position,
+      reason: `row ${position} has no /Review/<digits> link${path ? ` (its link is ${JSON.stringify(path.slice(0, 100))})` : ''}`,
+      text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+    };
+  }
   const visibleCourtCode = $row.children('td.CourtCode').first();
   return {
     documentId,
@@ -128,19 +156,53 @@ function parseRow($: CheerioAPI, row: Element): ResultRow {
   };
 }
 
-export function parseResultRows($: CheerioAPI): ResultRow[] {
+const isUnreadable = (row: ResultRow | UnreadableRow): row is UnreadableRow => 'reason' in row;
+
+/** Every row of the table in order; the ones naming no decision are UnreadableRow. */
+export function parseResultRows($: CheerioAPI): Array<ResultRow | UnreadableRow> {
   return $('#tableresult tr')
     .toArray()
     .filter((row) => $(row).children('td.RegNumber').length > 0)
-    .map((row) => parseRow($, row));
+    .map((row, index) => parseRow($, row, index + 1));
 }
 
 export function hasResultRows($: CheerioAPI): boolean {
   return $('#tableresult td.RegNumber').length > 0;
 }
 
+/** Rows page `currentPage` must hold: a full page, fewer on the last one (of the results the site shows). */
+export function expectedRowsOf(paging: Paging): number {
+  const shown = Math.min(paging.total, RESULT_CAP);
+  return Math.max(0, Math.min(paging.perPage, shown - (paging.currentPage - 1) * paging.perPage));
+}
+
+/** Why a results page is not whole ([] when it is). */
+function incompleteness($: CheerioAPI, paging: Paging, rowCount: number): string[] {
+  const reasons: string[] = [];
+  const expected = expectedRowsOf(paging);
+  if (rowCount < expected)
+    reasons.push(
+      `${rowCount} rows where the paging says ${expected} (page ${paging.currentPage} of ${paging.total} results, ${paging.perPage} per page)`,
+    );
+  // The pager follows the result table: without it the table may have been cut off anywhere.
+  if ($('#divBottomNavigate').length === 0)
+    reasons.push('the page ends before the pager that follows the result table');
+  return reasons;
+}
+
 export function parseResultsPage($: CheerioAPI): ResultsPage {
-  return { kind: 'results', ...parsePaging($), rows: parseResultRows($), activeFilters: parseActiveFilters($) };
+  const paging = parsePaging($);
+  const all = parseResultRows($);
+  const incomplete = incompleteness($, paging, all.length);
+  return {
+    kind: 'results',
+    ...paging,
+    rows: all.filter((row): row is ResultRow => !isUnreadable(row)),
+    unreadableRows: all.filter(isUnreadable),
+    activeFilters: parseActiveFilters($),
+    complete: incomplete.length === 0,
+    ...(incomplete.length > 0 ? { incomplete } : {}),
+  };
 }
 
 export function parseEmptyResultsPage($: CheerioAPI): EmptyResultsPage {

@@ -1,0 +1,115 @@
+// Pages from the wild, end to end with real worker processes: a results page cut off mid-table is fetched again
+// and never taken for the whole page (a task whose page stays cut short fails as PARSE, it does not complete with
+// documents missing); a row without its /Review/<id> link is one failed document and the rest are downloaded; a
+// decision page of 8 MB is downloaded by a worker under the recommended heap limits, and one over the page size
+// limit is refused as one failed document — the worker lives on.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECOMMENDED_WORKER_NODE_FLAGS } from '../../client/worker/options.ts';
+import type { FakeRegistry } from '../fake-registry/index.ts';
+import type { TestGate } from '../support/gate.ts';
+import { createTask, eventually, readOutput, startWorkerRig, taskOf, windowParams, type WorkerRig } from './support.ts';
+
+const MB = 1024 * 1024;
+const finished = (t: TestGate, id: string, what: string, timeoutMs = 60_000) =>
+  eventually(
+    async () => {
+      const task = await taskOf(t, id);
+      return ['COMPLETED', 'FAILED', 'DEAD'].includes(task.status) && task;
+    },
+    timeoutMs,
+    what,
+  );
+
+describe('damaged registry pages', () => {
+  let rig: WorkerRig;
+  let t: TestGate;
+  let registry: FakeRegistry;
+
+  beforeAll(async () => {
+    rig = await startWorkerRig();
+    ({ t, registry } = rig);
+  });
+  afterAll(() => rig?.stop());
+
+  it('a results page cut off mid-table once: fetched again, every document of the task downloaded', async () => {
+    // 19 days of 4 decisions, the first 75 of them: 3 pages of 25. Page 2 comes cut off inside its 10th row once.
+    registry.setFaults({ rules: [{ kind: 'truncate', routes: ['page'], row: 10, after: 0, times: 1 }] });
+    registry.resetLog();
+    const worker = await rig.start('truncate-once');
+    const taskId = await createTask(t, { searchParams: windowParams('2022-01-01', '2022-01-19'), maxDocuments: 75 });
+    const done = await finished(t, taskId, 'the task to finish');
+    expect(done).toMatchObject({ status: 'COMPLETED', documentsFailed: 0 });
+    expect(done.documentsDownloaded + done.documentsSkipped).toBe(75);
+    expect(readOutput(worker.outputDir)).toHaveLength(75);
+    const pageRequests = registry.requestLog.filter((entry) => entry.route === 'page').map((entry) => entry.path);
+    expect(pageRequests).toEqual(['/Page/2', '/Page/2', '/Page/3']);
+    await worker.waitForLine(/results page is incomplete; fetching it again/);
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 90_000);
+
+  it('a results page that stays cut off: the task fails as PARSE with the reason, never a clean COMPLETED', async () => {
+    registry.setFaults({ rules: [{ kind: 'truncate', routes: ['page'], row: 10 }] });
+    const worker = await rig.start('truncate-always');
+    const taskId = await createTask(t, {
+      searchParams: windowParams('2022-02-01', '2022-02-19'),
+      maxDocuments: 75,
+      maxAttempts: 1,
+    });
+    const done = await finished(t, taskId, 'the task to fail');
+    expect(done).toMatchObject({ status: 'DEAD', lastErrorClass: 'PARSE' });
+    expect(done.lastError).toMatch(/results page 2 .* came incomplete 3 times: 10 rows where the paging says 25/);
+    registry.setFaults({});
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 90_000);
+
+  it('a results row without its /Review/<id> link: one failed document with its reason, the rest downloaded', async () => {
+    registry.setFaults({ rules: [{ kind: 'unreadable-row', routes: ['search'], row: 3 }] });
+    const worker = await rig.start('unreadable-row');
+    const taskId = await createTask(t, { searchParams: windowParams('2022-03-01', '2022-03-04'), maxDocuments: 16 });
+    const done = await finished(t, taskId, 'the task to complete');
+    expect(done).toMatchObject({ status: 'COMPLETED', documentsDownloaded: 15, documentsFailed: 1 });
+    expect(done.resultSummary.failedDocuments).toEqual([
+      { page: 1, row: 3, error: expect.stringMatching(/^row 3 has no \/Review\/<digits> link/) },
+    ]);
+    expect(readOutput(worker.outputDir)).toHaveLength(15);
+    registry.setFaults({});
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 90_000);
+
+  it('under the recommended heap flags: an 8 MB decision is downloaded, one over the page size limit is refused, the worker lives on', async () => {
+    registry.setFaults({
+      rules: [
+        { kind: 'huge-page', routes: ['review'], times: 1, sizeBytes: 8 * MB },
+        { kind: 'huge-page', routes: ['review'], after: 1, times: 1, sizeBytes: 24 * MB },
+      ],
+    });
+    registry.resetLog();
+    const worker = await rig.start('huge-pages', ['--concurrency', '2'], true, RECOMMENDED_WORKER_NODE_FLAGS);
+    const taskId = await createTask(t, { searchParams: windowParams('2022-04-01', '2022-04-02'), maxDocuments: 8 });
+    const done = await finished(t, taskId, 'the task to complete', 120_000);
+    expect(done).toMatchObject({ status: 'COMPLETED', documentsDownloaded: 7, documentsFailed: 1 });
+    expect(done.resultSummary.failedDocuments).toEqual([
+      {
+        documentId: expect.any(String),
+        error: expect.stringMatching(/is over the page size limit: [\d.]+ MB( or more)?, the limit is 16 MB; refused/),
+      },
+    ]);
+    const files = readOutput(worker.outputDir);
+    const huge = files.find((doc) => doc.html.length > 4 * MB);
+    expect(huge).toBeDefined();
+    expect(statSync(join(worker.outputDir, huge!.documentId, `${huge!.documentId}.html`)).size).toBeGreaterThan(7 * MB);
+    expect(huge!.text.split('\n').length).toBeGreaterThan(30_000);
+    // Alive: it claims and finishes another task.
+    expect(worker.child.exitCode).toBeNull();
+    registry.setFaults({});
+    const next = await createTask(t, { searchParams: windowParams('2022-04-03', '2022-04-03'), maxDocuments: 4 });
+    expect(await finished(t, next, 'the next task')).toMatchObject({ status: 'COMPLETED', documentsDownloaded: 4 });
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 180_000);
+});
