@@ -5,6 +5,7 @@ import { catalogueLabel, courtRegions, decisionForms, instances, proceedingForms
 import { prisma } from '../db/database.ts';
 import type { DocumentFilter } from '../db/sql/document-filter.ts';
 import { DIMENSIONS, documentStats as statsRows, type StatsDimension } from '../db/sql/document-stats.ts';
+import { setStatementTimeout } from '../db/sql/set-statement-timeout.ts';
 import {
   countDocuments,
   type DocumentOrder,
@@ -42,7 +43,7 @@ export async function withStatementTimeout<T>(fn: (tx: Tx) => Promise<T>): Promi
   try {
     return await prisma.$transaction(
       async (tx) => {
-        await tx.$executeRawUnsafe(`SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)}`);
+        await setStatementTimeout(tx, statementTimeoutMs);
         return fn(tx);
       },
       { timeout: statementTimeoutMs + 5_000, maxWait: 10_000 },
