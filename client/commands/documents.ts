@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { graphql } from '../gate/generated/index.ts';
+import { registerDocumentSearchCommands } from './documents-search.ts';
 import {
   CliError,
   EXIT,
@@ -86,5 +87,6 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
         );
       }, output),
     );
+  registerDocumentSearchCommands(documents, output);
   return documents;
 }

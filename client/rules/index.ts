@@ -8,11 +8,13 @@
  *   plan-request    an operator's plan request, checked and normalised
  *   plan-window     planning a search into windows, field splits and download chunks
  *   document-metadata  a decision's typed metadata (codes, ISO dates, region) from its metadata JSON
+ *   document-export    the columns and formats of a document export
  *   task-limits     how many documents one download task may ask for
  * The registry library, the worker, the CLI and the gate's services import this face; the gate imports
  * nothing else from client/.
  */
 export * from './catalogues.ts';
+export * from './document-export.ts';
 export * from './document-metadata.ts';
 export * from './plan-request.ts';
 export * from './plan-window.ts';

@@ -60,8 +60,9 @@ const column = (name: string) => Prisma.raw(`d.${name}`);
 /** The tsquery of a filter, for ranking: `to_tsquery('simple', …)`. */
 export const tsqueryOf = (tsquery: string) => Prisma.sql`to_tsquery('simple', ${tsquery})`;
 
-export function documentWhere(filter: DocumentFilter): Prisma.Sql {
-  const conditions: Prisma.Sql[] = [];
+/** `WHERE …` of a filter (plus any `extra` conditions), or nothing when it has no condition. */
+export function documentWhere(filter: DocumentFilter, extra: Prisma.Sql[] = []): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [...extra];
   for (const [key, name] of Object.entries(LIST_COLUMNS)) {
     const values = filter[key as keyof typeof LIST_COLUMNS];
     if (values?.length === 1) conditions.push(Prisma.sql`${column(name)} = ${values[0]}`);
