@@ -74,7 +74,13 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     await applyMigrations(database);
     const typed = await backfillTypedMetadata();
     if (typed > 0) log.info({ documents: typed }, 'typed metadata filled for documents registered before it existed');
-    const createdAdminKey = await ensureAdminKey(config);
+    const { createdKey: createdAdminKey, envKeyRevokedAt } = await ensureAdminKey(config);
+    if (envKeyRevokedAt) {
+      log.warn(
+        { revokedAt: envKeyRevokedAt.toISOString() },
+        'ADMIN_API_KEY was revoked and stays revoked; set a new ADMIN_API_KEY value to have an admin key from the environment',
+      );
+    }
     bus = new EventBus(database);
     await bus.start();
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);

@@ -11,6 +11,7 @@ import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
+import { introspectionNeedsKey } from './graphql/introspection.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 import type { Logger } from './observability/logger.ts';
@@ -84,6 +85,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
         blockFieldSuggestion: { enabled: true },
       }),
       subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
+      introspectionNeedsKey(),
       ...(opts.rateLimiter ? [mutationRateLimit(opts.rateLimiter, opts.metrics)] : []),
       ...(opts.metrics ? [operationMetrics(opts.metrics)] : []),
     ],

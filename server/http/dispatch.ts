@@ -12,6 +12,7 @@ import { sendJson } from '../rest/http.ts';
 import type { createRestApi } from '../rest/index.ts';
 import { declaredLengthOver } from './body.ts';
 import { applyCors } from './cors.ts';
+import { foreignOrigin, SAFE_METHODS } from './origin.ts';
 
 export interface Responders {
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -31,6 +32,16 @@ export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }
     if (applyCors(req, res, limits.corsOrigins)) {
       seen.route = 'preflight';
       return;
+    }
+    if (!SAFE_METHODS.has(req.method ?? 'GET')) {
+      const foreign = foreignOrigin(req, limits.corsOrigins);
+      if (foreign) {
+        seen.route = 'cross-site';
+        metrics.rejections.inc({ limit: 'origin' });
+        return sendJson(res, 403, {
+          detail: `Cross-site request refused: origin ${foreign} is not allowed (CORS_ORIGINS lists the allowed ones)`,
+        });
+      }
     }
     if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
       seen.route = GRAPHQL_PATH;

@@ -39,6 +39,8 @@ export interface Route {
   path: string;
   /** a public route needs no key */
   public?: boolean;
+  /** a public route that does not even look at a key (`/`, `/health`): a wrong or revoked one changes nothing */
+  ignoresKey?: boolean;
   /** POST bodies: required (missing → 422) or optional (missing → {}) */
   body?: 'required' | 'optional';
   handle(req: RestRequest): Promise<Reply> | Reply;
@@ -138,8 +140,7 @@ async function runRoute(
 ) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers.set(name, value);
-  const key = keyFromHeaders(headers);
-  const actor = await actorFor(key, opts.authEnabled);
+  const actor = route.ignoresKey ? null : await actorFor(keyFromHeaders(headers), opts.authEnabled);
   if (!actor && !route.public) throw new HttpError(401, 'API key required');
   if (route.method === 'POST' && actor) await opts.rateLimiter.take(actor.keyId ?? 'no-key');
   const body = route.method === 'POST' ? await jsonBody(req, route.body ?? 'optional', opts.bodyLimitBytes) : {};
@@ -151,6 +152,11 @@ async function jsonBody(req: IncomingMessage, mode: 'required' | 'optional', lim
   if (!raw.trim()) {
     if (mode === 'optional') return {};
     throw unprocessable([{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
+  }
+  // A body is JSON and says so: a form post or a `text/plain` fetch (which a page on another site may send
+  // without asking) is not a request of this API.
+  if (!isJsonMediaType(req.headers['content-type'])) {
+    throw new HttpError(415, 'Unsupported Media Type: send the body as Content-Type: application/json');
   }
   let body: unknown;
   try {
@@ -178,6 +184,12 @@ async function jsonBody(req: IncomingMessage, mode: 'required' | 'optional', lim
     ]);
   }
   return body;
+}
+
+/** application/json, or a +json type, with any parameters (charset). */
+export function isJsonMediaType(contentType: string | undefined): boolean {
+  const type = contentType?.split(';')[0].trim().toLowerCase() ?? '';
+  return type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type);
 }
 
 const STATUS: Record<GateErrorCode, number> = {

@@ -11,12 +11,14 @@ function serviceRoutes(): Route[] {
       method: 'GET',
       path: '/',
       public: true,
+      ignoresKey: true,
       handle: () => ({ body: { service: 'Reyestr Download Server', version: 'v1', status: 'running' } }),
     },
     {
       method: 'GET',
       path: '/health',
       public: true,
+      ignoresKey: true,
       handle: async () => {
         const health = await checkHealth();
         if (health.healthy) return { body: { status: 'healthy', database: 'connected' } };

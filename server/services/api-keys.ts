@@ -12,7 +12,11 @@ import { parseId } from './ids.ts';
 
 export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 const newKey = () => `rk_${randomBytes(32).toString('base64url')}`;
-const prefixOf = (key: string) => key.slice(0, 10);
+/**
+ * What is kept of a key in clear, to recognise it in listings: at most 6 characters, and never more than a
+ * quarter of the key (an ADMIN_API_KEY may be short). Generated keys show `rk_` and 3 random characters.
+ */
+export const prefixOf = (key: string) => key.slice(0, Math.min(6, Math.floor(key.length / 4)));
 
 /** Short cache of key lookups: saves a query per request. A revocation on this gate clears it at once;
  *  other gates notice within CACHE_MS. */
@@ -64,23 +68,30 @@ export async function revokeApiKey(actor: Actor | null, idInput: string): Promis
 /**
  * At start: ADMIN_API_KEY from the environment becomes an admin key; otherwise, with auth on and no admin
  * key yet, one is created and returned so the gate can print it once.
+ *
+ * A revocation of the environment key stands: a restart does not bring it back (a leaked key that an admin
+ * revoked must stay dead, even if the old value is still in the environment). The result says so, and the
+ * gate logs it; the way back is a new ADMIN_API_KEY value.
  */
-export async function ensureAdminKey(opts: { authEnabled: boolean; adminApiKey?: string }): Promise<string | null> {
+export async function ensureAdminKey(opts: {
+  authEnabled: boolean;
+  adminApiKey?: string;
+}): Promise<{ createdKey: string | null; envKeyRevokedAt: Date | null }> {
   if (opts.adminApiKey) {
     const keyHash = hashApiKey(opts.adminApiKey);
-    await prisma.apiKey.upsert({
+    const row = await prisma.apiKey.upsert({
       where: { keyHash },
       create: { name: 'ADMIN_API_KEY (environment)', role: 'ADMIN', keyHash, prefix: prefixOf(opts.adminApiKey) },
-      update: { role: 'ADMIN', revokedAt: null },
+      update: { role: 'ADMIN' },
     });
-    return null;
+    return { createdKey: null, envKeyRevokedAt: row.revokedAt };
   }
-  if (!opts.authEnabled) return null;
+  if (!opts.authEnabled) return { createdKey: null, envKeyRevokedAt: null };
   const existing = await prisma.apiKey.count({ where: { role: 'ADMIN', revokedAt: null } });
-  if (existing > 0) return null;
+  if (existing > 0) return { createdKey: null, envKeyRevokedAt: null };
   const key = newKey();
   await prisma.apiKey.create({
     data: { name: 'first admin key', role: 'ADMIN', keyHash: hashApiKey(key), prefix: prefixOf(key) },
   });
-  return key;
+  return { createdKey: key, envKeyRevokedAt: null };
 }

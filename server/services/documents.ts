@@ -5,8 +5,10 @@ import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
+import { registerCache } from './caches.ts';
+import { clientActingFor } from './clients.ts';
 import { typedColumns } from './document-index.ts';
-import { parseInput } from './errors.ts';
+import { GateError, notFound, parseInput } from './errors.ts';
 import { idSchema } from './ids.ts';
 
 const documentId = z
@@ -34,9 +36,16 @@ const registration = z.object({
     .max(1000),
 });
 
-export async function registerDocuments(actor: Actor | null, input: z.input<typeof registration>) {
-  requireActor(actor);
+/**
+ * Registers downloaded documents. Naming a task or a client is a claim the caller must back: the client must
+ * be one it may act for, and the task one that a worker of its key holds or held (documents downloaded before
+ * a lease was lost are still real downloads); admins may name any.
+ */
+export async function registerDocuments(actorOrNull: Actor | null, input: z.input<typeof registration>) {
+  const actor = requireActor(actorOrNull);
   const r = parseInput(registration, input);
+  if (r.clientId) await clientActingFor(actor, r.clientId);
+  if (r.taskId) await requireTaskOfCaller(actor, r.taskId);
   const ids = r.documents.map((d) => d.documentId);
   // The task's search tells the region/instance of its documents (a single CourtRegion / INSType).
   const task = r.taskId
@@ -60,6 +69,31 @@ export async function registerDocuments(actor: Actor | null, input: z.input<type
   const created = new Set(inserted.map((d) => d.documentId));
   const rows = await prisma.document.findMany({ where: { documentId: { in: ids } } });
   return rows.map((document) => ({ document, created: created.has(document.documentId) }));
+}
+
+/**
+ * Tasks known to have been leased to a key's workers. "Holds or held" never turns false again, so a task is
+ * looked up once per key, not on every report.
+ */
+const leasedToKey = registerCache(new Set<string>());
+
+async function requireTaskOfCaller(actor: Actor, taskId: string): Promise<void> {
+  const remembered = `${actor.keyId ?? ''}:${taskId}`;
+  if (leasedToKey.has(remembered)) return;
+  const task = await prisma.task.findUnique({
+    where: { id: taskId },
+    select: { leaseHolder: { select: { apiKeyId: true } } },
+  });
+  if (!task) throw notFound('task', taskId);
+  if (actor.role !== 'ADMIN') {
+    const held =
+      !!actor.keyId &&
+      (task.leaseHolder?.apiKeyId === actor.keyId ||
+        (await prisma.taskEvent.count({ where: { taskId, type: 'CLAIMED', client: { apiKeyId: actor.keyId } } })) > 0);
+    if (!held) throw new GateError('FORBIDDEN', `task ${taskId} was never leased to a worker of this API key`);
+  }
+  if (leasedToKey.size > 100_000) leasedToKey.clear();
+  leasedToKey.add(remembered);
 }
 
 /** Which of these registry ids the gate already has. */

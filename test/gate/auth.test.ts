@@ -29,7 +29,7 @@ describe('auth on (PostgreSQL)', () => {
     expect(JSON.stringify(listed)).not.toContain(workerKey);
     expect(listed.data.apiKeys.find((k: { id: string }) => k.id === workerKeyId)).toEqual({
       id: workerKeyId,
-      prefix: workerKey.slice(0, 10),
+      prefix: workerKey.slice(0, 6),
       role: 'WORKER',
     });
   });

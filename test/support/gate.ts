@@ -26,7 +26,7 @@ export interface TestGate {
    */
   restart(
     overrides?: Partial<GateConfig>,
-    options?: { keepPort?: boolean; whileDown?: () => Promise<void> },
+    options?: { keepPort?: boolean; whileDown?: () => Promise<void>; logTo?: LogDestination },
   ): Promise<TestGate>;
   stop(): Promise<void>;
 }
@@ -56,14 +56,18 @@ export function testGateConfig(db: TestDatabase, overrides: Partial<GateConfig> 
   };
 }
 
+/** Where a test gate's log lines go (stdout when not given). */
+export type LogDestination = { write(line: string): void };
+
 export async function startTestGate(
   storage: StorageKind,
   overrides: Partial<GateConfig> = {},
   existingDb?: TestDatabase,
+  { logTo }: { logTo?: LogDestination } = {},
 ): Promise<TestGate> {
   const db = existingDb ?? (await createTestDatabase(storage));
   const config = testGateConfig(db, overrides);
-  const gate = await startGate(config, { logger: createLogger(config.logLevel) });
+  const gate = await startGate(config, { logger: createLogger(config.logLevel, logTo) });
   const graphqlUrl = `${gate.url}/graphql`;
   const sockets: WsClient[] = [];
   const gql = async <T>(query: string, variables: Record<string, unknown> = {}, key: string | null = ADMIN_KEY) => {
@@ -97,7 +101,7 @@ export async function startTestGate(
       sockets.push(client);
       return client;
     },
-    restart: async (more = {}, { keepPort = false, whileDown } = {}) => {
+    restart: async (more = {}, { keepPort = false, whileDown, logTo: nextLogTo } = {}) => {
       await Promise.all(sockets.map((s) => s.dispose()));
       await gate.stop();
       await whileDown?.();
@@ -105,6 +109,7 @@ export async function startTestGate(
         storage,
         { ...overrides, ...(keepPort ? { port: gate.port } : {}), ...more },
         db,
+        { logTo: nextLogTo },
       );
       // the new gate owns the database now
       return { ...next, stop: async () => (await next.stop(), existingDb ? undefined : db.drop()) };
