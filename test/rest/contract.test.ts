@@ -579,6 +579,8 @@ describe('documents', () => {
     await clearTasks();
     const w = await registeredWorker('doc-worker');
     const taskId = await newTask({ search_params: { CourtRegion: '14', INSType: '2' } });
+    // A document names a task its worker holds (or held): take the lease first.
+    expect((await call('POST', '/api/v1/tasks/request', { key: w.key })).body.task_id).toBe(taskId);
     const metadata = {
       external_id: '101476997',
       reg_number: '101476997',
