@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
+import { documentGuard } from './graphql/document-guard.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
 import { introspectionNeedsKey } from './graphql/introspection.ts';
@@ -74,6 +75,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     // CORS is the gate's (one CORS_ORIGINS policy for every route), not Yoga's permissive default.
     cors: false,
     plugins: [
+      // First: refuses documents nested too deep to parse, and text the database cannot store.
+      documentGuard(),
       // Validation rules (and the token-limited parser), so they hold over WebSocket too: the WS path
       // parses and validates with yoga.getEnveloped(), which runs these plugins.
       EnvelopArmorPlugin({

@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { GateMetrics } from '../observability/metrics.ts';
 import { sendJson } from '../rest/http.ts';
 import type { createRestApi } from '../rest/index.ts';
-import { declaredLengthOver } from './body.ts';
+import { declaredLengthOver, discardBody } from './body.ts';
 import { applyCors } from './cors.ts';
 import { foreignOrigin, SAFE_METHODS } from './origin.ts';
 
@@ -47,17 +47,20 @@ export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }
       seen.route = GRAPHQL_PATH;
       if (req.method === 'POST') {
         // Yoga reads GraphQL bodies itself: refuse oversized ones by their declared length, and bodies
-        // without one (chunked), which could not be limited before Yoga buffers them.
+        // without one (chunked), which could not be limited before Yoga buffers them. (What is left of a refused
+        // body is read and dropped once the answer is out: see discardBody.)
         if (declaredLengthOver(req, limits.bodyLimitBytes) !== null) {
-          return sendJson(
-            res,
-            413,
-            { detail: `Request body too large (limit ${limits.bodyLimitBytes} bytes)` },
-            { connection: 'close' },
-          );
+          return sendJson(res, 413, { detail: `Request body too large (limit ${limits.bodyLimitBytes} bytes)` });
         }
         if (req.headers['content-length'] === undefined) {
-          return sendJson(res, 411, { detail: 'Length Required' }, { connection: 'close' });
+          return sendJson(res, 411, { detail: 'Length Required' });
+        }
+        // JSON only: Yoga would also take form posts and application/graphql, and answer JSON sent as those with
+        // a confusing 200 (and a form post is what a page on another site can send without asking).
+        if (!isJson(req.headers['content-type'])) {
+          return sendJson(res, 415, {
+            detail: 'Unsupported Media Type: send GraphQL requests as application/json',
+          });
         }
       }
       return void (await yoga(req, res));
@@ -89,6 +92,7 @@ export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }
     }
     const seen = { route: 'unmatched' };
     res.on('finish', () => {
+      discardBody(req); // a body nobody read (refused, or not needed): drop it so the client gets the answer
       const seconds = (performance.now() - started) / 1000;
       metrics.httpDuration.observe(
         { method: req.method ?? 'GET', route: seen.route, status: String(res.statusCode) },
@@ -121,4 +125,9 @@ export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }
 export function requestIdOf(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+}
+
+/** application/json, with or without parameters (charset). */
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
 }

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { actorFor, keyFromHeaders } from '../auth.ts';
 import { BodyTooLargeError, readBody } from '../http/body.ts';
+import { findMalformedText } from '../http/malformed-text.ts';
 import type { RateLimiter } from '../http/rate-limit.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Actor } from '../services/actor.ts';
@@ -171,6 +172,10 @@ async function jsonBody(req: IncomingMessage, mode: 'required' | 'optional', lim
         ...{ ctx: { error: (error as Error).message } },
       },
     ]);
+  }
+  const malformed = findMalformedText(body);
+  if (malformed) {
+    throw unprocessable([{ type: 'string_type', loc: ['body', ...malformed.path], msg: `Text ${malformed.problem}` }]);
   }
   if (body === null && mode === 'optional') return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -4,6 +4,7 @@ import * as tasks from '../services/tasks.ts';
 import { parseId } from '../services/ids.ts';
 import { DEFAULT_DOCUMENTS_PER_TASK, MAX_DOCUMENTS_PER_TASK } from '../services/task-input.ts';
 import { builder } from './builder.ts';
+import { checkIdCursors } from './cursors.ts';
 import { ErrorClassEnum, TaskKindEnum, TaskStatusEnum } from './enums.ts';
 
 export const TaskRef = builder.prismaObject('Task', {
@@ -45,7 +46,14 @@ export const TaskRef = builder.prismaObject('Task', {
       args: { last: t.arg.int({ defaultValue: 100 }) },
       query: (args) => ({ orderBy: { seq: 'desc' }, take: Math.min(Math.max(args.last ?? 100, 1), 1000) }),
     }),
-    documents: t.relatedConnection('documents', { cursor: 'id', totalCount: true }),
+    documents: t.relatedConnection('documents', {
+      cursor: 'id',
+      totalCount: true,
+      query: (args) => {
+        checkIdCursors(args);
+        return {};
+      },
+    }),
   }),
 });
 
@@ -69,12 +77,14 @@ builder.queryFields((t) => ({
     cursor: 'id',
     args: { filter: t.arg({ type: TaskFilter, required: false }) },
     totalCount: (_parent, args) => prisma.task.count({ where: tasks.taskWhere(args.filter) }),
-    resolve: (query, _parent, args) =>
-      prisma.task.findMany({
+    resolve: (query, _parent, args) => {
+      checkIdCursors(args);
+      return prisma.task.findMany({
         ...query,
         where: tasks.taskWhere(args.filter),
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      }),
+      });
+    },
   }),
   task: t.prismaField({
     type: 'Task',

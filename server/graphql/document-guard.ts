@@ -1,0 +1,68 @@
+// Two checks on a GraphQL request before it is parsed or run, for input that would otherwise fail deep inside as
+// an internal error: nesting (graphql-js parses lists and objects recursively, so 5,000 `[` overflow the stack —
+// over WebSocket that closed the socket with 4500), and text PostgreSQL cannot store (NUL, unpaired surrogates)
+// in variables and string literals. An Envelop plugin, so both hold over HTTP and WebSocket.
+import { GraphQLError, visit, type DocumentNode } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { findMalformedText, textProblem } from '../http/malformed-text.ts';
+
+/** Lists, input objects and selection sets nested deeper than this are refused before parsing. */
+export const MAX_NESTING = 100;
+
+const refused = (message: string) =>
+  new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+
+export function documentGuard(): Plugin {
+  const checkText = (document: DocumentNode, variables: unknown): GraphQLError | null => {
+    const inVariables = findMalformedText(variables ?? {});
+    if (inVariables) return refused(`Variable "$${inVariables.path.join('.')}" ${inVariables.problem}`);
+    let problem: string | null = null;
+    visit(document, {
+      StringValue(node) {
+        problem ??= textProblem(node.value);
+      },
+    });
+    return problem ? refused(`A string in the query ${problem}`) : null;
+  };
+  return {
+    onParse({ params }) {
+      const source = typeof params.source === 'string' ? params.source : params.source.body;
+      if (nestedDeeperThan(source, MAX_NESTING)) {
+        throw refused(`Syntax Error: lists, objects or selections nested deeper than ${MAX_NESTING} levels`);
+      }
+    },
+    onExecute({ args, setResultAndStopExecution }) {
+      const error = checkText(args.document, args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const error = checkText(args.document, args.variableValues);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}
+
+/**
+ * Whether `[` and `{` nest deeper than `limit` in a GraphQL source, outside strings and comments. A linear scan,
+ * no recursion; it only has to be right about depth, the parser judges everything else.
+ */
+export function nestedDeeperThan(source: string, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '#') {
+      while (i < source.length && source[i] !== '\n' && source[i] !== '\r') i++;
+    } else if (c === '"' && source.startsWith('"""', i)) {
+      i += 3;
+      while (i < source.length && !(source.startsWith('"""', i) && source[i - 1] !== '\\')) i++;
+      i += 2;
+    } else if (c === '"') {
+      for (i++; i < source.length && source[i] !== '"' && source[i] !== '\n'; i++) if (source[i] === '\\') i++;
+    } else if (c === '[' || c === '{') {
+      if (++depth > limit) return true;
+    } else if (c === ']' || c === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return false;
+}
