@@ -58,7 +58,7 @@ describe.skipIf(!nginxPath)('nginx in front of the gate (deploy/nginx.conf.examp
     const created = await https(
       'POST',
       '/api/v1/tasks/create',
-      { search_params: { CourtRegion: '11' } },
+      { search_params: { CourtRegion: '11' }, max_documents: 10 },
       { 'x-api-key': ADMIN_KEY },
     );
     expect(created).toMatchObject({
@@ -84,7 +84,7 @@ describe.skipIf(!nginxPath)('nginx in front of the gate (deploy/nginx.conf.examp
       const created = await https(
         'POST',
         '/api/v1/tasks/create',
-        { search_params: { CourtRegion: '14' } },
+        { search_params: { CourtRegion: '14' }, max_documents: 10 },
         { 'x-api-key': ADMIN_KEY },
       );
       const taskId = created.body.task_id;

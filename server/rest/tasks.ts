@@ -24,7 +24,9 @@ import {
 const creation = z.object({
   search_params: z.record(z.string(), z.unknown()),
   start_page: intField(1, 100_000).optional(),
-  max_documents: intField(1, MAX_DOCUMENTS_PER_TASK).optional(),
+  // Required, as the contract (../shared/contracts/rest-v1.md) and the older gate have it: a missing count is a 422
+  // naming the field, never a default the caller did not choose.
+  max_documents: intField(1, MAX_DOCUMENTS_PER_TASK),
 });
 
 const counter = intField(0, 10_000_000).optional();

@@ -43,7 +43,8 @@ describe('metrics', () => {
   it('counts the lease life cycle, reads gauges from the database, times HTTP and GraphQL, counts subscriptions', async () => {
     const key = await workerKey('metered');
     await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'metered' } });
-    for (let i = 0; i < 3; i++) await call('POST', '/api/v1/tasks/create', { body: { search_params: region11 } });
+    for (let i = 0; i < 3; i++)
+      await call('POST', '/api/v1/tasks/create', { body: { search_params: region11, max_documents: 10 } });
     const a = (await call('POST', '/api/v1/tasks/request', { key })).body.task_id;
     await call('POST', '/api/v1/tasks/complete', { key, body: { task_id: a, documents_downloaded: 4 } });
     const b = (await call('POST', '/api/v1/tasks/request', { key })).body;

@@ -11,7 +11,10 @@ afterAll(() => t?.stop());
 
 it('creates, registers, hands out and completes without any key', async () => {
   const anon = restClient(t.url);
-  const created = await anon('POST', '/api/v1/tasks/create', { key: null, body: { search_params: region11 } });
+  const created = await anon('POST', '/api/v1/tasks/create', {
+    key: null,
+    body: { search_params: region11, max_documents: 10 },
+  });
   expect(created.status).toBe(200);
   const registered = await anon('POST', '/api/v1/clients/register', { key: null, body: { client_name: 'open' } });
   expect(registered.status).toBe(200);

@@ -113,7 +113,9 @@ describe('auth', () => {
 
   it('a worker key cannot create tasks or reset stale leases; a disabled client is refused', async () => {
     const { key, clientId } = await registeredWorker('plain-worker');
-    expect(await call('POST', '/api/v1/tasks/create', { key, body: { search_params: region11 } })).toMatchObject({
+    expect(
+      await call('POST', '/api/v1/tasks/create', { key, body: { search_params: region11, max_documents: 10 } }),
+    ).toMatchObject({
       status: 403,
       body: { detail: 'This operation needs an admin key' },
     });
@@ -274,7 +276,8 @@ describe('tasks', () => {
       [{ search_params: region11, max_documents: -5 }, 'greater_than_equal', ['body', 'max_documents']],
       [{ search_params: region11, max_documents: 0 }, 'greater_than_equal', ['body', 'max_documents']],
       [{ search_params: region11, max_documents: 1001 }, 'less_than_equal', ['body', 'max_documents']],
-      [{ search_params: region11, start_page: 0 }, 'greater_than_equal', ['body', 'start_page']],
+      [{ search_params: region11, start_page: 0, max_documents: 5 }, 'greater_than_equal', ['body', 'start_page']],
+      [{ search_params: region11, start_page: 1 }, 'missing', ['body', 'max_documents']],
       [{ search_params: region11, max_documents: 'abc' }, 'int_parsing', ['body', 'max_documents']],
       [{ search_params: region11, max_documents: 2.5 }, 'int_from_float', ['body', 'max_documents']],
       [{ search_params: 'CourtRegion=11' }, 'dict_type', ['body', 'search_params']],
@@ -288,7 +291,14 @@ describe('tasks', () => {
     expect((await post({ search_params: region11, max_documents: 1001 })).body.detail[0].msg).toBe(
       'Input should be less than or equal to 1000',
     );
-    const unknownField = await post({ search_params: { CourtRegion: '11', Colour: 'red' } });
+    // No default stands in for a count the caller did not send: the one missing field is named, nothing is created.
+    const before = await prisma.task.count();
+    expect(await post({ search_params: region11 })).toMatchObject({
+      status: 422,
+      body: { detail: [{ type: 'missing', loc: ['body', 'max_documents'], msg: 'Field required' }] },
+    });
+    expect(await prisma.task.count()).toBe(before);
+    const unknownField = await post({ search_params: { CourtRegion: '11', Colour: 'red' }, max_documents: 5 });
     expect(unknownField.status).toBe(422);
     expect(unknownField.body.detail[0]).toMatchObject({
       type: 'value_error',
