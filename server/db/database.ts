@@ -7,6 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { mkdirSync } from 'node:fs';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseConfig } from '../config.ts';
 import { PgListener } from './listener.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -59,8 +60,17 @@ export async function closeDatabase(): Promise<void> {
 }
 
 async function openPglite(dataDir: string): Promise<Database> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir);
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  // Before anything touches the files: a second gate on this directory is refused here, at once.
+  const lock = inMemory ? null : lockDataDir(dataDir);
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dataDir);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   const client = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // PGlite is a single session; every "session" is the same one, and concurrent callers are serialised by it.
   const session: ScriptSession = {
@@ -75,11 +85,15 @@ async function openPglite(dataDir: string): Promise<Database> {
       const unlisten = await pglite.listen(channel, onNotify);
       return () => unlisten();
     },
-    // One process owns a PGlite data directory, so its gate is always the only one.
+    // One process owns a PGlite data directory (the data-dir lock), so its gate is always the only one.
     tryAdvisoryLock: async () => ({ held: true, release: async () => {} }),
     close: async () => {
-      await client.$disconnect();
-      await pglite.close();
+      try {
+        await client.$disconnect();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
