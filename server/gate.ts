@@ -8,6 +8,7 @@ import { closeDatabase, openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { backfillTypedMetadata } from './services/document-index.ts';
 import { EventBus } from './events/bus.ts';
+import { endSocketsOfRevokedOwners, SocketOwners } from './graphql/socket-owners.ts';
 import { StatsFeed } from './events/stats-feed.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { createDispatcher, requestIdOf } from './http/dispatch.ts';
@@ -108,7 +109,14 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     server.on('upgrade', (req) =>
       log.info({ reqId: requestIdOf(req), path: (req.url ?? '/').split('?')[0] }, 'websocket upgrade'),
     );
-    closeWs = attachWebSocket(server).close;
+    // Revoked keys and disabled clients end their WebSockets, whichever gate revoked or disabled them.
+    const owners = new SocketOwners();
+    const stopEnding = endSocketsOfRevokedOwners(bus, owners, log);
+    const ws = attachWebSocket(server, owners);
+    closeWs = async () => {
+      stopEnding();
+      await ws.close();
+    };
     await listen(server, config.port, config.host);
     sweeper.start();
 

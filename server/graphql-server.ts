@@ -11,7 +11,9 @@ import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { documentGuard } from './graphql/document-guard.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
+import type { SocketOwners } from './graphql/socket-owners.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
+import { clientActingFor } from './services/clients.ts';
 import { introspectionNeedsKey } from './graphql/introspection.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
@@ -132,11 +134,15 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
   });
 
   /** GraphQL over WebSocket on the same path; auth happens once per connection. */
-  const attachWebSocket = (server: Server) =>
+  const attachWebSocket = (server: Server, owners?: SocketOwners) =>
     serveWebSocket(server, {
       path: GRAPHQL_PATH,
       yoga,
       authenticate: (params) => actorFor(keyFromConnectionParams(params), opts.authEnabled),
+      // A worker names its client, so disabling that client ends its socket; it must be one it may act for.
+      clientOf: async (params, actor) =>
+        typeof params?.clientId === 'string' && actor ? (await clientActingFor(actor, params.clientId)).id : null,
+      owners,
       limits,
       log: opts.log,
       metrics: opts.metrics,

@@ -95,6 +95,8 @@ export interface GateClientOptions {
 }
 
 export interface TaskAvailableHandlers {
+  /** The worker's client id: the gate ends the socket when an admin disables that client. */
+  clientId?: string;
   onNudge(event: TaskAvailable): void;
   /** The socket is up (again) — e.g. to claim at once after a reconnect. */
   onConnected?(): void;
@@ -194,7 +196,10 @@ export class GateClient {
     const socket = createClient({
       url: this.endpoint.replace(/^http/, 'ws'),
       webSocketImpl: WebSocket,
-      connectionParams: this.options.apiKey ? { apiKey: this.options.apiKey } : {},
+      connectionParams: {
+        ...(this.options.apiKey ? { apiKey: this.options.apiKey } : {}),
+        ...(handlers.clientId ? { clientId: handlers.clientId } : {}),
+      },
       lazy: false,
       keepAlive: 10_000,
       retryAttempts: Number.POSITIVE_INFINITY,

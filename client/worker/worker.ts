@@ -126,6 +126,7 @@ export class Worker {
     await this.keeper.start();
     let socketUp = false;
     const unsubscribe = gate.subscribeTaskAvailable({
+      clientId,
       onNudge: () => this.wake(),
       onConnected: () => {
         if (!socketUp) this.log.debug('listening for taskAvailable');

@@ -4,13 +4,17 @@
 // a NOTIFY lost during a reconnect costs nothing: the next read starts from the last seq seen.
 import { EventEmitter, on } from 'node:events';
 import type { Database } from '../db/database.ts';
-import { CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
+import { API_KEYS_CHANNEL, CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
 import { EVENT_PAGE, eventsAfter, lastEventSeq, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
 
 interface BusEvents {
   taskEvent: [TaskEvent];
   clientChanged: [string];
   taskAvailable: [TaskEvent];
+  /** an API key was revoked (on any gate) */
+  apiKeyRevoked: [string];
+  /** the LISTEN connection is back after a drop: NOTIFYs sent meanwhile were lost */
+  reconnected: [];
 }
 
 /** Reads the log even without a NOTIFY now and then, as a safety net. */
@@ -37,6 +41,12 @@ export class EventBus {
       await this.db.listen(CLIENTS_CHANNEL, (clientId) => {
         if (clientId) this.emitter.emit('clientChanged', clientId);
         else void this.drain(); // reconnected: catch up on task events too
+      }),
+    );
+    this.unlisten.push(
+      await this.db.listen(API_KEYS_CHANNEL, (keyId) => {
+        if (keyId) this.emitter.emit('apiKeyRevoked', keyId);
+        else this.emitter.emit('reconnected');
       }),
     );
     this.timer = setInterval(() => void this.drain(), POLL_MS);
@@ -125,6 +135,13 @@ export class EventBus {
         return this;
       },
     };
+  }
+
+  /** Calls `listener` for every event of one kind (for the gate's own machinery); returns the unsubscribe. */
+  on<K extends keyof BusEvents>(name: K, listener: (...args: BusEvents[K]) => void): () => void {
+    const handler = listener as (...args: unknown[]) => void;
+    (this.emitter as EventEmitter).on(name, handler);
+    return () => void (this.emitter as EventEmitter).off(name, handler);
   }
 
   /** Streams open now (each holds one listener): what subscriptions still hold, for tests and leak checks. */

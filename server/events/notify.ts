@@ -4,9 +4,15 @@ import { notify } from '../db/sql/notify.ts';
 
 export const TASK_EVENTS_CHANNEL = 'reyestr_task_events';
 export const CLIENTS_CHANNEL = 'reyestr_clients';
+/** A key was revoked: every gate ends that key's open WebSockets and forgets it from its key cache. */
+export const API_KEYS_CHANNEL = 'reyestr_api_keys';
 
 export async function publishClientChanges(clientIds: string[]): Promise<void> {
   for (const id of clientIds) {
     await notify(CLIENTS_CHANNEL, id);
   }
+}
+
+export async function publishApiKeyRevoked(keyId: string): Promise<void> {
+  await notify(API_KEYS_CHANNEL, keyId);
 }

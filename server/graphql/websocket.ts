@@ -4,7 +4,9 @@
 // - frames are at most BODY_LIMIT_BYTES, checked by ws before anything is parsed, even before auth (→ 1009);
 // - a socket that sends no connection_init in time is closed (4408);
 // - connections per address (→ HTTP 429 at the upgrade) and per API key (→ 4429);
-// - operations per connection (→ TOO_MANY_SUBSCRIPTIONS on that operation; the socket stays).
+// - operations per connection (→ TOO_MANY_SUBSCRIPTIONS on that operation; the socket stays);
+// - an upgrade from a page on another site (Origin not the gate's and not in CORS_ORIGINS) → HTTP 403;
+// - each accepted socket is recorded with its key and client (SocketOwners), so a revocation ends it.
 // Authentication happens once per connection (connection_init's params), as over HTTP per request.
 import { type DocumentNode, GraphQLError } from 'graphql';
 import { CloseCode, type Context, handleProtocols, makeServer } from 'graphql-ws';
@@ -15,8 +17,10 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { Limits } from '../config.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GateMetrics } from '../observability/metrics.ts';
+import { foreignOrigin } from '../http/origin.ts';
 import type { Actor } from '../services/actor.ts';
 import { clientAddress } from './client-address.ts';
+import type { SocketOwners } from './socket-owners.ts';
 import { asGraphQLError, tooManySubscriptions } from './subscription-limits.ts';
 
 /** What graphql-ws keeps per connection besides its own state. */
@@ -38,6 +42,10 @@ export interface WebSocketOptions {
   yoga: YogaServerInstance<any, any>;
   /** connection_init's params → who is calling; throws for a bad or revoked key */
   authenticate(params: Readonly<Record<string, unknown>> | undefined): Promise<Actor | null>;
+  /** connection_init's `clientId`, checked against the actor (throws when it may not speak for it), or null */
+  clientOf?(params: Readonly<Record<string, unknown>> | undefined, actor: Actor | null): Promise<string | null>;
+  /** where accepted sockets are recorded with their key and client */
+  owners?: SocketOwners;
   limits: Limits;
   log: Logger;
   metrics?: GateMetrics;
@@ -58,10 +66,12 @@ export function serveWebSocket(server: Server, opts: WebSocketOptions) {
     onConnect: async (ctx) => {
       const { socket } = ctx.extra;
       let actor: Actor | null;
+      let clientId: string | null;
       try {
         actor = await opts.authenticate(ctx.connectionParams);
+        clientId = (await opts.clientOf?.(ctx.connectionParams, actor)) ?? null;
       } catch {
-        return false; // closes with 4403 Forbidden: bad or revoked key
+        return false; // closes with 4403 Forbidden: bad or revoked key, another key's or a disabled client
       }
       if (socket.readyState !== socket.OPEN) return false; // gone while we looked the key up: count nothing
       const keyId = actor?.keyId;
@@ -75,12 +85,14 @@ export function serveWebSocket(server: Server, opts: WebSocketOptions) {
         perKey.set(keyId, open.add(socket));
       }
       ctx.extra.actor = actor;
+      opts.owners?.add(socket, { keyId: keyId ?? null, clientId });
       metrics?.websocketConnections.inc();
       return true;
     },
     onClose: (ctx, code) => {
       if (code === CloseCode.ConnectionInitialisationTimeout) metrics?.rejections.inc({ limit: 'ws_init_timeout' });
       if (!('actor' in ctx.extra)) return; // never accepted
+      opts.owners?.remove(ctx.extra.socket);
       metrics?.websocketConnections.dec();
       const keyId = ctx.extra.actor?.keyId;
       const open = keyId ? perKey.get(keyId) : undefined;
@@ -101,6 +113,12 @@ export function serveWebSocket(server: Server, opts: WebSocketOptions) {
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (pathOf(request) !== opts.path) return refuse(socket, 404, 'Not Found');
+    const foreign = foreignOrigin(request, limits.corsOrigins);
+    if (foreign) {
+      metrics?.rejections.inc({ limit: 'origin' });
+      const detail = `Cross-site WebSocket refused: origin ${foreign} is not allowed (CORS_ORIGINS lists the allowed ones)`;
+      return refuse(socket, 403, detail);
+    }
     const address = clientAddress(request);
     const open = perAddress.get(address) ?? 0;
     if (limits.wsMaxConnectionsPerIp && open >= limits.wsMaxConnectionsPerIp) {
@@ -217,7 +235,7 @@ function pathOf(request: IncomingMessage): string {
 /** Answers an upgrade request with an HTTP error (JSON, as everywhere else) and closes the connection. */
 function refuse(socket: Duplex, status: number, detail: string) {
   const body = JSON.stringify({ detail });
-  const reason = status === 429 ? 'Too Many Requests' : 'Not Found';
+  const reason = ({ 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' } as Record<number, string>)[status];
   socket.once('finish', () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +

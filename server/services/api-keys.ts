@@ -6,6 +6,7 @@ import { prisma } from '../db/database.ts';
 import type { ApiKey } from '../generated/prisma/client.ts';
 import { Role } from '../generated/prisma/enums.ts';
 import { requireAdmin, type Actor } from './actor.ts';
+import { publishApiKeyRevoked } from '../events/notify.ts';
 import { registerCache } from './caches.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
 import { parseId } from './ids.ts';
@@ -18,8 +19,8 @@ const newKey = () => `rk_${randomBytes(32).toString('base64url')}`;
  */
 export const prefixOf = (key: string) => key.slice(0, Math.min(6, Math.floor(key.length / 4)));
 
-/** Short cache of key lookups: saves a query per request. A revocation on this gate clears it at once;
- *  other gates notice within CACHE_MS. */
+/** Short cache of key lookups: saves a query per request. A revocation clears it at once on every gate (the
+ *  revocation is a NOTIFY; see forgetApiKey); CACHE_MS bounds it should that event be lost. */
 const CACHE_MS = 5_000;
 const cache = registerCache(new Map<string, { actor: Actor | null; until: number }>());
 
@@ -62,7 +63,28 @@ export async function revokeApiKey(actor: Actor | null, idInput: string): Promis
     ? found
     : await prisma.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
   cache.delete(apiKey.keyHash);
+  await publishApiKeyRevoked(apiKey.id); // every gate (this one too) ends the key's WebSockets
   return apiKey;
+}
+
+/** Drops a key from this gate's cache of lookups (it was revoked, perhaps on another gate). */
+export function forgetApiKey(keyId: string): void {
+  for (const [hash, hit] of cache) if (hit.actor?.keyId === keyId) cache.delete(hash);
+}
+
+/** Drops every cached lookup (revocations may have been missed while the LISTEN connection was down). */
+export function forgetApiKeys(): void {
+  cache.clear();
+}
+
+/** Which of these keys are revoked now. */
+export async function revokedApiKeyIds(keyIds: string[]): Promise<string[]> {
+  if (!keyIds.length) return [];
+  const rows = await prisma.apiKey.findMany({
+    where: { id: { in: keyIds }, revokedAt: { not: null } },
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
 }
 
 /**

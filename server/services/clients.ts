@@ -92,3 +92,13 @@ export async function setClientStatus(
   await publishClientChanges([clientId]);
   return client;
 }
+
+/** Which of these clients are disabled now. */
+export async function disabledClientIds(clientIds: string[]): Promise<string[]> {
+  if (!clientIds.length) return [];
+  const rows = await prisma.client.findMany({
+    where: { id: { in: clientIds }, status: 'DISABLED' },
+    select: { id: true },
+  });
+  return rows.map((r) => r.id);
+}
