@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { graphql } from '../gate/generated/index.ts';
+import { registerDocumentExportCommand } from './documents-export.ts';
 import { registerDocumentSearchCommands } from './documents-search.ts';
 import {
   CliError,
@@ -88,5 +89,6 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
       }, output),
     );
   registerDocumentSearchCommands(documents, output);
+  registerDocumentExportCommand(documents, output);
   return documents;
 }

@@ -2,6 +2,8 @@
 // bodies under the size limit, FastAPI-like 422 details, and the one mapping from service errors to HTTP.
 // Handlers in this directory only translate shapes; the service layer decides everything.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { z } from 'zod';
 import { actorFor, keyFromHeaders } from '../auth.ts';
 import { BodyTooLargeError, readBody } from '../http/body.ts';
@@ -20,8 +22,10 @@ export interface RestOptions {
 
 export interface Reply {
   status?: number;
-  body: unknown;
+  body?: unknown;
   headers?: Record<string, string>;
+  /** streamed as it is, instead of a JSON body (the handler sets content-type) */
+  stream?: Readable;
 }
 
 export interface RestRequest {
@@ -122,7 +126,8 @@ export function createRouter(routes: Route[], opts: RestOptions) {
       run: async () => {
         try {
           const reply = await runRoute(hit.route, hit.params, req, query, opts);
-          sendJson(res, reply.status ?? 200, reply.body, reply.headers);
+          if (reply.stream) await sendStream(res, reply);
+          else sendJson(res, reply.status ?? 200, reply.body, reply.headers);
         } catch (error) {
           const { status, detail, headers } = toHttpError(error, opts.log);
           sendJson(res, status, { detail }, headers);
@@ -297,6 +302,16 @@ function describeIssue(issue: z.core.$ZodIssue, body: unknown): ValidationDetail
         : detail('string_pattern_mismatch', issue.message);
     default:
       return detail('value_error', issue.message);
+  }
+}
+
+/** A streamed reply; a stream that fails midway cuts the connection (the client sees a short body, not a lie). */
+async function sendStream(res: ServerResponse, reply: Reply): Promise<void> {
+  res.writeHead(reply.status ?? 200, reply.headers);
+  try {
+    await pipeline(reply.stream!, res);
+  } catch {
+    res.destroy();
   }
 }
 

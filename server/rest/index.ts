@@ -1,5 +1,6 @@
 // The REST API of the older gate (`/api/v1/...`) plus `GET /` and `GET /health`, as one router.
 import { clientRoutes } from './clients.ts';
+import { documentExportRoutes } from './document-export.ts';
 import { documentRoutes } from './documents.ts';
 import { createRouter, type RestOptions, type Route } from './http.ts';
 import { taskRoutes } from './tasks.ts';
@@ -29,5 +30,8 @@ function serviceRoutes(): Route[] {
 }
 
 export function createRestApi(opts: RestOptions) {
-  return createRouter([...serviceRoutes(), ...clientRoutes(opts), ...taskRoutes(), ...documentRoutes()], opts);
+  return createRouter(
+    [...serviceRoutes(), ...clientRoutes(opts), ...taskRoutes(), ...documentRoutes(), ...documentExportRoutes()],
+    opts,
+  );
 }

@@ -13,7 +13,7 @@ import {
 import { type ExportedRow, exportBatch } from '../db/sql/export-documents.ts';
 import { type Actor, requireActor } from './actor.ts';
 import { type DocumentFilterInput, parseDocumentFilter } from './document-filter.ts';
-import { parseQuery, withStatementTimeout } from './document-search.ts';
+import { countMatching, parseQuery, withStatementTimeout } from './document-search.ts';
 import { badInput } from './errors.ts';
 
 export const EXPORT_BATCH = 500;
@@ -49,8 +49,18 @@ const withNames = (row: ExportedRow): ExportRow => {
   };
 };
 
-/** Validates the request up front (bad input fails before anything is streamed), then yields batches. */
-export function exportDocuments(actor: Actor | null, input: ExportInput): AsyncGenerator<ExportRow[]> {
+export interface DocumentExport {
+  /** documents to expect (exact up to the counting cap, else estimated) */
+  total: number;
+  totalExact: boolean;
+  batches: AsyncGenerator<ExportRow[]>;
+}
+
+/**
+ * Validates the request and counts the matches up front (bad input fails before anything is streamed),
+ * then yields batches as they are pulled.
+ */
+export async function exportDocuments(actor: Actor | null, input: ExportInput): Promise<DocumentExport> {
   requireActor(actor);
   const filter = parseDocumentFilter(input.filter);
   const query = parseQuery(input.query);
@@ -62,7 +72,8 @@ export function exportDocuments(actor: Actor | null, input: ExportInput): AsyncG
   const html = input.html ? readHtml : null;
   const columns = exportColumns(input);
   const inColumnOrder = (row: ExportRow) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null])) as ExportRow;
-  return (async function* () {
+  const { totalCount, exact } = await countMatching(filter);
+  const batches = (async function* () {
     let after: string | null = null;
     for (;;) {
       const rows = await withStatementTimeout((tx) => exportBatch(tx, filter, after, EXPORT_BATCH, !!input.text));
@@ -73,4 +84,5 @@ export function exportDocuments(actor: Actor | null, input: ExportInput): AsyncG
       if (rows.length < EXPORT_BATCH) return;
     }
   })();
+  return { total: totalCount, totalExact: exact, batches };
 }

@@ -118,6 +118,16 @@ async function indexedTexts(tx: Tx, ids: string[]): Promise<Map<string, string>>
   return new Map(rows.map((row) => [row.documentId, row.text]));
 }
 
+/** How many documents match: exact up to COUNT_CAP, the planner's estimate beyond. */
+async function matchCount(tx: Tx, filter: DocumentFilter): Promise<{ totalCount: number; exact: boolean }> {
+  const counted = await countDocuments(tx, filter, COUNT_CAP);
+  if (counted <= COUNT_CAP) return { totalCount: counted, exact: true };
+  return { totalCount: Math.max(COUNT_CAP + 1, await estimateDocuments(tx, filter)), exact: false };
+}
+
+/** The count of documents a (validated) filter matches, for an export's progress. */
+export const countMatching = (filter: DocumentFilter) => withStatementTimeout((tx) => matchCount(tx, filter));
+
 export async function searchDocuments(actor: Actor | null, input: SearchInput): Promise<SearchResult> {
   requireActor(actor);
   const filter: DocumentFilter = parseDocumentFilter(input.filter);
@@ -134,9 +144,7 @@ export async function searchDocuments(actor: Actor | null, input: SearchInput): 
       query ? indexedTexts(tx, ids) : new Map<string, string>(),
     ]);
     const byId = new Map(rows.map((row) => [row.id, row]));
-    const counted = await countDocuments(tx, filter, COUNT_CAP);
-    const exact = counted <= COUNT_CAP;
-    const totalCount = exact ? counted : Math.max(COUNT_CAP + 1, await estimateDocuments(tx, filter));
+    const { totalCount, exact } = await matchCount(tx, filter);
     return {
       hits: page.flatMap(({ id, rank }) => {
         const document = byId.get(id);

@@ -1,9 +1,13 @@
 // `reyestr documents search|stats|export` as people run them (node bin/reyestr.mjs against a real gate on
 // PostgreSQL holding the fixture decisions).
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
-import { addDocuments, fixtureDocuments } from './corpus.ts';
+import { addDocuments, fixtureDecision, fixtureDocuments } from './corpus.ts';
 
 let t: TestGate;
 beforeAll(async () => {
@@ -52,7 +56,7 @@ describe('documents search', () => {
     expect(r.stderr).toMatch(/^reyestr: .*unknown region code "99"/);
     const dates = await cli(['documents', 'search', 'суд', '--from', '2024-02-01', '--to', '2024-01-01']);
     expect(dates.code).toBe(2);
-    expect(dates.stderr).toMatch(/from is after to/);
+    expect(dates.stderr).toMatch(/from is after to/i);
   });
 });
 
@@ -74,5 +78,76 @@ describe('documents stats', () => {
       ['Рішення', 2],
       ['Ухвала', 2],
     ]);
+  });
+});
+
+describe('documents export', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'reyestr-export-'));
+
+  it('writes JSONL to a file: every matching document, the export columns, the text when asked', async () => {
+    const file = join(dir, 'civil.jsonl');
+    const r = await cli(['documents', 'export', '--kind', '1', '--text', '-o', file]);
+    expect(r.stderr).toBe(`3 document(s) written to ${file} (jsonl)\n`);
+    expect(r.code).toBe(0);
+    const rows = readFileSync(file, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(rows.map((row) => row.documentId).sort()).toEqual(['107751396', '107872773', '13801766']);
+    const row = rows.find((x) => x.documentId === '13801766');
+    expect(Object.keys(row)).toEqual(expect.arrayContaining(['caseNumber', 'courtRegionName', 'adoptedOn', 'text']));
+    expect(row).toMatchObject({ proceedingFormName: 'Цивільне', adoptedOn: '2006-04-26', judge: 'Рева О. І.' });
+    expect(row.text).toBe(fixtureDecision('13801766').text);
+    expect(existsSync(`${file}.partial`)).toBe(false);
+  });
+
+  it('writes CSV to stdout (-o -) with a header row', async () => {
+    const r = await cli(['documents', 'export', '--format', 'csv', '--query', 'апеляційної скарги', '-o', '-']);
+    expect(r.code).toBe(0);
+    const [header, ...lines] = r.stdout.trimEnd().split('\n');
+    expect(header.split(',').slice(0, 3)).toEqual(['documentId', 'caseNumber', 'proceedingNumber']);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^13801766,2-354\/2006,/);
+  });
+
+  it('writes Parquet that a Parquet reader loads back', async () => {
+    const file = join(dir, 'all.parquet');
+    const r = await cli(['documents', 'export', '--text', '-o', file]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('(parquet)');
+    const rows = await parquetReadObjects({ file: await asyncBufferFromFile(file) });
+    expect(rows).toHaveLength(4);
+    const row = rows.find((x) => x.documentId === '101476997')!;
+    expect(row).toMatchObject({ caseNumber: '2-а-2968/11', decisionFormName: 'Ухвала', courtRegion: '11' });
+    expect(row.text).toBe(fixtureDecision('101476997').text);
+  });
+
+  it('refuses bad filters before writing anything; REST answers 422 with the reason', async () => {
+    const file = join(dir, 'bad.jsonl');
+    const r = await cli(['documents', 'export', '--region', '99', '-o', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^reyestr: .*unknown region code "99"/i);
+    expect(existsSync(file) || existsSync(`${file}.partial`)).toBe(false);
+    const res = await fetch(`${t.url}/api/v1/documents/export?from=2024-02-01&to=2024-01-01`, {
+      headers: { 'x-api-key': ADMIN_KEY },
+    });
+    expect(res.status).toBe(422);
+    expect(JSON.stringify(await res.json())).toMatch(/from is after to/i);
+  });
+
+  it('REST streams JSON lines with the count in a header', async () => {
+    const res = await fetch(`${t.url}/api/v1/documents/export?region=11&form=3&from=1980-01-01`, {
+      headers: { 'x-api-key': ADMIN_KEY },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-ndjson; charset=utf-8');
+    expect(res.headers.get('x-total-count')).toBe('2');
+    const lines = (await res.text())
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((l) => l.documentId).sort()).toEqual(['107751396', '107872773']);
+    const anonymous = await fetch(`${t.url}/api/v1/documents/export`);
+    expect(anonymous.status).toBe(401);
   });
 });
