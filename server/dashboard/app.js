@@ -23,6 +23,7 @@ import { setUpFilters } from './tasks.js';
 import { confirmLateWorkers, countDocuments, loadClients, renderWorkers, upsertClient } from './workers.js';
 import { loadDetail, renderDetail } from './detail.js';
 import { detectCoverage, loadCoverage, scheduleCoverage } from './coverage.js';
+import { openDocuments } from './documents.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Start, sign in, sign out
@@ -183,8 +184,9 @@ for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
     state.view = tab.dataset.view;
     for (const other of document.querySelectorAll('.tabs [role=tab]'))
       other.setAttribute('aria-selected', String(other === tab));
-    for (const view of ['tasks', 'workers', 'coverage']) $(`view-${view}`).hidden = view !== state.view;
+    for (const view of ['tasks', 'workers', 'coverage', 'documents']) $(`view-${view}`).hidden = view !== state.view;
     if (state.view === 'coverage') loadCoverage();
+    if (state.view === 'documents') openDocuments().catch(reportError);
   });
 }
 
