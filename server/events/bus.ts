@@ -1,11 +1,17 @@
-// The gate's live events. Writers never publish directly: they append to the task event log (and NOTIFY,
-// from a trigger), and this pump — one per gate — LISTENs, reads the new rows in seq order and hands them to
-// local subscribers. So every gate on a database sees every change, in the same order, whoever made it, and
-// a NOTIFY lost during a reconnect costs nothing: the next read starts from the last seq seen.
+// The gate's live events. Writers never publish directly: they append to the task event log, and this pump —
+// one per gate — reads the new rows in seq order, up to the log's horizon (./horizon.ts: no event of a
+// transaction still open is ever skipped), and hands them to local subscribers. It reads when this process has
+// written events (db/event-writes.ts; it then NOTIFYs the other gates), when another gate NOTIFYs, while a
+// checkpoint waits for open transactions (backing off), and every 2 s as a safety net. So every gate on a
+// database sees every change, in the same order, whoever made it, and a NOTIFY lost during a reconnect costs
+// nothing: the next read starts from the last seq delivered. docs/event-log.md has the argument.
+import { randomUUID } from 'node:crypto';
 import { EventEmitter, on } from 'node:events';
 import type { Database } from '../db/database.ts';
+import { onTaskEventsWritten } from '../db/event-writes.ts';
+import { EventHorizon } from './horizon.ts';
 import { API_KEYS_CHANNEL, CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
-import { EVENT_PAGE, eventsAfter, lastEventSeq, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
+import { EVENT_PAGE, eventsBetween, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
 
 interface BusEvents {
   taskEvent: [TaskEvent];
@@ -19,24 +25,52 @@ interface BusEvents {
 
 /** Reads the log even without a NOTIFY now and then, as a safety net. */
 const POLL_MS = 2_000;
+/** While a checkpoint waits for open transactions: look again after this, doubling up to the cap. */
+const RETRY_FIRST_MS = 2;
+const RETRY_CAP_MS = 500;
 
 export class EventBus {
   private readonly emitter = new EventEmitter<BusEvents>();
   private lastSeq = 0n;
+  private horizon: EventHorizon | undefined;
+  /** where this gate's live stream began: a replay may stop at the horizon only once the horizon is past it */
+  private startSeq = 0n;
+  private readonly caughtUp: Promise<void>;
+  private markCaughtUp!: () => void;
+  /** payload of this gate's NOTIFYs, so it does not read again on hearing its own */
+  private readonly id = randomUUID();
+  /** this process wrote events since the last read: the next read NOTIFYs the other gates */
+  private announce = false;
   private draining: Promise<void> | null = null;
   private again = false;
+  private stopped = false;
   private timer?: NodeJS.Timeout;
+  private retryTimer?: NodeJS.Timeout;
+  private retryMs = RETRY_FIRST_MS;
   private unlisten: Array<() => Promise<void>> = [];
   /** Every open stream, so stop() can end them. */
   private readonly streams = new Set<AbortController>();
 
   constructor(private readonly db: Database) {
     this.emitter.setMaxListeners(0);
+    this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
   }
 
   async start(): Promise<void> {
-    this.lastSeq = await lastEventSeq();
-    this.unlisten.push(await this.db.listen(TASK_EVENTS_CHANNEL, () => void this.drain()));
+    const { horizon, startSeq } = await EventHorizon.open(this.db);
+    this.horizon = horizon;
+    this.lastSeq = this.startSeq = startSeq;
+    this.checkCaughtUp();
+    const stopWrites = onTaskEventsWritten(() => {
+      this.announce = this.db.kind === 'postgres'; // PGlite: this process is the only one
+      void this.drain();
+    });
+    this.unlisten.push(async () => void stopWrites());
+    this.unlisten.push(
+      await this.db.listen(TASK_EVENTS_CHANNEL, (payload) => {
+        if (payload !== this.id) void this.drain();
+      }),
+    );
     this.unlisten.push(
       await this.db.listen(CLIENTS_CHANNEL, (clientId) => {
         if (clientId) this.emitter.emit('clientChanged', clientId);
@@ -51,10 +85,13 @@ export class EventBus {
     );
     this.timer = setInterval(() => void this.drain(), POLL_MS);
     this.timer.unref();
+    if (this.horizon.waiting) void this.drain(); // writers were mid-transaction as this gate started
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
     await Promise.all(this.unlisten.map((u) => u().catch(() => {})));
     this.unlisten = [];
     await this.draining;
@@ -67,18 +104,30 @@ export class EventBus {
     return this.lastSeq;
   }
 
-  /** Reads every event after the last one delivered; concurrent calls fold into one extra pass. */
+  /** Every event with seq <= this is final (null: every visible event is, as on PGlite); reads stop here. */
+  get horizonSeq(): bigint | null {
+    return this.horizon ? this.horizon.upTo : -1n;
+  }
+
+  /**
+   * Reads every final event after the last one delivered; concurrent calls fold into one extra pass. While a
+   * checkpoint waits for open transactions it looks again soon (backing off), not only at the next poll.
+   */
   drain(): Promise<void> {
     if (this.draining) {
       this.again = true;
       return this.draining;
     }
+    clearTimeout(this.retryTimer);
+    const before = this.horizonSeq;
     this.draining = (async () => {
       try {
         do {
           this.again = false;
-          for (;;) {
-            const events = await eventsAfter(this.lastSeq);
+          const announce = this.announce ? this.id : null;
+          this.announce = false;
+          for (let first = true; ; first = false) {
+            const events = await this.horizon!.read(this.lastSeq, first ? announce : null, EVENT_PAGE);
             for (const event of events) {
               this.lastSeq = event.seq;
               this.emitter.emit('taskEvent', event);
@@ -87,14 +136,32 @@ export class EventBus {
             }
             if (events.length < EVENT_PAGE) break;
           }
+          this.checkCaughtUp();
         } while (this.again);
       } catch {
-        // database unreachable for a moment: the next NOTIFY or poll retries from the same seq
+        // database unreachable for a moment: the next NOTIFY, retry or poll reads from the same seq
       } finally {
         this.draining = null;
+        if (this.horizonSeq !== before) this.retryMs = RETRY_FIRST_MS; // progress: the next wait starts short
+        this.scheduleRetry();
       }
     })();
     return this.draining;
+  }
+
+  private scheduleRetry() {
+    if (this.stopped || !(this.horizon?.waiting || this.announce)) {
+      this.retryMs = RETRY_FIRST_MS;
+      return;
+    }
+    this.retryTimer = setTimeout(() => void this.drain(), this.retryMs);
+    this.retryTimer.unref();
+    this.retryMs = Math.min(this.retryMs * 2, RETRY_CAP_MS);
+  }
+
+  private checkCaughtUp() {
+    const upTo = this.horizon?.upTo;
+    if (upTo === null || (upTo !== undefined && upTo >= this.startSeq)) this.markCaughtUp();
   }
 
   /**
@@ -158,8 +225,12 @@ export class EventBus {
     let seen = afterSeq ?? this.lastSeq;
     try {
       if (afterSeq !== null) {
-        for (;;) {
-          const replay = await eventsAfter(seen);
+        // Up to the horizon (every event below it is final; later ones come live, after it), but not before
+        // the horizon has reached where the live stream began, or events in between would be in neither.
+        if (!(await settledOrAborted(this.caughtUp, signal))) return;
+        const upTo = this.horizonSeq;
+        while (upTo === null || seen < upTo) {
+          const replay = await eventsBetween(seen, upTo, EVENT_PAGE);
           for (const event of replay) {
             seen = event.seq;
             yield event;
@@ -176,4 +247,18 @@ export class EventBus {
       await live.return?.();
     }
   }
+}
+
+/** Waits for `promise`; false when `signal` aborts first. */
+function settledOrAborted(promise: Promise<void>, signal?: AbortSignal): Promise<boolean> {
+  if (!signal) return promise.then(() => true);
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const abort = () => resolve(false);
+    signal.addEventListener('abort', abort, { once: true });
+    void promise.then(() => {
+      signal.removeEventListener('abort', abort);
+      resolve(true);
+    });
+  });
 }

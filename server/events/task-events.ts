@@ -1,4 +1,6 @@
 // Reading the task event log: replay for subscribers (afterSeq) and the feed of every gate's event pump.
+// Readers never read past a horizon (server/events/horizon.ts): seq values can commit out of order, and an
+// event whose transaction is still open must not be skipped.
 import { prisma } from '../db/database.ts';
 import type { TaskEvent } from '../generated/prisma/client.ts';
 
@@ -7,8 +9,13 @@ export type { TaskEvent };
 /** Events read per page; a shorter page means the reader has caught up. */
 export const EVENT_PAGE = 1000;
 
-export function eventsAfter(seq: bigint, limit = EVENT_PAGE): Promise<TaskEvent[]> {
-  return prisma.taskEvent.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' }, take: limit });
+/** Events with `after` < seq <= `upTo` (no upper bound when `upTo` is null), oldest first. */
+export function eventsBetween(after: bigint, upTo: bigint | null, limit = EVENT_PAGE): Promise<TaskEvent[]> {
+  return prisma.taskEvent.findMany({
+    where: { seq: upTo === null ? { gt: after } : { gt: after, lte: upTo } },
+    orderBy: { seq: 'asc' },
+    take: limit,
+  });
 }
 
 export async function lastEventSeq(): Promise<bigint> {

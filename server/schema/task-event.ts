@@ -64,22 +64,26 @@ const TaskAvailableRef = builder.objectRef<TaskEvent>('TaskAvailable').implement
 builder.queryFields((t) => ({
   taskEvents: t.prismaField({
     type: ['TaskEvent'],
-    description: 'The log after a seq, oldest first (at most 1000).',
+    description:
+      "The log after a seq, oldest first (at most 1000). Ends at the log's horizon: an event whose transaction is still open shows up on a later call, never after a later seq was returned.",
     args: {
       afterSeq: t.arg({ type: 'SafeInt', required: false }),
       taskId: t.arg.id({ required: false }),
       limit: t.arg.int({ required: false }),
     },
-    resolve: (query, _p, args) =>
-      prisma.taskEvent.findMany({
+    resolve: (query, _p, args, ctx) => {
+      const upTo = ctx.bus.horizonSeq;
+      const after = BigInt(Math.max(0, args.afterSeq ?? 0));
+      return prisma.taskEvent.findMany({
         ...query,
         where: {
-          seq: { gt: BigInt(Math.max(0, args.afterSeq ?? 0)) },
+          seq: upTo === null ? { gt: after } : { gt: after, lte: upTo },
           ...(args.taskId ? { taskId: parseId(args.taskId, 'taskId') } : {}),
         },
         orderBy: { seq: 'asc' },
         take: Math.min(Math.max(args.limit ?? 100, 1), 1000),
-      }),
+      });
+    },
   }),
 }));
 

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import { cancelTasks as cancelTasksSql, retryTasks as retryTasksSql } from '../db/sql/end-leases.ts';
+import { taskEventsWritten } from '../db/event-writes.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -47,13 +48,15 @@ export async function setTaskPriority(actor: Actor | null, id: string, priority:
   const p = parseInput(z.number().int().min(-1000).max(1000), priority);
   const found = await prisma.task.findUnique({ where: { id: taskId } });
   if (!found) throw notFound('task', taskId);
-  return prisma.$transaction(async (tx) => {
+  const changed = await prisma.$transaction(async (tx) => {
     const task = await tx.task.update({ where: { id: taskId }, data: { priority: p, updatedAt: new Date() } });
     await tx.taskEvent.create({
       data: { taskId, type: 'PRIORITY_CHANGED', status: task.status, data: { priority: p } },
     });
     return task;
   });
+  taskEventsWritten();
+  return changed;
 }
 
 async function explainUnchanged(ids: string[], changed: TaskRow[], rule: string): Promise<TaskRow[]> {

@@ -1,5 +1,5 @@
 // Live events over graphql-ws and SSE, and replay of missed events with afterSeq.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startTestGate, ADMIN_KEY, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 import { eventually } from '../worker/support.ts';
@@ -17,6 +17,9 @@ describe('subscriptions (PostgreSQL)', () => {
   /** Waits until exactly `streams` live bus streams are open: the new subscriptions listen, the old ones let go. */
   const listening = (streams: number) =>
     eventually(() => t.gate.bus.openStreams === streams, 30_000, `${streams} live subscription stream(s)`);
+  // Each test starts with no stream open: a stream the last test let go of may still be closing, and counting
+  // it as the new subscription's would start the test before that subscription listens.
+  beforeEach(() => listening(0));
 
   const createTask = async () =>
     (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id as string;
@@ -70,6 +73,8 @@ describe('subscriptions (PostgreSQL)', () => {
     const { claimTask } = await t.ok(op.CLAIM_MANY, { clientId, limit: 100 }).then((d) => ({
       claimTask: d.claimTasks.find((l: { task: { id: string } }) => l.task.id === id),
     }));
+    // taskUpdated reads the task as it is when the event arrives: complete only once the claim was seen
+    await eventually(() => updates.items.length === 2, 30_000, 'the CLAIMED update');
     await t.ok(op.COMPLETE, { input: { taskId: id, leaseToken: claimTask.leaseToken, documentsDownloaded: 0 } });
     expect((await updates.done).map((u) => u.taskUpdated.status)).toEqual(['PENDING', 'CLAIMED', 'COMPLETED']);
     expect((await filtered.done).map((e) => e.taskEvents.type)).toEqual(['CLAIMED', 'COMPLETED']);

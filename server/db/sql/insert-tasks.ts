@@ -1,6 +1,7 @@
 // Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
 // trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
 import { prisma } from '../database.ts';
+import { taskEventsWritten } from '../event-writes.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
 export interface NewTask {
@@ -17,8 +18,8 @@ export interface NewTask {
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
-export function insertTasks(tasks: NewTask[], db: Db = prisma) {
-  return db.$queryRaw<TaskRow[]>`
+export async function insertTasks(tasks: NewTask[], db: Db = prisma): Promise<TaskRow[]> {
+  const rows = await db.$queryRaw<TaskRow[]>`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(tasks)}::jsonb) AS x(
         "kind" "TaskKind", "searchParams" jsonb, "startPage" int, "maxDocuments" int, "priority" int,
@@ -35,4 +36,6 @@ export function insertTasks(tasks: NewTask[], db: Db = prisma) {
       SELECT id, 'CREATED', status, jsonb_build_object('priority', priority) FROM created
     )
     SELECT ${TASK_COLUMNS} FROM created ORDER BY created_at, id`;
+  if (rows.length) taskEventsWritten();
+  return rows;
 }

@@ -4,6 +4,7 @@
 // the sweeper are all instances of it.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { prisma } from '../database.ts';
+import { taskEventsWritten } from '../event-writes.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
 export interface Transition {
@@ -25,8 +26,8 @@ export interface Transition {
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
-export function transitionTasks(t: Transition, db: Db = prisma): Promise<TaskRow[]> {
-  return db.$queryRaw<TaskRow[]>`
+export async function transitionTasks(t: Transition, db: Db = prisma): Promise<TaskRow[]> {
+  const rows = await db.$queryRaw<TaskRow[]>`
     WITH moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
@@ -38,4 +39,6 @@ export function transitionTasks(t: Transition, db: Db = prisma): Promise<TaskRow
       FROM moved
     )
     SELECT ${TASK_COLUMNS} FROM moved`;
+  if (rows.length) taskEventsWritten();
+  return rows;
 }

@@ -1,0 +1,66 @@
+// One read of the task event log on PostgreSQL, in one round trip (reyestr_read_events, migration
+// 20261202080000): a checkpoint (the last seq handed out, a fresh xid drawn after it, the oldest xid still
+// running in this database), the horizon it and the caller's waiting checkpoints confirm, and the events up
+// to that horizon. docs/event-log.md has the argument.
+import { prisma } from '../database.ts';
+import type { TaskEvent, TaskStatus } from '../../generated/prisma/client.ts';
+
+export interface WaitingCheckpoint {
+  lastSeq: bigint;
+  bound: bigint;
+}
+
+export interface EventRead {
+  lastSeq: bigint;
+  /** null when nothing was handed out beyond `known` (no xid was spent) */
+  bound: bigint | null;
+  oldestRunning: bigint | null;
+  /** every event with seq <= horizon is final */
+  horizon: bigint;
+  /** the events in (after, horizon], oldest first, at most `page` */
+  events: TaskEvent[];
+}
+
+interface Row {
+  last_seq: bigint;
+  bound: string | null;
+  oldest_running: string | null;
+  horizon: bigint;
+  events: RawEvent[] | null;
+}
+
+interface RawEvent {
+  seq: string;
+  taskId: string;
+  type: string;
+  status: TaskStatus;
+  clientId: string | null;
+  data: TaskEvent['data'];
+  createdAt: string;
+}
+
+export async function readEvents(opts: {
+  after: bigint;
+  known: bigint;
+  waiting: WaitingCheckpoint[];
+  announce: string | null;
+  page: number;
+}): Promise<EventRead> {
+  const seqs = opts.waiting.map((w) => w.lastSeq.toString());
+  const bounds = opts.waiting.map((w) => w.bound.toString());
+  const [row] = await prisma.$queryRaw<Row[]>`
+    SELECT last_seq, bound::text AS bound, oldest_running::text AS oldest_running, horizon, events
+    FROM reyestr_read_events(${opts.after}::bigint, ${opts.known}::bigint, ${seqs}::bigint[], ${bounds}::text[]::xid8[],
+      ${opts.announce}::text, ${opts.page}::int)`;
+  return {
+    lastSeq: BigInt(row.last_seq),
+    bound: row.bound === null ? null : BigInt(row.bound),
+    oldestRunning: row.oldest_running === null ? null : BigInt(row.oldest_running),
+    horizon: BigInt(row.horizon),
+    events: (typeof row.events === 'string' ? (JSON.parse(row.events) as RawEvent[]) : (row.events ?? [])).map((e) => ({
+      ...e,
+      seq: BigInt(e.seq),
+      createdAt: new Date(e.createdAt),
+    })),
+  };
+}
