@@ -10,7 +10,8 @@ import { backfillTypedMetadata } from './services/document-index.ts';
 import { EventBus } from './events/bus.ts';
 import { endSocketsOfRevokedOwners, SocketOwners } from './graphql/socket-owners.ts';
 import { StatsFeed } from './events/stats-feed.ts';
-import { createGraphQLServer } from './graphql-server.ts';
+import { createGraphQLServer, GRAPHQL_PATH } from './graphql-server.ts';
+import { createGraphiQL } from './graphql/graphiql.ts';
 import { createDispatcher, requestIdOf } from './http/dispatch.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createDashboard } from './dashboard/serve.ts';
@@ -105,7 +106,8 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     });
     const dashboard = createDashboard(); // reads its files once, now
 
-    server = createServer(createDispatcher({ yoga, rest, dashboard, metrics, limits, log }));
+    const graphiql = createGraphiQL({ endpoint: GRAPHQL_PATH, title: 'reyestr gate' });
+    server = createServer(createDispatcher({ yoga, rest, dashboard, graphiql, metrics, limits, log }));
     server.on('upgrade', (req) =>
       log.info({ reqId: requestIdOf(req), path: (req.url ?? '/').split('?')[0] }, 'websocket upgrade'),
     );

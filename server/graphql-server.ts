@@ -1,7 +1,6 @@
 // GraphQL over HTTP (Yoga: POST/GET and SSE subscriptions, GraphiQL) and over WebSocket (graphql-ws) on
 // the same /graphql path, with one context factory and one error policy for both.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { getOperationAST, GraphQLError, Kind, type ExecutionArgs } from 'graphql';
 import { createYoga, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Server } from 'node:http';
@@ -97,8 +96,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     landingPage: false,
     // The gate serves its own JSON /health.
     healthCheckEndpoint: '/_yoga/health',
-    graphiql: { title: 'reyestr gate', subscriptionsProtocol: 'WS' },
-    renderGraphiQL,
+    // The gate serves GraphiQL itself, as cacheable compressed files (graphql/graphiql.ts), not Yoga's 9 MB page.
+    graphiql: false,
     logging: {
       debug: (...args) => opts.log.debug(args.map(String).join(' ')),
       info: (...args) => opts.log.info(args.map(String).join(' ')),

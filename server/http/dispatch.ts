@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { Limits } from '../config.ts';
 import { DASHBOARD_PATH, type createDashboard } from '../dashboard/serve.ts';
 import { GRAPHQL_PATH } from '../graphql-server.ts';
+import type { createGraphiQL } from '../graphql/graphiql.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GateMetrics } from '../observability/metrics.ts';
 import { sendJson } from '../rest/http.ts';
@@ -18,6 +19,7 @@ export interface Responders {
   yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
   rest: ReturnType<typeof createRestApi>;
   dashboard: ReturnType<typeof createDashboard>;
+  graphiql: ReturnType<typeof createGraphiQL>;
   metrics: GateMetrics;
   limits: Limits;
   log: Logger;
@@ -25,7 +27,15 @@ export interface Responders {
 
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }: Responders): RequestListener {
+export function createDispatcher({
+  yoga,
+  rest,
+  dashboard,
+  graphiql,
+  metrics,
+  limits,
+  log,
+}: Responders): RequestListener {
   /** Serves one request; `seen.route` names what answered (a route pattern), for metrics and logs. */
   const route = async (req: IncomingMessage, res: ServerResponse, url: URL, seen: { route: string }): Promise<void> => {
     const path = url.pathname;
@@ -42,6 +52,10 @@ export function createDispatcher({ yoga, rest, dashboard, metrics, limits, log }
           detail: `Cross-site request refused: origin ${foreign} is not allowed (CORS_ORIGINS lists the allowed ones)`,
         });
       }
+    }
+    if (graphiql(req, res, path)) {
+      seen.route = `${GRAPHQL_PATH} (GraphiQL)`;
+      return;
     }
     if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
       seen.route = GRAPHQL_PATH;
