@@ -38,6 +38,7 @@ const envSchema = z.object({
     .max(86_400 * 7)
     .default(3600),
   MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  MAX_STALLS: z.coerce.number().int().min(1).max(1000).default(5),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BODY_LIMIT_BYTES: z.coerce
     .number()
@@ -120,6 +121,8 @@ export interface GateConfig {
   retryBaseSeconds: number;
   retryMaxSeconds: number;
   maxAttempts: number;
+  /** lease expiries (stalls) before a task is DEAD; counted apart from failed attempts (default 5) */
+  maxStalls?: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** missing fields take DEFAULT_LIMITS */
   limits?: Partial<Limits>;
@@ -149,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     retryBaseSeconds: e.RETRY_BASE_SECONDS,
     retryMaxSeconds: e.RETRY_MAX_SECONDS,
     maxAttempts: e.MAX_ATTEMPTS,
+    maxStalls: e.MAX_STALLS,
     logLevel: e.LOG_LEVEL,
     limits: {
       bodyLimitBytes: e.BODY_LIMIT_BYTES,

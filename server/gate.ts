@@ -42,6 +42,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   configurePolicy({
     leaseSeconds: config.leaseSeconds,
     maxAttempts: config.maxAttempts,
+    maxStalls: config.maxStalls ?? 5,
     retryBaseSeconds: config.retryBaseSeconds,
     retryMaxSeconds: config.retryMaxSeconds,
     clientInactiveSeconds: config.clientInactiveSeconds,

@@ -42,7 +42,7 @@ import { watchTasks } from './tasks-watch.ts';
 
 graphql(`
   fragment OperatorTask on Task {
-    id kind status priority searchParams startPage maxDocuments attempts maxAttempts
+    id kind status priority searchParams startPage maxDocuments attempts maxAttempts stalls
     documentsDownloaded documentsFailed documentsSkipped totalExpected
     lastError lastErrorClass runAt createdAt startedAt completedAt updatedAt
     leaseHolder { id name }
@@ -324,6 +324,7 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
             ['progress', progressOf(task)],
             ['failed/skipped', `${task.documentsFailed}/${task.documentsSkipped}`],
             ['attempts', `${task.attempts} of ${task.maxAttempts}`],
+            ['stalls', task.stalls > 0 ? `${task.stalls} (lease expired)` : null],
             ['worker', task.leaseHolder?.name],
             ['last error', task.lastError ? `${task.lastErrorClass}: ${task.lastError}` : null],
             ['parent', task.parent?.id],

@@ -13,7 +13,7 @@ export const ACTIVE = new Set(['CLAIMED', 'RUNNING']);
 export const CANCELLABLE = new Set(['PENDING', 'CLAIMED', 'RUNNING']);
 export const RETRYABLE = new Set(['FAILED', 'DEAD', 'CANCELLED']);
 
-export const TASK_FIELDS = `id kind status priority attempts maxAttempts searchParams startPage maxDocuments
+export const TASK_FIELDS = `id kind status priority attempts maxAttempts stalls searchParams startPage maxDocuments
   documentsDownloaded documentsFailed documentsSkipped totalExpected lastError lastErrorClass
   createdAt updatedAt leaseHolder { id name }`;
 export const CLIENT_FIELDS = `id name host version status lastHeartbeatAt tasksCompleted tasksFailed documentsDownloaded

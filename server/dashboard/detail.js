@@ -55,6 +55,7 @@ export function renderDetail() {
     ['Kind', t.kind.toLowerCase()],
     ['Priority', String(t.priority)],
     ['Attempts', `${t.attempts} / ${t.maxAttempts}`],
+    ['Stalls', String(t.stalls)],
     ['Leases', String(t.leaseEpoch)],
     ['Worker', t.leaseHolder?.name ?? '—'],
     ['Created', when(t.createdAt)],

@@ -21,7 +21,11 @@ export const TaskRef = builder.prismaObject('Task', {
     priority: t.exposeInt('priority', { description: 'higher runs first' }),
     runAt: t.expose('runAt', { type: 'DateTime', description: 'not claimable before this time (retry backoff)' }),
     status: t.expose('status', { type: TaskStatusEnum }),
-    attempts: t.exposeInt('attempts', { description: 'failed attempts so far' }),
+    attempts: t.exposeInt('attempts', { description: 'failed attempts so far (failures the worker reported)' }),
+    stalls: t.exposeInt('stalls', {
+      description:
+        'lease expiries so far (the worker was killed or cut off): counted apart from attempts, DEAD after MAX_STALLS',
+    }),
     maxAttempts: t.exposeInt('maxAttempts'),
     leaseHolder: t.relation('leaseHolder', {
       nullable: true,

@@ -237,7 +237,7 @@ export async function releaseTasks(
 export async function requeueExpiredLeases(batch = 500): Promise<TaskRow[]> {
   const moved: TaskRow[] = [];
   for (;;) {
-    const rows = await sweepExpiredLeases(batch);
+    const rows = await sweepExpiredLeases(batch, policy.maxStalls);
     for (const row of rows) reportOutcome({ type: 'expired', status: row.status });
     moved.push(...rows);
     if (rows.length < batch) return moved;

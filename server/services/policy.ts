@@ -4,6 +4,12 @@ import type { ErrorClass } from '../generated/prisma/enums.ts';
 export const policy = {
   leaseSeconds: 60,
   maxAttempts: 3,
+  /**
+   * Lease expiries before a task is DEAD. A worker that was killed or cut off is no fault of the task, so stalls are
+   * counted apart from failed attempts, with a higher limit (like BullMQ's maxStalledCount); the limit still stops a
+   * task that takes down every worker that runs it.
+   */
+  maxStalls: 5,
   retryBaseSeconds: 30,
   retryMaxSeconds: 3600,
   clientInactiveSeconds: 180,

@@ -105,7 +105,8 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     await new Promise((r) => setTimeout(r, 600)); // lease is 0.4 s
     await t.gate.sweeper.tick();
     const { task: requeued } = await t.ok(op.TASK, { id: task.id });
-    expect(requeued).toMatchObject({ status: 'PENDING', attempts: 1, lastErrorClass: 'LEASE_EXPIRED' });
+    // A stall, not a failed attempt: the worker stopped reporting, the task did nothing wrong.
+    expect(requeued).toMatchObject({ status: 'PENDING', attempts: 0, stalls: 1, lastErrorClass: 'LEASE_EXPIRED' });
 
     const { claimTask: newLease } = await t.ok(op.CLAIM, { clientId: fresh });
     expect(newLease.leaseEpoch).toBe(oldLease.leaseEpoch + 1);
@@ -123,6 +124,51 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
       input: { taskId: task.id, leaseToken: newLease.leaseToken, documentsDownloaded: 2 },
     });
     expect(done.completeTask.status).toBe('COMPLETED');
+  });
+
+  /** Ends a lease now, as if its time had run out (no waiting on the clock), and sweeps. */
+  const expireAndSweep = async (taskId: string) => {
+    await prisma.task.update({ where: { id: taskId }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+    await t.gate.sweeper.tick();
+  };
+
+  it('counts stalls apart from failed attempts: DEAD only after MAX_STALLS (5) lease expiries', async () => {
+    await drainQueue();
+    const task = await newTask({ maxAttempts: 3 });
+    const clientId = await newClient('killed-again-worker');
+    for (let stall = 1; stall <= 5; stall++) {
+      const { claimTask } = await t.ok(op.CLAIM, { clientId });
+      expect(claimTask.task.id).toBe(task.id);
+      await expireAndSweep(task.id);
+      const { task: after } = await t.ok(op.TASK, { id: task.id });
+      // Killed three times (its attempt limit) is nothing against the task: it goes on until the stall limit.
+      expect(after).toMatchObject({
+        status: stall < 5 ? 'PENDING' : 'DEAD',
+        attempts: 0,
+        stalls: stall,
+        lastErrorClass: 'LEASE_EXPIRED',
+      });
+    }
+    expect((await t.ok(op.TASK, { id: task.id })).task.lastError).toBe(
+      'lease expired 5 times: every worker that took it stopped reporting',
+    );
+    // A retry starts the count again.
+    expect((await t.ok(op.RETRY, { id: task.id })).retryTask).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect((await t.ok(op.TASK, { id: task.id })).task.stalls).toBe(0);
+  });
+
+  it('a requeued or released task keeps its place in the queue, ahead of work created while it ran', async () => {
+    await drainQueue();
+    const running = await newTask();
+    const clientId = await newClient('queue-worker');
+    expect((await t.ok(op.CLAIM, { clientId })).claimTask.task.id).toBe(running.id);
+    for (let i = 0; i < 20; i++) await newTask(); // the backlog grows meanwhile
+    await expireAndSweep(running.id);
+    const { claimTask: again } = await t.ok(op.CLAIM, { clientId });
+    expect(again.task.id).toBe(running.id);
+    for (let i = 0; i < 5; i++) await newTask();
+    await t.ok(op.RELEASE, { leases: [{ taskId: running.id, leaseToken: again.leaseToken }] });
+    expect((await t.ok(op.CLAIM, { clientId })).claimTask.task.id).toBe(running.id);
   });
 
   it('heartbeats keep leases alive past their length', async () => {

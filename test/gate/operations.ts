@@ -11,7 +11,7 @@ export const HEARTBEAT = `mutation($clientId: ID!, $taskIds: [ID!]) { heartbeat(
 export const RELEASE = `mutation($leases: [LeaseInput!]!) { releaseTasks(input: { leases: $leases }) { id status } }`;
 export const CANCEL = `mutation($id: ID!) { cancelTask(input: { id: $id }) { id status } }`;
 export const RETRY = `mutation($id: ID!) { retryTask(input: { id: $id }) { id status attempts } }`;
-export const TASK = `query($id: ID!) { task(id: $id) { id status attempts documentsDownloaded lastErrorClass leaseHolder { id } events { type } } }`;
+export const TASK = `query($id: ID!) { task(id: $id) { id status attempts stalls lastError documentsDownloaded lastErrorClass leaseHolder { id } events { type } } }`;
 export const CLIENT = `query($id: ID!) { client(id: $id) { id tasksCompleted tasksFailed documentsDownloaded status } }`;
 
 export const region11 = { CourtRegion: '11', INSType: '1' };

@@ -165,7 +165,7 @@ export function readOutput(outputDir: string): DocumentOnDisk[] {
   return documents;
 }
 
-export const TASK_QUERY = `query($id: ID!) { task(id: $id) { id status attempts documentsDownloaded documentsSkipped documentsFailed resultSummary lastErrorClass lastError leaseHolder { name } events { type } } }`;
+export const TASK_QUERY = `query($id: ID!) { task(id: $id) { id status attempts stalls documentsDownloaded documentsSkipped documentsFailed resultSummary lastErrorClass lastError leaseHolder { name } events { type } } }`;
 
 export async function taskOf(t: TestGate, id: string) {
   return (await t.ok(TASK_QUERY, { id })).task;

@@ -16,6 +16,7 @@ export const TASK_COLUMNS = Prisma.raw(
     'run_at AS "runAt"',
     'status',
     'attempts',
+    'stalls',
     'max_attempts AS "maxAttempts"',
     'lease_holder_id AS "leaseHolderId"',
     'lease_token AS "leaseToken"',
