@@ -58,6 +58,29 @@ const envSchema = z.object({
   WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(200),
   WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(500),
   WS_CONNECTION_INIT_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(5),
+  DOCUMENT_STORE: z.string().trim().default('database'),
+  DOCUMENT_STORE_ENDPOINT: z.string().trim().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().trim().optional(),
+  AWS_ENDPOINT_URL: z.string().trim().optional(),
+  AWS_REGION: z.string().trim().optional(),
+  AWS_DEFAULT_REGION: z.string().trim().optional(),
+  AWS_ACCESS_KEY_ID: z.string().trim().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  DOCUMENT_STORE_PATH_STYLE: bool.optional(),
+  AWS_S3_FORCE_PATH_STYLE: bool.optional(),
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  DOCUMENT_ORPHAN_GRACE_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(86_400 * 30)
+    .default(3600),
+  DOCUMENT_UPLOAD_URL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
 });
 
 /** HTTP and GraphQL limits; every one has a default, so a config may leave any of them out. */
@@ -103,6 +126,39 @@ export const DEFAULT_LIMITS: Limits = {
   wsConnectionInitTimeoutMs: 5000,
 };
 
+/** Where decisions' content is kept (server/corpus/store): the gate's database, or S3-compatible object storage. */
+export type DocumentStoreConfig =
+  | { kind: 'database' }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** key prefix without leading or trailing slash ('' for the bucket's root) */
+      prefix: string;
+      /** MinIO, Ceph, R2, s3rver…; unset: AWS's own endpoint for the region */
+      endpoint?: string;
+      region: string;
+      /** bucket in the path (MinIO, Ceph) rather than in the host name (AWS's default) */
+      forcePathStyle: boolean;
+      /** unset: the AWS SDK's default chain (environment, profile, instance role) */
+      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    };
+
+/** Rules of the document store that do not depend on which store it is. */
+export interface CorpusLimits {
+  /** largest part (HTML, text or metadata JSON) accepted, uncompressed */
+  maxDocumentBytes: number;
+  /** an upload not recorded within this time is an orphan the sweeper removes */
+  orphanGraceSeconds: number;
+  /** lifetime of presigned PUT URLs handed to workers (S3 store) */
+  uploadUrlSeconds: number;
+}
+
+export const DEFAULT_CORPUS_LIMITS: CorpusLimits = {
+  maxDocumentBytes: 10 * 1024 * 1024,
+  orphanGraceSeconds: 3600,
+  uploadUrlSeconds: 900,
+};
+
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'postgres'; url: string /** safe to print: no password */; display: string };
@@ -126,6 +182,10 @@ export interface GateConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   /** missing fields take DEFAULT_LIMITS */
   limits?: Partial<Limits>;
+  /** default: the database */
+  documentStore?: DocumentStoreConfig;
+  /** missing fields take DEFAULT_CORPUS_LIMITS */
+  corpus?: Partial<CorpusLimits>;
 }
 
 export class ConfigError extends Error {}
@@ -171,6 +231,56 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
       wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY,
       wsConnectionInitTimeoutMs: Math.round(e.WS_CONNECTION_INIT_TIMEOUT_SECONDS * 1000),
     },
+    documentStore: documentStoreConfig(e),
+    corpus: {
+      maxDocumentBytes: e.DOCUMENT_MAX_BYTES,
+      orphanGraceSeconds: e.DOCUMENT_ORPHAN_GRACE_SECONDS,
+      uploadUrlSeconds: e.DOCUMENT_UPLOAD_URL_SECONDS,
+    },
+  };
+}
+
+/** DOCUMENT_STORE=database (default) or s3://bucket/prefix, with the usual AWS_* variables for the rest. */
+function documentStoreConfig(e: z.infer<typeof envSchema>): DocumentStoreConfig {
+  const value = e.DOCUMENT_STORE;
+  if (value === '' || value.toLowerCase() === 'database') return { kind: 'database' };
+  const fail = (why: string): never => {
+    throw new ConfigError(`invalid configuration: DOCUMENT_STORE: ${why}`);
+  };
+  if (!value.startsWith('s3://')) fail('expected "database" or s3://bucket/prefix');
+  const [bucket, ...rest] = value.slice('s3://'.length).split('/');
+  // S3's bucket naming rules (3-63 lower-case letters, digits, dots, hyphens), checked here so a typo fails at start.
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    fail(`"${bucket}" is not a valid bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
+  const prefix = rest.filter(Boolean).join('/');
+  const endpoint = e.DOCUMENT_STORE_ENDPOINT || e.AWS_ENDPOINT_URL_S3 || e.AWS_ENDPOINT_URL || undefined;
+  if (endpoint) {
+    let url: URL | null = null;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      // reported below
+    }
+    if (!url || !['http:', 'https:'].includes(url.protocol))
+      fail(`the endpoint ${endpoint} is not an http(s):// URL (DOCUMENT_STORE_ENDPOINT or AWS_ENDPOINT_URL_S3)`);
+  }
+  if (!!e.AWS_ACCESS_KEY_ID !== !!e.AWS_SECRET_ACCESS_KEY)
+    fail('set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK looks for credentials itself)');
+  return {
+    kind: 's3',
+    bucket,
+    prefix,
+    endpoint,
+    region: e.AWS_REGION || e.AWS_DEFAULT_REGION || 'us-east-1',
+    // MinIO and Ceph want the bucket in the path; AWS wants it in the host name.
+    forcePathStyle: e.DOCUMENT_STORE_PATH_STYLE ?? e.AWS_S3_FORCE_PATH_STYLE ?? !!endpoint,
+    credentials: e.AWS_ACCESS_KEY_ID
+      ? {
+          accessKeyId: e.AWS_ACCESS_KEY_ID,
+          secretAccessKey: e.AWS_SECRET_ACCESS_KEY!,
+          ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined,
   };
 }
 

@@ -1,0 +1,67 @@
+// Upload records of the object store (document_uploads): one is written before any object of a version is,
+// and deleted by the transaction that records the document. What outlives the grace period unrecorded is an
+// orphan (a worker that uploaded and never confirmed, a gate that crashed between the PUT and the record).
+import { Prisma } from '../../generated/prisma/client.ts';
+import { prisma } from '../client.ts';
+
+interface Key {
+  documentId: string;
+  sha256: string;
+}
+
+const ids = (keys: Key[]) => keys.map((k) => k.documentId);
+const shas = (keys: Key[]) => keys.map((k) => k.sha256);
+
+/** Records (or refreshes: the grace period starts again) uploads about to happen. */
+export async function recordUploads(keys: Key[]): Promise<void> {
+  if (keys.length === 0) return;
+  await prisma.$executeRaw`
+    INSERT INTO document_uploads (document_id, sha256)
+    SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[])
+    ON CONFLICT (document_id, sha256) DO UPDATE SET created_at = now()`;
+}
+
+/**
+ * Inside the recording transaction: locks the upload records of these versions and says which exist. A
+ * version without one (never prepared, or swept as an orphan meanwhile) must be uploaded again.
+ */
+export async function lockUploads(tx: Prisma.TransactionClient, keys: Key[]): Promise<Key[]> {
+  if (keys.length === 0) return [];
+  return tx.$queryRaw<Key[]>`
+    SELECT document_id AS "documentId", sha256 FROM document_uploads
+    WHERE (document_id, sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))
+    ORDER BY document_id, sha256
+    FOR UPDATE`;
+}
+
+export async function deleteUploads(tx: Prisma.TransactionClient, keys: Key[]): Promise<void> {
+  if (keys.length === 0) return;
+  await tx.$executeRaw`
+    DELETE FROM document_uploads
+    WHERE (document_id, sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))`;
+}
+
+export interface ExpiredUpload extends Key {
+  /** the documents row records this very version: only the upload record is stale, not the objects */
+  recorded: boolean;
+}
+
+/**
+ * The sweeper's side: locks a batch of upload records older than the grace period (skipping any a recording
+ * transaction holds) and says, for each, whether its version was recorded after all.
+ */
+export async function lockExpiredUploads(
+  tx: Prisma.TransactionClient,
+  graceSeconds: number,
+  limit: number,
+): Promise<ExpiredUpload[]> {
+  return tx.$queryRaw<ExpiredUpload[]>`
+    SELECT u.document_id AS "documentId", u.sha256,
+      EXISTS (SELECT 1 FROM documents d
+              WHERE d.document_id = u.document_id AND d.sha256 = u.sha256 AND d.stored_at IS NOT NULL) AS recorded
+    FROM document_uploads u
+    WHERE u.created_at < now() - make_interval(secs => ${graceSeconds}::float8)
+    ORDER BY u.created_at
+    LIMIT ${limit}
+    FOR UPDATE OF u SKIP LOCKED`;
+}
