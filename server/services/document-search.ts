@@ -144,7 +144,11 @@ export async function searchDocuments(actor: Actor | null, input: SearchInput): 
       query ? indexedTexts(tx, ids) : new Map<string, string>(),
     ]);
     const byId = new Map(rows.map((row) => [row.id, row]));
-    const { totalCount, exact } = await matchCount(tx, filter);
+    // A last page tells its own total; only a page with more after it needs the count.
+    const { totalCount, exact } =
+      found.length <= size && (skip === 0 || page.length > 0)
+        ? { totalCount: skip + page.length, exact: true }
+        : await matchCount(tx, filter);
     return {
       hits: page.flatMap(({ id, rank }) => {
         const document = byId.get(id);

@@ -22,20 +22,24 @@ type Db = Pick<typeof prisma, '$queryRaw'>;
 export type StatsRow = Record<string, string | number | null> & { count: number };
 
 /** Groups over time in time order; other groupings largest first. At most `limit` groups. */
-export async function documentStats(
-  db: Db,
-  dimensions: StatsDimension[],
-  filter: DocumentFilter,
-  limit: number,
-): Promise<StatsRow[]> {
+export function documentStatsSql(dimensions: StatsDimension[], filter: DocumentFilter, limit: number) {
   const selected = dimensions.map((d) => Prisma.sql`${DIMENSIONS[d].sql} AS ${Prisma.raw(`"${DIMENSIONS[d].key}"`)}`);
   const positions = Prisma.raw(dimensions.map((_, i) => String(i + 1)).join(', '));
   const overTime = dimensions.some((d) => d === 'YEAR' || d === 'MONTH');
   const order = overTime ? positions : Prisma.sql`count DESC, ${positions}`;
-  return db.$queryRaw`
+  return Prisma.sql`
     SELECT ${Prisma.join(selected)}, count(*)::int AS count FROM documents d
     ${documentWhere(filter)}
     GROUP BY ${positions}
     ORDER BY ${order}
     LIMIT ${limit}`;
+}
+
+export function documentStats(
+  db: Db,
+  dimensions: StatsDimension[],
+  filter: DocumentFilter,
+  limit: number,
+): Promise<StatsRow[]> {
+  return db.$queryRaw(documentStatsSql(dimensions, filter, limit));
 }
