@@ -2,6 +2,7 @@
 // cluster took to recover (failure → work flowing again, or → the victim's tasks leased to someone else).
 import { LEASE_SECONDS, type ChaosCluster } from './cluster.ts';
 import type { Load } from './run.ts';
+import { subscriptionFlood } from './subscription-flood.ts';
 
 export interface Scenario {
   name: string;
@@ -183,4 +184,5 @@ export const scenarios: Scenario[] = [
       return cluster.waitForFlow(seq, at);
     },
   },
+  subscriptionFlood,
 ];
