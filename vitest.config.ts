@@ -9,6 +9,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
     // Each integration test file gets its own PostgreSQL database / PGlite instance, so files may run in parallel.
     pool: 'forks',
     maxWorkers: 2,

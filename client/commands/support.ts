@@ -8,7 +8,8 @@
  * does not allow it).
  */
 import { type Command, type CommanderError, InvalidArgumentError, Option } from 'commander';
-import { GateCallError, GateClient } from '../gate/client.ts';
+import type { GateClient } from '../gate/client.ts';
+import { GateCallError } from '../gate/errors.ts';
 import { SEARCH_FIELDS, SEARCH_FIELD_NAMES, type SearchParams } from '../rules/index.ts';
 
 export const EXIT = { OK: 0, UNEXPECTED: 1, USAGE: 2, NOT_FOUND: 3, SERVER: 4, AUTH: 5, CONFLICT: 6 } as const;
@@ -50,9 +51,8 @@ export function exitCodeFor(error: unknown): number {
   return EXIT.UNEXPECTED;
 }
 
-/** The error as one line, without the operation name GateCallError puts first. */
+/** The error as one line. */
 export function errorLine(error: unknown): string {
-  if (error instanceof GateCallError) return error.message.replace(/^[A-Za-z]+: /, '');
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -106,17 +106,15 @@ export function gateCommand(parent: Command, name: string, description: string, 
     .addHelpText('after', `\nExample:\n  ${example}`);
 }
 
-export function gateClient(options: GateOptions): GateClient {
+/** Runs work with a client that is closed afterwards. The client (GraphQL and HTTP libraries) loads only here. */
+export async function withGate<T>(options: GateOptions, work: (gate: GateClient) => Promise<T>): Promise<T> {
+  const { GateClient } = await import('../gate/client.ts');
+  let gate: GateClient;
   try {
-    return new GateClient({ apiUrl: options.apiUrl, apiKey: options.apiKey });
+    gate = new GateClient({ apiUrl: options.apiUrl, apiKey: options.apiKey });
   } catch {
     throw new CliError(`--api-url: "${options.apiUrl}" is not a URL`);
   }
-}
-
-/** Runs work with a client that is closed afterwards. */
-export async function withGate<T>(options: GateOptions, work: (gate: GateClient) => Promise<T>): Promise<T> {
-  const gate = gateClient(options);
   try {
     return await work(gate);
   } finally {

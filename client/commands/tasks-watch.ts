@@ -89,36 +89,91 @@ export function eventLine(e: TaskEvent): string {
   ].join(' ');
 }
 
-export function renderTable(rows: WatchedTask[], limit: number, now = Date.now()): string {
-  const shown = rows.slice(0, limit);
+/** The screen the table fits: columns and rows of the terminal (a wide default when not on one). */
+export interface Screen {
+  columns: number;
+  rows: number;
+}
+const WIDE: Screen = { columns: 120, rows: 60 };
+
+/** The terminal's size now (a pseudo-terminal without a size reports 0: then the wide default). */
+export const terminalScreen = (stream: NodeJS.WriteStream = process.stdout): Screen => ({
+  columns: stream.columns || WIDE.columns,
+  rows: stream.rows || WIDE.rows,
+});
+/** Lines above and below the task rows: title, blank, header, "… and n more", the cursor's line. */
+const FRAME_LINES = 5;
+
+/** `s` cut to `width` characters, with an ellipsis when something was cut. */
+const clip = (s: string, width: number) => (s.length <= width ? s : `${s.slice(0, Math.max(0, width - 1))}…`);
+
+/**
+ * The live table, at most `screen.columns` wide and `screen.rows` high: on a narrow terminal the worker
+ * column and the bar shrink (the bar goes, the percentage stays), then KIND and DOCS go; TASK, STATUS,
+ * RATE/MIN and ETA always stay.
+ */
+export function renderTable(rows: WatchedTask[], limit: number, now = Date.now(), screen: Screen = WIDE): string {
+  const width = Math.max(46, screen.columns); // narrower than the columns that always stay: let it wrap
+  const shown = rows.slice(0, Math.max(1, Math.min(limit, screen.rows - FRAME_LINES)));
   const counts = ACTIVE.map((s) => `${s.toLowerCase()} ${rows.filter((r) => r.status === s).length}`).join(', ');
-  const lines = [
-    `reyestr tasks watch  ${new Date(now).toISOString().slice(0, 19)}Z  ${counts}  (Ctrl-C to stop)`,
-    '',
+  // Fixed columns: TASK 8, STATUS 9, RATE/MIN 8, ETA 6 and the spaces between; KIND 8 and DOCS 11 if there is room.
+  const withKind = width >= 90;
+  const withDocs = width >= 64;
+  const fixed = 8 + 1 + 9 + 1 + 8 + 1 + 6 + (withKind ? 9 : 0) + (withDocs ? 12 : 0);
+  const flexible = width - fixed - 2; // WORKER, a space, PROGRESS, a space
+  // The worker's name gets what a 10-wide bar leaves (6..16), the bar what is left after that (up to 20).
+  const worker = Math.max(6, Math.min(16, flexible - 17));
+  const barWidth = Math.min(20, flexible - worker - 7); // "[" + bar + "]" + " 100%"
+  const progressWidth = barWidth >= 4 ? barWidth + 7 : 4;
+  const progress = (done: number, total: number) =>
+    barWidth >= 4 ? bar(done, total, barWidth) : bar(done, total, 0).slice(3);
+  const row = (cells: {
+    task: string;
+    kind: string;
+    status: string;
+    worker: string;
+    progress: string;
+    docs: string;
+    rate: string;
+    eta: string;
+  }) =>
     [
-      'TASK    ',
-      'KIND    ',
-      'STATUS   ',
-      'WORKER          ',
-      'PROGRESS                    ',
-      'DOCS       ',
-      'RATE/MIN',
-      'ETA',
-    ].join(' '),
+      cells.task.padEnd(8),
+      ...(withKind ? [cells.kind.padEnd(8)] : []),
+      cells.status.padEnd(9),
+      clip(cells.worker, worker).padEnd(worker),
+      cells.progress.padEnd(progressWidth),
+      ...(withDocs ? [clip(cells.docs, 11).padEnd(11)] : []),
+      cells.rate.padStart(8),
+      cells.eta,
+    ].join(' ');
+  const lines = [
+    clip(`reyestr tasks watch  ${new Date(now).toISOString().slice(0, 19)}Z  ${counts}  (Ctrl-C to stop)`, width),
+    '',
+    row({
+      task: 'TASK',
+      kind: 'KIND',
+      status: 'STATUS',
+      worker: 'WORKER',
+      progress: 'PROGRESS',
+      docs: 'DOCS',
+      rate: 'RATE/MIN',
+      eta: 'ETA',
+    }).trimEnd(),
   ];
   for (const t of shown) {
     const { rate, etaMinutes } = rateAndEta(t, now);
     lines.push(
-      [
-        shortId(t.id),
-        t.kind.padEnd(8),
-        t.status.padEnd(9),
-        (t.leaseHolder?.name ?? '-').slice(0, 16).padEnd(16),
-        bar(t.documentsDownloaded, target(t)),
-        `${t.documentsDownloaded}/${target(t)}`.padEnd(11),
-        (rate === null ? '-' : rate.toFixed(1)).padStart(8),
-        duration(etaMinutes),
-      ].join(' '),
+      row({
+        task: shortId(t.id),
+        kind: t.kind,
+        status: t.status,
+        worker: t.leaseHolder?.name ?? '-',
+        progress: progress(t.documentsDownloaded, target(t)),
+        docs: `${t.documentsDownloaded}/${target(t)}`,
+        rate: rate === null ? '-' : rate.toFixed(1),
+        eta: duration(etaMinutes),
+      }),
     );
   }
   if (rows.length > shown.length) lines.push(`… and ${rows.length - shown.length} more`);
@@ -177,9 +232,14 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
     },
   );
   let timer: NodeJS.Timeout | undefined;
+  let stopResize = () => {};
   if (o.mode === 'table') {
-    const draw = () => o.output.out(`\x1b[H\x1b[2J${renderTable(ordered(tasks, Date.now()), o.limit)}`);
+    const draw = () =>
+      o.output.out(`\x1b[H\x1b[2J${renderTable(ordered(tasks, Date.now()), o.limit, Date.now(), terminalScreen())}`);
     o.output.out('\x1b[?25l');
+    // A resized terminal gets a table of its new size at once, not a second later.
+    process.stdout.on('resize', draw);
+    stopResize = () => process.stdout.off('resize', draw);
     o.gate
       .request(WatchInitialDocument, {
         filter: { status: o.filter?.status ?? [...ACTIVE], kind: o.kind, clientId: o.filter?.clientId },
@@ -199,6 +259,7 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     if (timer) clearInterval(timer);
+    stopResize();
     if (o.mode === 'table') o.output.out('\x1b[?25h\n');
     await socket.dispose();
   }

@@ -8,10 +8,9 @@
  * `extensions.code` (LEASE_LOST, CONFLICT, …) when it answered with a GraphQL error.
  */
 import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
-import { print } from 'graphql';
 import { ClientError, GraphQLClient } from 'graphql-request';
-import { createClient, type Client as WsClient } from 'graphql-ws';
-import WebSocket from 'ws';
+import type { ClientOptions, Client as WsClient } from 'graphql-ws';
+import { API_KEY_HINT, GateCallError } from './errors.ts';
 import {
   ClaimTaskDocument,
   CompleteTaskDocument,
@@ -36,54 +35,54 @@ export type FailTaskInput = VariablesOf<typeof FailTaskDocument>['input'];
 export type DocumentInput = VariablesOf<typeof RegisterDocumentsDocument>['input']['documents'][number];
 export type ErrorClass = FailTaskInput['errorClass'];
 
-export class GateCallError extends Error {
-  override readonly name = 'GateCallError';
-  constructor(
-    message: string,
-    /** The gate's extensions.code, or NETWORK / HTTP_<status> when it did not answer with GraphQL. */
-    readonly code: string,
-    /** Sending the same call again later may succeed (gate unreachable, restarting, overloaded). */
-    readonly retryable: boolean,
-    /** extensions.reason (LEASE_LOST: STALE_TOKEN, CANCELLED, COMPLETED). */
-    readonly reason?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export const isLeaseLost = (error: unknown): error is GateCallError =>
-  error instanceof GateCallError && error.code === 'LEASE_LOST';
-export const isRetryableGateError = (error: unknown): boolean => error instanceof GateCallError && error.retryable;
+export { API_KEY_HINT, GateCallError, isLeaseLost, isRetryableGateError } from './errors.ts';
 
 /** HTTP statuses that mean "try again later". */
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-function toGateError(error: unknown, operation: string): GateCallError {
+function toGateError(error: unknown, operation: string, endpoint: string): GateCallError {
   if (error instanceof GateCallError) return error;
   if (error instanceof ClientError) {
     const first = error.response.errors?.[0];
     const extensions = (first?.extensions ?? {}) as { code?: string; reason?: string };
     if (extensions.code) {
       const retryable = extensions.code === 'INTERNAL_SERVER_ERROR' || extensions.code === 'RATE_LIMITED';
-      return new GateCallError(`${operation}: ${first?.message}`, extensions.code, retryable, extensions.reason, {
-        cause: error,
-      });
+      const message =
+        extensions.code === 'UNAUTHENTICATED' ? `${first?.message}: ${API_KEY_HINT}` : String(first?.message);
+      return new GateCallError(message, extensions.code, retryable, extensions.reason, { cause: error, operation });
     }
     const status = error.response.status;
     return new GateCallError(
-      `${operation}: the gate answered HTTP ${status}${first ? `: ${first.message}` : ''}`,
+      `the gate at ${endpoint} answered HTTP ${status}${first ? `: ${first.message}` : ''}`,
       `HTTP_${status}`,
       RETRYABLE_STATUS.has(status),
       undefined,
-      { cause: error },
+      { cause: error, operation },
     );
   }
-  const message =
-    error instanceof Error
-      ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
-      : String(error);
-  return new GateCallError(`${operation}: gate unreachable: ${message}`, 'NETWORK', true, undefined, { cause: error });
+  return new GateCallError(
+    `cannot reach the gate at ${endpoint}: ${networkReason(error)}`,
+    'NETWORK',
+    true,
+    undefined,
+    {
+      cause: error,
+      operation,
+    },
+  );
+}
+
+/** fetch's "fetch failed" says nothing; the reason is in its cause (ECONNREFUSED 127.0.0.1:8000, a timeout, …). */
+function networkReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === 'TimeoutError') return 'no answer in time';
+  const cause = error.cause as (Error & { code?: string; errors?: Error[] }) | undefined;
+  if (!cause) return error.message;
+  if (cause.code === 'ECONNREFUSED')
+    return `connection refused (${cause.message.replace(/^connect ECONNREFUSED /, '')})`;
+  if (cause.code === 'ENOTFOUND' || cause.code === 'EAI_AGAIN') return `host not found (${cause.message})`;
+  if (cause.name === 'ConnectTimeoutError' || cause.code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
+  return cause.message || error.message;
 }
 
 export interface GateClientOptions {
@@ -120,7 +119,7 @@ export class GateClient {
   readonly endpoint: string;
   private readonly http: GraphQLClient;
   private readonly options: GateClientOptions;
-  private sockets: WsClient[] = [];
+  private sockets: Array<Promise<{ client: WsClient }>> = [];
 
   constructor(options: GateClientOptions) {
     this.options = options;
@@ -145,7 +144,7 @@ export class GateClient {
         this.http.request as (doc: TypedDocumentNode<TResult, TVariables>, vars: TVariables) => Promise<TResult>
       )(document, variables);
     } catch (error) {
-      throw toGateError(error, name);
+      throw toGateError(error, name, this.endpoint);
     }
   }
 
@@ -193,13 +192,10 @@ export class GateClient {
    * restart is routine); the subscription is re-established on every reconnect. Returns an unsubscribe.
    */
   subscribeTaskAvailable(handlers: TaskAvailableHandlers): () => void {
-    const socket = createClient({
-      url: this.endpoint.replace(/^http/, 'ws'),
-      webSocketImpl: WebSocket,
-      connectionParams: {
-        ...(this.options.apiKey ? { apiKey: this.options.apiKey } : {}),
-        ...(handlers.clientId ? { clientId: handlers.clientId } : {}),
-      },
+    let active = true;
+    let unsubscribe = () => {};
+    // graphql-ws, ws and graphql's printer load on first use: commands that only send HTTP requests start faster.
+    const socket = this.openSocket(handlers.clientId ? { clientId: handlers.clientId } : {}, {
       lazy: false,
       keepAlive: 10_000,
       retryAttempts: Number.POSITIVE_INFINITY,
@@ -213,38 +209,60 @@ export class GateClient {
         },
       },
     });
-    this.sockets.push(socket);
-    const query = print(TaskAvailableDocument);
-    let active = true;
-    let unsubscribe = () => {};
-    const subscribe = () => {
-      unsubscribe = socket.subscribe<ResultOf<typeof TaskAvailableDocument>>(
-        { query },
-        {
-          next: (result) => {
-            if (result.data) handlers.onNudge(result.data.taskAvailable);
+    void socket.then(async ({ client, print }) => {
+      const query = print(TaskAvailableDocument);
+      const subscribe = () => {
+        unsubscribe = client.subscribe<ResultOf<typeof TaskAvailableDocument>>(
+          { query },
+          {
+            next: (result) => {
+              if (result.data) handlers.onNudge(result.data.taskAvailable);
+            },
+            // Only a fatal problem (e.g. the key was refused) ends up here; try again after a pause.
+            error: (error) => {
+              handlers.onClosed?.(error instanceof Error ? error.message : 'subscription error');
+              if (active) setTimeout(() => active && subscribe(), reconnectDelayMs(5)).unref();
+            },
+            complete: () => {},
           },
-          // Only a fatal problem (e.g. the key was refused) ends up here; try again after a pause.
-          error: (error) => {
-            handlers.onClosed?.(error instanceof Error ? error.message : 'subscription error');
-            if (active) setTimeout(() => active && subscribe(), reconnectDelayMs(5)).unref();
-          },
-          complete: () => {},
-        },
-      );
-    };
-    subscribe();
+        );
+      };
+      if (active) subscribe();
+    });
     return () => {
       active = false;
       unsubscribe();
-      void socket.dispose();
-      this.sockets = this.sockets.filter((s) => s !== socket);
+      void socket.then(({ client }) => client.dispose()); // close() may dispose it again: harmless
     };
   }
 
+  /** A graphql-ws client for this gate (with the key as connectionParams), and graphql's printer for its queries. */
+  private openSocket(
+    connectionParams: Record<string, unknown>,
+    options: Omit<ClientOptions, 'url' | 'webSocketImpl' | 'connectionParams'>,
+  ) {
+    const opened = (async () => {
+      const [{ createClient }, { default: WebSocket }, { print }] = await Promise.all([
+        import('graphql-ws'),
+        import('ws'),
+        import('graphql'),
+      ]);
+      const client = createClient({
+        url: this.endpoint.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { ...(this.options.apiKey ? { apiKey: this.options.apiKey } : {}), ...connectionParams },
+        ...options,
+      });
+      return { client, print };
+    })();
+    this.sockets.push(opened);
+    return opened;
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.sockets.map((socket) => socket.dispose()));
+    const sockets = this.sockets;
     this.sockets = [];
+    await Promise.all(sockets.map(async (socket) => (await socket).client.dispose()));
   }
 }
 

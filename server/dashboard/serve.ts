@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export const DASHBOARD_PATH = '/dashboard';
@@ -14,7 +14,7 @@ interface Asset {
   type: string;
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
+const here = projectPath('server', 'dashboard');
 
 /** The UMD build of graphql-ws (sets `window.graphqlWs`), wherever npm put the package. */
 function graphqlWsBrowserBuild(): string {

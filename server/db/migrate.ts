@@ -4,10 +4,10 @@
 // with the native engine can still run `prisma migrate deploy` / `migrate status` against the same database.
 import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.ts';
 import type { Database, ScriptSession } from './database.ts';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations', import.meta.url));
+export const MIGRATIONS_DIR = projectPath('prisma', 'migrations');
 /** Serialises gates that start at the same time against one database. */
 const MIGRATION_LOCK_KEY = 7_250_001;
 

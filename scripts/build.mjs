@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+// The compiled build: esbuild bundles the TypeScript of the CLI/worker (client/cli.ts) and the gate
+// (server/main.ts) into dist/ as ES modules, so `reyestr …` and `npm start` run plain JavaScript instead of
+// compiling TypeScript at every start (tsx stays for development, tests and scripts).
+//
+// - npm packages stay external (loaded from node_modules as usual); only our own code is bundled.
+// - `splitting`: a command's `await import()` becomes its own chunk, so `reyestr --help` loads neither the
+//   gate nor the registry library.
+// - dist/build-info.json lists every source file that went in; `buildIsCurrent()` compares their mtimes with
+//   the build's start, and bin/reyestr.mjs rebuilds (or falls back to tsx) when a source changed since.
+// - Every file is written to a temporary name and renamed, chunk names carry a content hash and old chunks
+//   are kept a while, so a process starting (or a running gate lazily loading a chunk) during a rebuild
+//   never reads half a file or misses one.
+//
+// Runs on `npm install` (postinstall, after generate) and as `npm run build`; vitest's globalSetup calls it.
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
+export const DIST = join(ROOT, 'dist');
+const INFO = join(DIST, 'build-info.json');
+/** Entry points: dist/<name>.js ← source. */
+export const ENTRIES = { cli: 'client/cli.ts', gate: 'server/main.ts' };
+/** Chunks no longer part of the build are removed once they are this old (a running process may still need them). */
+const OLD_CHUNK_MS = 24 * 3600_000;
+
+/** True when dist/ holds a build of the current sources (every input unchanged since the build started). */
+export function buildIsCurrent() {
+  let info;
+  try {
+    info = JSON.parse(readFileSync(INFO, 'utf8'));
+  } catch {
+    return false;
+  }
+  if (info.version !== 1 || JSON.stringify(info.entries) !== JSON.stringify(ENTRIES)) return false;
+  for (const input of info.inputs) {
+    try {
+      if (statSync(join(ROOT, input)).mtimeMs > info.startedAt) return false;
+    } catch {
+      return false; // a source was removed or renamed
+    }
+  }
+  return true;
+}
+
+/** Bundles ENTRIES into dist/. Returns the build's duration in ms. */
+export async function build() {
+  const { build: esbuild } = await import('esbuild');
+  const startedAt = Date.now();
+  const result = await esbuild({
+    absWorkingDir: ROOT,
+    entryPoints: ENTRIES,
+    outdir: DIST,
+    entryNames: '[name]',
+    chunkNames: 'chunks/[name]-[hash]',
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'linked',
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  mkdirSync(join(DIST, 'chunks'), { recursive: true });
+  const isEntry = (path) => Object.keys(ENTRIES).some((name) => path === join(DIST, `${name}.js`));
+  // chunks (and maps) first, entry points after them, build-info last: a reader never sees a newer entry
+  // pointing at a chunk that is not written yet, nor build-info claiming a build that is not complete.
+  const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
+  for (const file of files) writeAtomically(file.path, file.contents);
+  const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.includes('node_modules'));
+  writeAtomically(INFO, JSON.stringify({ version: 1, entries: ENTRIES, startedAt, inputs }, null, 1));
+  removeOldChunks(new Set(files.map((file) => file.path)));
+  return Date.now() - startedAt;
+}
+
+function writeAtomically(path, contents) {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+function removeOldChunks(current) {
+  const dir = join(DIST, 'chunks');
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (current.has(path)) continue;
+    try {
+      if (Date.now() - statSync(path).mtimeMs > OLD_CHUNK_MS) unlinkSync(path);
+    } catch {
+      // another build removed it meanwhile
+    }
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const check = process.argv.includes('--check');
+  if (check) {
+    const current = buildIsCurrent();
+    console.log(current ? 'build: dist/ is current' : 'build: dist/ is missing or older than the sources');
+    process.exit(current ? 0 : 1);
+  }
+  const ms = await build();
+  if (!process.argv.includes('--quiet'))
+    console.log(
+      `build: ${relative(process.cwd(), DIST) || '.'}/ (${Object.keys(ENTRIES)
+        .map((n) => `${n}.js`)
+        .join(', ')}) in ${ms} ms`,
+    );
+  if (!existsSync(join(DIST, 'cli.js'))) process.exit(1);
+}
