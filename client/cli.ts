@@ -10,6 +10,7 @@ import { registerKeyCommands } from './commands/keys.ts';
 import { registerDocumentCommands } from './commands/documents.ts';
 import { registerStatsCommand } from './commands/stats.ts';
 import { registerCoverageCommand } from './commands/coverage.ts';
+import { handleClosedPipes } from './commands/pipes.ts';
 
 export interface CliEntries {
   /** starts the gate (server/main.ts); resolves once it listens */
@@ -17,6 +18,7 @@ export interface CliEntries {
 }
 
 export async function runCli(argv: string[], { serve }: CliEntries): Promise<void> {
+  handleClosedPipes();
   const program = new Command()
     .name('reyestr')
     .description("Distributed downloader for Ukraine's Unified State Register of Court Decisions")

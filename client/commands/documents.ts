@@ -12,7 +12,6 @@ import {
   commandGroup,
   fields,
   gateCommand,
-  int,
   json,
   stdio,
   table,
@@ -20,13 +19,16 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
+import { type PageOptions, pageOptions, pages, printPages } from './paging.ts';
 
 graphql(`
   fragment OperatorDocument on Document { id documentId fetchedAt sizeBytes sha256 metadata task { id } client { id name } }
 `);
 const DocumentsDocument = graphql(`
-  query OperatorDocuments($first: Int, $taskId: ID, $clientId: ID) {
-    documents(first: $first, taskId: $taskId, clientId: $clientId) { totalCount edges { node { ...OperatorDocument } } }
+  query OperatorDocuments($first: Int, $after: String, $taskId: ID, $clientId: ID) {
+    documents(first: $first, after: $after, taskId: $taskId, clientId: $clientId) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { ...OperatorDocument } }
+    }
   }
 `);
 const DocumentDocument = graphql(`
@@ -36,31 +38,41 @@ const DocumentDocument = graphql(`
 export function registerDocumentCommands(program: Command, output: Output = stdio): Command {
   const documents = commandGroup(program, 'documents', 'downloaded decisions recorded by the gate');
 
-  gateCommand(
-    documents,
-    'list',
-    'list recorded documents, newest first',
-    'reyestr documents list --task 3f2a9c1e-… --limit 10',
-  )
-    .option('--task <id>', 'downloaded by this task')
-    .option('--client <id>', 'downloaded by this worker')
-    .option('--limit <n>', 'at most this many (default 50)', int('--limit', 1, 500), 50)
-    .action(
-      action(async (o: GateOptions & { task?: string; client?: string; limit: number }) => {
-        const { documents: found } = await withGate(o, (gate) =>
-          gate.request(DocumentsDocument, { first: o.limit, taskId: o.task, clientId: o.client }),
-        );
-        const rows = found.edges.map((e) => e.node);
-        if (o.json) return void output.out(json({ totalCount: found.totalCount, documents: rows }));
-        output.out(
-          table(
-            ['DOCUMENT', 'FETCHED', 'BYTES', 'TASK', 'WORKER'],
-            rows.map((d) => [d.documentId, d.fetchedAt.slice(0, 19), d.sizeBytes, d.task?.id, d.client?.name]),
-          ),
-        );
-        output.out(`${rows.length} of ${found.totalCount} document(s)\n`);
-      }, output),
-    );
+  pageOptions(
+    gateCommand(
+      documents,
+      'list',
+      'list recorded documents, newest first',
+      'reyestr documents list --task 3f2a9c1e --limit 10',
+    )
+      .option('--task <id>', 'downloaded by this task')
+      .option('--client <id>', 'downloaded by this worker'),
+    'document',
+  ).action(
+    action(async (o: GateOptions & PageOptions & { task?: string; client?: string }) => {
+      await withGate(o, (gate) =>
+        printPages(
+          pages(async (first, after) => {
+            const { documents: found } = await gate.request(DocumentsDocument, {
+              first,
+              after,
+              taskId: o.task,
+              clientId: o.client,
+            });
+            return { ...found.pageInfo, totalCount: found.totalCount, nodes: found.edges.map((e) => e.node) };
+          }, o),
+          {
+            output,
+            json: o.json,
+            noun: 'document',
+            key: 'documents',
+            header: ['DOCUMENT', 'FETCHED', 'BYTES', 'TASK', 'WORKER'],
+            row: (d) => [d.documentId, d.fetchedAt.slice(0, 19), d.sizeBytes, d.task?.id, d.client?.name],
+          },
+        ),
+      );
+    }, output),
+  );
 
   gateCommand(
     documents,

@@ -10,8 +10,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isRegistryError, SEARCH_FIELDS, SEARCH_FIELD_NAMES } from '../rules/index.ts';
-import { DEFAULT_PAGE_LIMITS, MIB, pageTooLarge, parsePageBytes } from '../registry/parsers/index.ts';
-import { DEFAULT_REGISTRY_URL, RegistrySession, type SearchSummary } from '../registry/session.ts';
+import { DEFAULT_PAGE_LIMITS, MIB } from '../registry/parsers/page-limits.ts';
+import type { SearchSummary } from '../registry/session.ts';
 
 /** Where the commands print (stdout/stderr by default; tests pass their own). */
 export interface CommandOutput {
@@ -69,7 +69,10 @@ async function readSavedPage(file: string, maxBytes: number): Promise<Buffer> {
     throw new UsageError(`cannot read ${file}: ${why}`);
   });
   if (info.isDirectory()) throw new UsageError(`${file} is a directory, not a saved page`);
-  if (info.size > maxBytes) throw pageTooLarge(info.size, maxBytes, file);
+  if (info.size > maxBytes) {
+    const { pageTooLarge } = await import('../registry/parsers/bounds.ts');
+    throw pageTooLarge(info.size, maxBytes, file);
+  }
   return readFile(file).catch((error: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${file}: ${error.code === 'EACCES' ? 'permission denied' : error.message}`);
   });
@@ -98,6 +101,7 @@ export function registerRegistryCommands(program: Command, output: CommandOutput
     .action(async (file: string, options: { html?: boolean; maxPageSize: number }) => {
       const limits = { ...DEFAULT_PAGE_LIMITS, maxBytes: Math.round(options.maxPageSize * MIB) };
       try {
+        const { parsePageBytes } = await import('../registry/parsers/index.ts'); // cheerio loads only here
         const page = parsePageBytes(await readSavedPage(file, limits.maxBytes), { limits, url: file });
         const shown =
           page.kind === 'review' && !options.html ? { ...page, html: undefined, htmlLength: page.html.length } : page;
@@ -123,7 +127,9 @@ export function registerRegistryCommands(program: Command, output: CommandOutput
       {},
     )
     .addOption(
-      new Option('--registry-url <url>', 'registry base URL').env('REGISTRY_URL').default(DEFAULT_REGISTRY_URL),
+      new Option('--registry-url <url>', 'registry base URL (default: https://reyestr.court.gov.ua)').env(
+        'REGISTRY_URL',
+      ),
     )
     .option('--user-agent <string>', 'User-Agent to send')
     .option('--browser', 'search in headless Chromium instead of plain HTTP')
@@ -132,14 +138,16 @@ export function registerRegistryCommands(program: Command, output: CommandOutput
     .action(
       async (options: {
         param: Record<string, string | string[]>;
-        registryUrl: string;
+        registryUrl?: string;
         userAgent?: string;
         browser?: boolean;
         rows: number;
         json?: boolean;
       }) => {
+        // The registry library (HTTP client, parsers, the browser transport) loads only when a search runs.
+        const { DEFAULT_REGISTRY_URL, RegistrySession } = await import('../registry/session.ts');
         const session = await RegistrySession.open({
-          baseUrl: options.registryUrl,
+          baseUrl: options.registryUrl ?? DEFAULT_REGISTRY_URL,
           userAgent: options.userAgent,
           transport: options.browser ? 'browser' : 'auto',
         });

@@ -194,6 +194,9 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
     connectionParams: o.apiKey ? { apiKey: o.apiKey } : {},
     retryAttempts: 3,
     lazy: false,
+    // graphql-ws prints a failed first connection with console.error (a dump of the socket); the subscription's
+    // error handler below says it in one line.
+    onNonLazyError: () => {},
   });
   const tasks = new Map<string, WatchedTask & { seenAt: number }>();
   let finish!: (error?: unknown) => void;

@@ -38,7 +38,7 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
-import { watchTasks } from './tasks-watch.ts';
+import { type PageOptions, pageOptions, pages, printPages } from './paging.ts';
 
 graphql(`
   fragment OperatorTask on Task {
@@ -63,8 +63,10 @@ const CreatePlanDocument = graphql(`
   }
 `);
 const TasksDocument = graphql(`
-  query OperatorTasks($filter: TaskFilter, $first: Int) {
-    tasks(filter: $filter, first: $first) { totalCount edges { node { ...OperatorTask } } }
+  query OperatorTasks($filter: TaskFilter, $first: Int, $after: String) {
+    tasks(filter: $filter, first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage endCursor } edges { node { ...OperatorTask } }
+    }
   }
 `);
 const TaskDocument = graphql(`
@@ -103,21 +105,19 @@ function kindOf(value: string | undefined): 'DOWNLOAD' | 'PLAN' | undefined {
   return upper;
 }
 
-function tasksTable(rows: Array<ResultOf<typeof TasksDocument>['tasks']['edges'][number]['node']>): string {
-  return table(
-    ['ID', 'KIND', 'STATUS', 'PRIO', 'PROGRESS', 'WORKER', 'CREATED', 'PARAMS'],
-    rows.map((t) => [
-      t.id,
-      t.kind,
-      t.status,
-      t.priority,
-      progressOf(t),
-      t.leaseHolder?.name,
-      t.createdAt.slice(0, 19),
-      params(t.searchParams),
-    ]),
-  );
-}
+type TaskRow = ResultOf<typeof TasksDocument>['tasks']['edges'][number]['node'];
+
+const TASK_COLUMNS = ['ID', 'KIND', 'STATUS', 'PRIO', 'PROGRESS', 'WORKER', 'CREATED', 'PARAMS'];
+const taskCells = (t: TaskRow) => [
+  t.id,
+  t.kind,
+  t.status,
+  t.priority,
+  progressOf(t),
+  t.leaseHolder?.name,
+  t.createdAt.slice(0, 19),
+  params(t.searchParams),
+];
 
 interface PlanOptionsCli extends GateOptions {
   param?: Record<string, string | string[]>;
@@ -266,45 +266,51 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
       }, output),
     );
 
-  gateCommand(
-    tasks,
-    'list',
-    'list tasks, newest first',
-    'reyestr tasks list --status pending,running --kind download --limit 20',
-  )
-    .option('--status <list>', 'comma-separated statuses', list)
-    .option('--kind <kind>', 'download or plan')
-    .option('--client <id>', 'tasks leased (now or last) to this worker')
-    .option('--parent <id>', 'children of this plan task')
-    .option('-p, --param <Name=value>', 'tasks whose search params include this', collectParam)
-    .option('--limit <n>', 'at most this many (default 50)', int('--limit', 1, 500), 50)
-    .action(
-      action(
-        async (
-          o: GateOptions & {
+  pageOptions(
+    gateCommand(
+      tasks,
+      'list',
+      'list tasks, newest first',
+      'reyestr tasks list --status pending,running --kind download --limit 20',
+    )
+      .option('--status <list>', 'comma-separated statuses', list)
+      .option('--kind <kind>', 'download or plan')
+      .option('--client <id>', 'tasks leased (now or last) to this worker')
+      .option('--parent <id>', 'children of this plan task')
+      .option('-p, --param <Name=value>', 'tasks whose search params include this', collectParam),
+    'task',
+  ).action(
+    action(
+      async (
+        o: GateOptions &
+          PageOptions & {
             status?: string[];
             kind?: string;
             client?: string;
             parent?: string;
             param?: Record<string, unknown>;
-            limit: number;
           },
-        ) => {
-          const filter = {
-            status: statusList(o.status),
-            kind: kindOf(o.kind),
-            clientId: o.client,
-            parentId: o.parent,
-            searchParams: o.param,
-          };
-          const { tasks: found } = await withGate(o, (gate) => gate.request(TasksDocument, { filter, first: o.limit }));
-          const rows = found.edges.map((e) => e.node);
-          if (o.json) output.out(json({ totalCount: found.totalCount, tasks: rows }));
-          else output.out(`${tasksTable(rows)}${rows.length} of ${found.totalCount} task(s)\n`);
-        },
-        output,
-      ),
-    );
+      ) => {
+        const filter = {
+          status: statusList(o.status),
+          kind: kindOf(o.kind),
+          clientId: o.client,
+          parentId: o.parent,
+          searchParams: o.param,
+        };
+        await withGate(o, (gate) =>
+          printPages(
+            pages(async (first, after) => {
+              const { tasks: found } = await gate.request(TasksDocument, { filter, first, after });
+              return { ...found.pageInfo, totalCount: found.totalCount, nodes: found.edges.map((e) => e.node) };
+            }, o),
+            { output, json: o.json, noun: 'task', key: 'tasks', header: TASK_COLUMNS, row: taskCells },
+          ),
+        );
+      },
+      output,
+    ),
+  );
 
   gateCommand(tasks, 'get', 'show one task with its latest events', 'reyestr tasks get 3f2a9c1e-…')
     .argument('<id>', 'task id')
@@ -378,6 +384,7 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
           },
         ) => {
           const filter = { status: statusList(o.status), clientId: o.client, taskId: o.task };
+          const { watchTasks } = await import('./tasks-watch.ts'); // graphql-ws and ws load only for watch
           await withGate(o, (gate) =>
             watchTasks({
               gate,

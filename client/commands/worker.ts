@@ -4,12 +4,12 @@
  */
 import { hostname } from 'node:os';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { GateClient } from '../gate/client.ts';
-import { MIB } from '../registry/parsers/bounds.ts';
-import { createWorkerLogger, type Logger } from '../worker/log.ts';
+import type { GateClient } from '../gate/client.ts';
+import { MIB } from '../registry/parsers/page-limits.ts';
+import type { Logger } from '../worker/log.ts';
 import { WORKER_DEFAULTS, type WorkerOptions } from '../worker/options.ts';
-import { createBarsDisplay, createLinesDisplay, type ProgressDisplay } from '../worker/progress.ts';
-import { Worker } from '../worker/worker.ts';
+import type { ProgressDisplay } from '../worker/progress.ts';
+import { whenPipeCloses } from './pipes.ts';
 
 const VERSION = '0.1.0';
 
@@ -202,6 +202,14 @@ export function registerWorkerCommands(program: Command): Command {
 }
 
 async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
+  // The worker's modules (registry library, gate client, progress bars) load only when a worker runs.
+  const [{ GateClient }, { createWorkerLogger }, { createBarsDisplay, createLinesDisplay }, { Worker }] =
+    await Promise.all([
+      import('../gate/client.ts'),
+      import('../worker/log.ts'),
+      import('../worker/progress.ts'),
+      import('../worker/worker.ts'),
+    ]);
   const bars =
     flags.progress === 'bars' || (flags.progress === 'auto' && process.stderr.isTTY === true && !flags.logJson);
   let log: Logger | null = null;
@@ -241,6 +249,7 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
   }
   const worker = new Worker(options, { gate, log, display });
   const onSignal = (signal: NodeJS.Signals) => worker.stop(signal);
+  whenPipeCloses(() => worker.stop('closed output pipe'));
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {

@@ -171,6 +171,7 @@ export class Worker {
 
   private async register(): Promise<string | null> {
     const { gate } = this.deps;
+    let lastSaid = 0;
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
         const client = await gate.registerClient({
@@ -183,11 +184,18 @@ export class Worker {
         return client.id;
       } catch (error) {
         if (!(error instanceof GateCallError) || !error.retryable) {
-          this.log.error({ err: (error as Error).message }, 'the gate refused to register this worker');
+          this.log.error(`the gate refused to register this worker: ${(error as Error).message}`);
           return null;
         }
-        if (attempt === 0) this.log.warn({ err: error.message }, 'gate unreachable; retrying');
-        await this.nap(Math.min(this.options.pollIntervalMs, 5_000));
+        const every = Math.min(this.options.pollIntervalMs, 5_000);
+        // Say at once what was tried, and again every half minute: a worker waiting for its gate is not silent.
+        if (attempt === 0 || Date.now() - lastSaid >= 30_000) {
+          this.log.warn(
+            `${error.message}; trying again every ${every / 1000} s${attempt ? ` (${attempt + 1} attempts so far)` : ''}`,
+          );
+          lastSaid = Date.now();
+        }
+        await this.nap(every);
       }
     }
     return null;

@@ -12,6 +12,7 @@ import './document-search.ts';
 import './api-key.ts';
 import './stats.ts';
 import './plan.ts';
+import './id-prefix.ts';
 
 export const schema = builder.toSchema();
 

@@ -15,18 +15,9 @@ import { DomHandler } from 'domhandler';
 import { Parser } from 'htmlparser2';
 import { RegistryError } from '../../rules/index.ts';
 
-export interface PageLimits {
-  /** The largest page (UTF-8 bytes, as served) that is read and parsed. */
-  maxBytes: number;
-  /** The deepest element nesting accepted. */
-  maxDepth: number;
-  /** The most elements in one page's DOM (a decision's own text is streamed, not counted). */
-  maxElements: number;
-}
+import { DEFAULT_PAGE_LIMITS, MIB, type PageLimits } from './page-limits.ts';
 
-export const MIB = 1024 * 1024;
-
-export const DEFAULT_PAGE_LIMITS: PageLimits = { maxBytes: 16 * MIB, maxDepth: 512, maxElements: 200_000 };
+export { DEFAULT_PAGE_LIMITS, MIB, type PageLimits };
 
 /**
  * htmlparser2 instead of cheerio's default parse5: ~8× faster on the registry's pages, and every
