@@ -18,6 +18,7 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
+import { resolveId } from './ids.ts';
 
 const CoverageDocument = graphql(`
   query OperatorCoverage($planId: ID!) {
@@ -48,16 +49,17 @@ export function registerCoverageCommand(program: Command, output: Output = stdio
       program,
       'coverage',
       'prove a planned range complete, or see exactly what is missing',
-      'reyestr coverage --plan 5d1e…  (or: reyestr coverage --json)',
+      'reyestr coverage --plan 5d1e0c2a  (or: reyestr coverage --json)',
     )
-      .option('--plan <id>', 'one plan, window by window (default: a summary of every plan)')
+      .option('--plan <id>', 'one plan (id or its first characters), window by window (default: every plan)')
       .option('--all', 'with --plan: list complete windows too (default: only the incomplete ones)')
       .option('--limit <n>', 'without --plan: this many newest plans (default 20)', int('--limit', 1, 1000), 20)
       .action(
         action(async (o: GateOptions & { plan?: string; all?: boolean; limit: number }) => {
           await withGate(o, async (gate) => {
             if (o.plan) {
-              const { coverage } = await gate.request(CoverageDocument, { planId: o.plan });
+              const planId = await resolveId(gate, 'PLAN', o.plan);
+              const { coverage } = await gate.request(CoverageDocument, { planId });
               if (o.json) return void output.out(json(coverage));
               output.out(summary(coverage));
               const shown = o.all ? coverage.windows : coverage.windows.filter((w) => !w.complete);

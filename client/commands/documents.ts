@@ -14,11 +14,11 @@ import {
   gateCommand,
   json,
   stdio,
-  table,
   withGate,
   type GateOptions,
   type Output,
 } from './support.ts';
+import { resolveOptionalId, resolveId } from './ids.ts';
 import { type PageOptions, pageOptions, pages, printPages } from './paging.ts';
 
 graphql(`
@@ -45,20 +45,17 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
       'list recorded documents, newest first',
       'reyestr documents list --task 3f2a9c1e --limit 10',
     )
-      .option('--task <id>', 'downloaded by this task')
-      .option('--client <id>', 'downloaded by this worker'),
+      .option('--task <id>', 'downloaded by this task (id or its first characters)')
+      .option('--client <id>', 'downloaded by this worker (id or its first characters)'),
     'document',
   ).action(
     action(async (o: GateOptions & PageOptions & { task?: string; client?: string }) => {
-      await withGate(o, (gate) =>
-        printPages(
+      await withGate(o, async (gate) => {
+        const taskId = await resolveOptionalId(gate, 'TASK', o.task);
+        const clientId = await resolveOptionalId(gate, 'CLIENT', o.client);
+        await printPages(
           pages(async (first, after) => {
-            const { documents: found } = await gate.request(DocumentsDocument, {
-              first,
-              after,
-              taskId: o.task,
-              clientId: o.client,
-            });
+            const { documents: found } = await gate.request(DocumentsDocument, { first, after, taskId, clientId });
             return { ...found.pageInfo, totalCount: found.totalCount, nodes: found.edges.map((e) => e.node) };
           }, o),
           {
@@ -69,8 +66,8 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
             header: ['DOCUMENT', 'FETCHED', 'BYTES', 'TASK', 'WORKER'],
             row: (d) => [d.documentId, d.fetchedAt.slice(0, 19), d.sizeBytes, d.task?.id, d.client?.name],
           },
-        ),
-      );
+        );
+      });
     }, output),
   );
 
@@ -80,10 +77,14 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
     "show one document by the registry's id or the gate's id",
     'reyestr documents get 101476997',
   )
-    .argument('<id>', 'registry documentId or gate UUID')
+    .argument('<id>', "registry documentId (digits), or the gate's UUID or its first characters")
     .action(
-      action(async (id: string, o: GateOptions) => {
-        const { document } = await withGate(o, (gate) => gate.request(DocumentDocument, { id }));
+      action(async (input: string, o: GateOptions) => {
+        const { id, document } = await withGate(o, async (gate) => {
+          // Digits alone are the registry's documentId; anything else may be a shortened gate id.
+          const id = /^\d+$/.test(input) ? input : await resolveId(gate, 'DOCUMENT', input);
+          return { id, ...(await gate.request(DocumentDocument, { id })) };
+        });
         if (!document) throw new CliError(`document ${id} not found`, EXIT.NOT_FOUND);
         if (o.json) return void output.out(json(document));
         output.out(

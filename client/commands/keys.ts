@@ -15,6 +15,7 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
+import { resolveId } from './ids.ts';
 
 const CreateKeyDocument = graphql(`
   mutation OperatorCreateApiKey($input: CreateApiKeyInput!) { createApiKey(input: $input) { key apiKey { id name role prefix createdAt } } }
@@ -78,11 +79,13 @@ export function registerKeyCommands(program: Command, output: Output = stdio): C
     }, output),
   );
 
-  gateCommand(keys, 'revoke', 'revoke a key: it stops working at once', 'reyestr keys revoke 0b6c…')
-    .argument('<id>', 'key id (from keys list)')
+  gateCommand(keys, 'revoke', 'revoke a key: it stops working at once', 'reyestr keys revoke 0b6c5f70')
+    .argument('<id>', 'key id (from keys list), or its first characters (4 or more)')
     .action(
-      action(async (id: string, o: GateOptions) => {
-        const { revokeApiKey } = await withGate(o, (gate) => gate.request(RevokeKeyDocument, { id }));
+      action(async (input: string, o: GateOptions) => {
+        const { revokeApiKey } = await withGate(o, async (gate) =>
+          gate.request(RevokeKeyDocument, { id: await resolveId(gate, 'API_KEY', input) }),
+        );
         output.out(
           o.json
             ? json(revokeApiKey)

@@ -155,7 +155,7 @@ export function renderTable(rows: WatchedTask[], limit: number, now = Date.now()
       kind: 'KIND',
       status: 'STATUS',
       worker: 'WORKER',
-      progress: 'PROGRESS',
+      progress: barWidth >= 4 ? 'PROGRESS' : 'DONE',
       docs: 'DOCS',
       rate: 'RATE/MIN',
       eta: 'ETA',

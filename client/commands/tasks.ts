@@ -38,6 +38,7 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
+import { resolveId, resolveOptionalId } from './ids.ts';
 import { type PageOptions, pageOptions, pages, printPages } from './paging.ts';
 
 graphql(`
@@ -275,8 +276,8 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
     )
       .option('--status <list>', 'comma-separated statuses', list)
       .option('--kind <kind>', 'download or plan')
-      .option('--client <id>', 'tasks leased (now or last) to this worker')
-      .option('--parent <id>', 'children of this plan task')
+      .option('--client <id>', 'tasks leased (now or last) to this worker (id or its first characters)')
+      .option('--parent <id>', 'children of this plan task (id or its first characters)')
       .option('-p, --param <Name=value>', 'tasks whose search params include this', collectParam),
     'task',
   ).action(
@@ -291,32 +292,37 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
             param?: Record<string, unknown>;
           },
       ) => {
-        const filter = {
-          status: statusList(o.status),
-          kind: kindOf(o.kind),
-          clientId: o.client,
-          parentId: o.parent,
-          searchParams: o.param,
-        };
-        await withGate(o, (gate) =>
-          printPages(
+        const status = statusList(o.status);
+        const kind = kindOf(o.kind);
+        await withGate(o, async (gate) => {
+          const filter = {
+            status,
+            kind,
+            clientId: await resolveOptionalId(gate, 'CLIENT', o.client),
+            parentId: await resolveOptionalId(gate, 'TASK', o.parent),
+            searchParams: o.param,
+          };
+          await printPages(
             pages(async (first, after) => {
               const { tasks: found } = await gate.request(TasksDocument, { filter, first, after });
               return { ...found.pageInfo, totalCount: found.totalCount, nodes: found.edges.map((e) => e.node) };
             }, o),
             { output, json: o.json, noun: 'task', key: 'tasks', header: TASK_COLUMNS, row: taskCells },
-          ),
-        );
+          );
+        });
       },
       output,
     ),
   );
 
-  gateCommand(tasks, 'get', 'show one task with its latest events', 'reyestr tasks get 3f2a9c1e-…')
-    .argument('<id>', 'task id')
+  gateCommand(tasks, 'get', 'show one task with its latest events', 'reyestr tasks get 3f2a9c1e')
+    .argument('<id>', 'task id, or its first characters (4 or more)')
     .action(
-      action(async (id: string, o: GateOptions) => {
-        const { task } = await withGate(o, (gate) => gate.request(TaskDocument, { id }));
+      action(async (input: string, o: GateOptions) => {
+        const { id, task } = await withGate(o, async (gate) => {
+          const id = await resolveId(gate, 'TASK', input);
+          return { id, ...(await gate.request(TaskDocument, { id })) };
+        });
         if (!task) throw new CliError(`task ${id} not found`, EXIT.NOT_FOUND);
         if (o.json) return void output.out(json(task));
         output.out(
@@ -383,10 +389,15 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
             count?: number;
           },
         ) => {
-          const filter = { status: statusList(o.status), clientId: o.client, taskId: o.task };
+          const status = statusList(o.status);
           const { watchTasks } = await import('./tasks-watch.ts'); // graphql-ws and ws load only for watch
-          await withGate(o, (gate) =>
-            watchTasks({
+          await withGate(o, async (gate) => {
+            const filter = {
+              status,
+              clientId: await resolveOptionalId(gate, 'CLIENT', o.client),
+              taskId: await resolveOptionalId(gate, 'TASK', o.task),
+            };
+            await watchTasks({
               gate,
               apiUrl: gate.endpoint,
               apiKey: o.apiKey,
@@ -396,8 +407,8 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
               count: o.count,
               mode: o.json ? 'json' : o.lines || !process.stdout.isTTY ? 'lines' : 'table',
               output,
-            }),
-          );
+            });
+          });
         },
         output,
       ),
@@ -416,14 +427,16 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
     ],
   ] as const;
   for (const [name, verb, change] of changes) {
-    gateCommand(tasks, name, verb, `reyestr tasks ${name} 3f2a9c1e-… 8b0d…`)
-      .argument('<ids...>', 'task ids')
+    gateCommand(tasks, name, verb, `reyestr tasks ${name} 3f2a9c1e 8b0d5e2a`)
+      .argument('<ids...>', 'task ids, or their first characters (4 or more)')
       .action(
-        action(async (ids: string[], o: GateOptions) => {
+        action(async (inputs: string[], o: GateOptions) => {
           const results = await withGate(o, async (gate) => {
             const answers = [];
-            for (const id of ids) {
+            for (const input of inputs) {
+              let id = input;
               try {
+                id = await resolveId(gate, 'TASK', input);
                 answers.push({ id, status: await change(gate, id), error: null, exitCode: 0 });
               } catch (error) {
                 answers.push({ id, status: null, error: errorLine(error), exitCode: exitCodeFor(error) });

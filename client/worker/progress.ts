@@ -26,7 +26,55 @@ export interface ProgressDisplay extends LogOutput {
 
 const handled = (c: TaskCounts) => c.downloaded + c.skipped + c.failed;
 
-/** cli-progress bars on a TTY. */
+/** What one bar line shows. */
+export interface BarFields {
+  label: string;
+  value: number;
+  total: number;
+  /** documents downloaded per second since the task started */
+  speed: string;
+  /** seconds left, or NaN/Infinity while unknown */
+  etaSeconds: number;
+  skipped: number;
+  failed: number;
+}
+
+const eta = (seconds: number) => {
+  if (!Number.isFinite(seconds)) return '--';
+  const s = Math.round(seconds);
+  return s >= 3600
+    ? `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+    : s >= 60
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
+};
+
+/**
+ * One bar line no wider than `columns - 1` (the last column is left alone so the terminal never wraps a bar,
+ * which would throw off the redraw): counts, rate and ETA always stay; the bar shrinks first (to nothing),
+ * then skipped/failed go, then the label is shortened.
+ */
+export function barLine(f: BarFields, columns: number): string {
+  const width = Math.max(20, columns - 1);
+  const counts = `${f.value}/${f.total} docs | ${f.speed}/s | ETA ${eta(f.etaSeconds)}`;
+  const extra = ` | skipped ${f.skipped} failed ${f.failed}`;
+  const fill = (size: number) => {
+    const done = Math.round(Math.min(1, f.total > 0 ? f.value / f.total : 0) * size);
+    return `[${'\u2588'.repeat(done)}${'\u2591'.repeat(size - done)}] `;
+  };
+  for (const tail of [extra, '']) {
+    const room = width - f.label.length - 1 - counts.length - tail.length - 3; // "[", "] "
+    if (room >= 10) return `${f.label} ${fill(Math.min(40, room))}${counts}${tail}`;
+  }
+  const label = f.label.slice(0, Math.max(0, width - counts.length - 1));
+  return `${label} ${counts}`.slice(0, width).trimStart();
+}
+
+/**
+ * cli-progress bars on a TTY, each line fitted to the terminal's width as it is at every redraw (so a resized
+ * window gets lines of its new width). Line wrapping stays on: cli-progress would otherwise switch the
+ * terminal's autowrap off for as long as the bars run, and every log line longer than the window was cut.
+ */
 export function createBarsDisplay(stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
   const bars = new cliProgress.MultiBar(
     {
@@ -34,9 +82,20 @@ export function createBarsDisplay(stream: NodeJS.WriteStream = process.stderr): 
       clearOnComplete: false,
       hideCursor: true,
       etaBuffer: 50,
-      format:
-        '{label} [{bar}] {value}/{total} docs | {speed}/s | ETA {eta_formatted} | skipped {skipped} failed {failed}',
-      autopadding: true,
+      linewrap: true,
+      format: (_options, params, payload) =>
+        barLine(
+          {
+            label: payload.label,
+            value: params.value,
+            total: params.total,
+            speed: payload.speed,
+            etaSeconds: params.eta,
+            skipped: payload.skipped,
+            failed: payload.failed,
+          },
+          params.maxWidth,
+        ),
     },
     cliProgress.Presets.shades_classic,
   );

@@ -12,6 +12,7 @@ import { registerStatsCommand } from '../../client/commands/stats.ts';
 import { registerTaskCommands } from '../../client/commands/tasks.ts';
 import { bar, renderTable } from '../../client/commands/tasks-watch.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { cliFor, expectErrorLine, type Run } from './cli-support.ts';
 
 let t: TestGate;
 beforeAll(async () => {
@@ -19,40 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['bin/reyestr.mjs', ...args], {
-    env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const run: Run = { code: null, stdout: '', stderr: '' };
-  child.stdout.on('data', (chunk) => (run.stdout += chunk));
-  child.stderr.on('data', (chunk) => (run.stderr += chunk));
-  const exited = new Promise<Run>((resolve) => child.on('close', (code) => resolve({ ...run, code })));
-  return { child, run, exited };
-}
-
-const cli = (args: string[], env?: Record<string, string>) => start(args, env).exited;
-
-async function cliJson<T = any>(...args: string[]): Promise<T> {
-  const r = await cli([...args, '--json']);
-  expect(r.stderr, `stderr of ${args.join(' ')}`).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as T;
-}
-
-/** One readable line on stderr, prefixed with the program name. */
-function expectErrorLine(r: Run, code: number, pattern: RegExp) {
-  expect(r.code).toBe(code);
-  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
-  expect(r.stderr).toMatch(/^reyestr: /);
-  expect(r.stderr).toMatch(pattern);
-}
+const { start, cli, cliJson } = cliFor(() => t.url);
 
 describe('tasks', () => {
   it('creates, gets and lists tasks; --json output parses back', async () => {
