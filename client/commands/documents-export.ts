@@ -3,19 +3,12 @@
  * stdout (`-o -`), streamed from the gate (GET /api/v1/documents/export) with constant memory; on a TTY a
  * progress bar with rate and ETA (stderr).
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import type { Writable } from 'node:stream';
-import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { openExport, ExportRefused } from '../export/download.ts';
-import { writeRows } from '../export/formats.ts';
-import { EXPORT_FORMATS, type ExportFormat, type ExportRow, exportColumns } from '../rules/index.ts';
-import { type FilterOptions, filterOf, filterOptions } from './document-filters.ts';
-import { action, CliError, EXIT, gateCommand, type GateOptions, type Output, stdio } from './support.ts';
+import { EXPORT_FORMATS, type ExportFormat } from '../rules/index.ts';
+import { type FilterOptions, filterOptions } from './document-filters.ts';
+import { action, CliError, gateCommand, type GateOptions, type Output, stdio } from './support.ts';
 
-interface ExportOptions extends GateOptions, FilterOptions {
+export interface ExportOptions extends GateOptions, FilterOptions {
   format?: ExportFormat;
   output: string;
   query?: string;
@@ -32,51 +25,6 @@ const formatOption = (value: string) => {
 
 const formatOfFile = (file: string): ExportFormat | null =>
   (EXPORT_FORMATS as readonly string[]).find((f) => file.toLowerCase().endsWith(`.${f}`)) as ExportFormat | null;
-
-const EXIT_FOR_STATUS = (status: number) =>
-  status === 401 || status === 403
-    ? EXIT.AUTH
-    : status === 404
-      ? EXIT.NOT_FOUND
-      : status < 500
-        ? EXIT.USAGE
-        : EXIT.SERVER;
-
-/** Counts rows as they pass, and shows them on a bar when asked. */
-async function* counted(rows: AsyncIterable<ExportRow>, onRow: () => void) {
-  for await (const row of rows) {
-    yield row;
-    onRow();
-  }
-}
-
-function progressBar(total: number | null, exact: boolean) {
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      hideCursor: true,
-      etaBuffer: 200,
-      format: `export [{bar}] {value}/${exact ? '' : '~'}{total} docs | {speed}/s | ETA {eta_formatted}`,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const started = Date.now();
-  bar.start(Math.max(total ?? 0, 1), 0, { speed: '0' });
-  let done = 0;
-  return {
-    tick() {
-      done++;
-      if (done % 50 === 0) {
-        if (done > bar.getTotal()) bar.setTotal(done);
-        bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0) });
-      }
-    },
-    stop() {
-      bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0) });
-      bar.stop();
-    },
-  };
-}
 
 export function registerDocumentExportCommand(documents: Command, output: Output = stdio): void {
   filterOptions(
@@ -98,50 +46,8 @@ export function registerDocumentExportCommand(documents: Command, output: Output
         const format = o.format ?? (o.output === '-' ? null : formatOfFile(o.output)) ?? 'jsonl';
         if (format === 'parquet' && o.output === '-' && process.stdout.isTTY)
           throw new CliError('refusing to write Parquet to a terminal: use -o FILE');
-        const params = new URLSearchParams({ filter: JSON.stringify(filterOf(o)) });
-        if (o.query) params.set('q', o.query);
-        if (o.text) params.set('text', 'true');
-        if (o.html) params.set('html', 'true');
-        let opened: Awaited<ReturnType<typeof openExport>>;
-        try {
-          opened = await openExport({ apiUrl: o.apiUrl, apiKey: o.apiKey, params });
-        } catch (error) {
-          if (error instanceof ExportRefused) throw new CliError(error.message, EXIT_FOR_STATUS(error.status));
-          throw new CliError(`cannot reach the gate at ${o.apiUrl}: ${(error as Error).message}`, EXIT.SERVER);
-        }
-        // A file is written under a temporary name and renamed when complete: a cut export never looks whole.
-        const partial = `${o.output}.partial`;
-        const out: Writable = o.output === '-' ? process.stdout : createWriteStream(partial);
-        const bar =
-          o.progress !== false && process.stderr.isTTY && o.output !== '-'
-            ? progressBar(opened.total, opened.totalExact)
-            : null;
-        let written = 0;
-        try {
-          await writeRows(
-            format,
-            counted(opened.rows, () => {
-              written++;
-              bar?.tick();
-            }),
-            exportColumns(o),
-            out,
-          );
-          if (out !== process.stdout) {
-            out.end();
-            await once(out, 'close');
-            await rename(partial, o.output);
-          }
-        } catch (error) {
-          if (out !== process.stdout) {
-            out.destroy();
-            await rm(partial, { force: true });
-          }
-          throw new CliError(`export failed after ${written} document(s): ${(error as Error).message}`, EXIT.SERVER);
-        } finally {
-          bar?.stop();
-        }
-        if (o.output !== '-') output.err(`${written} document(s) written to ${o.output} (${format})\n`);
+        const { runExport } = await import('./documents-export-run.ts');
+        await runExport(o, format, output);
       }, output),
     );
 }

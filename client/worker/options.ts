@@ -1,6 +1,6 @@
 /** What a worker is told to do (from `reyestr worker` flags / REYESTR_* variables), with the defaults. */
-import { DEFAULT_PAGE_LIMITS, type TransportName } from '../registry/index.ts';
-import { MIB } from '../registry/parsers/bounds.ts';
+import type { TransportName } from '../registry/index.ts';
+import { DEFAULT_PAGE_LIMITS, MIB } from '../registry/parsers/page-limits.ts';
 
 export interface WorkerOptions {
   apiUrl: string;

@@ -334,6 +334,9 @@ describe('--help', () => {
       'keys revoke',
       'documents list',
       'documents get',
+      'documents search',
+      'documents stats',
+      'documents export',
       'stats',
       'coverage',
     ]);
