@@ -2,8 +2,8 @@
 // @graphql-yoga/render-graphiql, which Yoga would inline into one page per request) are served as files of their
 // own at content-hashed URLs: cached for a year (immutable, ETag → 304), and compressed once each (brotli or
 // gzip, node:zlib in the thread pool) when first asked for. The page itself is under a kilobyte. Nothing comes
-// from a CDN, so it works with no internet.
-import * as bundle from '@graphql-yoga/render-graphiql/graphiql';
+// from a CDN, so it works with no internet. The bundle (tens of MB of strings once loaded) is read on the first
+// request for GraphiQL, not when the gate starts: most gates never serve it, and it kept start and memory up.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -43,9 +43,10 @@ export interface GraphiQLOptions {
   title: string;
 }
 
-/** Serves the GraphiQL page (GET <endpoint> asking for HTML) and its assets; returns false for other requests. */
-export function createGraphiQL({ endpoint, title }: GraphiQLOptions) {
-  const prefix = `${endpoint}/graphiql/`;
+type Bundle = typeof import('@graphql-yoga/render-graphiql/graphiql');
+
+/** The page and its files, named by content hash. */
+function buildAssets(bundle: Bundle, { endpoint, title }: GraphiQLOptions, prefix: string) {
   const files = new Map<string, Asset>();
   /** Adds a file; its URL carries its content hash, so it may be cached for ever. */
   const add = (name: string, type: string, content: string | Buffer): string => {
@@ -97,18 +98,35 @@ window.addEventListener('DOMContentLoaded', () =>
     'no-cache', // small, and names the current assets: revalidate (ETag) every time
   );
 
+  return { files, page };
+}
+
+/** Serves the GraphiQL page (GET <endpoint> asking for HTML) and its assets; returns false for other requests. */
+export function createGraphiQL(options: GraphiQLOptions) {
+  const prefix = `${options.endpoint}/graphiql/`;
+  let assets: Promise<ReturnType<typeof buildAssets>> | undefined;
+  const load = () =>
+    (assets ??= import('@graphql-yoga/render-graphiql/graphiql').then((bundle) =>
+      buildAssets(bundle, options, prefix),
+    ));
+  const failed = (res: ServerResponse) => (error: unknown) =>
+    sendJson(res, 500, { detail: `GraphiQL is not available: ${(error as Error).message}` });
+
   return (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    if (path === endpoint && wantsHtml(req)) {
-      // The browser will ask for these next: start compressing them now.
-      for (const file of files.values()) void encodedBody(file, acceptedEncoding(req)).catch(() => {});
-      void send(req, res, page);
+    if (path === options.endpoint && wantsHtml(req)) {
+      load().then(({ files, page }) => {
+        // The browser will ask for these next: start compressing them now.
+        for (const file of files.values()) void encodedBody(file, acceptedEncoding(req)).catch(() => {});
+        return send(req, res, page);
+      }, failed(res));
       return true;
     }
     if (!path.startsWith(prefix)) return false;
-    const file = files.get(path.slice(prefix.length));
-    if (file) void send(req, res, file);
-    else sendJson(res, 404, { detail: 'Not Found' });
+    load().then(({ files }) => {
+      const file = files.get(path.slice(prefix.length));
+      return file ? send(req, res, file) : sendJson(res, 404, { detail: 'Not Found' });
+    }, failed(res));
     return true;
   };
 }
