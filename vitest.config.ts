@@ -13,8 +13,10 @@ export default defineConfig({
     // Each integration test file gets its own PostgreSQL database / PGlite instance, so files may run in parallel.
     pool: 'forks',
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // A safety net, not a measure: tests wait on conditions with their own deadlines, and on a loaded 2-core box
+    // (CI) a test that spawns gates and workers can honestly take longer than 30 s. Speed lives in benchmarks.
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
     // The JSON report feeds the one-line summary .ci/run prints at the end.
     reporters: ['default', ['json', { outputFile: 'test-output/vitest-results.json' }]],
   },
