@@ -265,7 +265,9 @@ function documentStoreConfig(e: z.infer<typeof envSchema>): DocumentStoreConfig 
       fail(`the endpoint ${endpoint} is not an http(s):// URL (DOCUMENT_STORE_ENDPOINT or AWS_ENDPOINT_URL_S3)`);
   }
   if (!!e.AWS_ACCESS_KEY_ID !== !!e.AWS_SECRET_ACCESS_KEY)
-    fail('set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK looks for credentials itself)');
+    fail(
+      'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK looks for credentials itself)',
+    );
   return {
     kind: 's3',
     bucket,

@@ -4,6 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_LIMITS, type GateConfig, type Limits } from './config.ts';
+import { closeDocumentStore, openDocumentStore } from './corpus/store/index.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { backfillTypedMetadata } from './services/document-index.ts';
@@ -70,6 +71,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     await sweeper?.stop();
     await bus?.stop();
     await closeDatabase();
+    await closeDocumentStore();
     metrics.dispose();
   };
 
@@ -84,6 +86,8 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
         'ADMIN_API_KEY was revoked and stays revoked; set a new ADMIN_API_KEY value to have an admin key from the environment',
       );
     }
+    const store = openDocumentStore(config.documentStore, config.corpus);
+    log.info({ store: store.label }, 'document store');
     bus = new EventBus(database);
     await bus.start();
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);

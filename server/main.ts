@@ -20,7 +20,13 @@ export async function main(): Promise<void> {
     fail(`cannot start the gate (${where}): ${describe(error)}`);
   }
   log.info({ url: gate.url, database: config.database.kind, auth: config.authEnabled }, 'gate started');
-  console.log(`reyestr gate listening on ${gate.url}  (storage: ${where}; auth: ${config.authEnabled ? 'on' : 'off'})`);
+  const documents =
+    config.documentStore?.kind === 's3'
+      ? `s3://${config.documentStore.bucket}/${config.documentStore.prefix}`
+      : 'database';
+  console.log(
+    `reyestr gate listening on ${gate.url}  (storage: ${where}; documents: ${documents}; auth: ${config.authEnabled ? 'on' : 'off'})`,
+  );
   console.log(`GraphiQL: ${gate.url}/graphql`);
   if (gate.createdAdminKey) {
     console.log(

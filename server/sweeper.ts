@@ -1,9 +1,11 @@
-// The sweeper: requeues expired leases, marks silent workers inactive and keeps the event log to its
-// retention. Several gates may share a
+// The sweeper: requeues expired leases, marks silent workers inactive, keeps the event log to its
+// retention and removes the object store's orphaned uploads (corpus/orphans.ts). Several gates may share a
 // database; an advisory lock makes exactly one of them the sweeper, and when that gate dies its lock goes
 // with its connection, so another gate takes over at its next tick.
 import type { Database, HeldLock } from './db/database.ts';
 import type { Logger } from './observability/logger.ts';
+import { sweepOrphanUploads } from './corpus/orphans.ts';
+import { corpusLimits, documentStore } from './corpus/store/index.ts';
 import { pruneEvents } from './db/sql/prune-events.ts';
 import { markSilentClientsInactive } from './services/clients.ts';
 import { requeueExpiredLeases } from './services/leases.ts';
@@ -18,6 +20,7 @@ export interface SweepResult {
   dead: number;
   inactiveClients: number;
   prunedEvents: number;
+  orphanedUploads: number;
 }
 
 export class Sweeper {
@@ -25,6 +28,7 @@ export class Sweeper {
   private lock: HeldLock | null = null;
   private running: Promise<unknown> | null = null;
   private lastPrune = 0;
+  private lastOrphanSweep = 0;
 
   constructor(
     private readonly db: Database,
@@ -73,6 +77,17 @@ export class Sweeper {
     return deleted;
   }
 
+  /**
+   * Removes uploads to the object store that were not recorded within DOCUMENT_ORPHAN_GRACE_SECONDS (their
+   * objects, then their records). Nothing to do for the database store. Runs at most once a minute (or once
+   * per grace period, when that is shorter).
+   */
+  async sweepOrphans(): Promise<number> {
+    this.lastOrphanSweep = Date.now();
+    if (documentStore.kind === 'DATABASE') return 0;
+    return sweepOrphanUploads(documentStore, corpusLimits.orphanGraceSeconds);
+  }
+
   private async round(): Promise<SweepResult | null> {
     if (!this.lock?.held) {
       this.lock = await this.db.tryAdvisoryLock(SWEEPER_LOCK_KEY);
@@ -82,13 +97,16 @@ export class Sweeper {
     const moved = await requeueExpiredLeases();
     const inactive = await markSilentClientsInactive();
     const prunedEvents = Date.now() - this.lastPrune >= PRUNE_EVERY_MS ? await this.pruneEventLog() : 0;
+    const orphanEvery = Math.min(60_000, corpusLimits.orphanGraceSeconds * 1000);
+    const orphanedUploads = Date.now() - this.lastOrphanSweep >= orphanEvery ? await this.sweepOrphans() : 0;
     const result = {
       requeued: moved.filter((t) => t.status === 'PENDING').length,
       dead: moved.filter((t) => t.status === 'DEAD').length,
       inactiveClients: inactive.length,
       prunedEvents,
+      orphanedUploads,
     };
-    if (moved.length || inactive.length || prunedEvents) this.log.info(result, 'sweep');
+    if (moved.length || inactive.length || prunedEvents || orphanedUploads) this.log.info(result, 'sweep');
     return result;
   }
 }

@@ -34,8 +34,10 @@ export interface RestRequest {
   headers: Headers;
   /** null only on public routes when no key was sent */
   actor: Actor | null;
-  /** the JSON body: {} when there is none and the route allows that */
+  /** the JSON body: {} when there is none and the route allows that; undefined for 'raw' routes */
   body: unknown;
+  /** the request itself: a 'raw' route reads its body from here */
+  raw: IncomingMessage;
 }
 
 export interface Route {
@@ -46,8 +48,8 @@ export interface Route {
   public?: boolean;
   /** a public route that does not even look at a key (`/`, `/health`): a wrong or revoked one changes nothing */
   ignoresKey?: boolean;
-  /** POST bodies: required (missing → 422) or optional (missing → {}) */
-  body?: 'required' | 'optional';
+  /** POST bodies: required (missing → 422), optional (missing → {}), or raw (the handler reads `raw`) */
+  body?: 'required' | 'optional' | 'raw';
   handle(req: RestRequest): Promise<Reply> | Reply;
 }
 
@@ -149,8 +151,10 @@ async function runRoute(
   const actor = route.ignoresKey ? null : await actorFor(keyFromHeaders(headers), opts.authEnabled);
   if (!actor && !route.public) throw new HttpError(401, 'API key required');
   if (route.method === 'POST' && actor) await opts.rateLimiter.take(actor.keyId ?? 'no-key');
-  const body = route.method === 'POST' ? await jsonBody(req, route.body ?? 'optional', opts.bodyLimitBytes) : {};
-  return route.handle({ params, query, headers, actor, body });
+  const mode = route.body ?? 'optional';
+  const body =
+    route.method !== 'POST' ? {} : mode === 'raw' ? undefined : await jsonBody(req, mode, opts.bodyLimitBytes);
+  return route.handle({ params, query, headers, actor, body, raw: req });
 }
 
 async function jsonBody(req: IncomingMessage, mode: 'required' | 'optional', limitBytes: number): Promise<unknown> {

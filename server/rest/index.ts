@@ -1,6 +1,7 @@
 // The REST API of the older gate (`/api/v1/...`) plus `GET /` and `GET /health`, as one router.
 import { clientRoutes } from './clients.ts';
 import { documentExportRoutes } from './document-export.ts';
+import { documentContentRoutes } from './document-content.ts';
 import { documentRoutes } from './documents.ts';
 import { createRouter, type RestOptions, type Route } from './http.ts';
 import { taskRoutes } from './tasks.ts';
@@ -31,7 +32,14 @@ function serviceRoutes(): Route[] {
 
 export function createRestApi(opts: RestOptions) {
   return createRouter(
-    [...serviceRoutes(), ...clientRoutes(opts), ...taskRoutes(), ...documentRoutes(), ...documentExportRoutes()],
+    [
+      ...serviceRoutes(),
+      ...clientRoutes(opts),
+      ...taskRoutes(),
+      ...documentRoutes(),
+      ...documentExportRoutes(),
+      ...documentContentRoutes(),
+    ],
     opts,
   );
 }

@@ -96,10 +96,13 @@ async function requireTaskOfCaller(actor: Actor, taskId: string): Promise<void> 
   leasedToKey.add(remembered);
 }
 
-/** Which of these registry ids the gate already has. */
+/** Which of these registry ids the gate already has with their content (a row registered without content does not count: its decision is still to be fetched). */
 export async function knownDocumentIds(actor: Actor | null, idsInput: string[]): Promise<string[]> {
   requireActor(actor);
   const ids = parseInput(z.array(documentId).max(10_000), idsInput);
-  const rows = await prisma.document.findMany({ where: { documentId: { in: ids } }, select: { documentId: true } });
+  const rows = await prisma.document.findMany({
+    where: { documentId: { in: ids }, storedAt: { not: null } },
+    select: { documentId: true },
+  });
   return rows.map((r) => r.documentId);
 }

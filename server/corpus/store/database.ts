@@ -3,7 +3,7 @@
 // without compressing again (STORAGE EXTERNAL). Written in the transaction that records the documents, so
 // a document and its content commit together: this store cannot leave orphans behind.
 import { Readable } from 'node:stream';
-import { prisma } from '../../db/client.ts';
+import { prisma } from '../../db/database.ts';
 import { documentContentInfo } from '../../db/sql/document-content-info.ts';
 import type {
   ContentKey,
@@ -17,7 +17,11 @@ import type {
 
 const LIST_PAGE = 1000;
 /** Prisma's Bytes want a Uint8Array over a plain ArrayBuffer (a Buffer's type allows a shared one). */
-const bytes = (b: Buffer) => new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
+const bytes = (b: Buffer | null) => {
+  // This store hands out no presigned uploads, so every part comes with its bytes.
+  if (!b) throw new Error("the database store needs every part's bytes");
+  return new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
+};
 
 export class DatabaseStore implements DocumentStore {
   readonly kind = 'DATABASE' as const;

@@ -86,11 +86,13 @@ export class S3Store implements DocumentStore {
 
   async put(contents: DocumentContent[]): Promise<void> {
     await recordUploads(contents);
+    // Parts without bytes were PUT by the worker itself (signUpload).
     const jobs = contents.flatMap((c) =>
-      (Object.keys(c.parts) as ContentPart[]).map((part) => () => {
-        const p = c.parts[part];
-        const md5 = createHash('md5').update(p.gzip).digest('base64');
-        return this.client.send(this.putCommand(c, part, { ...p, md5 }, p.gzip));
+      (Object.keys(c.parts) as ContentPart[]).flatMap((part) => {
+        const { gzip, ...info } = c.parts[part];
+        if (!gzip) return [];
+        const md5 = createHash('md5').update(gzip).digest('base64');
+        return [() => this.client.send(this.putCommand(c, part, { ...info, md5 }, gzip))];
       }),
     );
     await new PQueue({ concurrency: PARALLEL }).addAll(jobs);
@@ -157,14 +159,20 @@ export class S3Store implements DocumentStore {
   }
 
   async delete(keys: ContentKey[]): Promise<void> {
-    const objects = keys.flatMap((k) => (['html', 'text', 'metadata'] as const).map((p) => ({ Key: this.objectKey(k, p) })));
+    const objects = keys.flatMap((k) =>
+      (['html', 'text', 'metadata'] as const).map((p) => ({ Key: this.objectKey(k, p) })),
+    );
     // DeleteObjects takes up to 1,000 keys; deleting a key that is not there is not an error.
     for (let i = 0; i < objects.length; i += 1000) {
       const result = await this.client.send(
-        new DeleteObjectsCommand({ Bucket: this.config.bucket, Delete: { Objects: objects.slice(i, i + 1000), Quiet: true } }),
+        new DeleteObjectsCommand({
+          Bucket: this.config.bucket,
+          Delete: { Objects: objects.slice(i, i + 1000), Quiet: true },
+        }),
       );
       const failed = (result.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-      if (failed.length) throw new Error(`S3 refused to delete ${failed.length} object(s): ${failed[0].Code} ${failed[0].Message}`);
+      if (failed.length)
+        throw new Error(`S3 refused to delete ${failed.length} object(s): ${failed[0].Code} ${failed[0].Message}`);
     }
   }
 

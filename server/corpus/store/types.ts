@@ -22,8 +22,8 @@ export interface PartInfo {
 }
 
 export interface StoredPart extends PartInfo {
-  /** the part's bytes, gzip-compressed */
-  gzip: Buffer;
+  /** the part's bytes, gzip-compressed; null: the part was uploaded to the store directly (it checks it is there) */
+  gzip: Buffer | null;
 }
 
 export interface DocumentContent extends ContentKey {

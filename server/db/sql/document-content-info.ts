@@ -1,5 +1,5 @@
 // The database document store's HEAD: sizes and checksums of a stored version's parts, without their bytes.
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 
 export interface ContentInfoRow {
   htmlSize: number;

@@ -2,7 +2,7 @@
 // and deleted by the transaction that records the document. What outlives the grace period unrecorded is an
 // orphan (a worker that uploaded and never confirmed, a gate that crashed between the PUT and the record).
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 
 interface Key {
   documentId: string;
@@ -25,13 +25,13 @@ export async function recordUploads(keys: Key[]): Promise<void> {
  * Inside the recording transaction: locks the upload records of these versions and says which exist. A
  * version without one (never prepared, or swept as an orphan meanwhile) must be uploaded again.
  */
-export async function lockUploads(tx: Prisma.TransactionClient, keys: Key[]): Promise<Key[]> {
+export async function lockUploads(tx: Prisma.TransactionClient, keys: Key[]): Promise<UploadRecord[]> {
   if (keys.length === 0) return [];
-  return tx.$queryRaw<Key[]>`
-    SELECT document_id AS "documentId", sha256 FROM document_uploads
-    WHERE (document_id, sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))
-    ORDER BY document_id, sha256
-    FOR UPDATE`;
+  return tx.$queryRaw<UploadRecord[]>`
+    SELECT u.document_id AS "documentId", u.sha256, ${RECORDED} AS recorded FROM document_uploads u
+    WHERE (u.document_id, u.sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))
+    ORDER BY u.document_id, u.sha256
+    FOR UPDATE OF u`;
 }
 
 export async function deleteUploads(tx: Prisma.TransactionClient, keys: Key[]): Promise<void> {
@@ -41,10 +41,13 @@ export async function deleteUploads(tx: Prisma.TransactionClient, keys: Key[]): 
     WHERE (document_id, sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))`;
 }
 
-export interface ExpiredUpload extends Key {
+export interface UploadRecord extends Key {
   /** the documents row records this very version: only the upload record is stale, not the objects */
   recorded: boolean;
 }
+
+const RECORDED = Prisma.sql`EXISTS (SELECT 1 FROM documents d
+  WHERE d.document_id = u.document_id AND d.sha256 = u.sha256 AND d.stored_at IS NOT NULL)`;
 
 /**
  * The sweeper's side: locks a batch of upload records older than the grace period (skipping any a recording
@@ -54,11 +57,9 @@ export async function lockExpiredUploads(
   tx: Prisma.TransactionClient,
   graceSeconds: number,
   limit: number,
-): Promise<ExpiredUpload[]> {
-  return tx.$queryRaw<ExpiredUpload[]>`
-    SELECT u.document_id AS "documentId", u.sha256,
-      EXISTS (SELECT 1 FROM documents d
-              WHERE d.document_id = u.document_id AND d.sha256 = u.sha256 AND d.stored_at IS NOT NULL) AS recorded
+): Promise<UploadRecord[]> {
+  return tx.$queryRaw<UploadRecord[]>`
+    SELECT u.document_id AS "documentId", u.sha256, ${RECORDED} AS recorded
     FROM document_uploads u
     WHERE u.created_at < now() - make_interval(secs => ${graceSeconds}::float8)
     ORDER BY u.created_at

@@ -17,7 +17,10 @@ export interface StoredDocumentRow {
   storedBytes: number;
 }
 
-export async function recordStoredDocuments(tx: Prisma.TransactionClient, rows: StoredDocumentRow[]): Promise<string[]> {
+export async function recordStoredDocuments(
+  tx: Prisma.TransactionClient,
+  rows: StoredDocumentRow[],
+): Promise<string[]> {
   if (rows.length === 0) return [];
   const recorded = await tx.$queryRaw<Array<{ documentId: string }>>`
     INSERT INTO documents AS d (document_id, metadata, task_id, client_id, sha256, size_bytes, fetched_at,

@@ -1,6 +1,6 @@
 // Which of these tasks were ever leased to a worker registered with this API key (the current lease, or an
 // earlier one recorded by a CLAIMED event): the tasks whose documents that key's workers may store.
-import { prisma } from '../client.ts';
+import { prisma } from '../database.ts';
 
 export async function tasksLeasedByKey(taskIds: string[], keyId: string): Promise<string[]> {
   if (taskIds.length === 0) return [];

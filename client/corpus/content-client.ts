@@ -1,0 +1,152 @@
+/**
+ * The gate's document-content routes as a client: prepare a batch (which documents the gate still needs,
+ * presigned PUTs for an object store), PUT a part straight to the store, send the parts through the gate
+ * (multipart, each part gzip), and read a stored part back. Failures are GateCallErrors, `retryable` when
+ * sending the same thing later may work (gate or store unreachable, 5xx, 429).
+ */
+import { GateCallError } from '../gate/client.ts';
+import { manifestEntry, type PackedDocument, type PartName } from './pack.ts';
+
+export type UploadStatus = 'stored' | 'present' | 'upload' | 'retry' | 'rejected';
+
+export interface SignedPut {
+  url: string;
+  method: 'PUT';
+  headers: Record<string, string>;
+}
+
+export interface UploadOutcome {
+  documentId: string;
+  status: UploadStatus;
+  put?: SignedPut;
+  code?: string;
+  reason?: string;
+}
+
+export interface UploadAnswer {
+  storage: 'DATABASE' | 'S3';
+  documents: UploadOutcome[];
+}
+
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+const PART_FILE: Record<PartName, string> = { html: 'html', text: 'text', metadata: 'metadata' };
+
+export class ContentClient {
+  readonly baseUrl: string;
+
+  constructor(
+    apiUrl: string,
+    private readonly apiKey: string | undefined,
+    private readonly timeoutMs = 120_000,
+  ) {
+    // The gate's base URL, whether the user gave it or its /graphql endpoint.
+    this.baseUrl = apiUrl.replace(/\/+$/, '').replace(/\/graphql$/, '');
+  }
+
+  private headers(extra: Record<string, string> = {}): Record<string, string> {
+    return { ...(this.apiKey ? { 'x-api-key': this.apiKey } : {}), ...extra };
+  }
+
+  private async call(what: string, path: string, init: RequestInit): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
+    } catch (error) {
+      const cause = (error as Error).cause as Error | undefined;
+      throw new GateCallError(
+        `${what}: gate unreachable: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`,
+        'NETWORK',
+        true,
+      );
+    }
+    if (response.ok) return response;
+    const text = await response.text().catch(() => '');
+    let detail = text.slice(0, 500);
+    try {
+      const body = JSON.parse(text) as { detail?: unknown };
+      detail = typeof body.detail === 'string' ? body.detail : JSON.stringify(body.detail);
+    } catch {
+      // not JSON: keep the text
+    }
+    const code =
+      response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : `HTTP_${response.status}`;
+    throw new GateCallError(
+      `${what}: the gate answered ${response.status}: ${detail}`,
+      code,
+      RETRYABLE.has(response.status),
+    );
+  }
+
+  async prepare(documents: PackedDocument[], clientId?: string | null): Promise<UploadAnswer> {
+    const response = await this.call('prepare uploads', '/api/v1/documents/uploads', {
+      method: 'POST',
+      headers: this.headers({ 'content-type': 'application/json' }),
+      body: JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }),
+    });
+    return (await response.json()) as UploadAnswer;
+  }
+
+  /** Sends the parts through the gate; `direct`: documents whose HTML went straight to the store. */
+  async store(
+    documents: PackedDocument[],
+    clientId?: string | null,
+    direct = new Set<string>(),
+  ): Promise<UploadAnswer> {
+    const form = new FormData();
+    form.append('manifest', JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }));
+    for (const d of documents) {
+      for (const part of ['html', 'text', 'metadata'] as const) {
+        if (part === 'html' && direct.has(d.documentId)) continue;
+        const name = `${d.documentId}.${PART_FILE[part]}`;
+        form.append(name, new Blob([new Uint8Array(d.parts[part].gzip)], { type: 'application/gzip' }), name);
+      }
+    }
+    const response = await this.call('store documents', '/api/v1/documents/content', {
+      method: 'POST',
+      headers: this.headers(),
+      body: form,
+    });
+    return (await response.json()) as UploadAnswer;
+  }
+
+  /** A presigned PUT straight to the object store (the gate's key is not sent there). */
+  async putDirect(put: SignedPut, body: Buffer): Promise<void> {
+    let response: Response;
+    try {
+      response = await fetch(put.url, {
+        method: put.method,
+        headers: put.headers,
+        body: new Uint8Array(body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      throw new GateCallError(
+        `upload to the document store: unreachable: ${(error as Error).message}`,
+        'NETWORK',
+        true,
+      );
+    }
+    if (!response.ok) {
+      const text = (await response.text().catch(() => '')).slice(0, 300);
+      // 403 from S3 is usually an expired URL: preparing again gets a fresh one.
+      throw new GateCallError(
+        `upload to the document store: HTTP ${response.status} ${text}`,
+        `STORE_HTTP_${response.status}`,
+        true,
+      );
+    }
+    await response.arrayBuffer().catch(() => {});
+  }
+
+  /**
+   * A stored part (GET /api/v1/documents/<id>/html|text|json) and its ETag (the sha256). It travels gzip;
+   * fetch inflates it, so these are the part's own bytes.
+   */
+  async read(documentId: string, part: 'html' | 'text' | 'json'): Promise<{ bytes: Buffer; sha256: string }> {
+    const response = await this.call(`read ${part} of ${documentId}`, `/api/v1/documents/${documentId}/${part}`, {
+      headers: this.headers({ 'accept-encoding': 'gzip' }),
+    });
+    const sha256 = (response.headers.get('etag') ?? '').replace(/"/g, '');
+    return { bytes: Buffer.from(await response.arrayBuffer()), sha256 };
+  }
+}

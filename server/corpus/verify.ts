@@ -1,0 +1,36 @@
+// Checking a part the way it arrived (gzip bytes) against what the sender says it is: the compressed size,
+// then the uncompressed size (inflating stops at the size limit, so a gzip bomb costs nothing) and sha256.
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import type { ContentPart, PartInfo } from './store/types.ts';
+
+export class ContentRejected extends Error {
+  override readonly name = 'ContentRejected';
+}
+
+const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
+
+export function checkDeclaredSize(part: ContentPart, info: PartInfo, maxBytes: number): void {
+  if (info.size > maxBytes) throw new ContentRejected(`${part}: ${mb(info.size)} is over the limit of ${mb(maxBytes)}`);
+}
+
+/** The part's bytes, uncompressed, when they are what `info` says; else ContentRejected with the reason. */
+export function inflateVerified(part: ContentPart, gzip: Buffer, info: PartInfo, maxBytes: number): Buffer {
+  checkDeclaredSize(part, info, maxBytes);
+  if (gzip.length !== info.storedSize)
+    throw new ContentRejected(`${part}: ${gzip.length} bytes arrived, ${info.storedSize} were announced`);
+  let bytes: Buffer;
+  try {
+    bytes = gunzipSync(gzip, { maxOutputLength: maxBytes });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_BUFFER_TOO_LARGE' || error instanceof RangeError)
+      throw new ContentRejected(`${part}: over the limit of ${mb(maxBytes)} uncompressed`);
+    throw new ContentRejected(`${part}: not gzip data (${(error as Error).message})`);
+  }
+  if (bytes.length !== info.size)
+    throw new ContentRejected(`${part}: ${bytes.length} bytes uncompressed, ${info.size} were announced`);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  if (sha256 !== info.sha256) throw new ContentRejected(`${part}: sha256 ${sha256} does not match ${info.sha256}`);
+  return bytes;
+}

@@ -1,0 +1,321 @@
+// Storing decisions' content, in two calls a worker (or `reyestr documents import`) makes per batch:
+//   prepareUploads: which documents the gate still needs, and — with an object store — a presigned PUT for
+//     each one's HTML, so the bulk goes straight to the store;
+//   storeDocuments: the parts (gzip) that travel through the gate; each document is verified, its content
+//     stored, and it is recorded, all parts or none. A document is recorded (and counts as downloaded) only
+//     once all of its content is in the store.
+// Each document gets its own answer: stored, present (the gate had it), upload (prepare), retry (something
+// transient: upload it again), or rejected with a code and a reason (bad content, a task not held).
+import { z } from 'zod';
+import { prisma } from '../db/database.ts';
+import { deleteUploads, lockUploads } from '../db/sql/document-uploads.ts';
+import { recordStoredDocuments, type StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
+import { corpusLimits, documentStore } from '../corpus/store/index.ts';
+import { discardUploads } from '../corpus/orphans.ts';
+import {
+  CONTENT_PARTS,
+  type ContentKey,
+  type ContentPart,
+  type DocumentContent,
+  type SignedUpload,
+} from '../corpus/store/types.ts';
+import { checkDeclaredSize, ContentRejected, inflateVerified } from '../corpus/verify.ts';
+import { requireActor, type Actor } from './actor.ts';
+import { indexDocumentContent } from './document-index.ts';
+import { contentWriteRefusals, writingClient } from './document-writers.ts';
+import { parseInput } from './errors.ts';
+
+export const MAX_UPLOAD_BATCH = 200;
+
+const partInfo = z.object({
+  size: z.number().int().min(0),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex sha256'),
+  storedSize: z.number().int().min(1),
+  /** base64 MD5 of the gzip bytes: signed into a presigned PUT, compared with the object's ETag */
+  md5: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{22}==$/, 'must be a base64 MD5')
+    .optional(),
+});
+
+const uploadedDocument = z.object({
+  documentId: z
+    .string()
+    .trim()
+    .regex(/^\d{1,15}$/, 'must be the registry document id (digits)'),
+  taskId: z.string().uuid('must be a UUID').nullish(),
+  fetchedAt: z.iso.datetime({ offset: true }).nullish(),
+  parts: z.object({ html: partInfo, text: partInfo, metadata: partInfo }),
+});
+export type UploadedDocument = z.infer<typeof uploadedDocument>;
+
+const uploadBatch = z.object({
+  clientId: z.string().uuid('must be a UUID').nullish(),
+  documents: z.array(uploadedDocument).min(1).max(MAX_UPLOAD_BATCH),
+});
+export type UploadBatch = z.input<typeof uploadBatch>;
+
+export type UploadOutcome =
+  | { documentId: string; status: 'stored' | 'present' }
+  | { documentId: string; status: 'upload'; put?: SignedUpload }
+  | { documentId: string; status: 'retry'; reason: string }
+  | { documentId: string; status: 'rejected'; code: string; reason: string };
+
+export interface UploadAnswer {
+  storage: 'DATABASE' | 'S3';
+  documents: UploadOutcome[];
+}
+
+/** The caller may write these; the others are answered (refused, or the gate has them). */
+async function triage(actor: Actor, batch: z.output<typeof uploadBatch>) {
+  const answered = new Map<string, UploadOutcome>();
+  const refusals = await contentWriteRefusals(
+    actor,
+    batch.documents.map((d) => d.taskId),
+  );
+  const stored = new Set(
+    (
+      await prisma.document.findMany({
+        where: { documentId: { in: batch.documents.map((d) => d.documentId) }, storedAt: { not: null } },
+        select: { documentId: true },
+      })
+    ).map((d) => d.documentId),
+  );
+  for (const d of batch.documents) {
+    const refusal = refusals.get(d.taskId ?? '');
+    if (refusal) answered.set(d.documentId, { documentId: d.documentId, status: 'rejected', ...refusal });
+    else if (stored.has(d.documentId)) answered.set(d.documentId, { documentId: d.documentId, status: 'present' });
+  }
+  const rest = batch.documents.filter((d) => !answered.has(d.documentId));
+  return { answered, rest };
+}
+
+const rejected = (documentId: string, error: unknown): UploadOutcome => {
+  if (!(error instanceof ContentRejected)) throw error;
+  return { documentId, status: 'rejected', code: 'BAD_USER_INPUT', reason: error.message };
+};
+
+const inOrder = (batch: { documents: Array<{ documentId: string }> }, answers: Map<string, UploadOutcome>) =>
+  batch.documents.map((d) => answers.get(d.documentId)!);
+
+export async function prepareUploads(actorOrNull: Actor | null, input: UploadBatch): Promise<UploadAnswer> {
+  const actor = requireActor(actorOrNull);
+  const batch = parseInput(uploadBatch, input);
+  await writingClient(actor, batch.clientId);
+  const { answered, rest } = await triage(actor, batch);
+  const store = documentStore;
+  for (const d of rest) {
+    try {
+      for (const part of CONTENT_PARTS) checkDeclaredSize(part, d.parts[part], corpusLimits.maxDocumentBytes);
+      if (!store.signUpload) {
+        answered.set(d.documentId, { documentId: d.documentId, status: 'upload' });
+        continue;
+      }
+      const html = d.parts.html;
+      if (!html.md5) throw new ContentRejected('html: md5 is needed for a direct upload');
+      const put = await store.signUpload({ documentId: d.documentId, sha256: html.sha256 }, 'html', {
+        ...html,
+        md5: html.md5,
+      });
+      answered.set(d.documentId, { documentId: d.documentId, status: 'upload', put });
+    } catch (error) {
+      answered.set(d.documentId, rejected(d.documentId, error));
+    }
+  }
+  return { storage: store.kind, documents: inOrder(batch, answered) };
+}
+
+interface Verified {
+  document: UploadedDocument;
+  content: DocumentContent;
+  text: string;
+  metadata: Record<string, unknown>;
+}
+
+/** Inflates and checks what arrived; a part uploaded to the store directly is checked there, later. */
+function verify(d: UploadedDocument, files: ReadonlyMap<string, Buffer>): Verified {
+  const key = { documentId: d.documentId, sha256: d.parts.html.sha256 };
+  const limit = corpusLimits.maxDocumentBytes;
+  const parts = {} as DocumentContent['parts'];
+  const plain = {} as Record<ContentPart, Buffer | null>;
+  for (const part of CONTENT_PARTS) {
+    const info = d.parts[part];
+    const gzip = files.get(partFileName(d.documentId, part));
+    if (gzip) {
+      plain[part] = inflateVerified(part, gzip, info, limit);
+      parts[part] = { ...info, gzip };
+    } else if (part === 'html' && documentStore.signUpload) {
+      checkDeclaredSize(part, info, limit); // the object itself is checked in the recording transaction
+      plain[part] = null;
+      parts[part] = { ...info, gzip: null };
+    } else {
+      throw new ContentRejected(`${part}: missing (send it as the file ${partFileName(d.documentId, part)})`);
+    }
+  }
+  let metadata: unknown;
+  try {
+    metadata = JSON.parse(plain.metadata!.toString('utf8'));
+  } catch {
+    throw new ContentRejected('metadata: not JSON');
+  }
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw new ContentRejected('metadata: must be a JSON object');
+  const named = (metadata as { documentId?: unknown }).documentId;
+  if (named !== undefined && String(named) !== d.documentId)
+    throw new ContentRejected(`metadata: names document ${String(named)}, not ${d.documentId}`);
+  return {
+    document: d,
+    content: { ...key, parts },
+    text: plain.text!.toString('utf8'),
+    metadata: metadata as Record<string, unknown>,
+  };
+}
+
+/**
+ * Why the HTML a worker PUT to the object store itself is not usable (yet), or null when it is there with
+ * the size, sha256 and MD5 (the ETag the store computed from the bytes it holds) that were announced.
+ */
+async function notUploaded(d: UploadedDocument): Promise<string | null> {
+  const info = d.parts.html;
+  const head = await documentStore.head({ documentId: d.documentId, sha256: info.sha256 }, 'html');
+  if (!head) return 'html: not in the object store (upload it, then send the batch again)';
+  const md5 = (head as { md5?: string }).md5;
+  const same =
+    head.storedSize === info.storedSize &&
+    head.sha256 === info.sha256 &&
+    head.size === info.size &&
+    (!md5 || !info.md5 || md5 === info.md5);
+  return same ? null : 'html: the object in the store is not what was announced (upload it again)';
+}
+
+/** `<id>.html`, `<id>.text`, `<id>.metadata`: the name each part travels under in a multipart batch. */
+export const partFileName = (documentId: string, part: ContentPart) => `${documentId}.${part}`;
+
+/** The JSON a worker writes as `<id>.json`, flattened into what documents.metadata has always held. */
+function documentsMetadata(record: Record<string, unknown>): Record<string, unknown> {
+  const { row, decision, sourceUrl } = record as { row?: unknown; decision?: unknown; sourceUrl?: unknown };
+  if (row === undefined && decision === undefined) return record;
+  return {
+    ...((row as Record<string, unknown> | null) ?? {}),
+    ...((decision as Record<string, unknown> | null) ?? {}),
+    ...(sourceUrl ? { sourceUrl } : {}),
+  };
+}
+
+export async function storeDocuments(
+  actorOrNull: Actor | null,
+  input: UploadBatch,
+  files: ReadonlyMap<string, Buffer>,
+): Promise<UploadAnswer> {
+  const actor = requireActor(actorOrNull);
+  const batch = parseInput(uploadBatch, input);
+  const clientId = await writingClient(actor, batch.clientId);
+  const { answered, rest } = await triage(actor, batch);
+  const store = documentStore;
+  const verified: Verified[] = [];
+  const refusedAfterUpload: ContentKey[] = [];
+  for (const d of rest) {
+    try {
+      verified.push(verify(d, files));
+    } catch (error) {
+      answered.set(d.documentId, rejected(d.documentId, error));
+      if (!files.has(partFileName(d.documentId, 'html')) && store.signUpload)
+        refusedAfterUpload.push({ documentId: d.documentId, sha256: d.parts.html.sha256 });
+    }
+  }
+  const retry = (v: Verified, reason: string) =>
+    answered.set(v.document.documentId, { documentId: v.document.documentId, status: 'retry', reason });
+  // An object store is written first (each version's upload recorded before its objects, see orphans.ts);
+  // the database store writes inside the transaction below, so content and record commit together.
+  if (store.kind !== 'DATABASE') await store.put(verified.map((v) => v.content));
+  await prisma.$transaction(
+    async (tx) => {
+      let ready = verified;
+      if (store.kind !== 'DATABASE') {
+        // Under the upload records' locks the sweeper cannot remove these objects: what is there now stays.
+        const held = new Set(
+          (
+            await lockUploads(
+              tx,
+              ready.map((v) => v.content),
+            )
+          ).map((k) => k.documentId),
+        );
+        // No upload record: another batch recorded the decision meanwhile (it deletes the record), or it expired.
+        const recordedMeanwhile = new Set(
+          (
+            await tx.document.findMany({
+              where: {
+                documentId: { in: ready.map((v) => v.document.documentId).filter((id) => !held.has(id)) },
+                storedAt: { not: null },
+              },
+              select: { documentId: true },
+            })
+          ).map((d) => d.documentId),
+        );
+        for (const id of recordedMeanwhile) answered.set(id, { documentId: id, status: 'present' });
+        ready = ready.filter((v) => !recordedMeanwhile.has(v.document.documentId));
+        const missing = await Promise.all(
+          ready.map((v) =>
+            !held.has(v.document.documentId)
+              ? 'the upload expired and was removed as an orphan (upload it again)'
+              : v.content.parts.html.gzip
+                ? null
+                : notUploaded(v.document),
+          ),
+        );
+        ready.forEach((v, i) => {
+          if (missing[i]) retry(v, missing[i]);
+        });
+        ready = ready.filter((_, i) => !missing[i]);
+      } else {
+        await store.put(
+          ready.map((v) => v.content),
+          tx,
+        );
+      }
+      const recorded = new Set(
+        await recordStoredDocuments(
+          tx,
+          ready.map((v) => storedRow(v, clientId, store.kind)),
+        ),
+      );
+      if (store.kind !== 'DATABASE')
+        await deleteUploads(
+          tx,
+          ready.map((v) => v.content),
+        );
+      for (const v of ready) {
+        const documentId = v.document.documentId;
+        if (!recorded.has(documentId)) {
+          answered.set(documentId, { documentId, status: 'present' });
+          continue;
+        }
+        await indexDocumentContent(tx, { documentId, text: v.text, metadata: v.metadata });
+        answered.set(documentId, { documentId, status: 'stored' });
+      }
+    },
+    { timeout: 60_000, maxWait: 30_000 },
+  );
+  // HTML a worker PUT for a document refused afterwards goes now; should this fail, the sweeper removes it later.
+  await discardUploads(store, refusedAfterUpload).catch(() => {});
+  return { storage: store.kind, documents: inOrder(batch, answered) };
+}
+
+function storedRow(v: Verified, clientId: string | null, storage: 'DATABASE' | 'S3'): StoredDocumentRow {
+  const { document: d, content, metadata } = v;
+  const fetchedAt = d.fetchedAt ?? (typeof metadata.fetchedAt === 'string' ? metadata.fetchedAt : null);
+  return {
+    documentId: d.documentId,
+    metadata: documentsMetadata(metadata),
+    taskId: d.taskId ?? null,
+    clientId,
+    sha256: content.sha256,
+    sizeBytes: d.parts.html.size,
+    fetchedAt: fetchedAt && !Number.isNaN(Date.parse(fetchedAt)) ? fetchedAt : new Date().toISOString(),
+    storage,
+    textSha256: d.parts.text.sha256,
+    textSizeBytes: d.parts.text.size,
+    storedBytes: CONTENT_PARTS.reduce((sum, part) => sum + d.parts[part].storedSize, 0),
+  };
+}

@@ -1,0 +1,49 @@
+// Who may store a decision's content. Admins may store any. A worker key may store the documents of tasks
+// leased to its workers — now, or earlier: a decision fetched under a lease that was lost since (the worker
+// was stopped past its lease, the gate went away) is still a fact, so content does not need the current lease
+// token, while everything that changes a task (progress, completion) still does. That is safe because content
+// changes no task state, is checked against its own sha256 and size, is keyed by the registry's id, and a
+// stored version is never replaced: the worst a late worker can do is deliver a decision the gate lacked.
+import { tasksLeasedByKey } from '../db/sql/tasks-leased-by-key.ts';
+import { prisma } from '../db/database.ts';
+import type { Actor } from './actor.ts';
+import { clientActingFor } from './clients.ts';
+
+export interface Refusal {
+  code: 'FORBIDDEN' | 'NOT_FOUND';
+  reason: string;
+}
+
+/** Per task id (or '' for no task): why the caller may not store documents for it, or null when it may. */
+export async function contentWriteRefusals(
+  actor: Actor,
+  taskIds: Array<string | null | undefined>,
+): Promise<Map<string, Refusal | null>> {
+  const wanted = [...new Set(taskIds.map((id) => id ?? ''))];
+  const named = wanted.filter(Boolean);
+  const existing = new Set(
+    (await prisma.task.findMany({ where: { id: { in: named } }, select: { id: true } })).map((t) => t.id),
+  );
+  const leased =
+    actor.role === 'ADMIN' || !actor.keyId ? new Set(named) : new Set(await tasksLeasedByKey(named, actor.keyId));
+  const refusals = new Map<string, Refusal | null>();
+  for (const id of wanted) {
+    if (!id)
+      refusals.set(
+        id,
+        actor.role === 'ADMIN'
+          ? null
+          : { code: 'FORBIDDEN', reason: 'a worker key stores documents only for a task it was leased (give taskId)' },
+      );
+    else if (!existing.has(id)) refusals.set(id, { code: 'NOT_FOUND', reason: `task ${id} not found` });
+    else if (!leased.has(id))
+      refusals.set(id, { code: 'FORBIDDEN', reason: `task ${id} was never leased to a worker of this key` });
+    else refusals.set(id, null);
+  }
+  return refusals;
+}
+
+/** The client the documents are attributed to: one the caller may act for, or none. */
+export async function writingClient(actor: Actor, clientId: string | null | undefined): Promise<string | null> {
+  return clientId ? (await clientActingFor(actor, clientId)).id : null;
+}

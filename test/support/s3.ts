@@ -1,0 +1,92 @@
+// A real S3-protocol server for tests: s3rver, in this process, on 127.0.0.1 and a free port, with its own
+// temp directory and one bucket. Production means MinIO, Ceph, AWS S3 or R2; this checks the protocol.
+import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import type { DocumentStoreConfig } from '../../server/config.ts';
+
+export interface TestS3 {
+  port: number;
+  endpoint: string;
+  bucket: string;
+  /** the gate's settings for this server (prefix `corpus`) */
+  storeConfig(prefix?: string): Extract<DocumentStoreConfig, { kind: 's3' }>;
+  /** the environment a gate process needs for it */
+  env(prefix?: string): Record<string, string>;
+  /** every object key under the prefix */
+  keys(prefix?: string): Promise<string[]>;
+  client: S3Client;
+  /** stop answering (the outage tests); start() again on the same port and directory */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startTestS3(bucket = 'reyestr-test'): Promise<TestS3> {
+  const directory = mkdtempSync(join(tmpdir(), 'reyestr-s3-'));
+  let server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
+  const { port } = await server.run();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
+  await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  let running = true;
+  const s3: TestS3 = {
+    port,
+    endpoint,
+    bucket,
+    client,
+    storeConfig: (prefix = 'corpus') => ({
+      kind: 's3',
+      bucket,
+      prefix,
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    }),
+    env: (prefix = 'corpus') => ({
+      DOCUMENT_STORE: `s3://${bucket}/${prefix}`,
+      AWS_ENDPOINT_URL_S3: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    }),
+    keys: async (prefix = 'corpus') => {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token }),
+        );
+        keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
+      return keys.sort();
+    },
+    stop: async () => {
+      if (!running) return;
+      running = false;
+      await server.close();
+    },
+    start: async () => {
+      if (running) return;
+      server = new S3rver({ port, address: '127.0.0.1', silent: true, directory });
+      await server.run();
+      running = true;
+    },
+    close: async () => {
+      client.destroy();
+      if (running) await server.close();
+      running = false;
+      rmSync(directory, { recursive: true, force: true });
+    },
+  };
+  return s3;
+}
