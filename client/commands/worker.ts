@@ -7,7 +7,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GateClient } from '../gate/client.ts';
 import { MIB } from '../registry/parsers/page-limits.ts';
 import type { Logger } from '../worker/log.ts';
-import { WORKER_DEFAULTS, type WorkerOptions } from '../worker/options.ts';
+import { defaultOutboxDir, WORKER_DEFAULTS, type WorkerOptions } from '../worker/options.ts';
 import type { ProgressDisplay } from '../worker/progress.ts';
 import { whenPipeCloses } from './pipes.ts';
 
@@ -27,7 +27,9 @@ interface WorkerFlags {
   apiUrl: string;
   apiKey?: string;
   clientName: string;
-  outputDir: string;
+  outputDir?: string;
+  outboxDir?: string;
+  uploadWait: number;
   pollInterval: number;
   heartbeatInterval: number;
   concurrency: number;
@@ -67,8 +69,31 @@ export function registerWorkerCommands(program: Command): Command {
     )
     .addOption(
       env(
-        new Option('--output-dir <dir>', 'where decisions are written').default(WORKER_DEFAULTS.outputDir),
+        new Option(
+          '--output-dir <dir>',
+          'also keep a local copy of every decision here (<id>/<id>.html|.txt|.json); default: none, the gate has them',
+        ),
         'OUTPUT_DIR',
+      ),
+    )
+    .addOption(
+      env(
+        new Option(
+          '--outbox-dir <dir>',
+          'where fetched decisions wait until the gate stored them (default: ~/.local/state/reyestr/outbox/<gate>)',
+        ),
+        'OUTBOX_DIR',
+      ),
+    )
+    .addOption(
+      env(
+        new Option(
+          '--upload-wait <s>',
+          "before completing a task, seconds to wait for its decisions' upload (none while the store is away)",
+        )
+          .argParser(number('--upload-wait'))
+          .default(WORKER_DEFAULTS.uploadWaitSeconds),
+        'UPLOAD_WAIT',
       ),
     )
     .addOption(
@@ -189,10 +214,7 @@ export function registerWorkerCommands(program: Command): Command {
     .addOption(env(new Option('--log-json', 'log pino JSON lines instead of plain lines'), 'LOG_JSON'))
     .addOption(new Option('--db-host <host>', 'ignored: workers no longer touch the database').hideHelp())
     .addOption(new Option('--db-port <port>', 'ignored: workers no longer touch the database').hideHelp())
-    .addHelpText(
-      'after',
-      '\nExample:\n  reyestr worker --api-url http://gate:8000 --api-key $KEY --client-name kyiv-1 --output-dir /data/decisions',
-    )
+    .addHelpText('after', '\nExample:\n  reyestr worker --api-url http://gate:8000 --api-key $KEY --client-name kyiv-1')
     .action(async (flags: WorkerFlags) => {
       const code = await runWorkerCommand(flags);
       // Keep-alive sockets and timers of finished tasks must not hold the process.
@@ -224,7 +246,9 @@ async function runWorkerCommand(flags: WorkerFlags): Promise<number> {
     apiUrl: flags.apiUrl,
     apiKey: flags.apiKey,
     clientName: flags.clientName,
-    outputDir: flags.outputDir,
+    outboxDir: flags.outboxDir ?? defaultOutboxDir(flags.apiUrl),
+    outputDir: flags.outputDir ?? null,
+    uploadWaitMs: flags.uploadWait * 1000,
     pollIntervalMs: flags.pollInterval * 1000,
     heartbeatIntervalMs: flags.heartbeatInterval * 1000,
     concurrency: flags.concurrency,

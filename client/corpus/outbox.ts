@@ -155,8 +155,10 @@ export class Outbox {
         this.outage = false;
         failures = 0;
       } catch (error) {
-        if (!isRetryableGateError(error)) throw error;
-        if (!this.outage)
+        // Never fatal for the worker: the gate or store away (the usual case), or a disk problem, is retried.
+        if (!isRetryableGateError(error))
+          log.error({ err: (error as Error).message }, 'uploading from the outbox failed; trying again');
+        else if (!this.outage)
           log.warn(
             { err: (error as Error).message, pending: this.waiting.size },
             'cannot upload documents now; they wait in the outbox',

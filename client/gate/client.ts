@@ -18,7 +18,6 @@ import {
   HeartbeatDocument,
   KnownDocumentIdsDocument,
   RegisterClientDocument,
-  RegisterDocumentsDocument,
   ReleaseTasksDocument,
   ReportProgressDocument,
   TaskAvailableDocument,
@@ -32,7 +31,6 @@ export type RegisterClientInput = VariablesOf<typeof RegisterClientDocument>['in
 export type ReportProgressInput = VariablesOf<typeof ReportProgressDocument>['input'];
 export type CompleteTaskInput = VariablesOf<typeof CompleteTaskDocument>['input'];
 export type FailTaskInput = VariablesOf<typeof FailTaskDocument>['input'];
-export type DocumentInput = VariablesOf<typeof RegisterDocumentsDocument>['input']['documents'][number];
 export type ErrorClass = FailTaskInput['errorClass'];
 
 export { API_KEY_HINT, GateCallError, isLeaseLost, isRetryableGateError } from './errors.ts';
@@ -180,11 +178,6 @@ export class GateClient {
   async knownDocumentIds(documentIds: string[]): Promise<string[]> {
     if (documentIds.length === 0) return [];
     return (await this.request(KnownDocumentIdsDocument, { documentIds })).knownDocumentIds;
-  }
-
-  async registerDocuments(input: { clientId?: string; taskId?: string; documents: DocumentInput[] }) {
-    if (input.documents.length === 0) return [];
-    return (await this.request(RegisterDocumentsDocument, { input })).registerDocuments;
   }
 
   /**

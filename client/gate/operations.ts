@@ -58,12 +58,6 @@ export const KnownDocumentIdsDocument = graphql(`
   }
 `);
 
-export const RegisterDocumentsDocument = graphql(`
-  mutation WorkerRegisterDocuments($input: RegisterDocumentsInput!) {
-    registerDocuments(input: $input) { created document { documentId } }
-  }
-`);
-
 export const TaskAvailableDocument = graphql(`
   subscription WorkerTaskAvailable {
     taskAvailable { taskId reason seq }

@@ -1,8 +1,10 @@
 /**
  * A DOWNLOAD task: one registry search, its result rows from `startPage` (at most `maxDocuments`), and
- * each row's decision saved as files. Page by page: rows whose files are already complete are skipped;
- * the gate is asked which of the rest are known (downloaded by any worker) and those are skipped too;
- * the others are fetched, up to `concurrency` at a time, written, and registered with the gate.
+ * each row's decision fetched into the outbox, from where it is uploaded to the gate's document store
+ * (client/corpus/outbox.ts). Page by page: the gate is asked which rows it has stored (by any worker) and
+ * those are skipped; a row already waiting in the outbox, or complete in the local copy (`--output-dir`,
+ * then it is put into the outbox), is not fetched again; the others are fetched, up to `concurrency` at a
+ * time, and written into the outbox (and into the local copy, when there is one).
  *
  * `signal` means "stop starting documents": the documents in flight finish and the result says
  * `interrupted`. A registry error that concerns the whole registry (challenge, rate limit that outlasted
@@ -25,15 +27,16 @@ import {
   isUnreadableRow,
 } from '../registry/index.ts';
 import type { PolitenessStats } from '../registry/politeness.ts';
-import type { DocumentInput, GateClient, GateLease } from '../gate/client.ts';
-import { type DocumentRecord, readCompleteDocument, writeDocument } from './files.ts';
+import type { GateClient, GateLease } from '../gate/client.ts';
+import type { Outbox } from '../corpus/outbox.ts';
+import { copyDocument, readCompleteDocument, writeDocument } from './files.ts';
 import type { Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
 import { persist } from './retry.ts';
 
 export interface DownloadCounts {
   downloaded: number;
-  /** files already complete in the output directory */
+  /** waiting in the outbox already, or complete in the local copy (not fetched again) */
   skippedLocal: number;
   /** the gate knew the document (another worker, or an earlier run, downloaded it) */
   skippedKnown: number;
@@ -47,6 +50,8 @@ export interface DownloadResult {
   total: number;
   interrupted: boolean;
   summary: Record<string, unknown>;
+  /** the documents this task put into the outbox (fetched, or taken from the local copy) */
+  documentIds: string[];
 }
 
 export interface DownloadContext {
@@ -56,7 +61,9 @@ export interface DownloadContext {
   clientId: string;
   log: Logger;
   signal: AbortSignal;
-  outputDir: string;
+  outbox: Outbox;
+  /** the local copy, or null */
+  outputDir: string | null;
   concurrency: number;
   reporter: ProgressReporter;
   onProgress(counts: DownloadCounts, total: number | null): void;
@@ -82,20 +89,11 @@ function statsSince(before: PolitenessStats, after: PolitenessStats): Record<str
 }
 
 /** What the gate is told about a document, from its record on disk. */
-function documentInputOf(record: DocumentRecord): DocumentInput {
-  return {
-    documentId: record.documentId,
-    sha256: record.sha256,
-    sizeBytes: record.sizeBytes,
-    fetchedAt: record.fetchedAt,
-    metadata: { ...record.row, ...record.decision, sourceUrl: record.sourceUrl },
-  };
-}
-
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;
 
 export async function runDownload(context: DownloadContext): Promise<DownloadResult> {
-  const { lease, session, gate, log, signal, outputDir, reporter, inFlight } = context;
+  const { lease, session, gate, log, signal, outbox, outputDir, reporter, inFlight } = context;
+  const documentIds: string[] = [];
   const task = lease.task;
   const started = Date.now();
   const counts: DownloadCounts = { downloaded: 0, skippedLocal: 0, skippedKnown: 0, skippedDuplicate: 0, failed: 0 };
@@ -163,24 +161,28 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       } finally {
         adjustPace();
       }
-      let record: DocumentRecord;
-      try {
-        record = await writeDocument(outputDir, {
-          documentId: row.documentId,
-          sourceUrl: decision.url,
-          html: decision.html,
-          text: decision.text,
-          row: plain(row),
-          decision: plain(decision.metadata),
-          taskId: task.id,
-          page: row.page,
-        });
-      } catch (error) {
-        throw new StorageError(`cannot write document ${row.documentId} to ${outputDir}: ${(error as Error).message}`, {
-          cause: error,
-        });
+      const content = {
+        documentId: row.documentId,
+        sourceUrl: decision.url,
+        html: decision.html,
+        text: decision.text,
+        row: plain(row),
+        decision: plain(decision.metadata),
+        taskId: task.id,
+        page: row.page,
+        fetchedAt: new Date(),
+      };
+      for (const dir of outputDir ? [outbox.dir, outputDir] : [outbox.dir]) {
+        try {
+          await writeDocument(dir, content);
+        } catch (error) {
+          throw new StorageError(`cannot write document ${row.documentId} to ${dir}: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
       }
-      reporter.registerDocument(documentInputOf(record));
+      documentIds.push(row.documentId);
+      outbox.added(row.documentId);
     })();
     inFlight.set(row.documentId, work);
     try {
@@ -200,11 +202,19 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
     report(row.documentId);
   };
 
+  /** A row whose decision is waiting in the outbox, or is in the local copy (put into the outbox): not fetched. */
+  const onDisk = async (documentId: string): Promise<boolean> => {
+    if (await readCompleteDocument(outbox.dir, documentId)) return true;
+    if (!outputDir || !(await readCompleteDocument(outputDir, documentId))) return false;
+    await copyDocument(outputDir, outbox.dir, documentId);
+    outbox.added(documentId);
+    return true;
+  };
+
   /**
-   * Counts the rows that name no decision as failed (with the reason), skips what is on disk or known to the gate,
-   * queues the rest. A document on disk that the gate does not know is registered from its files: the worker that
-   * wrote it lost its lease or died before registering it, and without this nobody ever would (every later worker
-   * skips it as on disk).
+   * Counts the rows that name no decision as failed (with the reason), skips what the gate has stored or this
+   * host has on disk, queues the rest. A decision on disk that the gate does not have goes up from the outbox
+   * (the worker that fetched it lost its lease or died before it was uploaded; a decision is a fact all the same).
    */
   const handlePage = async (items: Array<CollectedRow | CollectedUnreadableRow>) => {
     const rows: CollectedRow[] = [];
@@ -217,7 +227,6 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       log.warn({ task: task.id, page: item.page, row: item.position, text: item.text }, item.reason);
       report();
     }
-    const onDisk = await Promise.all(rows.map((row) => readCompleteDocument(outputDir, row.documentId)));
     const known = new Set(
       await persist(() => gate.knownDocumentIds(rows.map((row) => row.documentId)), {
         log,
@@ -225,14 +234,16 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         signal,
       }),
     );
-    for (const record of onDisk)
-      if (record && !known.has(record.documentId)) reporter.registerDocument(documentInputOf(record));
-    const toCheck = rows.filter((_, index) => !onDisk[index]);
-    counts.skippedLocal += rows.length - toCheck.length;
-    counts.skippedKnown += toCheck.filter((row) => known.has(row.documentId)).length;
-    if (rows.length > toCheck.length || known.size > 0) report();
-    for (const row of toCheck) {
-      if (known.has(row.documentId)) continue;
+    counts.skippedKnown += known.size;
+    const toFetch: CollectedRow[] = [];
+    for (const row of rows.filter((r) => !known.has(r.documentId))) {
+      if (await onDisk(row.documentId)) {
+        counts.skippedLocal++;
+        documentIds.push(row.documentId);
+      } else toFetch.push(row);
+    }
+    if (rows.length > toFetch.length) report();
+    for (const row of toFetch) {
       if (stopped()) return;
       await queue.onSizeLessThan(context.concurrency);
       void queue.add(() => fetchOne(row));
@@ -274,6 +285,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
   return {
     counts,
     total,
+    documentIds,
     interrupted: signal.aborted && handled < total,
     summary: {
       search: {

@@ -107,14 +107,36 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
     taskId: content.taskId,
     page: content.page,
   };
-  const temp = join(outputDir, TEMP_DIR, `${content.documentId}.${process.pid}.${++tempCounter}`);
+  await placeDocument(outputDir, content.documentId, {
+    html,
+    text,
+    json: Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8'),
+  });
+  return record;
+}
+
+/** The three files of a complete document in `from`, placed whole into `to` (the same bytes). */
+export async function copyDocument(from: string, to: string, documentId: string): Promise<void> {
+  const paths = documentPaths(from, documentId);
+  const [html, text, json] = await Promise.all([readFile(paths.html), readFile(paths.text), readFile(paths.json)]);
+  await placeDocument(to, documentId, { html, text, json });
+}
+
+/** Writes the files into a temp directory and renames it to `<outputDir>/<id>`: complete or absent, always. */
+async function placeDocument(
+  outputDir: string,
+  documentId: string,
+  files: { html: Buffer; text: Buffer; json: Buffer },
+): Promise<void> {
+  const paths = documentPaths(outputDir, documentId);
+  const temp = join(outputDir, TEMP_DIR, `${documentId}.${process.pid}.${++tempCounter}`);
   const name = (path: string) => join(temp, basename(path));
   try {
     await mkdir(temp, { recursive: true });
     await Promise.all([
-      writeFile(name(paths.html), html),
-      writeFile(name(paths.text), text),
-      writeFile(name(paths.json), `${JSON.stringify(record, null, 2)}\n`),
+      writeFile(name(paths.html), files.html),
+      writeFile(name(paths.text), files.text),
+      writeFile(name(paths.json), files.json),
     ]);
     try {
       await rename(temp, paths.dir);
@@ -127,7 +149,6 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
   } finally {
     await rm(temp, { recursive: true, force: true });
   }
-  return record;
 }
 
 const isRunning = (pid: number) => {

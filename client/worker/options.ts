@@ -1,4 +1,6 @@
 /** What a worker is told to do (from `reyestr worker` flags / REYESTR_* variables), with the defaults. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { TransportName } from '../registry/index.ts';
 import { DEFAULT_PAGE_LIMITS, MIB } from '../registry/parsers/page-limits.ts';
 
@@ -6,7 +8,12 @@ export interface WorkerOptions {
   apiUrl: string;
   apiKey?: string;
   clientName: string;
-  outputDir: string;
+  /** Where every fetched decision waits until the gate's document store has it (client/corpus/outbox.ts). */
+  outboxDir: string;
+  /** A local copy of every decision fetched (the worker layout); null: none. */
+  outputDir: string | null;
+  /** Before completing a task, wait this long at most for its documents to be uploaded (not during an outage). */
+  uploadWaitMs: number;
   /** Claim attempts while idle (also the fallback while the subscription socket is down). */
   pollIntervalMs: number;
   /** Heartbeat while idle; while tasks run the lease keeper uses a third of the announced lease. */
@@ -42,8 +49,23 @@ export interface WorkerOptions {
  */
 export const RECOMMENDED_WORKER_NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=2'];
 
+/**
+ * The outbox of a worker talking to this gate: under the user's state directory, one per gate (a host that
+ * works for two gates keeps their documents apart), shared by the workers of this host (uploads are idempotent).
+ */
+export function defaultOutboxDir(apiUrl: string, env: NodeJS.ProcessEnv = process.env): string {
+  const state = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  let gate = 'gate';
+  try {
+    gate = new URL(apiUrl).host.replace(/[^\w.-]+/g, '_');
+  } catch {
+    // an invalid URL is reported where it is used
+  }
+  return join(state, 'reyestr', 'outbox', gate);
+}
+
 export const WORKER_DEFAULTS = {
-  outputDir: 'downloaded_documents',
+  uploadWaitSeconds: 60,
   pollIntervalSeconds: 5,
   heartbeatIntervalSeconds: 60,
   concurrency: 2,

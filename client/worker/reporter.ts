@@ -1,12 +1,12 @@
 /**
  * Tells the gate how a task is going: per-document counters (`reportProgress`, which also extends the
- * lease) and the documents downloaded since the last report (`registerDocuments`, so other workers skip
- * them). Reports are coalesced — one in flight per task, the newest counters next, at most one per
+ * lease). The documents themselves reach the gate through the outbox (client/corpus/outbox.ts), with their
+ * content. Reports are coalesced — one in flight per task, the newest counters next, at most one per
  * `minIntervalMs` — so a fast task cannot flood the gate; at the registry's polite rates every document
  * gets its own report. LEASE_LOST calls `onLeaseLost`; an unreachable gate just means the next report
  * carries the counters (heartbeats keep the lease meanwhile).
  */
-import { isLeaseLost, type DocumentInput, type GateClient, type GateLease } from '../gate/client.ts';
+import { isLeaseLost, type GateClient, type GateLease } from '../gate/client.ts';
 import type { Logger } from './log.ts';
 import { persist } from './retry.ts';
 
@@ -36,7 +36,6 @@ export class ProgressReporter {
     totalExpected: null,
   };
   private dirty = false;
-  private documents: DocumentInput[] = [];
   private sending: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private lastSentAt = 0;
@@ -54,11 +53,6 @@ export class ProgressReporter {
     this.kick();
   }
 
-  /** A downloaded document, registered with the next report. */
-  registerDocument(document: DocumentInput): void {
-    this.documents.push(document);
-  }
-
   private kick(): void {
     if (this.sending || this.timer || this.lost) return;
     const wait = this.lastSentAt + this.options.minIntervalMs - Date.now();
@@ -73,13 +67,12 @@ export class ProgressReporter {
       .catch(() => {})
       .finally(() => {
         this.sending = null;
-        if (this.dirty || this.documents.length > 0) this.kick();
+        if (this.dirty) this.kick();
       });
   }
 
   private async send(): Promise<void> {
     this.lastSentAt = Date.now();
-    await this.sendDocuments();
     if (!this.dirty) return;
     this.dirty = false;
     const { lease, gate, log } = this.options;
@@ -106,23 +99,8 @@ export class ProgressReporter {
     }
   }
 
-  private async sendDocuments(): Promise<void> {
-    if (this.documents.length === 0) return;
-    const batch = this.documents.splice(0, 1000);
-    try {
-      await this.options.gate.registerDocuments({
-        clientId: this.options.clientId,
-        taskId: this.options.lease.task.id,
-        documents: batch,
-      });
-    } catch (error) {
-      this.documents.unshift(...batch);
-      throw error;
-    }
-  }
-
   /**
-   * Waits for the report in flight, then sends whatever is left (documents first, then the counters),
+   * Waits for the report in flight, then sends the newest counters if they were not sent,
    * retrying while the gate is unavailable until `deadline`.
    */
   async flush(deadline?: number): Promise<void> {
@@ -131,17 +109,6 @@ export class ProgressReporter {
     while (this.sending) await this.sending;
     if (this.lost) return;
     const { log, lease } = this.options;
-    await persist(() => this.sendDocuments(), {
-      log,
-      what: `registering documents of task ${lease.task.id}`,
-      deadline,
-    });
-    while (this.documents.length > 0)
-      await persist(() => this.sendDocuments(), {
-        log,
-        what: `registering documents of task ${lease.task.id}`,
-        deadline,
-      });
     if (this.dirty)
       await persist(() => this.send(), { log, what: `progress of task ${lease.task.id}`, deadline }).catch((error) => {
         if (!isLeaseLost(error)) throw error;

@@ -17,6 +17,8 @@ import { hostname } from 'node:os';
 import { GateCallError, type GateClient, type GateLease } from '../gate/client.ts';
 import { HostPoliteness, RegistrySession } from '../registry/index.ts';
 import { runDownload, type DownloadCounts } from './download.ts';
+import { ContentClient } from '../corpus/content-client.ts';
+import { Outbox } from '../corpus/outbox.ts';
 import { removeStaleTemps } from './files.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
 import { classifyFailure, deliverOutcome, type Outcome } from './outcome.ts';
@@ -58,6 +60,7 @@ export class Worker {
   private readonly running = new Map<string, RunningTask>();
   private readonly inFlightDocuments = new Map<string, Promise<unknown>>();
   private readonly politeness: HostPoliteness;
+  private readonly outbox: Outbox;
   private keeper: LeaseKeeper | null = null;
   private stopping = false;
   private hurry = new AbortController();
@@ -72,6 +75,12 @@ export class Worker {
     private readonly options: WorkerOptions,
     private readonly deps: WorkerDeps,
   ) {
+    this.outbox = new Outbox({
+      dir: options.outboxDir,
+      client: new ContentClient(options.apiUrl, options.apiKey),
+      log: deps.log,
+      clientId: () => this.clientId,
+    });
     this.politeness = new HostPoliteness({
       minDelayMs: options.rate > 0 ? 1000 / options.rate : 0,
       maxConcurrency: Math.max(1, options.concurrency),
@@ -118,10 +127,15 @@ export class Worker {
   /** Runs until stopped (or, with --once, until one task is done); resolves with the exit code. */
   async run(): Promise<number> {
     const { gate } = this.deps;
-    const removed = await removeStaleTemps(this.options.outputDir);
-    if (removed > 0) this.log.info({ removed }, 'removed temp files a stopped worker left in the output dir');
+    for (const dir of [this.options.outboxDir, this.options.outputDir]) {
+      if (!dir) continue;
+      const removed = await removeStaleTemps(dir);
+      if (removed > 0) this.log.info({ removed, dir }, 'removed temp files a stopped worker left behind');
+    }
     const clientId = await this.register();
     if (!clientId) return this.stopping ? 0 : 1;
+    // Whatever an earlier run left in the outbox goes up now, before and while this run downloads more.
+    this.outbox.start();
     this.keeper = new LeaseKeeper({ gate, clientId, idleIntervalMs: this.options.heartbeatIntervalMs, log: this.log });
     await this.keeper.start();
     let socketUp = false;
@@ -164,6 +178,15 @@ export class Worker {
     } finally {
       unsubscribe();
       this.keeper.stop();
+      // Upload what is left while we may (the grace period on a signal, --upload-wait otherwise); what is
+      // still in the outbox then goes up on the next start.
+      const grace = this.stopping ? this.options.shutdownGraceMs : this.options.uploadWaitMs;
+      await this.outbox.stop(this.hurry.signal.aborted ? Date.now() : Date.now() + grace);
+      if (this.outbox.pending > 0)
+        this.log.warn(
+          { pending: this.outbox.pending, outbox: this.outbox.dir },
+          'documents wait in the outbox; they are uploaded when a worker starts on it again',
+        );
       await gate.close();
     }
     return this.options.once && this.failures > 0 ? 1 : 0;
@@ -302,6 +325,7 @@ export class Worker {
       clientId: this.clientId!,
       log: this.log,
       signal: task.stop.signal,
+      outbox: this.outbox,
       outputDir: this.options.outputDir,
       concurrency: this.options.concurrency,
       reporter: task.reporter,
@@ -315,6 +339,9 @@ export class Worker {
         }),
     });
     if (result.interrupted) return { kind: 'interrupted' };
+    // Complete once the task's decisions are in the gate's store — unless the store is away: then they
+    // wait in the outbox and the task completes now (downloading must not stop for an outage).
+    await this.outbox.settled(result.documentIds, Date.now() + this.options.uploadWaitMs);
     const { counts } = result;
     return {
       kind: 'completed',

@@ -29,6 +29,8 @@ export class ChaosCluster {
   readonly proxies: TcpProxy[] = [];
   readonly workers: WorkerProcess[] = [];
   readonly outputDir = mkdtempSync(join(tmpdir(), 'reyestr-chaos-out-'));
+  /** one outbox for all workers (as on one host): what a killed worker left there, the others upload */
+  readonly outboxDir = mkdtempSync(join(tmpdir(), 'reyestr-chaos-outbox-'));
   db!: pg.Client;
   private workerCount = 0;
 
@@ -142,6 +144,8 @@ export class ChaosCluster {
         name,
         '--output-dir',
         this.outputDir,
+        '--outbox-dir',
+        this.outboxDir,
         '--registry-url',
         this.registry.url,
         '--rate',
@@ -237,5 +241,6 @@ export class ChaosCluster {
     await this.db?.end().catch(() => {});
     this.pg.destroy();
     rmSync(this.outputDir, { recursive: true, force: true });
+    rmSync(this.outboxDir, { recursive: true, force: true });
   }
 }

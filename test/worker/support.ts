@@ -15,6 +15,8 @@ const BIN = new URL('../../bin/reyestr.mjs', import.meta.url).pathname;
 export interface WorkerProcess {
   name: string;
   outputDir: string;
+  /** where its decisions wait until the gate stored them */
+  outboxDir: string;
   child: ChildProcess;
   /** stdout and stderr lines so far */
   lines: string[];
@@ -29,6 +31,7 @@ export interface WorkerSpawnOptions {
   apiKey: string;
   name: string;
   outputDir?: string;
+  outboxDir?: string;
   args?: string[];
   /** flags for node itself, e.g. the recommended heap limits */
   nodeArgs?: string[];
@@ -36,6 +39,7 @@ export interface WorkerSpawnOptions {
 
 export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
   const outputDir = options.outputDir ?? mkdtempSync(join(tmpdir(), `reyestr-${options.name}-`));
+  const outboxDir = options.outboxDir ?? mkdtempSync(join(tmpdir(), `reyestr-outbox-${options.name}-`));
   const args = [
     ...(options.nodeArgs ?? []),
     BIN,
@@ -46,6 +50,8 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
     options.name,
     '--output-dir',
     outputDir,
+    '--outbox-dir',
+    outboxDir,
     '--registry-url',
     options.registryUrl,
     '--rate',
@@ -91,6 +97,7 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
   return {
     name: options.name,
     outputDir,
+    outboxDir,
     child,
     lines,
     exited,
@@ -120,7 +127,10 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
 export async function killAll(workers: WorkerProcess[]): Promise<void> {
   for (const worker of workers) worker.kill('SIGKILL');
   await Promise.all(workers.map((worker) => worker.exited));
-  for (const worker of workers) rmSync(worker.outputDir, { recursive: true, force: true });
+  for (const worker of workers) {
+    rmSync(worker.outputDir, { recursive: true, force: true });
+    rmSync(worker.outboxDir, { recursive: true, force: true });
+  }
 }
 
 /** Polls `check` until it returns a truthy value. */
