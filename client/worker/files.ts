@@ -92,7 +92,6 @@ export interface DocumentContent {
 
 /** Writes the three files of a document into a temp directory and renames it into place; returns the JSON record. */
 export async function writeDocument(outputDir: string, content: DocumentContent): Promise<DocumentRecord> {
-  const paths = documentPaths(outputDir, content.documentId);
   const html = Buffer.from(content.html, 'utf8');
   const text = Buffer.from(content.text, 'utf8');
   const record: DocumentRecord = {
