@@ -291,7 +291,7 @@ export async function storeDocuments(
           answered.set(documentId, { documentId, status: 'present' });
           continue;
         }
-        await indexDocumentContent(tx, { documentId, text: v.text, metadata: v.metadata });
+        await indexDocumentContent(tx, { documentId, text: v.text, metadata: documentsMetadata(v.metadata) });
         answered.set(documentId, { documentId, status: 'stored' });
       }
     },
