@@ -1,10 +1,12 @@
 /**
- * `reyestr documents list|get`: decisions the workers have downloaded, as the gate records them.
+ * `reyestr documents list|get`: decisions the workers have downloaded, as the gate records them;
+ * `import` and `pull` (./document-transfer.ts) move their content between a folder and the gate.
  */
 import type { Command } from 'commander';
 import { graphql } from '../gate/generated/index.ts';
 import { registerDocumentExportCommand } from './documents-export.ts';
 import { registerDocumentSearchCommands } from './documents-search.ts';
+import { registerDocumentTransferCommands } from './documents-transfer.ts';
 import {
   CliError,
   EXIT,
@@ -103,5 +105,6 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
     );
   registerDocumentSearchCommands(documents, output);
   registerDocumentExportCommand(documents, output);
+  registerDocumentTransferCommands(documents, output);
   return documents;
 }

@@ -106,7 +106,7 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
     taskId: content.taskId,
     page: content.page,
   };
-  await placeDocument(outputDir, content.documentId, {
+  await writeDocumentFiles(outputDir, content.documentId, {
     html,
     text,
     json: Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8'),
@@ -118,11 +118,11 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
 export async function copyDocument(from: string, to: string, documentId: string): Promise<void> {
   const paths = documentPaths(from, documentId);
   const [html, text, json] = await Promise.all([readFile(paths.html), readFile(paths.text), readFile(paths.json)]);
-  await placeDocument(to, documentId, { html, text, json });
+  await writeDocumentFiles(to, documentId, { html, text, json });
 }
 
-/** Writes the files into a temp directory and renames it to `<outputDir>/<id>`: complete or absent, always. */
-async function placeDocument(
+/** Writes the three files into a temp directory and renames it to `<outputDir>/<id>`: complete or absent, always. */
+export async function writeDocumentFiles(
   outputDir: string,
   documentId: string,
   files: { html: Buffer; text: Buffer; json: Buffer },

@@ -337,6 +337,8 @@ describe('--help', () => {
       'documents search',
       'documents stats',
       'documents export',
+      'documents import',
+      'documents pull',
       'stats',
       'coverage',
     ]);
