@@ -13,6 +13,7 @@ import {
   type MultiSelectNaming,
   type SearchParams,
 } from '../../client/rules/search-fields.ts';
+import { RESULT_CAP } from '../../client/rules/index.ts';
 import { GeneratedSearch, type TotalFor } from './data.ts';
 import { dropReviewLink, inflateDecision, inWindows1251, truncateResults } from './damage.ts';
 import { decisionPage, emptyResultsPage, errorPage, formPage, resultsPage, showCaptcha } from './pages.ts';
@@ -32,7 +33,9 @@ export type FaultKind =
   /** a decision page of `sizeBytes` */
   | 'huge-page'
   /** the page in windows-1251, declared as `declare` says */
-  | 'windows-1251';
+  | 'windows-1251'
+  /** a results page of a search that lost `shrinkBy` results since it was submitted (each page whole by its own paging) */
+  | 'shrink';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -51,6 +54,8 @@ export interface FaultRule {
   sizeBytes?: number;
   /** windows-1251: where the page says so (default the Content-Type header) */
   declare?: 'header' | 'meta' | 'none';
+  /** shrink: results the search lost */
+  shrinkBy?: number;
 }
 
 export interface Faults {
@@ -183,16 +188,18 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     return search;
   }
 
-  function renderResults(params: SearchParams, page: number): string {
+  /** `lost`: results the search has lost since (the last ones go: the page and the totals say so consistently). */
+  function renderResults(params: SearchParams, page: number, lost = 0): string {
     const search = searchOf(params);
-    const rows = search.rowsOfPage(page);
+    const total = Math.max(0, search.total - lost);
+    const rows = search.rowsOfPage(page).slice(0, Math.max(0, total - (page - 1) * search.perPage));
     if (rows.length === 0) return emptyResultsPage(params);
     return resultsPage({
       params,
-      total: search.total,
+      total,
       perPage: search.perPage,
       currentPage: page,
-      pageCount: search.pageCount,
+      pageCount: Math.ceil(Math.min(total, RESULT_CAP) / search.perPage),
       rows,
     });
   }
@@ -225,7 +232,8 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       html = renderResults(params, 1);
     } else if (route === 'page') {
       const params = searches.get(session);
-      html = params ? renderResults(params, Number(path.split('/')[2])) : emptyResultsPage();
+      const lost = fault?.kind === 'shrink' ? (fault.shrinkBy ?? 1) : 0;
+      html = params ? renderResults(params, Number(path.split('/')[2]), lost) : emptyResultsPage();
     } else if (route === 'review') html = decisionPage(path.split('/')[2]);
     else return { status: 404, html: '<html><body>Not Found</body></html>' };
     if (fault?.kind === 'windows-1251') {

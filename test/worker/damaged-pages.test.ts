@@ -1,6 +1,7 @@
 // Pages from the wild, end to end with real worker processes: a results page cut off mid-table is fetched again
 // and never taken for the whole page (a task whose page stays cut short fails as PARSE, it does not complete with
-// documents missing); a row without its /Review/<id> link is one failed document and the rest are downloaded; a
+// documents missing), and one whose pages hold fewer documents than its search promised fails on the shortfall;
+// a row without its /Review/<id> link is one failed document and the rest are downloaded; a
 // decision page of 8 MB is downloaded by a worker under the recommended heap limits, and one over the page size
 // limit is refused as one failed document — the worker lives on.
 import { statSync } from 'node:fs';
@@ -61,6 +62,26 @@ describe('damaged registry pages', () => {
     const done = await finished(t, taskId, 'the task to fail');
     expect(done).toMatchObject({ status: 'DEAD', lastErrorClass: 'PARSE' });
     expect(done.lastError).toMatch(/results page 2 .* came incomplete 3 times: 10 rows where the paging says 25/);
+    registry.setFaults({});
+    worker.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+  }, 90_000);
+
+  it('a search that loses results while its pages are read: the shortfall fails the task, never a clean COMPLETED', async () => {
+    // 18 days: 72 decisions on 3 pages. Page 3 comes from a search that has lost 10 of them since (whole by its own
+    // paging: 12 rows of 62): the task reconciles 62 handled against the 72 the search promised.
+    registry.setFaults({ rules: [{ kind: 'shrink', routes: ['page'], shrinkBy: 10 }] });
+    const worker = await rig.start('shrinking-search');
+    const taskId = await createTask(t, {
+      searchParams: windowParams('2022-05-01', '2022-05-18'),
+      maxDocuments: 100,
+      maxAttempts: 1,
+    });
+    const done = await finished(t, taskId, 'the task to fail');
+    expect(done).toMatchObject({ status: 'DEAD', lastErrorClass: 'REGISTRY_ERROR' });
+    expect(done.lastError).toBe(
+      'the search promised 72 documents from page 1 (total 72, 25 per page) but its result pages held 62: 10 missing',
+    );
     registry.setFaults({});
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
