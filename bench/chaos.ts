@@ -1,8 +1,66 @@
 // npm run chaos — every failure scenario, several runs each, on a bigger load; writes docs/reliability.md.
 import { writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { ChaosCluster } from '../test/chaos/cluster.ts';
 import { runScenario, type Load } from '../test/chaos/run.ts';
 import { scenarios } from '../test/chaos/scenarios.ts';
+import { killAllGateProcesses } from '../test/support/gate-process.ts';
+import { destroyAllPgClusters } from '../test/support/pg-cluster.ts';
 import { machine, percentile } from './support.ts';
+
+const USAGE = `Usage: npm run chaos [-- --only <text>] [-- --help]
+
+Runs every failure scenario of the chaos suite CHAOS_RUNS times on a loaded cluster of real processes (a
+throw-away PostgreSQL cluster, gate and worker processes, the fake registry) and writes docs/reliability.md.
+
+  --only <text>   run only the scenarios whose name contains <text> (docs/reliability.md is not written)
+  -h, --help      show this text
+
+Environment: CHAOS_RUNS (default 3) runs per scenario, CHAOS_TASKS (default 40) tasks per run.
+Ctrl-C stops the run and removes what it started (PostgreSQL included).
+
+Scenarios:
+${scenarios.map((s) => `  - ${s.name}`).join('\n')}`;
+
+let args: { help?: boolean; only?: string };
+try {
+  args = parseArgs({
+    options: { help: { type: 'boolean', short: 'h' }, only: { type: 'string' } },
+    allowPositionals: false,
+  }).values;
+} catch (error) {
+  console.error(`chaos: ${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const chosen = args.only ? scenarios.filter((s) => s.name.includes(args.only!)) : scenarios;
+if (!chosen.length) {
+  console.error(`chaos: no scenario name contains "${args.only}"\n\n${USAGE}`);
+  process.exit(2);
+}
+
+// Ctrl-C (or SIGTERM): close what is running — workers, gates, PostgreSQL — then leave. A second one leaves at once,
+// still stopping PostgreSQL (synchronously), which is what would otherwise be left running.
+let interrupted = false;
+const closing = new Set<ChaosCluster>();
+const leave = () => {
+  for (const cluster of closing) cluster.killProcesses();
+  killAllGateProcesses();
+  destroyAllPgClusters();
+  process.exit(130);
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return leave();
+    interrupted = true;
+    console.error(`chaos: ${signal}: stopping and cleaning up (again to leave at once)`);
+    for (const cluster of ChaosCluster.live) closing.add(cluster);
+    void Promise.all([...closing].map((c) => c.close().catch(() => {}))).finally(leave);
+  });
+}
 
 const RUNS = Number(process.env.CHAOS_RUNS ?? 3);
 const LOAD: Load = {
@@ -17,7 +75,8 @@ const LOAD: Load = {
 
 const rows: string[] = [];
 const failures: string[] = [];
-for (const scenario of scenarios) {
+for (const scenario of chosen) {
+  console.log(`${scenario.name}: ${RUNS} runs`);
   const recoveries: number[] = [];
   let lost = 0;
   let duplicated = 0;
@@ -70,6 +129,7 @@ Reading the recovery times:
   between tries) instead of hammering a registry in trouble, and a task that failed waits out its retry backoff.
 
 ${failures.length ? `## Violations\n\n${failures.map((f) => `- ${f}`).join('\n')}\n` : 'No invariant was violated.\n'}`;
-writeFileSync('docs/reliability.md', doc);
+if (args.only) console.log('(--only: docs/reliability.md left as it was)');
+else writeFileSync('docs/reliability.md', doc);
 console.log(doc);
 process.exit(failures.length ? 1 : 0);

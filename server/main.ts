@@ -1,5 +1,6 @@
 // Entry point: `npm start` / `reyestr serve`. Configuration problems end in one readable line and exit 1.
 import { ConfigError, loadConfig } from './config.ts';
+import { DataDirError } from './db/data-dir.ts';
 import { startGate } from './gate.ts';
 import { createLogger } from './observability/logger.ts';
 
@@ -45,15 +46,22 @@ export async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
+/** One line for why the gate could not start: the setting to change, not a stack trace. */
 function describe(error: unknown): string {
-  const e = error as NodeJS.ErrnoException & { errors?: Error[] };
-  if (e?.code === 'EADDRINUSE')
-    return `port ${(e as { port?: number }).port ?? ''} is already in use`.replace(' ', ' ');
-  if (e?.code === 'EACCES') return 'permission denied opening the port';
+  const e = error as NodeJS.ErrnoException & { errors?: Error[]; port?: number; address?: string; hostname?: string };
+  if (e instanceof DataDirError) return e.message;
+  if (e?.syscall === 'listen' || e?.syscall === 'bind') {
+    if (e.code === 'EADDRINUSE') return `port ${e.port ?? ''} is already in use (API_PORT)`;
+    if (e.code === 'EADDRNOTAVAIL') return `${e.address} is not an address of this machine (API_HOST)`;
+    if (e.code === 'EACCES')
+      return `permission denied listening on port ${e.port ?? ''} (API_PORT; ports below 1024 need privileges)`;
+  }
+  if (e?.syscall === 'getaddrinfo' && e.hostname) return `cannot resolve the host name ${e.hostname}`;
   if (e?.code === 'ECONNREFUSED' || e?.errors?.some((x) => (x as NodeJS.ErrnoException).code === 'ECONNREFUSED')) {
     return 'database refused the connection (is PostgreSQL running?)';
   }
-  return (e?.message ?? String(error)).split('\n')[0];
+  const message = e instanceof Error ? e.message : typeof error === 'string' ? error : JSON.stringify(error);
+  return (message || String(error)).split('\n')[0];
 }
 
 function fail(message: string): never {

@@ -6,9 +6,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { mkdirSync } from 'node:fs';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseConfig } from '../config.ts';
+import { ensureDataDir } from './data-dir.ts';
 import { PgListener } from './listener.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 
@@ -61,7 +61,7 @@ export async function closeDatabase(): Promise<void> {
 
 async function openPglite(dataDir: string): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  if (!inMemory) ensureDataDir(dataDir);
   // Before anything touches the files: a second gate on this directory is refused here, at once.
   const lock = inMemory ? null : lockDataDir(dataDir);
   let pglite: PGlite;

@@ -39,14 +39,23 @@ export class ChaosCluster {
     readonly registry: FakeRegistry,
   ) {}
 
+  /** Clusters not closed yet, so an interrupted run (Ctrl-C) can close them on its way out. */
+  static readonly live = new Set<ChaosCluster>();
+
   static async start({ gates = 2 } = {}): Promise<ChaosCluster> {
     const cluster = new ChaosCluster(await createPgCluster(), await startFakeRegistry());
-    for (let i = 0; i < gates; i++) {
-      const gate = await startGateProcess(cluster.gateEnv());
-      cluster.gates.push(gate);
-      cluster.proxies.push(await startTcpProxy(new URL(gate.url)));
+    ChaosCluster.live.add(cluster);
+    try {
+      for (let i = 0; i < gates; i++) {
+        const gate = await startGateProcess(cluster.gateEnv());
+        cluster.gates.push(gate);
+        cluster.proxies.push(await startTcpProxy(new URL(gate.url)));
+      }
+      await cluster.connectDb();
+    } catch (error) {
+      await cluster.close(); // a gate that would not start leaves no PostgreSQL behind
+      throw error;
     }
-    await cluster.connectDb();
     return cluster;
   }
 
@@ -233,7 +242,14 @@ export class ChaosCluster {
     await Promise.all(this.workers.map((w) => w.exited));
   }
 
+  /** SIGKILLs the workers and gates at once (synchronous: for an interrupted run on its way out). */
+  killProcesses() {
+    for (const w of this.workers) w.child.kill('SIGKILL');
+    for (const g of this.gates) g.child.kill('SIGKILL');
+  }
+
   async close() {
+    ChaosCluster.live.delete(this);
     await this.stopWorkers('SIGKILL');
     await Promise.all(this.gates.map((g) => g.stop('SIGKILL')));
     await Promise.all(this.proxies.map((p) => p.close()));

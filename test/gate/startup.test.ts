@@ -1,6 +1,7 @@
 // The gate as a user starts it: a real process, configured by the environment or a .env file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,11 +13,25 @@ afterAll(() => {
   for (const p of running) p.kill('SIGKILL');
 });
 
-function runGate(env: Record<string, string>, cwd: string) {
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd,
-    env: { PATH: process.env.PATH!, LOG_LEVEL: 'warn', API_HOST: '127.0.0.1', API_PORT: '0', ...env },
-  });
+/** Runs `reyestr serve` in `cwd` (as another user when `asUser` is given and we are root). */
+function runGate(env: Record<string, string>, cwd: string, asUser?: string) {
+  const fullEnv = { PATH: process.env.PATH!, LOG_LEVEL: 'warn', API_HOST: '127.0.0.1', API_PORT: '0', ...env };
+  const child = asUser
+    ? spawn(
+        'runuser',
+        [
+          '-u',
+          asUser,
+          '--',
+          'env',
+          ...Object.entries(fullEnv).map(([k, v]) => `${k}=${v}`),
+          process.execPath,
+          CLI,
+          'serve',
+        ],
+        { cwd, env: { PATH: fullEnv.PATH } },
+      )
+    : spawn(process.execPath, [CLI, 'serve'], { cwd, env: fullEnv });
   running.push(child);
   let stdout = '';
   let stderr = '';
@@ -129,6 +144,68 @@ describe('starting the gate', () => {
       });
       expect((await read.json()).data.task.status).toBe('PENDING');
       await second.stop();
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
+
+describe('start-up errors: one `reyestr: …` line, exit 1, no stack trace', () => {
+  const failsWithOneLine = async (gate: ReturnType<typeof runGate>, pattern: RegExp) => {
+    expect(await gate.exited).toBe(1);
+    const lines = gate.err().trim().split('\n');
+    expect(lines, gate.err()).toHaveLength(1);
+    expect(lines[0]).toMatch(/^reyestr: /);
+    expect(lines[0]).toMatch(pattern);
+    expect(gate.err() + gate.out()).not.toMatch(/\n\s+at |Internal error|\[object Object\]/);
+  };
+
+  it('a port in use', async () => {
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const gate = runGate({ ENABLE_AUTH: 'false', API_PORT: String(port) }, tempDir());
+      await failsWithOneLine(gate, new RegExp(`port ${port} is already in use \\(API_PORT\\)`));
+    } finally {
+      taken.close();
+    }
+  }, 90_000);
+
+  it('an address that is not on this machine', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: documentation only, never a local address
+    const gate = runGate({ ENABLE_AUTH: 'false', API_HOST: '192.0.2.1' }, tempDir());
+    await failsWithOneLine(gate, /192\.0\.2\.1 is not an address of this machine \(API_HOST\)/);
+  }, 90_000);
+
+  it('a host name that does not resolve', async () => {
+    // .invalid never resolves (RFC 2606); without a network the lookup fails at once all the same
+    const gate = runGate({ ENABLE_AUTH: 'false', API_HOST: 'no-such-gate.invalid' }, tempDir());
+    await failsWithOneLine(gate, /cannot resolve the host name no-such-gate\.invalid/);
+  }, 90_000);
+
+  it('DATA_DIR where nothing can be created (/proc) ends at once instead of spinning', async () => {
+    const gate = runGate({ ENABLE_AUTH: 'false', DATA_DIR: '/proc/reyestr-data' }, tempDir());
+    await failsWithOneLine(gate, /DATA_DIR \/proc\/reyestr-data: cannot create/);
+  }, 90_000);
+
+  it('a DATA_DIR the gate may not write', async () => {
+    const cwd = tempDir();
+    const locked = join(cwd, 'locked');
+    mkdirSync(locked, { mode: 0o555 });
+    chmodSync(cwd, 0o755);
+    try {
+      // root may write anywhere: run the gate as `nobody` then, which may not
+      const asRoot = process.getuid?.() === 0;
+      const gate = runGate(
+        { ENABLE_AUTH: 'false', DATA_DIR: join(locked, 'data') },
+        cwd,
+        asRoot ? 'nobody' : undefined,
+      );
+      await failsWithOneLine(
+        gate,
+        new RegExp(`DATA_DIR ${locked}/data: cannot create ${locked}/data: permission denied`),
+      );
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }

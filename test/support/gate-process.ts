@@ -13,6 +13,14 @@ export interface GateProcess {
 
 const CLI = resolve('bin/reyestr.mjs');
 
+/** Gate processes still running, so an interrupted run can kill them on its way out. */
+const running = new Set<ChildProcess>();
+
+/** SIGKILLs every gate process this process started that is still running (synchronous). */
+export function killAllGateProcesses(): void {
+  for (const child of running) child.kill('SIGKILL');
+}
+
 export async function startGateProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<GateProcess> {
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { PATH: process.env.PATH!, API_HOST: '127.0.0.1', API_PORT: '0', LOG_LEVEL: 'info', ...env },
@@ -22,7 +30,13 @@ export async function startGateProcess(env: Record<string, string>, timeoutMs = 
   let err = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  running.add(child);
+  const exited = new Promise<number | null>((r) =>
+    child.on('exit', (code) => {
+      running.delete(child);
+      r(code);
+    }),
+  );
   const waitFor = (pattern: RegExp, ms = timeoutMs) =>
     new Promise<string>((ok, fail) => {
       const started = Date.now();

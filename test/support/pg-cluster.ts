@@ -36,6 +36,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Clusters not destroyed yet, so an interrupted run (Ctrl-C) can stop them on its way out. */
+const live = new Set<PgCluster>();
+
+/** Stops and removes every cluster this process started and has not destroyed (synchronous: safe in exit paths). */
+export function destroyAllPgClusters(): number {
+  const all = [...live];
+  for (const cluster of all) cluster.destroy();
+  return all.length;
+}
+
 export async function createPgCluster(): Promise<PgCluster> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql');
@@ -64,6 +74,7 @@ export async function createPgCluster(): Promise<PgCluster> {
     stop: () => ctl('-m', 'fast', 'stop'),
     crash: () => ctl('-m', 'immediate', 'stop'),
     destroy: () => {
+      live.delete(cluster);
       try {
         ctl('-m', 'immediate', 'stop');
       } catch {
@@ -72,6 +83,12 @@ export async function createPgCluster(): Promise<PgCluster> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  cluster.start();
+  live.add(cluster);
+  try {
+    cluster.start();
+  } catch (error) {
+    cluster.destroy();
+    throw error;
+  }
   return cluster;
 }
