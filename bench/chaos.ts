@@ -110,7 +110,15 @@ throw-away PostgreSQL cluster (initdb in a temp dir), gate processes behind TCP 
 scenarios runs in \`npm test\` (test/chaos/chaos.test.ts).
 
 After every run the suite checks: every task completed exactly once; the documents on disk are exactly the documents the
-gate registered, each with its three files and no partial or temp files; no lease left past its expiry.
+gate registered, each with its three files and no partial or temp files; no lease left past its expiry; and every
+gate is back to its baseline (measured once work flows, before the failure): exactly one listener connection and a
+pool of at most 10 in \`pg_stat_activity\` (connections are named \`reyestr-gate <pid> <role>\`), open descriptors
+(\`/proc/<pid>/fd\`) within 30 of the baseline and RSS within 96 MB of it — waited for, not sampled once.
+
+**PostgreSQL down again and again under load**: the cluster's PostgreSQL is crashed (\`pg_ctl stop -m immediate\`)
+10 times for 1 to 10 s each (spread evenly), with fresh tasks added before each outage; recovery is the worst time
+from the database being back to every gate answering \`/health\` with its one listener connection. **A revoked key on
+an open socket** is covered by test/cluster/revocation.test.ts (two gates, sockets on both end with 4403 at once).
 
 | scenario | runs | lost | duplicated | re-fetched | recovery p50 | recovery max | recovered when |
 |---|---|---|---|---|---|---|---|
