@@ -11,6 +11,7 @@ import { registerDocumentCommands } from './commands/documents.ts';
 import { registerStatsCommand } from './commands/stats.ts';
 import { registerCoverageCommand } from './commands/coverage.ts';
 import { handleClosedPipes } from './commands/pipes.ts';
+import { registerFollowCommands } from './commands/follow.ts';
 
 export interface CliEntries {
   /** starts the gate (server/main.ts); resolves once it listens */
@@ -38,6 +39,7 @@ export async function runCli(argv: string[], { serve }: CliEntries): Promise<voi
   registerDocumentCommands(program);
   registerStatsCommand(program);
   registerCoverageCommand(program);
+  registerFollowCommands(program);
 
   await program.parseAsync(argv);
 }

@@ -29,6 +29,7 @@ const envSchema = z.object({
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
   LEASE_SECONDS: seconds.default(60),
   SWEEP_INTERVAL_SECONDS: seconds.default(5),
+  FOLLOW_TICK_SECONDS: seconds.default(30),
   CLIENT_INACTIVE_SECONDS: seconds.default(180),
   EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
@@ -171,6 +172,8 @@ export interface GateConfig {
   adminApiKey?: string;
   leaseSeconds: number;
   sweepIntervalMs: number;
+  /** how often the follow scheduler looks for due follows (default 30 s) */
+  followTickMs?: number;
   clientInactiveSeconds: number;
   /** events of finished tasks older than this are deleted (0: keep for ever) */
   eventRetentionDays?: number;
@@ -207,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     adminApiKey: e.ADMIN_API_KEY,
     leaseSeconds: e.LEASE_SECONDS,
     sweepIntervalMs: Math.round(e.SWEEP_INTERVAL_SECONDS * 1000),
+    followTickMs: Math.round(e.FOLLOW_TICK_SECONDS * 1000),
     clientInactiveSeconds: e.CLIENT_INACTIVE_SECONDS,
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     retryBaseSeconds: e.RETRY_BASE_SECONDS,

@@ -19,6 +19,7 @@ import { createDashboard } from './dashboard/serve.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type GateMetrics } from './observability/metrics.ts';
 import { createRestApi } from './rest/index.ts';
+import { FollowScheduler } from './scheduler.ts';
 import { Sweeper } from './sweeper.ts';
 import { ensureAdminKey } from './services/api-keys.ts';
 import { clearServiceCaches } from './services/caches.ts';
@@ -31,6 +32,7 @@ export interface Gate {
   readonly bus: EventBus;
   readonly statsFeed: StatsFeed;
   readonly sweeper: Sweeper;
+  readonly scheduler: FollowScheduler;
   readonly database: Database;
   /** The first admin key when this start created it (print it once), else null. */
   readonly createdAdminKey: string | null;
@@ -60,6 +62,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   let server: Server | undefined;
   let bus: EventBus | undefined;
   let sweeper: Sweeper | undefined;
+  let scheduler: FollowScheduler | undefined;
   let closeWs: (() => Promise<void>) | undefined;
   const stop = async () => {
     // Stop accepting first: a worker reconnecting while we close would otherwise open a WebSocket that
@@ -69,6 +72,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     server?.closeAllConnections();
     await closed;
     await sweeper?.stop();
+    await scheduler?.stop();
     await bus?.stop();
     await closeDatabase();
     await closeDocumentStore();
@@ -91,6 +95,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     bus = new EventBus(database);
     await bus.start();
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);
+    scheduler = new FollowScheduler(database, config.followTickMs ?? 30_000, log);
 
     const rateLimiter = new RateLimiter(limits.mutationsPerMinute);
     const statsFeed = new StatsFeed(bus);
@@ -126,6 +131,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     };
     await listen(server, config.port, config.host);
     sweeper.start();
+    scheduler.start();
 
     const port = (server.address() as AddressInfo).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
@@ -135,6 +141,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       bus,
       statsFeed,
       sweeper,
+      scheduler,
       database,
       createdAdminKey,
       metrics,

@@ -53,6 +53,16 @@ export interface PlanOptions {
   pageBudget: number | null;
   /** fields a day over the limit is split by, in order */
   splitFields: string[];
+  /**
+   * A follow's run (server/services/follows.ts): its tasks get keys of their own, so a window planned by an
+   * earlier run is searched and planned again instead of being found planned. Absent for ordinary plans.
+   */
+  round?: string;
+  /**
+   * A follow's re-count: the documents the gate already has for this window. A total not above it plans
+   * nothing (one search request, no downloads). Only the window itself carries it; its children do not.
+   */
+  known?: number;
 }
 
 /**
@@ -62,8 +72,22 @@ export interface PlanOptions {
 export function planOptionsOf(value: unknown): PlanOptions | null {
   const o = value as Partial<PlanOptions> | null | undefined;
   if (!o || typeof o.chunkSize !== 'number' || !Array.isArray(o.splitFields)) return null;
-  return { chunkSize: o.chunkSize, pageBudget: o.pageBudget ?? null, splitFields: o.splitFields };
+  return {
+    chunkSize: o.chunkSize,
+    pageBudget: o.pageBudget ?? null,
+    splitFields: o.splitFields,
+    ...(typeof o.round === 'string' ? { round: o.round } : {}),
+    ...(typeof o.known === 'number' ? { known: o.known } : {}),
+  };
 }
+
+/** The options a window's children are planned with: the same round, no re-count bound. */
+export function childOptionsOf(options: PlanOptions): PlanOptions {
+  const { known: _known, ...rest } = options;
+  return rest;
+}
+
+const roundSuffix = (round: string | undefined) => (round === undefined ? '' : `|round ${round}`);
 
 /** An inclusive adopted-on range, ISO dates. */
 export interface DateWindow {
@@ -121,6 +145,9 @@ export class InvalidPlanError extends Error {
 const DAY_MS = 86_400_000;
 const dayNumber = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
 const isoOf = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+/** An ISO date moved by whole days. */
+export const addIsoDays = (iso: string, days: number) => isoOf(dayNumber(iso) + days);
 
 export const daysIn = (w: DateWindow) => dayNumber(w.to) - dayNumber(w.from) + 1;
 
@@ -181,10 +208,10 @@ function canonical(params: SearchParams): string {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 export const planTaskKey = (params: SearchParams, options: PlanOptions) =>
-  `plan:${sha256(`${canonical(params)}|${options.chunkSize}|${options.pageBudget ?? ''}|${options.splitFields.join(',')}`)}`;
+  `plan:${sha256(`${canonical(params)}|${options.chunkSize}|${options.pageBudget ?? ''}|${options.splitFields.join(',')}${roundSuffix(options.round)}`)}`;
 
-export const downloadTaskKey = (params: SearchParams, firstPage: number, lastPage: number) =>
-  `download:${sha256(`${canonical(params)}|pages ${firstPage}-${lastPage}`)}`;
+export const downloadTaskKey = (params: SearchParams, firstPage: number, lastPage: number, round?: string) =>
+  `download:${sha256(`${canonical(params)}|pages ${firstPage}-${lastPage}${roundSuffix(round)}`)}`;
 
 /** The same request is the same plan. */
 export const planKey = (request: PlanRequest) =>
@@ -250,16 +277,20 @@ export function decideWindow(input: {
   const perPage = itemsPerPageOf(params);
   const limit = windowLimit(perPage, options);
   const base = { total, perPage, limit, splitField: null, planned: 0 };
+  // A follow's re-count that finds nothing new: the search was the whole cost.
+  if (options.known !== undefined && total <= options.known && total <= limit)
+    return { ...base, outcome: 'CHUNKS', children: [] };
+  const childOptions = childOptionsOf(options);
   if (total > limit) {
     const w = windowOfParams(params);
     if (daysIn(w) > 1) {
-      const children = halves(w).map((half) => planTask(windowParams(params, half), options));
+      const children = halves(w).map((half) => planTask(windowParams(params, half), childOptions));
       return { ...base, outcome: 'SPLIT_WINDOW', children };
     }
     const split = nextSplit(params, options.splitFields);
     if (!split) return { ...base, outcome: 'GAP', children: [] };
     const children = split.values.map((value) =>
-      planTask(validateSearchParams({ ...params, [split.field]: [value] }), options),
+      planTask(validateSearchParams({ ...params, [split.field]: [value] }), childOptions),
     );
     return { ...base, outcome: 'SPLIT_FIELD', splitField: split.field, children };
   }
@@ -273,7 +304,7 @@ export function decideWindow(input: {
       searchParams: params,
       startPage,
       maxDocuments,
-      dedupKey: downloadTaskKey(params, startPage, lastPage),
+      dedupKey: downloadTaskKey(params, startPage, lastPage, options.round),
       planOptions: null,
     });
   }

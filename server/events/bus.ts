@@ -10,12 +10,14 @@ import { EventEmitter, on } from 'node:events';
 import type { Database } from '../db/database.ts';
 import { onTaskEventsWritten } from '../db/event-writes.ts';
 import { EventHorizon } from './horizon.ts';
-import { API_KEYS_CHANNEL, CLIENTS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
+import { API_KEYS_CHANNEL, CLIENTS_CHANNEL, FOLLOW_RUNS_CHANNEL, TASK_EVENTS_CHANNEL } from './notify.ts';
 import { EVENT_PAGE, eventsBetween, MAKES_TASK_AVAILABLE, type TaskEvent } from './task-events.ts';
 
 interface BusEvents {
   taskEvent: [TaskEvent];
   clientChanged: [string];
+  /** a follow's run, `<followId>:<runId>`: made, or its round settled */
+  followRun: [string];
   taskAvailable: [TaskEvent];
   /** an API key was revoked (on any gate) */
   apiKeyRevoked: [string];
@@ -81,6 +83,11 @@ export class EventBus {
       await this.db.listen(API_KEYS_CHANNEL, (keyId) => {
         if (keyId) this.emitter.emit('apiKeyRevoked', keyId);
         else this.emitter.emit('reconnected');
+      }),
+    );
+    this.unlisten.push(
+      await this.db.listen(FOLLOW_RUNS_CHANNEL, (ref) => {
+        if (ref) this.emitter.emit('followRun', ref);
       }),
     );
     this.timer = setInterval(() => void this.drain(), POLL_MS);

@@ -13,6 +13,7 @@ import './api-key.ts';
 import './stats.ts';
 import './plan.ts';
 import './id-prefix.ts';
+import './follow.ts';
 
 export const schema = builder.toSchema();
 

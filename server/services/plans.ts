@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import {
   InvalidPlanError,
+  childOptionsOf,
   decideWindow,
   normalisePlanRequest,
   planOptionsOf,
@@ -111,10 +112,10 @@ export async function createPlan(actor: Actor | null, input: z.input<typeof crea
   });
 }
 
-type Tx = Parameters<Parameters<typeof prisma.$transaction>[0]>[0];
+export type Tx = Parameters<Parameters<typeof prisma.$transaction>[0]>[0];
 
 /** Inserts planned tasks (existing dedup keys are skipped) and gives the new PLAN tasks their rules. */
-async function insertChildren(
+export async function insertChildren(
   children: PlannedTask[],
   from: { priority: number; maxAttempts: number; parentId: string | null },
   options: PlanOptions,
@@ -261,7 +262,7 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
     const created = await insertChildren(
       decision.children,
       { priority: parent.priority, maxAttempts: parent.maxAttempts, parentId: parent.id },
-      options,
+      childOptionsOf(options),
       tx,
     );
     const summary = jsonbOrdered({

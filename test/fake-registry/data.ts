@@ -29,6 +29,8 @@ const ID_STRIDE = 200_000;
 const DAY_MS = 86_400_000;
 
 export type TotalFor = (params: SearchParams) => number;
+/** Decisions on one day (ISO) for a search: lets a test grow the registry day by day (new days, late registrations). */
+export type DayCount = (day: string, params: SearchParams) => number;
 
 export function hash32(text: string): number {
   return createHash('sha1').update(text).digest().readUInt32BE(0);
@@ -89,9 +91,19 @@ function generatedDailyCount(key: string, share: number, dayIndex: number): numb
 }
 
 /** Per-day counts over a search's window; a custom `totalFor` total is spread evenly over the window's days. */
-export function dailyCounts(params: SearchParams, totalFor?: TotalFor): { firstDay: number; counts: number[] } {
+export function dailyCounts(
+  params: SearchParams,
+  totalFor?: TotalFor,
+  dayCount?: DayCount,
+): { firstDay: number; counts: number[] } {
   const [firstDay, lastDay] = dayWindow(params);
   const days = Math.max(0, lastDay - firstDay + 1);
+  if (dayCount) {
+    return {
+      firstDay,
+      counts: Array.from({ length: days }, (_, i) => Math.max(0, Math.floor(dayCount(isoOfDay(firstDay + i), params)))),
+    };
+  }
   if (totalFor) {
     const total = Math.max(0, Math.floor(totalFor(params)));
     const base = days === 0 ? 0 : Math.floor(total / days);
@@ -190,8 +202,9 @@ export class GeneratedSearch implements SearchResult {
   constructor(
     readonly params: SearchParams,
     totalFor?: TotalFor,
+    dayCount?: DayCount,
   ) {
-    const { firstDay, counts } = dailyCounts(params, totalFor);
+    const { firstDay, counts } = dailyCounts(params, totalFor, dayCount);
     this.firstDay = firstDay;
     if (params.Sort === '1') counts.reverse();
     this.descending = params.Sort === '1';

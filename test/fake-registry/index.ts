@@ -14,7 +14,7 @@ import {
   type SearchParams,
 } from '../../client/rules/search-fields.ts';
 import { RESULT_CAP } from '../../client/rules/index.ts';
-import { GeneratedSearch, type TotalFor } from './data.ts';
+import { GeneratedSearch, type DayCount, type TotalFor } from './data.ts';
 import { dropReviewLink, inflateDecision, inWindows1251, truncateResults } from './damage.ts';
 import { decisionPage, emptyResultsPage, errorPage, formPage, resultsPage, showCaptcha } from './pages.ts';
 
@@ -68,6 +68,8 @@ export interface FakeRegistryOptions {
   port?: number;
   /** Overrides the generated total of a search (rows are then spread evenly over its date window). */
   totalFor?: TotalFor;
+  /** Decisions per day (wins over totalFor); change it with setDayCount to grow the registry between runs. */
+  dayCount?: DayCount;
   /** Multi-select naming the fake accepts in a search POST; the other naming gets the error page. Default both. */
   acceptMultiSelectNaming?: MultiSelectNaming | 'both';
   faults?: Faults;
@@ -88,6 +90,10 @@ export interface FakeRegistry {
   url: string;
   close(): Promise<void>;
   setFaults(faults: Faults): void;
+  /** The registry grows (or shrinks): searches from now on count decisions per day with this. */
+  setDayCount(dayCount: DayCount): void;
+  /** A decision removed from the registry: still listed in results, its page answers 404. */
+  removeDecision(documentId: string): void;
   requestLog: LoggedRequest[];
   /** Requests per route since start (or the last resetLog). */
   counters: Record<Route, number>;
@@ -155,6 +161,13 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     requestLog: [],
     counters: { form: 0, search: 0, page: 0, review: 0, other: 0 },
     searches,
+    setDayCount(next) {
+      dayCount = next;
+      generated.clear();
+    },
+    removeDecision(documentId) {
+      removed.add(documentId);
+    },
     setFaults(next) {
       faults = next;
       hits.clear();
@@ -177,11 +190,14 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
     return undefined;
   }
 
+  let dayCount = options.dayCount;
+  const removed = new Set<string>();
+
   function searchOf(params: SearchParams): GeneratedSearch {
     const key = JSON.stringify(params);
     let search = generated.get(key);
     if (!search) {
-      search = new GeneratedSearch(params, options.totalFor);
+      search = new GeneratedSearch(params, options.totalFor, dayCount);
       if (generated.size > 1000) generated.clear();
       generated.set(key, search);
     }
@@ -234,8 +250,11 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
       const params = searches.get(session);
       const lost = fault?.kind === 'shrink' ? (fault.shrinkBy ?? 1) : 0;
       html = params ? renderResults(params, Number(path.split('/')[2]), lost) : emptyResultsPage();
-    } else if (route === 'review') html = decisionPage(path.split('/')[2]);
-    else return { status: 404, html: '<html><body>Not Found</body></html>' };
+    } else if (route === 'review') {
+      const id = path.split('/')[2];
+      if (removed.has(id)) return { status: 404, html: '<html><body>Not Found</body></html>' };
+      html = decisionPage(id);
+    } else return { status: 404, html: '<html><body>Not Found</body></html>' };
     if (fault?.kind === 'windows-1251') {
       const { body, contentType } = inWindows1251(html, fault.declare ?? 'header');
       return { status: 200, html, body, contentType, fault: fault.kind };

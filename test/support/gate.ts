@@ -47,6 +47,7 @@ export function testGateConfig(db: TestDatabase, overrides: Partial<GateConfig> 
     adminApiKey: ADMIN_KEY,
     leaseSeconds: 60,
     sweepIntervalMs: 60_000, // tests call gate.sweeper.tick() when they want a sweep
+    followTickMs: 3_600_000, // tests run follows themselves (gate.scheduler.tick() or the services with a clock)
     clientInactiveSeconds: 180,
     retryBaseSeconds: 0,
     retryMaxSeconds: 0,
