@@ -71,6 +71,8 @@ const LOAD: Load = {
   settleMs: 180_000,
   // Ten outages of 1 to 10 seconds each, one after another, under load (issue 14).
   outages: { count: 10, minSeconds: 1, maxSeconds: 10 },
+  // The document store away for 30 s under load (npm test runs the same scenario with 3 s).
+  storeOutageSeconds: Number(process.env.CHAOS_STORE_OUTAGE_SECONDS ?? 30),
 };
 
 const rows: string[] = [];
@@ -87,6 +89,8 @@ for (const scenario of chosen) {
     lost +=
       r.report.notFinished +
       r.report.missingOnDisk.length +
+      r.report.servedNotStored.length +
+      r.report.plannedNotStored.length +
       (r.report.tasks - r.report.completed - r.report.notFinished);
     duplicated += r.report.completedTwice + r.report.unknownToGate.length;
     refetched += r.report.refetched;
@@ -110,7 +114,9 @@ throw-away PostgreSQL cluster (initdb in a temp dir), gate processes behind TCP 
 scenarios runs in \`npm test\` (test/chaos/chaos.test.ts).
 
 After every run the suite checks: every task completed exactly once; the documents on disk are exactly the documents the
-gate registered, each with its three files and no partial or temp files; no lease left past its expiry; and every
+gate registered, each with its three files and no partial or temp files; no lease left past its expiry; the corpus: the
+set of decisions stored at the gate (with their content) equals the set the fake registry served for the planned windows
+(the rows of every task's result page); and every
 gate is back to its baseline (measured once work flows, before the failure): exactly one listener connection and a
 pool of at most 10 in \`pg_stat_activity\` (connections are named \`reyestr-gate <pid> <role>\`), open descriptors
 (\`/proc/<pid>/fd\`) within 30 of the baseline and RSS within 96 MB of it — waited for, not sampled once.
@@ -120,11 +126,16 @@ pool of at most 10 in \`pg_stat_activity\` (connections are named \`reyestr-gate
 from the database being back to every gate answering \`/health\` with its one listener connection. **A revoked key on
 an open socket** is covered by test/cluster/revocation.test.ts (two gates, sockets on both end with 4403 at once).
 
+**The S3 document store away under load** runs two gates on one PostgreSQL and one S3 store (s3rver, in-process; orphan
+sweep at a 2 s grace period) and stops the store for CHAOS_STORE_OUTAGE_SECONDS (30); recovery is from the store being
+back to every outbox drained.
+
 | scenario | runs | lost | duplicated | re-fetched | recovery p50 | recovery max | recovered when |
 |---|---|---|---|---|---|---|---|
 ${rows.join('\n')}
 
-- **lost**: tasks not completed, or documents the gate registered that are missing on disk.
+- **lost**: tasks not completed, documents the gate registered that are missing on disk, or decisions planned or
+  served by the registry that are not stored at the gate.
 - **duplicated**: tasks completed twice, or documents on disk the gate does not know.
 - **re-fetched**: decisions the registry served more than once — a worker died after fetching a decision and before
   registering it, so its successor fetched it again. Not an error; it is the price of at-least-once fetching.

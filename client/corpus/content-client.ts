@@ -115,13 +115,16 @@ export class ContentClient {
     try {
       response = await fetch(put.url, {
         method: put.method,
-        headers: put.headers,
+        // fetch sets Content-Length from the body itself (and refuses one given by hand on some paths)
+        headers: Object.fromEntries(
+          Object.entries(put.headers).filter(([name]) => name.toLowerCase() !== 'content-length'),
+        ),
         body: new Uint8Array(body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (error) {
       throw new GateCallError(
-        `upload to the document store: unreachable: ${(error as Error).message}`,
+        `upload to the document store: unreachable: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`,
         'NETWORK',
         true,
       );

@@ -158,7 +158,8 @@ export class Outbox {
         // Never fatal for the worker: the gate or store away (the usual case), or a disk problem, is retried.
         if (!isRetryableGateError(error))
           log.error({ err: (error as Error).message }, 'uploading from the outbox failed; trying again');
-        else if (!this.outage)
+        else if (this.outage) log.debug({ err: (error as Error).message }, 'uploading still fails');
+        else
           log.warn(
             { err: (error as Error).message, pending: this.waiting.size },
             'cannot upload documents now; they wait in the outbox',
@@ -203,6 +204,7 @@ export class Outbox {
 
   private async send(batch: PackedDocument[]): Promise<void> {
     let answers: Awaited<ReturnType<typeof uploadBatch>>;
+    this.options.log.debug({ documents: batch.length }, 'uploading a batch of documents');
     try {
       answers = await uploadBatch(this.options.client, batch, this.options.clientId());
     } catch (error) {

@@ -10,6 +10,7 @@ import { graphqlData } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { createPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { gateResources, resourceViolations, type GateResources } from './resources.ts';
+import { startTestS3, type TestS3 } from '../support/s3.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export const CHAOS_KEY = 'chaos-admin-key-0123456789abcdef';
@@ -42,10 +43,14 @@ export class ChaosCluster {
   /** Clusters not closed yet, so an interrupted run (Ctrl-C) can close them on its way out. */
   static readonly live = new Set<ChaosCluster>();
 
-  static async start({ gates = 2 } = {}): Promise<ChaosCluster> {
+  /** the S3 store the gates share, when the scenario runs on one (else the database store) */
+  s3: TestS3 | null = null;
+
+  static async start({ gates = 2, store = 'database' as 'database' | 's3' } = {}): Promise<ChaosCluster> {
     const cluster = new ChaosCluster(await createPgCluster(), await startFakeRegistry());
     ChaosCluster.live.add(cluster);
     try {
+      if (store === 's3') cluster.s3 = await startTestS3('reyestr-chaos');
       for (let i = 0; i < gates; i++) {
         const gate = await startGateProcess(cluster.gateEnv());
         cluster.gates.push(gate);
@@ -61,6 +66,8 @@ export class ChaosCluster {
 
   private gateEnv() {
     return {
+      // Several gates on one PostgreSQL and one S3; orphans older than 2 s are swept.
+      ...(this.s3 ? { ...this.s3.env(), DOCUMENT_ORPHAN_GRACE_SECONDS: '2' } : {}),
       DATABASE_URL: this.pg.url,
       ADMIN_API_KEY: CHAOS_KEY,
       LEASE_SECONDS: String(LEASE_SECONDS),
@@ -256,6 +263,7 @@ export class ChaosCluster {
     await this.registry.close();
     await this.db?.end().catch(() => {});
     this.pg.destroy();
+    await this.s3?.close();
     rmSync(this.outputDir, { recursive: true, force: true });
     rmSync(this.outboxDir, { recursive: true, force: true });
   }

@@ -1,8 +1,10 @@
 // What must hold after any failure: every task completed exactly once (or in a deliberate terminal state),
 // every downloaded document on disk with its three files and no partial files, the gate's document count
-// equal to what is on disk, and no lease left running past its expiry.
+// equal to what is on disk, no lease left running past its expiry — and the corpus: the set of decisions
+// stored at the gate equals the set the fake registry served for the planned windows, each with its content.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { GeneratedSearch } from '../fake-registry/data.ts';
 import { LEASE_SECONDS, SWEEP_SECONDS, type ChaosCluster } from './cluster.ts';
 
 export interface InvariantReport {
@@ -18,6 +20,28 @@ export interface InvariantReport {
   staleLeases: number;
   /** decisions the registry served more than once (a worker died between fetching and registering) */
   refetched: number;
+  /** planned (the rows of the tasks' result pages) but not stored at the gate */
+  plannedNotStored: string[];
+  /** stored at the gate but not planned */
+  storedNotPlanned: string[];
+  /** served by the registry (fetched by some worker) but not stored: a fetched decision that got lost */
+  servedNotStored: string[];
+  /** recorded without their content */
+  withoutContent: number;
+}
+
+/**
+ * The decisions the tasks planned: the first maxDocuments rows of each task's result page, computed by the
+ * fake registry's own generator for the search the workers sent.
+ */
+function plannedDocumentIds(cluster: ChaosCluster, tasks: Array<{ startPage: number; maxDocuments: number }>) {
+  const params = [...cluster.registry.searches.values()][0];
+  const planned = new Set<string>();
+  if (!params) return planned;
+  const search = new GeneratedSearch(params);
+  for (const task of tasks)
+    for (const row of search.rowsOfPage(task.startPage).slice(0, task.maxDocuments)) planned.add(row.documentId);
+  return planned;
 }
 
 export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantReport> {
@@ -38,9 +62,19 @@ export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantR
       [SWEEP_SECONDS * 4],
     )
   ).rows[0].n;
-  const inGate = new Set(
-    (await db.query<{ document_id: string }>('SELECT document_id FROM documents')).rows.map((r) => r.document_id),
-  );
+  const documentRows = (
+    await db.query<{ document_id: string; stored: boolean }>(
+      'SELECT document_id, stored_at IS NOT NULL AS stored FROM documents',
+    )
+  ).rows;
+  const inGate = new Set(documentRows.map((r) => r.document_id));
+  const stored = new Set(documentRows.filter((r) => r.stored).map((r) => r.document_id));
+  const taskRows = (
+    await db.query<{ startPage: number; maxDocuments: number }>(
+      `SELECT start_page AS "startPage", max_documents AS "maxDocuments" FROM tasks WHERE kind = 'DOWNLOAD'`,
+    )
+  ).rows;
+  const planned = plannedDocumentIds(cluster, taskRows);
 
   const onDisk = new Set<string>();
   const partialFiles: string[] = [];
@@ -78,6 +112,10 @@ export async function checkInvariants(cluster: ChaosCluster): Promise<InvariantR
     unknownToGate: [...onDisk].filter((id) => !inGate.has(id)),
     staleLeases,
     refetched: [...fetches.values()].filter((n) => n > 1).length,
+    plannedNotStored: [...planned].filter((id) => !stored.has(id)),
+    storedNotPlanned: [...stored].filter((id) => !planned.has(id)),
+    servedNotStored: [...fetches.keys()].map((path) => path.split('/')[2]).filter((id) => !stored.has(id)),
+    withoutContent: inGate.size - stored.size,
   };
 }
 
@@ -91,6 +129,11 @@ export function violations(r: InvariantReport): string[] {
   if (r.missingOnDisk.length) out.push(`${r.missingOnDisk.length} documents the gate knows are not on disk`);
   if (r.unknownToGate.length) out.push(`${r.unknownToGate.length} documents on disk the gate does not know`);
   if (r.staleLeases) out.push(`${r.staleLeases} leases expired long ago and were not swept`);
+  // The corpus: the decisions at the gate are exactly those the registry served for the planned windows.
+  if (r.plannedNotStored.length) out.push(`${r.plannedNotStored.length} planned decisions are not stored at the gate`);
+  if (r.storedNotPlanned.length) out.push(`${r.storedNotPlanned.length} stored decisions were never planned`);
+  if (r.servedNotStored.length) out.push(`${r.servedNotStored.length} decisions the registry served are not stored`);
+  if (r.withoutContent) out.push(`${r.withoutContent} documents recorded without their content`);
   return out;
 }
 

@@ -12,6 +12,8 @@ export interface Load {
   settleMs: number;
   /** the repeated-outage scenario: how many PostgreSQL outages, each lasting between min and max seconds */
   outages: { count: number; minSeconds: number; maxSeconds: number };
+  /** the document-store scenario: how long the S3 store is away */
+  storeOutageSeconds: number;
 }
 
 export const SHORT_LOAD: Load = {
@@ -21,6 +23,7 @@ export const SHORT_LOAD: Load = {
   documentsPerTask: 3,
   settleMs: 90_000,
   outages: { count: 3, minSeconds: 1, maxSeconds: 3 },
+  storeOutageSeconds: 3,
 };
 
 export interface ScenarioResult {
@@ -35,7 +38,7 @@ export interface ScenarioResult {
 }
 
 export async function runScenario(scenario: Scenario, load: Load): Promise<ScenarioResult> {
-  const cluster = await ChaosCluster.start({ gates: load.gates });
+  const cluster = await ChaosCluster.start({ gates: load.gates, store: scenario.store });
   try {
     // Slow the registry a little so failures land while documents are in flight.
     cluster.registry.setFaults({ latencyMs: 40 });

@@ -1,5 +1,6 @@
 // Failure scenarios. Each injects one kind of failure into a loaded cluster and returns how long the
 // cluster took to recover (failure → work flowing again, or → the victim's tasks leased to someone else).
+import { readdirSync } from 'node:fs';
 import { LEASE_SECONDS, type ChaosCluster } from './cluster.ts';
 import type { Load } from './run.ts';
 import { subscriptionFlood } from './subscription-flood.ts';
@@ -9,6 +10,8 @@ export interface Scenario {
   /** what "recovered" means for this failure */
   recovery: string;
   inject(cluster: ChaosCluster, load: Load): Promise<number>;
+  /** the document store the gates share (default: the database) */
+  store?: 'database' | 's3';
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -117,6 +120,26 @@ export const scenarios: Scenario[] = [
       const at = Date.now();
       await cluster.restartGate(0, 'SIGKILL');
       return cluster.waitForFlow(seq, at);
+    },
+  },
+  {
+    name: 'the S3 document store away under load',
+    recovery: 'every decision fetched meanwhile stored, after the store came back',
+    store: 's3',
+    async inject(cluster, load) {
+      await busyWorker(cluster);
+      await cluster.s3!.stop();
+      await sleep(load.storeOutageSeconds * 1000);
+      await cluster.s3!.start();
+      const back = Date.now();
+      // Recovered when the outboxes have caught up: nothing waits in them any more.
+      const deadline = back + 120_000;
+      while (Date.now() < deadline) {
+        const waiting = readdirSync(cluster.outboxDir).filter((name) => /^\d+$/.test(name)).length;
+        if (waiting === 0) return Date.now() - back;
+        await sleep(100);
+      }
+      throw new Error('the outbox did not drain within 120 s after the store came back');
     },
   },
   {

@@ -111,7 +111,6 @@ export class S3Store implements DocumentStore {
         'content-md5': info.md5,
         'content-type': CONTENT_TYPE[part],
         'content-encoding': 'gzip',
-        'content-length': String(info.storedSize),
       },
       expiresAt: new Date(Date.now() + this.urlSeconds * 1000),
     };
