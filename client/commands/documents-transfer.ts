@@ -1,55 +1,11 @@
 /**
  * `reyestr documents import DIR` and `reyestr documents pull --output-dir DIR`: moving decisions between a
- * folder and the gate's document store (client/corpus/import.ts, pull.ts), with a progress bar on a terminal.
+ * folder and the gate's document store (client/corpus/import.ts, pull.ts). Only the options live here; the
+ * work (documents-transfer-run.ts) loads when a command runs, keeping `reyestr --help` quick.
  */
-import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
-import { ContentClient } from '../corpus/content-client.ts';
-import { importFolder } from '../corpus/import.ts';
-import { pullDocuments } from '../corpus/pull.ts';
-import { DEFAULT_REGISTRY_URL } from '../registry/index.ts';
-import { createWorkerLogger } from '../worker/log.ts';
-import {
-  CliError,
-  EXIT,
-  action,
-  gateCommand,
-  int,
-  json,
-  stdio,
-  withGate,
-  type GateOptions,
-  type Output,
-} from './support.ts';
-
-/** A bar on a terminal (stderr), nothing elsewhere; stops itself on Ctrl-C so the summary still prints. */
-function progressBar(what: string) {
-  if (!process.stderr.isTTY) return { update: (_done: number, _total: number) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${what} [{bar}] {value}/{total} {percentage}% | {rate}/s | ETA {eta_formatted}`,
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const started = Date.now();
-  bar.start(0, 0, { rate: '0' });
-  return {
-    update: (done: number, total: number) => {
-      bar.setTotal(total);
-      bar.update(done, { rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1) });
-    },
-    stop: () => bar.stop(),
-  };
-}
-
-/** Ctrl-C stops starting new work; what is under way finishes and the summary is printed (run again to resume). */
-function interruptible() {
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  return { signal: controller.signal, done: () => process.off('SIGINT', onSignal) };
-}
+import { action, gateCommand, int, stdio, type Output } from './support.ts';
+import type { ImportOptions, PullOptions } from './documents-transfer-run.ts';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const date = (name: string) => (value: string) => {
@@ -65,37 +21,15 @@ export function registerDocumentTransferCommands(documents: Command, output: Out
     'reyestr documents import /data/decisions',
   )
     .argument('<dir>', 'a folder of <id>/<id>.html|.txt|.json, or of the older <id>/<id>_<id>.html (+ _print.html)')
-    .option('--registry-url <url>', 'registry base URL for source links of older pages', DEFAULT_REGISTRY_URL)
+    .option(
+      '--registry-url <url>',
+      'registry base URL for source links of older pages (default https://reyestr.court.gov.ua)',
+    )
     .option('--batch <n>', 'documents per upload batch (default 25)', int('--batch', 1, 200), 25)
     .action(
-      action(async (dir: string, o: GateOptions & { registryUrl: string; batch: number }) => {
-        const log = createWorkerLogger({ level: 'warn' });
-        const bar = progressBar('import');
-        const stop = interruptible();
-        const summary = await withGate(o, (gate) =>
-          importFolder({
-            dir,
-            gate,
-            content: new ContentClient(o.apiUrl, o.apiKey),
-            log,
-            registryUrl: o.registryUrl,
-            batchSize: o.batch,
-            signal: stop.signal,
-            onProgress: bar.update,
-          }),
-        ).finally(() => {
-          bar.stop();
-          stop.done();
-        });
-        if (o.json) output.out(json(summary));
-        else {
-          output.out(
-            `${summary.found} found: ${summary.stored} stored, ${summary.present} the gate had, ${summary.rejected.length} refused\n`,
-          );
-          for (const r of summary.rejected.slice(0, 20)) output.err(`  ${r.documentId}: ${r.reason}\n`);
-        }
-        if (summary.rejected.length > 0)
-          throw new CliError(`${summary.rejected.length} document(s) refused`, EXIT.USAGE);
+      action(async (dir: string, o: ImportOptions) => {
+        const { runImport } = await import('./documents-transfer-run.ts');
+        await runImport(dir, o, output);
       }, output),
     );
 
@@ -112,50 +46,9 @@ export function registerDocumentTransferCommands(documents: Command, output: Out
     .option('--region <code>', 'CourtRegion code (11 = Київська область)')
     .option('--concurrency <n>', 'documents fetched at once (default 8)', int('--concurrency', 1, 64), 8)
     .action(
-      action(
-        async (
-          o: GateOptions & {
-            outputDir: string;
-            task?: string;
-            from?: string;
-            to?: string;
-            region?: string;
-            concurrency: number;
-          },
-        ) => {
-          const log = createWorkerLogger({ level: 'warn' });
-          const bar = progressBar('pull');
-          const stop = interruptible();
-          const filter = {
-            ...(o.task ? { taskId: o.task } : {}),
-            ...(o.region ? { courtRegions: [o.region] } : {}),
-            ...(o.from || o.to ? { adoptedOn: { from: o.from, to: o.to } } : {}),
-          };
-          const summary = await withGate(o, (gate) =>
-            pullDocuments({
-              outputDir: o.outputDir,
-              gate,
-              content: new ContentClient(o.apiUrl, o.apiKey),
-              log,
-              filter,
-              concurrency: o.concurrency,
-              signal: stop.signal,
-              onProgress: bar.update,
-            }),
-          ).finally(() => {
-            bar.stop();
-            stop.done();
-          });
-          if (o.json) output.out(json(summary));
-          else {
-            output.out(
-              `${summary.listed} listed: ${summary.written} written, ${summary.skipped} already there, ${summary.failed.length} failed\n`,
-            );
-            for (const f of summary.failed.slice(0, 20)) output.err(`  ${f.documentId}: ${f.reason}\n`);
-          }
-          if (summary.failed.length > 0) throw new CliError(`${summary.failed.length} document(s) failed`, EXIT.SERVER);
-        },
-        output,
-      ),
+      action(async (o: PullOptions) => {
+        const { runPull } = await import('./documents-transfer-run.ts');
+        await runPull(o, output);
+      }, output),
     );
 }

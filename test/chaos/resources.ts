@@ -13,11 +13,16 @@ export interface GateResources {
   rssBytes: number;
 }
 
-/** The gate's pool size (server/db/client.ts openDatabase default). */
+/** The gate's pool size (server/db/database.ts openDatabase default). */
 export const POOL_MAX = 10;
 /**
+ * Advisory-lock connections a gate may hold: one per singleton role it can win (the sweeper and the follow
+ * scheduler, server/sweeper.ts and server/scheduler.ts), each on its own session.
+ */
+export const LOCK_CONNECTIONS_MAX = 2;
+/**
  * Descriptors a gate may hold above its baseline and still be "back": the pool filling up to its bound, the
- * sweeper's lock connection, and the workers' keep-alive and WebSocket connections coming and going.
+ * sweeper's and scheduler's lock connections, and the workers' keep-alive and WebSocket connections coming and going.
  */
 export const FD_SLACK = POOL_MAX + 20;
 /** RSS above baseline that still counts as back (V8 keeps some heap it grew during the run). */
@@ -46,7 +51,8 @@ export function resourceViolations(baseline: GateResources | null, now: GateReso
   const who = `gate ${now.pid}`;
   if ((c.listen ?? 0) !== 1) out.push(`${who} holds ${c.listen ?? 0} listener connections (want exactly 1)`);
   if ((c.pool ?? 0) > POOL_MAX) out.push(`${who} holds ${c.pool} pool connections (bound ${POOL_MAX})`);
-  if ((c.lock ?? 0) > 1) out.push(`${who} holds ${c.lock} lock connections (want at most 1)`);
+  if ((c.lock ?? 0) > LOCK_CONNECTIONS_MAX)
+    out.push(`${who} holds ${c.lock} lock connections (want at most ${LOCK_CONNECTIONS_MAX})`);
   const others = Object.entries(c).filter(([role]) => !['pool', 'listen', 'lock'].includes(role));
   if (others.length) out.push(`${who} holds unexpected connections: ${JSON.stringify(Object.fromEntries(others))}`);
   if (baseline && baseline.pid === now.pid) {
