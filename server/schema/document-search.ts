@@ -158,7 +158,7 @@ builder.queryFields((t) => ({
       name: 'DocumentConnection',
       fields: (c) => ({
         totalCount: c.int({
-          description: `exact up to ${search.COUNT_CAP.toLocaleString('en')} matches; beyond, the planner's estimate (see totalCountExact)`,
+          description: `exact up to ${search.COUNT_CAP} matches; beyond, the planner's estimate (see totalCountExact)`,
           resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
         }),
         totalCountExact: c.boolean({
