@@ -2,55 +2,20 @@
 // runs. Several gates may share a database; an advisory lock makes exactly one of them the scheduler (as
 // with the sweeper), and each run also locks its follow's row, so a due run happens once. Only the next
 // time after "now" is scheduled, so runs missed while every gate was down become one run at start.
-import type { Database, HeldLock } from './db/database.ts';
+import type { Database } from './db/database.ts';
+import { LeaderLoop } from './leader-loop.ts';
 import type { Logger } from './observability/logger.ts';
 import { runDueFollows, settleFollows } from './services/follow-runs.ts';
 
 const SCHEDULER_LOCK_KEY = 7_250_017;
 
-export class FollowScheduler {
-  private timer?: NodeJS.Timeout;
-  private lock: HeldLock | null = null;
-  private running: Promise<unknown> | null = null;
-
-  constructor(
-    private readonly db: Database,
-    private readonly intervalMs: number,
-    private readonly log: Logger,
-  ) {}
-
-  get isLeader(): boolean {
-    return this.lock?.held ?? false;
+export class FollowScheduler extends LeaderLoop<number> {
+  constructor(db: Database, intervalMs: number, log: Logger) {
+    super(db, intervalMs, log, 'follow scheduler', SCHEDULER_LOCK_KEY);
   }
 
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
-    void this.tick();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-    await this.lock?.release();
-    this.lock = null;
-  }
-
-  /** One round: become the scheduler if nobody is, settle finished rounds, run what is due. */
-  tick(): Promise<unknown> {
-    if (this.running) return this.running;
-    this.running = this.round()
-      .catch((error) => this.log.warn({ err: error }, 'follow scheduling failed; will retry'))
-      .finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private async round(): Promise<number | null> {
-    if (!this.lock?.held) {
-      this.lock = await this.db.tryAdvisoryLock(SCHEDULER_LOCK_KEY);
-      if (!this.lock) return null;
-      this.log.info('this gate is now the follow scheduler');
-    }
+  /** Settle finished rounds, then run what is due. */
+  protected async work(): Promise<number> {
     await settleFollows();
     const runs = await runDueFollows();
     for (const run of runs)

@@ -2,7 +2,8 @@
 // retention and removes the object store's orphaned uploads (corpus/orphans.ts). Several gates may share a
 // database; an advisory lock makes exactly one of them the sweeper, and when that gate dies its lock goes
 // with its connection, so another gate takes over at its next tick.
-import type { Database, HeldLock } from './db/database.ts';
+import type { Database } from './db/database.ts';
+import { LeaderLoop } from './leader-loop.ts';
 import type { Logger } from './observability/logger.ts';
 import { sweepOrphanUploads } from './corpus/orphans.ts';
 import { corpusLimits, documentStore } from './corpus/store/index.ts';
@@ -23,43 +24,12 @@ export interface SweepResult {
   orphanedUploads: number;
 }
 
-export class Sweeper {
-  private timer?: NodeJS.Timeout;
-  private lock: HeldLock | null = null;
-  private running: Promise<unknown> | null = null;
+export class Sweeper extends LeaderLoop<SweepResult> {
   private lastPrune = 0;
   private lastOrphanSweep = 0;
 
-  constructor(
-    private readonly db: Database,
-    private readonly intervalMs: number,
-    private readonly log: Logger,
-  ) {}
-
-  get isLeader(): boolean {
-    return this.lock?.held ?? false;
-  }
-
-  start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
-    this.timer.unref();
-    void this.tick();
-  }
-
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-    await this.lock?.release();
-    this.lock = null;
-  }
-
-  /** One round: become the sweeper if nobody is, then sweep. Safe to call at any time (tests do). */
-  tick(): Promise<unknown> {
-    if (this.running) return this.running;
-    this.running = this.round()
-      .catch((error) => this.log.warn({ err: error }, 'sweep failed; will retry'))
-      .finally(() => (this.running = null));
-    return this.running;
+  constructor(db: Database, intervalMs: number, log: Logger) {
+    super(db, intervalMs, log, 'sweeper', SWEEPER_LOCK_KEY);
   }
 
   /** Deletes finished tasks' events past the retention (EVENT_RETENTION_DAYS; 0 keeps everything). */
@@ -88,12 +58,8 @@ export class Sweeper {
     return sweepOrphanUploads(documentStore, corpusLimits.orphanGraceSeconds);
   }
 
-  private async round(): Promise<SweepResult | null> {
-    if (!this.lock?.held) {
-      this.lock = await this.db.tryAdvisoryLock(SWEEPER_LOCK_KEY);
-      if (!this.lock) return null;
-      this.log.info('this gate is now the sweeper');
-    }
+  /** One sweep (LeaderLoop runs it only while this gate holds the sweeper's lock). */
+  protected async work(): Promise<SweepResult> {
     const moved = await requeueExpiredLeases();
     const inactive = await markSilentClientsInactive();
     const prunedEvents = Date.now() - this.lastPrune >= PRUNE_EVERY_MS ? await this.pruneEventLog() : 0;
