@@ -73,6 +73,9 @@ describe('gate restart mid-task', () => {
       30_000,
       'the outbox to catch up',
     );
+    // The worker empties an outbox entry only after the gate's answer reaches it, a moment after the gate counts
+    // the document: wait for that too rather than read the folder at once.
+    await eventually(async () => readOutput(worker.outboxDir).length === 0, 30_000, 'the outbox to empty');
     expect(readOutput(worker.outboxDir)).toEqual([]);
 
     // The subscription is back: a new task is claimed long before the 120 s poll would.
