@@ -9,7 +9,6 @@
 // Small by default (proves it runs): CORPUS_DOCS=400 CORPUS_WORKERS=8; the lead runs it bigger on a quiet box.
 // BENCH_DB_LIMIT=0 skips ../shared/bench/db-limit.sh, BENCH_WRITE=0 leaves docs/benchmarks.md alone.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import PQueue from 'p-queue';
@@ -21,6 +20,7 @@ import { parsePage } from '../client/registry/parsers/index.ts';
 import { FIXTURE_DOCUMENT_IDS, readFixture } from '../test/fake-registry/fixtures.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { startTestS3 } from '../test/support/s3.ts';
+import { dbLimit } from './db-limit.ts';
 import { machine, startGateProcess, writeSection } from './support.ts';
 
 const DOCS = Number(process.env.CORPUS_DOCS ?? 400);
@@ -135,15 +135,6 @@ async function rawInserts(url: string, docs: PackedDocument[]): Promise<number> 
   }
 }
 
-function dbLimit(): string {
-  if (process.env.BENCH_DB_LIMIT === '0') return 'db-limit.sh: skipped (BENCH_DB_LIMIT=0)';
-  const run = (args: string[]) =>
-    execFileSync('bash', ['../shared/bench/db-limit.sh', ...args])
-      .toString()
-      .trim();
-  return `db-limit.sh: ${run([])} cycles/s single, ${run(['--batch'])} tasks/s batched (same run)`;
-}
-
 function compressionRows(): string[] {
   return fixtures.map((f) => {
     const html = Buffer.from(f.html);
@@ -221,7 +212,7 @@ async function main() {
   }
 
   const body = `Measured by \`npm run bench:corpus\` (CORPUS_DOCS=${DOCS}, CORPUS_WORKERS=${WORKERS}, batches of ${BATCH}) on
-${new Date().toISOString().slice(0, 10)}, ${machine()}; PostgreSQL on 127.0.0.1:5432. ${dbLimit()}.
+${new Date().toISOString().slice(0, 10)}, ${machine()}; PostgreSQL on 127.0.0.1:5432. ${dbLimit().line}.
 Documents are the four real fixture decisions under new ids; MB/s counts their uncompressed HTML + text + metadata.
 
 | store | how | documents/s | MB/s | gate peak RSS |

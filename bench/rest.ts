@@ -1,17 +1,27 @@
 // npm run bench:rest — the older clients' loop through REST (POST /api/v1/tasks/request, then
 // POST /api/v1/tasks/complete) with 8 concurrent clients over 5,000 tasks: cycles/s, p50/p99 of each call,
-// duplicates and lost tasks; against the same SQL statements (server/db/sql claimTasks + completeTasks) run
-// directly on a second database in the same run. The gate runs as its own process with its default limits.
+// duplicates and lost tasks, the gate's RSS after the run; against the same SQL statements (server/db/sql
+// claimTasks + completeTasks) run directly on a second database in the same run, and the database's own limit
+// (../shared/bench/db-limit.sh, bench/db-limit.ts). The gate runs as its own process with its default limits.
+//   npm run bench:rest                 PostgreSQL on 127.0.0.1 (test/support/databases.ts)
+//   npm run bench:rest -- --pglite     the embedded default: the gate on a PGlite data dir of its own, the
+//                                      baseline on another PGlite data dir in the bench process
+// Env: BENCH_TASKS (5000), BENCH_WRITE=0 (print only), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import pg from 'pg';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseConfig } from '../server/config.ts';
 import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
 import { claimTasks } from '../server/db/sql/claim-tasks.ts';
 import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, percentile, startGateProcess, writeSection } from './support.ts';
+import { dbLimit, ofLimit } from './db-limit.ts';
+import { machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
 
+const PGLITE = process.argv.includes('--pglite');
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 5000);
 const ADMIN_KEY = 'bench-rest-admin-key-0123456789abcdef';
@@ -119,100 +129,150 @@ async function rawRun(clientIds: string[]): Promise<Run> {
   });
 }
 
-const seedSql = (n: number) => `
-  INSERT INTO tasks (search_params, start_page, max_documents)
-  SELECT '{"CourtRegion": ["11"]}'::jsonb, g, 25 FROM generate_series(1, ${n}) AS g`;
+async function graphql(base: string, query: string, variables: Record<string, unknown> = {}) {
+  const res = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
 
-async function main() {
+/** Tasks through the gate's own API (works on both storages: nothing else may open a PGlite data dir). */
+async function seedThroughGate(base: string, n: number) {
+  for (let i = 0; i < n; i += 1000) {
+    const tasks = Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+      searchParams: { CourtRegion: ['11'] },
+      startPage: i + j + 1,
+      maxDocuments: 25,
+    }));
+    await graphql(base, 'mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { id } }', { t: tasks });
+  }
+}
+
+async function notCompleted(base: string, key: string): Promise<number> {
+  const res = await fetch(`${base}/api/v1/tasks/status`, { headers: { 'x-api-key': key } });
+  const counts = (await res.json()) as { total_tasks: number; completed: number };
+  return counts.total_tasks - counts.completed;
+}
+
+async function seedDirectly(n: number) {
+  for (let i = 0; i < n; i += 1000) {
+    await insertTasks(
+      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
+        kind: 'DOWNLOAD' as const,
+        searchParams: { CourtRegion: ['11'] },
+        startPage: i + j + 1,
+        maxDocuments: 25,
+        priority: 0,
+        runAt: null,
+        maxAttempts: 3,
+        dedupKey: null,
+        parentId: null,
+      })),
+    );
+  }
+}
+
+/** Two databases of the storage under test: one for the gate process, one for the in-process baseline. */
+async function databases(): Promise<{ gateEnv: Record<string, string>; raw: DatabaseConfig; drop(): Promise<void> }> {
+  if (PGLITE) {
+    const dir = mkdtempSync(join(tmpdir(), 'reyestr-bench-rest-pglite-'));
+    return {
+      gateEnv: { DATA_DIR: join(dir, 'gate') },
+      raw: { kind: 'pglite', dataDir: join(dir, 'raw') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
+  }
   const gateDb = await createPostgresDatabase('reyestr_bench_rest');
   const rawDb = await createPostgresDatabase('reyestr_bench_raw');
-  const gate = await startGateProcess({
-    DATABASE_URL: (gateDb.config as { url: string }).url,
-    ADMIN_API_KEY: ADMIN_KEY,
-  });
-  const gatePg = new pg.Client({ connectionString: (gateDb.config as { url: string }).url });
-  await gatePg.connect();
+  return {
+    gateEnv: { DATABASE_URL: (gateDb.config as { url: string }).url },
+    raw: rawDb.config,
+    drop: async () => {
+      await gateDb.drop();
+      await rawDb.drop();
+    },
+  };
+}
+
+async function main() {
+  // The database's own ceiling (PostgreSQL, pgbench) first, before the gate and its pools exist, same run.
+  const limit = dbLimit();
+  console.log(limit.line);
+  const dbs = await databases();
+  const gate = await startGateProcess({ ...dbs.gateEnv, ADMIN_API_KEY: ADMIN_KEY });
   try {
     // One worker key and REST client per loop, as deployed workers have.
     const keys: string[] = [];
     for (let i = 0; i < CLIENTS; i++) {
-      const res = await fetch(`${gate.url}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
-        body: JSON.stringify({ query: `mutation { createApiKey(input: { name: "bench-${i}" }) { key } }` }),
-      });
-      keys.push(((await res.json()) as any).data.createApiKey.key);
+      keys.push(
+        (await graphql(gate.url, `mutation { createApiKey(input: { name: "bench-${i}" }) { key } }`)).createApiKey.key,
+      );
       await call(gate.url, '/api/v1/clients/register', keys[i], {
         client_name: `bench-rest-${i}`,
         client_host: 'localhost',
       });
     }
-    // Warm-up (JIT, pools, plans), then clear.
-    await gatePg.query(seedSql(400));
+    // Warm-up (JIT, pools, plans); its tasks are all completed before the measured ones are made.
+    await seedThroughGate(gate.url, 400);
     await restRun(gate.url, keys, 'warm-up');
-    await gatePg.query('TRUNCATE tasks, task_events CASCADE');
 
-    const database = await openDatabase(rawDb.config);
-    await applyMigrations(database);
+    await openDatabase(dbs.raw).then(applyMigrations);
     const clientIds = (
       await Promise.all(Array.from({ length: CLIENTS }, (_, i) => prisma.client.create({ data: { name: `raw-${i}` } })))
     ).map((c) => c.id);
-    for (let i = 0; i < TASKS; i += 1000) {
-      await insertTasks(
-        Array.from({ length: Math.min(1000, TASKS - i) }, (_, j) => ({
-          kind: 'DOWNLOAD' as const,
-          searchParams: { CourtRegion: ['11'] },
-          startPage: i + j + 1,
-          maxDocuments: 25,
-          priority: 0,
-          runAt: null,
-          maxAttempts: 3,
-          dedupKey: null,
-          parentId: null,
-        })),
-      );
-    }
+    await seedDirectly(TASKS);
     const raw = await rawRun(clientIds);
     raw.lost = await prisma.task.count({ where: { status: { not: 'COMPLETED' } } });
+    await closeDatabase(); // a PGlite baseline holds its WASM memory in this process: let it go before the REST run
 
-    await gatePg.query(seedSql(TASKS));
-    const rest = await restRun(gate.url, keys, 'REST request + complete (gate process)');
-    rest.lost = Number((await gatePg.query(`SELECT count(*) FROM tasks WHERE status <> 'COMPLETED'`)).rows[0].count);
+    await seedThroughGate(gate.url, TASKS);
+    const rest = await restRun(
+      gate.url,
+      keys,
+      `REST request + complete (gate process, ${PGLITE ? 'PGlite' : 'PostgreSQL'})`,
+    );
+    rest.lost = await notCompleted(gate.url, keys[0]);
+    const gateRss = rssMb(gate.child.pid!);
 
-    const row = (r: Run) => {
+    const row = (r: Run, goal: string) => {
       const calls = Object.entries(r.latencies)
         .map(([name, l]) => `${name} p50 ${percentile(l, 50).toFixed(2)} / p99 ${percentile(l, 99).toFixed(2)}`)
         .join('<br>');
-      return `| ${r.label} | ${r.cycles} | ${r.seconds.toFixed(2)} | **${(r.cycles / r.seconds).toFixed(0)}** | ${calls} | ${r.duplicates} | ${r.lost} | ${r.errors} |`;
+      const rate = r.cycles / r.seconds;
+      return `| ${r.label} | ${r.cycles} | ${r.seconds.toFixed(2)} | **${rate.toFixed(0)}** | ${ofLimit(rate, limit.single)}${goal} | ${calls} | ${r.duplicates} | ${r.lost} | ${r.errors} |`;
     };
     const ratio = rest.cycles / rest.seconds / (raw.cycles / raw.seconds);
-    const { availableParallelism, loadavg } = await import('node:os');
-    const report = `Command: \`npm run bench:rest\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}; machine: \`nproc\` ${availableParallelism()}, ${machine()}; PostgreSQL 15 on 127.0.0.1; load average at the end ${loadavg()[0].toFixed(2)} (other work shares this machine: compare the rows of one run, not runs).
+    const storage = PGLITE
+      ? 'PGlite: the gate on a data dir of its own (`DATA_DIR`), the baseline on another PGlite data dir in the bench process'
+      : 'PostgreSQL 15 on 127.0.0.1; the baseline on a second database of the same server';
+    const report = `Command: \`npm run bench:rest${PGLITE ? ' -- --pglite' : ''}\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}; machine: \`nproc\` ${availableParallelism()}, ${machine()}; ${storage}; load average at the end ${loadavg()[0].toFixed(2)} (other work shares this machine: compare the rows of one run, not runs).
+The database's own limit, same run (PostgreSQL on 127.0.0.1, whatever the gate's storage): ${limit.line}.
 
 ${CLIENTS} concurrent clients, ${TASKS} tasks; a cycle is \`POST /api/v1/tasks/request\` + \`POST /api/v1/tasks/complete\` (no lease token sent: the
 gate finds the caller's lease). The gate runs as its own process (\`reyestr serve\`) with auth on and its **default limits**
 (one worker key per client, so the per-key mutation limit of 30,000/min is not reached); keep-alive HTTP/1.1 from the bench.
 The baseline runs the gate's own statements (server/db/sql \`claimTasks\` + \`completeTasks\`, each its own transaction with
-its event row) from the bench process on a second database of the same server, in the same run.
+its event row) from the bench process, in the same run.
 
-| mode | cycles | seconds | cycles/s | latency per call, ms | duplicates | lost | errors |
-|---|---|---|---|---|---|---|---|
-${row(raw)}
-${row(rest)}
+| mode | cycles | seconds | cycles/s | of db-limit | latency per call, ms | duplicates | lost | errors |
+|---|---|---|---|---|---|---|---|---|
+${row(raw, PGLITE ? '' : ' (goal ≥ 80%)')}
+${row(rest, PGLITE ? '' : ' (goal ≥ 50%)')}
 
-REST reaches **${(ratio * 100).toFixed(0)}%** of the raw-SQL rate (target ≥ 50%); the older Python gate did 108 cycles/s
-(1 process) and 241/s (2 processes) on a machine like this. "lost" counts tasks not completed at the end.
-Per REST cycle the gate does more than the two statements: key lookup and the caller's client (both cached for 5 s), the lease-holder
-check that finds the token for clients that do not send one, \`touchClient\` on claim, and one request log line each.`;
-    writeSection('REST request→complete', report);
+REST reaches **${(ratio * 100).toFixed(0)}%** of the raw-SQL rate. Gate RSS after the run: **${gateRss.toFixed(0)} MB** (goal ≤ ${PGLITE ? 350 : 200} MB).
+"lost" counts tasks not completed at the end. Per REST cycle the gate does more than the two statements: key lookup and the
+caller's client (both cached for 5 s), the lease-holder check that finds the token for clients that do not send one, and one request log line each.`;
+    writeSection(PGLITE ? 'REST request→complete on PGlite' : 'REST request→complete', report);
     console.log(report);
   } finally {
-    await gatePg.end();
     await gate.stop();
     await closeDatabase();
     agent.destroy();
-    await gateDb.drop();
-    await rawDb.drop();
+    await dbs.drop();
   }
 }
 

@@ -21,6 +21,7 @@ import { exportDocuments } from '../server/services/document-export.ts';
 import type { DatabaseConfig } from '../server/config.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { type CorpusSource, corpusSource, judgeOf, prng, syntheticDecisions } from './search/corpus.ts';
+import { dbLimit } from './db-limit.ts';
 import { machine, percentile, startGateProcess, writeSection } from './support.ts';
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 200_000);
@@ -228,17 +229,8 @@ async function runOn(config: DatabaseConfig, total: number, label: string, withC
   }
 }
 
-function dbLimit(): string {
-  if (process.env.BENCH_DB_LIMIT === '0') return 'db-limit.sh: skipped (BENCH_DB_LIMIT=0)';
-  const run = (args: string[]) =>
-    execFileSync('bash', ['../shared/bench/db-limit.sh', ...args])
-      .toString()
-      .trim();
-  return `db-limit.sh: ${run([])} cycles/s single, ${run(['--batch'])} tasks/s batched (the database's own queue ceiling, same run)`;
-}
-
 async function main() {
-  const limit = dbLimit();
+  const limit = dbLimit().line;
   const db = await createPostgresDatabase('reyestr_bench_search');
   let pg: Awaited<ReturnType<typeof runOn>>;
   try {

@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, startGateProcess, writeSection } from './support.ts';
+import { machine, rssMb, startGateProcess, writeSection } from './support.ts';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const CLI = resolve('bin/reyestr.mjs');
@@ -27,8 +27,6 @@ const load = () =>
     .map((n) => n.toFixed(1))
     .join(' / ');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 interface HyperfineRow {
   command: string;

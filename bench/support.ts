@@ -13,8 +13,9 @@ export function percentile(sortedMs: number[], p: number): number {
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
 }
 
-/** Replaces (or appends) the section that starts with `## <title>` in docs/benchmarks.md. */
+/** Replaces (or appends) the section that starts with `## <title>` in docs/benchmarks.md; BENCH_WRITE=0: does nothing. */
 export function writeSection(title: string, body: string, file = 'docs/benchmarks.md') {
+  if (process.env.BENCH_WRITE === '0') return;
   const header = `## ${title}`;
   let doc = existsSync(file)
     ? readFileSync(file, 'utf8')
@@ -32,3 +33,7 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
 /** Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing. */
 export const startGateProcess = (env: Record<string, string>) =>
   startGateProcessForTests({ LOG_LEVEL: 'warn', ...env });
+
+/** Resident memory of a process now, in MB (Linux). */
+export const rssMb = (pid: number) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
