@@ -16,6 +16,7 @@ import { clientActingFor } from './services/clients.ts';
 import { introspectionNeedsKey } from './graphql/introspection.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
+import { reportInternalError } from './observability/internal-errors.ts';
 import type { Logger } from './observability/logger.ts';
 import type { GateMetrics } from './observability/metrics.ts';
 import type { GateContext } from './schema/builder.ts';
@@ -125,6 +126,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
           });
         }
         opts.log.error({ err: original ?? error }, 'internal error');
+        reportInternalError('graphql', original ?? error);
         return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
       },
     },

@@ -2,6 +2,7 @@
 // lock and, while it holds it, does one round of work. When the leading gate dies its lock goes with its
 // connection, so another gate takes over at its next tick. The sweeper and the follow scheduler are two.
 import type { Database, HeldLock } from './db/database.ts';
+import { type FaultSource, reportInternalError } from './observability/internal-errors.ts';
 import type { Logger } from './observability/logger.ts';
 
 export abstract class LeaderLoop<Result> {
@@ -14,7 +15,7 @@ export abstract class LeaderLoop<Result> {
     protected readonly db: Database,
     private readonly intervalMs: number,
     protected readonly log: Logger,
-    private readonly role: string,
+    private readonly role: FaultSource,
     private readonly lockKey: number,
   ) {}
 
@@ -39,7 +40,10 @@ export abstract class LeaderLoop<Result> {
   tick(): Promise<unknown> {
     if (this.running) return this.running;
     this.running = this.round()
-      .catch((error) => this.log.warn({ err: error }, `${this.role} round failed; will retry`))
+      .catch((error) => {
+        this.log.warn({ err: error }, `${this.role} round failed; will retry`);
+        reportInternalError(this.role, error);
+      })
       .finally(() => (this.running = null));
     return this.running;
   }

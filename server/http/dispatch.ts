@@ -7,6 +7,7 @@ import type { Limits } from '../config.ts';
 import { DASHBOARD_PATH, type createDashboard } from '../dashboard/serve.ts';
 import { GRAPHQL_PATH } from '../graphql-server.ts';
 import type { createGraphiQL } from '../graphql/graphiql.ts';
+import { reportInternalError } from '../observability/internal-errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { GateMetrics } from '../observability/metrics.ts';
 import { sendJson } from '../rest/http.ts';
@@ -129,6 +130,7 @@ export function createDispatcher({
     });
     route(req, res, url, seen).catch((error) => {
       log.error({ err: error, reqId: requestId }, 'request failed');
+      reportInternalError('http', error);
       if (!res.headersSent) sendJson(res, 500, { detail: 'Internal Server Error' });
       else res.destroy();
     });

@@ -1,9 +1,9 @@
 // Prometheus metrics of one gate (prom-client, a registry per gate). Counters count what this gate did;
 // gauges of the shared database (tasks by status, active clients, documents) are read when scraped.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { prisma } from '../db/database.ts';
+import { readHealthSnapshot, type HealthSnapshot } from '../services/health-snapshot.ts';
 import { onLeaseOutcome } from '../services/outcomes.ts';
-import { countTasksByStatus } from '../services/stats.ts';
+import { FAULT_KINDS, FAULT_SOURCES, onInternalError } from './internal-errors.ts';
 
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -14,7 +14,7 @@ export function createMetrics() {
   collectDefaultMetrics({ register: registry, prefix: 'reyestr_' });
 
   // One database read per scrape, shared by the gauges that show it (prom-client collects them concurrently).
-  let reading: Promise<DatabaseSnapshot | null> | null = null;
+  let reading: Promise<HealthSnapshot | null> | null = null;
   const snapshot = () => {
     reading ??= readDatabase().finally(() => setTimeout(() => (reading = null), 250).unref());
     return reading;
@@ -35,6 +35,24 @@ export function createMetrics() {
     async collect() {
       const s = await snapshot();
       if (s) for (const [status, count] of Object.entries(s.byStatus)) this.set({ status }, count);
+    },
+  });
+  new Gauge({
+    name: 'reyestr_tasks_ready',
+    help: 'PENDING tasks a worker could claim now, not waiting out a retry delay (read at scrape time)',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (s) this.set(s.ready);
+    },
+  });
+  new Gauge({
+    name: 'reyestr_worker_heartbeat_newest_timestamp_seconds',
+    help: 'Unix time of the newest heartbeat of any worker not disabled; absent while no worker ever registered',
+    registers: [registry],
+    async collect() {
+      const s = await snapshot();
+      if (s?.newestHeartbeat) this.set(s.newestHeartbeat.getTime() / 1000);
     },
   });
   new Gauge({
@@ -121,6 +139,16 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const internalErrors = new Counter({
+    name: 'reyestr_internal_errors_total',
+    help: 'Faults of this gate (requests answered 500, failed sweeper/scheduler rounds) by source and what failed: database, store (S3) or other',
+    labelNames: ['source', 'kind'],
+    registers: [registry],
+  });
+  // Every series exists from the start at 0, so increase() sees the first fault.
+  for (const source of FAULT_SOURCES) for (const kind of FAULT_KINDS) internalErrors.inc({ source, kind }, 0);
+  const stopCountingFaults = onInternalError((fault) => internalErrors.inc(fault));
+
   const unsubscribe = onLeaseOutcome((o) => {
     if (o.type === 'claimed') claims.inc(o.count);
     else if (o.type === 'completed') {
@@ -142,25 +170,15 @@ export function createMetrics() {
     render: () => registry.metrics(),
     dispose: () => {
       unsubscribe();
+      stopCountingFaults();
       registry.clear();
     },
   };
 }
 
-interface DatabaseSnapshot {
-  byStatus: Awaited<ReturnType<typeof countTasksByStatus>>;
-  activeClients: number;
-  documents: number;
-}
-
-async function readDatabase(): Promise<DatabaseSnapshot | null> {
+async function readDatabase(): Promise<HealthSnapshot | null> {
   try {
-    const [byStatus, activeClients, documents] = await Promise.all([
-      countTasksByStatus(),
-      prisma.client.count({ where: { status: 'ACTIVE' } }),
-      prisma.document.count(),
-    ]);
-    return { byStatus, activeClients, documents };
+    return await readHealthSnapshot();
   } catch {
     return null; // reyestr_database_up shows it; the other gauges keep their last values
   }

@@ -9,6 +9,7 @@ import { actorFor, keyFromHeaders } from '../auth.ts';
 import { BodyTooLargeError, readBody } from '../http/body.ts';
 import { findMalformedText } from '../http/malformed-text.ts';
 import type { RateLimiter } from '../http/rate-limit.ts';
+import { reportInternalError } from '../observability/internal-errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { Actor } from '../services/actor.ts';
 import { GateError, type GateErrorCode } from '../services/errors.ts';
@@ -251,6 +252,7 @@ export function toHttpError(
     return { status, detail: capitalised(error.message), headers };
   }
   log.error({ err: error }, 'internal error in a REST handler');
+  reportInternalError('rest', error);
   return { status: 500, detail: 'Internal Server Error' };
 }
 

@@ -81,6 +81,11 @@ describe('metrics', () => {
     expect(text).toMatch(/^reyestr_clients_active 1$/m);
     expect(text).toMatch(/^reyestr_documents 1$/m);
     expect(text).toMatch(/^reyestr_database_up 1$/m);
+    // the failed task waits out no delay (RETRY_BASE_SECONDS 0) and the expired one is back: both claimable now
+    expect(text).toMatch(/^reyestr_tasks_ready 2$/m);
+    const heartbeat = metricValue(text, 'reyestr_worker_heartbeat_newest_timestamp_seconds')!;
+    expect(Math.abs(heartbeat - Date.now() / 1000)).toBeLessThan(120);
+    expect(text).toMatch(/^reyestr_internal_errors_total\{source="rest",kind="database"\} 0$/m);
     expect(text).toMatch(/^reyestr_graphql_subscriptions_open\{transport="ws"\} 1$/m);
     expect(text).toMatch(/^reyestr_websocket_connections 1$/m);
     expect(text).toMatch(
@@ -162,5 +167,13 @@ describe('database gone', () => {
     });
     const metrics = await (await fetch(`${gate.url}/metrics`)).text();
     expect(metrics).toMatch(/^reyestr_database_up 0$/m);
+    // each failed request counted as a database fault, by the API that answered it
+    expect(metricValue(metrics, 'reyestr_internal_errors_total{source="rest",kind="database"}')).toBeGreaterThanOrEqual(
+      1,
+    );
+    expect(
+      metricValue(metrics, 'reyestr_internal_errors_total{source="graphql",kind="database"}'),
+    ).toBeGreaterThanOrEqual(1);
+    expect(metrics).toMatch(/^reyestr_internal_errors_total\{source="rest",kind="other"\} 0$/m);
   });
 });
