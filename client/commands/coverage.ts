@@ -1,6 +1,7 @@
 /**
  * `reyestr coverage [--plan <id>]`: how complete planned searches are — per window the registry's expected
  * count, documents planned and downloaded, task states, gaps. Without --plan: one line per plan.
+ * `reyestr coverage --follow <id>`: a follow's calendar (follow-coverage.ts).
  */
 import type { Command } from 'commander';
 import type { ResultOf } from '@graphql-typed-document-node/core';
@@ -18,6 +19,7 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
+import { showFollowCoverage } from './follow-coverage.ts';
 import { resolveId } from './ids.ts';
 
 const CoverageDocument = graphql(`
@@ -36,6 +38,16 @@ const PlansDocument = graphql(`
   query OperatorPlans($first: Int) { plans(first: $first) { id from to window searchParams createdAt } }
 `);
 
+interface CoverageOptions extends GateOptions {
+  plan?: string;
+  all?: boolean;
+  limit: number;
+  follow?: string;
+  from?: string;
+  to?: string;
+  runs: number;
+}
+
 type Coverage = ResultOf<typeof CoverageDocument>['coverage'];
 
 const summary = (c: Coverage) =>
@@ -49,14 +61,19 @@ export function registerCoverageCommand(program: Command, output: Output = stdio
       program,
       'coverage',
       'prove a planned range complete, or see exactly what is missing',
-      'reyestr coverage --plan 5d1e0c2a  (or: reyestr coverage --json)',
+      'reyestr coverage --plan 5d1e0c2a  (or: reyestr coverage --follow <id>, reyestr coverage --json)',
     )
       .option('--plan <id>', 'one plan (id or its first characters), window by window (default: every plan)')
       .option('--all', 'with --plan: list complete windows too (default: only the incomplete ones)')
       .option('--limit <n>', 'without --plan: this many newest plans (default 20)', int('--limit', 1, 1000), 20)
+      .option('--follow <id>', "one follow's calendar: a line a month, a character a day, gaps and latest runs")
+      .option('--from <date>', 'with --follow: first day shown (YYYY-MM-DD; default its start date)')
+      .option('--to <date>', 'with --follow: last day shown (YYYY-MM-DD; default the last day planned)')
+      .option('--runs <n>', 'with --follow: this many latest runs (default 10)', int('--runs', 1, 1000), 10)
       .action(
-        action(async (o: GateOptions & { plan?: string; all?: boolean; limit: number }) => {
+        action(async (o: CoverageOptions) => {
           await withGate(o, async (gate) => {
+            if (o.follow) return showFollowCoverage(gate, { ...o, follow: o.follow }, output);
             if (o.plan) {
               const planId = await resolveId(gate, 'PLAN', o.plan);
               const { coverage } = await gate.request(CoverageDocument, { planId });

@@ -7,7 +7,7 @@ import * as follows from '../services/follows.ts';
 import { requirePlanOptions } from '../services/plans.ts';
 import { builder } from './builder.ts';
 
-const FollowWindowRef = builder.prismaObject('FollowWindow', {
+export const FollowWindowRef = builder.prismaObject('FollowWindow', {
   description: "One window of a follow's calendar, as the latest run left it.",
   fields: (t) => ({
     from: t.exposeString('dateFrom', { description: 'adopted-on, YYYY-MM-DD' }),

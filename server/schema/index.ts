@@ -14,6 +14,7 @@ import './stats.ts';
 import './plan.ts';
 import './id-prefix.ts';
 import './follow.ts';
+import './follow-coverage.ts';
 
 export const schema = builder.toSchema();
 

@@ -42,14 +42,13 @@ afterAll(async () => {
   await t?.stop();
 });
 
-const cli = async (...args: string[]) =>
-  JSON.parse(
-    (
-      await run(process.execPath, ['bin/reyestr.mjs', ...args, '--json'], {
-        env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY },
-      })
-    ).stdout,
-  );
+const cliText = async (...args: string[]) =>
+  (
+    await run(process.execPath, ['bin/reyestr.mjs', ...args], {
+      env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY },
+    })
+  ).stdout;
+const cli = async (...args: string[]) => JSON.parse(await cliText(...args, '--json'));
 
 /** Every task finished (a PLAN task's children are created with its completion, so none can appear later). */
 async function idle() {
@@ -139,6 +138,30 @@ it('plans and downloads everything, then only what the registry added; unchanged
   const got = await cli('follow', 'get', follow.id);
   expect(got.runs).toBeGreaterThanOrEqual(7);
   expect(readOutput(worker.outputDir)).toHaveLength(45); // the removed decision never arrives
+
+  // Coverage: the calendar day by day (the 19th a gap, its reason listed) and the month's figures.
+  const { coverage, runLog } = await cli('coverage', '--follow', follow.id, '--runs', '3');
+  expect(coverage).toMatchObject({
+    from: '2025-06-01',
+    to: '2025-06-21',
+    expected: 46,
+    downloaded: 45,
+    missing: 1,
+    gaps: 1,
+    months: [{ month: '2025-06', expected: 46, downloaded: 45, missing: 1, daysDownloaded: 20, daysGap: 1 }],
+  });
+  expect(coverage.days).toHaveLength(21);
+  expect(coverage.days.filter((d: { state: string }) => d.state !== 'DOWNLOADED')).toEqual([
+    { date: '2025-06-19', state: 'GAP' },
+  ]);
+  expect(coverage.gapWindows).toMatchObject([{ from: '2025-06-19', expected: 3, downloaded: 2 }]);
+  expect(runLog).toHaveLength(3);
+  const text = await cliText('coverage', '--follow', follow.id);
+  const lines = text.trimEnd().split('\n');
+  expect(lines.every((line) => line.length <= 80)).toBe(true);
+  expect(lines).toContain(`2025-06  ${'#'.repeat(18)}X##${' '.repeat(10)}        46         45        1`);
+  expect(text).toMatch(/2025-06-19\.\.2025-06-19 2\/3 after 2 repair\(s\): 1 of 3 documents missing/);
+  expect(text).toMatch(/RUN +STARTED +NEW +RECOUNT +REPAIR +DOCS +REQUESTS +GAPS +STATE/);
 }, 300_000);
 
 it('two schedulers racing: each due run happens once; a missed run is one run, not one per missed tick', async () => {
