@@ -1,6 +1,6 @@
 // The gate's live dashboard: plain DOM code over the public GraphQL API. Snapshots come from queries over
 // HTTP; everything after that arrives over one graphql-ws connection (statsUpdated, taskEvents,
-// clientUpdated), so the page never polls. graphql-ws's browser build is loaded first and sets
+// clientUpdated, followRuns), so the page never polls. graphql-ws's browser build is loaded first and sets
 // window.graphqlWs.
 
 import {
@@ -24,6 +24,7 @@ import { confirmLateWorkers, countDocuments, loadClients, renderWorkers, upsertC
 import { loadDetail, renderDetail } from './detail.js';
 import { detectCoverage, loadCoverage, scheduleCoverage } from './coverage.js';
 import { openDocuments } from './documents.js';
+import { loadFollows, scheduleFollows } from './follows.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Start, sign in, sign out
@@ -130,6 +131,9 @@ export function connect() {
   );
 
   live(`subscription Clients { clientUpdated { ${CLIENT_FIELDS} } }`, {}, (data) => upsertClient(data.clientUpdated));
+
+  // A follow ran, or a run's windows settled: the follows view reloads what it shows.
+  live('subscription FollowRuns { followRuns { id } }', {}, () => scheduleFollows());
 }
 
 export function live(query, variables, next) {
@@ -157,7 +161,7 @@ export function resync() {
     loadClients(),
     state.detailId && loadDetail(state.detailId),
   ])
-    .then(() => state.view === 'coverage' && loadCoverage())
+    .then(() => (state.view === 'coverage' ? loadCoverage() : state.view === 'follows' && loadFollows()))
     .catch(reportError);
 }
 
@@ -184,8 +188,10 @@ for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
     state.view = tab.dataset.view;
     for (const other of document.querySelectorAll('.tabs [role=tab]'))
       other.setAttribute('aria-selected', String(other === tab));
-    for (const view of ['tasks', 'workers', 'coverage', 'documents']) $(`view-${view}`).hidden = view !== state.view;
+    for (const view of ['tasks', 'workers', 'coverage', 'follows', 'documents'])
+      $(`view-${view}`).hidden = view !== state.view;
     if (state.view === 'coverage') loadCoverage();
+    if (state.view === 'follows') loadFollows();
     if (state.view === 'documents') openDocuments().catch(reportError);
   });
 }

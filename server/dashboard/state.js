@@ -25,5 +25,8 @@ export const state = {
   detailId: null,
   detail: null,
   coverage: null,
+  /** the follows listed and the one whose calendar is open */
+  follows: null,
+  followId: null,
   view: 'tasks',
 };
