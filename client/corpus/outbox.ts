@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { isRetryableGateError } from '../gate/client.ts';
 import type { Logger } from '../worker/log.ts';
 import { sleep } from '../worker/retry.ts';
+import { Waker } from '../worker/waker.ts';
 import type { ContentClient } from './content-client.ts';
 import { packFromWorkerLayout, type PackedDocument, UnreadableDocument } from './pack.ts';
 import { uploadBatch } from './upload.ts';
@@ -52,11 +53,13 @@ export class Outbox {
   /** the gate or the store is not answering: uploads wait (and nobody should wait for them) */
   outage = false;
   private readonly waiting = new Set<string>();
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
   private stopped = false;
   private loop: Promise<void> | null = null;
   private readonly settledListeners = new Set<() => void>();
   private readonly retryLater = new Set<string>();
+  /** failed tries in a row: the back-off while the gate or store is away grows with it */
+  private failures = 0;
 
   constructor(private readonly options: OutboxOptions) {}
 
@@ -72,6 +75,18 @@ export class Outbox {
   /** A document was written into the outbox: upload it soon. */
   added(documentId: string): void {
     this.waiting.add(documentId);
+    // During an outage a new document waits for the back-off (or for `gateAnswers`) like the rest: waking on
+    // each one would hammer a gate that is away and grow the back-off far past the outage.
+    if (!this.outage) this.wake();
+  }
+
+  /**
+   * Something else the worker sends (heartbeat, claim) reached the gate again: try at once rather than at the
+   * end of a back-off that may have grown to its maximum while the gate was away.
+   */
+  gateAnswers(): void {
+    if (!this.outage) return;
+    this.failures = 0;
     this.wake();
   }
 
@@ -115,18 +130,11 @@ export class Outbox {
   }
 
   private wake(): void {
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
   private nap(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
+    return this.waker.nap(ms);
   }
 
   private notifySettled(): void {
@@ -136,7 +144,6 @@ export class Outbox {
 
   private async run(): Promise<void> {
     const { log } = this.options;
-    let failures = 0;
     while (!this.stopped) {
       const ids = await documentIdsIn(this.dir);
       // What the gate asked to send again goes after the rest, on the next pass.
@@ -153,7 +160,7 @@ export class Outbox {
         await this.uploadAll(batchable);
         if (this.outage) log.info({ pending: this.waiting.size }, 'document store reachable again; uploading');
         this.outage = false;
-        failures = 0;
+        this.failures = 0;
       } catch (error) {
         // Never fatal for the worker: the gate or store away (the usual case), or a disk problem, is retried.
         if (!isRetryableGateError(error))
@@ -166,7 +173,7 @@ export class Outbox {
           );
         this.outage = true;
         this.notifySettled();
-        const wait = Math.min(this.options.maxBackoffMs ?? 30_000, 500 * 2 ** failures++);
+        const wait = Math.min(this.options.maxBackoffMs ?? 30_000, 500 * 2 ** this.failures++);
         await this.nap(Math.round(wait * (0.75 + Math.random() * 0.5)));
       }
       this.notifySettled();
@@ -221,7 +228,7 @@ export class Outbox {
       const answer = answers.get(document.documentId);
       if (answer?.status === 'stored' || answer?.status === 'present') {
         this.stats[answer.status]++;
-        await rm(join(this.dir, document.documentId), { recursive: true, force: true });
+        await this.remove(document.documentId);
         this.waiting.delete(document.documentId);
       } else if (answer?.status === 'rejected') {
         await this.reject(document.documentId, `${answer.code}: ${answer.reason}`);
@@ -234,6 +241,17 @@ export class Outbox {
         );
       }
     }
+  }
+
+  /**
+   * Takes an uploaded document out of the outbox in one step: renamed out of the layout first (a name no scan
+   * lists), then deleted. A recursive delete in place is not atomic: another worker sharing this outbox could
+   * find the folder half gone and reject it as broken.
+   */
+  private async remove(documentId: string): Promise<void> {
+    const leaving = join(this.dir, `.uploaded-${documentId}-${process.pid}`);
+    await rename(join(this.dir, documentId), leaving).catch(() => {});
+    await rm(leaving, { recursive: true, force: true });
   }
 
   private async reject(documentId: string, reason: string): Promise<void> {

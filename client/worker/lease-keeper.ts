@@ -13,6 +13,8 @@ export interface LeaseKeeperOptions {
   clientId: string;
   idleIntervalMs: number;
   log: Logger;
+  /** a heartbeat got through after failing ones: the gate is back (the outbox uploads again at once) */
+  onGateBack?: () => void;
 }
 
 export class LeaseKeeper {
@@ -78,7 +80,10 @@ export class LeaseKeeper {
     const { gate, clientId, log, idleIntervalMs } = this.options;
     try {
       const answer = await gate.heartbeat(clientId, named);
-      if (this.failing) log.info('heartbeat: the gate answers again');
+      if (this.failing) {
+        log.info('heartbeat: the gate answers again');
+        this.options.onGateBack?.();
+      }
       this.failing = false;
       this.leaseSeconds = answer.leaseSeconds;
       for (const taskId of answer.revokedTaskIds) {

@@ -28,6 +28,7 @@ import type { WorkerOptions } from './options.ts';
 import type { ProgressDisplay, TaskProgressView } from './progress.ts';
 import { ProgressReporter } from './reporter.ts';
 import { persist, sleep } from './retry.ts';
+import { Waker } from './waker.ts';
 
 /**
  * A PLAN task is run by `runPlanTask` (./plan.ts): it searches the task's window, decides with the planning
@@ -64,7 +65,7 @@ export class Worker {
   private keeper: LeaseKeeper | null = null;
   private stopping = false;
   private hurry = new AbortController();
-  private wakeUp: (() => void) | null = null;
+  private readonly waker = new Waker();
   private coolDownUntil = 0;
   private claimed = 0;
   private failures = 0;
@@ -109,19 +110,12 @@ export class Worker {
   }
 
   private wake(): void {
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
-  /** Sleeps up to `ms`, or until woken (nudge, freed slot, stop). */
+  /** Sleeps up to `ms`, or until woken (nudge, freed slot, stop) — also by a wake-up that came while busy. */
   private nap(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = done;
-    });
+    return this.waker.nap(ms);
   }
 
   /** Runs until stopped (or, with --once, until one task is done); resolves with the exit code. */
@@ -136,7 +130,13 @@ export class Worker {
     if (!clientId) return this.stopping ? 0 : 1;
     // Whatever an earlier run left in the outbox goes up now, before and while this run downloads more.
     this.outbox.start();
-    this.keeper = new LeaseKeeper({ gate, clientId, idleIntervalMs: this.options.heartbeatIntervalMs, log: this.log });
+    this.keeper = new LeaseKeeper({
+      gate,
+      clientId,
+      idleIntervalMs: this.options.heartbeatIntervalMs,
+      log: this.log,
+      onGateBack: () => this.outbox.gateAnswers(),
+    });
     await this.keeper.start();
     let socketUp = false;
     const unsubscribe = gate.subscribeTaskAvailable({
@@ -227,7 +227,10 @@ export class Worker {
   private async claim(clientId: string): Promise<GateLease | null> {
     try {
       const lease = await this.deps.gate.claimTask(clientId);
-      if (this.gateDown) this.log.info('the gate answers again');
+      if (this.gateDown) {
+        this.log.info('the gate answers again');
+        this.outbox.gateAnswers();
+      }
       this.gateDown = false;
       return lease;
     } catch (error) {
