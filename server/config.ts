@@ -3,6 +3,8 @@
 import { config as loadDotenv } from 'dotenv';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { AlertConfig } from './observability/alert-monitor.ts';
+import { DEFAULT_THRESHOLDS } from './observability/alert-rules.ts';
 
 const bool = z
   .string()
@@ -82,6 +84,12 @@ const envSchema = z.object({
     .max(86_400 * 30)
     .default(3600),
   DOCUMENT_UPLOAD_URL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
+  ALERT_WEBHOOK_URL: z.string().trim().optional(),
+  ALERT_CHECK_INTERVAL_SECONDS: seconds.default(30),
+  ALERT_WEBHOOK_REPEAT_SECONDS: seconds.default(3600),
+  ALERT_WINDOW_SECONDS: seconds.default(900),
+  ALERT_HEARTBEAT_SILENCE_SECONDS: seconds.default(300),
+  ALERT_REGISTRY_BLOCKED_SHARE: z.coerce.number().min(0).max(1).default(0.2),
 });
 
 /** HTTP and GraphQL limits; every one has a default, so a config may leave any of them out. */
@@ -189,9 +197,35 @@ export interface GateConfig {
   documentStore?: DocumentStoreConfig;
   /** missing fields take DEFAULT_CORPUS_LIMITS */
   corpus?: Partial<CorpusLimits>;
+  /** ALERT_WEBHOOK_URL and its settings; unset: the gate posts no alerts */
+  alerts?: AlertConfig;
 }
 
 export class ConfigError extends Error {}
+
+/** The webhook's URL is a secret (Slack's carry their token in the path): only its origin is ever printed. */
+function alertConfig(e: z.infer<typeof envSchema>): AlertConfig | undefined {
+  if (!e.ALERT_WEBHOOK_URL) return undefined;
+  let url: URL | null = null;
+  try {
+    url = new URL(e.ALERT_WEBHOOK_URL);
+  } catch {
+    // reported below
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol))
+    throw new ConfigError('invalid configuration: ALERT_WEBHOOK_URL: expected an http(s):// URL');
+  return {
+    webhookUrl: url.href,
+    checkIntervalMs: Math.round(e.ALERT_CHECK_INTERVAL_SECONDS * 1000),
+    repeatMs: Math.round(e.ALERT_WEBHOOK_REPEAT_SECONDS * 1000),
+    thresholds: {
+      ...DEFAULT_THRESHOLDS,
+      windowMs: Math.round(e.ALERT_WINDOW_SECONDS * 1000),
+      heartbeatSilenceMs: Math.round(e.ALERT_HEARTBEAT_SILENCE_SECONDS * 1000),
+      blockedShare: e.ALERT_REGISTRY_BLOCKED_SHARE,
+    },
+  };
+}
 
 /** Reads `.env` (never overriding real environment variables), validates, and builds the config. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true } = {}): GateConfig {
@@ -241,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
       orphanGraceSeconds: e.DOCUMENT_ORPHAN_GRACE_SECONDS,
       uploadUrlSeconds: e.DOCUMENT_UPLOAD_URL_SECONDS,
     },
+    alerts: alertConfig(e),
   };
 }
 

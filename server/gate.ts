@@ -2,6 +2,7 @@
 // requests http/dispatch.ts routes) and GraphQL over WebSocket — started in order and stopped in reverse.
 // main.ts, the CLI and tests all build gates this way.
 import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_LIMITS, type GateConfig, type Limits } from './config.ts';
 import { closeDocumentStore, openDocumentStore } from './corpus/store/index.ts';
@@ -16,6 +17,7 @@ import { createGraphiQL } from './graphql/graphiql.ts';
 import { createDispatcher, requestIdOf } from './http/dispatch.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createDashboard } from './dashboard/serve.ts';
+import { AlertMonitor } from './observability/alert-monitor.ts';
 import { createLogger, type Logger } from './observability/logger.ts';
 import { createMetrics, type GateMetrics } from './observability/metrics.ts';
 import { createRestApi } from './rest/index.ts';
@@ -37,6 +39,8 @@ export interface Gate {
   /** The first admin key when this start created it (print it once), else null. */
   readonly createdAdminKey: string | null;
   readonly metrics: GateMetrics;
+  /** the ALERT_WEBHOOK_URL monitor; null when no webhook is set */
+  readonly alerts: AlertMonitor | null;
   stop(): Promise<void>;
 }
 
@@ -63,6 +67,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   let bus: EventBus | undefined;
   let sweeper: Sweeper | undefined;
   let scheduler: FollowScheduler | undefined;
+  let alerts: AlertMonitor | null = null;
   let closeWs: (() => Promise<void>) | undefined;
   const stop = async () => {
     // Stop accepting first: a worker reconnecting while we close would otherwise open a WebSocket that
@@ -73,6 +78,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     await closed;
     await sweeper?.stop();
     await scheduler?.stop();
+    await alerts?.stop();
     await bus?.stop();
     await closeDatabase();
     await closeDocumentStore();
@@ -135,6 +141,13 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
 
     const port = (server.address() as AddressInfo).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    if (config.alerts) {
+      // The alerts' `instance`: this machine and port, as a scrape target would name the gate.
+      const instance = `${config.host === '0.0.0.0' || config.host === '::' ? hostname() : shownHost}:${port}`;
+      alerts = new AlertMonitor(database, config.alerts, instance, log);
+      alerts.start();
+      log.info({ webhook: new URL(config.alerts.webhookUrl).origin, instance }, 'alerts go to a webhook');
+    }
     return {
       url: `http://${shownHost}:${port}`,
       port,
@@ -145,6 +158,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       database,
       createdAdminKey,
       metrics,
+      alerts,
       stop,
     };
   } catch (error) {

@@ -52,7 +52,7 @@ export function createMetrics() {
     registers: [registry],
     async collect() {
       const s = await snapshot();
-      if (s?.newestHeartbeat) this.set(s.newestHeartbeat.getTime() / 1000);
+      if (s?.newestHeartbeat) this.set(s.newestHeartbeat.at.getTime() / 1000);
     },
   });
   new Gauge({

@@ -1,6 +1,7 @@
 // The queue's health in one read: what /metrics shows at scrape time and what the alert monitor
 // (server/observability/alert-monitor.ts) judges. Whole-database numbers, the same from every gate.
 import { prisma } from '../db/database.ts';
+import { newestHeartbeat } from '../db/sql/newest-heartbeat.ts';
 import { countTasksByStatus } from './stats.ts';
 
 export interface HealthSnapshot {
@@ -9,8 +10,8 @@ export interface HealthSnapshot {
   ready: number;
   activeClients: number;
   documents: number;
-  /** the newest heartbeat of any worker not disabled; null when there is none */
-  newestHeartbeat: Date | null;
+  /** the newest heartbeat of any worker not disabled, and its age by the database's clock; null: no worker */
+  newestHeartbeat: { at: Date; ageMs: number } | null;
 }
 
 export async function readHealthSnapshot(): Promise<HealthSnapshot> {
@@ -19,7 +20,7 @@ export async function readHealthSnapshot(): Promise<HealthSnapshot> {
     prisma.task.count({ where: { status: 'PENDING', runAt: { lte: new Date() } } }),
     prisma.client.count({ where: { status: 'ACTIVE' } }),
     prisma.document.count(),
-    prisma.client.aggregate({ _max: { lastHeartbeatAt: true }, where: { status: { not: 'DISABLED' } } }),
+    newestHeartbeat(),
   ]);
-  return { byStatus, ready, activeClients, documents, newestHeartbeat: heartbeat._max.lastHeartbeatAt };
+  return { byStatus, ready, activeClients, documents, newestHeartbeat: heartbeat };
 }
