@@ -12,6 +12,7 @@ import { registerStatsCommand } from './commands/stats.ts';
 import { registerCoverageCommand } from './commands/coverage.ts';
 import { handleClosedPipes } from './commands/pipes.ts';
 import { registerFollowCommands } from './commands/follow.ts';
+import { registerPauseCommands } from './commands/pause.ts';
 
 export interface CliEntries {
   /** starts the gate (server/main.ts); resolves once it listens */
@@ -40,6 +41,7 @@ export async function runCli(argv: string[], { serve }: CliEntries): Promise<voi
   registerStatsCommand(program);
   registerCoverageCommand(program);
   registerFollowCommands(program);
+  registerPauseCommands(program);
 
   await program.parseAsync(argv);
 }

@@ -183,7 +183,7 @@ export function registerFollowCommands(program: Command, output: Output = stdio)
       );
   simple(
     'pause',
-    'stop running a follow on its schedule',
+    'stop running a follow on its schedule; its tasks are not claimed until resume',
     async (g, id) => (await g.request(PauseFollowDocument, { id })).pauseFollow as FollowRow,
   );
   simple(

@@ -47,7 +47,7 @@ const FollowRunRef = builder.prismaObject('FollowRun', {
   }),
 });
 
-builder.prismaObject('Follow', {
+export const FollowRef = builder.prismaObject('Follow', {
   description: 'A search the gate keeps current: new days planned, recent days re-counted, short windows repaired.',
   fields: (t) => ({
     id: t.exposeID('id'),
@@ -129,6 +129,7 @@ builder.mutationFields((t) => ({
   pauseFollow: t.prismaField({
     type: 'Follow',
     authScopes: { admin: true },
+    description: 'stops its schedule, and its tasks are not claimed until resumeFollow',
     args: { id: t.arg.id() },
     resolve: (_q, _root, args, ctx) => follows.pauseFollow(ctx.actor, args.id),
   }),

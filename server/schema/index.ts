@@ -15,6 +15,7 @@ import './plan.ts';
 import './id-prefix.ts';
 import './follow.ts';
 import './follow-coverage.ts';
+import './pause.ts';
 
 export const schema = builder.toSchema();
 

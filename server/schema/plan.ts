@@ -18,7 +18,7 @@ const WindowStateEnum = builder.enumType('CoverageWindowState', {
   values: ['PLANNING', 'PLANNED', 'GAP', 'FAILED', 'MISSING'] as const,
 });
 
-const PlanRef = builder.prismaObject('Plan', {
+export const PlanRef = builder.prismaObject('Plan', {
   description: 'A whole search planned into tasks over an adopted-on date range.',
   fields: (t) => ({
     id: t.exposeID('id'),

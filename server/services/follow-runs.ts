@@ -228,7 +228,7 @@ async function runLocked(
     });
     const [task] = await insertChildren(
       [root],
-      { priority: follow.priority, maxAttempts: policy.maxAttempts, parentId: null },
+      { priority: follow.priority, maxAttempts: policy.maxAttempts, parentId: null, planId: null, followId: follow.id },
       windowOptions,
       tx,
     );

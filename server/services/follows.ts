@@ -69,6 +69,7 @@ export async function listFollows(actor: Actor | null, limit = 100): Promise<Fol
   });
 }
 
+/** A paused follow does not run, and its tasks are not claimed (server/db/sql/claim-tasks.ts). */
 export async function pauseFollow(actor: Actor | null, id: string): Promise<Follow> {
   requireAdmin(actor);
   const follow = await getFollow(actor, id);

@@ -104,7 +104,7 @@ export async function createPlan(actor: Actor | null, input: z.input<typeof crea
     const plan = await tx.plan.findUniqueOrThrow({ where: { dedupKey } });
     const tasks = await insertChildren(
       roots,
-      { priority: plan.priority, maxAttempts: policy.maxAttempts, parentId: null },
+      { priority: plan.priority, maxAttempts: policy.maxAttempts, parentId: null, planId: plan.id, followId: null },
       request.options,
       tx,
     );
@@ -117,7 +117,13 @@ export type Tx = Parameters<Parameters<typeof prisma.$transaction>[0]>[0];
 /** Inserts planned tasks (existing dedup keys are skipped) and gives the new PLAN tasks their rules. */
 export async function insertChildren(
   children: PlannedTask[],
-  from: { priority: number; maxAttempts: number; parentId: string | null },
+  from: {
+    priority: number;
+    maxAttempts: number;
+    parentId: string | null;
+    planId: string | null;
+    followId: string | null;
+  },
   options: PlanOptions,
   tx: Tx,
 ): Promise<TaskRow[]> {
@@ -133,6 +139,8 @@ export async function insertChildren(
       maxAttempts: from.maxAttempts,
       dedupKey: c.dedupKey,
       parentId: from.parentId,
+      planId: from.planId,
+      followId: from.followId,
     })),
     tx,
   );
@@ -261,7 +269,13 @@ export async function completePlanTask(actor: Actor | null, input: PlanCompletio
     checkReported(c, decision);
     const created = await insertChildren(
       decision.children,
-      { priority: parent.priority, maxAttempts: parent.maxAttempts, parentId: parent.id },
+      {
+        priority: parent.priority,
+        maxAttempts: parent.maxAttempts,
+        parentId: parent.id,
+        planId: parent.planId,
+        followId: parent.followId,
+      },
       childOptionsOf(options),
       tx,
     );

@@ -5,17 +5,24 @@
 // The statement also checks that the client may claim (exists, not disabled, registered with the caller's
 // key unless the caller is an admin: `ownerKeyId` null) and marks it alive — the hot path is one round trip.
 // When it claims nothing, the service looks closer to tell "no work" from "not allowed".
+//
+// Pauses are read here too, so a paused thing costs no extra round trip and no claim slips past one: the whole
+// queue (gate_state), the client itself (a draining worker keeps what it holds and gets nothing new), and each
+// candidate's plan and follow (the plans/follows primary keys; tasks of neither skip those look-ups).
 import { Prisma } from '../../generated/prisma/client.ts';
 import { inSeconds } from './task-row.ts';
 import { transitionTasks } from './transition-tasks.ts';
 
 export function claimTasks(clientId: string, limit: number, leaseSeconds: number, ownerKeyId: string | null = null) {
-  const clientMayClaim = Prisma.sql`EXISTS (SELECT 1 FROM clients WHERE id = ${clientId}::uuid AND status <> 'DISABLED'
+  const clientMayClaim = Prisma.sql`EXISTS (SELECT 1 FROM clients WHERE id = ${clientId}::uuid AND status <> 'DISABLED' AND NOT paused
     AND (${ownerKeyId}::uuid IS NULL OR api_key_id = ${ownerKeyId}::uuid))`;
   return transitionTasks({
     where: Prisma.sql`id = ANY(ARRAY(
       SELECT id FROM tasks
       WHERE status = 'PENDING' AND run_at <= now() AND ${clientMayClaim}
+        AND NOT EXISTS (SELECT 1 FROM gate_state WHERE queue_paused)
+        AND (plan_id IS NULL OR NOT EXISTS (SELECT 1 FROM plans p WHERE p.id = tasks.plan_id AND p.paused))
+        AND (follow_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows f WHERE f.id = tasks.follow_id AND f.paused))
       ORDER BY priority DESC, run_at, created_at
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED))`,

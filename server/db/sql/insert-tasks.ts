@@ -14,6 +14,9 @@ export interface NewTask {
   maxAttempts: number;
   dedupKey: string | null;
   parentId: string | null;
+  /** the plan and follow the task belongs to (pausing either stops its claims) */
+  planId?: string | null;
+  followId?: string | null;
 }
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
@@ -23,11 +26,11 @@ export async function insertTasks(tasks: NewTask[], db: Db = prisma): Promise<Ta
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(tasks)}::jsonb) AS x(
         "kind" "TaskKind", "searchParams" jsonb, "startPage" int, "maxDocuments" int, "priority" int,
-        "runAt" timestamptz, "maxAttempts" int, "dedupKey" text, "parentId" uuid)
+        "runAt" timestamptz, "maxAttempts" int, "dedupKey" text, "parentId" uuid, "planId" uuid, "followId" uuid)
     ), created AS (
-      INSERT INTO tasks (kind, search_params, start_page, max_documents, priority, run_at, max_attempts, dedup_key, parent_id)
+      INSERT INTO tasks (kind, search_params, start_page, max_documents, priority, run_at, max_attempts, dedup_key, parent_id, plan_id, follow_id)
       SELECT "kind", "searchParams", "startPage", "maxDocuments", "priority", coalesce("runAt", now()), "maxAttempts",
-        "dedupKey", "parentId"
+        "dedupKey", "parentId", "planId", "followId"
       FROM input
       ON CONFLICT (dedup_key) DO NOTHING
       RETURNING *

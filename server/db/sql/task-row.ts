@@ -32,6 +32,8 @@ export const TASK_COLUMNS = Prisma.raw(
     'completion_hash AS "completionHash"',
     'dedup_key AS "dedupKey"',
     'parent_id AS "parentId"',
+    'plan_id AS "planId"',
+    'follow_id AS "followId"',
     'plan_options AS "planOptions"',
     'created_at AS "createdAt"',
     'claimed_at AS "claimedAt"',
