@@ -28,7 +28,7 @@ export async function main(): Promise<void> {
   console.log(
     `reyestr gate listening on ${gate.url}  (storage: ${where}; documents: ${documents}; auth: ${config.authEnabled ? 'on' : 'off'})`,
   );
-  console.log(`GraphiQL: ${gate.url}/graphql`);
+  console.log(`GraphiQL: ${gate.url}/graphql   Dashboard: ${gate.url}/dashboard`);
   if (gate.createdAdminKey) {
     console.log(
       `\nFirst start: created an admin API key. It is shown only this once — store it now:\n\n  ${gate.createdAdminKey}\n`,

@@ -36,6 +36,9 @@ const DocumentsDocument = graphql(`
 const DocumentDocument = graphql(`
   query OperatorDocument($id: ID!) { document(id: $id) { ...OperatorDocument } }
 `);
+const DocumentTextDocument = graphql(`
+  query OperatorDocumentText($id: ID!) { document(id: $id) { documentId text } }
+`);
 
 export function registerDocumentCommands(program: Command, output: Output = stdio): Command {
   const documents = commandGroup(program, 'documents', 'downloaded decisions recorded by the gate');
@@ -80,14 +83,22 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
     'reyestr documents get 101476997',
   )
     .argument('<id>', "registry documentId (digits), or the gate's UUID or its first characters")
+    .option('--text', "print the decision's text (from the document store) instead of its record")
     .action(
-      action(async (input: string, o: GateOptions) => {
-        const { id, document } = await withGate(o, async (gate) => {
+      action(async (input: string, o: GateOptions & { text?: boolean }) => {
+        const found = await withGate(o, async (gate) => {
           // Digits alone are the registry's documentId; anything else may be a shortened gate id.
           const id = /^\d+$/.test(input) ? input : await resolveId(gate, 'DOCUMENT', input);
-          return { id, ...(await gate.request(DocumentDocument, { id })) };
+          if (o.text) return { id, text: (await gate.request(DocumentTextDocument, { id })).document };
+          return { id, record: (await gate.request(DocumentDocument, { id })).document };
         });
-        if (!document) throw new CliError(`document ${id} not found`, EXIT.NOT_FOUND);
+        if (!found.record && !found.text) throw new CliError(`document ${found.id} not found`, EXIT.NOT_FOUND);
+        if (found.text) {
+          const { documentId, text } = found.text;
+          if (text == null) throw new CliError(`document ${documentId} has no stored content yet`, EXIT.NOT_FOUND);
+          return void output.out(o.json ? json({ documentId, text }) : text.endsWith('\n') ? text : `${text}\n`);
+        }
+        const document = found.record!;
         if (o.json) return void output.out(json(document));
         output.out(
           fields([
