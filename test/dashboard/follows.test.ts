@@ -28,6 +28,7 @@ describe.skipIf(!haveChromium)('dashboard follows view (headless Chromium)', () 
   beforeAll(async () => {
     mkdirSync(OUTPUT, { recursive: true });
     gate = await startTestGate('postgres');
+    await gate.gate.scheduler.stop(); // runs here take their own clock (the scheduler would run the new follow at today's)
     const follow = await createFollow(SYSTEM_ACTOR, {
       searchParams: { CourtRegion: '11' },
       startDate: '2025-06-01',

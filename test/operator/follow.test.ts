@@ -35,6 +35,7 @@ beforeAll(async () => {
     startTestGate('postgres'),
     startFakeRegistry({ dayCount: (day) => perDay.get(day) ?? 0 }),
   ]);
+  await t.gate.scheduler.stop(); // runs here take their own clock (the scheduler would run a new follow at today's)
 });
 afterAll(async () => {
   await killAll(workers);
