@@ -11,6 +11,7 @@ import './document-metadata.ts';
 import './document-search.ts';
 import './api-key.ts';
 import './stats.ts';
+import './activity.ts';
 import './plan.ts';
 import './id-prefix.ts';
 import './follow.ts';

@@ -1,0 +1,120 @@
+// activity(range, clientId, planId): throughput and failures from the rolled-up counters that a trigger on
+// task_events keeps — completions with their documents, failed attempts, DEAD tasks, expired leases — per
+// worker, over an hour (minutes), a day and a week (hours). On PostgreSQL and PGlite (the trigger is SQL).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prisma } from '../../server/db/database.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
+import * as op from './operations.ts';
+
+const ACTIVITY = `query($range: ActivityRange, $clientId: ID, $planId: ID) {
+  activity(range: $range, clientId: $clientId, planId: $planId) {
+    range bucketSeconds completed failed dead expired documents buckets { at completed failed dead expired documents }
+  }
+}`;
+
+describe.each(['postgres', 'pglite'] as const)('activity on %s', (storage) => {
+  let t: TestGate;
+  let busy: string;
+  let idle: string;
+
+  beforeAll(async () => {
+    t = await startTestGate(storage, { maxAttempts: 1 });
+    busy = (await t.ok(op.REGISTER, { name: 'busy' })).registerClient.id;
+    idle = (await t.ok(op.REGISTER, { name: 'idle' })).registerClient.id;
+    for (let i = 0; i < 5; i++) await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11, maxDocuments: 10 } });
+    const claim = async () => (await t.ok(op.CLAIM, { clientId: busy })).claimTask;
+    for (const documentsDownloaded of [4, 6]) {
+      const lease = await claim();
+      await t.ok(op.COMPLETE, { input: { taskId: lease.task.id, leaseToken: lease.leaseToken, documentsDownloaded } });
+    }
+    const failing = await claim();
+    await t.ok(op.FAIL, {
+      input: { taskId: failing.task.id, leaseToken: failing.leaseToken, errorClass: 'NETWORK', message: 'reset' },
+    }); // the only attempt: DEAD
+    const challenged = await claim();
+    await t.ok(op.FAIL, {
+      input: {
+        taskId: challenged.task.id,
+        leaseToken: challenged.leaseToken,
+        errorClass: 'CHALLENGE',
+        message: 'captcha',
+      },
+    }); // no attempt used: PENDING again
+    const silent = await claim();
+    await prisma.task.update({ where: { id: silent.task.id }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+    await t.gate.sweeper.tick();
+  });
+  afterAll(async () => {
+    await t?.stop();
+    await t?.db.drop();
+  });
+
+  it('the last hour, minute by minute, for everyone and for one worker', async () => {
+    const { activity } = await t.ok(ACTIVITY, { range: 'HOUR' });
+    expect(activity).toMatchObject({
+      range: 'HOUR',
+      bucketSeconds: 60,
+      completed: 2,
+      failed: 2,
+      dead: 1,
+      expired: 1,
+      documents: 10,
+    });
+    expect(activity.buckets).toHaveLength(60);
+    const at = activity.buckets.map((b: { at: string }) => Date.parse(b.at));
+    expect(at.every((x: number, i: number) => i === 0 || x - at[i - 1] === 60_000)).toBe(true);
+    expect(Date.now() - at[59]).toBeLessThan(2 * 60_000); // the current minute is the last
+    const counted = activity.buckets.filter((b: { completed: number; failed: number }) => b.completed + b.failed > 0);
+    expect(counted.length).toBeGreaterThanOrEqual(1);
+
+    expect((await t.ok(ACTIVITY, { range: 'HOUR', clientId: busy })).activity).toMatchObject({
+      completed: 2,
+      failed: 2,
+      documents: 10,
+    });
+    expect((await t.ok(ACTIVITY, { range: 'HOUR', clientId: idle })).activity).toMatchObject({
+      completed: 0,
+      failed: 0,
+      dead: 0,
+      expired: 0,
+      documents: 0,
+    });
+  });
+
+  it('a day in 24 hours and a week in 168, the same totals', async () => {
+    const day = (await t.ok(ACTIVITY, { range: 'DAY' })).activity;
+    expect(day).toMatchObject({ bucketSeconds: 3600, completed: 2, failed: 2, dead: 1, expired: 1, documents: 10 });
+    expect(day.buckets).toHaveLength(24);
+    const week = (await t.ok(ACTIVITY, { range: 'WEEK', clientId: busy })).activity;
+    expect(week).toMatchObject({ completed: 2, documents: 10 });
+    expect(week.buckets).toHaveLength(168);
+  });
+
+  it("one plan's activity: its tasks' outcomes only (the task's plan, kept in the rollup's key)", async () => {
+    const { createPlan } = await t.ok(
+      `mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } tasks { id } } }`,
+      { input: { searchParams: op.region11, from: '2024-01-01', to: '2024-02-29', window: 'month', priority: 100 } },
+    );
+    const planId = createPlan.plan.id;
+    const lease = (await t.ok(op.CLAIM, { clientId: idle })).claimTask; // priority 100: a window of the plan
+    expect(createPlan.tasks.map((x: { id: string }) => x.id)).toContain(lease.task.id);
+    await t.ok(op.FAIL, {
+      input: { taskId: lease.task.id, leaseToken: lease.leaseToken, errorClass: 'PARSE', message: 'odd page' },
+    });
+    expect((await t.ok(ACTIVITY, { range: 'DAY', planId })).activity).toMatchObject({
+      completed: 0,
+      failed: 1,
+      dead: 1,
+    });
+    expect((await t.ok(ACTIVITY, { range: 'HOUR', planId, clientId: busy })).activity).toMatchObject({ failed: 0 });
+    expect((await t.ok(ACTIVITY, { range: 'HOUR' })).activity).toMatchObject({ completed: 2, failed: 3, dead: 2 });
+  });
+
+  it('a bad id is BAD_USER_INPUT naming the argument; no key is UNAUTHENTICATED', async () => {
+    const bad = await t.gql(ACTIVITY, { clientId: 'nope' });
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(bad.errors?.[0].message).toMatch(/^clientId: /);
+    const anonymous = await t.gql(ACTIVITY, {}, null);
+    expect(anonymous.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
