@@ -11,6 +11,7 @@ import type { DatabaseConfig } from '../config.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { PgListener } from './listener.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 
 /** One database session that can run multi-statement scripts (migrations) and simple queries. */
 export interface ScriptSession {
@@ -21,6 +22,13 @@ export interface ScriptSession {
 export interface Database {
   kind: DatabaseConfig['kind'];
   prisma: PrismaClient;
+  /**
+   * One statement on the driver itself, past Prisma (for the hot statements: Prisma's query engine costs more per
+   * call than the statement on PGlite, and a good share of it on PostgreSQL). `query` is a `Prisma.sql` template;
+   * rows come as $queryRaw's would for the types the hot statements return: int8 as bigint, timestamptz as Date,
+   * json(b) parsed, uuid/text/enums as strings (arrays of enums are NOT parsed: use $queryRaw for those).
+   */
+  run<T>(query: Prisma.Sql): Promise<T[]>;
   /** Runs fn on one dedicated session (advisory locks taken there are held by that session). */
   withSession<T>(fn: (session: ScriptSession) => Promise<T>): Promise<T>;
   /**
@@ -52,6 +60,15 @@ export async function openDatabase(config: DatabaseConfig, { poolSize = 10 } = {
   return opened;
 }
 
+/** `database.run` on the open database (see Database.run). */
+export function run<T>(query: Prisma.Sql): Promise<T[]> {
+  if (!database) throw new Error('no database is open in this process');
+  return database.run<T>(query);
+}
+
+/** PostgreSQL's type oid for int8 (bigint). */
+const INT8 = 20;
+
 export async function closeDatabase(): Promise<void> {
   const current = database;
   database = undefined;
@@ -66,7 +83,9 @@ async function openPglite(dataDir: string): Promise<Database> {
   const lock = inMemory ? null : lockDataDir(dataDir);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(dataDir);
+    // int8 as bigint, as Prisma returns it, set once here rather than passed with every query (PGlite merges
+    // per-query parsers into its own on each call). Prisma's adapter still passes its own per query.
+    pglite = await PGlite.create(dataDir, { parsers: { [INT8]: (value: string) => BigInt(value) } });
   } catch (error) {
     lock?.release();
     throw error;
@@ -80,6 +99,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   return {
     kind: 'pglite',
     prisma: client,
+    run: async <T>(query: Prisma.Sql) => (await pglite.query<T>(query.text, query.values)).rows,
     withSession: (fn) => fn(session),
     listen: async (channel, onNotify) => {
       const unlisten = await pglite.listen(channel, onNotify);
@@ -98,6 +118,12 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
+/** int8 as bigint (pg's default is a string), as Prisma returns it; everything else as pg parses it. */
+const RAW_TYPES = {
+  getTypeParser: (oid: number, format?: string) =>
+    oid === INT8 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format as 'text'),
+} as pg.CustomTypesConfig;
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // Each connection names its gate and its role, so pg_stat_activity shows who holds what (and tests count them).
   const named = (role: string) => ({ connectionString: url, application_name: `reyestr-gate ${process.pid} ${role}` });
@@ -114,6 +140,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     prisma: client,
+    run: async <T>(query: Prisma.Sql) =>
+      (await pool.query({ text: query.text, values: query.values, types: RAW_TYPES })).rows as T[],
     withSession: async (fn) => {
       const conn = await pool.connect();
       // A connection that dies between two statements emits 'error'; unhandled, it would end the process.

@@ -30,6 +30,12 @@ const POLL_MS = 2_000;
 /** While a checkpoint waits for open transactions: look again after this, doubling up to the cap. */
 const RETRY_FIRST_MS = 2;
 const RETRY_CAP_MS = 500;
+/**
+ * PGlite is one session: a read of the log waits for the writers and holds them up. After this process's
+ * writes the pump reads at most once per this many ms there, so a busy gate reads many writes' events at once
+ * instead of once per write (subscribers see an event at most this much later).
+ */
+const PGLITE_READ_SPACING_MS = 10;
 
 export class EventBus {
   private readonly emitter = new EventEmitter<BusEvents>();
@@ -49,6 +55,8 @@ export class EventBus {
   private timer?: NodeJS.Timeout;
   private retryTimer?: NodeJS.Timeout;
   private retryMs = RETRY_FIRST_MS;
+  private spacingTimer?: NodeJS.Timeout;
+  private lastReadAt = 0;
   private unlisten: Array<() => Promise<void>> = [];
   /** Every open stream, so stop() can end them. */
   private readonly streams = new Set<AbortController>();
@@ -65,7 +73,8 @@ export class EventBus {
     this.checkCaughtUp();
     const stopWrites = onTaskEventsWritten(() => {
       this.announce = this.db.kind === 'postgres'; // PGlite: this process is the only one
-      void this.drain();
+      if (this.db.kind === 'pglite') this.drainSpaced();
+      else void this.drain();
     });
     this.unlisten.push(async () => void stopWrites());
     this.unlisten.push(
@@ -99,6 +108,7 @@ export class EventBus {
     this.stopped = true;
     clearInterval(this.timer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.spacingTimer);
     await Promise.all(this.unlisten.map((u) => u().catch(() => {})));
     this.unlisten = [];
     await this.draining;
@@ -131,6 +141,7 @@ export class EventBus {
       try {
         do {
           this.again = false;
+          this.lastReadAt = performance.now();
           const announce = this.announce ? this.id : null;
           this.announce = false;
           for (let first = true; ; first = false) {
@@ -154,6 +165,21 @@ export class EventBus {
       }
     })();
     return this.draining;
+  }
+
+  /** drain(), but no sooner than PGLITE_READ_SPACING_MS after the last read began (one timer at a time). */
+  private drainSpaced() {
+    if (this.spacingTimer || this.stopped) return;
+    const wait = this.lastReadAt + PGLITE_READ_SPACING_MS - performance.now();
+    if (wait <= 0) {
+      void this.drain();
+      return;
+    }
+    this.spacingTimer = setTimeout(() => {
+      this.spacingTimer = undefined;
+      void this.drain();
+    }, wait);
+    this.spacingTimer.unref();
   }
 
   private scheduleRetry() {

@@ -2,6 +2,7 @@
 // Readers never read past a horizon (server/events/horizon.ts): seq values can commit out of order, and an
 // event whose transaction is still open must not be skipped.
 import { prisma } from '../db/database.ts';
+import { eventsBetween as eventsBetweenSql } from '../db/sql/events-between.ts';
 import type { TaskEvent } from '../generated/prisma/client.ts';
 
 export type { TaskEvent };
@@ -11,11 +12,7 @@ export const EVENT_PAGE = 1000;
 
 /** Events with `after` < seq <= `upTo` (no upper bound when `upTo` is null), oldest first. */
 export function eventsBetween(after: bigint, upTo: bigint | null, limit = EVENT_PAGE): Promise<TaskEvent[]> {
-  return prisma.taskEvent.findMany({
-    where: { seq: upTo === null ? { gt: after } : { gt: after, lte: upTo } },
-    orderBy: { seq: 'asc' },
-    take: limit,
-  });
+  return eventsBetweenSql(after, upTo, limit);
 }
 
 export async function lastEventSeq(): Promise<bigint> {

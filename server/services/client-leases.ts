@@ -3,6 +3,7 @@
 // the same fenced service functions as GraphQL's.
 import { prisma } from '../db/database.ts';
 import type { Client } from '../generated/prisma/client.ts';
+import { taskById } from '../db/sql/task-by-id.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { registerCache } from './caches.ts';
@@ -60,7 +61,7 @@ export async function holderLeaseToken(
   leaseToken?: string | null,
 ): Promise<{ task: TaskRow; leaseToken: string }> {
   const taskId = parseId(taskIdInput, 'taskId');
-  const task = await prisma.task.findUnique({ where: { id: taskId } });
+  const task = await taskById(taskId);
   if (!task) throw notFound('task', taskId);
   if (leaseToken) return { task, leaseToken };
   if (task.leaseHolderId === client.id && task.leaseToken) return { task, leaseToken: task.leaseToken };

@@ -11,6 +11,7 @@ import { extendLeases } from '../db/sql/extend-leases.ts';
 import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
 import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
 import { reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
+import { taskById } from '../db/sql/task-by-id.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import { ErrorClass } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
@@ -176,7 +177,7 @@ function toCompletion(c: z.output<typeof completionInput>): Completion {
 
 /** A completion that changed nothing: a repeat of the one that finished the task, a conflicting one, or a lost lease. */
 async function repeatedCompletion(c: Completion): Promise<TaskRow> {
-  const task = await prisma.task.findUnique({ where: { id: c.taskId } });
+  const task = await taskById(c.taskId);
   if (task?.status === 'COMPLETED' && task.leaseToken === c.leaseToken) {
     if (task.completionHash === c.completionHash) return task;
     throw new GateError('CONFLICT', `task ${c.taskId} was already completed with different results`);

@@ -1,8 +1,10 @@
 // One read of the task event log on PostgreSQL, in one round trip (reyestr_read_events, migration
 // 20261202080000): a checkpoint (the last seq handed out, a fresh xid drawn after it, the oldest xid still
 // running in this database), the horizon it and the caller's waiting checkpoints confirm, and the events up
-// to that horizon. docs/event-log.md has the argument.
-import { prisma } from '../database.ts';
+// to that horizon. docs/event-log.md has the argument. On the driver directly (Database.run): it runs after
+// every write this gate makes.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { run } from '../database.ts';
 import type { TaskEvent, TaskStatus } from '../../generated/prisma/client.ts';
 
 export interface WaitingCheckpoint {
@@ -48,10 +50,10 @@ export async function readEvents(opts: {
 }): Promise<EventRead> {
   const seqs = opts.waiting.map((w) => w.lastSeq.toString());
   const bounds = opts.waiting.map((w) => w.bound.toString());
-  const [row] = await prisma.$queryRaw<Row[]>`
+  const [row] = await run<Row>(Prisma.sql`
     SELECT last_seq, bound::text AS bound, oldest_running::text AS oldest_running, horizon, events
     FROM reyestr_read_events(${opts.after}::bigint, ${opts.known}::bigint, ${seqs}::bigint[], ${bounds}::text[]::xid8[],
-      ${opts.announce}::text, ${opts.page}::int)`;
+      ${opts.announce}::text, ${opts.page}::int)`);
   return {
     lastSeq: BigInt(row.last_seq),
     bound: row.bound === null ? null : BigInt(row.bound),

@@ -3,7 +3,7 @@
 // single insert at the very end of the transaction). Claim, progress, complete, release, cancel, retry and
 // the sweeper are all instances of it.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma } from '../database.ts';
+import { prisma, run } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
@@ -26,8 +26,9 @@ export interface Transition {
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
-export async function transitionTasks(t: Transition, db: Db = prisma): Promise<TaskRow[]> {
-  const rows = await db.$queryRaw<TaskRow[]>`
+/** Without `tx` (or with the client itself) the statement runs on the driver directly (Database.run); in a transaction, on it. */
+export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]> {
+  const query = Prisma.sql`
     WITH moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
@@ -39,6 +40,7 @@ export async function transitionTasks(t: Transition, db: Db = prisma): Promise<T
       FROM moved
     )
     SELECT ${TASK_COLUMNS} FROM moved`;
+  const rows = tx && tx !== prisma ? await tx.$queryRaw<TaskRow[]>(query) : await run<TaskRow>(query);
   if (rows.length) taskEventsWritten();
   return rows;
 }

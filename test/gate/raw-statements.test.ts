@@ -1,0 +1,78 @@
+// The hot statements run on the driver itself (Database.run), past Prisma: their rows must be what Prisma gives
+// for the same rows (bigint seqs, Dates, parsed JSON, enum strings), on both storages — GraphQL and REST build
+// their answers from them as from Prisma's.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prisma } from '../../server/db/database.ts';
+import { claimTasks } from '../../server/db/sql/claim-tasks.ts';
+import { completeTasks } from '../../server/db/sql/complete-task.ts';
+import { eventsBetween } from '../../server/db/sql/events-between.ts';
+import { reportProgress } from '../../server/db/sql/report-progress.ts';
+import { taskById } from '../../server/db/sql/task-by-id.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
+import * as op from './operations.ts';
+
+describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (storage) => {
+  let t: TestGate;
+  let clientId: string;
+  beforeAll(async () => {
+    t = await startTestGate(storage);
+    clientId = (await t.ok(op.REGISTER, { name: 'raw' })).registerClient.id;
+  });
+  afterAll(() => t?.stop());
+
+  it('claim, progress and complete return the rows Prisma reads back', async () => {
+    const { id } = (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask;
+    const [claimed] = await claimTasks(clientId, 1, 60);
+    expect(claimed.id).toBe(id);
+    expect(claimed).toEqual(await prisma.task.findUnique({ where: { id } }));
+    expect(claimed.leaseExpiresAt).toBeInstanceOf(Date);
+    expect(claimed.searchParams).toEqual({ CourtRegion: ['11'], INSType: ['1'] }); // stored as lists
+
+    const counts = { documentsDownloaded: 3, documentsFailed: 1, documentsSkipped: 0, totalExpected: 9 };
+    const [running] = await reportProgress(id, claimed.leaseToken!, counts, 60);
+    expect(running).toEqual(await prisma.task.findUnique({ where: { id } }));
+    expect(running).toMatchObject({ status: 'RUNNING', documentsDownloaded: 3, totalExpected: 9 });
+
+    const summary = { pages: [1, 2], note: 'ok' };
+    const [done] = await completeTasks([
+      { taskId: id, leaseToken: claimed.leaseToken!, ...counts, resultSummary: summary, completionHash: 'h' },
+    ]);
+    const stored = await prisma.task.findUnique({ where: { id } });
+    expect(done).toEqual(stored);
+    expect(await taskById(id)).toEqual(stored);
+    expect(done).toMatchObject({ status: 'COMPLETED', resultSummary: summary });
+    expect(await taskById('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('a stale lease token changes nothing', async () => {
+    const { id } = (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask;
+    const [claimed] = await claimTasks(clientId, 1, 60);
+    expect(claimed.id).toBe(id);
+    const stale = '00000000-0000-4000-8000-000000000001';
+    expect(
+      await reportProgress(id, stale, { documentsDownloaded: 1, documentsFailed: 0, documentsSkipped: 0 }, 60),
+    ).toEqual([]);
+    const c = {
+      documentsDownloaded: 1,
+      documentsFailed: 0,
+      documentsSkipped: 0,
+      resultSummary: null,
+      completionHash: 'h',
+    };
+    expect(await completeTasks([{ taskId: id, leaseToken: stale, ...c }])).toEqual([]);
+    expect((await taskById(id))?.status).toBe('CLAIMED');
+  });
+
+  it('reads the event log as Prisma does: bigint seqs, Dates, parsed data', async () => {
+    const after = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
+    await t.ok(op.CREATE_TASKS, { tasks: [{ searchParams: op.region11 }, { searchParams: op.region11, priority: 5 }] });
+    const expected = await prisma.taskEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' } });
+    expect(expected).toHaveLength(2);
+    const read = await eventsBetween(after, null, 10);
+    expect(read).toEqual(expected);
+    expect(typeof read[0].seq).toBe('bigint');
+    expect(read[1].data).toEqual({ priority: 5 });
+    expect(await eventsBetween(after, read[0].seq, 10)).toEqual([expected[0]]);
+    expect(await eventsBetween(after, null, 1)).toEqual([expected[0]]);
+  });
+});
