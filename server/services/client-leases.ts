@@ -9,7 +9,7 @@ import { requireActor, type Actor } from './actor.ts';
 import { registerCache } from './caches.ts';
 import { clientActingFor, registerClient } from './clients.ts';
 import { GateError, notFound } from './errors.ts';
-import { completeTask, failTask } from './leases.ts';
+import { completeHeldTask, completeTask, failTask } from './leases.ts';
 import { leaseLost } from './lease-lost.ts';
 import { parseId } from './ids.ts';
 
@@ -93,6 +93,11 @@ export async function finishAsHolder(
 ): Promise<TaskRow> {
   const message = input.errorMessage?.trim();
   if (!message) {
+    // Usually the caller still holds the lease: complete it in one statement; else find out why not below.
+    if (!input.leaseToken) {
+      const done = await completeHeldTask(actor, client.id, { ...input, taskId: parseId(input.taskId, 'taskId') });
+      if (done) return done;
+    }
     const { task, leaseToken } = await holderLeaseToken(client, input.taskId, input.leaseToken);
     return completeTask(actor, { ...input, taskId: task.id, leaseToken });
   }

@@ -5,7 +5,11 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
-import { completeTasks as completeTasksSql, type Completion } from '../db/sql/complete-task.ts';
+import {
+  completeHeldTask as completeHeldTaskSql,
+  completeTasks as completeTasksSql,
+  type Completion,
+} from '../db/sql/complete-task.ts';
 import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/end-leases.ts';
 import { extendLeases } from '../db/sql/extend-leases.ts';
 import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
@@ -126,6 +130,22 @@ export async function completeTask(actor: Actor | null, input: z.input<typeof co
   return repeatedCompletion(completion);
 }
 
+/**
+ * Completes `taskId` if `holderId` holds its lease now (clients that do not keep their token). Null when that
+ * changed nothing — not held by it, or finished already — and the caller looks closer (a repeat, a lost lease).
+ */
+export async function completeHeldTask(
+  actor: Actor | null,
+  holderId: string,
+  input: Omit<z.input<typeof completionInput>, 'leaseToken'>,
+): Promise<TaskRow | null> {
+  requireActor(actor);
+  const completion = toCompletion(parseInput(completionInput.omit({ leaseToken: true }), input));
+  const [row] = await completeHeldTaskSql(holderId, completion);
+  if (row) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
+  return row ?? null;
+}
+
 export type CompletionResult =
   | { taskId: string; task: TaskRow; error?: undefined }
   | { taskId: string; task?: undefined; error: GateError };
@@ -165,7 +185,9 @@ export function completionHashOf(c: {
     .digest('hex');
 }
 
-function toCompletion(c: z.output<typeof completionInput>): Completion {
+function toCompletion<C extends Omit<z.output<typeof completionInput>, 'leaseToken'>>(
+  c: C,
+): C & Pick<Completion, 'resultSummary' | 'completionHash'> {
   const resultSummary = c.resultSummary ?? null;
   const completionHash = completionHashOf({ ...c, resultSummary });
   return {

@@ -16,10 +16,23 @@ export interface Completion {
 }
 
 export function completeTasks(completions: Completion[]) {
+  return complete(completions, Prisma.sql`tasks.lease_token = done."leaseToken"`);
+}
+
+/**
+ * One completion by whoever holds the task's lease now, for clients that do not keep their token (the older
+ * REST clients): fenced by the holder and the leased status in the same statement, so it completes exactly
+ * what reading the holder's token and completing with it would, in one round trip instead of two.
+ */
+export function completeHeldTask(holderId: string, completion: Omit<Completion, 'leaseToken'>) {
+  return complete([completion], Prisma.sql`tasks.lease_holder_id = ${holderId}::uuid`);
+}
+
+function complete(completions: Array<Omit<Completion, 'leaseToken'>>, fence: Prisma.Sql) {
   return transitionTasks({
     from: Prisma.sql`jsonb_to_recordset(${JSON.stringify(completions)}::jsonb) AS done("taskId" uuid, "leaseToken" uuid,
       "documentsDownloaded" int, "documentsFailed" int, "documentsSkipped" int, "resultSummary" jsonb, "completionHash" text)`,
-    where: Prisma.sql`tasks.id = done."taskId" AND tasks.lease_token = done."leaseToken" AND tasks.status IN ('CLAIMED', 'RUNNING')`,
+    where: Prisma.sql`tasks.id = done."taskId" AND ${fence} AND tasks.status IN ('CLAIMED', 'RUNNING')`,
     set: Prisma.sql`status = 'COMPLETED', completed_at = now(), started_at = coalesce(started_at, claimed_at),
       lease_expires_at = NULL, documents_downloaded = done."documentsDownloaded",
       documents_failed = done."documentsFailed", documents_skipped = done."documentsSkipped",
