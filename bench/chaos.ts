@@ -124,7 +124,9 @@ pool of at most 10 in \`pg_stat_activity\` (connections are named \`reyestr-gate
 **PostgreSQL down again and again under load**: the cluster's PostgreSQL is crashed (\`pg_ctl stop -m immediate\`)
 10 times for 1 to 10 s each (spread evenly), with fresh tasks added before each outage; recovery is the worst time
 from the database being back to every gate answering \`/health\` with its one listener connection. **A revoked key on
-an open socket** is covered by test/cluster/revocation.test.ts (two gates, sockets on both end with 4403 at once).
+an open socket**: a worker with a key of its own works through the second gate; once it holds a task, its key is
+revoked through the first gate: its sockets on both gates end with 4403 at once, the worker stops by itself (exit code
+5, saying why) and recovery is until its tasks are leased by the other workers (their leases run out).
 
 **The S3 document store away under load** runs two gates on one PostgreSQL and one S3 store (s3rver, in-process; orphan
 sweep at a 2 s grace period) and stops the store for CHAOS_STORE_OUTAGE_SECONDS (30); recovery is from the store being

@@ -9,7 +9,7 @@
  */
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isRetryableGateError } from '../gate/client.ts';
+import { isKeyRefused, isRetryableGateError } from '../gate/client.ts';
 import type { Logger } from '../worker/log.ts';
 import { sleep } from '../worker/retry.ts';
 import { Waker } from '../worker/waker.ts';
@@ -163,7 +163,13 @@ export class Outbox {
         this.failures = 0;
       } catch (error) {
         // Never fatal for the worker: the gate or store away (the usual case), or a disk problem, is retried.
-        if (!isRetryableGateError(error))
+        if (isKeyRefused(error)) {
+          if (!this.outage)
+            log.error(
+              { err: error.message, pending: this.waiting.size },
+              'the gate refuses this key; documents stay in the outbox for a worker with a valid key',
+            );
+        } else if (!isRetryableGateError(error))
           log.error({ err: (error as Error).message }, 'uploading from the outbox failed; trying again');
         else if (this.outage) log.debug({ err: (error as Error).message }, 'uploading still fails');
         else
@@ -215,7 +221,9 @@ export class Outbox {
     try {
       answers = await uploadBatch(this.options.client, batch, this.options.clientId());
     } catch (error) {
-      if (isRetryableGateError(error)) throw error;
+      // A key or client the gate refuses (revoked, disabled) says nothing about the documents: they stay, for a
+      // worker with a valid key.
+      if (isRetryableGateError(error) || isKeyRefused(error)) throw error;
       // The gate refused the batch as a whole (malformed for it, key refused): find out which document by
       // sending them one at a time; a lone document refused like that is rejected.
       if (batch.length > 1) {

@@ -33,7 +33,7 @@ export type CompleteTaskInput = VariablesOf<typeof CompleteTaskDocument>['input'
 export type FailTaskInput = VariablesOf<typeof FailTaskDocument>['input'];
 export type ErrorClass = FailTaskInput['errorClass'];
 
-export { API_KEY_HINT, GateCallError, isLeaseLost, isRetryableGateError } from './errors.ts';
+export { API_KEY_HINT, GateCallError, isKeyRefused, isLeaseLost, isRetryableGateError } from './errors.ts';
 
 /** HTTP statuses that mean "try again later". */
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -225,7 +225,7 @@ export class GateClient {
     return () => {
       active = false;
       unsubscribe();
-      void socket.then(({ client }) => client.dispose()); // close() may dispose it again: harmless
+      void socket.then(({ client }) => client.dispose()).catch(() => {}); // close() may dispose it again: harmless
     };
   }
 
@@ -255,7 +255,9 @@ export class GateClient {
   async close(): Promise<void> {
     const sockets = this.sockets;
     this.sockets = [];
-    await Promise.all(sockets.map(async (socket) => (await socket).client.dispose()));
+    // graphql-ws's dispose() rejects with the close event when the socket it was still connecting was refused
+    // (a revoked key: 4403): the socket is gone either way, and a worker on its way out must not crash on it.
+    await Promise.all(sockets.map(async (socket) => (await socket).client.dispose()?.catch(() => {})));
   }
 }
 

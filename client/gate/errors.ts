@@ -26,6 +26,9 @@ export class GateCallError extends Error {
 
 export const isLeaseLost = (error: unknown): error is GateCallError =>
   error instanceof GateCallError && error.code === 'LEASE_LOST';
+/** The gate no longer accepts this key (revoked, or never valid) or the client it speaks for (disabled). */
+export const isKeyRefused = (error: unknown): error is GateCallError =>
+  error instanceof GateCallError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN');
 export const isRetryableGateError = (error: unknown): boolean => error instanceof GateCallError && error.retryable;
 
 /** What to do about a refused or missing key: the same flags and variable name the worker and the CLI read. */

@@ -6,6 +6,7 @@
  * cannot be reached it tries again soon (every second, or sooner for short leases).
  */
 import type { GateClient } from '../gate/client.ts';
+import { isKeyRefused } from '../gate/errors.ts';
 import type { Logger } from './log.ts';
 
 export interface LeaseKeeperOptions {
@@ -15,6 +16,8 @@ export interface LeaseKeeperOptions {
   log: Logger;
   /** a heartbeat got through after failing ones: the gate is back (the outbox uploads again at once) */
   onGateBack?: () => void;
+  /** the gate refused the key or the client (revoked, disabled): heartbeats cannot keep any lease */
+  onKeyRefused?: (error: Error) => void;
 }
 
 export class LeaseKeeper {
@@ -94,6 +97,7 @@ export class LeaseKeeper {
         }
       }
     } catch (error) {
+      if (isKeyRefused(error)) this.options.onKeyRefused?.(error);
       if (!this.failing) log.warn({ err: (error as Error).message }, 'heartbeat failed; retrying');
       this.failing = true;
       this.schedule(this.tracked.size > 0 ? Math.min(1_000, this.runningIntervalMs) : Math.min(5_000, idleIntervalMs));

@@ -14,7 +14,7 @@
  * again with the same lease token and body until it lands (completeTask is idempotent for those).
  */
 import { hostname } from 'node:os';
-import { GateCallError, type GateClient, type GateLease } from '../gate/client.ts';
+import { GateCallError, type GateClient, type GateLease, isKeyRefused } from '../gate/client.ts';
 import { HostPoliteness, RegistrySession } from '../registry/index.ts';
 import { runDownload, type DownloadCounts } from './download.ts';
 import { ContentClient } from '../corpus/content-client.ts';
@@ -70,6 +70,8 @@ export class Worker {
   private claimed = 0;
   private failures = 0;
   private gateDown = false;
+  /** why the gate refused this worker's key or client, once it did */
+  private refusedBy: string | null = null;
   readonly stats = { completed: 0, failed: 0, released: 0, lost: 0 };
 
   constructor(
@@ -109,6 +111,18 @@ export class Worker {
     this.wake();
   }
 
+  /**
+   * The gate refused this worker's key or client (an operator revoked or disabled it): nothing it sends can land
+   * any more, so it stops, with exit code 5 (key refused, as the CLI). The tasks it holds go back to the queue
+   * when their leases run out; what it fetched waits in the outbox for a worker with a valid key.
+   */
+  private keyRefused(error: Error): void {
+    if (this.refusedBy) return;
+    this.refusedBy = error.message;
+    this.log.error(`the gate refused this worker's key or client; stopping: ${error.message}`);
+    this.stop('key refused');
+  }
+
   private wake(): void {
     this.waker.wake();
   }
@@ -136,6 +150,7 @@ export class Worker {
       idleIntervalMs: this.options.heartbeatIntervalMs,
       log: this.log,
       onGateBack: () => this.outbox.gateAnswers(),
+      onKeyRefused: (error) => this.keyRefused(error),
     });
     await this.keeper.start();
     let socketUp = false;
@@ -150,8 +165,10 @@ export class Worker {
         this.wake();
         setTimeout(() => this.wake(), 1_000).unref();
       },
-      onClosed: () => {
+      onClosed: (reason) => {
         socketUp = false;
+        // 4403: the gate ended the socket because the key was revoked or the client disabled.
+        if (reason.startsWith('4403')) this.keyRefused(new Error(`the gate closed the subscription: ${reason}`));
       },
     });
     try {
@@ -189,6 +206,7 @@ export class Worker {
         );
       await gate.close();
     }
+    if (this.refusedBy) return 5;
     return this.options.once && this.failures > 0 ? 1 : 0;
   }
 
@@ -234,6 +252,10 @@ export class Worker {
       this.gateDown = false;
       return lease;
     } catch (error) {
+      if (isKeyRefused(error)) {
+        this.keyRefused(error);
+        return null;
+      }
       if (!this.gateDown)
         this.log.warn({ err: (error as Error).message }, 'claim failed; trying again every poll interval');
       this.gateDown = true;

@@ -145,7 +145,7 @@ export class ChaosCluster {
   }
 
   /** Starts a worker process attached to gate `gateIndex` (through its proxy). */
-  startWorker(gateIndex = this.workerCount % this.gates.length): WorkerProcess {
+  startWorker(gateIndex = this.workerCount % this.gates.length, apiKey = CHAOS_KEY): WorkerProcess {
     const name = `chaos-w${++this.workerCount}`;
     const child = spawn(
       process.execPath,
@@ -155,7 +155,7 @@ export class ChaosCluster {
         '--api-url',
         this.proxies[gateIndex].url,
         '--api-key',
-        CHAOS_KEY,
+        apiKey,
         '--client-name',
         name,
         '--output-dir',

@@ -6,38 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { graphqlData } from '../support/graphql-http.ts';
+import { type OpenSocket, openSocket } from '../support/subscription-socket.ts';
 
 const ADMIN = 'revocation-admin-key-0123456789abcdef';
-
-interface OpenSocket {
-  ws: WebSocket;
-  /** the close code and reason, whenever it closes */
-  closed: Promise<{ code: number; reason: string }>;
-  /** connection acknowledged and a subscription running */
-  ready: Promise<void>;
-}
-
-/** A graphql-transport-ws socket that authenticates with `params` and subscribes to taskAvailable. */
-function openSocket(base: string, params: Record<string, unknown>): OpenSocket {
-  const ws = new WebSocket(`${base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    ws.on('close', (code, reason) => resolve({ code, reason: String(reason) })),
-  );
-  const ready = new Promise<void>((resolve, reject) => {
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: params })));
-    ws.on('message', (data) => {
-      if (JSON.parse(String(data)).type !== 'connection_ack') return;
-      ws.send(
-        JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { taskAvailable { taskId } }' } }),
-      );
-      resolve();
-    });
-    ws.on('error', reject);
-    void closed.then(({ code, reason }) => reject(new Error(`closed before ready: ${code} ${reason}`)));
-  });
-  ready.catch(() => {});
-  return { ws, closed, ready };
-}
 
 const stillOpen = (s: OpenSocket) => s.ws.readyState === WebSocket.OPEN;
 
