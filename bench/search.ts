@@ -9,6 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { SYSTEM_ACTOR } from '../server/services/actor.ts';
 import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
@@ -30,6 +31,7 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
 const TEXT_EXPORT = Number(process.env.BENCH_TEXT_EXPORT ?? 20_000);
 const KEY = 'bench-admin-key-0123456789abcdef';
 const BATCH = 1000;
+const EMPTY_GZIP = gzipSync(Buffer.alloc(0));
 
 async function load(source: CorpusSource, total: number) {
   const started = performance.now();
@@ -39,21 +41,27 @@ async function load(source: CorpusSource, total: number) {
     await prisma.$executeRaw`
       INSERT INTO documents (id, document_id, metadata, case_number, court_name, court_code, court_region, instance,
         judge, decision_form, proceeding_form, case_category, adopted_on, source_url, metadata_typed_at,
-        search_vector, indexed_at)
+        search_vector, indexed_at, sha256, stored_at, storage)
       SELECT id, "documentId", '{}', "caseNumber", "courtName", "courtCode", "courtRegion", instance, judge,
         "decisionForm", "proceedingForm", "caseCategory", "adoptedOn", "sourceUrl", now(),
-        to_tsvector('simple', stemmed), now()
+        to_tsvector('simple', stemmed), now(), md5("documentId") || md5("documentId"), now(), 'DATABASE'
       FROM jsonb_to_recordset(${json}::jsonb) AS x(id uuid, "documentId" text, "caseNumber" text, "courtName" text,
         "courtCode" text, "courtRegion" text, instance text, judge text, "decisionForm" text, "proceedingForm" text,
         "caseCategory" text, "adoptedOn" date, "sourceUrl" text, stemmed text)`;
-    const texts = JSON.stringify(rows.map((r) => ({ id: r.id, text: r.text })));
+    // The text lives in the document store (here the database's): gzip, as a worker uploads it.
+    const texts = JSON.stringify(
+      rows.map((r) => ({ documentId: r.documentId, text: gzipSync(r.text).toString('base64'), size: r.text.length })),
+    );
     await prisma.$executeRaw`
-      INSERT INTO document_search_texts (document_id, text)
-      SELECT id, text FROM jsonb_to_recordset(${texts}::jsonb) AS x(id uuid, text text)`;
+      INSERT INTO document_contents (document_id, sha256, html, text, metadata, html_size, text_size, metadata_size,
+        text_sha256, metadata_sha256)
+      SELECT "documentId", md5("documentId") || md5("documentId"), ${EMPTY_GZIP}::bytea, decode(text, 'base64'),
+        ${EMPTY_GZIP}::bytea, 0, size, 0, '', ''
+      FROM jsonb_to_recordset(${texts}::jsonb) AS x("documentId" text, text text, size int)`;
     if ((from / BATCH) % 20 === 0) process.stderr.write(`  loaded ${from + rows.length}/${total}\r`);
   }
   await prisma.$executeRawUnsafe('VACUUM ANALYZE documents');
-  await prisma.$executeRawUnsafe('VACUUM ANALYZE document_search_texts');
+  await prisma.$executeRawUnsafe('VACUUM ANALYZE document_contents');
   const seconds = (performance.now() - started) / 1000;
   process.stderr.write(`  loaded ${total} decisions in ${seconds.toFixed(0)} s\n`);
   return seconds;

@@ -9,6 +9,7 @@ import { closeDocumentStore, openDocumentStore } from './corpus/store/index.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { backfillTypedMetadata } from './services/document-index.ts';
+import { startSearchIndexer } from './services/search-indexer.ts';
 import { EventBus } from './events/bus.ts';
 import { endSocketsOfRevokedOwners, SocketOwners } from './graphql/socket-owners.ts';
 import { StatsFeed } from './events/stats-feed.ts';
@@ -68,6 +69,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   let sweeper: Sweeper | undefined;
   let scheduler: FollowScheduler | undefined;
   let alerts: AlertMonitor | null = null;
+  let indexer: ReturnType<typeof startSearchIndexer> | undefined;
   let closeWs: (() => Promise<void>) | undefined;
   const stop = async () => {
     // Stop accepting first: a worker reconnecting while we close would otherwise open a WebSocket that
@@ -80,6 +82,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     await scheduler?.stop();
     await alerts?.stop();
     await bus?.stop();
+    await indexer?.stop();
     await closeDatabase();
     await closeDocumentStore();
     metrics.dispose();
@@ -98,6 +101,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     }
     const store = openDocumentStore(config.documentStore, config.corpus);
     log.info({ store: store.label }, 'document store');
+    indexer = startSearchIndexer(log);
     bus = new EventBus(database);
     await bus.start();
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);

@@ -25,6 +25,8 @@ export interface UploadOutcome {
 
 export interface UploadAnswer {
   storage: 'DATABASE' | 'S3';
+  /** the gate hands out presigned PUTs: the HTML should go straight to the store (prepare first) */
+  directUploads?: boolean;
   documents: UploadOutcome[];
 }
 
@@ -33,6 +35,11 @@ const PART_FILE: Record<PartName, string> = { html: 'html', text: 'text', metada
 
 export class ContentClient {
   readonly baseUrl: string;
+  /**
+   * What the gate's last answer said: true when it wants the HTML PUT straight to an object store (a batch
+   * then takes a prepare request first); until then a batch is one request with every part.
+   */
+  directUploads = false;
 
   constructor(
     apiUrl: string,
@@ -83,7 +90,7 @@ export class ContentClient {
       headers: this.headers({ 'content-type': 'application/json' }),
       body: JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }),
     });
-    return (await response.json()) as UploadAnswer;
+    return this.learn((await response.json()) as UploadAnswer);
   }
 
   /** Sends the parts through the gate; `direct`: documents whose HTML went straight to the store. */
@@ -106,7 +113,12 @@ export class ContentClient {
       headers: this.headers(),
       body: form,
     });
-    return (await response.json()) as UploadAnswer;
+    return this.learn((await response.json()) as UploadAnswer);
+  }
+
+  private learn(answer: UploadAnswer): UploadAnswer {
+    this.directUploads = answer.directUploads ?? answer.storage === 'S3';
+    return answer;
   }
 
   /** A presigned PUT straight to the object store (the gate's key is not sent there). */

@@ -1,6 +1,8 @@
 /**
- * One batch to the gate: prepare (what the gate still needs; presigned PUTs for an object store), PUT the
- * HTML straight to the store where the gate asked for it, then send the remaining parts through the gate.
+ * One batch to the gate. Usually one request: every part (gzip) through the gate, which answers each
+ * document stored or present. When the gate said it wants HTML straight in its object store (presigned PUTs,
+ * so the bulk bypasses the gate): prepare (what the gate still needs, and the PUTs), PUT the HTML, then send
+ * the remaining parts through the gate.
  * Returns each document's final answer: stored, present, retry or rejected. Throws a GateCallError when the
  * gate or the store could not be reached (nothing is lost: send the batch again later).
  */
@@ -17,6 +19,11 @@ export async function uploadBatch(
 ): Promise<Map<string, UploadOutcome>> {
   const answers = new Map<string, UploadOutcome>();
   if (documents.length === 0) return answers;
+  if (!client.directUploads) {
+    const stored = await client.store(documents, clientId);
+    for (const outcome of stored.documents) answers.set(outcome.documentId, outcome);
+    return answers;
+  }
   const byId = new Map(documents.map((d) => [d.documentId, d]));
   const prepared = await client.prepare(documents, clientId);
   const toSend: PackedDocument[] = [];

@@ -37,6 +37,42 @@ export interface TypedDocumentMetadata {
   sourceUrl: string | null;
 }
 
+/**
+ * The typed fields in column order, each a column of the gate's documents table (the field's name in
+ * snake_case) holding text or a date: the one list the gate builds its SQL from (recording, export).
+ */
+export const TYPED_METADATA_FIELDS = [
+  { field: 'caseNumber', type: 'text' },
+  { field: 'proceedingNumber', type: 'text' },
+  { field: 'courtName', type: 'text' },
+  { field: 'courtCode', type: 'text' },
+  { field: 'courtRegion', type: 'text' },
+  { field: 'instance', type: 'text' },
+  { field: 'judge', type: 'text' },
+  { field: 'decisionForm', type: 'text' },
+  { field: 'proceedingForm', type: 'text' },
+  { field: 'caseCategory', type: 'text' },
+  { field: 'adoptedOn', type: 'date' },
+  { field: 'sentOn', type: 'date' },
+  { field: 'registeredOn', type: 'date' },
+  { field: 'publishedOn', type: 'date' },
+  { field: 'inForceOn', type: 'date' },
+  { field: 'sourceUrl', type: 'text' },
+] as const satisfies ReadonlyArray<{ field: keyof TypedDocumentMetadata; type: 'text' | 'date' }>;
+
+// Every field of TypedDocumentMetadata is in the list (the compiler refuses this line otherwise).
+const everyTypedField: Exclude<
+  keyof TypedDocumentMetadata,
+  (typeof TYPED_METADATA_FIELDS)[number]['field']
+> extends never
+  ? true
+  : never = true;
+void everyTypedField;
+
+/** The documents table's column of a typed field: `adoptedOn` → `adopted_on`. */
+export const typedMetadataColumn = (field: keyof TypedDocumentMetadata): string =>
+  field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
 export const REGISTRY_ORIGIN = 'https://reyestr.court.gov.ua';
 
 type Json = Record<string, unknown>;

@@ -49,11 +49,24 @@ export function languageOf(words: readonly string[]): Language {
 /** Stems longer than this are kept whole: a tsvector lexeme is limited to 2 KB, and such "words" are noise. */
 const MAX_WORD_LENGTH = 100;
 
+/**
+ * Stems already computed, per language. Decisions repeat a small legal vocabulary, so indexing a batch looks
+ * most words up here instead of running the Snowball rules again; the map is emptied when it grows past
+ * STEM_CACHE_SIZE (a few MB), so memory stays bounded whatever the corpus.
+ */
+const STEM_CACHE_SIZE = 50_000;
+const stemCache: Record<Language, Map<string, string>> = { uk: new Map(), ru: new Map() };
+
 /** The stem of a normalised word in a language; words that are not Cyrillic (numbers, Latin) stay as they are. */
 export function stemWord(word: string, language: Language): string {
   if (word.length > MAX_WORD_LENGTH || !CYRILLIC.test(word)) return word.slice(0, MAX_WORD_LENGTH);
-  const stem = language === 'ru' ? stemRussian(word.replace(/ё/g, 'е')) : stemUkrainian(word);
-  return stem || word;
+  const cache = stemCache[language];
+  const known = cache.get(word);
+  if (known !== undefined) return known;
+  const stem = (language === 'ru' ? stemRussian(word.replace(/ё/g, 'е')) : stemUkrainian(word)) || word;
+  if (cache.size >= STEM_CACHE_SIZE) cache.clear();
+  cache.set(word, stem);
+  return stem;
 }
 
 /** Both stems an unmarked word may have (one when they agree or the word is marked). */

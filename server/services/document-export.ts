@@ -10,24 +10,14 @@ import {
   instances,
   proceedingForms,
 } from '../../client/rules/index.ts';
+import { prisma } from '../db/database.ts';
 import { type ExportedRow, exportBatch } from '../db/sql/export-documents.ts';
 import { type Actor, requireActor } from './actor.ts';
 import { type DocumentFilterInput, parseDocumentFilter } from './document-filter.ts';
 import { countMatching, parseQuery, withStatementTimeout } from './document-search.ts';
-import { badInput } from './errors.ts';
+import { readStoredParts } from './stored-parts.ts';
 
 export const EXPORT_BATCH = 500;
-
-/** Reads the stored HTML of a batch of documents (the document store provides it; null: not stored). */
-export type HtmlReader = (
-  documents: Array<{ documentId: string; sha256: string | null }>,
-) => Promise<Map<string, string | null>>;
-let readHtml: HtmlReader | null = null;
-
-/** The document store hands its reader here when the gate starts. */
-export function provideHtmlReader(reader: HtmlReader | null) {
-  readHtml = reader;
-}
 
 export interface ExportInput {
   filter?: DocumentFilterInput | null;
@@ -65,22 +55,27 @@ export async function exportDocuments(actor: Actor | null, input: ExportInput): 
   const filter = parseDocumentFilter(input.filter);
   const query = parseQuery(input.query);
   if (query) filter.tsquery = query.tsquery;
-  if (input.html && !readHtml)
-    throw badInput('html: this gate keeps no decision HTML yet (it arrives with the document store)', [
-      { path: ['html'], message: 'not available' },
-    ]);
-  const html = input.html ? readHtml : null;
   const columns = exportColumns(input);
   const inColumnOrder = (row: ExportRow) => Object.fromEntries(columns.map((c) => [c, row[c] ?? null])) as ExportRow;
   const { totalCount, exact } = await countMatching(filter);
   const batches = (async function* () {
     let after: string | null = null;
     for (;;) {
-      const rows = await withStatementTimeout((tx) => exportBatch(tx, filter, after, EXPORT_BATCH, !!input.text));
+      const rows = await withStatementTimeout((tx) => exportBatch(tx, filter, after, EXPORT_BATCH));
       if (rows.length === 0) return;
       after = rows[rows.length - 1].id;
-      const htmlById = html ? await html(rows) : null;
-      yield rows.map((row) => inColumnOrder({ ...withNames(row), html: htmlById?.get(row.documentId) ?? null }));
+      // Text and HTML come from the document store, a batch at a time (one statement, or parallel GETs).
+      const [texts, htmls] = await Promise.all([
+        input.text ? readStoredParts(prisma, rows, 'text') : null,
+        input.html ? readStoredParts(prisma, rows, 'html') : null,
+      ]);
+      yield rows.map((row) =>
+        inColumnOrder({
+          ...withNames(row),
+          text: texts?.get(row.documentId) ?? null,
+          html: htmls?.get(row.documentId) ?? null,
+        }),
+      );
       if (rows.length < EXPORT_BATCH) return;
     }
   })();

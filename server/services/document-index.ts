@@ -1,10 +1,11 @@
 // What makes a document findable: its typed metadata columns (from the metadata JSON, see
 // client/rules/document-metadata.ts) and its full-text index (stems of header + text, see server/search).
-// The content store calls indexDocumentContent when a document's text is stored; registration fills the
-// typed columns; the gate backfills typed columns of older rows at start.
+// Recording stored content fills the typed columns; the search indexer (search-indexer.ts) indexes the
+// texts a batch at a time; registration fills the typed columns; the gate backfills typed columns of older
+// rows at start.
 import { type TypedDocumentMetadata, typedMetadataOf } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
-import { indexDocumentText } from '../db/sql/index-document-text.ts';
+import { indexDocumentTexts as indexDocumentTextRows } from '../db/sql/index-document-text.ts';
 import { indexText } from '../search/index.ts';
 
 type Db = Pick<typeof prisma, '$queryRaw' | 'document'>;
@@ -36,8 +37,10 @@ interface DateColumns {
   inForceOn: Date | null;
 }
 
+type IndexedHeader = Pick<TypedDocumentMetadata, 'caseCategory' | 'caseNumber'>;
+
 /** The index covers the header (case category) and the text; the text usually starts with the header. */
-function indexedText(text: string, metadata: TypedDocumentMetadata | null): string {
+function indexedText(text: string, metadata: IndexedHeader | null): string {
   const header = [metadata?.caseCategory, metadata?.caseNumber].filter(
     (part): part is string => !!part && !text.includes(part),
   );
@@ -47,16 +50,33 @@ function indexedText(text: string, metadata: TypedDocumentMetadata | null): stri
 // biome-ignore lint/suspicious/noControlCharactersInRegex: PostgreSQL text cannot hold NUL
 const NUL = /\u0000/g;
 
+/** A document's text to index, and its header when known (it joins the text). */
+export interface TextToIndex {
+  documentId: string;
+  text: string;
+  typed?: IndexedHeader | null;
+}
+
 /**
- * Indexes a stored document's text (call it in the transaction that stores the content). `documentId` is
- * the registry id; `metadata`, when given, refreshes the typed columns too (same shapes as registration).
- * Returns false when the gate has no such document.
+ * Indexes a batch of documents' texts in one statement (the search indexer calls it for stored documents).
+ * Returns the registry ids it indexed (an id the gate does not know is left out).
+ */
+export async function indexDocumentTexts(tx: Db, documents: TextToIndex[]): Promise<Set<string>> {
+  const rows = documents.map((d) => {
+    const text = d.text.replace(NUL, '');
+    return { documentId: d.documentId, stemmedText: indexText(indexedText(text, d.typed ?? null)) };
+  });
+  return new Set(await indexDocumentTextRows(tx, rows));
+}
+
+/**
+ * Indexes one document's text. `metadata`, when given, refreshes the typed columns too (same shapes as
+ * registration). Returns false when the gate has no such document.
  */
 export async function indexDocumentContent(
   tx: Db,
   input: { documentId: string; text: string; metadata?: unknown },
 ): Promise<boolean> {
-  const text = input.text.replace(NUL, '');
   let typed: TypedDocumentMetadata | null = null;
   if (input.metadata && typeof input.metadata === 'object') {
     typed = typedMetadataOf(input.metadata, { documentId: input.documentId });
@@ -66,8 +86,8 @@ export async function indexDocumentContent(
     });
     if (updated.count === 0) return false;
   }
-  const id = await indexDocumentText(tx, input.documentId, indexText(indexedText(text, typed)), text);
-  return id !== null;
+  const indexed = await indexDocumentTexts(tx, [{ documentId: input.documentId, text: input.text, typed }]);
+  return indexed.has(input.documentId);
 }
 
 /** Content metadata carries no task: a region it cannot tell must not erase one registration found. */

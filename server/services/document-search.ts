@@ -17,6 +17,7 @@ import { makeSnippet, parseSearchQuery, type SearchQuery, SearchQueryError } fro
 import { type Actor, requireActor } from './actor.ts';
 import { type DocumentFilterInput, parseDocumentFilter } from './document-filter.ts';
 import { GateError, badInput } from './errors.ts';
+import { readStoredParts } from './stored-parts.ts';
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 25;
@@ -112,12 +113,6 @@ function pageOf(first: number | null | undefined, offset: number | null | undefi
   return { size, skip };
 }
 
-/** The documents' indexed texts (for snippets). */
-async function indexedTexts(tx: Tx, ids: string[]): Promise<Map<string, string>> {
-  const rows = await tx.documentSearchText.findMany({ where: { documentId: { in: ids } } });
-  return new Map(rows.map((row) => [row.documentId, row.text]));
-}
-
 /** How many documents match: exact up to COUNT_CAP, the planner's estimate beyond. */
 async function matchCount(tx: Tx, filter: DocumentFilter): Promise<{ totalCount: number; exact: boolean }> {
   const counted = await countDocuments(tx, filter, COUNT_CAP);
@@ -139,10 +134,9 @@ export async function searchDocuments(actor: Actor | null, input: SearchInput): 
     const found = await searchDocumentIds(tx, filter, order, size + 1, skip);
     const page = found.slice(0, size);
     const ids = page.map((hit) => hit.id);
-    const [rows, texts] = await Promise.all([
-      tx.document.findMany({ where: { id: { in: ids } } }),
-      query ? indexedTexts(tx, ids) : new Map<string, string>(),
-    ]);
+    const rows = await tx.document.findMany({ where: { id: { in: ids } } });
+    // Snippets come from the texts in the document store (the only copy), read for this page only.
+    const texts = query ? await readStoredParts(tx, rows, 'text') : new Map<string, string>();
     const byId = new Map(rows.map((row) => [row.id, row]));
     // A last page tells its own total; only a page with more after it needs the count.
     const { totalCount, exact } =
@@ -153,7 +147,7 @@ export async function searchDocuments(actor: Actor | null, input: SearchInput): 
       hits: page.flatMap(({ id, rank }) => {
         const document = byId.get(id);
         if (!document) return [];
-        const text = texts.get(id);
+        const text = texts.get(document.documentId);
         return [{ document, rank, snippet: query && text ? makeSnippet(text, query.highlight) : null }];
       }),
       totalCount,

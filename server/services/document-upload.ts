@@ -2,11 +2,13 @@
 //   prepareUploads: which documents the gate still needs, and — with an object store — a presigned PUT for
 //     each one's HTML, so the bulk goes straight to the store;
 //   storeDocuments: the parts (gzip) that travel through the gate; each document is verified, its content
-//     stored, and it is recorded, all parts or none. A document is recorded (and counts as downloaded) only
+//     stored, and it is recorded with its typed metadata, all parts or none (one statement per batch for
+//     each: content, record); the search indexer then indexes its text (search-indexer.ts). A document is recorded (and counts as downloaded) only
 //     once all of its content is in the store.
 // Each document gets its own answer: stored, present (the gate had it), upload (prepare), retry (something
 // transient: upload it again), or rejected with a code and a reason (bad content, a task not held).
 import { z } from 'zod';
+import { type TypedDocumentMetadata, typedMetadataOf } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import { deleteUploads, lockUploads } from '../db/sql/document-uploads.ts';
 import { recordStoredDocuments, type StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
@@ -21,7 +23,7 @@ import {
 } from '../corpus/store/types.ts';
 import { checkDeclaredSize, ContentRejected, inflateVerified } from '../corpus/verify.ts';
 import { requireActor, type Actor } from './actor.ts';
-import { indexDocumentContent } from './document-index.ts';
+import { nudgeSearchIndexer } from './search-indexer.ts';
 import { contentWriteRefusals, writingClient } from './document-writers.ts';
 import { parseInput } from './errors.ts';
 
@@ -63,6 +65,8 @@ export type UploadOutcome =
 
 export interface UploadAnswer {
   storage: 'DATABASE' | 'S3';
+  /** HTML should go straight to the object store by presigned PUT (prepare first); else all parts come here */
+  directUploads: boolean;
   documents: UploadOutcome[];
 }
 
@@ -104,32 +108,38 @@ export async function prepareUploads(actorOrNull: Actor | null, input: UploadBat
   await writingClient(actor, batch.clientId);
   const { answered, rest } = await triage(actor, batch);
   const store = documentStore;
+  const toSign: UploadedDocument[] = [];
   for (const d of rest) {
     try {
       for (const part of CONTENT_PARTS) checkDeclaredSize(part, d.parts[part], corpusLimits.maxDocumentBytes);
-      if (!store.signUpload) {
-        answered.set(d.documentId, { documentId: d.documentId, status: 'upload' });
-        continue;
-      }
-      const html = d.parts.html;
-      if (!html.md5) throw new ContentRejected('html: md5 is needed for a direct upload');
-      const put = await store.signUpload({ documentId: d.documentId, sha256: html.sha256 }, 'html', {
-        ...html,
-        md5: html.md5,
-      });
-      answered.set(d.documentId, { documentId: d.documentId, status: 'upload', put });
+      if (store.signUploads && !d.parts.html.md5) throw new ContentRejected('html: md5 is needed for a direct upload');
+      if (store.signUploads) toSign.push(d);
+      else answered.set(d.documentId, { documentId: d.documentId, status: 'upload' });
     } catch (error) {
       answered.set(d.documentId, rejected(d.documentId, error));
     }
   }
-  return { storage: store.kind, documents: inOrder(batch, answered) };
+  if (store.signUploads && toSign.length > 0) {
+    const puts = await store.signUploads(
+      toSign.map((d) => ({
+        key: { documentId: d.documentId, sha256: d.parts.html.sha256 },
+        part: 'html' as const,
+        info: { ...d.parts.html, md5: d.parts.html.md5! },
+      })),
+    );
+    for (const [i, d] of toSign.entries())
+      answered.set(d.documentId, { documentId: d.documentId, status: 'upload', put: puts[i] });
+  }
+  return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };
 }
 
 interface Verified {
   document: UploadedDocument;
   content: DocumentContent;
   text: string;
+  /** the metadata JSON as sent (`documentsMetadata` flattens it for the documents row) */
   metadata: Record<string, unknown>;
+  typed: TypedDocumentMetadata;
 }
 
 /** Inflates and checks what arrived; a part uploaded to the store directly is checked there, later. */
@@ -144,7 +154,7 @@ function verify(d: UploadedDocument, files: ReadonlyMap<string, Buffer>): Verifi
     if (gzip) {
       plain[part] = inflateVerified(part, gzip, info, limit);
       parts[part] = { ...info, gzip };
-    } else if (part === 'html' && documentStore.signUpload) {
+    } else if (part === 'html' && documentStore.signUploads) {
       checkDeclaredSize(part, info, limit); // the object itself is checked in the recording transaction
       plain[part] = null;
       parts[part] = { ...info, gzip: null };
@@ -168,6 +178,7 @@ function verify(d: UploadedDocument, files: ReadonlyMap<string, Buffer>): Verifi
     content: { ...key, parts },
     text: plain.text!.toString('utf8'),
     metadata: metadata as Record<string, unknown>,
+    typed: typedMetadataOf(documentsMetadata(metadata as Record<string, unknown>), { documentId: d.documentId }),
   };
 }
 
@@ -219,7 +230,7 @@ export async function storeDocuments(
       verified.push(verify(d, files));
     } catch (error) {
       answered.set(d.documentId, rejected(d.documentId, error));
-      if (!files.has(partFileName(d.documentId, 'html')) && store.signUpload)
+      if (!files.has(partFileName(d.documentId, 'html')) && store.signUploads)
         refusedAfterUpload.push({ documentId: d.documentId, sha256: d.parts.html.sha256 });
     }
   }
@@ -287,25 +298,23 @@ export async function storeDocuments(
         );
       for (const v of ready) {
         const documentId = v.document.documentId;
-        if (!recorded.has(documentId)) {
-          answered.set(documentId, { documentId, status: 'present' });
-          continue;
-        }
-        await indexDocumentContent(tx, { documentId, text: v.text, metadata: documentsMetadata(v.metadata) });
-        answered.set(documentId, { documentId, status: 'stored' });
+        answered.set(documentId, { documentId, status: recorded.has(documentId) ? 'stored' : 'present' });
       }
     },
     { timeout: 60_000, maxWait: 30_000 },
   );
+  // Committed: the new documents are queued for the search indexer (the queue is the documents table).
+  nudgeSearchIndexer();
   // HTML a worker PUT for a document refused afterwards goes now; should this fail, the sweeper removes it later.
   await discardUploads(store, refusedAfterUpload).catch(() => {});
-  return { storage: store.kind, documents: inOrder(batch, answered) };
+  return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };
 }
 
 function storedRow(v: Verified, clientId: string | null, storage: 'DATABASE' | 'S3'): StoredDocumentRow {
   const { document: d, content, metadata } = v;
   const fetchedAt = d.fetchedAt ?? (typeof metadata.fetchedAt === 'string' ? metadata.fetchedAt : null);
   return {
+    ...v.typed,
     documentId: d.documentId,
     metadata: documentsMetadata(metadata),
     taskId: d.taskId ?? null,

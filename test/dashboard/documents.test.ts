@@ -1,6 +1,7 @@
 // The dashboard's Documents view in headless Chromium against a real gate holding the fixture decisions:
 // search with word forms, snippets with highlighted words, filters, the reader with a link to the registry,
-// the chart per month / region / form — and registry text that looks like HTML stays text.
+// the chart per month / region / form — registry text that looks like HTML stays text, and stored HTML is
+// shown in a sandbox where its scripts and handlers never run.
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +13,17 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 const haveChromium = existsSync(chromiumPath);
 const OUTPUT = 'test-output';
 
-/** A decision whose text and metadata try to be markup: the page must show them as text. */
+/**
+ * A decision whose text and metadata try to be markup (the page must show them as text), and whose stored HTML
+ * carries a script and an onerror handler (the reader shows that HTML, and neither may run).
+ */
 const HOSTILE = {
   documentId: '900000009',
   text: 'Апеляційна скарга <img src=x onerror="window.__pwned=1"> <script>window.__pwned=2</script> залишена без руху.',
+  html:
+    '<div id="hostile"><p>Апеляційна скарга залишена без руху.</p>' +
+    '<img src="missing.png" onerror="document.body.dataset.onerror=\'ran\';parent.__pwned=4">' +
+    '<script>document.body.dataset.script="ran";parent.__pwned=5</script></div>',
   metadata: {
     ...workerMetadata('13801766'),
     judge: '<b onmouseover="window.__pwned=3">Суддя</b>',
@@ -104,6 +112,18 @@ describe.skipIf(!haveChromium)('dashboard documents view (headless Chromium)', (
     expect(await hit.locator('.hit-court').textContent()).toContain('<b onmouseover');
     await hit.click();
     await page.locator('#doc-reader-title', { hasText: '9/9<i>' }).waitFor();
+    // The reader shows the stored HTML, in a frame where neither its script nor its onerror runs.
+    expect(await page.locator('#doc-body iframe.decision').getAttribute('sandbox')).toBe('');
+    const decision = page.frameLocator('#doc-body iframe.decision');
+    expect(await decision.locator('#hostile p').textContent()).toBe('Апеляційна скарга залишена без руху.');
+    // The image has failed to load (complete) before we look for what its onerror would have done.
+    await decision
+      .locator('#hostile img')
+      .evaluate((img: HTMLImageElement) =>
+        img.complete ? true : new Promise((settled) => img.addEventListener('error', settled, { once: true })),
+      );
+    expect(await decision.locator('body').getAttribute('data-onerror')).toBeNull();
+    expect(await decision.locator('body').getAttribute('data-script')).toBeNull();
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 
     await page.locator('#doc-query').fill('!!! ...');

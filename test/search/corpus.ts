@@ -1,12 +1,15 @@
 // The real fixture decisions as a small searchable corpus: each registered the way a worker registers it
-// (results row + decision page header), then its text indexed through indexDocumentContent, the function
-// the content store calls.
+// (results row + decision page header), its content (HTML, text, metadata) uploaded through the gate's
+// content route, then indexed by the search indexer's own drain (indexQueuedDocuments).
 import { parsePage } from '../../client/registry/parsers/index.ts';
 import type { DecisionPage } from '../../client/registry/parsers/decision.ts';
 import { prisma } from '../../server/db/database.ts';
-import { indexDocumentContent } from '../../server/services/document-index.ts';
+import { ContentClient } from '../../client/corpus/content-client.ts';
+import { packDocument } from '../../client/corpus/pack.ts';
+import { uploadBatch } from '../../client/corpus/upload.ts';
+import { indexQueuedDocuments } from '../../server/services/search-indexer.ts';
 import { readFixture } from '../fake-registry/fixtures.ts';
-import type { TestGate } from '../support/gate.ts';
+import { ADMIN_KEY, type TestGate } from '../support/gate.ts';
 
 /** What the results row said about each fixture decision (the results fixture lists other decisions). */
 export const ROWS: Record<string, Record<string, unknown>> = {
@@ -66,22 +69,43 @@ export function workerMetadata(documentId: string): Record<string, unknown> {
 
 const REGISTER = `mutation($input: RegisterDocumentsInput!) { registerDocuments(input: $input) { created } }`;
 
-/** Registers documents over GraphQL (as a worker does), then indexes each text. */
+/** The HTML stored for a corpus document that has none of its own: its text in a paragraph. */
+const htmlOfText = (text: string) => `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</p>`;
+
+/**
+ * Registers documents over GraphQL (as an older REST client does), stores their content through the upload
+ * route (as a worker does), then drains the search indexer's queue.
+ */
 export async function addDocuments(
   t: TestGate,
-  documents: Array<{ documentId: string; text: string; metadata: Record<string, unknown> }>,
+  documents: Array<{ documentId: string; text: string; html?: string; metadata: Record<string, unknown> }>,
 ) {
   await t.ok(REGISTER, {
     input: { documents: documents.map((d) => ({ documentId: d.documentId, metadata: d.metadata })) },
   });
-  for (const d of documents)
-    if (!(await indexDocumentContent(prisma, { documentId: d.documentId, text: d.text })))
-      throw new Error(`document ${d.documentId} was not indexed`);
+  const packed = await Promise.all(
+    documents.map((d) =>
+      packDocument(d.documentId, {
+        html: Buffer.from(d.html ?? htmlOfText(d.text)),
+        text: Buffer.from(d.text),
+        metadata: Buffer.from(JSON.stringify({ ...d.metadata, documentId: d.documentId })),
+      }),
+    ),
+  );
+  const answers = await uploadBatch(new ContentClient(t.url, ADMIN_KEY), packed);
+  const notStored = [...answers.values()].filter((a) => a.status !== 'stored');
+  if (notStored.length) throw new Error(`not stored: ${JSON.stringify(notStored)}`);
+  await indexQueuedDocuments();
+  const unindexed = await prisma.document.count({
+    where: { documentId: { in: documents.map((d) => d.documentId) }, indexedAt: null },
+  });
+  if (unindexed > 0) throw new Error(`${unindexed} document(s) were not indexed`);
 }
 
 export const fixtureDocuments = () =>
   Object.keys(ROWS).map((documentId) => ({
     documentId,
     text: fixtureDecision(documentId).text,
+    html: fixtureDecision(documentId).html,
     metadata: workerMetadata(documentId),
   }));

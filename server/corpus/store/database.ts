@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { prisma } from '../../db/database.ts';
 import { documentContentInfo } from '../../db/sql/document-content-info.ts';
+import { insertDocumentContents } from '../../db/sql/insert-document-contents.ts';
 import type {
   ContentKey,
   ContentPart,
@@ -16,11 +17,10 @@ import type {
 } from './types.ts';
 
 const LIST_PAGE = 1000;
-/** Prisma's Bytes want a Uint8Array over a plain ArrayBuffer (a Buffer's type allows a shared one). */
-const bytes = (b: Buffer | null) => {
+const gzipOf = (b: Buffer | null) => {
   // This store hands out no presigned uploads, so every part comes with its bytes.
   if (!b) throw new Error("the database store needs every part's bytes");
-  return new Uint8Array(b.buffer as ArrayBuffer, b.byteOffset, b.byteLength);
+  return b;
 };
 
 export class DatabaseStore implements DocumentStore {
@@ -28,22 +28,21 @@ export class DatabaseStore implements DocumentStore {
   readonly label = 'database (table document_contents, gzip)';
 
   async put(contents: DocumentContent[], tx?: RecordingTransaction): Promise<void> {
-    if (contents.length === 0) return;
-    await (tx ?? prisma).documentContent.createMany({
-      data: contents.map((c) => ({
+    await insertDocumentContents(
+      tx ?? prisma,
+      contents.map((c) => ({
         documentId: c.documentId,
         sha256: c.sha256,
-        html: bytes(c.parts.html.gzip),
-        text: bytes(c.parts.text.gzip),
-        metadata: bytes(c.parts.metadata.gzip),
+        html: gzipOf(c.parts.html.gzip),
+        text: gzipOf(c.parts.text.gzip),
+        metadata: gzipOf(c.parts.metadata.gzip),
         htmlSize: c.parts.html.size,
         textSize: c.parts.text.size,
         metadataSize: c.parts.metadata.size,
         textSha256: c.parts.text.sha256,
         metadataSha256: c.parts.metadata.sha256,
       })),
-      skipDuplicates: true,
-    });
+    );
   }
 
   async head(key: ContentKey, part: ContentPart): Promise<PartInfo | null> {

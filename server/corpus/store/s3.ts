@@ -1,7 +1,7 @@
 // The object store: S3-compatible storage (AWS S3, MinIO, Ceph, R2; tests use s3rver) through the official
 // AWS SDK v3. A version is three objects, `<prefix>/<documentId>/<sha256>/<documentId>.html.gz|.txt.gz|.json.gz`,
 // each the part's gzip bytes with Content-Encoding gzip and the uncompressed size and sha256 as user metadata.
-// Workers upload the HTML themselves through presigned PUTs (signUpload), so the bulk never passes through the
+// Workers upload the HTML themselves through presigned PUTs (signUploads), so the bulk never passes through the
 // gate; the gate checks each object with a HEAD before it records the document. Every write is preceded by an
 // upload record (document_uploads), which is how orphans are found without listing the bucket (orphans.ts).
 import {
@@ -27,6 +27,7 @@ import type {
   ListedContent,
   PartInfo,
   SignedUpload,
+  UploadToSign,
 } from './types.ts';
 
 type S3Config = Extract<DocumentStoreConfig, { kind: 's3' }>;
@@ -86,7 +87,7 @@ export class S3Store implements DocumentStore {
 
   async put(contents: DocumentContent[]): Promise<void> {
     await recordUploads(contents);
-    // Parts without bytes were PUT by the worker itself (signUpload).
+    // Parts without bytes were PUT by the worker itself (signUploads).
     const jobs = contents.flatMap((c) =>
       (Object.keys(c.parts) as ContentPart[]).flatMap((part) => {
         const { gzip, ...info } = c.parts[part];
@@ -98,22 +99,24 @@ export class S3Store implements DocumentStore {
     await new PQueue({ concurrency: PARALLEL }).addAll(jobs);
   }
 
-  async signUpload(key: ContentKey, part: ContentPart, info: PartInfo & { md5: string }): Promise<SignedUpload> {
-    await recordUploads([key]);
-    const url = await getSignedUrl(this.client, this.putCommand(key, part, info), {
-      expiresIn: this.urlSeconds,
-      signableHeaders: new Set(['content-md5', 'content-type', 'content-encoding']),
-    });
-    return {
-      url,
-      method: 'PUT',
-      headers: {
-        'content-md5': info.md5,
-        'content-type': CONTENT_TYPE[part],
-        'content-encoding': 'gzip',
-      },
-      expiresAt: new Date(Date.now() + this.urlSeconds * 1000),
-    };
+  async signUploads(requests: UploadToSign[]): Promise<SignedUpload[]> {
+    await recordUploads(requests.map((r) => r.key));
+    const expiresAt = new Date(Date.now() + this.urlSeconds * 1000);
+    return Promise.all(
+      requests.map(async ({ key, part, info }) => ({
+        url: await getSignedUrl(this.client, this.putCommand(key, part, info), {
+          expiresIn: this.urlSeconds,
+          signableHeaders: new Set(['content-md5', 'content-type', 'content-encoding']),
+        }),
+        method: 'PUT' as const,
+        headers: {
+          'content-md5': info.md5,
+          'content-type': CONTENT_TYPE[part],
+          'content-encoding': 'gzip',
+        },
+        expiresAt,
+      })),
+    );
   }
 
   /** Size and checksums as S3 reports them; `md5` is the ETag when it is one (single-part, no SSE-KMS). */

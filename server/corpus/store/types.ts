@@ -48,6 +48,12 @@ export interface SignedUpload {
 /** The transaction that records documents; a store inside the gate's database writes its rows there. */
 export type RecordingTransaction = Prisma.TransactionClient;
 
+export interface UploadToSign {
+  key: ContentKey;
+  part: ContentPart;
+  info: PartInfo & { md5: string };
+}
+
 export interface ListedContent extends ContentKey {
   storedAt: Date;
 }
@@ -73,8 +79,11 @@ export interface DocumentStore {
   delete(keys: ContentKey[]): Promise<void>;
   /** Every stored version, in key order (for audits and the orphan sweep of stores without upload records). */
   list(options?: { afterDocumentId?: string }): AsyncIterable<ListedContent>;
-  /** Object stores only: a presigned PUT for one part, so a worker uploads it without the gate. */
-  signUpload?(key: ContentKey, part: ContentPart, info: PartInfo & { md5: string }): Promise<SignedUpload>;
+  /**
+   * Object stores only: presigned PUTs (one per request, in order), so a worker uploads those parts without
+   * the gate; the uploads are recorded first, in one statement.
+   */
+  signUploads?(requests: UploadToSign[]): Promise<SignedUpload[]>;
   close(): Promise<void>;
 }
 

@@ -1,25 +1,22 @@
-// Stores a document's full-text index: the tsvector of its stemmed words (stemmed in JS, server/search) and
-// the text itself for snippets, in one statement. Answers the gate id of the document, or nothing when the
-// registry id is unknown.
+// Stores the full-text index of a batch of documents in one statement: the tsvector of each one's stemmed
+// words (stemmed in JS, server/search). The text itself stays in the document store (snippets read it there).
+// Answers the registry ids it indexed (an unknown id is left out).
 import type { prisma } from '../database.ts';
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
-export async function indexDocumentText(
-  db: Db,
-  documentId: string,
-  stemmedText: string,
-  text: string,
-): Promise<string | null> {
-  const rows = await db.$queryRaw<Array<{ id: string }>>`
-    WITH indexed AS (
-      UPDATE documents SET search_vector = to_tsvector('simple', ${stemmedText}), indexed_at = now()
-      WHERE document_id = ${documentId}
-      RETURNING id
-    ), kept AS (
-      INSERT INTO document_search_texts (document_id, text) SELECT id, ${text} FROM indexed
-      ON CONFLICT (document_id) DO UPDATE SET text = EXCLUDED.text
-    )
-    SELECT id::text AS id FROM indexed`;
-  return rows[0]?.id ?? null;
+export interface StemmedText {
+  documentId: string;
+  stemmedText: string;
+}
+
+export async function indexDocumentTexts(db: Db, documents: StemmedText[]): Promise<string[]> {
+  if (documents.length === 0) return [];
+  const rows = await db.$queryRaw<Array<{ documentId: string }>>`
+    UPDATE documents d SET search_vector = to_tsvector('simple', x.stemmed), indexed_at = now()
+    FROM unnest(${documents.map((d) => d.documentId)}::text[], ${documents.map((d) => d.stemmedText)}::text[])
+      AS x(document_id, stemmed)
+    WHERE d.document_id = x.document_id
+    RETURNING d.document_id AS "documentId"`;
+  return rows.map((r) => r.documentId);
 }

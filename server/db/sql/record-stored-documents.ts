@@ -1,9 +1,17 @@
-// Records documents whose content is in the store: a new row, or the content for a row an older REST client
-// registered without any. A document already stored keeps its first version — a decision is a fact, and
-// the first complete copy that reached the gate is it. Returns the ids this statement recorded.
+// Records documents whose content is in the store, with their typed metadata columns: a new row, or the
+// content for a row an older REST client registered without any. A document already stored keeps its first
+// version — a decision is a fact, and the first complete copy that reached the gate is it. One statement per
+// batch. Returns the ids this statement recorded.
+import type { TypedDocumentMetadata } from '../../../client/rules/index.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
+import {
+  typedColumnNames,
+  typedColumnsFromExcluded,
+  typedRecordsetColumns,
+  typedRecordsetValues,
+} from './typed-metadata-columns.ts';
 
-export interface StoredDocumentRow {
+export interface StoredDocumentRow extends TypedDocumentMetadata {
   documentId: string;
   metadata: Record<string, unknown>;
   taskId: string | null;
@@ -24,19 +32,20 @@ export async function recordStoredDocuments(
   if (rows.length === 0) return [];
   const recorded = await tx.$queryRaw<Array<{ documentId: string }>>`
     INSERT INTO documents AS d (document_id, metadata, task_id, client_id, sha256, size_bytes, fetched_at,
-      stored_at, storage, text_sha256, text_size_bytes, stored_bytes)
+      stored_at, storage, text_sha256, text_size_bytes, stored_bytes, ${typedColumnNames}, metadata_typed_at)
     SELECT x."documentId", x.metadata, x."taskId", x."clientId", x.sha256, x."sizeBytes", x."fetchedAt",
-      now(), x.storage::"DocumentStorage", x."textSha256", x."textSizeBytes", x."storedBytes"
+      now(), x.storage::"DocumentStorage", x."textSha256", x."textSizeBytes", x."storedBytes",
+      ${typedRecordsetValues('x')}, now()
     FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("documentId" text, metadata jsonb, "taskId" uuid,
       "clientId" uuid, sha256 text, "sizeBytes" int, "fetchedAt" timestamptz, storage text, "textSha256" text,
-      "textSizeBytes" int, "storedBytes" int)
+      "textSizeBytes" int, "storedBytes" int, ${typedRecordsetColumns})
     ORDER BY x."documentId"
     ON CONFLICT (document_id) DO UPDATE SET
       metadata = d.metadata || EXCLUDED.metadata, task_id = coalesce(d.task_id, EXCLUDED.task_id),
       client_id = coalesce(d.client_id, EXCLUDED.client_id), sha256 = EXCLUDED.sha256,
       size_bytes = EXCLUDED.size_bytes, stored_at = EXCLUDED.stored_at, storage = EXCLUDED.storage,
       text_sha256 = EXCLUDED.text_sha256, text_size_bytes = EXCLUDED.text_size_bytes,
-      stored_bytes = EXCLUDED.stored_bytes
+      stored_bytes = EXCLUDED.stored_bytes, ${typedColumnsFromExcluded('d')}, metadata_typed_at = now()
     WHERE d.stored_at IS NULL
     RETURNING d.document_id AS "documentId"`;
   return recorded.map((r) => r.documentId);

@@ -1,0 +1,47 @@
+// A part (text or HTML) of many stored documents as strings, for the search indexer, search snippets and
+// exports: the database store answers a batch in one statement (inside the caller's transaction, if any:
+// PGlite has one session), an object store with parallel GETs. The text of a decision lives only here, in
+// the document store; nothing else keeps a copy.
+import { text as streamText } from 'node:stream/consumers';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
+import PQueue from 'p-queue';
+import { documentStore } from '../corpus/store/index.ts';
+import type { prisma } from '../db/database.ts';
+import { storedParts } from '../db/sql/stored-parts.ts';
+
+type Db = Pick<typeof prisma, '$queryRaw'>;
+const inflate = promisify(gunzip);
+/** Parallel GETs of one batch from an object store */
+const PARALLEL_GETS = 16;
+
+export interface StoredVersion {
+  documentId: string;
+  /** the stored version (sha256 of the HTML); null: no content */
+  sha256: string | null;
+}
+
+/** documentId → the part's text, for each document whose content the store has. */
+export async function readStoredParts(
+  db: Db,
+  documents: StoredVersion[],
+  part: 'text' | 'html',
+): Promise<Map<string, string>> {
+  const keys = documents.filter((d): d is { documentId: string; sha256: string } => !!d.sha256);
+  const texts = new Map<string, string>();
+  if (keys.length === 0) return texts;
+  const store = documentStore;
+  if (store.kind === 'DATABASE') {
+    const rows = await storedParts(db, keys, part);
+    await Promise.all(rows.map(async (row) => texts.set(row.documentId, (await inflate(row.gzip)).toString('utf8'))));
+    return texts;
+  }
+  const gets = new PQueue({ concurrency: PARALLEL_GETS });
+  await gets.addAll(
+    keys.map((key) => async () => {
+      const found = await store.get(key, part);
+      if (found) texts.set(key.documentId, await streamText(found.body.pipe(createGunzip())));
+    }),
+  );
+  return texts;
+}
