@@ -24,6 +24,7 @@ import { confirmLateWorkers, countDocuments, loadClients, renderWorkers, upsertC
 import { loadDetail, renderDetail } from './detail.js';
 import { detectCoverage, loadCoverage, scheduleCoverage } from './coverage.js';
 import { openDocuments } from './documents.js';
+import { openActivity, scheduleActivity, setUpActivity } from './activity.js';
 import { loadFollows, scheduleFollows } from './follows.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -56,8 +57,11 @@ export async function boot() {
   setUpFilters();
   connect();
   await Promise.all([loadTasks(), loadClients(), detectCoverage()]).catch(reportError);
+  await openActivity().catch(reportError); // after the workers: their names fill its worker choice
   document.body.dataset.loaded = 'true';
 }
+
+setUpActivity();
 
 $('login-form').addEventListener('submit', (event) => {
   event.preventDefault();
@@ -111,9 +115,12 @@ export function connect() {
 
   live(
     `subscription Stats($minutes: Int) { statsUpdated(minutes: $minutes) {
-      pending running completed failed dead activeClients documentsPerMinute throughput { minute documents tasksCompleted } } }`,
+      pending running completed failed dead activeClients documentsPerMinute } }`,
     { minutes: THROUGHPUT_MINUTES },
-    (data) => renderStats(data.statsUpdated),
+    (data) => {
+      renderStats(data.statsUpdated);
+      scheduleActivity(); // task events arrived
+    },
   );
 
   // graphql-ws sends this same payload object again when it resubscribes after a reconnect: keeping
