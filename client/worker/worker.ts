@@ -13,8 +13,7 @@
  * Gate calls that fail because the gate is away (restart, network) are retried; a completion is sent
  * again with the same lease token and body until it lands (completeTask is idempotent for those).
  */
-import { hostname } from 'node:os';
-import { GateCallError, type GateClient, type GateLease, isKeyRefused } from '../gate/client.ts';
+import { type GateClient, type GateLease, isKeyRefused } from '../gate/client.ts';
 import { HostPoliteness, RegistrySession } from '../registry/index.ts';
 import { runDownload, type DownloadCounts } from './download.ts';
 import { ContentClient } from '../corpus/content-client.ts';
@@ -27,6 +26,7 @@ import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
 import type { ProgressDisplay, TaskProgressView } from './progress.ts';
 import { ProgressReporter } from './reporter.ts';
+import { registerWithGate } from './register.ts';
 import { persist, sleep } from './retry.ts';
 import { Waker } from './waker.ts';
 
@@ -140,8 +140,24 @@ export class Worker {
       const removed = await removeStaleTemps(dir);
       if (removed > 0) this.log.info({ removed, dir }, 'removed temp files a stopped worker left behind');
     }
-    const clientId = await this.register();
-    if (!clientId) return this.stopping ? 0 : 1;
+    let clientId: string | null;
+    try {
+      clientId = await registerWithGate(
+        gate,
+        { name: this.options.clientName, host: this.options.host, version: this.options.version },
+        {
+          log: this.log,
+          everyMs: Math.min(this.options.pollIntervalMs, 5_000),
+          stopped: () => this.stopping,
+          nap: (ms) => this.nap(ms),
+        },
+      );
+    } catch (error) {
+      this.log.error(`the gate refused to register this worker: ${(error as Error).message}`);
+      return isKeyRefused(error) ? 5 : 1;
+    }
+    if (!clientId) return 0; // stopped while waiting for the gate
+    this.clientId = clientId;
     // Whatever an earlier run left in the outbox goes up now, before and while this run downloads more.
     this.outbox.start();
     this.keeper = new LeaseKeeper({
@@ -208,38 +224,6 @@ export class Worker {
     }
     if (this.refusedBy) return 5;
     return this.options.once && this.failures > 0 ? 1 : 0;
-  }
-
-  private async register(): Promise<string | null> {
-    const { gate } = this.deps;
-    let lastSaid = 0;
-    for (let attempt = 0; !this.stopping; attempt++) {
-      try {
-        const client = await gate.registerClient({
-          name: this.options.clientName,
-          host: this.options.host ?? hostname(),
-          version: this.options.version,
-        });
-        this.clientId = client.id;
-        this.log.info({ clientId: client.id, gate: gate.endpoint }, `registered as ${client.name}`);
-        return client.id;
-      } catch (error) {
-        if (!(error instanceof GateCallError) || !error.retryable) {
-          this.log.error(`the gate refused to register this worker: ${(error as Error).message}`);
-          return null;
-        }
-        const every = Math.min(this.options.pollIntervalMs, 5_000);
-        // Say at once what was tried, and again every half minute: a worker waiting for its gate is not silent.
-        if (attempt === 0 || Date.now() - lastSaid >= 30_000) {
-          this.log.warn(
-            `${error.message}; trying again every ${every / 1000} s${attempt ? ` (${attempt + 1} attempts so far)` : ''}`,
-          );
-          lastSaid = Date.now();
-        }
-        await this.nap(every);
-      }
-    }
-    return null;
   }
 
   private async claim(clientId: string): Promise<GateLease | null> {

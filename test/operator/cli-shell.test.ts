@@ -164,11 +164,11 @@ describe('errors that say what to do next', () => {
     expect(said).not.toMatch(/Worker[A-Z][a-zA-Z]+:/);
   });
 
-  it('a worker without a key says how to get one and exits 1', async () => {
+  it('a worker without a key says how to get one and exits 5 (key missing or refused, as every command)', async () => {
     const outputDir = mkdtempSync(join(tmpdir(), 'reyestr-no-key-'));
     const r = await cli(['worker', '--output-dir', outputDir, '--progress', 'lines'], { REYESTR_API_KEY: '' });
     rmSync(outputDir, { recursive: true, force: true });
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(5);
     expect(r.stderr).toMatch(
       /the gate refused to register this worker: API key required: pass one with --api-key <key> or REYESTR_API_KEY=<key>/,
     );
