@@ -116,7 +116,7 @@ function registerSwitch(program: Command, paused: boolean, output: Output) {
   return group;
 }
 
-export function registerPauseCommands(program: Command, output: Output = stdio): void {
+export function registerPauseCommands(program: Command, output: Output = stdio): Command {
   const pause = registerSwitch(program, true, output);
   registerSwitch(program, false, output);
   gateCommand(pause, 'status', 'what is paused now: the queue, plans, follows, workers', 'reyestr pause status').action(
@@ -132,4 +132,5 @@ export function registerPauseCommands(program: Command, output: Output = stdio):
       output.out(rows.length ? table(['PAUSED', 'WHAT', 'SINCE'], rows) : 'nothing is paused\n');
     }, output),
   );
+  return pause;
 }

@@ -1,28 +1,17 @@
 /**
- * `reyestr tasks …`: create, plan, list, get, watch, cancel and retry tasks on the gate.
+ * `reyestr tasks …`: create, list, get and watch tasks on the gate; `tasks plan` is in tasks-plan.ts, cancel/retry/priority
+ * (by ids or by filter) in tasks-bulk.ts.
  */
 import type { Command } from 'commander';
 import type { ResultOf } from '@graphql-typed-document-node/core';
-import type { GateClient } from '../gate/client.ts';
 import { graphql } from '../gate/generated/index.ts';
-import {
-  InvalidPlanError,
-  normalisePlanRequest,
-  rootTasks,
-  WINDOW_UNITS,
-  InvalidSearchParamsError,
-  DEFAULT_DOCUMENTS_PER_TASK,
-  MAX_CHUNK_SIZE,
-  MAX_DOCUMENTS_PER_TASK,
-} from '../rules/index.ts';
+import { DEFAULT_DOCUMENTS_PER_TASK, MAX_DOCUMENTS_PER_TASK } from '../rules/index.ts';
 import {
   CliError,
   EXIT,
   action,
   collectParam,
   commandGroup,
-  errorLine,
-  exitCodeFor,
   fields,
   gateCommand,
   int,
@@ -39,6 +28,9 @@ import {
   type Output,
 } from './support.ts';
 import { resolveId, resolveOptionalId } from './ids.ts';
+import { kindOf, statusList } from './task-filters.ts';
+import { registerTaskChangeCommands } from './tasks-bulk.ts';
+import { registerTaskPlanCommand } from './tasks-plan.ts';
 import { type PageOptions, pageOptions, pages, printPages } from './paging.ts';
 
 graphql(`
@@ -54,15 +46,6 @@ graphql(`
 const CreateTaskDocument = graphql(`
   mutation OperatorCreateTask($input: NewTaskInput!) { createTask(input: $input) { ...OperatorTask } }
 `);
-const CreatePlanDocument = graphql(`
-  mutation OperatorCreatePlan($input: CreatePlanInput!) {
-    createPlan(input: $input) {
-      created windows
-      plan { id from to window chunkSize pageBudget splitFields priority searchParams }
-      tasks { id }
-    }
-  }
-`);
 const TasksDocument = graphql(`
   query OperatorTasks($filter: TaskFilter, $first: Int, $after: String) {
     tasks(filter: $filter, first: $first, after: $after) {
@@ -75,36 +58,12 @@ const TaskDocument = graphql(`
     task(id: $id) { ...OperatorTask resultSummary planOptions events(last: 20) { seq type status createdAt data client { name } } }
   }
 `);
-const CancelTaskDocument = graphql(`
-  mutation OperatorCancelTask($id: ID!) { cancelTask(input: { id: $id }) { id status } }
-`);
-const RetryTaskDocument = graphql(`
-  mutation OperatorRetryTask($id: ID!) { retryTask(input: { id: $id }) { id status } }
-`);
 
 export type OperatorTaskRow = NonNullable<ResultOf<typeof TaskDocument>['task']>;
 
 /** `downloaded/target`, where the target is what the search said or the task's limit. */
 export const progressOf = (t: { documentsDownloaded: number; totalExpected?: number | null; maxDocuments: number }) =>
   `${t.documentsDownloaded}/${t.totalExpected ?? t.maxDocuments}`;
-
-const STATUSES = ['PENDING', 'CLAIMED', 'RUNNING', 'COMPLETED', 'FAILED', 'DEAD', 'CANCELLED'] as const;
-type Status = (typeof STATUSES)[number];
-
-export function statusList(values: string[] | undefined): Status[] | undefined {
-  if (!values?.length) return undefined;
-  const upper = values.map((v) => v.toUpperCase());
-  const bad = upper.find((v) => !(STATUSES as readonly string[]).includes(v));
-  if (bad) throw new CliError(`--status: "${bad}" is not one of ${STATUSES.join(', ')}`);
-  return upper as Status[];
-}
-
-function kindOf(value: string | undefined): 'DOWNLOAD' | 'PLAN' | undefined {
-  if (!value) return undefined;
-  const upper = value.toUpperCase();
-  if (upper !== 'DOWNLOAD' && upper !== 'PLAN') throw new CliError(`--kind: "${value}" is not download or plan`);
-  return upper;
-}
 
 type TaskRow = ResultOf<typeof TasksDocument>['tasks']['edges'][number]['node'];
 
@@ -119,40 +78,6 @@ const taskCells = (t: TaskRow) => [
   t.createdAt.slice(0, 19),
   params(t.searchParams),
 ];
-
-interface PlanOptionsCli extends GateOptions {
-  param?: Record<string, string | string[]>;
-  paramsJson?: string;
-  from: string;
-  to: string;
-  window?: string;
-  chunk?: number;
-  pageBudget?: number;
-  splitField?: string[];
-  priority?: number;
-  dryRun?: boolean;
-}
-
-/** What `tasks plan` would submit, checked by the same rules the gate applies. */
-function planInput(o: PlanOptionsCli) {
-  const input = {
-    searchParams: searchParamsOf(o),
-    from: o.from,
-    to: o.to,
-    window: o.window ?? null,
-    chunkSize: o.chunk ?? null,
-    pageBudget: o.pageBudget ?? null,
-    splitFields: o.splitField?.length ? o.splitField : null,
-    priority: o.priority ?? 0,
-  };
-  try {
-    return { input, request: normalisePlanRequest(input) };
-  } catch (error) {
-    if (error instanceof InvalidPlanError || error instanceof InvalidSearchParamsError)
-      throw new CliError(error.message, EXIT.USAGE);
-    throw error;
-  }
-}
 
 export function registerTaskCommands(program: Command, output: Output = stdio): Command {
   const tasks = commandGroup(program, 'tasks', 'create, plan, list, watch and steer download tasks on the gate');
@@ -206,66 +131,7 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
       ),
     );
 
-  paramOptions(
-    gateCommand(
-      tasks,
-      'plan',
-      'plan a whole search: workers split it into download tasks without gaps or overlaps',
-      'reyestr tasks plan -p CourtRegion=11 -p INSType=1 --from 01.01.2024 --to 31.12.2024 --window month --chunk 100',
-    ),
-  )
-    .requiredOption('--from <date>', 'first adopted-on date (DD.MM.YYYY or YYYY-MM-DD)')
-    .requiredOption('--to <date>', 'last adopted-on date, inclusive')
-    .option('--window <unit>', `one plan task per ${WINDOW_UNITS.join('|')} (default: one for the whole range)`)
-    .option(
-      '--chunk <n>',
-      'documents per download task, a multiple of the rows per page (default 100)',
-      int('--chunk', 1, MAX_CHUNK_SIZE),
-    )
-    .option(
-      '--page-budget <n>',
-      'split windows with more result pages than this (default: only over the 100,000 cap)',
-      int('--page-budget', 1),
-    )
-    .option('--split-field <field>', 'fields a day over the cap is split by, in order (default VRType,CSType)', list)
-    .option('--priority <n>', '-1000..1000 for all of its tasks', int('--priority', -1000, 1000))
-    .option('--dry-run', 'print the windows and the request; submit nothing')
-    .action(
-      action(async (o: PlanOptionsCli) => {
-        const { input, request } = planInput(o);
-        if (o.dryRun) {
-          const windows = rootTasks(request).map((t) => ({
-            from: t.window.from,
-            to: t.window.to,
-            searchParams: t.searchParams,
-            dedupKey: t.dedupKey,
-          }));
-          if (o.json) output.out(json({ input, options: request.options, windows }));
-          else {
-            output.out(
-              `dry run: would create a plan of ${windows.length} window(s), ${request.from}..${request.to}, chunks of ${request.options.chunkSize}, ` +
-                `split days by ${request.options.splitFields.join(',') || 'nothing'}${request.options.pageBudget ? `, page budget ${request.options.pageBudget}` : ''}\n`,
-            );
-            output.out(
-              table(
-                ['FROM', 'TO', 'PARAMS'],
-                windows.map((w) => [w.from, w.to, params(request.searchParams)]),
-              ),
-            );
-          }
-          return;
-        }
-        const { createPlan } = await withGate(o, (gate) => gate.request(CreatePlanDocument, { input }));
-        if (o.json) output.out(json(createPlan));
-        else {
-          const { plan } = createPlan;
-          output.out(
-            `${createPlan.created ? 'created' : 'found existing'} plan ${plan.id}: ${createPlan.windows} window(s) ${plan.from}..${plan.to}, ` +
-              `${createPlan.tasks.length} new plan task(s)\nfollow it with: reyestr coverage --plan ${plan.id}\n`,
-          );
-        }
-      }, output),
-    );
+  registerTaskPlanCommand(tasks, output);
 
   pageOptions(
     gateCommand(
@@ -414,45 +280,6 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
       ),
     );
 
-  const changes = [
-    [
-      'cancel',
-      'cancel pending or running tasks',
-      async (gate: GateClient, id: string) => (await gate.request(CancelTaskDocument, { id })).cancelTask.status,
-    ],
-    [
-      'retry',
-      'put dead, failed or cancelled tasks back in the queue',
-      async (gate: GateClient, id: string) => (await gate.request(RetryTaskDocument, { id })).retryTask.status,
-    ],
-  ] as const;
-  for (const [name, verb, change] of changes) {
-    gateCommand(tasks, name, verb, `reyestr tasks ${name} 3f2a9c1e 8b0d5e2a`)
-      .argument('<ids...>', 'task ids, or their first characters (4 or more)')
-      .action(
-        action(async (inputs: string[], o: GateOptions) => {
-          const results = await withGate(o, async (gate) => {
-            const answers = [];
-            for (const input of inputs) {
-              let id = input;
-              try {
-                id = await resolveId(gate, 'TASK', input);
-                answers.push({ id, status: await change(gate, id), error: null, exitCode: 0 });
-              } catch (error) {
-                answers.push({ id, status: null, error: errorLine(error), exitCode: exitCodeFor(error) });
-              }
-            }
-            return answers;
-          });
-          if (o.json) output.out(json(results.map(({ exitCode: _, ...r }) => r)));
-          else
-            for (const r of results)
-              (r.error ? output.err : output.out)(r.error ? `reyestr: ${r.id}: ${r.error}\n` : `${r.id} ${r.status}\n`);
-          const worst = Math.max(0, ...results.map((r) => r.exitCode));
-          if (worst) process.exitCode = worst;
-        }, output),
-      );
-  }
-
+  registerTaskChangeCommands(tasks, output);
   return tasks;
 }

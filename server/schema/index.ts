@@ -17,6 +17,7 @@ import './id-prefix.ts';
 import './follow.ts';
 import './follow-coverage.ts';
 import './pause.ts';
+import './task-bulk.ts';
 
 export const schema = builder.toSchema();
 

@@ -61,7 +61,7 @@ export const TaskRef = builder.prismaObject('Task', {
   }),
 });
 
-const TaskFilter = builder.inputType('TaskFilter', {
+export const TaskFilter = builder.inputType('TaskFilter', {
   fields: (t) => ({
     status: t.field({ type: [TaskStatusEnum], required: false }),
     clientId: t.id({ required: false, description: 'tasks leased (now or last) to this worker' }),
@@ -72,6 +72,9 @@ const TaskFilter = builder.inputType('TaskFilter', {
     searchParams: t.field({ type: 'JSON', required: false, description: 'tasks whose search params include these' }),
     kind: t.field({ type: TaskKindEnum, required: false }),
     parentId: t.id({ required: false }),
+    errorClass: t.field({ type: [ErrorClassEnum], required: false, description: "the class of the task's last error" }),
+    planId: t.id({ required: false, description: 'tasks of this plan (its windows and all planned from them)' }),
+    followId: t.id({ required: false, description: "tasks of this follow's runs" }),
   }),
 });
 

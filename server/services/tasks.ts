@@ -7,7 +7,7 @@ import { taskEventsWritten } from '../db/event-writes.ts';
 import { insertTasks } from '../db/sql/insert-tasks.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { TaskStatus } from '../generated/prisma/enums.ts';
+import { ErrorClass, TaskStatus } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, notFound, parseInput } from './errors.ts';
 import { idSchema, parseId } from './ids.ts';
@@ -85,6 +85,10 @@ export const taskFilterSchema = z.object({
   searchParams: z.unknown().optional(),
   kind: z.enum(['DOWNLOAD', 'PLAN']).nullish(),
   parentId: idSchema.nullish(),
+  /** the class of the task's last error */
+  errorClass: z.array(z.enum(ErrorClass)).max(10).nullish(),
+  planId: idSchema.nullish(),
+  followId: idSchema.nullish(),
 });
 export type TaskFilter = z.input<typeof taskFilterSchema>;
 
@@ -99,6 +103,9 @@ export function taskWhere(filterInput: TaskFilter | null | undefined): Prisma.Ta
   if (f.createdBefore) and.push({ createdAt: { lt: f.createdBefore } });
   if (f.kind) and.push({ kind: f.kind });
   if (f.parentId) and.push({ parentId: f.parentId });
+  if (f.errorClass?.length) and.push({ lastErrorClass: { in: f.errorClass } });
+  if (f.planId) and.push({ planId: f.planId });
+  if (f.followId) and.push({ followId: f.followId });
   if (f.searchParams != null) {
     // Normalised like stored params (multi-selects are lists), then matched field by field.
     for (const [field, value] of Object.entries(searchParamsOf(f.searchParams))) {

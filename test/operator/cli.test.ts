@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerClientCommands } from '../../client/commands/clients.ts';
 import { registerCoverageCommand } from '../../client/commands/coverage.ts';
+import { registerPauseCommands } from '../../client/commands/pause.ts';
 import { registerDocumentCommands } from '../../client/commands/documents.ts';
 import { registerKeyCommands } from '../../client/commands/keys.ts';
 import { registerStatsCommand } from '../../client/commands/stats.ts';
@@ -317,6 +318,7 @@ describe('--help', () => {
       registerDocumentCommands,
       registerStatsCommand,
       registerCoverageCommand,
+      registerPauseCommands,
     ])
       register(program);
     const leaves = program.commands.flatMap((c) => (c.commands.length ? c.commands : [c]));
@@ -328,6 +330,7 @@ describe('--help', () => {
       'tasks watch',
       'tasks cancel',
       'tasks retry',
+      'tasks priority',
       'clients list',
       'keys create',
       'keys list',
@@ -341,6 +344,15 @@ describe('--help', () => {
       'documents pull',
       'stats',
       'coverage',
+      'pause queue',
+      'pause plan',
+      'pause follow',
+      'pause worker',
+      'pause status',
+      'resume queue',
+      'resume plan',
+      'resume follow',
+      'resume worker',
     ]);
     for (const command of leaves) {
       printed = '';
