@@ -141,7 +141,7 @@ function calendar(coverage) {
         'tr',
         {},
         h('th', {}, 'Month'),
-        h('th', {}, 'Days 1 … 31'),
+        h('th', { class: 'days' }, 'Days 1 … 31'),
         ['Expected', 'Have', 'Missing'].map((t) => h('th', {}, t)),
       ),
     ),

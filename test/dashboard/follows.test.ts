@@ -3,19 +3,17 @@
 // (registry text stays text) and its runs — and a new run appears live, without a reload.
 // How windows come to be complete or gaps is tested in test/operator/follow*.test.ts; here the calendar's
 // rows are set to those states directly, as a settled run leaves them.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
+import { launchChromium } from '../../client/registry/transports/browser.ts';
 import { prisma } from '../../server/db/database.ts';
 import { SYSTEM_ACTOR } from '../../server/services/actor.ts';
 import { runFollow } from '../../server/services/follow-runs.ts';
 import { createFollow } from '../../server/services/follows.ts';
-import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
+import { chromiumPath, haveChromium, OUTPUT, signedInDashboard } from './support.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
-const haveChromium = existsSync(chromiumPath);
-const OUTPUT = 'test-output';
 const HOSTILE_REASON = '1 of 3 documents missing: <img src=x onerror="window.__pwned=1">';
 
 describe.skipIf(!haveChromium)('dashboard follows view (headless Chromium)', () => {
@@ -45,15 +43,7 @@ describe.skipIf(!haveChromium)('dashboard follows view (headless Chromium)', () 
     await settle('2025-06-09', { state: 'GAP', expected: 3, downloaded: 2, repairs: 2, reason: HOSTILE_REASON });
 
     browser = await launchChromium(chromiumPath);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
-    await page.goto(`${gate.url}/dashboard`);
-    await page.locator('#login-key').fill(ADMIN_KEY);
-    await page.locator('#login-form button[type=submit]').click();
-    await page.locator('#live[data-state=live]').waitFor();
+    page = await signedInDashboard(browser, gate, pageErrors);
     await page.locator('#follows-tab').click();
     await page.locator(`#follow-list tr[data-id="${followId}"]`).waitFor();
   }, 60_000);

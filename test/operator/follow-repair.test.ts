@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { prisma } from '../../server/db/database.ts';
 import { SYSTEM_ACTOR } from '../../server/services/actor.ts';
-import { MAX_REPAIRS, runFollow, settleFollows } from '../../server/services/follow-runs.ts';
+import { MAX_REPAIRS, runFollow } from '../../server/services/follow-runs.ts';
 import { createFollow } from '../../server/services/follows.ts';
+import { followsIdle } from './follow-support.ts';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
-import { createWorkerKey, eventually, killAll, spawnWorker, type WorkerProcess } from '../worker/support.ts';
+import { createWorkerKey, killAll, spawnWorker, type WorkerProcess } from '../worker/support.ts';
 
 const PER_DAY = 2;
 /** The day whose search loses results: two result pages (25 a page). */
@@ -41,15 +42,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** Every task finished (DEAD and FAILED included), then the follows' rounds settled. */
-async function idle() {
-  await eventually(
-    async () => (await prisma.task.count({ where: { status: { in: ['PENDING', 'CLAIMED', 'RUNNING'] } } })) === 0,
-    90_000,
-    'every task to finish',
-  );
-  await settleFollows();
-}
+const idle = followsIdle;
 
 /** A follow of one day (its start date is "today" and only today is re-counted). */
 const followOfDay = async (region: string, day: string) =>

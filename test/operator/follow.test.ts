@@ -6,19 +6,13 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../server/services/actor.ts';
-import { MAX_REPAIRS, runDueFollows, runFollow, settleFollows } from '../../server/services/follow-runs.ts';
+import { MAX_REPAIRS, runDueFollows, runFollow } from '../../server/services/follow-runs.ts';
 import { prisma } from '../../server/db/database.ts';
 import { documentIdFor } from '../fake-registry/data.ts';
+import { followsIdle } from './follow-support.ts';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
-import {
-  createWorkerKey,
-  eventually,
-  killAll,
-  readOutput,
-  spawnWorker,
-  type WorkerProcess,
-} from '../worker/support.ts';
+import { createWorkerKey, killAll, readOutput, spawnWorker, type WorkerProcess } from '../worker/support.ts';
 
 const run = promisify(execFile);
 const perDay = new Map<string, number>();
@@ -51,15 +45,7 @@ const cliText = async (...args: string[]) =>
   ).stdout;
 const cli = async (...args: string[]) => JSON.parse(await cliText(...args, '--json'));
 
-/** Every task finished (a PLAN task's children are created with its completion, so none can appear later). */
-async function idle() {
-  await eventually(
-    async () => (await prisma.task.count({ where: { status: { in: ['PENDING', 'CLAIMED', 'RUNNING'] } } })) === 0,
-    90_000,
-    'every task to finish',
-  );
-  await settleFollows();
-}
+const idle = followsIdle;
 
 const lastRun = async (followId: string) =>
   prisma.followRun.findFirstOrThrow({ where: { followId }, orderBy: { round: 'desc' } });
