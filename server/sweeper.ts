@@ -7,6 +7,7 @@ import { LeaderLoop } from './leader-loop.ts';
 import type { Logger } from './observability/logger.ts';
 import { sweepOrphanUploads } from './corpus/orphans.ts';
 import { corpusLimits, documentStore } from './corpus/store/index.ts';
+import { pruneActivity } from './db/sql/prune-activity.ts';
 import { pruneEvents } from './db/sql/prune-events.ts';
 import { markSilentClientsInactive } from './services/clients.ts';
 import { requeueExpiredLeases } from './services/leases.ts';
@@ -32,9 +33,13 @@ export class Sweeper extends LeaderLoop<SweepResult> {
     super(db, intervalMs, log, 'sweeper', SWEEPER_LOCK_KEY);
   }
 
-  /** Deletes finished tasks' events past the retention (EVENT_RETENTION_DAYS; 0 keeps everything). */
+  /**
+   * Deletes finished tasks' events past the retention (EVENT_RETENTION_DAYS; 0 keeps everything), and the activity
+   * rollups' old rows (minutes after two days, hours after the retention but never under the week chart's 8 days).
+   */
   async pruneEventLog(): Promise<number> {
     this.lastPrune = Date.now();
+    await pruneActivity(policy.eventRetentionDays <= 0 ? null : Math.max(8, policy.eventRetentionDays));
     if (policy.eventRetentionDays <= 0) return 0;
     let deleted = 0;
     for (

@@ -9,7 +9,7 @@ const StatusCount = builder.objectRef<{ status: string; count: number }>('Status
 const ThroughputBucketRef = builder.objectRef<Stats['throughput'][number]>('ThroughputBucket').implement({
   fields: (t) => ({
     minute: t.expose('minute', { type: 'DateTime' }),
-    documents: t.exposeInt('documents'),
+    documents: t.exposeInt('documents', { description: 'documents reported by task completions' }),
     tasksCompleted: t.exposeInt('tasksCompleted'),
   }),
 });

@@ -110,6 +110,22 @@ describe.each(['postgres', 'pglite'] as const)('activity on %s', (storage) => {
     expect((await t.ok(ACTIVITY, { range: 'HOUR' })).activity).toMatchObject({ completed: 2, failed: 3, dead: 2 });
   });
 
+  it('the sweeper keeps the rollups bounded: minutes for two days, hours for the retention (at least 8 days)', async () => {
+    const zero = '00000000-0000-0000-0000-000000000000';
+    const ago = (hours: number) => new Date(Math.floor(Date.now() / 3_600_000 - hours) * 3_600_000);
+    const row = (hours: number) => ({ bucket: ago(hours), clientId: zero, planId: zero, completed: 1 });
+    await prisma.activityMinute.createMany({ data: [row(49), row(47)] });
+    await prisma.activityHour.createMany({ data: [row(31 * 24), row(29 * 24)] }); // EVENT_RETENTION_DAYS 30
+    await t.gate.sweeper.pruneEventLog();
+    expect(
+      (await prisma.activityMinute.findMany({ where: { clientId: zero, planId: zero } })).map((r) => r.bucket),
+    ).toEqual([ago(47)]);
+    expect(
+      (await prisma.activityHour.findMany({ where: { clientId: zero, planId: zero } })).map((r) => r.bucket),
+    ).toEqual([ago(29 * 24)]);
+    expect((await t.ok(ACTIVITY, { range: 'HOUR', clientId: busy })).activity.completed).toBe(2); // today's rows stay
+  });
+
   it('a bad id is BAD_USER_INPUT naming the argument; no key is UNAUTHENTICATED', async () => {
     const bad = await t.gql(ACTIVITY, { clientId: 'nope' });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
