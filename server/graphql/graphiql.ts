@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import { sendJson } from '../rest/http.ts';
+import { graphiqlStartScript } from './graphiql-start.ts';
 
 type Encoding = 'br' | 'gzip';
 
@@ -62,17 +63,8 @@ function buildAssets(bundle: Bundle, { endpoint, title }: GraphiQLOptions, prefi
     json: add('json-worker.js', js, bundle.jsonWorker),
     graphql: add('graphql-worker.js', js, bundle.graphqlWorker),
   };
-  const options = { title, endpoint, subscriptionsProtocol: 'WS' };
-  // What Yoga's page runs inline, as a file: Monaco finds its workers by URL, then GraphiQL starts.
-  const start = add(
-    'start.js',
-    js,
-    `self.MonacoEnvironment = { globalAPI: false, getWorkerUrl: (_id, label) => (${JSON.stringify(workers)})[label] };
-window.addEventListener('DOMContentLoaded', () =>
-  YogaGraphiQL.renderYogaGraphiQL(document.querySelector('#root'), ${JSON.stringify(options)}),
-);
-`,
-  );
+  // What Yoga's page runs inline, as a file: Monaco's workers, one API key for HTTP and WebSocket, example tabs.
+  const start = add('start.js', js, graphiqlStartScript(workers, { title, endpoint, subscriptionsProtocol: 'WS' }));
   const [iconType, iconData] = /^data:([^;]+);base64,(.*)$/s.exec(bundle.favicon)?.slice(1) ?? ['image/x-icon', ''];
   const icon = add('favicon.ico', iconType, Buffer.from(iconData, 'base64'));
   const css = add('graphiql.css', 'text/css; charset=utf-8', bundle.css);

@@ -125,4 +125,62 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       await browser.close();
     }
   }, 120_000);
+
+  it('opens with example tabs; a key typed once serves every tab and the live subscription (WebSocket)', async () => {
+    const browser = await launchChromium(chromiumPath);
+    try {
+      const tab = await (await browser.newContext()).newPage();
+      const errors: string[] = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      const sockets: string[] = [];
+      tab.on('websocket', (ws) => ws.on('framesent', (frame) => sockets.push(String(frame.payload))));
+      const openTab = async (name: string) => {
+        // a click event alone: the tabs can be dragged to reorder, and a pointer's press-move-release may count as one
+        await tab.locator('.graphiql-tab-button', { hasText: name }).dispatchEvent('click');
+        await tab.locator('.graphiql-tab-active', { hasText: name }).waitFor({ timeout: 10_000 });
+      };
+      await tab.goto(t.graphqlUrl);
+      await tab.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+      for (const name of ['Overview', 'Register', 'LiveTaskEvents']) {
+        await tab.locator('.graphiql-tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
+      }
+      // The first tab: its Headers pane holds {"X-API-Key": ""}; the key goes there, once.
+      await tab.getByText('Headers', { exact: true }).click();
+      await tab.locator('.graphiql-editor-tool .monaco-editor').last().click();
+      await tab.keyboard.press('ControlOrMeta+a');
+      await tab.keyboard.insertText(JSON.stringify({ 'X-API-Key': ADMIN_KEY }));
+      // README's step 2: re-fetch the schema with it (introspection needs a key).
+      const introspected = tab.waitForResponse(
+        (r) => r.url() === t.graphqlUrl && (r.request().postData() ?? '').includes('__schema'),
+      );
+      await tab.getByLabel('Re-fetch GraphQL schema').click();
+      expect((await introspected).status()).toBe(200);
+
+      // Queries in a tab without headers use the same key over HTTP.
+      await openTab('Register');
+      const registered = tab.waitForResponse(
+        (r) => r.url() === t.graphqlUrl && (r.request().postData() ?? '').includes('registerClient'),
+      );
+      await tab.locator('.graphiql-execute-button').click();
+      // the tab holds several operations: GraphiQL asks which one to run
+      await tab.getByRole('menuitem', { name: 'Register' }).click();
+      const answer = await registered;
+      expect(answer.request().headers()['x-api-key']).toBe(ADMIN_KEY);
+      expect(JSON.stringify(await answer.json())).toMatch(/"registerClient":\{"id":"[0-9a-f-]{36}"\}/);
+      // The subscription tab has no headers of its own: the key typed in the first tab opens the WebSocket.
+      await openTab('LiveTaskEvents');
+      await tab.locator('.graphiql-execute-button').click();
+      await expect.poll(() => sockets.some((f) => f.includes('"connection_init"') && f.includes(ADMIN_KEY))).toBe(true);
+      await expect
+        .poll(() => sockets.some((f) => f.includes('"subscribe"') && f.includes('LiveTaskEvents')))
+        .toBe(true);
+      const created = await t.ok(
+        `mutation { createTask(input: { searchParams: { CourtRegion: "11" }, maxDocuments: 5 }) { id } }`,
+      );
+      await tab.locator('.graphiql-response', { hasText: created.createTask.id }).waitFor({ timeout: 30_000 });
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
