@@ -20,7 +20,8 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
   let doc = existsSync(file)
     ? readFileSync(file, 'utf8')
     : '# Benchmarks\n\nEach section is rewritten by its own `npm run bench:…` command.\n';
-  const start = doc.indexOf(header);
+  // the whole heading line: "## REST request→complete" must not find "## REST request→complete on PGlite"
+  const start = doc.startsWith(`${header}\n`) ? 0 : doc.indexOf(`\n${header}\n`) + 1 || -1;
   const section = `${header}\n\n${body.trim()}\n`;
   if (start === -1) doc = `${doc.trimEnd()}\n\n${section}`;
   else {
@@ -31,8 +32,9 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
 }
 
 /** Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing. */
-export const startGateProcess = (env: Record<string, string>) =>
-  startGateProcessForTests({ LOG_LEVEL: 'warn', ...env });
+// A new PGlite data dir starts with initdb and every migration: tens of seconds on a loaded machine.
+export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000) =>
+  startGateProcessForTests({ LOG_LEVEL: 'warn', ...env }, timeoutMs);
 
 /** Resident memory of a process now, in MB (Linux). */
 export const rssMb = (pid: number) =>

@@ -6,6 +6,7 @@ import { prisma } from '../../server/db/database.ts';
 import { claimTasks } from '../../server/db/sql/claim-tasks.ts';
 import { completeTasks } from '../../server/db/sql/complete-task.ts';
 import { eventsBetween } from '../../server/db/sql/events-between.ts';
+import { insertTasks } from '../../server/db/sql/insert-tasks.ts';
 import { reportProgress } from '../../server/db/sql/report-progress.ts';
 import { taskById } from '../../server/db/sql/task-by-id.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
@@ -42,6 +43,18 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     expect(await taskById(id)).toEqual(stored);
     expect(done).toMatchObject({ status: 'COMPLETED', resultSummary: summary });
     expect(await taskById('00000000-0000-4000-8000-000000000000')).toBeNull();
+  });
+
+  it('creation returns the rows Prisma reads back', async () => {
+    const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
+    const rows = await insertTasks([
+      { ...base, startPage: 1, priority: 2, runAt: null, dedupKey: null, parentId: null },
+      { ...base, startPage: 2, priority: 0, runAt: '2030-01-01T00:00:00Z', dedupKey: 'raw-dedup', parentId: null },
+    ]);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row).toEqual(await prisma.task.findUnique({ where: { id: row.id } }));
+    expect(rows[1].runAt).toEqual(new Date('2030-01-01T00:00:00Z'));
+    await prisma.task.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } }); // not claimable by the next tests
   });
 
   it('a stale lease token changes nothing', async () => {

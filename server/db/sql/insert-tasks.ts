@@ -1,6 +1,7 @@
 // Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
 // trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
-import { prisma } from '../database.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+import { prisma, run } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
@@ -21,8 +22,9 @@ export interface NewTask {
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
-export async function insertTasks(tasks: NewTask[], db: Db = prisma): Promise<TaskRow[]> {
-  const rows = await db.$queryRaw<TaskRow[]>`
+/** Without `tx` the statement runs on the driver directly (Database.run); in a transaction, on it. */
+export async function insertTasks(tasks: NewTask[], tx?: Db): Promise<TaskRow[]> {
+  const query = Prisma.sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${JSON.stringify(tasks)}::jsonb) AS x(
         "kind" "TaskKind", "searchParams" jsonb, "startPage" int, "maxDocuments" int, "priority" int,
@@ -39,6 +41,7 @@ export async function insertTasks(tasks: NewTask[], db: Db = prisma): Promise<Ta
       SELECT id, 'CREATED', status, jsonb_build_object('priority', priority) FROM created
     )
     SELECT ${TASK_COLUMNS} FROM created ORDER BY created_at, id`;
+  const rows = tx && tx !== prisma ? await tx.$queryRaw<TaskRow[]>(query) : await run<TaskRow>(query);
   if (rows.length) taskEventsWritten();
   return rows;
 }
