@@ -5,6 +5,7 @@
  * sending the same thing later may work (gate or store unreachable, 5xx, 429).
  */
 import { GateCallError } from '../gate/client.ts';
+import { type MultipartFile, multipartBody } from './multipart-body.ts';
 import { manifestEntry, type PackedDocument, type PartName } from './pack.ts';
 
 export type UploadStatus = 'stored' | 'present' | 'upload' | 'retry' | 'rejected';
@@ -99,19 +100,21 @@ export class ContentClient {
     clientId?: string | null,
     direct = new Set<string>(),
   ): Promise<UploadAnswer> {
-    const form = new FormData();
-    form.append('manifest', JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }));
+    const files: MultipartFile[] = [];
     for (const d of documents) {
       for (const part of ['html', 'text', 'metadata'] as const) {
         if (part === 'html' && direct.has(d.documentId)) continue;
-        const name = `${d.documentId}.${PART_FILE[part]}`;
-        form.append(name, new Blob([new Uint8Array(d.parts[part].gzip)], { type: 'application/gzip' }), name);
+        files.push({ name: `${d.documentId}.${PART_FILE[part]}`, type: 'application/gzip', data: d.parts[part].gzip });
       }
     }
+    const { body, contentType } = multipartBody(
+      { manifest: JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }) },
+      files,
+    );
     const response = await this.call('store documents', '/api/v1/documents/content', {
       method: 'POST',
-      headers: this.headers(),
-      body: form,
+      headers: this.headers({ 'content-type': contentType }),
+      body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
     });
     return this.learn((await response.json()) as UploadAnswer);
   }

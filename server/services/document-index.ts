@@ -47,6 +47,9 @@ function indexedText(text: string, metadata: IndexedHeader | null): string {
   return [...header, text].join('\n');
 }
 
+/** Documents stemmed between two turns of the event loop (a few ms of work for ordinary decisions) */
+const STEM_SLICE = 5;
+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: PostgreSQL text cannot hold NUL
 const NUL = /\u0000/g;
 
@@ -62,10 +65,13 @@ export interface TextToIndex {
  * Returns the registry ids it indexed (an id the gate does not know is left out).
  */
 export async function indexDocumentTexts(tx: Db, documents: TextToIndex[]): Promise<Set<string>> {
-  const rows = documents.map((d) => {
+  const rows: Array<{ documentId: string; stemmedText: string }> = [];
+  for (const [i, d] of documents.entries()) {
+    // Stemming is synchronous work: let requests (uploads, searches) in between documents.
+    if (i > 0 && i % STEM_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
     const text = d.text.replace(NUL, '');
-    return { documentId: d.documentId, stemmedText: indexText(indexedText(text, d.typed ?? null)) };
-  });
+    rows.push({ documentId: d.documentId, stemmedText: indexText(indexedText(text, d.typed ?? null)) });
+  }
   return new Set(await indexDocumentTextRows(tx, rows));
 }
 

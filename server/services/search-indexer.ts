@@ -10,7 +10,7 @@ import { unindexedDocuments } from '../db/sql/unindexed-documents.ts';
 import { indexDocumentTexts } from './document-index.ts';
 import { readStoredParts } from './stored-parts.ts';
 
-const BATCH = 200;
+const BATCH = 100;
 const INDEX_INTERVAL_MS = 30_000;
 
 /** Indexes every queued document whose text the store gives; returns how many it indexed. */
