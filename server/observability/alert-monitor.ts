@@ -124,6 +124,7 @@ export class AlertMonitor {
   private async takeLock() {
     if (this.lock?.held) return;
     this.lock = await this.db.tryAdvisoryLock(ALERT_LOCK_KEY);
+    if (this.lock) this.log.info('this gate now judges the queue for alerts');
   }
 
   private stopJudgingQueue() {
