@@ -6,6 +6,7 @@
 import type { ResultOf } from '@graphql-typed-document-node/core';
 import type { GateClient } from '../gate/client.ts';
 import { graphql } from '../gate/generated/index.ts';
+import { resolveId } from './ids.ts';
 import { json, params, table, type Output } from './support.ts';
 
 export const FollowCoverageDocument = graphql(`
@@ -113,7 +114,7 @@ export async function showFollowCoverage(
   output: Output,
 ): Promise<void> {
   const { follow } = await gate.request(FollowCoverageDocument, {
-    id: o.follow,
+    id: await resolveId(gate, 'FOLLOW', o.follow),
     from: o.from ?? null,
     to: o.to ?? null,
     last: o.runs,

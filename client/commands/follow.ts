@@ -1,6 +1,7 @@
 /**
  * `reyestr follow create|list|get|pause|resume|run|delete`: searches the gate keeps current on a schedule
- * (new days planned, recent days re-counted, short windows repaired). `--json` everywhere.
+ * (new days planned, recent days re-counted, short windows repaired). `--json` everywhere; ids may be given by
+ * their first characters (4 or more), as elsewhere in the CLI.
  */
 import type { Command } from 'commander';
 import type { ResultOf } from '@graphql-typed-document-node/core';
@@ -21,6 +22,7 @@ import {
   type GateOptions,
   type Output,
 } from './support.ts';
+import { resolveId } from './ids.ts';
 
 const FollowFields = graphql(`
   fragment OperatorFollow on Follow {
@@ -161,7 +163,9 @@ export function registerFollowCommands(program: Command, output: Output = stdio)
     .option('--runs <n>', 'this many latest runs (default 10)', int('--runs', 1, 1000), 10)
     .action(
       action(async (id: string, o: GateOptions & { runs: number }) => {
-        const { follow: f } = await withGate(o, (gate) => gate.request(FollowDocument, { id, last: o.runs }));
+        const { follow: f } = await withGate(o, async (gate) =>
+          gate.request(FollowDocument, { id: await resolveId(gate, 'FOLLOW', id), last: o.runs }),
+        );
         if (o.json) return void output.out(json(f));
         output.out(followLine(f as unknown as FollowRow));
         for (const run of f.runLog as FollowRunRow[]) output.out(`  ${runLine(run)}`);
@@ -177,7 +181,7 @@ export function registerFollowCommands(program: Command, output: Output = stdio)
       .argument('<id>')
       .action(
         action(async (id: string, o: GateOptions) => {
-          const f = await withGate(o, (gate) => run(gate, id));
+          const f = await withGate(o, async (gate) => run(gate, await resolveId(gate, 'FOLLOW', id)));
           output.out(o.json ? json(f) : `${name === 'delete' ? 'deleted' : `${name}d`} ${followLine(f)}`);
         }, output),
       );
@@ -201,7 +205,9 @@ export function registerFollowCommands(program: Command, output: Output = stdio)
     .argument('<id>')
     .action(
       action(async (id: string, o: GateOptions) => {
-        const { runFollow } = await withGate(o, (gate) => gate.request(RunFollowDocument, { id }));
+        const { runFollow } = await withGate(o, async (gate) =>
+          gate.request(RunFollowDocument, { id: await resolveId(gate, 'FOLLOW', id) }),
+        );
         output.out(o.json ? json(runFollow) : runLine(runFollow as FollowRunRow));
       }, output),
     );

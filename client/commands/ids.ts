@@ -22,6 +22,7 @@ const NAMES: Record<IdKind, string> = {
   CLIENT: 'worker',
   DOCUMENT: 'document',
   API_KEY: 'API key',
+  FOLLOW: 'follow',
 };
 
 /** The full id for `input`: a UUID as it is, a prefix looked up; anything else is passed on for the gate to judge. */

@@ -6,7 +6,7 @@ import { prisma } from '../db/database.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { badInput } from './errors.ts';
 
-export const ID_KINDS = ['TASK', 'PLAN', 'CLIENT', 'DOCUMENT', 'API_KEY'] as const;
+export const ID_KINDS = ['TASK', 'PLAN', 'CLIENT', 'DOCUMENT', 'API_KEY', 'FOLLOW'] as const;
 export type IdKind = (typeof ID_KINDS)[number];
 
 /** Shorter prefixes match too much to be useful (git's minimum is 4 as well). */
@@ -42,6 +42,8 @@ export async function idsByPrefix(actor: Actor | null, kind: IdKind, prefix: str
           ? await prisma.client.findMany(page)
           : kind === 'DOCUMENT'
             ? await prisma.document.findMany(page)
-            : await prisma.apiKey.findMany(page);
+            : kind === 'FOLLOW'
+              ? await prisma.follow.findMany(page)
+              : await prisma.apiKey.findMany(page);
   return rows.map((row) => row.id);
 }

@@ -122,7 +122,7 @@ it('plans and downloads everything, then only what the registry added; unchanged
   expect(after.summary).toMatchObject({ windowsRecounted: 4, windowsRepaired: 0 });
   await idle();
 
-  const got = await cli('follow', 'get', follow.id);
+  const got = await cli('follow', 'get', follow.id.slice(0, 8)); // the short id, as the CLI's tables show it
   expect(got.runs).toBeGreaterThanOrEqual(7);
   expect(readOutput(worker.outputDir)).toHaveLength(45); // the removed decision never arrives
 
@@ -143,7 +143,7 @@ it('plans and downloads everything, then only what the registry added; unchanged
   ]);
   expect(coverage.gapWindows).toMatchObject([{ from: '2025-06-19', expected: 3, downloaded: 2 }]);
   expect(runLog).toHaveLength(3);
-  const text = await cliText('coverage', '--follow', follow.id);
+  const text = await cliText('coverage', '--follow', follow.id.slice(0, 8));
   const lines = text.trimEnd().split('\n');
   expect(lines.every((line) => line.length <= 80)).toBe(true);
   expect(lines).toContain(`2025-06  ${'#'.repeat(18)}X##${' '.repeat(10)}        46         45        1`);
