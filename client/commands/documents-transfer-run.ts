@@ -74,6 +74,8 @@ export async function runImport(dir: string, o: ImportOptions, output: Output): 
   if (summary.rejected.length > 0) throw new CliError(`${summary.rejected.length} document(s) refused`, EXIT.USAGE);
 }
 
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
 export interface PullOptions extends GateOptions {
   outputDir: string;
   task?: string;
@@ -81,6 +83,7 @@ export interface PullOptions extends GateOptions {
   to?: string;
   region?: string;
   concurrency: number;
+  plan?: boolean;
 }
 
 export async function runPull(o: PullOptions, output: Output): Promise<void> {
@@ -100,6 +103,7 @@ export async function runPull(o: PullOptions, output: Output): Promise<void> {
       log,
       filter,
       concurrency: o.concurrency,
+      plan: o.plan,
       signal: stop.signal,
       onProgress: bar.update,
     }),
@@ -108,7 +112,13 @@ export async function runPull(o: PullOptions, output: Output): Promise<void> {
     stop.done();
   });
   if (o.json) output.out(json(summary));
-  else {
+  else if (summary.plan) {
+    const { toPull, bytesToWrite, bytesToFetch, bytesAlreadyThere } = summary.plan;
+    output.out(
+      `${summary.listed} listed: ${toPull} would be pulled (${megabytes(bytesToWrite)} of HTML and text to write, ` +
+        `${megabytes(bytesToFetch)} to fetch), ${summary.skipped} already there (${megabytes(bytesAlreadyThere)}); nothing written\n`,
+    );
+  } else {
     output.out(
       `${summary.listed} listed: ${summary.written} written, ${summary.skipped} already there, ${summary.failed.length} failed\n`,
     );

@@ -45,6 +45,7 @@ export function registerDocumentTransferCommands(documents: Command, output: Out
     .option('--to <date>', 'adopted on or before (YYYY-MM-DD)', date('--to'))
     .option('--region <code>', 'CourtRegion code (11 = Київська область)')
     .option('--concurrency <n>', 'documents fetched at once (default 8)', int('--concurrency', 1, 64), 8)
+    .option('--plan', 'only say what would be pulled (documents and bytes, after checking the folder); write nothing')
     .action(
       action(async (o: PullOptions) => {
         const { runPull } = await import('./documents-transfer-run.ts');

@@ -2,7 +2,8 @@
  * `reyestr documents pull --output-dir DIR`: writes stored decisions (all, or those matching a filter) to a
  * folder in the worker layout. A document whose files are there with the right sha256 is skipped, so a pull
  * stopped by Ctrl-C goes on where it stopped; each one is written whole (temp directory, renamed) after its
- * bytes were checked against the sha256 the gate recorded.
+ * bytes were checked against the sha256 the gate recorded. With `plan`, nothing is fetched or written: the
+ * same listing and the same check of the folder say what a pull would fetch, in documents and bytes.
  */
 import { readFile } from 'node:fs/promises';
 import PQueue from 'p-queue';
@@ -19,7 +20,7 @@ const StoredDocumentsPage = graphql(`
     documents(filter: $filter, first: $first, after: $after, orderBy: ADOPTED_ON_ASC) {
       totalCount
       pageInfo { hasNextPage endCursor }
-      edges { node { documentId sha256 textSha256 storedAt } }
+      edges { node { documentId sha256 textSha256 storedAt sizeBytes textSizeBytes storedBytes } }
     }
   }
 `);
@@ -31,6 +32,8 @@ export interface PullOptions {
   log: Logger;
   filter: DocumentFilter;
   concurrency?: number;
+  /** only say what would be pulled (summary.plan), fetch and write nothing */
+  plan?: boolean;
   signal?: AbortSignal;
   onProgress?(done: number, total: number): void;
 }
@@ -40,6 +43,28 @@ export interface PullSummary {
   written: number;
   skipped: number;
   failed: Array<{ documentId: string; reason: string }>;
+  /** with `plan`: what a pull would do (`written` stays 0) */
+  plan?: PullPlan;
+}
+
+export interface PullPlan {
+  /** documents a pull would fetch (not in the folder, or not with the right sha256) */
+  toPull: number;
+  /** their HTML + text bytes as they would be written (the metadata JSON, a few KB each, comes on top) */
+  bytesToWrite: number;
+  /** the bytes that would travel (gzip, all three parts, as stored) */
+  bytesToFetch: number;
+  /** HTML + text bytes of the documents already there */
+  bytesAlreadyThere: number;
+}
+
+interface ListedDocument {
+  documentId: string;
+  sha256?: string | null;
+  textSha256?: string | null;
+  sizeBytes?: number | null;
+  textSizeBytes?: number | null;
+  storedBytes?: number | null;
 }
 
 const sameFile = async (path: string, sha256: string | null | undefined) =>
@@ -48,16 +73,29 @@ const sameFile = async (path: string, sha256: string | null | undefined) =>
 export async function pullDocuments(options: PullOptions): Promise<PullSummary> {
   const { gate, content, log, signal, outputDir } = options;
   const summary: PullSummary = { listed: 0, written: 0, skipped: 0, failed: [] };
+  const plan: PullPlan | null = options.plan
+    ? { toPull: 0, bytesToWrite: 0, bytesToFetch: 0, bytesAlreadyThere: 0 }
+    : null;
+  if (plan) summary.plan = plan;
   const queue = new PQueue({ concurrency: options.concurrency ?? 8 });
   let total = 0;
   let done = 0;
   const progress = () => options.onProgress?.(done, total);
   const send = <T>(what: string, call: () => Promise<T>) => persist(call, { log, what, signal });
 
-  const pullOne = async (documentId: string, sha256: string, textSha256: string | null | undefined) => {
+  const pullOne = async (node: ListedDocument & { sha256: string }) => {
+    const { documentId, sha256, textSha256 } = node;
     const paths = documentPaths(outputDir, documentId);
+    const plainBytes = (node.sizeBytes ?? 0) + (node.textSizeBytes ?? 0);
     if ((await sameFile(paths.html, sha256)) && (await sameFile(paths.text, textSha256))) {
       summary.skipped++;
+      if (plan) plan.bytesAlreadyThere += plainBytes;
+      return;
+    }
+    if (plan) {
+      plan.toPull++;
+      plan.bytesToWrite += plainBytes;
+      plan.bytesToFetch += node.storedBytes ?? 0;
       return;
     }
     const [html, text, json] = await Promise.all(
@@ -80,12 +118,12 @@ export async function pullDocuments(options: PullOptions): Promise<PullSummary> 
     for (const { node } of page.edges) {
       if (!node.storedAt || !node.sha256) continue; // recorded without content: nothing to pull
       summary.listed++;
-      const { documentId, sha256, textSha256 } = node;
+      const listed = { ...node, sha256: node.sha256 };
       void queue.add(async () => {
         try {
-          await pullOne(documentId, sha256, textSha256);
+          await pullOne(listed);
         } catch (error) {
-          summary.failed.push({ documentId, reason: (error as Error).message });
+          summary.failed.push({ documentId: listed.documentId, reason: (error as Error).message });
         }
         done++;
         progress();

@@ -78,6 +78,33 @@ describe('documents import and pull', () => {
     expect(document.metadata.sourceUrl).toBe('https://reyestr.court.gov.ua/Review/101476997');
 
     const out = tempDir('pulled');
+    // --plan: what a pull would fetch, in documents and bytes, and nothing written.
+    const stats = await t.ok(
+      `query { documents(first: 100) { edges { node { sizeBytes textSizeBytes storedBytes } } } }`,
+    );
+    const nodes: Array<{ sizeBytes: number; textSizeBytes: number; storedBytes: number }> = stats.documents.edges.map(
+      (e: { node: unknown }) => e.node,
+    );
+    const planned = await cli(['documents', 'pull', '--output-dir', out, '--plan', '--json']);
+    expect(planned.code, planned.stderr).toBe(0);
+    expect(JSON.parse(planned.stdout)).toEqual({
+      listed: 6,
+      written: 0,
+      skipped: 0,
+      failed: [],
+      plan: {
+        toPull: 6,
+        bytesToWrite: nodes.reduce((sum, n) => sum + n.sizeBytes + n.textSizeBytes, 0),
+        bytesToFetch: nodes.reduce((sum, n) => sum + n.storedBytes, 0),
+        bytesAlreadyThere: 0,
+      },
+    });
+    expect(readOutput(out)).toEqual([]);
+    const plannedText = await cli(['documents', 'pull', '--output-dir', out, '--plan']);
+    expect(plannedText.stdout).toMatch(
+      /^6 listed: 6 would be pulled \([\d.]+ MB of HTML and text to write, [\d.]+ MB to fetch\), 0 already there .*nothing written/,
+    );
+
     const pulled = await cli(['documents', 'pull', '--output-dir', out, '--json']);
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(JSON.parse(pulled.stdout)).toMatchObject({ listed: 6, written: 6, skipped: 0, failed: [] });
@@ -92,6 +119,8 @@ describe('documents import and pull', () => {
     const resumed = await cli(['documents', 'pull', '--output-dir', out, '--json']);
     expect(JSON.parse(resumed.stdout)).toMatchObject({ listed: 6, written: 1, skipped: 5, failed: [] });
     expect(readFileSync(join(out, '13801766', '13801766.txt'), 'utf8')).not.toBe('damaged');
+    const nothingLeft = await cli(['documents', 'pull', '--output-dir', out, '--plan', '--json']);
+    expect(JSON.parse(nothingLeft.stdout).plan).toMatchObject({ toPull: 0, bytesToWrite: 0, bytesToFetch: 0 });
   }, 120_000);
 
   it('import needs a key that may write; a bad folder is a clear error', async () => {
