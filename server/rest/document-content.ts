@@ -26,7 +26,15 @@ export function documentContentRoutes(): Route[] {
     handle: async (req) => {
       const { info, body } = await openDocumentPart(req.actor, req.params.document_id, part);
       const etag = `"${info.sha256}"`;
-      const common = { etag, 'cache-control': 'private, max-age=0, must-revalidate', vary: 'Accept-Encoding' };
+      const common = {
+        etag,
+        'cache-control': 'private, max-age=0, must-revalidate',
+        vary: 'Accept-Encoding',
+        // Registry HTML opened in a browser from the gate's own origin must not run: no scripts, an opaque
+        // origin (no access to the dashboard's key), and the type as declared.
+        'content-security-policy': "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'",
+        'x-content-type-options': 'nosniff',
+      };
       if ((req.headers.get('if-none-match') ?? '').split(',').some((t) => t.trim() === etag)) {
         body.destroy();
         return { status: 304, headers: common, stream: emptyStream() };

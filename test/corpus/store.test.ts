@@ -72,6 +72,9 @@ describe.each(['database', 's3'] as const)('document store: %s', (kind) => {
     expect(plain.status).toBe(200);
     expect(plain.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(plain.headers.get('etag')).toBe(`"${doc.parts.html.sha256}"`);
+    // Opened in a browser, the registry's HTML runs nothing and cannot reach the gate's origin.
+    expect(plain.headers.get('content-security-policy')).toMatch(/^sandbox;.*default-src 'none'/);
+    expect(plain.headers.get('x-content-type-options')).toBe('nosniff');
     expect(plain.headers.get('content-encoding')).toBeNull();
     expect(Buffer.from(await plain.arrayBuffer())).toEqual(gunzipSync(doc.parts.html.gzip));
 
