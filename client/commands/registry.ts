@@ -2,6 +2,7 @@
  * `reyestr registry …`: talk to the court registry directly.
  *   registry parse <file.html>   what the parsers see in a saved page, as JSON (debugging aid, stable for checks)
  *   registry search --param …    one search: total, page count and the first rows (sizing a search)
+ *   registry fields [NAME]       the search fields, or one with its codes and their names (./registry-fields.ts)
  *
  * `registry parse` exit codes: 0 a whole page; 3 a results page that is not whole (cut off: printed with
  * `complete: false` and the reasons); 1 a page refused (over the size limit, nested too deep, not UTF-8 without
@@ -12,6 +13,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { isRegistryError, SEARCH_FIELDS, SEARCH_FIELD_NAMES } from '../rules/index.ts';
 import { DEFAULT_PAGE_LIMITS, MIB } from '../registry/parsers/page-limits.ts';
 import type { SearchSummary } from '../registry/session.ts';
+import { registerRegistryFieldsCommand } from './registry-fields.ts';
 
 /** Where the commands print (stdout/stderr by default; tests pass their own). */
 export interface CommandOutput {
@@ -84,6 +86,8 @@ export function registerRegistryCommands(program: Command, output: CommandOutput
   const registry = program
     .command('registry')
     .description('work with the court registry directly: parse saved pages, size searches');
+
+  registerRegistryFieldsCommand(registry, output);
 
   registry
     .command('parse')

@@ -11,6 +11,9 @@ export type Catalogue = ReadonlyArray<readonly [value: string, label: string]>;
 export const catalogueValues = (catalogue: Catalogue): string[] => catalogue.map(([value]) => value);
 export const catalogueHas = (catalogue: Catalogue, value: string): boolean =>
   catalogue.some(([known]) => known === value);
+/** `1 (Перша), 2 (Апеляційна), …`: the codes with their names, for errors about a bad code. */
+export const catalogueCodes = (catalogue: Catalogue): string =>
+  catalogue.map(([value, label]) => `${value} (${label})`).join(', ');
 export const catalogueLabel = (catalogue: Catalogue, value: string): string | undefined =>
   catalogue.find(([known]) => known === value)?.[1];
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import * as catalogues from './catalogues.ts';
-import { catalogueHas, catalogueValues, type Catalogue } from './catalogues.ts';
+import { catalogueCodes, catalogueHas, type Catalogue } from './catalogues.ts';
 import { parseRegistryDate } from './registry-dates.ts';
 import { RegistryError } from './registry-error.ts';
 
@@ -91,7 +91,7 @@ function fieldSchema(field: SearchFieldDefinition): z.ZodType<string | string[] 
       });
     case 'select':
       return scalar.refine((value) => catalogueHas(field.catalogue, value), {
-        error: (issue) => `"${String(issue.input)}" is not one of ${catalogueValues(field.catalogue).join(', ')}`,
+        error: (issue) => `"${String(issue.input)}" is not one of ${catalogueCodes(field.catalogue)}`,
       });
     case 'multi':
       return scalarOrList.transform((values, ctx) => {
@@ -100,7 +100,7 @@ function fieldSchema(field: SearchFieldDefinition): z.ZodType<string | string[] 
           const known = field.catalogue ? catalogueHas(field.catalogue, value) : /^\d+$/.test(value);
           if (!known) {
             const expected = field.catalogue
-              ? `one of ${catalogueValues(field.catalogue).join(', ')}`
+              ? `one of ${catalogueCodes(field.catalogue)}`
               : 'a numeric code';
             ctx.addIssue({ code: 'custom', message: `"${value}" is not ${expected}` });
           }

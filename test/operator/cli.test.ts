@@ -94,7 +94,11 @@ describe('tasks', () => {
       cli(['tasks', 'create', '--run-at', 'soon']),
     ]);
     expectErrorLine(usage, 2, /--max-documents must be a whole number/);
-    expectErrorLine(badParam, 2, /CourtRegion: "99" is not one of/);
+    expectErrorLine(
+      badParam,
+      2,
+      /CourtRegion: "99" is not one of 2 \(Автономна Республіка Крим\), .*11 \(Київська область\)/,
+    );
     expectErrorLine(notFound, 3, new RegExp(`task ${missing} not found`));
     expectErrorLine(unreachable, 4, /gate unreachable/);
     expectErrorLine(noKey, 5, /API key required/);

@@ -61,9 +61,13 @@ describe('validateSearchParams', () => {
     // In form order: CourtName, INSType, RegDateBegin, Sort.
     expect(issues).toEqual([
       { field: 'CourtName', message: '"abc" is not a numeric code' },
-      { field: 'INSType', message: '"4" is not one of 1, 2, 3' },
+      { field: 'INSType', message: '"4" is not one of 1 (Перша), 2 (Апеляційна), 3 (Касаційна)' },
       { field: 'RegDateBegin', message: '"31.02.2020" is not a valid date (DD.MM.YYYY or YYYY-MM-DD)' },
-      { field: 'Sort', message: '"5" is not one of 0, 1, 2' },
+      {
+        field: 'Sort',
+        message:
+          '"5" is not one of 0 (за релевантністю), 1 (за датою ухвалення рішення | за спаданням), 2 (за датою ухвалення рішення | за зростанням)',
+      },
     ]);
     expect(issuesOf({ ImportDateBegin: '02.01.2020', ImportDateEnd: '01.01.2020' })).toEqual([
       { field: 'ImportDateEnd', message: '01.01.2020 is before ImportDateBegin 02.01.2020' },
