@@ -99,9 +99,7 @@ function fieldSchema(field: SearchFieldDefinition): z.ZodType<string | string[] 
         for (const value of unique) {
           const known = field.catalogue ? catalogueHas(field.catalogue, value) : /^\d+$/.test(value);
           if (!known) {
-            const expected = field.catalogue
-              ? `one of ${catalogueCodes(field.catalogue)}`
-              : 'a numeric code';
+            const expected = field.catalogue ? `one of ${catalogueCodes(field.catalogue)}` : 'a numeric code';
             ctx.addIssue({ code: 'custom', message: `"${value}" is not ${expected}` });
           }
         }
