@@ -110,6 +110,35 @@ describe.each(['postgres', 'pglite'] as const)('activity on %s', (storage) => {
     expect((await t.ok(ACTIVITY, { range: 'HOUR' })).activity).toMatchObject({ completed: 2, failed: 3, dead: 2 });
   });
 
+  it('completions at once from several workers all count (the rollup rows they share wait, never deadlock)', async () => {
+    const workers = await Promise.all(
+      ['c1', 'c2', 'c3'].map(async (name) => (await t.ok(op.REGISTER, { name })).registerClient.id),
+    );
+    await t.ok(op.CREATE_TASKS, {
+      tasks: Array.from({ length: 30 }, () => ({ searchParams: op.region11, maxDocuments: 10 })),
+    });
+    const leases = (
+      await Promise.all(
+        workers.map(async (clientId) => (await t.ok(op.CLAIM_MANY, { clientId, limit: 10 })).claimTasks),
+      )
+    ).flat();
+    expect(leases).toHaveLength(30);
+    const before = (await t.ok(ACTIVITY, { range: 'DAY' })).activity;
+    await Promise.all(
+      leases.map((l: { leaseToken: string; task: { id: string } }) =>
+        t.ok(op.COMPLETE, { input: { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 2 } }),
+      ),
+    );
+    const after = (await t.ok(ACTIVITY, { range: 'DAY' })).activity;
+    expect(after.completed - before.completed).toBe(30);
+    expect(after.documents - before.documents).toBe(60);
+    for (const clientId of workers)
+      expect((await t.ok(ACTIVITY, { range: 'HOUR', clientId })).activity).toMatchObject({
+        completed: 10,
+        documents: 20,
+      });
+  });
+
   it('the sweeper keeps the rollups bounded: minutes for two days, hours for the retention (at least 8 days)', async () => {
     const zero = '00000000-0000-0000-0000-000000000000';
     const ago = (hours: number) => new Date(Math.floor(Date.now() / 3_600_000 - hours) * 3_600_000);
