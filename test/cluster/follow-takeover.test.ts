@@ -3,7 +3,7 @@
 // its first window's PLAN task, before it recorded the window — and the other gate takes over: the run
 // happens once, whole, nothing planned twice, and a real worker then downloads every decision exactly once.
 // "Mid-run" is made certain, not timed: the test holds a lock on follow_windows, so the run waits on its
-// first window and the test sees it waiting (pg_stat_activity) before it kills the gate.
+// first window and the test sees it waiting (pg_locks) before it kills the gate.
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
@@ -72,13 +72,24 @@ it('the scheduling gate killed mid-run: the other gate runs the follow once, not
     async () =>
       (
         await sql.query<{ application_name: string }>(
-          `SELECT application_name FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND query ILIKE '%follow_windows%' AND datname = current_database()`,
+          // pg_locks, not the session's query text: a statement waiting while it is parsed still shows the
+          // session's previous query (and state "idle in transaction") in pg_stat_activity.
+          `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE NOT l.granted AND l.relation = 'follow_windows'::regclass`,
         )
       ).rows[0],
     30_000,
     'the follow run to wait on its first window',
-  );
+  ).catch(async (error) => {
+    // Say what the gates and their sessions were doing instead of a bare timeout.
+    const sessions = await sql.query(
+      `SELECT application_name, state, wait_event_type, left(query, 100) AS query FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    throw new Error(
+      `${(error as Error).message}\ngate a's log:\n${a.lines().slice(-20).join('\n')}\nsessions: ${JSON.stringify(sessions.rows)}`,
+    );
+  });
   // The run is the scheduling gate's (a), and only it has begun one.
   expect(waiting.application_name).toBe(`reyestr-gate ${a.child.pid} pool`);
   expect(b.lines().some((l) => l.includes('this gate is now the follow scheduler'))).toBe(false);
