@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { graphql } from '../gate/generated/index.ts';
 import { registerDocumentExportCommand } from './documents-export.ts';
+import { registerFailedDocumentCommands } from './documents-failed.ts';
 import { registerDocumentSearchCommands } from './documents-search.ts';
 import { registerDocumentTransferCommands } from './documents-transfer.ts';
 import {
@@ -117,5 +118,6 @@ export function registerDocumentCommands(program: Command, output: Output = stdi
   registerDocumentSearchCommands(documents, output);
   registerDocumentExportCommand(documents, output);
   registerDocumentTransferCommands(documents, output);
+  registerFailedDocumentCommands(documents, output);
   return documents;
 }

@@ -55,7 +55,7 @@ const TasksDocument = graphql(`
 `);
 const TaskDocument = graphql(`
   query OperatorTaskGet($id: ID!) {
-    task(id: $id) { ...OperatorTask resultSummary planOptions events(last: 20) { seq type status createdAt data client { name } } }
+    task(id: $id) { ...OperatorTask resultSummary planOptions workerLog events(last: 20) { seq type status createdAt data client { name } } }
   }
 `);
 
@@ -226,6 +226,8 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
             ]),
           )}`,
         );
+        if (task.workerLog.length)
+          output.out(`\nworker log (this lease, oldest first):\n${task.workerLog.map((l) => `  ${l}\n`).join('')}`);
       }, output),
     );
 

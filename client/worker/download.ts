@@ -30,7 +30,7 @@ import type { PolitenessStats } from '../registry/politeness.ts';
 import type { GateClient, GateLease } from '../gate/client.ts';
 import type { Outbox } from '../corpus/outbox.ts';
 import { copyDocument, readCompleteDocument, writeDocument } from './files.ts';
-import type { Logger } from './log.ts';
+import { formatLine, type Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
 import { persist } from './retry.ts';
 
@@ -106,12 +106,21 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
   const stopInside = new AbortController();
   const stopped = () => signal.aborted || stopInside.signal.aborted;
 
+  /** A line for this host's log that the gate also keeps with the task (the operator's view of it). */
+  const note = (level: 'info' | 'warn', fields: Record<string, unknown>, msg: string) => {
+    log[level]({ task: task.id, ...fields }, msg);
+    reporter.logLine(
+      formatLine(JSON.stringify({ level: level === 'warn' ? 40 : 30, time: Date.now(), msg, ...fields })),
+    );
+  };
+
   const statsBefore = session.stats;
   const search = await session.search(task.searchParams);
   const available = Math.max(0, Math.min(search.total, RESULT_CAP) - (task.startPage - 1) * search.perPage);
   const total = Math.min(task.maxDocuments, available);
-  log.info(
-    { task: task.id, total: search.total, pages: search.pageCount, documents: total },
+  note(
+    'info',
+    { total: search.total, pages: search.pageCount, documents: total },
     `task ${task.id}: search found ${search.total}`,
   );
 
@@ -137,8 +146,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       rateLimitsSeen = seen;
       cleanStreak = 0;
       const slower = Math.max(1, Math.floor(queue.concurrency / 2));
-      if (slower < queue.concurrency)
-        log.warn({ task: task.id, concurrency: slower }, 'the registry asked us to slow down');
+      if (slower < queue.concurrency) note('warn', { concurrency: slower }, 'the registry asked us to slow down');
       queue.concurrency = slower;
     } else if (++cleanStreak >= 20 && queue.concurrency < context.concurrency) {
       cleanStreak = 0;
@@ -194,8 +202,16 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         stopInside.abort();
         return;
       }
-      recordFailure({ documentId: row.documentId, error: (error as Error).message });
-      log.warn({ task: task.id, documentId: row.documentId, err: (error as Error).message }, 'document failed');
+      const message = (error as Error).message;
+      recordFailure({ documentId: row.documentId, error: message });
+      reporter.documentFailed({
+        documentId: row.documentId,
+        errorClass: (error as RegistryError).class, // document-level errors are the registry's (isDocumentLevel)
+        message: message || 'unknown error',
+        courtName: row.courtName || null,
+        adoptedOn: row.adoptedOn?.iso ?? null,
+      });
+      note('warn', { documentId: row.documentId, err: message }, 'document failed');
     } finally {
       inFlight.delete(row.documentId);
     }
@@ -224,7 +240,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         continue;
       }
       recordFailure({ page: item.page, row: item.position, error: item.reason });
-      log.warn({ task: task.id, page: item.page, row: item.position, text: item.text }, item.reason);
+      note('warn', { page: item.page, row: item.position, text: item.text }, item.reason);
       report();
     }
     const known = new Set(

@@ -5,8 +5,14 @@
  * `minIntervalMs` — so a fast task cannot flood the gate; at the registry's polite rates every document
  * gets its own report. LEASE_LOST calls `onLeaseLost`; an unreachable gate just means the next report
  * carries the counters (heartbeats keep the lease meanwhile).
+ *
+ * Reports also carry what happened since the last one: each decision that failed (id, error class, message,
+ * court and date from its results row) and the task's newest log lines, so an operator sees both at the gate
+ * (Failed documents, the task's worker log) without a shell on this host. Both queues are bounded; what a
+ * failed send carried goes back to the front of its queue.
  */
 import { isLeaseLost, type GateClient, type GateLease } from '../gate/client.ts';
+import type { FailedDocumentReportInput } from '../gate/generated/graphql.ts';
 import type { Logger } from './log.ts';
 import { persist } from './retry.ts';
 
@@ -18,6 +24,12 @@ export interface ProgressCounts {
   /** the document that was handled last */
   documentId?: string;
 }
+
+/** Failed decisions one report carries (the gate takes up to 200). */
+const FAILURES_PER_REPORT = 100;
+const MAX_QUEUED_FAILURES = 1000;
+/** Log lines kept for the next report (the gate keeps the last 100 of a lease). */
+const MAX_QUEUED_LINES = 50;
 
 export interface ReporterOptions {
   gate: GateClient;
@@ -40,6 +52,8 @@ export class ProgressReporter {
   private timer: NodeJS.Timeout | null = null;
   private lastSentAt = 0;
   private lost = false;
+  private failures: FailedDocumentReportInput[] = [];
+  private lines: string[] = [];
 
   constructor(private readonly options: ReporterOptions) {}
 
@@ -49,6 +63,22 @@ export class ProgressReporter {
 
   update(counts: ProgressCounts): void {
     this.counts = { ...counts };
+    this.dirty = true;
+    this.kick();
+  }
+
+  /** A decision that could not be downloaded: reported with the next progress report. */
+  documentFailed(failure: FailedDocumentReportInput): void {
+    if (this.failures.length >= MAX_QUEUED_FAILURES) return; // the count still says it; the list is a sample then
+    this.failures.push(failure);
+    this.dirty = true;
+    this.kick();
+  }
+
+  /** A log line about this task: the newest MAX_QUEUED_LINES go with the next report. */
+  logLine(line: string): void {
+    this.lines.push(line.slice(0, 500));
+    if (this.lines.length > MAX_QUEUED_LINES) this.lines.shift();
     this.dirty = true;
     this.kick();
   }
@@ -77,6 +107,8 @@ export class ProgressReporter {
     this.dirty = false;
     const { lease, gate, log } = this.options;
     const counts = this.counts;
+    const failures = this.failures.splice(0, FAILURES_PER_REPORT);
+    const lines = this.lines.splice(0);
     try {
       await gate.reportProgress({
         taskId: lease.task.id,
@@ -86,14 +118,19 @@ export class ProgressReporter {
         documentsFailed: counts.documentsFailed,
         totalExpected: counts.totalExpected,
         documentId: counts.documentId,
+        ...(failures.length ? { failedDocuments: failures } : {}),
+        ...(lines.length ? { logLines: lines } : {}),
       });
+      if (this.failures.length) this.dirty = true; // more than one report's worth: the rest next time
     } catch (error) {
       if (isLeaseLost(error)) {
         this.lost = true;
         this.options.onLeaseLost(error.reason);
         return;
       }
-      this.dirty = true; // resend the newest counters next time
+      this.dirty = true; // resend the newest counters next time, with what this report carried
+      this.failures.unshift(...failures);
+      this.lines = [...lines, ...this.lines].slice(-MAX_QUEUED_LINES);
       log.debug({ err: (error as Error).message }, 'progress report failed');
       throw error;
     }

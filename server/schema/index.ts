@@ -18,6 +18,7 @@ import './follow.ts';
 import './follow-coverage.ts';
 import './pause.ts';
 import './task-bulk.ts';
+import './failed-document.ts';
 
 export const schema = builder.toSchema();
 

@@ -42,6 +42,16 @@ const leaseCounters = (f: InputFields) => ({
   documentsSkipped: f.int({ required: false }),
 });
 
+const FailedDocumentReportInput = builder.inputType('FailedDocumentReportInput', {
+  fields: (f) => ({
+    documentId: f.string({ description: "the registry's id" }),
+    errorClass: f.field({ type: ErrorClassEnum }),
+    message: f.string(),
+    courtName: f.string({ required: false, description: 'from the results row' }),
+    adoptedOn: f.string({ required: false, description: 'from the results row, YYYY-MM-DD' }),
+  }),
+});
+
 const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
   fields: (f) => ({ ...leaseCounters(f), resultSummary: f.field({ type: 'JSON', required: false }) }),
 });
@@ -112,6 +122,15 @@ builder.mutationFields((t) => ({
             ...leaseCounters(f),
             totalExpected: f.int({ required: false }),
             documentId: f.string({ required: false }),
+            failedDocuments: f.field({
+              type: [FailedDocumentReportInput],
+              required: false,
+              description: `decisions that failed since the last report (at most ${leases.MAX_FAILED_PER_REPORT})`,
+            }),
+            logLines: f.stringList({
+              required: false,
+              description: `the worker's newest log lines for this task (at most ${leases.MAX_LOG_LINES}, each cut to ${leases.MAX_LOG_LINE_CHARS} characters); the gate keeps the last ${leases.MAX_LOG_LINES} of the lease`,
+            }),
           }),
         }),
       }),

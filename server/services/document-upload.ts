@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { type TypedDocumentMetadata, typedMetadataOf } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
 import { deleteUploads, lockUploads } from '../db/sql/document-uploads.ts';
+import { clearFailedDocuments } from '../db/sql/clear-failed-documents.ts';
 import { recordStoredDocuments, type StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
 import { corpusLimits, documentStore } from '../corpus/store/index.ts';
 import { discardUploads } from '../corpus/orphans.ts';
@@ -290,6 +291,10 @@ export async function storeDocuments(
           tx,
           ready.map((v) => storedRow(v, clientId, store.kind)),
         ),
+      );
+      await clearFailedDocuments(
+        tx,
+        ready.map((v) => v.document.documentId),
       );
       if (store.kind !== 'DATABASE')
         await deleteUploads(

@@ -14,7 +14,7 @@ import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/e
 import { extendLeases } from '../db/sql/extend-leases.ts';
 import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
 import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
-import { reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
+import { MAX_LOG_LINES, reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
 import { taskById } from '../db/sql/task-by-id.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
 import { ErrorClass } from '../generated/prisma/enums.ts';
@@ -42,6 +42,11 @@ const toLease = (task: TaskRow): Lease => ({
 });
 
 const count = z.number().int().min(0).max(10_000_000);
+export { MAX_LOG_LINES };
+/** failed decisions one progress report may carry */
+export const MAX_FAILED_PER_REPORT = 200;
+/** a log line longer than this is cut */
+export const MAX_LOG_LINE_CHARS = 500;
 const countOr0 = orDefault(count, 0);
 const heldLease = z.object({ taskId: idSchema, leaseToken: idSchema });
 
@@ -99,6 +104,30 @@ const progressInput = z.object({
   documentsSkipped: countOr0,
   totalExpected: count.nullish(),
   documentId: z.string().max(100).nullish(),
+  /** decisions that failed since the last report, with their reasons */
+  failedDocuments: z
+    .array(
+      z.object({
+        documentId: z.string().trim().min(1).max(100),
+        errorClass: z.enum(ErrorClass),
+        message: z
+          .string()
+          .trim()
+          .min(1)
+          .transform((m) => m.slice(0, 2000)),
+        courtName: z.string().max(500).nullish(),
+        adoptedOn: z.string().max(20).nullish(),
+      }),
+    )
+    .max(MAX_FAILED_PER_REPORT)
+    .nullish()
+    // one row per decision: the last report of it wins (an upsert may not touch a row twice)
+    .transform((list) => (list ? [...new Map(list.map((f) => [f.documentId, f])).values()] : list)),
+  /** the worker's newest log lines (each cut to MAX_LOG_LINE_CHARS); the gate keeps the last MAX_LOG_LINES per lease */
+  logLines: z
+    .array(z.string().transform((line) => line.slice(0, MAX_LOG_LINE_CHARS)))
+    .max(MAX_LOG_LINES)
+    .nullish(),
 });
 
 export async function reportProgress(actor: Actor | null, input: z.input<typeof progressInput>): Promise<Lease> {

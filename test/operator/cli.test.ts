@@ -346,6 +346,8 @@ describe('--help', () => {
       'documents export',
       'documents import',
       'documents pull',
+      'documents failed',
+      'documents retry',
       'stats',
       'coverage',
       'pause queue',

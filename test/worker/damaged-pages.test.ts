@@ -120,6 +120,23 @@ describe('damaged registry pages', () => {
         error: expect.stringMatching(/is over the page size limit: [\d.]+ MB( or more)?, the limit is 16 MB; refused/),
       },
     ]);
+    // The gate has it on its failed list, with the reason, and the worker's log lines of the task.
+    const { failedDocuments } = await t.ok(
+      `query($f: FailedDocumentFilter) { failedDocuments(filter: $f) { edges { node { documentId errorClass message task { id } } } } }`,
+      { f: { taskId } },
+    );
+    expect(failedDocuments.edges).toEqual([
+      {
+        node: {
+          documentId: done.resultSummary.failedDocuments[0].documentId,
+          errorClass: 'PARSE',
+          message: expect.stringMatching(/over the page size limit/),
+          task: { id: taskId },
+        },
+      },
+    ]);
+    const { task } = await t.ok(`query($id: ID!) { task(id: $id) { workerLog } }`, { id: taskId });
+    expect(task.workerLog.join('\n')).toMatch(/WARN +document failed documentId=\d+/);
     const files = readOutput(worker.outputDir);
     const huge = files.find((doc) => doc.html.length > 4 * MB);
     expect(huge).toBeDefined();
