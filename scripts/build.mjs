@@ -3,7 +3,11 @@
 // (server/main.ts) into dist/ as ES modules, so `reyestr …` and `npm start` run plain JavaScript instead of
 // compiling TypeScript at every start (tsx stays for development, tests and scripts).
 //
-// - npm packages stay external (loaded from node_modules as usual); only our own code is bundled.
+// - npm packages stay external (loaded from node_modules as usual). The gate's build bundles its GraphQL stack
+//   (graphql and every package built on it, zod, OpenTelemetry's API): pure JavaScript spread over ~900 files,
+//   and resolving and reading that many files was most of the gate's start (bundled, they are a few chunks),
+//   all together so the gate has one copy of graphql (two copies refuse each other's schemas). The CLI/worker
+//   is a build of its own with every package external (it loads its GraphQL client lazily, per command).
 // - `splitting`: a command's `await import()` becomes its own chunk, so `reyestr --help` loads neither the
 //   gate nor the registry library.
 // - dist/build-info.json lists every source file that went in; `buildIsCurrent()` compares their mtimes with
@@ -57,9 +61,8 @@ export function buildIsCurrent() {
 export async function build() {
   const { build: esbuild } = await import('esbuild');
   const startedAt = Date.now();
-  const result = await esbuild({
+  const common = {
     absWorkingDir: ROOT,
-    entryPoints: ENTRIES,
     outdir: DIST,
     entryNames: '[name]',
     chunkNames: 'chunks/[name]-[hash]',
@@ -68,12 +71,28 @@ export async function build() {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
     sourcemap: 'linked',
     write: false,
     metafile: true,
     logLevel: 'warning',
-  });
+  };
+  // Two builds: the CLI/worker keeps every package external; the gate bundles its GraphQL stack (BUNDLED).
+  const results = await Promise.all([
+    esbuild({ ...common, entryPoints: { cli: ENTRIES.cli }, packages: 'external' }),
+    esbuild({
+      ...common,
+      entryPoints: { gate: ENTRIES.gate },
+      plugins: [externalExceptBundled],
+      // CommonJS code inside the bundle calls require() (for node: modules); an ES module has none of its own.
+      banner: {
+        js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      },
+    }),
+  ]);
+  const result = {
+    outputFiles: results.flatMap((r) => r.outputFiles),
+    metafile: { inputs: Object.assign({}, ...results.map((r) => r.metafile.inputs)) },
+  };
   mkdirSync(join(DIST, 'chunks'), { recursive: true });
   const isEntry = (path) => Object.keys(ENTRIES).some((name) => path === join(DIST, `${name}.js`));
   // chunks (and maps) first, entry points after them, build-info last: a reader never sees a newer entry
@@ -85,6 +104,58 @@ export async function build() {
   removeOldChunks(new Set(files.map((file) => file.path)));
   return Date.now() - startedAt;
 }
+
+/** Packages bundled into dist/ (by name or prefix); every other package is loaded from node_modules. */
+const BUNDLED = [
+  'graphql',
+  'graphql-yoga',
+  '@graphql-yoga/',
+  '@graphql-tools/',
+  '@graphql-typed-document-node/',
+  '@envelop/',
+  '@whatwg-node/',
+  'graphql-scalars',
+  'graphql-ws',
+  'graphql-request',
+  '@pothos/',
+  '@escape.tech/',
+  'zod',
+  '@opentelemetry/api',
+];
+
+const packageName = (specifier) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
+const bundled = (specifier) => {
+  const name = packageName(specifier);
+  return BUNDLED.some((b) => (b.endsWith('/') ? name.startsWith(b) : name === b));
+};
+
+/** Never bundled, even when a bundled package imports them (native add-ons, worker files, WASM beside them). */
+const NEVER_BUNDLED = ['ws', 'pino', 'pg', '@electric-sql/pglite', '@prisma/client', 'bufferutil', 'utf-8-validate'];
+
+/** Is `importer` (a file path) inside a bundled package? Its own imports are bundled with it: the versions it
+ * resolves (perhaps nested under it) are what it was published against. */
+const insideBundled = (importer) => {
+  const at = importer.lastIndexOf('node_modules/');
+  return at !== -1 && bundled(importer.slice(at + 'node_modules/'.length));
+};
+
+const externalExceptBundled = {
+  name: 'external-except-bundled',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = packageName(args.path);
+      const external =
+        args.path.startsWith('node:') ||
+        NEVER_BUNDLED.includes(name) ||
+        !(bundled(args.path) || insideBundled(args.importer));
+      return external ? { path: args.path, external: true } : undefined; // undefined: esbuild resolves and bundles it
+    });
+  },
+};
 
 function writeAtomically(path, contents) {
   const temporary = `${path}.${process.pid}.tmp`;

@@ -58,12 +58,21 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   });
 
   const limits: Limits = { ...DEFAULT_LIMITS, ...config.limits };
+  // How long each step of the start took (logged once at debug level: where start-up time goes).
+  const startTimes: Record<string, number> = {};
+  let stepStarted = performance.now();
+  const step = (name: string) => {
+    const now = performance.now();
+    startTimes[name] = Math.round(now - stepStarted);
+    stepStarted = now;
+  };
   const metrics = createMetrics();
   clearServiceCaches(); // this process may have run a gate on another database before (tests do)
   const database = await openDatabase(config.database).catch((error) => {
     metrics.dispose();
     throw error;
   });
+  step('openDatabase');
   let server: Server | undefined;
   let bus: EventBus | undefined;
   let sweeper: Sweeper | undefined;
@@ -90,7 +99,9 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
 
   try {
     await applyMigrations(database);
+    step('migrations');
     const typed = await backfillTypedMetadata();
+    step('typedMetadataBackfill');
     if (typed > 0) log.info({ documents: typed }, 'typed metadata filled for documents registered before it existed');
     const { createdKey: createdAdminKey, envKeyRevokedAt } = await ensureAdminKey(config);
     if (envKeyRevokedAt) {
@@ -99,11 +110,13 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
         'ADMIN_API_KEY was revoked and stays revoked; set a new ADMIN_API_KEY value to have an admin key from the environment',
       );
     }
+    step('adminKey');
     const store = openDocumentStore(config.documentStore, config.corpus);
     log.info({ store: store.label }, 'document store');
     indexer = startSearchIndexer(log);
     bus = new EventBus(database);
     await bus.start();
+    step('eventBus');
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);
     scheduler = new FollowScheduler(database, config.followTickMs ?? 30_000, log);
 
@@ -124,6 +137,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       rateLimiter,
       log,
     });
+    step('graphqlAndRest');
     const dashboard = createDashboard(); // reads its files once, now
 
     const graphiql = createGraphiQL({ endpoint: GRAPHQL_PATH, title: 'reyestr gate' });
@@ -142,6 +156,8 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     await listen(server, config.port, config.host);
     sweeper.start();
     scheduler.start();
+    step('listen');
+    log.debug({ ms: startTimes }, 'start-up steps');
 
     const port = (server.address() as AddressInfo).port;
     const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
