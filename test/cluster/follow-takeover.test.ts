@@ -78,7 +78,7 @@ it('the scheduling gate killed mid-run: the other gate runs the follow once, not
             WHERE NOT l.granted AND l.relation = 'follow_windows'::regclass`,
         )
       ).rows[0],
-    30_000,
+    90_000,
     'the follow run to wait on its first window',
   ).catch(async (error) => {
     // Say what the gates and their sessions were doing instead of a bare timeout.
@@ -97,8 +97,8 @@ it('the scheduling gate killed mid-run: the other gate runs the follow once, not
   await a.stop('SIGKILL');
   await sql.query('COMMIT'); // the dead gate's transaction can go on only to find its client gone: rolled back
 
-  await b.waitFor(/this gate is now the follow scheduler/, 30_000);
-  await b.waitFor(/"msg":"follow run"/, 30_000);
+  await b.waitFor(/this gate is now the follow scheduler/, 90_000);
+  await b.waitFor(/"msg":"follow run"/, 90_000);
 
   // One run, its windows each planned once by one PLAN task; nothing of the killed attempt is left.
   const follow = (await sql.query('SELECT runs, covered_to, last_run_at FROM follows WHERE id = $1', [followId]))
@@ -138,4 +138,4 @@ it('the scheduling gate killed mid-run: the other gate runs the follow once, not
   expect(
     await count(`SELECT count(*) AS n FROM follow_windows WHERE follow_id = $1 AND state = 'COMPLETE'`, [followId]),
   ).toBe(4);
-}, 240_000);
+}, 400_000);

@@ -53,7 +53,7 @@ describe.skipIf(!haveChromium)('dashboard throughput and failures chart (headles
     browser = await launchChromium(chromiumPath);
     const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
     page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
     await page.goto(`${gate.url}/dashboard`);

@@ -21,7 +21,7 @@ export async function signedInDashboard(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
+  page.setDefaultTimeout(30_000);
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
   await page.goto(`${gate.url}/dashboard`);

@@ -1,9 +1,10 @@
-// Four claimers racing for 2,000 tasks on PostgreSQL: every task is claimed exactly once.
+// Four claimers racing for 800 tasks on PostgreSQL: every task is claimed exactly once. (800, not more: the
+// race is the same at any size, and the test must finish on a busy 2-core CI box; bench:claim measures speed.)
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 
-const TASKS = 2_000;
+const TASKS = 800;
 const CLAIMERS = 4;
 
 describe('concurrent claims (PostgreSQL)', () => {
@@ -52,5 +53,5 @@ describe('concurrent claims (PostgreSQL)', () => {
       0,
     );
     expect(credited).toBe(TASKS);
-  }, 120_000);
+  }, 300_000);
 });
