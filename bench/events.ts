@@ -232,6 +232,11 @@ async function main() {
     WS_MAX_CONNECTIONS_PER_IP: String(SUBSCRIBERS * 2),
     WS_MAX_CONNECTIONS_PER_KEY: String(SUBSCRIBERS * 2),
     MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS * 2),
+  }).catch(async (error) => {
+    // a gate that fails to start must not leave its data behind
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await pgDb?.drop();
+    throw error;
   });
   const rows: Row[] = [];
   try {

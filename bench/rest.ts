@@ -203,7 +203,11 @@ async function main() {
   const limit = dbLimit();
   console.log(limit.line);
   const dbs = await databases();
-  const gate = await startGateProcess({ ...dbs.gateEnv, ADMIN_API_KEY: ADMIN_KEY });
+  // A gate that fails to start must not leave its databases behind.
+  const gate = await startGateProcess({ ...dbs.gateEnv, ADMIN_API_KEY: ADMIN_KEY }).catch(async (error) => {
+    await dbs.drop();
+    throw error;
+  });
   try {
     // One worker key and REST client per loop, as deployed workers have.
     const keys: string[] = [];
