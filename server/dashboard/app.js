@@ -26,6 +26,7 @@ import { detectCoverage, loadCoverage, scheduleCoverage } from './coverage.js';
 import { openDocuments } from './documents.js';
 import { openActivity, scheduleActivity, setUpActivity } from './activity.js';
 import { loadFollows, scheduleFollows } from './follows.js';
+import { loadQueue, openFailed } from './operate.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Start, sign in, sign out
@@ -56,7 +57,7 @@ export async function boot() {
   $('late-after').textContent = String(LATE_AFTER_SECONDS);
   setUpFilters();
   connect();
-  await Promise.all([loadTasks(), loadClients(), detectCoverage()]).catch(reportError);
+  await Promise.all([loadTasks(), loadClients(), detectCoverage(), loadQueue()]).catch(reportError);
   await openActivity().catch(reportError); // after the workers: their names fill its worker choice
   document.body.dataset.loaded = 'true';
 }
@@ -195,11 +196,12 @@ for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
     state.view = tab.dataset.view;
     for (const other of document.querySelectorAll('.tabs [role=tab]'))
       other.setAttribute('aria-selected', String(other === tab));
-    for (const view of ['tasks', 'workers', 'coverage', 'follows', 'documents'])
+    for (const view of ['tasks', 'workers', 'coverage', 'follows', 'documents', 'failed'])
       $(`view-${view}`).hidden = view !== state.view;
     if (state.view === 'coverage') loadCoverage();
     if (state.view === 'follows') loadFollows();
     if (state.view === 'documents') openDocuments().catch(reportError);
+    if (state.view === 'failed') openFailed().catch(reportError);
   });
 }
 

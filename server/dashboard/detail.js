@@ -32,7 +32,7 @@ export async function loadDetail(id) {
       ${TASK_FIELDS} runAt claimedAt startedAt completedAt leaseEpoch leaseExpiresAt resultSummary parent { id } } }`,
       { id },
     ),
-    gql(`query TaskLog($id: ID!) { task(id: $id) { events(last: 100) { ${EVENT_FIELDS} } } }`, { id }),
+    gql(`query TaskLog($id: ID!) { task(id: $id) { workerLog events(last: 100) { ${EVENT_FIELDS} } } }`, { id }),
     gql(
       `query TaskDocuments($id: ID!) { documents(taskId: $id, first: 50) {
       totalCount edges { node { id documentId fetchedAt sizeBytes } } } }`,
@@ -40,7 +40,12 @@ export async function loadDetail(id) {
     ),
   ]);
   if (state.detailId !== id) return;
-  state.detail = task && { ...task, events: events.task?.events ?? [], documents };
+  state.detail = task && {
+    ...task,
+    events: events.task?.events ?? [],
+    workerLog: events.task?.workerLog ?? [],
+    documents,
+  };
   renderDetail();
 }
 
@@ -95,6 +100,10 @@ export function renderDetail() {
     t.resultSummary == null
       ? h('p', { class: 'muted' }, 'none yet')
       : h('pre', {}, JSON.stringify(t.resultSummary, null, 2)),
+    h('h3', {}, 'Worker log ', h('small', {}, 'this lease, newest last')),
+    t.workerLog.length
+      ? h('pre', { id: 'd-worker-log', class: 'worker-log' }, t.workerLog.join('\n'))
+      : h('p', { class: 'muted' }, 'no lines yet'),
     h('h3', {}, `Event log `, h('small', {}, `${t.events.length}`)),
     h(
       'ol',

@@ -43,10 +43,11 @@ const leaseCounters = (f: InputFields) => ({
 });
 
 const FailedDocumentReportInput = builder.inputType('FailedDocumentReportInput', {
+  description: 'A decision the worker could not download, and why.',
   fields: (f) => ({
     documentId: f.string({ description: "the registry's id" }),
-    errorClass: f.field({ type: ErrorClassEnum }),
-    message: f.string(),
+    errorClass: f.field({ type: ErrorClassEnum, description: 'what kind of failure' }),
+    message: f.string({ description: 'the reason' }),
     courtName: f.string({ required: false, description: 'from the results row' }),
     adoptedOn: f.string({ required: false, description: 'from the results row, YYYY-MM-DD' }),
   }),
