@@ -1,16 +1,14 @@
 // The dashboard's "Throughput and failures" chart in headless Chromium against a real gate on PostgreSQL:
 // the last hour / day / week (60, 24, 168 buckets), for all workers or one, all plans or one — from activity(),
 // which reads rolled-up counters — and a completion made while the page is open shows without a reload.
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
+import { launchChromium } from '../../client/registry/transports/browser.ts';
 import { CLAIM, COMPLETE, CREATE_TASK, FAIL, REGISTER, region11 } from '../gate/operations.ts';
-import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { startTestGate, type TestGate } from '../support/gate.ts';
+import { chromiumPath, haveChromium, OUTPUT, signedInDashboard } from './support.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
-const haveChromium = existsSync(chromiumPath);
-const OUTPUT = 'test-output';
 const CREATE_PLAN = `mutation($input: CreatePlanInput!) { createPlan(input: $input) { plan { id } } }`;
 
 describe.skipIf(!haveChromium)('dashboard throughput and failures chart (headless Chromium)', () => {
@@ -51,15 +49,7 @@ describe.skipIf(!haveChromium)('dashboard throughput and failures chart (headles
     await complete(beta, 0);
 
     browser = await launchChromium(chromiumPath);
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 } });
-    page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
-    await page.goto(`${gate.url}/dashboard`);
-    await page.locator('#login-key').fill(ADMIN_KEY);
-    await page.locator('#login-form button[type=submit]').click();
-    await page.locator('#live[data-state=live]').waitFor();
+    page = await signedInDashboard(browser, gate, pageErrors);
     await page.locator('#activity-chart[data-range=HOUR] svg').waitFor();
   }, 60_000);
   afterAll(async () => {
