@@ -13,7 +13,7 @@ import {
   type MultiSelectNaming,
   type SearchParams,
 } from '../rules/index.ts';
-import { RegistryHttpClient, type RegistryResponse } from './http.ts';
+import { RegistryHttpClient } from './http.ts';
 import {
   DEFAULT_PAGE_LIMITS,
   namingPage,
@@ -26,6 +26,7 @@ import {
   type ResultsPage,
   type UnreadableRow,
 } from './parsers/index.ts';
+import { rowsInTableOrder, wholeResultsPage } from './session-pages.ts';
 import { HostPoliteness, type PolitenessOptions, type PolitenessStats } from './politeness.ts';
 import { BrowserSearchTransport } from './transports/browser.ts';
 import { HttpSearchTransport } from './transports/http.ts';
@@ -85,9 +86,6 @@ export interface CollectedUnreadableRow extends UnreadableRow {
 
 export const isUnreadableRow = (row: CollectedRow | CollectedUnreadableRow): row is CollectedUnreadableRow =>
   'reason' in row;
-
-/** A results page cut short is fetched this many more times before the search fails (PARSE, incomplete-page). */
-const INCOMPLETE_PAGE_RETRIES = 2;
 
 export interface Decision {
   documentId: string;
@@ -284,47 +282,17 @@ export class RegistrySession {
     });
   }
 
-  /**
-   * Results page n, whole: a page cut short (`complete: false`) is fetched again, up to INCOMPLETE_PAGE_RETRIES
-   * times, and then fails the search (PARSE, reason incomplete-page) instead of losing its missing rows.
-   */
-  private async wholeResultsPage(pageNumber: number, cutShort?: ResultsPage): Promise<ResultsPage> {
-    let reasons = cutShort?.incomplete ?? [];
-    let url = '';
-    for (let attempt = cutShort ? 1 : 0; attempt <= INCOMPLETE_PAGE_RETRIES; attempt++) {
-      if (attempt > 0) this.logger.warn({ page: pageNumber, reasons }, 'results page is incomplete; fetching it again');
-      const response = await this.transport.resultsPage(pageNumber);
-      url = response.url;
-      const page = this.expectResults(this.readPage(response), response.url);
-      if (page.complete) return page;
-      reasons = page.incomplete ?? [];
-    }
-    throw new RegistryError(
-      'PARSE',
-      `results page ${pageNumber} (${url}) came incomplete ${INCOMPLETE_PAGE_RETRIES + 1} times: ${reasons.join('; ')}`,
-      { reason: 'incomplete-page', url },
-    );
-  }
-
-  private expectResults(page: RegistryPage, url: string): ResultsPage {
-    if (page.kind === 'results') return page;
-    if (page.kind === 'empty' && !this.current) {
-      throw new RegistryError(
-        'REGISTRY_ERROR',
-        `the registry answered ${url} with its empty-result page: this session has no search (call search() first)`,
-        { reason: 'no-search', url },
-      );
-    }
-    if (page.kind === 'empty') {
-      throw new RegistryError(
-        'REGISTRY_ERROR',
-        `the registry answered ${url} with its empty-result page although the search has ${this.current!.summary.pageCount} pages: the site session was lost`,
-        { reason: 'session-lost', url },
-      );
-    }
-    throw new RegistryError('PARSE', `${url} is a ${page.kind} page, not results`, {
-      reason: 'unexpected-page',
-      url,
+  /** Results page n, fetched again while it comes cut short (./session-pages.ts). */
+  private wholeResultsPage(pageNumber: number, cutShort?: ResultsPage): Promise<ResultsPage> {
+    return wholeResultsPage({
+      pageNumber,
+      cutShort,
+      logger: this.logger,
+      searchPageCount: this.current ? this.current.summary.pageCount : null,
+      fetch: async () => {
+        const response = await this.transport.resultsPage(pageNumber);
+        return { url: response.url, page: this.readPage(response) };
+      },
     });
   }
 
@@ -378,13 +346,4 @@ export class RegistrySession {
   async close(): Promise<void> {
     await this.transport.close();
   }
-}
-
-/** The readable and the unreadable rows of a page merged back into table order. */
-function rowsInTableOrder(page: ResultsPage): Array<ResultRow | UnreadableRow> {
-  const unreadable = new Map(page.unreadableRows.map((row) => [row.position, row]));
-  const rows: Array<ResultRow | UnreadableRow> = [];
-  for (let position = 1, readable = 0; position <= page.rows.length + unreadable.size; position++)
-    rows.push(unreadable.get(position) ?? page.rows[readable++]);
-  return rows;
 }
