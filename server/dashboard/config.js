@@ -16,6 +16,6 @@ export const RETRYABLE = new Set(['FAILED', 'DEAD', 'CANCELLED']);
 export const TASK_FIELDS = `id kind status priority attempts maxAttempts stalls searchParams startPage maxDocuments
   documentsDownloaded documentsFailed documentsSkipped totalExpected lastError lastErrorClass
   createdAt updatedAt leaseHolder { id name }`;
-export const CLIENT_FIELDS = `id name host version status lastHeartbeatAt tasksCompleted tasksFailed documentsDownloaded
+export const CLIENT_FIELDS = `id name host version status paused lastHeartbeatAt tasksCompleted tasksFailed documentsDownloaded
   currentTasks { id status documentsDownloaded totalExpected maxDocuments }`;
 export const EVENT_FIELDS = `seq type status taskId clientId createdAt data client { name }`;

@@ -75,7 +75,26 @@ export function renderWorkers() {
         { dataset: { id: c.id } },
         h('td', {}, h('b', {}, c.name)),
         h('td', {}, c.host ?? '—'),
-        h('td', {}, h('span', { class: `badge c-${c.status.toLowerCase()}` }, c.status.toLowerCase())),
+        h(
+          'td',
+          {},
+          h('span', { class: `badge c-${c.status.toLowerCase()}` }, c.status.toLowerCase()),
+          c.paused ? [' ', h('span', { class: 'paused-badge' }, 'draining')] : null,
+          ' ',
+          // Drain: the worker finishes what it holds and claims nothing new (pauseWorker); the clientUpdated event redraws.
+          h(
+            'button',
+            {
+              type: 'button',
+              class: 'ghost admin-only drain',
+              onclick: () =>
+                gql(`mutation($id: ID!) { ${c.paused ? 'resumeWorker' : 'pauseWorker'}(id: $id) { id } }`, {
+                  id: c.id,
+                }),
+            },
+            c.paused ? 'Resume' : 'Drain',
+          ),
+        ),
         h('td', { class: late ? 'late' : '', title: new Date(c.lastHeartbeatAt).toLocaleString() }, duration(age)),
         h(
           'td',

@@ -95,6 +95,18 @@ describe.skipIf(!haveChromium)('dashboard: pause, bulk actions, failed documents
     await page.locator('#failed tbody tr[data-id="700000002"]', { hasText: 'retry queued' }).waitFor();
   });
 
+  it('drains a worker from the Workers view; shown as draining', async () => {
+    await page.locator('.tabs [data-view=workers]').click();
+    const worker = page.locator('#workers tbody tr', { hasText: 'w-operate' });
+    await worker.locator('button.drain', { hasText: 'Drain' }).click();
+    await worker.locator('.paused-badge', { hasText: 'draining' }).waitFor();
+    expect((await prisma.client.findFirstOrThrow({ where: { name: 'w-operate' } })).paused).toBe(true);
+    await page.screenshot({ path: `${OUTPUT}/dashboard-worker-draining.png` });
+    await worker.locator('button.drain', { hasText: 'Resume' }).click();
+    await worker.locator('.paused-badge').waitFor({ state: 'detached' });
+    expect((await prisma.client.findFirstOrThrow({ where: { name: 'w-operate' } })).paused).toBe(false);
+  });
+
   it("shows the worker's log lines in the task detail", async () => {
     await page.locator('.tabs [data-view=tasks]').click();
     await page.locator('#status-filter label.s-dead').click();
