@@ -70,7 +70,13 @@ export function openTerminal(cwd: string, env: Record<string, string>): Terminal
   return {
     output: () => screen,
     type: typeWithMarker,
-    start: (line) => ({ ended: typeWithMarker(line) }),
+    start: (line) => {
+      const ended = typeWithMarker(line);
+      // A command left running until the terminal closes (the gate, the fake registry) never "ends": its promise
+      // then rejects, and nobody may be waiting for it — which must not count as an unhandled rejection.
+      ended.catch(() => {});
+      return { ended };
+    },
     waitFor,
     interrupt: (commandLine) => {
       for (const pid of processesMatching(commandLine)) process.kill(pid, 'SIGINT');
