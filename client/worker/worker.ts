@@ -27,6 +27,7 @@ import type { WorkerOptions } from './options.ts';
 import type { ProgressDisplay, TaskProgressView } from './progress.ts';
 import { ProgressReporter } from './reporter.ts';
 import { registerWithGate } from './register.ts';
+import { SessionPool } from './session-pool.ts';
 import { persist, sleep } from './retry.ts';
 import { Waker } from './waker.ts';
 
@@ -62,6 +63,7 @@ export class Worker {
   private readonly inFlightDocuments = new Map<string, Promise<unknown>>();
   private readonly politeness: HostPoliteness;
   private readonly outbox: Outbox;
+  private readonly sessions: SessionPool;
   private keeper: LeaseKeeper | null = null;
   private stopping = false;
   private hurry = new AbortController();
@@ -89,6 +91,18 @@ export class Worker {
       maxConcurrency: Math.max(1, options.concurrency),
       ...options.politeness,
     });
+    this.sessions = new SessionPool(
+      () =>
+        RegistrySession.open({
+          baseUrl: options.registryUrl,
+          transport: options.transport,
+          userAgent: options.userAgent,
+          maxPageBytes: options.maxPageBytes,
+          hostPoliteness: this.politeness,
+          logger: deps.log,
+        }),
+      Math.max(1, options.tasks),
+    );
   }
 
   private get log(): Logger {
@@ -211,6 +225,7 @@ export class Worker {
     } finally {
       unsubscribe();
       this.keeper.stop();
+      await this.sessions.close();
       // Upload what is left while we may (the grace period on a signal, --upload-wait otherwise); what is
       // still in the outbox then goes up on the next start.
       const grace = this.stopping ? this.options.shutdownGraceMs : this.options.uploadWaitMs;
@@ -305,23 +320,16 @@ export class Worker {
 
   private async runTask(task: RunningTask): Promise<void> {
     const { lease } = task;
-    const session = await RegistrySession.open({
-      baseUrl: this.options.registryUrl,
-      transport: this.options.transport,
-      userAgent: this.options.userAgent,
-      maxPageBytes: this.options.maxPageBytes,
-      hostPoliteness: this.politeness,
-      logger: this.log,
-    });
+    const session = await this.sessions.take();
     let outcome: Outcome;
     try {
       outcome =
         lease.task.kind === 'PLAN' ? await this.runPlan(task, session) : await this.runDownloadTask(task, session);
     } catch (error) {
       outcome = { kind: 'failed', ...classifyFailure(error) };
-    } finally {
-      await session.close().catch(() => {});
     }
+    const clean = (outcome.kind === 'completed' || outcome.kind === 'completedByRunner') && !task.stopReason;
+    await this.sessions.give(session, clean);
     if (task.stopReason === 'lost') outcome = { kind: 'lost', reason: 'lease lost' };
     await this.settle(task, outcome);
   }

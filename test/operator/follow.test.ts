@@ -97,13 +97,15 @@ it('plans and downloads everything, then only what the registry added; unchanged
   expect(registry.counters.review).toBe(5); // exactly the new decisions, none twice
   expect(readOutput(worker.outputDir)).toHaveLength(45);
 
-  // Nothing changed: one search per re-counted window, no pages, no downloads.
+  // Nothing changed: one search per re-counted window, no pages, no downloads, no form.
   registry.resetLog();
   const third = await runFollow(SYSTEM_ACTOR, follow.id, new Date('2025-06-21T18:00:00Z'));
   expect(third.summary).toMatchObject({ windowsNew: 0, windowsRecounted: 5 });
   await idle();
   expect(registry.counters.search).toBeLessThanOrEqual(5);
   expect(registry.counters.review).toBe(0);
+  // …and nothing else: the worker searches again in its warm session (the form was loaded in an earlier run).
+  expect(registry.counters.form).toBe(0);
   expect(await lastRun(follow.id)).toMatchObject({ result: { newDocuments: 0, windowsComplete: 5 } });
 
   // A decision registered late on the 19th is removed before anyone fetched it: listed, but its page is gone.
