@@ -12,6 +12,7 @@ import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit } from './db-limit.ts';
 import { machine, percentile, startGateProcess, writeSection } from './support.ts';
+import { graphqlData } from '../test/support/graphql-http.ts';
 
 const TASKS = Number(process.env.BENCH_BULK_TASKS ?? 10_000);
 const ROUNDS = Number(process.env.BENCH_BULK_ROUNDS ?? 3);
@@ -39,16 +40,9 @@ async function seedDead() {
   await prisma.$executeRaw`UPDATE tasks SET status = 'DEAD', attempts = 3, last_error_class = 'NETWORK', last_error = 'x'`;
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: any; errors?: unknown };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+/** One GraphQL call to the gate at `url` (its base URL). */
+const gql = (url: string, query: string, variables: Record<string, unknown> = {}) =>
+  graphqlData(url, KEY, query, variables);
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -63,7 +57,7 @@ async function main() {
   });
   const browser = existsSync(chromiumPath) ? await launchChromium(chromiumPath) : null;
   try {
-    const url = `${gateProcess.url}/graphql`;
+    const url = gateProcess.url;
     const database = await openDatabase(db.config);
     await applyMigrations(database);
 

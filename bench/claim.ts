@@ -10,6 +10,7 @@ import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
 import { machine, startGateProcess, writeSection } from './support.ts';
+import { graphqlData } from '../test/support/graphql-http.ts';
 
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 4000);
@@ -74,16 +75,8 @@ async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? 
   });
 }
 
-async function gql(url: string, query: string, variables: Record<string, unknown>) {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+/** One GraphQL call to the gate at `url` (its base URL). */
+const gql = (url: string, query: string, variables: Record<string, unknown>) => graphqlData(url, KEY, query, variables);
 
 async function viaGraphQL(url: string, clientIds: string[], batch: number, tasks = batch === 1 ? TASKS : BATCH_TASKS) {
   await seed(tasks);
@@ -139,7 +132,7 @@ async function main() {
   });
   try {
     const base = gateProcess.url;
-    const url = `${base}/graphql`;
+    const url = base;
     const database = await openDatabase(db.config);
     await applyMigrations(database);
     const clientIds: string[] = [];

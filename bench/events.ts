@@ -16,6 +16,7 @@ import WebSocket from 'ws';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit } from './db-limit.ts';
 import { machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
+import { graphqlData } from '../test/support/graphql-http.ts';
 
 const PGLITE = process.argv.includes('--pglite');
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
@@ -75,16 +76,8 @@ class Receipts {
   }
 }
 
-async function graphql(base: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const graphql = (base: string, query: string, variables: Record<string, unknown> = {}) =>
+  graphqlData(base, KEY, query, variables);
 
 const createTask = async (base: string, page: number): Promise<string> =>
   (

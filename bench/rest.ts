@@ -20,6 +20,7 @@ import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
 import { machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
+import { graphqlData } from '../test/support/graphql-http.ts';
 
 const PGLITE = process.argv.includes('--pglite');
 const CLIENTS = 8;
@@ -129,16 +130,8 @@ async function rawRun(clientIds: string[]): Promise<Run> {
   });
 }
 
-async function graphql(base: string, query: string, variables: Record<string, unknown> = {}) {
-  const res = await fetch(`${base}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
+const graphql = (base: string, query: string, variables: Record<string, unknown> = {}) =>
+  graphqlData(base, ADMIN_KEY, query, variables);
 
 /** Tasks through the gate's own API (works on both storages: nothing else may open a PGlite data dir). */
 async function seedThroughGate(base: string, n: number) {
