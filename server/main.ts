@@ -25,15 +25,17 @@ export async function main(): Promise<void> {
     config.documentStore?.kind === 's3'
       ? `s3://${config.documentStore.bucket}/${config.documentStore.prefix}`
       : 'database';
-  console.log(
+  // One write: whoever reads the banner (a person, a script, a test) gets it whole, the key included.
+  const banner = [
     `reyestr gate listening on ${gate.url}  (storage: ${where}; documents: ${documents}; auth: ${config.authEnabled ? 'on' : 'off'})`,
-  );
-  console.log(`GraphiQL: ${gate.url}/graphql   Dashboard: ${gate.url}/dashboard`);
+    `GraphiQL: ${gate.url}/graphql   Dashboard: ${gate.url}/dashboard`,
+  ];
   if (gate.createdAdminKey) {
-    console.log(
+    banner.push(
       `\nFirst start: created an admin API key. It is shown only this once — store it now:\n\n  ${gate.createdAdminKey}\n`,
     );
   }
+  console.log(banner.join('\n'));
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
