@@ -4,7 +4,7 @@
  *   register with the gate → start the lease keeper (heartbeats) → subscribe to `taskAvailable`
  *   → loop: claim while there is a free slot; otherwise sleep until a nudge, a freed slot, or the
  *     poll interval (the fallback when nudges are missed or the socket is down)
- *   → each claimed task runs by kind (DOWNLOAD here, PLAN in ./plan.ts), reports progress, and ends in
+ *   → each claimed task runs by kind (./task-run.ts: DOWNLOAD, PLAN), reports progress, and ends in
  *     completeTask (counts + result summary), failTask (the error's class), or nothing at all when the
  *     lease was lost (revoked by heartbeat, LEASE_LOST on progress)
  *   → on stop (SIGINT/SIGTERM): stop claiming, let in-flight documents finish for up to the grace
@@ -15,41 +15,20 @@
  */
 import { type GateClient, type GateLease, isKeyRefused } from '../gate/client.ts';
 import { HostPoliteness, RegistrySession } from '../registry/index.ts';
-import { runDownload, type DownloadCounts } from './download.ts';
 import { ContentClient } from '../corpus/content-client.ts';
 import { Outbox } from '../corpus/outbox.ts';
 import { removeStaleTemps } from './files.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
-import { classifyFailure, deliverOutcome, type Outcome } from './outcome.ts';
-import { runPlanTask } from './plan.ts';
+import { deliverOutcome, type Outcome } from './outcome.ts';
 import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
-import type { ProgressDisplay, TaskProgressView } from './progress.ts';
+import type { ProgressDisplay } from './progress.ts';
 import { ProgressReporter } from './reporter.ts';
 import { registerWithGate } from './register.ts';
 import { SessionPool } from './session-pool.ts';
+import { type RunningTask, runClaimedTask } from './task-run.ts';
 import { persist, sleep } from './retry.ts';
 import { Waker } from './waker.ts';
-
-/**
- * A PLAN task is run by `runPlanTask` (./plan.ts): it searches the task's window, decides with the planning
- * rules and completes the task itself through `completePlanTask` (children and completion in one gate
- * transaction) — so the worker does not send a completion of its own for it. A rejection fails the task with
- * the error's class; an abort (shutdown, lost lease) releases or drops it like any other task.
- */
-interface RunningTask {
-  lease: GateLease;
-  /** "stop starting work" (shutdown, cool-down, lost lease) */
-  stop: AbortController;
-  stopReason: 'shutdown' | 'lost' | 'cooldown' | null;
-  reporter: ProgressReporter;
-  view: TaskProgressView;
-  /** the task's outcome has been (or is being) delivered: revocations no longer apply */
-  settling: boolean;
-  /** released by the shutdown path after the grace period */
-  abandoned: boolean;
-  done: Promise<void>;
-}
 
 export interface WorkerDeps {
   gate: GateClient;
@@ -319,66 +298,17 @@ export class Worker {
   }
 
   private async runTask(task: RunningTask): Promise<void> {
-    const { lease } = task;
-    const session = await this.sessions.take();
-    let outcome: Outcome;
-    try {
-      outcome =
-        lease.task.kind === 'PLAN' ? await this.runPlan(task, session) : await this.runDownloadTask(task, session);
-    } catch (error) {
-      outcome = { kind: 'failed', ...classifyFailure(error) };
-    }
-    const clean = (outcome.kind === 'completed' || outcome.kind === 'completedByRunner') && !task.stopReason;
-    await this.sessions.give(session, clean);
-    if (task.stopReason === 'lost') outcome = { kind: 'lost', reason: 'lease lost' };
-    await this.settle(task, outcome);
-  }
-
-  private async runDownloadTask(task: RunningTask, session: RegistrySession): Promise<Outcome> {
-    const result = await runDownload({
-      lease: task.lease,
-      session,
+    let outcome = await runClaimedTask(task, {
       gate: this.deps.gate,
       clientId: this.clientId!,
       log: this.log,
-      signal: task.stop.signal,
+      options: this.options,
+      sessions: this.sessions,
       outbox: this.outbox,
-      outputDir: this.options.outputDir,
-      concurrency: this.options.concurrency,
-      reporter: task.reporter,
-      inFlight: this.inFlightDocuments,
-      onProgress: (counts: DownloadCounts, total) =>
-        task.view.update({
-          downloaded: counts.downloaded,
-          skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
-          failed: counts.failed,
-          total,
-        }),
+      inFlightDocuments: this.inFlightDocuments,
     });
-    if (result.interrupted) return { kind: 'interrupted' };
-    // Complete once the task's decisions are in the gate's store — unless the store is away: then they
-    // wait in the outbox and the task completes now (downloading must not stop for an outage).
-    await this.outbox.settled(result.documentIds, Date.now() + this.options.uploadWaitMs);
-    const { counts } = result;
-    return {
-      kind: 'completed',
-      downloaded: counts.downloaded,
-      skipped: counts.skippedLocal + counts.skippedKnown + counts.skippedDuplicate,
-      failed: counts.failed,
-      summary: { ...result.summary, worker: this.options.clientName },
-    };
-  }
-
-  private async runPlan(task: RunningTask, session: RegistrySession): Promise<Outcome> {
-    await runPlanTask({
-      task: task.lease.task,
-      lease: task.lease,
-      session,
-      gate: this.deps.gate,
-      log: this.log,
-      signal: task.stop.signal,
-    });
-    return task.stop.signal.aborted ? { kind: 'interrupted' } : { kind: 'completedByRunner' };
+    if (task.stopReason === 'lost') outcome = { kind: 'lost', reason: 'lease lost' };
+    await this.settle(task, outcome);
   }
 
   /** Delivers the outcome (complete, fail, release, or — lease lost — nothing) and keeps the books. */
