@@ -11,7 +11,7 @@ import { retryTasks } from '../server/db/sql/end-leases.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit } from './db-limit.ts';
-import { machine, percentile, startGateProcess, writeSection } from './support.ts';
+import { downloadTaskRows, machine, percentile, startGateProcess, writeSection } from './support.ts';
 import { graphqlData } from '../test/support/graphql-http.ts';
 
 const TASKS = Number(process.env.BENCH_BULK_TASKS ?? 10_000);
@@ -23,19 +23,7 @@ const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 async function seedDead() {
   await prisma.$executeRaw`TRUNCATE tasks, task_events CASCADE`;
   for (let i = 0; i < TASKS; i += 5000) {
-    await insertTasks(
-      Array.from({ length: Math.min(5000, TASKS - i) }, (_, j) => ({
-        kind: 'DOWNLOAD' as const,
-        searchParams: { CourtRegion: ['11'] },
-        startPage: i + j + 1,
-        maxDocuments: 25,
-        priority: 0,
-        runAt: null,
-        maxAttempts: 3,
-        dedupKey: null,
-        parentId: null,
-      })),
-    );
+    await insertTasks(downloadTaskRows(Math.min(5000, TASKS - i), i + 1));
   }
   await prisma.$executeRaw`UPDATE tasks SET status = 'DEAD', attempts = 3, last_error_class = 'NETWORK', last_error = 'x'`;
 }

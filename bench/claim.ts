@@ -9,7 +9,7 @@ import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
-import { machine, startGateProcess, writeSection } from './support.ts';
+import { downloadTaskRows, machine, startGateProcess, writeSection } from './support.ts';
 import { graphqlData } from '../test/support/graphql-http.ts';
 
 const CLIENTS = 8;
@@ -20,22 +20,9 @@ const BATCH_TASKS = Number(process.env.BENCH_BATCH_TASKS ?? TASKS * 5);
 const KEY = 'bench-admin-key-0123456789abcdef';
 setGlobalDispatcher(new Agent({ connections: CLIENTS * 2, keepAliveTimeout: 60_000 }));
 
-const newTasks = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({
-    kind: 'DOWNLOAD' as const,
-    searchParams: { CourtRegion: ['11'] },
-    startPage: (i % 4000) + 1,
-    maxDocuments: 25,
-    priority: 0,
-    runAt: null,
-    maxAttempts: 3,
-    dedupKey: null,
-    parentId: null,
-  }));
-
 async function seed(n: number) {
   await prisma.$executeRaw`TRUNCATE tasks, task_events CASCADE`;
-  for (let i = 0; i < n; i += 1000) await insertTasks(newTasks(Math.min(1000, n - i)));
+  for (let i = 0; i < n; i += 1000) await insertTasks(downloadTaskRows(Math.min(1000, n - i)));
 }
 
 async function timed(label: string, loop: (worker: number) => Promise<number>) {

@@ -19,7 +19,7 @@ import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
-import { machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
+import { downloadTaskRows, machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
 import { graphqlData } from '../test/support/graphql-http.ts';
 
 const PGLITE = process.argv.includes('--pglite');
@@ -153,19 +153,7 @@ async function notCompleted(base: string, key: string): Promise<number> {
 
 async function seedDirectly(n: number) {
   for (let i = 0; i < n; i += 1000) {
-    await insertTasks(
-      Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({
-        kind: 'DOWNLOAD' as const,
-        searchParams: { CourtRegion: ['11'] },
-        startPage: i + j + 1,
-        maxDocuments: 25,
-        priority: 0,
-        runAt: null,
-        maxAttempts: 3,
-        dedupKey: null,
-        parentId: null,
-      })),
-    );
+    await insertTasks(downloadTaskRows(Math.min(1000, n - i), i + 1));
   }
 }
 

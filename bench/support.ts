@@ -39,3 +39,17 @@ export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_00
 /** Resident memory of a process now, in MB (Linux). */
 export const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** `count` ordinary DOWNLOAD tasks over result pages firstPage, firstPage+1, … — rows for insertTasks. */
+export const downloadTaskRows = (count: number, firstPage = 1) =>
+  Array.from({ length: count }, (_, i) => ({
+    kind: 'DOWNLOAD' as const,
+    searchParams: { CourtRegion: ['11'] },
+    startPage: firstPage + i,
+    maxDocuments: 25,
+    priority: 0,
+    runAt: null,
+    maxAttempts: 3,
+    dedupKey: null,
+    parentId: null,
+  }));
