@@ -57,6 +57,6 @@ export function registerRegistryFieldsCommand(registry: Command, output: Command
       const head = `${field.name}: ${field.label}; ${kindOf(field)}`;
       const codes = 'catalogue' in field && field.catalogue ? field.catalogue : [];
       const width = Math.max(0, ...codes.map(([code]) => code.length));
-      output.out([head, ...codes.map(([code, label]) => `  ${code.padStart(width)}  ${label}`)].join('\n') + '\n');
+      output.out(`${[head, ...codes.map(([code, label]) => `  ${code.padStart(width)}  ${label}`)].join('\n')}\n`);
     });
 }

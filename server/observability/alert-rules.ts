@@ -73,7 +73,7 @@ export function activeAlerts(
 
   // The gate's own: said by each gate about itself.
   const previous = history.at(-2);
-  if (!latest.databaseOk && (!previous || !previous.databaseOk)) {
+  if (!latest.databaseOk && !previous?.databaseOk) {
     alerts.push({
       name: 'ReyestrDatabaseDown',
       severity: 'critical',
