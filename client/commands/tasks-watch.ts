@@ -2,12 +2,17 @@
  * `reyestr tasks watch`: the taskEvents subscription (graphql-ws) shown as a live table on a terminal —
  * status, worker, progress bar, rate, ETA — or as one line (or one JSON object) per event elsewhere.
  * Ctrl-C (SIGINT) or SIGTERM ends it cleanly with exit code 0.
+ *
+ * Once connected, a lost connection (a gate restart) is retried for ever with the worker's backoff, and the
+ * subscription resumes with afterSeq = the last event seen: the gate replays what happened meanwhile, nothing is
+ * missed or shown twice. "reconnecting…" shows in the table's title line, or as a line on stderr.
  */
 import type { ResultOf, VariablesOf } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { GateClient } from '../gate/client.ts';
+import { reconnectDelayMs } from '../gate/client.ts';
 import { graphql } from '../gate/generated/index.ts';
 import { CliError, EXIT, shortId, type Output } from './support.ts';
 
@@ -19,8 +24,8 @@ graphql(`
 `);
 
 const WatchEventsDocument = graphql(`
-  subscription OperatorWatchEvents($filter: TaskEventFilter) {
-    taskEvents(filter: $filter) { seq type status taskId createdAt client { name } task { ...OperatorWatchTask } }
+  subscription OperatorWatchEvents($filter: TaskEventFilter, $afterSeq: SafeInt) {
+    taskEvents(filter: $filter, afterSeq: $afterSeq) { seq type status taskId createdAt client { name } task { ...OperatorWatchTask } }
   }
 `);
 
@@ -112,7 +117,14 @@ const clip = (s: string, width: number) => (s.length <= width ? s : `${s.slice(0
  * column and the bar shrink (the bar goes, the percentage stays), then KIND and DOCS go; TASK, STATUS,
  * RATE/MIN and ETA always stay.
  */
-export function renderTable(rows: WatchedTask[], limit: number, now = Date.now(), screen: Screen = WIDE): string {
+export function renderTable(
+  rows: WatchedTask[],
+  limit: number,
+  now = Date.now(),
+  screen: Screen = WIDE,
+  /** why the connection to the gate was lost, while it is being made again (said before the counts: it fits) */
+  lost: string | null = null,
+): string {
   const width = Math.max(46, screen.columns); // narrower than the columns that always stay: let it wrap
   const shown = rows.slice(0, Math.max(1, Math.min(limit, screen.rows - FRAME_LINES)));
   const counts = ACTIVE.map((s) => `${s.toLowerCase()} ${rows.filter((r) => r.status === s).length}`).join(', ');
@@ -148,7 +160,10 @@ export function renderTable(rows: WatchedTask[], limit: number, now = Date.now()
       cells.eta,
     ].join(' ');
   const lines = [
-    clip(`reyestr tasks watch  ${new Date(now).toISOString().slice(0, 19)}Z  ${counts}  (Ctrl-C to stop)`, width),
+    clip(
+      `reyestr tasks watch  ${new Date(now).toISOString().slice(0, 19)}Z  ${lost === null ? `${counts}  (Ctrl-C to stop)` : `reconnecting… (${lost})  ${counts}`}`,
+      width,
+    ),
     '',
     row({
       task: 'TASK',
@@ -187,16 +202,52 @@ function ordered(tasks: Map<string, WatchedTask & { seenAt: number }>, now: numb
   return [...tasks.values()].sort((a, b) => rank(a.status) - rank(b.status) || b.updatedAt.localeCompare(a.updatedAt));
 }
 
+/** Close codes of a gate that refused the key or the request: trying again would only be refused again. */
+const REFUSED = new Set([4400, 4401, 4403]);
+
+/** One line for a socket's close event (or the error that ended a connection attempt). */
+function closeReason(event: unknown): string {
+  const close = event as { code?: number; reason?: string; message?: string };
+  return close.reason || close.message || (close.code ? `socket closed (${close.code})` : 'connection failed');
+}
+
 export async function watchTasks(o: WatchOptions): Promise<void> {
+  // graphql-ws sends this same payload again when it resubscribes after a reconnect: afterSeq kept current in it
+  // makes the gate replay exactly the events missed meanwhile (no gap, no repeat).
+  const variables: VariablesOf<typeof WatchEventsDocument> = { filter: o.filter, afterSeq: null };
+  let connectedOnce = false;
+  let stopping = false;
+  /** why the connection was lost, while it is being made again */
+  let lost: string | null = null;
+  let draw = () => {};
   const socket = createClient({
     url: o.apiUrl.replace(/^http/, 'ws'),
     webSocketImpl: WebSocket,
     connectionParams: o.apiKey ? { apiKey: o.apiKey } : {},
-    retryAttempts: 3,
     lazy: false,
+    keepAlive: 10_000,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    // The first connection has to succeed (a wrong address or key fails at once, with what was tried); one lost
+    // after that is a gate restart or a network blip: tried again for ever, with the worker's backoff.
+    shouldRetry: (event) => connectedOnce && !stopping && !REFUSED.has((event as { code?: number }).code ?? 0),
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
     // graphql-ws prints a failed first connection with console.error (a dump of the socket); the subscription's
     // error handler below says it in one line.
     onNonLazyError: () => {},
+    on: {
+      connected: () => {
+        if (lost !== null && o.mode !== 'table') o.output.err(`reyestr: reconnected to ${o.apiUrl}\n`);
+        connectedOnce = true;
+        lost = null;
+        draw();
+      },
+      closed: (event) => {
+        if (!connectedOnce || stopping || lost !== null) return; // said once per outage
+        lost = closeReason(event);
+        if (o.mode !== 'table') o.output.err(`reyestr: lost the gate at ${o.apiUrl} (${lost}); reconnecting…\n`);
+        draw();
+      },
+    },
   });
   const tasks = new Map<string, WatchedTask & { seenAt: number }>();
   let finish!: (error?: unknown) => void;
@@ -208,22 +259,22 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
   process.once('SIGTERM', stop);
   let seen = 0;
   const unsubscribe = socket.subscribe<ResultOf<typeof WatchEventsDocument>>(
-    { query: print(WatchEventsDocument), variables: { filter: o.filter } },
+    { query: print(WatchEventsDocument), variables },
     {
       next: (result) => {
         if (result.errors?.length)
           return finish(new CliError(`the gate refused the subscription: ${result.errors[0].message}`, EXIT.SERVER));
         const e = result.data?.taskEvents;
-        if (!e || (o.kind && e.task.kind !== o.kind)) return;
+        if (!e) return;
+        variables.afterSeq = e.seq;
+        if (o.kind && e.task.kind !== o.kind) return;
         if (o.mode === 'json') o.output.out(`${JSON.stringify(e)}\n`);
         else if (o.mode === 'lines') o.output.out(`${eventLine(e)}\n`);
         else tasks.set(e.taskId, { ...e.task, seenAt: Date.now() });
         if (o.count && ++seen >= o.count) finish();
       },
       error: (error) => {
-        const close = error as { code?: number; reason?: string; message?: string };
-        const detail =
-          close.reason || close.message || (close.code ? `socket closed (${close.code})` : 'connection failed');
+        const detail = closeReason(error);
         finish(
           new CliError(
             `cannot follow the gate's events at ${o.apiUrl}: ${detail}`,
@@ -237,12 +288,14 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   let stopResize = () => {};
   if (o.mode === 'table') {
-    const draw = () =>
-      o.output.out(`\x1b[H\x1b[2J${renderTable(ordered(tasks, Date.now()), o.limit, Date.now(), terminalScreen())}`);
+    const redraw = () =>
+      o.output.out(
+        `\x1b[H\x1b[2J${renderTable(ordered(tasks, Date.now()), o.limit, Date.now(), terminalScreen(), lost)}`,
+      );
     o.output.out('\x1b[?25l');
     // A resized terminal gets a table of its new size at once, not a second later.
-    process.stdout.on('resize', draw);
-    stopResize = () => process.stdout.off('resize', draw);
+    process.stdout.on('resize', redraw);
+    stopResize = () => process.stdout.off('resize', redraw);
     o.gate
       .request(WatchInitialDocument, {
         filter: { status: o.filter?.status ?? [...ACTIVE], kind: o.kind, clientId: o.filter?.clientId },
@@ -251,6 +304,7 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
       .then(({ tasks: initial }) => {
         for (const { node } of initial.edges)
           if (!tasks.has(node.id)) tasks.set(node.id, { ...node, seenAt: Date.now() });
+        draw = redraw;
         draw();
         timer = setInterval(draw, 1000);
       }, finish);
@@ -258,6 +312,7 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
   try {
     await done;
   } finally {
+    stopping = true;
     unsubscribe();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
