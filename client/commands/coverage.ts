@@ -12,6 +12,7 @@ import {
   int,
   json,
   params,
+  shortId,
   stdio,
   table,
   withGate,
@@ -26,9 +27,9 @@ const CoverageDocument = graphql(`
   query OperatorCoverage($planId: ID!) {
     coverage(planId: $planId) {
       plan { id from to window chunkSize searchParams }
-      expected planned downloaded gaps windowsPlanning tasksPending tasksRunning tasksCompleted tasksFailed complete
+      expected planned downloaded skipped missing gaps windowsPlanning tasksPending tasksRunning tasksCompleted tasksFailed complete
       windows {
-        from to narrowedBy planTaskId state expected planned downloaded chunks chunksMissing
+        from to narrowedBy planTaskId state expected planned downloaded skipped missing chunks chunksMissing
         tasksPending tasksRunning tasksCompleted tasksFailed tasksCancelled complete
       }
     }
@@ -52,8 +53,40 @@ type Coverage = ResultOf<typeof CoverageDocument>['coverage'];
 
 const summary = (c: Coverage) =>
   `plan ${c.plan.id} ${c.plan.from}..${c.plan.to} ${params(c.plan.searchParams)}: ${c.complete ? 'COMPLETE' : 'incomplete'}; ` +
-  `expected ${c.expected}, planned ${c.planned}, downloaded ${c.downloaded}; ${c.windows.length} window(s), ${c.windowsPlanning} not planned yet, ${c.gaps} gap(s); ` +
-  `tasks ${c.tasksPending} pending, ${c.tasksRunning} running, ${c.tasksCompleted} completed, ${c.tasksFailed} failed\n`;
+  `expected ${c.expected}, planned ${c.planned}, downloaded ${c.downloaded}\n` +
+  `  skipped ${c.skipped} (another task had them), missing ${c.missing}; ${c.windows.length} window(s), ` +
+  `${c.windowsPlanning} not planned yet, ${c.gaps} gap(s)\n` +
+  `  tasks ${c.tasksPending} pending, ${c.tasksRunning} running, ${c.tasksCompleted} completed, ${c.tasksFailed} failed\n`;
+
+type CoverageWindow = Coverage['windows'][number];
+
+/** `2024-03-01`, `2024-03-01..03-31` (same year) or `2023-12-30..2024-01-02`, then what narrows it. */
+function windowText(w: CoverageWindow): string {
+  const to = w.to === w.from ? '' : `..${w.to.slice(0, 4) === w.from.slice(0, 4) ? w.to.slice(5) : w.to}`;
+  const narrowed = Object.entries(w.narrowedBy as Record<string, unknown>)
+    .map(([name, value]) => `${name}=${[value].flat().join(',')}`)
+    .join(' ');
+  return `${w.from}${to}${narrowed ? ` ${narrowed}` : ''}`;
+}
+
+/** One line a window, in 80 columns: counts of documents, then of its download tasks. */
+const windowTable = (windows: CoverageWindow[]) =>
+  table(
+    ['WINDOW', 'STATE', 'EXP', 'DOWN', 'SKIP', 'MISS', 'P/R/D/F', 'TASK'],
+    windows.map((w) => [
+      windowText(w),
+      w.state,
+      w.expected,
+      w.downloaded,
+      w.skipped,
+      w.missing,
+      `${w.tasksPending}/${w.tasksRunning}/${w.tasksCompleted}/${w.tasksFailed + w.tasksCancelled}` +
+        (w.chunksMissing ? ` (${w.chunksMissing} lost)` : ''),
+      shortId(w.planTaskId),
+    ]),
+  ) +
+  "EXP: registry's count  DOWN: stored by its tasks  SKIP: stored by another task\n" +
+  'MISS: planned, neither yet  P/R/D/F: download tasks pending/running/done/failed\n';
 
 export function registerCoverageCommand(program: Command, output: Output = stdio): Command {
   return usageExits(
@@ -81,40 +114,7 @@ export function registerCoverageCommand(program: Command, output: Output = stdio
               output.out(summary(coverage));
               const shown = o.all ? coverage.windows : coverage.windows.filter((w) => !w.complete);
               if (shown.length) {
-                output.out(
-                  `\n${table(
-                    [
-                      'FROM',
-                      'TO',
-                      'NARROWED BY',
-                      'STATE',
-                      'EXPECTED',
-                      'PLANNED',
-                      'DOWNLOADED',
-                      'CHUNKS',
-                      'PENDING',
-                      'RUNNING',
-                      'DONE',
-                      'FAILED',
-                      'PLAN TASK',
-                    ],
-                    shown.map((w) => [
-                      w.from,
-                      w.to,
-                      Object.keys(w.narrowedBy as object).length ? params(w.narrowedBy) : null,
-                      w.state,
-                      w.expected,
-                      w.planned,
-                      w.downloaded,
-                      w.chunksMissing ? `${w.chunks} (${w.chunksMissing} missing)` : w.chunks,
-                      w.tasksPending,
-                      w.tasksRunning,
-                      w.tasksCompleted,
-                      w.tasksFailed,
-                      w.planTaskId,
-                    ]),
-                  )}`,
-                );
+                output.out(`\n${windowTable(shown)}`);
               }
               return;
             }

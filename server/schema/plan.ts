@@ -86,7 +86,13 @@ const CoverageWindowRef = builder.objectRef<CoverageWindow>('CoverageWindow').im
     state: t.field({ type: WindowStateEnum, resolve: (w) => w.state }),
     expected: t.exposeInt('expected', { nullable: true, description: "the registry's total for the window" }),
     planned: t.exposeInt('planned', { description: 'documents its download tasks cover' }),
-    downloaded: t.exposeInt('downloaded'),
+    downloaded: t.exposeInt('downloaded', {
+      description: 'documents its download tasks stored (over all their attempts), counted in the document store',
+    }),
+    skipped: t.exposeInt('skipped', {
+      description: 'documents its download tasks skipped because another task had already stored them',
+    }),
+    missing: t.exposeInt('missing', { description: 'planned documents neither downloaded nor skipped (yet)' }),
     chunks: t.exposeInt('chunks'),
     chunksMissing: t.exposeInt('chunksMissing'),
     tasksPending: t.exposeInt('tasksPending'),
@@ -104,7 +110,9 @@ const CoverageRef = builder.objectRef<Coverage>('Coverage').implement({
     windows: t.field({ type: [CoverageWindowRef], resolve: (c) => c.windows }),
     expected: t.exposeInt('expected'),
     planned: t.exposeInt('planned'),
-    downloaded: t.exposeInt('downloaded'),
+    downloaded: t.exposeInt('downloaded', { description: "documents stored by the plan's download tasks" }),
+    skipped: t.exposeInt('skipped', { description: 'documents skipped because another task had already stored them' }),
+    missing: t.exposeInt('missing', { description: 'planned documents neither downloaded nor skipped (yet)' }),
     gaps: t.exposeInt('gaps'),
     windowsPlanning: t.exposeInt('windowsPlanning', {
       description: 'windows not planned yet (or whose PLAN task failed)',

@@ -26,7 +26,12 @@ export interface CoverageWindow {
   expected: number | null;
   /** documents the window's download tasks cover */
   planned: number;
+  /** documents stored by its download tasks (every attempt counts: a document is stored once) */
   downloaded: number;
+  /** documents its completed download tasks skipped because another task had stored them */
+  skipped: number;
+  /** planned documents neither downloaded nor skipped (failed, or their tasks not done yet) */
+  missing: number;
   chunks: number;
   /** chunks whose task cannot be found (should be 0) */
   chunksMissing: number;
@@ -44,6 +49,8 @@ export interface Coverage {
   expected: number;
   planned: number;
   downloaded: number;
+  skipped: number;
+  missing: number;
   gaps: number;
   windowsPlanning: number;
   tasksPending: number;
@@ -96,6 +103,8 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
         expected: null,
         planned: 0,
         downloaded: 0,
+        skipped: 0,
+        missing: 0,
         chunks: 0,
         chunksMissing: 0,
         tasksPending: 0,
@@ -131,6 +140,7 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
     for (const count of await countTasksByKeyGroups(chunkKeys.slice(i, i + 20_000), chunkGroups.slice(i, i + 20_000))) {
       const window = windows[count.group];
       window.downloaded += count.downloaded;
+      window.skipped += count.skipped;
       if (count.status === 'PENDING') window.tasksPending += count.tasks;
       else if (count.status === 'CLAIMED' || count.status === 'RUNNING') window.tasksRunning += count.tasks;
       else if (count.status === 'COMPLETED') window.tasksCompleted += count.tasks;
@@ -142,6 +152,7 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
     const found =
       window.tasksPending + window.tasksRunning + window.tasksCompleted + window.tasksFailed + window.tasksCancelled;
     window.chunksMissing = window.chunks - found;
+    window.missing = Math.max(0, window.planned - window.downloaded - window.skipped);
     window.complete = window.state === 'PLANNED' && window.tasksCompleted === window.chunks;
   }
   windows.sort(
@@ -154,6 +165,8 @@ export async function planCoverage(actor: Actor | null, id: string): Promise<Cov
     expected: sum((w) => w.expected ?? 0),
     planned: sum((w) => w.planned),
     downloaded: sum((w) => w.downloaded),
+    skipped: sum((w) => w.skipped),
+    missing: sum((w) => w.missing),
     gaps: windows.filter((w) => w.state === 'GAP').length,
     windowsPlanning: windows.filter((w) => w.state === 'PLANNING' || w.state === 'MISSING' || w.state === 'FAILED')
       .length,

@@ -156,7 +156,7 @@ describe('tasks', () => {
       expect.objectContaining({ plan: expect.objectContaining({ id: planned.plan.id }), windowsPlanning: 12 }),
     ]);
     expect(text.stdout).toMatch(
-      /incomplete; expected 0, planned 0, downloaded 0; 12 window\(s\), 12 not planned yet, 0 gap\(s\)/,
+      /incomplete; expected 0, planned 0, downloaded 0\n {2}skipped 0 \(another task had them\), missing 0; 12 window\(s\), 12 not planned yet, 0 gap\(s\)/,
     );
     expectErrorLine(
       await cli(['tasks', 'plan', '-p', 'RegDateBegin=01.01.2024', '--from', '01.01.2024', '--to', '02.01.2024']),

@@ -81,14 +81,27 @@ export interface ChunkCounts {
   group: number;
   status: TaskRow['status'];
   tasks: number;
+  /** documents stored (in the document store) by these tasks, over all their attempts */
   downloaded: number;
+  /** documents completed tasks skipped as stored by another task */
+  skipped: number;
 }
 
-/** DOWNLOAD tasks by dedup key, counted per group (a window) and status. */
+/**
+ * DOWNLOAD tasks by dedup key, counted per group (a window) and status. `downloaded` counts stored documents,
+ * not the tasks' counters: those restart with each attempt, so a task that stored 40 documents, failed and then
+ * stored the other 60 reports 60. The last attempt of a completed task counted as skipped both what it had stored
+ * itself in earlier attempts (stored before its last claim) and what another task stored: only the latter is
+ * `skipped`.
+ */
 export function countTasksByKeyGroups(keys: string[], groups: number[], db: Db = prisma) {
   return db.$queryRaw<ChunkCounts[]>`
-    SELECT k.grp AS "group", t.status, count(*)::int AS tasks, coalesce(sum(t.documents_downloaded), 0)::int AS downloaded
+    SELECT k.grp AS "group", t.status, count(*)::int AS tasks, coalesce(sum(d.stored), 0)::int AS downloaded,
+      coalesce(sum(greatest(t.documents_skipped - d.earlier, 0)) FILTER (WHERE t.status = 'COMPLETED'), 0)::int AS skipped
     FROM unnest(${keys}::text[], ${groups}::int[]) AS k(key, grp)
     JOIN tasks t ON t.dedup_key = k.key
+    CROSS JOIN LATERAL (
+      SELECT count(*) AS stored, count(*) FILTER (WHERE doc.stored_at < t.claimed_at) AS earlier
+      FROM documents doc WHERE doc.task_id = t.id AND doc.stored_at IS NOT NULL) d
     GROUP BY k.grp, t.status`;
 }
