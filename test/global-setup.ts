@@ -1,8 +1,28 @@
-// Runs once before any test file: brings the compiled build (dist/) up to date, so every CLI, worker and
-// gate process the tests spawn through bin/reyestr.mjs starts from JavaScript at once instead of each one
-// rebuilding (or compiling TypeScript) on its own.
+// Runs once before any test file:
+// - brings the compiled build (dist/) up to date, so every CLI, worker and gate process the tests spawn
+//   through bin/reyestr.mjs starts from JavaScript at once instead of each one rebuilding (or compiling
+//   TypeScript) on its own;
+// - makes the migrated database templates the test files' databases are copied from
+//   (test/support/database-templates.ts); vitest starts its workers after this, so they inherit the variables.
 import { build, buildIsCurrent } from '../scripts/build.mjs';
+import {
+  createPostgresTemplate,
+  dropPostgresTemplate,
+  PG_TEMPLATE_ENV,
+  PGLITE_TEMPLATE_ENV,
+  pgliteTemplateDir,
+} from './support/database-templates.ts';
+import { PG_ADMIN_URL } from './support/databases.ts';
 
-export default async function setup(): Promise<void> {
-  if (!buildIsCurrent()) await build();
+export default async function setup(): Promise<() => Promise<void>> {
+  const [, pgTemplate, pgliteTemplate] = await Promise.all([
+    buildIsCurrent() ? undefined : build(),
+    createPostgresTemplate(PG_ADMIN_URL),
+    pgliteTemplateDir(),
+  ]);
+  if (pgTemplate) process.env[PG_TEMPLATE_ENV] = pgTemplate;
+  process.env[PGLITE_TEMPLATE_ENV] = pgliteTemplate;
+  return async () => {
+    if (pgTemplate) await dropPostgresTemplate(PG_ADMIN_URL, pgTemplate);
+  };
 }

@@ -1,8 +1,12 @@
 // Test databases: a fresh PostgreSQL database per test file on the local server (127.0.0.1:5432, as CI
-// provides), or an in-memory PGlite. Both are real PostgreSQL; nothing is mocked.
+// provides), or a PGlite of its own. Both are real PostgreSQL; nothing is mocked. Within a vitest run both start
+// as copies of migrated templates (test/support/database-templates.ts, made by test/global-setup.ts); outside
+// one (benches) they start empty and the gate migrates them.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { DatabaseConfig } from '../../server/config.ts';
+import { copyPgliteTemplate, PG_TEMPLATE_ENV } from './database-templates.ts';
 
 export const PG_ADMIN_URL = process.env.TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
@@ -13,9 +17,10 @@ export interface TestDatabase {
 
 export async function createPostgresDatabase(prefix = 'reyestr_test'): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(5).toString('hex')}`;
+  const template = process.env[PG_TEMPLATE_ENV];
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
@@ -30,10 +35,16 @@ export async function createPostgresDatabase(prefix = 'reyestr_test'): Promise<T
   };
 }
 
-export function pgliteMemory(): TestDatabase {
-  return { config: { kind: 'pglite', dataDir: 'memory://' }, drop: async () => {} };
+/** A PGlite of its own: a copy of the migrated template in a temporary folder, or in memory without one. */
+export function pgliteDatabase(): TestDatabase {
+  const dataDir = copyPgliteTemplate();
+  if (!dataDir) return { config: { kind: 'pglite', dataDir: 'memory://' }, drop: async () => {} };
+  return {
+    config: { kind: 'pglite', dataDir },
+    drop: async () => rmSync(dataDir, { recursive: true, force: true }),
+  };
 }
 
 export type StorageKind = 'postgres' | 'pglite';
 export const createTestDatabase = (kind: StorageKind) =>
-  kind === 'postgres' ? createPostgresDatabase() : Promise.resolve(pgliteMemory());
+  kind === 'postgres' ? createPostgresDatabase() : Promise.resolve(pgliteDatabase());
