@@ -6,9 +6,9 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import cliProgress from 'cli-progress';
 import { openExport, ExportRefused } from '../export/download.ts';
 import { writeRows } from '../export/formats.ts';
+import { commandBar } from './progress-bar.ts';
 import { type ExportFormat, type ExportRow, exportColumns } from '../rules/index.ts';
 import { filterOf } from './document-filters.ts';
 import type { ExportOptions } from './documents-export.ts';
@@ -31,29 +31,16 @@ async function* counted(rows: AsyncIterable<ExportRow>, onRow: () => void) {
   }
 }
 
+/** The export's bar: redrawn every 50 rows (and at the end), the gate's total as it said it (~ when estimated). */
 function progressBar(total: number | null, exact: boolean) {
-  const bar = new cliProgress.SingleBar(
-    {
-      stream: process.stderr,
-      hideCursor: true,
-      etaBuffer: 200,
-      format: `export [{bar}] {value}/${exact ? '' : '~'}{total} docs | {speed}/s | ETA {eta_formatted}`,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const started = Date.now();
-  bar.start(Math.max(total ?? 0, 1), 0, { speed: '0' });
+  const bar = commandBar('export', { approximate: !exact, total });
   let done = 0;
   return {
     tick() {
-      done++;
-      if (done % 50 === 0) {
-        if (done > bar.getTotal()) bar.setTotal(done);
-        bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0) });
-      }
+      if (++done % 50 === 0) bar.update(done, total);
     },
     stop() {
-      bar.update(done, { speed: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(0) });
+      bar.update(done, total);
       bar.stop();
     },
   };

@@ -3,33 +3,18 @@
  * when one of them runs, so the CLI's entry does not load the corpus client, the progress bar or the
  * registry library for every command.
  */
-import cliProgress from 'cli-progress';
 import { ContentClient } from '../corpus/content-client.ts';
 import { importFolder } from '../corpus/import.ts';
 import { pullDocuments } from '../corpus/pull.ts';
 import { DEFAULT_REGISTRY_URL } from '../registry/index.ts';
 import { createWorkerLogger } from '../worker/log.ts';
+import { commandBar } from './progress-bar.ts';
 import { CliError, EXIT, json, withGate, type GateOptions, type Output } from './support.ts';
 
 /** A bar on a terminal (stderr), nothing elsewhere; stops itself on Ctrl-C so the summary still prints. */
 function progressBar(what: string) {
   if (!process.stderr.isTTY) return { update: (_done: number, _total: number) => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar(
-    {
-      format: `${what} [{bar}] {value}/{total} {percentage}% | {rate}/s | ETA {eta_formatted}`,
-      stream: process.stderr,
-    },
-    cliProgress.Presets.shades_classic,
-  );
-  const started = Date.now();
-  bar.start(0, 0, { rate: '0' });
-  return {
-    update: (done: number, total: number) => {
-      bar.setTotal(total);
-      bar.update(done, { rate: (done / Math.max(0.001, (Date.now() - started) / 1000)).toFixed(1) });
-    },
-    stop: () => bar.stop(),
-  };
+  return commandBar(what);
 }
 
 /** Ctrl-C stops starting new work; what is under way finishes and the summary is printed (run again to resume). */

@@ -39,7 +39,8 @@ export interface BarFields {
   failed: number;
 }
 
-const eta = (seconds: number) => {
+/** Seconds left as people read them: 45s, 1m10s, 2h01m; "--" while unknown. */
+export const etaText = (seconds: number) => {
   if (!Number.isFinite(seconds)) return '--';
   const s = Math.round(seconds);
   return s >= 3600
@@ -49,25 +50,48 @@ const eta = (seconds: number) => {
       : `${s}s`;
 };
 
+/** What any bar line is made of: the label, the bar's share, the counts that always stay, a tail that may go. */
+export interface BarParts {
+  label: string;
+  /** 0..1 */
+  share: number;
+  /** e.g. "120/1000 docs | 12.5/s | ETA 1m10s" */
+  counts: string;
+  /** e.g. " | skipped 3 failed 1" */
+  tail?: string;
+}
+
 /**
  * One bar line no wider than `columns - 1` (the last column is left alone so the terminal never wraps a bar,
- * which would throw off the redraw): counts, rate and ETA always stay; the bar shrinks first (to nothing),
- * then skipped/failed go, then the label is shortened.
+ * which would throw off the redraw): the counts always stay; the bar shrinks first (to nothing), then the tail
+ * goes, then the label is shortened. Called at every redraw with the width of that moment: a resized terminal
+ * gets lines of its new width.
  */
-export function barLine(f: BarFields, columns: number): string {
+export function fitBarLine(p: BarParts, columns: number): string {
   const width = Math.max(20, columns - 1);
-  const counts = `${f.value}/${f.total} docs | ${f.speed}/s | ETA ${eta(f.etaSeconds)}`;
-  const extra = ` | skipped ${f.skipped} failed ${f.failed}`;
   const fill = (size: number) => {
-    const done = Math.round(Math.min(1, f.total > 0 ? f.value / f.total : 0) * size);
+    const done = Math.round(Math.min(1, Math.max(0, p.share)) * size);
     return `[${'\u2588'.repeat(done)}${'\u2591'.repeat(size - done)}] `;
   };
-  for (const tail of [extra, '']) {
-    const room = width - f.label.length - 1 - counts.length - tail.length - 3; // "[", "] "
-    if (room >= 10) return `${f.label} ${fill(Math.min(40, room))}${counts}${tail}`;
+  for (const tail of [p.tail ?? '', '']) {
+    const room = width - p.label.length - 1 - p.counts.length - tail.length - 3; // "[", "] "
+    if (room >= 10) return `${p.label} ${fill(Math.min(40, room))}${p.counts}${tail}`;
   }
-  const label = f.label.slice(0, Math.max(0, width - counts.length - 1));
-  return `${label} ${counts}`.slice(0, width).trimStart();
+  const label = p.label.slice(0, Math.max(0, width - p.counts.length - 1));
+  return `${label} ${p.counts}`.slice(0, width).trimStart();
+}
+
+/** A task's bar line: counts, rate and ETA always stay; skipped/failed go before the label is shortened. */
+export function barLine(f: BarFields, columns: number): string {
+  return fitBarLine(
+    {
+      label: f.label,
+      share: f.total > 0 ? f.value / f.total : 0,
+      counts: `${f.value}/${f.total} docs | ${f.speed}/s | ETA ${etaText(f.etaSeconds)}`,
+      tail: ` | skipped ${f.skipped} failed ${f.failed}`,
+    },
+    columns,
+  );
 }
 
 /**

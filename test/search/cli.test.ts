@@ -122,6 +122,36 @@ describe('documents export', () => {
     expect(row.text).toBe(fixtureDecision('101476997').text);
   });
 
+  it.skipIf(!existsSync('/usr/bin/script'))(
+    'on an 80-column pseudo-terminal the bar fits, with the count, rate and ETA',
+    async () => {
+      const file = join(dir, 'terminal.jsonl');
+      // util-linux `script` gives the export a pseudo-terminal (stderr included), as an operator's shell would.
+      const child = spawn(
+        '/usr/bin/script',
+        ['-qfec', `stty cols 80 rows 24; exec node bin/reyestr.mjs documents export -o ${file}`, '/dev/null'],
+        {
+          env: { ...process.env, REYESTR_API_URL: t.url, REYESTR_API_KEY: ADMIN_KEY, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk) => (out += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(code).toBe(0);
+      expect(out).toContain(`4 document(s) written to ${file} (jsonl)`);
+      expect(out).not.toContain('\x1b[?7l'); // autowrap stays on
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: escape sequences split what each redraw wrote
+      const bars = out.split(/\x1b\[[0-9;?]*[A-Za-z]|\r|\n/).filter((s) => s.includes(' docs | '));
+      expect(bars.length).toBeGreaterThan(0);
+      for (const bar of bars) {
+        expect(bar.length, bar).toBeLessThanOrEqual(79);
+        expect(bar).toMatch(/^export \[[█░]+\] \d+\/~?\d+ docs \| [\d.]+\/s \| ETA \S+$/);
+      }
+      expect(bars.at(-1)).toMatch(/ 4\/~?4 docs /);
+    },
+  );
+
   it('refuses bad filters before writing anything; REST answers 422 with the reason', async () => {
     const file = join(dir, 'bad.jsonl');
     const r = await cli(['documents', 'export', '--region', '99', '-o', file]);
