@@ -25,7 +25,7 @@ const ClientsDocument = graphql(`
   }
 `);
 
-const CLIENT_STATUSES = ['ACTIVE', 'INACTIVE', 'DISABLED'] as const;
+const CLIENT_STATUSES = ['ACTIVE', 'INACTIVE', 'STOPPED', 'DISABLED'] as const;
 
 export function registerClientCommands(program: Command, output: Output = stdio): Command {
   const clients = commandGroup(program, 'clients', 'the workers registered with the gate');

@@ -18,6 +18,7 @@ import {
   HeartbeatDocument,
   KnownDocumentIdsDocument,
   RegisterClientDocument,
+  UnregisterClientDocument,
   ReleaseTasksDocument,
   ReportProgressDocument,
   TaskAvailableDocument,
@@ -148,6 +149,11 @@ export class GateClient {
 
   async registerClient(input: RegisterClientInput) {
     return (await this.request(RegisterClientDocument, { input })).registerClient;
+  }
+
+  /** Says goodbye on a clean stop: the gate shows this worker STOPPED at once. */
+  async unregisterClient(clientId: string) {
+    return (await this.request(UnregisterClientDocument, { id: clientId })).unregisterClient;
   }
 
   async heartbeat(clientId: string, taskIds: string[]): Promise<HeartbeatResult> {

@@ -11,6 +11,12 @@ export const RegisterClientDocument = graphql(`
   }
 `);
 
+export const UnregisterClientDocument = graphql(`
+  mutation WorkerUnregisterClient($id: ID!) {
+    unregisterClient(id: $id) { id status }
+  }
+`);
+
 export const HeartbeatDocument = graphql(`
   mutation WorkerHeartbeat($input: HeartbeatInput!) {
     heartbeat(input: $input) { leaseSeconds revokedTaskIds leases { taskId leaseExpiresAt } }

@@ -24,7 +24,7 @@ import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
 import type { ProgressDisplay } from './progress.ts';
 import { ProgressReporter } from './reporter.ts';
-import { registerWithGate } from './register.ts';
+import { registerWithGate, sayGoodbye } from './register.ts';
 import { SessionPool } from './session-pool.ts';
 import { type RunningTask, runClaimedTask } from './task-run.ts';
 import { persist, sleep } from './retry.ts';
@@ -214,6 +214,7 @@ export class Worker {
           { pending: this.outbox.pending, outbox: this.outbox.dir },
           'documents wait in the outbox; they are uploaded when a worker starts on it again',
         );
+      if (!this.refusedBy) await sayGoodbye(gate, clientId, this.log);
       await gate.close();
     }
     if (this.refusedBy) return 5;

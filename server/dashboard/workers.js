@@ -68,7 +68,8 @@ export function renderWorkers() {
     $('workers').tBodies[0],
     ...clients.map((c) => {
       const age = heartbeatAge(c);
-      const late = age > LATE_AFTER_SECONDS;
+      // a worker that said goodbye (STOPPED) or was disabled is not late: it is not expected to beat
+      const late = c.status === 'ACTIVE' && age > LATE_AFTER_SECONDS;
       const current = (c.currentTasks ?? []).filter((t) => ACTIVE.has(t.status));
       return h(
         'tr',

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { actorFor } from '../auth.ts';
 import { callerClient } from '../services/client-leases.ts';
 import { clientStatistics, listClients } from '../services/client-stats.ts';
-import { registerClient } from '../services/clients.ts';
+import { registerClient, unregisterClient } from '../services/clients.ts';
 import { heartbeat } from '../services/leases.ts';
 import { idSchema } from '../services/ids.ts';
 import { HttpError, parseBody, type RestRequest, type Route } from './http.ts';
@@ -48,6 +48,15 @@ export function clientRoutes({ authEnabled }: { authEnabled: boolean }): Route[]
         const client = await clientOf(req);
         const beat = await heartbeat(req.actor, { clientId: client.id });
         return { body: { success: true, message: 'Heartbeat received', leases_extended: beat.leases.length } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/v1/clients/unregister',
+      body: 'optional',
+      handle: async (req) => {
+        const client = await unregisterClient(req.actor, (await clientOf(req)).id);
+        return { body: { success: true, client_id: client.id, status: client.status.toLowerCase() } };
       },
     },
     {

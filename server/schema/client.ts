@@ -83,6 +83,15 @@ builder.mutationFields((t) => ({
     },
     resolve: (_q, _p, { input }, ctx) => clients.registerClient(ctx.actor, input),
   }),
+  unregisterClient: t.prismaField({
+    type: 'Client',
+    authScopes: { reader: true },
+    description:
+      'A worker stopping cleanly says goodbye: it is shown STOPPED at once (a killed one turns INACTIVE when its ' +
+      'heartbeat is CLIENT_INACTIVE_SECONDS old). Registering or a heartbeat makes it ACTIVE again.',
+    args: { id: t.arg.id({ description: 'the client (worker) that stops' }) },
+    resolve: (_q, _p, { id }, ctx) => clients.unregisterClient(ctx.actor, String(id)),
+  }),
   setClientStatus: t.prismaField({
     type: 'Client',
     authScopes: { admin: true },
@@ -101,7 +110,7 @@ builder.mutationFields((t) => ({
 builder.subscriptionFields((t) => ({
   clientUpdated: t.prismaField({
     type: 'Client',
-    description: 'A worker registered or changed status (active, inactive, disabled).',
+    description: 'A worker registered or changed status (active, inactive, stopped, disabled).',
     args: { id: t.arg.id({ required: false }) },
     subscribe: (_p, args, ctx) => {
       const only = args.id || null;

@@ -71,6 +71,21 @@ export async function touchClient(clientId: string): Promise<void> {
   if (wasInactive) await publishClientChanges([clientId]);
 }
 
+/**
+ * A worker says goodbye as it stops cleanly: it is STOPPED at once, not ACTIVE until its heartbeat is
+ * CLIENT_INACTIVE_SECONDS old (a killed one still becomes INACTIVE that way). Registering or a heartbeat makes it
+ * ACTIVE again; a disabled worker stays DISABLED.
+ */
+export async function unregisterClient(actorOrNull: Actor | null, clientIdInput: string): Promise<Client> {
+  const client = await clientActingFor(requireActor(actorOrNull), clientIdInput);
+  const stopped = await prisma.client.update({
+    where: { id: client.id },
+    data: { status: 'STOPPED', updatedAt: new Date() },
+  });
+  await publishClientChanges([client.id]);
+  return stopped;
+}
+
 /** Clients whose heartbeats stopped become INACTIVE (run by the sweeper). */
 export async function markSilentClientsInactive(): Promise<string[]> {
   const ids = await markSilentClientsSql(policy.clientInactiveSeconds);

@@ -253,6 +253,17 @@ describe('clients', () => {
     });
   });
 
+  it('a worker stopping cleanly unregisters: stopped at once; a heartbeat makes it active again', async () => {
+    const { key, clientId } = await registeredWorker('goodbye');
+    expect(await call('POST', '/api/v1/clients/unregister', { key })).toMatchObject({
+      status: 200,
+      body: { success: true, client_id: clientId, status: 'stopped' },
+    });
+    expect((await prisma.client.findUniqueOrThrow({ where: { id: clientId } })).status).toBe('STOPPED');
+    await call('POST', '/api/v1/clients/heartbeat', { key });
+    expect((await prisma.client.findUniqueOrThrow({ where: { id: clientId } })).status).toBe('ACTIVE');
+  });
+
   it('silent clients become inactive', async () => {
     const { key, clientId } = await registeredWorker('silent');
     await prisma.client.update({

@@ -1,6 +1,6 @@
 // Workers that die or are told to stop: kill -9 mid-task (the task is re-leased and finished by the other
 // worker, no partial files, the dead worker's late completion is refused) and SIGTERM (unfinished tasks
-// are handed back and claimable at once).
+// are handed back and claimable at once; the worker says goodbye and is STOPPED at once).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '../../server/db/database.ts';
 import type { TestGate } from '../support/gate.ts';
@@ -19,6 +19,8 @@ describe('worker crash and shutdown', () => {
     t = rig.t;
   });
   afterAll(() => rig?.stop());
+  const statusOf = async (name: string) =>
+    (await t.ok(`query { clients { name status } }`)).clients.find((c: { name: string }) => c.name === name)?.status;
 
   it('kill -9 mid-task: the lease runs out, the other worker finishes the task, the dead one is fenced out', async () => {
     const doomed = await start('crash-doomed', ['--concurrency', '1']);
@@ -35,6 +37,8 @@ describe('worker crash and shutdown', () => {
 
     doomed.kill('SIGKILL');
     await doomed.exited;
+    // A killed worker says nothing: it stays ACTIVE until its heartbeat is old (INACTIVE, by the sweeper).
+    expect(await statusOf('crash-doomed')).toBe('ACTIVE');
     // No heartbeat any more: once the lease has run out, a sweep requeues the task and the survivor takes it.
     await eventually(
       async () => {
@@ -87,8 +91,11 @@ describe('worker crash and shutdown', () => {
     });
     await eventually(async () => (await taskOf(t, taskId)).documentsDownloaded >= 3, 20_000, 'progress');
 
+    expect(await statusOf('term-worker')).toBe('ACTIVE');
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
+    // It said goodbye: STOPPED at once, no sweep and no heartbeat age to wait out.
+    expect(await statusOf('term-worker')).toBe('STOPPED');
     const task = await taskOf(t, taskId);
     expect(task.status).toBe('PENDING');
     expect(task.attempts).toBe(0);

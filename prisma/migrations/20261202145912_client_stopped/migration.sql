@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "ClientStatus" ADD VALUE 'STOPPED';
