@@ -98,7 +98,23 @@ export interface TaskAvailableHandlers {
   onNudge(event: TaskAvailable): void;
   /** The socket is up (again) — e.g. to claim at once after a reconnect. */
   onConnected?(): void;
-  onClosed?(reason: string): void;
+  /** The socket closed (it reconnects by itself): `code` is the WebSocket close code when there was one (4403: the
+   * gate refused the key or the client), `reason` a line fit for a log. */
+  onClosed?(close: SocketClosed): void;
+}
+
+export interface SocketClosed {
+  code?: number;
+  reason: string;
+}
+
+/** graphql-ws hands over a CloseEvent (code, reason) or an Error; either becomes a SocketClosed. */
+function socketClosed(event: unknown, fallback: string): SocketClosed {
+  if (event instanceof Error) return { reason: event.message };
+  const close = event as { code?: unknown; reason?: unknown } | undefined;
+  const code = typeof close?.code === 'number' ? close.code : undefined;
+  const reason = typeof close?.reason === 'string' ? close.reason : '';
+  return code ? { code, reason: `${code} ${reason}`.trim() } : { reason: fallback };
 }
 
 /** `…/graphql` for whatever base URL the user gave. */
@@ -202,10 +218,7 @@ export class GateClient {
       retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
       on: {
         connected: () => handlers.onConnected?.(),
-        closed: (event) => {
-          const close = event as { code?: number; reason?: string };
-          handlers.onClosed?.(close.code ? `${close.code} ${close.reason ?? ''}`.trim() : 'closed');
-        },
+        closed: (event) => handlers.onClosed?.(socketClosed(event, 'closed')),
       },
     });
     void socket.then(async ({ client, print }) => {
@@ -219,7 +232,7 @@ export class GateClient {
             },
             // Only a fatal problem (e.g. the key was refused) ends up here; try again after a pause.
             error: (error) => {
-              handlers.onClosed?.(error instanceof Error ? error.message : 'subscription error');
+              handlers.onClosed?.(socketClosed(error, 'subscription error'));
               if (active) setTimeout(() => active && subscribe(), reconnectDelayMs(5)).unref();
             },
             complete: () => {},

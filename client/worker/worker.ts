@@ -174,10 +174,10 @@ export class Worker {
         this.wake();
         setTimeout(() => this.wake(), 1_000).unref();
       },
-      onClosed: (reason) => {
+      onClosed: (close) => {
         socketUp = false;
         // 4403: the gate ended the socket because the key was revoked or the client disabled.
-        if (reason.startsWith('4403')) this.keyRefused(new Error(`the gate closed the subscription: ${reason}`));
+        if (close.code === 4403) this.keyRefused(new Error(`the gate closed the subscription: ${close.reason}`));
       },
     });
     try {
