@@ -128,7 +128,7 @@ export class ChaosCluster {
    * Waits until every gate is back to its baseline resources (see resources.ts); returns what was still
    * wrong at the deadline, or [] once everything is back.
    */
-  async waitForResourcesBack(baselines: GateResources[], timeoutMs = 60_000): Promise<string[]> {
+  async waitForResourcesBack(baselines: GateResources[], timeoutMs = 180_000): Promise<string[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       let problems: string[];
@@ -227,7 +227,7 @@ export class ChaosCluster {
   }
 
   /** Milliseconds from `since` until a PROGRESS or COMPLETED event after `afterSeq` is in the log. */
-  async waitForFlow(afterSeq: number, since: number, timeoutMs = 60_000): Promise<number> {
+  async waitForFlow(afterSeq: number, since: number, timeoutMs = 180_000): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {

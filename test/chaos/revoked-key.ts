@@ -17,7 +17,7 @@ async function revokeMidTask(cluster: ChaosCluster, load: { tasks: number; docum
   await cluster.createTasks(load.tasks, load.documentsPerTask);
   const victim = cluster.startWorker(cluster.gates.length - 1, createApiKey.key);
   let held: string[] = [];
-  for (const deadline = Date.now() + 60_000; held.length === 0; await sleep(50)) {
+  for (const deadline = Date.now() + 180_000; held.length === 0; await sleep(50)) {
     if (Date.now() > deadline) throw new Error(`${victim.name} never held a task`);
     held = await heldBy(cluster, victim.name);
   }

@@ -22,7 +22,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Milliseconds from `since` until every gate answers /health again and holds its one listener connection
  * again (the event pump re-LISTENed).
  */
-async function untilGatesBack(cluster: ChaosCluster, since: number, timeoutMs = 60_000) {
+async function untilGatesBack(cluster: ChaosCluster, since: number, timeoutMs = 180_000) {
   const deadline = Date.now() + timeoutMs;
   let seen = '';
   while (Date.now() < deadline) {

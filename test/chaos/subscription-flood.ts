@@ -32,7 +32,7 @@ async function gauges(gateUrl: string) {
   };
 }
 
-async function until<T>(check: () => Promise<T | null | false>, what: string, timeoutMs = 60_000): Promise<T> {
+async function until<T>(check: () => Promise<T | null | false>, what: string, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

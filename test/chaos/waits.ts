@@ -31,7 +31,7 @@ export async function untilReleased(
   taskIds: string[],
   victim: string,
   since: number,
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
 ) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
