@@ -2,11 +2,12 @@
 // naming the directory and the holder's pid, and the first keeps its data; after the holder is killed (kill -9) its
 // lock is stale and the next gate clears it and starts, with the data intact.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirInUseError, LOCK_FILE, lockDataDir } from '../../server/db/data-dir-lock.ts';
+import { pgliteDataDir } from '../support/databases.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 
 const CLI = resolve('bin/reyestr.mjs');
@@ -17,8 +18,9 @@ afterAll(async () => {
   for (const gate of gates) await gate.stop('SIGKILL');
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
+/** A migrated PGlite data directory (a copy of the tests' template): the gates here start without initdb. */
 const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'reyestr-lock-'));
+  const dir = pgliteDataDir();
   dirs.push(dir);
   return dir;
 };

@@ -1,17 +1,16 @@
 // The gate's terminal: readable lines on a TTY (pino-pretty), JSON lines anywhere else; LOG_FORMAT decides
 // explicitly.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 import { wantsPrettyLogs } from '../../server/observability/logger.ts';
+import { pgliteDataDir } from '../support/databases.ts';
 import { eventually } from '../worker/support.ts';
 
 const dirs: string[] = [];
 const children: ChildProcess[] = [];
 const dataDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'reyestr-log-format-'));
+  const dir = pgliteDataDir();
   dirs.push(dir);
   return dir;
 };

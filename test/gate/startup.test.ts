@@ -5,7 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPostgresDatabase } from '../support/databases.ts';
+import { createPostgresDatabase, pgliteDataDir } from '../support/databases.ts';
 
 const CLI = resolve('bin/reyestr.mjs');
 const running: ChildProcess[] = [];
@@ -56,6 +56,16 @@ function runGate(env: Record<string, string>, cwd: string, asUser?: string) {
 }
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'reyestr-start-'));
+const dataDirs: string[] = [];
+afterAll(() => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+/** A migrated data directory: the gate gets to its listening step without running initdb first. */
+const migratedDataDir = () => {
+  const dir = pgliteDataDir();
+  dataDirs.push(dir);
+  return dir;
+};
 const adminKeyIn = (stdout: string) => /shown only this once.*\n\n\s+(rk_\S+)/s.exec(stdout)?.[1];
 
 describe('starting the gate', () => {
@@ -118,8 +128,9 @@ describe('starting the gate', () => {
       await db.drop();
       rmSync(cwd, { recursive: true, force: true });
     }
-  }, 60_000);
+  });
 
+  // Two starts, the first one runs initdb in WASM: a minute or more on a loaded 2-core box (the timeout is a safety net).
   it('runs on embedded PGlite in DATA_DIR by default and keeps its data across restarts', async () => {
     const cwd = tempDir();
     try {
@@ -147,7 +158,7 @@ describe('starting the gate', () => {
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 300_000);
 });
 
 describe('start-up errors: one `reyestr: …` line, exit 1, no stack trace', () => {
@@ -165,29 +176,32 @@ describe('start-up errors: one `reyestr: …` line, exit 1, no stack trace', () 
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', () => r()));
     try {
       const port = (taken.address() as AddressInfo).port;
-      const gate = runGate({ ENABLE_AUTH: 'false', API_PORT: String(port) }, tempDir());
+      const gate = runGate({ ENABLE_AUTH: 'false', DATA_DIR: migratedDataDir(), API_PORT: String(port) }, tempDir());
       await failsWithOneLine(gate, new RegExp(`port ${port} is already in use \\(API_PORT\\)`));
     } finally {
       taken.close();
     }
-  }, 90_000);
+  });
 
   it('an address that is not on this machine', async () => {
     // 192.0.2.0/24 is TEST-NET-1: documentation only, never a local address
-    const gate = runGate({ ENABLE_AUTH: 'false', API_HOST: '192.0.2.1' }, tempDir());
+    const gate = runGate({ ENABLE_AUTH: 'false', DATA_DIR: migratedDataDir(), API_HOST: '192.0.2.1' }, tempDir());
     await failsWithOneLine(gate, /192\.0\.2\.1 is not an address of this machine \(API_HOST\)/);
-  }, 90_000);
+  });
 
   it('a host name that does not resolve', async () => {
     // .invalid never resolves (RFC 2606); without a network the lookup fails at once all the same
-    const gate = runGate({ ENABLE_AUTH: 'false', API_HOST: 'no-such-gate.invalid' }, tempDir());
+    const gate = runGate(
+      { ENABLE_AUTH: 'false', DATA_DIR: migratedDataDir(), API_HOST: 'no-such-gate.invalid' },
+      tempDir(),
+    );
     await failsWithOneLine(gate, /cannot resolve the host name no-such-gate\.invalid/);
-  }, 90_000);
+  });
 
   it('DATA_DIR where nothing can be created (/proc) ends at once instead of spinning', async () => {
     const gate = runGate({ ENABLE_AUTH: 'false', DATA_DIR: '/proc/reyestr-data' }, tempDir());
     await failsWithOneLine(gate, /DATA_DIR \/proc\/reyestr-data: cannot create/);
-  }, 90_000);
+  });
 
   it('a DATA_DIR the gate may not write', async () => {
     const cwd = tempDir();
@@ -209,5 +223,5 @@ describe('start-up errors: one `reyestr: …` line, exit 1, no stack trace', () 
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
-  }, 90_000);
+  });
 });

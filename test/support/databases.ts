@@ -4,7 +4,9 @@
 // one (benches) they start empty and the gate migrates them.
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { DatabaseConfig } from '../../server/config.ts';
 import { copyPgliteTemplate, PG_TEMPLATE_ENV } from './database-templates.ts';
 
@@ -44,6 +46,12 @@ export function pgliteDatabase(): TestDatabase {
     drop: async () => rmSync(dataDir, { recursive: true, force: true }),
   };
 }
+
+/**
+ * A DATA_DIR for a gate process of its own: a copy of the migrated PGlite template, or an empty temporary folder
+ * without one. Tests of how a gate makes a new data directory (initdb) use an empty folder themselves.
+ */
+export const pgliteDataDir = (): string => copyPgliteTemplate() ?? mkdtempSync(join(tmpdir(), 'reyestr-test-pglite-'));
 
 export type StorageKind = 'postgres' | 'pglite';
 export const createTestDatabase = (kind: StorageKind) =>
