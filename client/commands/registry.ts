@@ -57,9 +57,13 @@ function rowsTable(summary: SearchSummary, limit: number): string {
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
 }
 
+/** How long `registry search` waits for one page (the registry can be slow; a worker waits 60 s). */
+const SEARCH_TIMEOUT_MS = 30_000;
+
 function reportFailure(error: unknown, output: CommandOutput): void {
   if (!isRegistryError(error)) throw error;
-  output.err(`error [${error.class}] ${error.message}\n`);
+  const next = error.class === 'NETWORK' ? '; check the address (--registry-url) and the network' : '';
+  output.err(`error [${error.class}] ${error.message}${next}\n`);
   process.exitCode = error.class === 'PARSE' && error.reason === 'invalid-search-params' ? 2 : 1;
 }
 
@@ -154,6 +158,10 @@ export function registerRegistryCommands(program: Command, output: CommandOutput
           baseUrl: options.registryUrl ?? DEFAULT_REGISTRY_URL,
           userAgent: options.userAgent,
           transport: options.browser ? 'browser' : 'auto',
+          // Someone is waiting at a terminal: an unreachable registry is said in a second or two (one quick retry),
+          // not after the worker's patient backoff (4 retries up to 30 s apart: ~25 s of silence).
+          politeness: { retries: 1, backoffMinMs: 500, backoffMaxMs: 1_000 },
+          timeoutMs: SEARCH_TIMEOUT_MS,
         });
         try {
           const summary = await session.search(options.param);

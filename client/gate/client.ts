@@ -10,6 +10,7 @@
 import type { ResultOf, TypedDocumentNode, VariablesOf } from '@graphql-typed-document-node/core';
 import { ClientError, GraphQLClient } from 'graphql-request';
 import type { ClientOptions, Client as WsClient } from 'graphql-ws';
+import { networkReason } from '../rules/index.ts';
 import { API_KEY_HINT, GateCallError } from './errors.ts';
 import {
   ClaimTaskDocument,
@@ -63,25 +64,6 @@ function toGateError(error: unknown, operation: string, endpoint: string): GateC
     cause: error,
     operation,
   });
-}
-
-/** fetch's "fetch failed" says nothing; the reason is in its cause (ECONNREFUSED 127.0.0.1:8000, a timeout, …). */
-function networkReason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  if (error.name === 'TimeoutError') return 'no answer in time';
-  const cause = error.cause as (Error & { code?: string; errors?: Error[] }) | undefined;
-  if (!cause) return error.message;
-  if (cause.code === 'ECONNREFUSED') {
-    // `localhost` may be tried as ::1 and 127.0.0.1: then the cause is an AggregateError of both.
-    const tried = (cause.errors ?? [cause]).map((e) => {
-      const { address, port } = e as { address?: string; port?: number };
-      return address ? `${address.includes(':') ? `[${address}]` : address}:${port}` : e.message;
-    });
-    return `connection refused (tried ${tried.join(', ')})`;
-  }
-  if (cause.code === 'ENOTFOUND' || cause.code === 'EAI_AGAIN') return `host not found (${cause.message})`;
-  if (cause.name === 'ConnectTimeoutError' || cause.code === 'UND_ERR_CONNECT_TIMEOUT') return 'connection timed out';
-  return cause.message || error.message;
 }
 
 export interface GateClientOptions {

@@ -5,7 +5,7 @@
  * the page size limit (a larger page is refused, never held in memory) and decoded by its charset.
  */
 import { CookieJar } from 'tough-cookie';
-import { RegistryError, isRegistryError } from '../rules/index.ts';
+import { RegistryError, isRegistryError, networkReason } from '../rules/index.ts';
 import { DEFAULT_PAGE_LIMITS, pageTooLarge } from './parsers/bounds.ts';
 import { charsetOfContentType, decodeBytes, pageEncoding } from './parsers/encoding.ts';
 import { type HostPoliteness, errorForStatus } from './politeness.ts';
@@ -109,11 +109,15 @@ export class RegistryHttpClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (error) {
-        throw new RegistryError('NETWORK', `${currentMethod} ${currentUrl} failed: ${describeFetchError(error)}`, {
-          reason: 'fetch-failed',
-          url: currentUrl,
-          cause: error,
-        });
+        throw new RegistryError(
+          'NETWORK',
+          `${currentMethod} ${currentUrl} failed: ${networkReason(error, this.timeoutMs)}`,
+          {
+            reason: 'fetch-failed',
+            url: currentUrl,
+            cause: error,
+          },
+        );
       }
       for (const cookie of response.headers.getSetCookie())
         this.jar.setCookieSync(cookie, currentUrl, { ignoreError: true });
@@ -138,7 +142,7 @@ export class RegistryHttpClient {
         return { url: currentUrl, status: response.status, bytes, charset };
       } catch (error) {
         if (isRegistryError(error)) throw error;
-        throw new RegistryError('NETWORK', `reading ${currentUrl} failed: ${describeFetchError(error)}`, {
+        throw new RegistryError('NETWORK', `reading ${currentUrl} failed: ${networkReason(error, this.timeoutMs)}`, {
           reason: 'body-failed',
           url: currentUrl,
           cause: error,
@@ -170,11 +174,4 @@ export class RegistryHttpClient {
     }
     return Buffer.concat(chunks, size);
   }
-}
-
-/** undici hides the useful part ("other side closed", ECONNREFUSED) in `cause`. */
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  const base = error instanceof Error ? error.message : String(error);
-  return cause ? `${base} (${cause.code ?? cause.message ?? 'unknown cause'})` : base;
 }

@@ -10,12 +10,14 @@
  *   document-metadata  a decision's typed metadata (codes, ISO dates, region) from its metadata JSON
  *   document-export    the columns and formats of a document export
  *   task-limits     how many documents one download task may ask for
+ *   network-reason  why a request got no answer (refused, host not found, timed out), naming what was tried
  * The registry library, the worker, the CLI and the gate's services import this face; the gate imports
  * nothing else from client/.
  */
 export * from './catalogues.ts';
 export * from './document-export.ts';
 export * from './document-metadata.ts';
+export * from './network-reason.ts';
 export * from './plan-request.ts';
 export * from './plan-window.ts';
 export * from './registry-dates.ts';

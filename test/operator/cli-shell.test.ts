@@ -138,11 +138,12 @@ describe('errors that say what to do next', () => {
   it('an unreachable gate: the address that was tried, for commands and for a worker', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
-    expectErrorLine(
-      await cli(['stats'], { REYESTR_API_URL: url }),
-      4,
-      new RegExp(`gate unreachable at ${url}/graphql: connection refused \\(tried 127\\.0\\.0\\.1:${port}\\)`),
-    );
+    for (const command of [['stats'], ['tasks', 'list']])
+      expectErrorLine(
+        await cli(command, { REYESTR_API_URL: url }),
+        4,
+        new RegExp(`gate unreachable at ${url}/graphql: connection refused \\(tried 127\\.0\\.0\\.1:${port}\\)`),
+      );
     const outputDir = mkdtempSync(join(tmpdir(), 'reyestr-unreachable-'));
     const worker = start(['worker', '--output-dir', outputDir, '--progress', 'lines'], { REYESTR_API_URL: url });
     const said = await new Promise<string>((resolve, reject) => {
@@ -162,6 +163,15 @@ describe('errors that say what to do next', () => {
       ),
     );
     expect(said).not.toMatch(/Worker[A-Z][a-zA-Z]+:/);
+  });
+
+  it('an unreachable registry: `registry search` says the address it tried and what to check, after one quick retry', async () => {
+    const port = await closedPort();
+    const r = await cli(['registry', 'search', '-p', 'CourtRegion=11', '--registry-url', `http://127.0.0.1:${port}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `error [NETWORK] GET http://127.0.0.1:${port}/ failed: connection refused (tried 127.0.0.1:${port}); check the address (--registry-url) and the network`,
+    ]);
   });
 
   it('a worker without a key says how to get one and exits 5 (key missing or refused, as every command)', async () => {
