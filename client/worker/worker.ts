@@ -342,8 +342,9 @@ export class Worker {
     // for the whole cool-down. Those tasks are stopped and handed back instead; the challenged session is
     // stopped for good by the registry library.
     this.coolDownUntil = Math.max(this.coolDownUntil, Date.now() + ms);
+    // `until` says when it ends: what an operator (and the tests) can check the quiet against.
     this.log.warn(
-      { seconds: ms / 1000 },
+      { seconds: ms / 1000, until: new Date(this.coolDownUntil).toISOString() },
       `the registry challenged this worker (${message}); cooling down: no requests, no claims`,
     );
     for (const task of this.running.values()) if (task !== from) this.stopTask(task, 'cooldown');

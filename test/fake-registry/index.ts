@@ -83,6 +83,9 @@ export interface LoggedRequest {
   /** The fault that answered it, if any. */
   fault?: FaultKind;
   session?: string;
+  /** when it arrived (before any latency fault or the answer's own work) */
+  receivedAt: number;
+  /** when it was answered */
   at: number;
 }
 
@@ -263,6 +266,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
   }
 
   const server = createServer(async (request, response) => {
+    const receivedAt = Date.now();
     const path = new URL(request.url ?? '/', 'http://fake').pathname;
     const method = request.method ?? 'GET';
     const route = routeOf(method, path);
@@ -282,6 +286,7 @@ export async function startFakeRegistry(options: FakeRegistryOptions = {}): Prom
         status: result.status,
         fault: result.fault,
         session,
+        receivedAt,
         at: Date.now(),
       });
       if (result.html === null) {
