@@ -31,10 +31,18 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
   writeFileSync(file, doc);
 }
 
-/** Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing. */
+/**
+ * Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing.
+ * BENCH_GATE_NODE_ARGS (space-separated) go to node, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile
+ * the gate during a bench (the profile is written when the gate stops).
+ */
 // A new PGlite data dir starts with initdb and every migration: tens of seconds on a loaded machine.
 export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000) =>
-  startGateProcessForTests({ LOG_LEVEL: 'warn', ...env }, timeoutMs);
+  startGateProcessForTests(
+    { LOG_LEVEL: 'warn', ...env },
+    timeoutMs,
+    (process.env.BENCH_GATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  );
 
 /** Resident memory of a process now, in MB (Linux). */
 export const rssMb = (pid: number) =>

@@ -1,18 +1,15 @@
 // Storing decisions' content, in two calls a worker (or `reyestr documents import`) makes per batch:
 //   prepareUploads: which documents the gate still needs, and — with an object store — a presigned PUT for
 //     each one's HTML, so the bulk goes straight to the store;
-//   storeDocuments: the parts (gzip) that travel through the gate; each document is verified, its content
-//     stored, and it is recorded with its typed metadata, all parts or none (one statement per batch for
-//     each: content, record); the search indexer then indexes its text (search-indexer.ts). A document is recorded (and counts as downloaded) only
-//     once all of its content is in the store.
+//   storeDocuments: the parts (gzip) that travel through the gate; each document is verified here, its content
+//     stored and it is recorded with its typed metadata, all parts or none (document-recording.ts); the search
+//     indexer then indexes its text (search-indexer.ts). A document is recorded (and counts as downloaded)
+//     only once all of its content is in the store.
 // Each document gets its own answer: stored, present (the gate had it), upload (prepare), retry (something
 // transient: upload it again), or rejected with a code and a reason (bad content, a task not held).
 import { z } from 'zod';
-import { type TypedDocumentMetadata, typedMetadataOf } from '../../client/rules/index.ts';
-import { prisma } from '../db/database.ts';
-import { deleteUploads, lockUploads } from '../db/sql/document-uploads.ts';
-import { clearFailedDocuments } from '../db/sql/clear-failed-documents.ts';
-import { recordStoredDocuments, type StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
+import { typedMetadataOf } from '../../client/rules/index.ts';
+import { storedDocumentIds } from '../db/sql/stored-document-ids.ts';
 import { corpusLimits, documentStore } from '../corpus/store/index.ts';
 import { discardUploads } from '../corpus/orphans.ts';
 import {
@@ -24,6 +21,7 @@ import {
 } from '../corpus/store/types.ts';
 import { checkDeclaredSize, ContentRejected, inflateVerified } from '../corpus/verify.ts';
 import { requireActor, type Actor } from './actor.ts';
+import { recordVerified, type Verified } from './document-recording.ts';
 import { nudgeSearchIndexer } from './search-indexer.ts';
 import { contentWriteRefusals, writingClient } from './document-writers.ts';
 import { parseInput } from './errors.ts';
@@ -78,14 +76,7 @@ async function triage(actor: Actor, batch: z.output<typeof uploadBatch>) {
     actor,
     batch.documents.map((d) => d.taskId),
   );
-  const stored = new Set(
-    (
-      await prisma.document.findMany({
-        where: { documentId: { in: batch.documents.map((d) => d.documentId) }, storedAt: { not: null } },
-        select: { documentId: true },
-      })
-    ).map((d) => d.documentId),
-  );
+  const stored = await storedDocumentIds(batch.documents.map((d) => d.documentId));
   for (const d of batch.documents) {
     const refusal = refusals.get(d.taskId ?? '');
     if (refusal) answered.set(d.documentId, { documentId: d.documentId, status: 'rejected', ...refusal });
@@ -134,30 +125,22 @@ export async function prepareUploads(actorOrNull: Actor | null, input: UploadBat
   return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };
 }
 
-interface Verified {
-  document: UploadedDocument;
-  content: DocumentContent;
-  text: string;
-  /** the metadata JSON as sent (`documentsMetadata` flattens it for the documents row) */
-  metadata: Record<string, unknown>;
-  typed: TypedDocumentMetadata;
-}
-
 /** Inflates and checks what arrived; a part uploaded to the store directly is checked there, later. */
 function verify(d: UploadedDocument, files: ReadonlyMap<string, Buffer>): Verified {
   const key = { documentId: d.documentId, sha256: d.parts.html.sha256 };
   const limit = corpusLimits.maxDocumentBytes;
   const parts = {} as DocumentContent['parts'];
-  const plain = {} as Record<ContentPart, Buffer | null>;
+  let metadataBytes: Buffer | null = null;
   for (const part of CONTENT_PARTS) {
     const info = d.parts[part];
     const gzip = files.get(partFileName(d.documentId, part));
     if (gzip) {
-      plain[part] = inflateVerified(part, gzip, info, limit);
+      // Inflated on the event loop: for parts of a few kB, zlib's thread pool costs more than it saves.
+      const plain = inflateVerified(part, gzip, info, limit);
+      if (part === 'metadata') metadataBytes = plain;
       parts[part] = { ...info, gzip };
     } else if (part === 'html' && documentStore.signUploads) {
       checkDeclaredSize(part, info, limit); // the object itself is checked in the recording transaction
-      plain[part] = null;
       parts[part] = { ...info, gzip: null };
     } else {
       throw new ContentRejected(`${part}: missing (send it as the file ${partFileName(d.documentId, part)})`);
@@ -165,7 +148,7 @@ function verify(d: UploadedDocument, files: ReadonlyMap<string, Buffer>): Verifi
   }
   let metadata: unknown;
   try {
-    metadata = JSON.parse(plain.metadata!.toString('utf8'));
+    metadata = JSON.parse(metadataBytes!.toString('utf8'));
   } catch {
     throw new ContentRejected('metadata: not JSON');
   }
@@ -174,30 +157,14 @@ function verify(d: UploadedDocument, files: ReadonlyMap<string, Buffer>): Verifi
   const named = (metadata as { documentId?: unknown }).documentId;
   if (named !== undefined && String(named) !== d.documentId)
     throw new ContentRejected(`metadata: names document ${String(named)}, not ${d.documentId}`);
+  const recordedMetadata = documentsMetadata(metadata as Record<string, unknown>);
   return {
     document: d,
     content: { ...key, parts },
-    text: plain.text!.toString('utf8'),
     metadata: metadata as Record<string, unknown>,
-    typed: typedMetadataOf(documentsMetadata(metadata as Record<string, unknown>), { documentId: d.documentId }),
+    recordedMetadata,
+    typed: typedMetadataOf(recordedMetadata, { documentId: d.documentId }),
   };
-}
-
-/**
- * Why the HTML a worker PUT to the object store itself is not usable (yet), or null when it is there with
- * the size, sha256 and MD5 (the ETag the store computed from the bytes it holds) that were announced.
- */
-async function notUploaded(d: UploadedDocument): Promise<string | null> {
-  const info = d.parts.html;
-  const head = await documentStore.head({ documentId: d.documentId, sha256: info.sha256 }, 'html');
-  if (!head) return 'html: not in the object store (upload it, then send the batch again)';
-  const md5 = (head as { md5?: string }).md5;
-  const same =
-    head.storedSize === info.storedSize &&
-    head.sha256 === info.sha256 &&
-    head.size === info.size &&
-    (!md5 || !info.md5 || md5 === info.md5);
-  return same ? null : 'html: the object in the store is not what was announced (upload it again)';
 }
 
 /** `<id>.html`, `<id>.text`, `<id>.metadata`: the name each part travels under in a multipart batch. */
@@ -235,101 +202,11 @@ export async function storeDocuments(
         refusedAfterUpload.push({ documentId: d.documentId, sha256: d.parts.html.sha256 });
     }
   }
-  const retry = (v: Verified, reason: string) =>
-    answered.set(v.document.documentId, { documentId: v.document.documentId, status: 'retry', reason });
-  // An object store is written first (each version's upload recorded before its objects, see orphans.ts);
-  // the database store writes inside the transaction below, so content and record commit together.
-  if (store.kind !== 'DATABASE') await store.put(verified.map((v) => v.content));
-  await prisma.$transaction(
-    async (tx) => {
-      let ready = verified;
-      if (store.kind !== 'DATABASE') {
-        // Under the upload records' locks the sweeper cannot remove these objects: what is there now stays.
-        const held = new Set(
-          (
-            await lockUploads(
-              tx,
-              ready.map((v) => v.content),
-            )
-          ).map((k) => k.documentId),
-        );
-        // No upload record: another batch recorded the decision meanwhile (it deletes the record), or it expired.
-        const recordedMeanwhile = new Set(
-          (
-            await tx.document.findMany({
-              where: {
-                documentId: { in: ready.map((v) => v.document.documentId).filter((id) => !held.has(id)) },
-                storedAt: { not: null },
-              },
-              select: { documentId: true },
-            })
-          ).map((d) => d.documentId),
-        );
-        for (const id of recordedMeanwhile) answered.set(id, { documentId: id, status: 'present' });
-        ready = ready.filter((v) => !recordedMeanwhile.has(v.document.documentId));
-        const missing = await Promise.all(
-          ready.map((v) =>
-            !held.has(v.document.documentId)
-              ? 'the upload expired and was removed as an orphan (upload it again)'
-              : v.content.parts.html.gzip
-                ? null
-                : notUploaded(v.document),
-          ),
-        );
-        ready.forEach((v, i) => {
-          if (missing[i]) retry(v, missing[i]);
-        });
-        ready = ready.filter((_, i) => !missing[i]);
-      } else {
-        await store.put(
-          ready.map((v) => v.content),
-          tx,
-        );
-      }
-      const recorded = new Set(
-        await recordStoredDocuments(
-          tx,
-          ready.map((v) => storedRow(v, clientId, store.kind)),
-        ),
-      );
-      await clearFailedDocuments(
-        tx,
-        ready.map((v) => v.document.documentId),
-      );
-      if (store.kind !== 'DATABASE')
-        await deleteUploads(
-          tx,
-          ready.map((v) => v.content),
-        );
-      for (const v of ready) {
-        const documentId = v.document.documentId;
-        answered.set(documentId, { documentId, status: recorded.has(documentId) ? 'stored' : 'present' });
-      }
-    },
-    { timeout: 60_000, maxWait: 30_000 },
-  );
+  for (const [documentId, outcome] of await recordVerified(store, verified, clientId))
+    answered.set(documentId, { documentId, ...outcome });
   // Committed: the new documents are queued for the search indexer (the queue is the documents table).
   nudgeSearchIndexer();
   // HTML a worker PUT for a document refused afterwards goes now; should this fail, the sweeper removes it later.
   await discardUploads(store, refusedAfterUpload).catch(() => {});
   return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };
-}
-
-function storedRow(v: Verified, clientId: string | null, storage: 'DATABASE' | 'S3'): StoredDocumentRow {
-  const { document: d, content, metadata } = v;
-  const fetchedAt = d.fetchedAt ?? (typeof metadata.fetchedAt === 'string' ? metadata.fetchedAt : null);
-  return {
-    ...v.typed,
-    documentId: d.documentId,
-    metadata: documentsMetadata(metadata),
-    taskId: d.taskId ?? null,
-    clientId,
-    sha256: content.sha256,
-    sizeBytes: d.parts.html.size,
-    fetchedAt: fetchedAt && !Number.isNaN(Date.parse(fetchedAt)) ? fetchedAt : new Date().toISOString(),
-    storage,
-    textSha256: d.parts.text.sha256,
-    textSizeBytes: d.parts.text.size,
-    storedBytes: CONTENT_PARTS.reduce((sum, part) => sum + d.parts[part].storedSize, 0),
-  };
 }

@@ -4,8 +4,8 @@
 // token, while everything that changes a task (progress, completion) still does. That is safe because content
 // changes no task state, is checked against its own sha256 and size, is keyed by the registry's id, and a
 // stored version is never replaced: the worst a late worker can do is deliver a decision the gate lacked.
+import { existingTaskIds } from '../db/sql/existing-task-ids.ts';
 import { tasksLeasedByKey } from '../db/sql/tasks-leased-by-key.ts';
-import { prisma } from '../db/database.ts';
 import type { Actor } from './actor.ts';
 import { clientActingFor } from './clients.ts';
 
@@ -21,9 +21,7 @@ export async function contentWriteRefusals(
 ): Promise<Map<string, Refusal | null>> {
   const wanted = [...new Set(taskIds.map((id) => id ?? ''))];
   const named = wanted.filter(Boolean);
-  const existing = new Set(
-    (await prisma.task.findMany({ where: { id: { in: named } }, select: { id: true } })).map((t) => t.id),
-  );
+  const existing = await existingTaskIds(named);
   const leased =
     actor.role === 'ADMIN' || !actor.keyId ? new Set(named) : new Set(await tasksLeasedByKey(named, actor.keyId));
   const refusals = new Map<string, Refusal | null>();

@@ -1,20 +1,13 @@
 // The default document store: the gate's own database (PGlite or PostgreSQL), table document_contents. One
 // row per version, each part as the worker's gzip bytes in a bytea column that TOAST keeps out of line
-// without compressing again (STORAGE EXTERNAL). Written in the transaction that records the documents, so
-// a document and its content commit together: this store cannot leave orphans behind.
+// without compressing again (STORAGE EXTERNAL). An upload writes it in the statement that records the
+// documents (db/sql/store-database-documents.ts, with `contentRows`), so a document and its content commit
+// together: this store cannot leave orphans behind.
 import { Readable } from 'node:stream';
 import { prisma } from '../../db/database.ts';
 import { documentContentInfo } from '../../db/sql/document-content-info.ts';
-import { insertDocumentContents } from '../../db/sql/insert-document-contents.ts';
-import type {
-  ContentKey,
-  ContentPart,
-  DocumentContent,
-  DocumentStore,
-  ListedContent,
-  PartInfo,
-  RecordingTransaction,
-} from './types.ts';
+import { type ContentRow, insertDocumentContents } from '../../db/sql/insert-document-contents.ts';
+import type { ContentKey, ContentPart, DocumentContent, DocumentStore, ListedContent, PartInfo } from './types.ts';
 
 const LIST_PAGE = 1000;
 const gzipOf = (b: Buffer | null) => {
@@ -23,26 +16,27 @@ const gzipOf = (b: Buffer | null) => {
   return b;
 };
 
+/** The document_contents rows of content versions. */
+export const contentRows = (contents: DocumentContent[]): ContentRow[] =>
+  contents.map((c) => ({
+    documentId: c.documentId,
+    sha256: c.sha256,
+    html: gzipOf(c.parts.html.gzip),
+    text: gzipOf(c.parts.text.gzip),
+    metadata: gzipOf(c.parts.metadata.gzip),
+    htmlSize: c.parts.html.size,
+    textSize: c.parts.text.size,
+    metadataSize: c.parts.metadata.size,
+    textSha256: c.parts.text.sha256,
+    metadataSha256: c.parts.metadata.sha256,
+  }));
+
 export class DatabaseStore implements DocumentStore {
   readonly kind = 'DATABASE' as const;
   readonly label = 'database (table document_contents, gzip)';
 
-  async put(contents: DocumentContent[], tx?: RecordingTransaction): Promise<void> {
-    await insertDocumentContents(
-      tx ?? prisma,
-      contents.map((c) => ({
-        documentId: c.documentId,
-        sha256: c.sha256,
-        html: gzipOf(c.parts.html.gzip),
-        text: gzipOf(c.parts.text.gzip),
-        metadata: gzipOf(c.parts.metadata.gzip),
-        htmlSize: c.parts.html.size,
-        textSize: c.parts.text.size,
-        metadataSize: c.parts.metadata.size,
-        textSha256: c.parts.text.sha256,
-        metadataSha256: c.parts.metadata.sha256,
-      })),
-    );
+  async put(contents: DocumentContent[]): Promise<void> {
+    await insertDocumentContents(contentRows(contents));
   }
 
   async head(key: ContentKey, part: ContentPart): Promise<PartInfo | null> {

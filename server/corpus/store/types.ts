@@ -3,7 +3,6 @@
 // registry's document id and the sha256 of the HTML. Parts travel and rest gzip-compressed: the worker
 // compresses once, the gate only verifies, and readers get the gzip bytes (or have them inflated on the way).
 import type { Readable } from 'node:stream';
-import type { Prisma } from '../../generated/prisma/client.ts';
 
 export type ContentPart = 'html' | 'text' | 'metadata';
 export const CONTENT_PARTS: readonly ContentPart[] = ['html', 'text', 'metadata'];
@@ -45,9 +44,6 @@ export interface SignedUpload {
   expiresAt: Date;
 }
 
-/** The transaction that records documents; a store inside the gate's database writes its rows there. */
-export type RecordingTransaction = Prisma.TransactionClient;
-
 export interface UploadToSign {
   key: ContentKey;
   part: ContentPart;
@@ -64,11 +60,12 @@ export interface DocumentStore {
   /** for logs and the start banner (no secrets) */
   readonly label: string;
   /**
-   * Stores documents' parts; storing a key that is there already changes nothing. A store inside the gate's
-   * database writes in `tx`, so content and the documents that name it commit together; an object store has
-   * no transaction to join and writes at once (its uploads are tracked in document_uploads, see orphans.ts).
+   * Stores documents' parts; storing a key that is there already changes nothing. An upload to the database
+   * store does not call this: it writes content and record in one statement (store-database-documents.ts);
+   * an object store has no transaction to join and writes at once (its uploads are tracked in
+   * document_uploads, see orphans.ts).
    */
-  put(contents: DocumentContent[], tx?: RecordingTransaction): Promise<void>;
+  put(contents: DocumentContent[]): Promise<void>;
   /** A part's facts as the store reports them, or null when it is not there. */
   head(key: ContentKey, part: ContentPart): Promise<PartInfo | null>;
   /** A part's gzip bytes as a stream, or null. */

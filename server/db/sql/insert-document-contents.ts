@@ -1,6 +1,9 @@
-// The database document store's write: a batch of content versions in one statement (the gzip parts travel
-// as base64 in one jsonb parameter). A version already there is left as it is.
-import type { Prisma } from '../../generated/prisma/client.ts';
+// The database document store's write: a batch of content versions. A version already there is left as it
+// is. Each part's gzip bytes travel as a parameter of their own, in binary: nothing is encoded on the way
+// (base64 in one jsonb parameter, as before, cost the gate a third more bytes and an encode per part).
+// `insertDocumentContentsSql` is the statement as a part of another (store-database-documents.ts).
+import { Prisma } from '../../generated/prisma/client.ts';
+import { run } from '../database.ts';
 
 export interface ContentRow {
   documentId: string;
@@ -15,26 +18,24 @@ export interface ContentRow {
   metadataSha256: string;
 }
 
-export async function insertDocumentContents(
-  db: Pick<Prisma.TransactionClient, '$executeRaw'>,
-  rows: ContentRow[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      ...r,
-      html: r.html.toString('base64'),
-      text: r.text.toString('base64'),
-      metadata: r.metadata.toString('base64'),
-    })),
+/** The INSERT for a non-empty batch (rows in key order, so concurrent batches lock in the same order). */
+export function insertDocumentContentsSql(rows: ContentRow[]): Prisma.Sql {
+  const ordered = [...rows].sort((a, b) =>
+    a.documentId === b.documentId ? (a.sha256 < b.sha256 ? -1 : 1) : a.documentId < b.documentId ? -1 : 1,
   );
-  await db.$executeRaw`
+  const values = ordered.map(
+    (r) => Prisma.sql`(${r.documentId}::text, ${r.sha256}::text, ${r.html}::bytea, ${r.text}::bytea,
+      ${r.metadata}::bytea, ${r.htmlSize}::int, ${r.textSize}::int, ${r.metadataSize}::int, ${r.textSha256}::text,
+      ${r.metadataSha256}::text)`,
+  );
+  return Prisma.sql`
     INSERT INTO document_contents (document_id, sha256, html, text, metadata, html_size, text_size, metadata_size,
       text_sha256, metadata_sha256)
-    SELECT x."documentId", x.sha256, decode(x.html, 'base64'), decode(x.text, 'base64'), decode(x.metadata, 'base64'),
-      x."htmlSize", x."textSize", x."metadataSize", x."textSha256", x."metadataSha256"
-    FROM jsonb_to_recordset(${json}::jsonb) AS x("documentId" text, sha256 text, html text, text text, metadata text,
-      "htmlSize" int, "textSize" int, "metadataSize" int, "textSha256" text, "metadataSha256" text)
-    ORDER BY x."documentId", x.sha256
+    VALUES ${Prisma.join(values)}
     ON CONFLICT (document_id, sha256) DO NOTHING`;
+}
+
+export async function insertDocumentContents(rows: ContentRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await run(insertDocumentContentsSql(rows));
 }

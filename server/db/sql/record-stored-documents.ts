@@ -1,9 +1,10 @@
 // Records documents whose content is in the store, with their typed metadata columns: a new row, or the
 // content for a row an older REST client registered without any. A document already stored keeps its first
 // version — a decision is a fact, and the first complete copy that reached the gate is it. One statement per
-// batch. Returns the ids this statement recorded.
+// batch. Returns the ids this statement recorded. `recordStoredDocumentsSql` is the statement as a part of
+// another (store-database-documents.ts): it returns "documentId" for each row it recorded.
 import type { TypedDocumentMetadata } from '../../../client/rules/index.ts';
-import type { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
 import {
   typedColumnNames,
   typedColumnsFromExcluded,
@@ -25,12 +26,9 @@ export interface StoredDocumentRow extends TypedDocumentMetadata {
   storedBytes: number;
 }
 
-export async function recordStoredDocuments(
-  tx: Prisma.TransactionClient,
-  rows: StoredDocumentRow[],
-): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const recorded = await tx.$queryRaw<Array<{ documentId: string }>>`
+/** The INSERT … RETURNING "documentId" for a non-empty batch. */
+export function recordStoredDocumentsSql(rows: StoredDocumentRow[]): Prisma.Sql {
+  return Prisma.sql`
     INSERT INTO documents AS d (document_id, metadata, task_id, client_id, sha256, size_bytes, fetched_at,
       stored_at, storage, text_sha256, text_size_bytes, stored_bytes, ${typedColumnNames}, metadata_typed_at)
     SELECT x."documentId", x.metadata, x."taskId", x."clientId", x.sha256, x."sizeBytes", x."fetchedAt",
@@ -48,5 +46,13 @@ export async function recordStoredDocuments(
       stored_bytes = EXCLUDED.stored_bytes, ${typedColumnsFromExcluded('d')}, metadata_typed_at = now()
     WHERE d.stored_at IS NULL
     RETURNING d.document_id AS "documentId"`;
+}
+
+export async function recordStoredDocuments(
+  tx: Prisma.TransactionClient,
+  rows: StoredDocumentRow[],
+): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const recorded = await tx.$queryRaw<Array<{ documentId: string }>>(recordStoredDocumentsSql(rows));
   return recorded.map((r) => r.documentId);
 }
