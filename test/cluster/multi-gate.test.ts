@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
 import { graphqlData } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
+import { waitForWsSubscriptions, wsSubscriptionsOpen } from '../support/metrics.ts';
 import { nginxPath, startNginx, type RunningNginx } from '../support/nginx.ts';
 
 const KEY = 'cluster-admin-key-0123456789abcdef';
@@ -28,13 +29,14 @@ describe('several gates on one PostgreSQL', () => {
     a = await startGateProcess(env);
     await a.waitFor(/this gate is now the sweeper/); // a starts first and sweeps
     b = await startGateProcess(env);
-  }, 60_000);
+  });
   afterAll(async () => {
     await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);
     await db?.drop();
   });
 
   it('delivers events caused through gate B to a subscriber on gate A, in order and without gaps', async () => {
+    const before = await wsSubscriptionsOpen([a.url]);
     const ws = createClient({
       url: `${a.url.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
@@ -55,7 +57,7 @@ describe('several gates on one PostgreSQL', () => {
         },
       );
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await waitForWsSubscriptions([a.url], before + 1); // the subscription is live
     const created: string[] = [];
     // interleave writers on both gates, several in flight at once
     await Promise.all(
@@ -117,13 +119,14 @@ describe('several gates on one PostgreSQL', () => {
     );
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
     expect(runs.size).toBeGreaterThanOrEqual(300);
-  }, 60_000);
+  });
 
   it.skipIf(!nginxPath)(
     'works through the nginx front: requests spread over both gates, a wss subscription sees all events',
     async () => {
       const front: RunningNginx = await startNginx([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
       try {
+        const before = await wsSubscriptionsOpen([a.url, b.url]);
         const ws = createClient({
           url: `wss://127.0.0.1:${front.httpsPort}/graphql`,
           webSocketImpl: front.WebSocket,
@@ -134,7 +137,7 @@ describe('several gates on one PostgreSQL', () => {
           { query: 'subscription { taskEvents(filter: { types: ["CREATED"] }) { taskId } }' },
           { next: (v) => seen.push(v.data!.taskEvents.taskId), error: () => {}, complete: () => {} },
         );
-        await new Promise((r) => setTimeout(r, 300));
+        await waitForWsSubscriptions([a.url, b.url], before + 1); // live, on whichever gate nginx sent it to
         const marker = `front-${Date.now()}`;
         const created: string[] = [];
         const requestIds: string[] = [];
@@ -148,7 +151,7 @@ describe('several gates on one PostgreSQL', () => {
           created.push(r.body.data.createTask.id);
           requestIds.push(String(r.headers['x-request-id']));
         }
-        for (let i = 0; i < 100 && created.some((id) => !seen.includes(id)); i++)
+        for (const deadline = Date.now() + 60_000; created.some((id) => !seen.includes(id)) && Date.now() < deadline; )
           await new Promise((r) => setTimeout(r, 50));
         expect(created.filter((id) => !seen.includes(id))).toEqual([]);
         await ws.dispose();
@@ -172,9 +175,9 @@ describe('several gates on one PostgreSQL', () => {
     });
     expect(claimTask.task.id).toBe(createTask.id);
     await a.stop('SIGKILL');
-    await b.waitFor(/this gate is now the sweeper/, 15_000);
+    await b.waitFor(/this gate is now the sweeper/, 60_000);
     // the lease (1 s) runs out with nobody heartbeating; gate B's sweeper requeues it
-    for (let i = 0; i < 100; i++) {
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
       const { task } = await gql(b.url, 'query($id: ID!) { task(id: $id) { status lastErrorClass } }', {
         id: createTask.id,
       });
@@ -185,5 +188,5 @@ describe('several gates on one PostgreSQL', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error('the expired lease was not requeued after the sweeping gate died');
-  }, 30_000);
+  });
 });

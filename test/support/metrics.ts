@@ -30,3 +30,24 @@ export async function openSubscriptionGauges(gateUrl: string) {
     sockets: sample(s, 'reyestr_websocket_connections'),
   };
 }
+
+/** WebSocket subscriptions open on these gates together. */
+export async function wsSubscriptionsOpen(gateUrls: string[]): Promise<number> {
+  return (await Promise.all(gateUrls.map(openSubscriptionGauges))).reduce((sum, gauges) => sum + gauges.ws, 0);
+}
+
+/**
+ * Waits until the gates hold at least `count` open WebSocket subscriptions between them: a subscription the
+ * test just opened is live once its gate counts it (instead of sleeping and hoping it got there). Polls /metrics;
+ * the deadline is a safety net for a busy box.
+ */
+export async function waitForWsSubscriptions(gateUrls: string[], count: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await wsSubscriptionsOpen(gateUrls);
+    if (open >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(`${open} of ${count} WebSocket subscriptions open after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
