@@ -10,6 +10,7 @@ const ActivityRangeEnum = builder.enumType('ActivityRange', {
 });
 
 const ActivityBucketRef = builder.objectRef<ActivityBucket>('ActivityBucket').implement({
+  description: 'The counts of one bucket of time (a minute or an hour, as Activity.bucketSeconds says).',
   fields: (t) => ({
     at: t.expose('at', { type: 'DateTime', description: 'start of the bucket' }),
     completed: t.exposeInt('completed', { description: 'tasks completed' }),
@@ -21,15 +22,18 @@ const ActivityBucketRef = builder.objectRef<ActivityBucket>('ActivityBucket').im
 });
 
 const ActivityRef = builder.objectRef<Activity>('Activity').implement({
+  description: 'Throughput and failures over the last hour, day or week, per bucket and in total.',
   fields: (t) => ({
-    range: t.field({ type: ActivityRangeEnum, resolve: (a) => a.range }),
-    bucketSeconds: t.exposeInt('bucketSeconds'),
+    range: t.field({ type: ActivityRangeEnum, description: 'the range asked for', resolve: (a) => a.range }),
+    bucketSeconds: t.exposeInt('bucketSeconds', {
+      description: 'seconds per bucket: 60 for HOUR, 3600 for DAY and WEEK',
+    }),
     buckets: t.field({ type: [ActivityBucketRef], description: 'oldest first', resolve: (a) => a.buckets }),
     completed: t.exposeInt('completed', { description: 'over the whole range' }),
-    failed: t.exposeInt('failed'),
-    dead: t.exposeInt('dead'),
-    expired: t.exposeInt('expired'),
-    documents: t.exposeInt('documents'),
+    failed: t.exposeInt('failed', { description: 'failed attempts over the whole range' }),
+    dead: t.exposeInt('dead', { description: 'tasks that became DEAD over the whole range' }),
+    expired: t.exposeInt('expired', { description: 'leases that expired over the whole range' }),
+    documents: t.exposeInt('documents', { description: 'documents reported by completions over the whole range' }),
   }),
 });
 

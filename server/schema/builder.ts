@@ -48,7 +48,26 @@ export const builder = new SchemaBuilder<{
     defaultConnectionSize: 50,
     onUnusedQuery: null,
   },
-  relay: { clientMutationId: 'omit', cursorType: 'String' },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    // The connection boilerplate, described once for every list that pages (tasks, documents, failed documents).
+    pageInfoTypeOptions: {
+      description: 'Where this page sits in the whole list, and the cursors to ask for the next.',
+    },
+    hasNextPageFieldOptions: { description: 'true when more rows follow this page: ask again with after: endCursor' },
+    hasPreviousPageFieldOptions: {
+      description: 'true when rows come before this page (only when paging with before/last)',
+    },
+    startCursorFieldOptions: { description: "the first row's cursor; null when the page is empty" },
+    endCursorFieldOptions: {
+      description: "the last row's cursor, to pass as after for the next page; null when the page is empty",
+    },
+    edgesFieldOptions: { description: 'the rows of this page, each with its cursor' },
+    pageInfoFieldOptions: { description: 'whether more rows follow, and the cursors to page on' },
+    cursorFieldOptions: { description: 'opaque position of this row: pass it as after (or before) to page from here' },
+    nodeFieldOptions: { description: 'the row itself' },
+  },
   scopeAuth: {
     authorizeOnSubscribe: true,
     authScopes: (ctx) => ({ reader: ctx.actor !== null, admin: ctx.actor?.role === 'ADMIN' }),
@@ -63,6 +82,17 @@ builder.addScalarType('DateTime', DateTimeResolver);
 builder.addScalarType('JSON', JSONResolver);
 builder.addScalarType('SafeInt', SafeIntResolver);
 
-builder.queryType({ authScopes: { reader: true } });
-builder.mutationType({});
-builder.subscriptionType({ authScopes: { reader: true } });
+builder.queryType({
+  authScopes: { reader: true },
+  description:
+    'What the gate knows: tasks, workers, documents, plans, follows, statistics. Every query needs an API key (header x-api-key); a field that needs an admin key says so.',
+});
+builder.mutationType({
+  description:
+    'Changes: operators create and steer tasks, plans and follows (admin keys); workers claim tasks and report on them (worker keys, only for their own leases). A refused change is a GraphQL error with extensions.code (BAD_USER_INPUT, FORBIDDEN, LEASE_LOST, CONFLICT, …).',
+});
+builder.subscriptionType({
+  authScopes: { reader: true },
+  description:
+    'Live updates over graphql-ws (the same /graphql path, ws://) or server-sent events; the key goes in connectionParams.apiKey. Any valid key may subscribe.',
+});

@@ -9,16 +9,29 @@ import { ClientStatusEnum, RoleEnum } from './enums.ts';
 export const ClientRef = builder.prismaObject('Client', {
   description: 'A worker that claims and runs tasks.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    host: t.exposeString('host', { nullable: true }),
-    version: t.exposeString('version', { nullable: true }),
-    status: t.expose('status', { type: ClientStatusEnum }),
-    lastHeartbeatAt: t.expose('lastHeartbeatAt', { type: 'DateTime' }),
-    tasksCompleted: t.exposeInt('tasksCompleted'),
-    tasksFailed: t.exposeInt('tasksFailed'),
-    documentsDownloaded: t.exposeInt('documentsDownloaded'),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "the worker's id (a UUID): claims, heartbeats and filters name it" }),
+    name: t.exposeString('name', { description: 'the name it registered with (--client-name), e.g. "kyiv-1"' }),
+    host: t.exposeString('host', {
+      nullable: true,
+      description: 'the machine it runs on, as it reported itself (its hostname); null: not reported',
+    }),
+    version: t.exposeString('version', {
+      nullable: true,
+      description: 'the reyestr version it runs, e.g. "0.1.0"; null: not reported',
+    }),
+    status: t.expose('status', { type: ClientStatusEnum, description: 'active, inactive, stopped or disabled' }),
+    lastHeartbeatAt: t.expose('lastHeartbeatAt', {
+      type: 'DateTime',
+      description: 'its last heartbeat (or registration): a worker sends one every few seconds while it runs',
+    }),
+    tasksCompleted: t.exposeInt('tasksCompleted', { description: 'tasks it completed, since it first registered' }),
+    tasksFailed: t.exposeInt('tasksFailed', {
+      description: 'tasks that failed for good (FAILED or DEAD) on its attempt, since it first registered',
+    }),
+    documentsDownloaded: t.exposeInt('documentsDownloaded', {
+      description: 'documents its completed tasks downloaded, since it first registered',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it first registered' }),
     currentTasks: t.relation('leasedTasks', {
       description: 'tasks this worker holds a lease on now',
       query: { where: { status: { in: ['CLAIMED', 'RUNNING'] } }, orderBy: { claimedAt: 'asc' } },
@@ -29,9 +42,18 @@ export const ClientRef = builder.prismaObject('Client', {
 const Me = builder.objectRef<{ role: string; keyId: string | null; authEnabled: boolean }>('Me').implement({
   description: 'The caller, as the gate sees its key.',
   fields: (t) => ({
-    role: t.field({ type: RoleEnum, resolve: (m) => m.role as 'ADMIN' | 'WORKER' }),
-    keyId: t.exposeID('keyId', { nullable: true }),
-    authEnabled: t.exposeBoolean('authEnabled'),
+    role: t.field({
+      type: RoleEnum,
+      description: "what the caller's key may do (ADMIN when authentication is off)",
+      resolve: (m) => m.role as 'ADMIN' | 'WORKER',
+    }),
+    keyId: t.exposeID('keyId', {
+      nullable: true,
+      description: "the id of the caller's key (ApiKey.id); null when authentication is off",
+    }),
+    authEnabled: t.exposeBoolean('authEnabled', {
+      description: 'false when the gate runs without API keys (a local setup): then everyone is an admin',
+    }),
     clients: t.prismaField({
       type: ['Client'],
       description: 'workers registered with this key',
@@ -44,7 +66,8 @@ const Me = builder.objectRef<{ role: string; keyId: string | null; authEnabled: 
 builder.queryFields((t) => ({
   clients: t.prismaField({
     type: ['Client'],
-    args: { status: t.arg({ type: ClientStatusEnum, required: false }) },
+    description: 'Every registered worker, the most recently heard from first; only those of one status if asked.',
+    args: { status: t.arg({ type: ClientStatusEnum, required: false, description: 'only workers in this status' }) },
     resolve: (query, _p, args) =>
       prisma.client.findMany({
         ...query,
@@ -55,11 +78,13 @@ builder.queryFields((t) => ({
   client: t.prismaField({
     type: 'Client',
     nullable: true,
+    description: 'One worker by its id; null when there is none.',
     args: { id: t.arg.id() },
     resolve: (query, _p, args) => prisma.client.findUnique({ ...query, where: { id: parseId(args.id) } }),
   }),
   me: t.field({
     type: Me,
+    description: 'Who the caller is: its role, its key, the workers registered with it.',
     resolve: (_p, _a, ctx) => ({ role: ctx.actor!.role, keyId: ctx.actor!.keyId, authEnabled: ctx.authEnabled }),
   }),
 }));
@@ -72,11 +97,15 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('RegisterClientInput', {
+          description: 'A worker introducing itself when it starts.',
           fields: (f) => ({
-            name: f.string(),
-            host: f.string({ required: false }),
-            version: f.string({ required: false }),
-            clientId: f.id({ required: false }),
+            name: f.string({ description: 'a name people recognise it by, e.g. "kyiv-1"' }),
+            host: f.string({ required: false, description: 'the machine it runs on (its hostname)' }),
+            version: f.string({ required: false, description: 'the reyestr version it runs' }),
+            clientId: f.id({
+              required: false,
+              description: 'its id from an earlier registration, to be the same worker again (its counters go on)',
+            }),
           }),
         }),
       }),
@@ -99,7 +128,14 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('SetClientStatusInput', {
-          fields: (f) => ({ id: f.id(), status: f.field({ type: ClientStatusEnum }) }),
+          description: 'A worker to disable or enable.',
+          fields: (f) => ({
+            id: f.id({ description: 'the worker (Client.id)' }),
+            status: f.field({
+              type: ClientStatusEnum,
+              description: 'DISABLED to stop it claiming, ACTIVE to let it again',
+            }),
+          }),
         }),
       }),
     },
