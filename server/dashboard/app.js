@@ -13,11 +13,12 @@ import {
   THROUGHPUT_MINUTES,
   WS_URL,
 } from './config.js';
-import { $ } from './dom.js';
+import { $, tickTimes } from './dom.js';
 import { state } from './state.js';
 import { AuthError, GateDown, gql } from './gate.js';
 import { hideBanner, reportError, setOnline, showBanner, showLogin } from './notices.js';
-import { renderStats } from './stats.js';
+import { renderRate, renderStats } from './stats.js';
+import { loadPauses } from './pauses.js';
 import { loadTasks, scheduleRecount, upsertTask } from './task-store.js';
 import { setUpFilters } from './tasks.js';
 import { confirmLateWorkers, countDocuments, loadClients, renderWorkers, upsertClient } from './workers.js';
@@ -57,7 +58,7 @@ export async function boot() {
   $('late-after').textContent = String(LATE_AFTER_SECONDS);
   setUpFilters();
   connect();
-  await Promise.all([loadTasks(), loadClients(), detectCoverage(), loadQueue()]).catch(reportError);
+  await Promise.all([loadTasks(), loadClients(), detectCoverage(), loadQueue(), loadPauses()]).catch(reportError);
   await openActivity().catch(reportError); // after the workers: their names fill its worker choice
   document.body.dataset.loaded = 'true';
 }
@@ -116,7 +117,7 @@ export function connect() {
 
   live(
     `subscription Stats($minutes: Int) { statsUpdated(minutes: $minutes) {
-      pending running completed failed dead activeClients documentsPerMinute } }`,
+      pending running completed failed dead activeClients at throughput { minute documents } } }`,
     { minutes: THROUGHPUT_MINUTES },
     (data) => {
       renderStats(data.statsUpdated);
@@ -167,6 +168,7 @@ export function resync() {
   Promise.all([
     loadTasks(Math.max(PAGE_SIZE, state.order.length)),
     loadClients(),
+    loadPauses(),
     state.detailId && loadDetail(state.detailId),
   ])
     .then(() => (state.view === 'coverage' ? loadCoverage() : state.view === 'follows' && loadFollows()))
@@ -205,11 +207,13 @@ for (const tab of document.querySelectorAll('.tabs [role=tab]')) {
   });
 }
 
-// Local clock only (no requests): heartbeat ages and "… ago" texts.
+// Local clock only (no requests): heartbeat ages, every "… ago" text and the documents/min tile tick on their own.
 setInterval(() => {
   if ($('app').hidden) return;
   renderWorkers();
   confirmLateWorkers();
+  tickTimes();
+  renderRate();
 }, 1000);
 
 boot();

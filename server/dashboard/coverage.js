@@ -6,6 +6,7 @@
 import { $, compact, fill, fmt, h, shortId } from './dom.js';
 import { state } from './state.js';
 import { gql } from './gate.js';
+import { pausedBadge, pauseToggle } from './pauses.js';
 
 export const TYPE_REF = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
 
@@ -133,10 +134,27 @@ export async function loadCoverage() {
     );
     // the plan itself is the picked row above
     const { plan, ...coverage } = c.planArg && data.coverage ? data.coverage : { plan: null, ...data.coverage };
-    fill(result, renderValue(c.planArg ? coverage : { plan, ...coverage }));
+    fill(result, planBar(), renderValue(c.planArg ? coverage : { plan, ...coverage }));
   } catch (error) {
     fill(result, h('p', { class: 'error' }, error.message));
   }
+}
+
+/** The picked plan: paused or not, and Pause/Resume (admins). */
+function planBar() {
+  const c = state.coverage;
+  const picked = c.planArg && c.plans.find((p) => p.id === c.values[c.planArg.argName]);
+  if (!picked || typeof picked.paused !== 'boolean') return null;
+  return h(
+    'p',
+    { class: 'plan-controls', dataset: { id: picked.id } },
+    'Plan ',
+    h('code', { title: picked.id }, shortId(picked.id)),
+    ' ',
+    picked.paused ? pausedBadge() : null,
+    ' ',
+    pauseToggle('Plan', picked.id, picked.paused, loadCoverage),
+  );
 }
 
 export function renderPlans() {
@@ -235,6 +253,7 @@ export function renderValue(value, pick, isPicked) {
 
 export function cell(name, value) {
   if (value == null) return h('span', { class: 'muted' }, '—');
+  if (name === 'paused' && value === true) return pausedBadge();
   if (typeof value === 'boolean') return h('span', { class: value ? 'yes' : 'no' }, value ? 'yes' : 'no');
   if (typeof value === 'object') return Array.isArray(value) ? value.join(', ') : compact(value);
   if (name === 'id' || name.endsWith('Id')) return h('code', { title: value }, shortId(String(value)));

@@ -2,7 +2,7 @@
 // Task detail
 
 import { EVENT_FIELDS, TASK_FIELDS } from './config.js';
-import { $, ago, compact, fill, fmt, h, shortId, statusBadge } from './dom.js';
+import { $, compact, fill, fmt, h, shortId, since, statusBadge } from './dom.js';
 import { state } from './state.js';
 import { gql } from './gate.js';
 import { reportError } from './notices.js';
@@ -53,8 +53,7 @@ export function renderDetail() {
   const t = state.detail;
   const body = $('d-body');
   if (!t) return fill(body, h('p', { class: 'error' }, 'No such task.'));
-  const when = (v) =>
-    v ? h('span', { title: new Date(v).toLocaleString() }, ago(v)) : h('span', { class: 'muted' }, '—');
+  const when = (v) => (v ? since(v, { title: new Date(v).toLocaleString() }) : h('span', { class: 'muted' }, '—'));
   const facts = [
     ['Status', statusBadge(t.status)],
     ['Kind', t.kind.toLowerCase()],

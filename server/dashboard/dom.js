@@ -69,6 +69,18 @@ export function ago(iso) {
   return duration((Date.now() - new Date(iso).getTime()) / 1000);
 }
 
+/** "12 s ago" that keeps ticking: tickTimes() (every second, app.js) rewrites every such element. */
+export function since(iso, attrs = {}) {
+  return h('span', { ...attrs, class: `ago ${attrs.class ?? ''}`.trim(), dataset: { at: iso } }, ago(iso));
+}
+
+export function tickTimes(root = document) {
+  for (const el of root.querySelectorAll('.ago[data-at]')) {
+    const text = ago(el.dataset.at);
+    if (el.textContent !== text) el.textContent = text;
+  }
+}
+
 /** An SVG element (the throughput chart). */
 const SVG = 'http://www.w3.org/2000/svg';
 export function s(tag, attrs = {}, text) {

@@ -2,8 +2,9 @@
 // gaps), and for the follow picked its calendar — a row a month, a cell a day coloured by state — its gaps
 // with their reasons and its latest runs. The followRuns subscription (app.js) reloads what is shown.
 
-import { $, ago, fill, fmt, h, paramsText, shortId } from './dom.js';
+import { $, fill, fmt, h, paramsText, shortId, since } from './dom.js';
 import { gql } from './gate.js';
+import { pausedBadge, pauseToggle } from './pauses.js';
 import { state } from './state.js';
 
 const FOLLOW_FIELDS = `id searchParams startDate schedule paused runs coveredTo lastRunAt nextRunAt
@@ -45,7 +46,7 @@ function lastRunText(run) {
   const settled = r.windowsSettled
     ? `${fmt(r.newDocuments)} new · ${fmt(r.registryRequests)} requests`
     : `${fmt(run.summary.planTasks)} window(s) planned`;
-  return `#${run.round} ${ago(run.createdAt)}: ${settled}${run.finishedAt ? '' : ' · running'}`;
+  return [`#${run.round} `, since(run.createdAt), `: ${settled}${run.finishedAt ? '' : ' · running'}`];
 }
 
 function renderFollowList() {
@@ -74,6 +75,7 @@ function renderFollowList() {
                 ['Follow', 'Search', 'From', 'Schedule', 'Runs', 'Next run', 'Last run', 'Have / expected', 'Gaps'].map(
                   (title) => h('th', {}, title),
                 ),
+                h('th', { class: 'admin-only' }, 'Pause'),
               ),
             ),
             h(
@@ -96,14 +98,11 @@ function renderFollowList() {
                   h('td', {}, f.startDate),
                   h('td', {}, f.schedule),
                   h('td', { class: 'runs' }, fmt(f.runs)),
-                  h(
-                    'td',
-                    { class: 'next' },
-                    f.paused ? h('span', { class: 'badge s-paused' }, 'paused') : utc(f.nextRunAt),
-                  ),
+                  h('td', { class: 'next' }, f.paused ? pausedBadge() : utc(f.nextRunAt)),
                   h('td', { class: 'last' }, lastRunText(f.runLog[0])),
                   h('td', {}, `${fmt(f.coverage.downloaded)} / ${fmt(f.coverage.expected)}`),
                   h('td', { class: f.coverage.gaps ? 'gaps has-gaps' : 'gaps' }, fmt(f.coverage.gaps)),
+                  h('td', { class: 'admin-only' }, pauseToggle('Follow', f.id, f.paused, loadFollows)),
                 ),
               ),
             ),
@@ -236,7 +235,7 @@ function renderFollow(f) {
             'tr',
             { dataset: { round: r.round } },
             h('td', {}, `#${r.round}`),
-            h('td', {}, ago(r.createdAt)),
+            h('td', {}, since(r.createdAt)),
             h('td', {}, r.trigger.toLowerCase()),
             h('td', {}, fmt(r.summary.windowsNew)),
             h('td', {}, fmt(r.summary.windowsRecounted)),

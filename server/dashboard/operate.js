@@ -2,7 +2,7 @@
 // the count and a confirmation), and the Failed documents view (reasons, retrying one or all matching).
 // Everything goes through the public GraphQL API; changes need an admin key (the controls are admin-only).
 
-import { $, ago, fill, h, shortId } from './dom.js';
+import { $, fill, h, shortId, since } from './dom.js';
 import { gql } from './gate.js';
 import { reportError } from './notices.js';
 import { gqlFilter } from './task-store.js';
@@ -32,29 +32,38 @@ $('queue-toggle').addEventListener('click', async () => {
 
 // ---- bulk actions on the tasks filter ------------------------------------------------------------------
 
-const VERBS = { RETRY: 'Retry', CANCEL: 'Cancel' };
+// The filter is the tasks view's: status, search params, worker and created range (task-store.js gqlFilter).
+const ASK = { RETRY: 'Retry', CANCEL: 'Cancel', SET_PRIORITY: 'Set the priority of' };
+const DONE = { RETRY: 'Retried', CANCEL: 'Cancelled', SET_PRIORITY: 'Reprioritised' };
+const NONE = { RETRY: 'retried', CANCEL: 'cancelled', SET_PRIORITY: 'reprioritised (only unfinished ones can be)' };
+
+$('bulk-action').addEventListener('change', () => {
+  $('bulk-priority').hidden = $('bulk-action').value !== 'SET_PRIORITY';
+});
 
 $('bulk-apply').addEventListener('click', async () => {
   const action = $('bulk-action').value;
   const input = { action, filter: gqlFilter() };
+  if (action === 'SET_PRIORITY') input.priority = Number($('bulk-priority').value);
   const out = $('bulk-result');
   try {
     if (Object.keys(input.filter).length === 0) {
-      fill(out, 'Choose a filter first (a status, search params or a worker).');
+      fill(out, 'Choose a filter first (a status, search params, a worker or a created range).');
       return;
     }
     const { bulkTasksPreview: preview } = await gql(
       'query BulkPreview($input: BulkTasksInput!) { bulkTasksPreview(input: $input) { matched limit } }',
       { input },
     );
-    if (preview.matched === 0)
-      return fill(out, `No matching task can be ${action === 'RETRY' ? 'retried' : 'cancelled'}.`);
-    if (!window.confirm(`${VERBS[action]} ${preview.matched} matching task(s)?`)) return fill(out, 'Nothing changed.');
+    if (preview.matched === 0) return fill(out, `No matching task can be ${NONE[action]}.`);
+    const to = action === 'SET_PRIORITY' ? ` to ${input.priority}` : '';
+    if (!window.confirm(`${ASK[action]} ${preview.matched} matching task(s)${to}?`))
+      return fill(out, 'Nothing changed.');
     const { bulkTasks: done } = await gql(
       'mutation Bulk($input: BulkTasksInput!) { bulkTasks(input: $input) { matched changed } }',
       { input },
     );
-    fill(out, `${VERBS[action] === 'Retry' ? 'Retried' : 'Cancelled'} ${done.changed} of ${done.matched} task(s).`);
+    fill(out, `${DONE[action]} ${done.changed} of ${done.matched} task(s)${to}.`);
   } catch (error) {
     fill(out, h('span', { class: 'error' }, error.message));
   }
@@ -89,7 +98,7 @@ export async function openFailed() {
         { dataset: { id: d.documentId } },
         h('td', {}, h('code', {}, d.documentId)),
         h('td', {}, h('span', { class: 'error-class' }, d.errorClass)),
-        h('td', { title: d.lastFailedAt }, ago(d.lastFailedAt)),
+        h('td', {}, since(d.lastFailedAt, { title: d.lastFailedAt })),
         h('td', {}, String(d.failures)),
         h('td', {}, d.task ? h('code', {}, shortId(d.task.id)) : '–'),
         h('td', {}, d.worker?.name ?? '–'),

@@ -15,7 +15,13 @@ export const state = {
   totalCount: 0,
   endCursor: null,
   hasNext: false,
-  filter: { status: [], params: null, clientId: '' },
+  filter: { status: [], params: null, clientId: '', createdAfter: null, createdBefore: null },
+  /** ids of the plans and follows paused now (pauses.js) */
+  pausedPlans: new Set(),
+  pausedFollows: new Set(),
+  /** the latest stats (tiles), and how far the gate's clock is ahead of this browser's */
+  stats: null,
+  clockOffsetMs: 0,
   clients: new Map(),
   lastSeq: null,
   /** per task the documents count last seen, and per worker the progress it made (for docs/min) */

@@ -14,6 +14,8 @@ export function gqlFilter() {
     ...(f.status.length ? { status: f.status } : {}),
     ...(f.params ? { searchParams: f.params } : {}),
     ...(f.clientId ? { clientId: f.clientId } : {}),
+    ...(f.createdAfter ? { createdAfter: f.createdAfter } : {}),
+    ...(f.createdBefore ? { createdBefore: f.createdBefore } : {}),
   };
 }
 
@@ -63,6 +65,8 @@ export function matchesFilter(task) {
   const f = state.filter;
   if (f.status.length && !f.status.includes(task.status)) return false;
   if (f.clientId && task.leaseHolder?.id !== f.clientId) return false;
+  if (f.createdAfter && task.createdAt < f.createdAfter) return false;
+  if (f.createdBefore && task.createdAt >= f.createdBefore) return false;
   if (f.params) {
     for (const [field, wanted] of Object.entries(f.params)) {
       const have = [task.searchParams?.[field]].flat().map(String);

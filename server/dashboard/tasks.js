@@ -2,10 +2,11 @@
 // Tasks table: the filters and the rows (the list itself is task-store.js)
 
 import { PAGE_SIZE, STATUSES } from './config.js';
-import { $, ago, fmt, h, paramsText, shortId, statusBadge } from './dom.js';
+import { $, fmt, h, paramsText, shortId, since, statusBadge } from './dom.js';
 import { state } from './state.js';
 import { openDetail } from './detail.js';
 import { reportError } from './notices.js';
+import { pausedBadge, pausedBy } from './pauses.js';
 import { onRender } from './render.js';
 import { loadTasks } from './task-store.js';
 import { actionButtons, priorityEditor, progress } from './task-widgets.js';
@@ -30,11 +31,10 @@ export function setUpFilters() {
     clearTimeout(typing);
     typing = setTimeout(applyFilters, 300);
   });
-  $('f-worker').addEventListener('change', applyFilters);
+  for (const id of ['f-worker', 'f-created-from', 'f-created-to']) $(id).addEventListener('change', applyFilters);
   $('f-clear').addEventListener('click', () => {
     for (const box of document.querySelectorAll('#status-filter input')) box.checked = false;
-    $('f-params').value = '';
-    $('f-worker').value = '';
+    for (const id of ['f-params', 'f-worker', 'f-created-from', 'f-created-to']) $(id).value = '';
     applyFilters();
   });
   $('filters').addEventListener('submit', (event) => event.preventDefault());
@@ -71,9 +71,14 @@ export function applyFilters() {
     status: [...document.querySelectorAll('#status-filter input:checked')].map((box) => box.value),
     params,
     clientId: $('f-worker').value,
+    // datetime-local is the browser's local time; the gate compares instants
+    createdAfter: instant($('f-created-from').value),
+    createdBefore: instant($('f-created-to').value),
   };
   loadTasks().catch(reportError);
 }
+
+const instant = (local) => (local ? new Date(local).toISOString() : null);
 
 export function renderTasks() {
   const body = $('tasks').tBodies[0];
@@ -82,7 +87,7 @@ export function renderTasks() {
   let previous = null;
   for (const id of state.order) {
     const task = state.tasks.get(id);
-    const signature = JSON.stringify(task) + admin;
+    const signature = JSON.stringify(task) + admin + pausedBy(task);
     let row = rows.get(id);
     rows.delete(id);
     // leave a row alone while its priority is being typed; it is redrawn when the field loses focus
@@ -124,9 +129,9 @@ export function taskCells(task, admin) {
         shortId(task.id),
       ),
       task.kind === 'PLAN' ? h('span', { class: 'kind' }, 'plan') : null,
-      h('div', { class: 'muted small', title: new Date(task.createdAt).toLocaleString() }, ago(task.createdAt)),
+      h('div', { class: 'muted small' }, since(task.createdAt, { title: new Date(task.createdAt).toLocaleString() })),
     ),
-    h('td', {}, statusBadge(task.status)),
+    h('td', {}, statusBadge(task.status), pausedBy(task) ? [' ', pausedBadge(pausedBy(task))] : null),
     h(
       'td',
       { class: 'params', title: JSON.stringify(task.searchParams) },
