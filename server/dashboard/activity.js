@@ -15,7 +15,7 @@ const QUERY = `query Activity($range: ActivityRange, $clientId: ID, $planId: ID)
     buckets { at completed failed dead expired documents }
   }
 }`;
-const PLANS = 'query ActivityPlans { plans(first: 200) { id from to } }';
+const PLANS = 'query ActivityPlans { plans(first: 200) { id from to paused } }';
 
 /** At most one reload per this many ms (a day or a week changes slowly). */
 const RELOAD_MS = { HOUR: 5_000, DAY: 30_000, WEEK: 60_000 };
@@ -55,13 +55,18 @@ export function fillWorkers() {
   );
 }
 
-async function fillPlans() {
+/** The chart's plan choice (a paused plan says so); again after a plan is paused or resumed. */
+export async function fillPlans() {
   const { plans } = await gql(PLANS);
   fill(
     $('activity-plan'),
     h('option', { value: '' }, 'all plans'),
     plans.map((p) =>
-      h('option', { value: p.id, selected: p.id === view.planId }, `${p.from} … ${p.to} (${p.id.slice(0, 8)})`),
+      h(
+        'option',
+        { value: p.id, selected: p.id === view.planId },
+        `${p.from} … ${p.to} (${p.id.slice(0, 8)})${p.paused ? ' · paused' : ''}`,
+      ),
     ),
   );
 }

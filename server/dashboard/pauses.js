@@ -1,8 +1,9 @@
 // One plan or one follow paused (issue 19): the page knows which plans and follows are paused (the pauses query at
 // start, after a reconnect and after each change made here), shows them as paused wherever they appear — the
-// plans list under Coverage, the follows list, and the pending task rows that belong to them — and gives admins
-// Pause/Resume for each. A paused plan's or follow's tasks stay PENDING: the claim skips them.
+// plans list under Coverage, the chart's plan choice, the follows list, and the pending task rows that belong to
+// them — and gives admins Pause/Resume for each. A paused plan's or follow's tasks stay PENDING: the claim skips them.
 
+import { fillPlans } from './activity.js';
 import { h } from './dom.js';
 import { gql } from './gate.js';
 import { reportError } from './notices.js';
@@ -38,7 +39,7 @@ export function pauseToggle(kind, id, paused, then) {
         event.stopPropagation(); // the row it sits in picks on click
         try {
           await gql(`mutation($id: ID!) { ${paused ? 'resume' : 'pause'}${kind}(id: $id) { id paused } }`, { id });
-          await loadPauses();
+          await Promise.all([loadPauses(), kind === 'Plan' && fillPlans()]);
           await then?.();
         } catch (error) {
           reportError(error);

@@ -46,6 +46,7 @@ describe.skipIf(!haveChromium)('dashboard: pause one plan or follow, bulk by wor
     await page.locator(`.plan-controls[data-id="${planId}"] .pause-toggle`, { hasText: 'Pause plan' }).click();
     await page.locator(`.plan-controls[data-id="${planId}"] .paused-badge`).waitFor();
     await page.locator('#plans tbody tr .paused-badge').waitFor();
+    await page.locator('#activity-plan option', { hasText: '· paused' }).waitFor({ state: 'attached' });
     expect((await prisma.plan.findUniqueOrThrow({ where: { id: planId } })).paused).toBe(true);
     await page.screenshot({ path: `${OUTPUT}/dashboard-plan-paused.png`, fullPage: true });
 
