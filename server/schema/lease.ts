@@ -9,20 +9,37 @@ import { TaskRef } from './task.ts';
 const LeaseRef = builder.objectRef<Lease>('Lease').implement({
   description: 'A task leased to a worker. Present leaseToken on every write; it is the fence against stale holders.',
   fields: (t) => ({
-    task: t.field({ type: TaskRef, resolve: (l) => l.task }),
-    leaseToken: t.exposeString('leaseToken'),
-    leaseEpoch: t.exposeInt('leaseEpoch'),
-    leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }),
+    task: t.field({ type: TaskRef, description: 'the task as it is now', resolve: (l) => l.task }),
+    leaseToken: t.exposeString('leaseToken', {
+      description:
+        'the secret of this lease: every progress, completion or failure must send it (a new claim gets a new one)',
+    }),
+    leaseEpoch: t.exposeInt('leaseEpoch', {
+      description: 'how many times the task has been leased, this lease included',
+    }),
+    leaseExpiresAt: t.expose('leaseExpiresAt', {
+      type: 'DateTime',
+      description: 'when the gate takes the task back unless a heartbeat or progress report extends the lease',
+    }),
   }),
 });
 
 const HeldLeaseRef = builder.objectRef<{ id: string; leaseExpiresAt: Date }>('HeldLease').implement({
-  fields: (t) => ({ taskId: t.exposeID('id'), leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime' }) }),
+  description: 'A lease the heartbeat extended.',
+  fields: (t) => ({
+    taskId: t.exposeID('id', { description: 'the task' }),
+    leaseExpiresAt: t.expose('leaseExpiresAt', { type: 'DateTime', description: 'its new expiry' }),
+  }),
 });
 
 const HeartbeatPayload = builder.objectRef<Awaited<ReturnType<typeof leases.heartbeat>>>('HeartbeatPayload').implement({
+  description: 'What a heartbeat extended, and what the worker should stop.',
   fields: (t) => ({
-    leases: t.field({ type: [HeldLeaseRef], resolve: (p) => p.leases }),
+    leases: t.field({
+      type: [HeldLeaseRef],
+      description: 'the leases this worker still holds, each with its new expiry',
+      resolve: (p) => p.leases,
+    }),
     revokedTaskIds: t.idList({
       resolve: (p) => p.revokedTaskIds,
       description: 'named tasks no longer yours: stop them',
@@ -35,11 +52,21 @@ type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>
 
 /** What every holder write carries: the task, the fence, and this lease's absolute counters. */
 const leaseCounters = (f: InputFields) => ({
-  taskId: f.id(),
-  leaseToken: f.string(),
-  documentsDownloaded: f.int(),
-  documentsFailed: f.int({ required: false }),
-  documentsSkipped: f.int({ required: false }),
+  taskId: f.id({ description: 'the leased task' }),
+  leaseToken: f.string({
+    description: 'the token its claim answered (Lease.leaseToken): LEASE_LOST when it is not current',
+  }),
+  documentsDownloaded: f.int({
+    description: 'decisions downloaded in this lease so far (absolute, not since the last report)',
+  }),
+  documentsFailed: f.int({
+    required: false,
+    description: 'decisions that could not be read in this lease so far (default 0)',
+  }),
+  documentsSkipped: f.int({
+    required: false,
+    description: 'decisions left alone in this lease because the gate had them already (default 0)',
+  }),
 });
 
 const FailedDocumentReportInput = builder.inputType('FailedDocumentReportInput', {
@@ -54,24 +81,48 @@ const FailedDocumentReportInput = builder.inputType('FailedDocumentReportInput',
 });
 
 const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
-  fields: (f) => ({ ...leaseCounters(f), resultSummary: f.field({ type: 'JSON', required: false }) }),
+  description: "A leased DOWNLOAD task's end: its final counters and what the worker has to say about the run.",
+  fields: (f) => ({
+    ...leaseCounters(f),
+    resultSummary: f.field({
+      type: 'JSON',
+      required: false,
+      description:
+        'anything worth keeping about the run, shown as Task.resultSummary: search totals, pages read, requests made, e.g. {"total": 120, "pages": 3}',
+    }),
+  }),
 });
 
 const CompletionResultRef = builder.objectRef<leases.CompletionResult>('CompletionResult').implement({
   description: 'One item of completeTasks: the task, or why it was not completed.',
   fields: (t) => ({
-    taskId: t.exposeID('taskId'),
-    task: t.field({ type: TaskRef, nullable: true, resolve: (r) => r.task ?? null }),
+    taskId: t.exposeID('taskId', { description: 'the task this item is about' }),
+    task: t.field({
+      type: TaskRef,
+      nullable: true,
+      description: 'the completed task; null when it was not completed (see errorCode)',
+      resolve: (r) => r.task ?? null,
+    }),
     errorCode: t.string({
       nullable: true,
       description: 'LEASE_LOST, CONFLICT, NOT_FOUND',
       resolve: (r) => r.error?.code ?? null,
     }),
-    error: t.string({ nullable: true, resolve: (r) => r.error?.message ?? null }),
+    error: t.string({
+      nullable: true,
+      description: 'why it was not completed, in words; null when it was',
+      resolve: (r) => r.error?.message ?? null,
+    }),
   }),
 });
 
-const LeaseInput = builder.inputType('LeaseInput', { fields: (t) => ({ taskId: t.id(), leaseToken: t.string() }) });
+const LeaseInput = builder.inputType('LeaseInput', {
+  description: 'A lease the worker holds: the task and its lease token.',
+  fields: (t) => ({
+    taskId: t.id({ description: 'the leased task' }),
+    leaseToken: t.string({ description: 'the token its claim answered' }),
+  }),
+});
 
 builder.mutationFields((t) => ({
   claimTask: t.field({
@@ -79,7 +130,14 @@ builder.mutationFields((t) => ({
     nullable: true,
     authScopes: { reader: true },
     description: 'Leases the most urgent runnable task to this worker; null when there is none.',
-    args: { input: t.arg({ type: builder.inputType('ClaimTaskInput', { fields: (f) => ({ clientId: f.id() }) }) }) },
+    args: {
+      input: t.arg({
+        type: builder.inputType('ClaimTaskInput', {
+          description: 'The worker that claims.',
+          fields: (f) => ({ clientId: f.id({ description: 'its id from registerClient (it must be ACTIVE)' }) }),
+        }),
+      }),
+    },
     resolve: async (_root, { input }, ctx) =>
       (await leases.claimTasks(ctx.actor, { clientId: input.clientId }))[0] ?? null,
   }),
@@ -89,7 +147,13 @@ builder.mutationFields((t) => ({
     description: 'Leases up to `limit` tasks (1..500) in one statement.',
     args: {
       input: t.arg({
-        type: builder.inputType('ClaimTasksInput', { fields: (f) => ({ clientId: f.id(), limit: f.int() }) }),
+        type: builder.inputType('ClaimTasksInput', {
+          description: 'The worker that claims, and how many tasks it can take.',
+          fields: (f) => ({
+            clientId: f.id({ description: 'its id from registerClient (it must be ACTIVE)' }),
+            limit: f.int({ description: 'at most this many tasks (1..500); fewer when fewer are runnable' }),
+          }),
+        }),
       }),
     },
     resolve: (_root, { input }, ctx) => leases.claimTasks(ctx.actor, { clientId: input.clientId, limit: input.limit }),
@@ -102,8 +166,9 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('HeartbeatInput', {
+          description: 'A worker saying it is alive.',
           fields: (f) => ({
-            clientId: f.id(),
+            clientId: f.id({ description: 'its id from registerClient' }),
             taskIds: f.idList({ required: false, description: 'tasks the worker is running' }),
           }),
         }),
@@ -119,10 +184,18 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('ReportProgressInput', {
+          description: "A running task's counters so far, and the decisions that failed since the last report.",
           fields: (f) => ({
             ...leaseCounters(f),
-            totalExpected: f.int({ required: false }),
-            documentId: f.string({ required: false }),
+            totalExpected: f.int({
+              required: false,
+              description:
+                'documents the task will handle in all, once the search told the worker (Task.totalExpected)',
+            }),
+            documentId: f.string({
+              required: false,
+              description: "the registry id of the decision just handled, kept in the PROGRESS event's data",
+            }),
             failedDocuments: f.field({
               type: [FailedDocumentReportInput],
               required: false,
@@ -145,7 +218,13 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('CompleteTasksInput', {
-          fields: (f) => ({ completions: f.field({ type: [CompleteTaskInput] }) }),
+          description: 'Several completions sent together (up to 500).',
+          fields: (f) => ({
+            completions: f.field({
+              type: [CompleteTaskInput],
+              description: 'one per task, each with its own lease token',
+            }),
+          }),
         }),
       }),
     },
@@ -167,11 +246,14 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('FailTaskInput', {
+          description: "A leased task's failed attempt.",
           fields: (f) => ({
-            taskId: f.id(),
-            leaseToken: f.string(),
-            errorClass: f.field({ type: ErrorClassEnum }),
-            message: f.string(),
+            taskId: f.id({ description: 'the leased task' }),
+            leaseToken: f.string({ description: 'the token its claim answered' }),
+            errorClass: f.field({ type: ErrorClassEnum, description: 'what kind of failure (Task.lastErrorClass)' }),
+            message: f.string({
+              description: 'what went wrong, in words (Task.lastError), e.g. "HTTP 503 from the registry"',
+            }),
             retryable: f.boolean({ required: false, description: 'false: retrying cannot help (default true)' }),
           }),
         }),
@@ -185,7 +267,12 @@ builder.mutationFields((t) => ({
     description: 'Hands leased tasks back (e.g. on shutdown): claimable again at once, no attempt used.',
     args: {
       input: t.arg({
-        type: builder.inputType('ReleaseTasksInput', { fields: (f) => ({ leases: f.field({ type: [LeaseInput] }) }) }),
+        type: builder.inputType('ReleaseTasksInput', {
+          description: 'Leases to hand back.',
+          fields: (f) => ({
+            leases: f.field({ type: [LeaseInput], description: 'each with its task and lease token' }),
+          }),
+        }),
       }),
     },
     resolve: (_root, { input }, ctx) =>

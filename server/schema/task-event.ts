@@ -16,23 +16,39 @@ export const TaskEventRef = builder.prismaObject('TaskEvent', {
       description: 'position in the log; pass it as afterSeq to resume',
       resolve: (e) => Number(e.seq),
     }),
-    taskId: t.exposeID('taskId'),
-    task: t.relation('task'),
-    type: t.exposeString('type'),
+    taskId: t.exposeID('taskId', { description: 'the task that changed' }),
+    task: t.relation('task', { description: 'that task as it is now (not as it was at the event)' }),
+    type: t.exposeString('type', {
+      description:
+        'what happened: CREATED, CLAIMED, PROGRESS, COMPLETED, FAILED, LEASE_EXPIRED, RELEASED, CANCELLED, RETRIED, PRIORITY_CHANGED, …',
+    }),
     status: t.expose('status', { type: TaskStatusEnum, description: 'the task status after this event' }),
-    clientId: t.exposeID('clientId', { nullable: true }),
-    client: t.relation('client', { nullable: true }),
-    data: t.expose('data', { type: 'JSON', nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    clientId: t.exposeID('clientId', {
+      nullable: true,
+      description: 'the worker that caused it; null for an operator or the gate itself (the sweeper)',
+    }),
+    client: t.relation('client', { nullable: true, description: 'that worker; null as clientId is' }),
+    data: t.expose('data', {
+      type: 'JSON',
+      nullable: true,
+      description:
+        'details of the type, e.g. the counters of a PROGRESS ({"downloaded": 40, "total": 120}) or the error of a FAILED; null when there are none',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it happened' }),
   }),
 });
 
 const TaskEventFilter = builder.inputType('TaskEventFilter', {
+  description: 'Which events a subscription delivers; every field given must match (none: every event).',
   fields: (t) => ({
-    taskId: t.id({ required: false }),
-    clientId: t.id({ required: false }),
-    status: t.field({ type: [TaskStatusEnum], required: false }),
-    types: t.stringList({ required: false }),
+    taskId: t.id({ required: false, description: "only this task's events" }),
+    clientId: t.id({ required: false, description: 'only events this worker caused' }),
+    status: t.field({
+      type: [TaskStatusEnum],
+      required: false,
+      description: 'only events that leave their task in one of these statuses',
+    }),
+    types: t.stringList({ required: false, description: 'only these event types, e.g. ["COMPLETED", "FAILED"]' }),
   }),
 });
 
@@ -55,9 +71,16 @@ function matches(e: TaskEvent, f: EventFilter) {
 const TaskAvailableRef = builder.objectRef<TaskEvent>('TaskAvailable').implement({
   description: 'A nudge: a task became claimable. Claim; another worker may have been faster.',
   fields: (t) => ({
-    taskId: t.exposeID('taskId'),
-    reason: t.exposeString('type'),
-    seq: t.field({ type: 'SafeInt', resolve: (e) => Number(e.seq) }),
+    taskId: t.exposeID('taskId', { description: 'the task that became claimable' }),
+    reason: t.exposeString('type', {
+      description:
+        'the event that made it claimable: CREATED, RETRIED, RELEASED, LEASE_EXPIRED, FAILED (to be retried), …',
+    }),
+    seq: t.field({
+      type: 'SafeInt',
+      description: "that event's position in the task event log",
+      resolve: (e) => Number(e.seq),
+    }),
   }),
 });
 

@@ -71,29 +71,35 @@ export const TaskRef = builder.prismaObject('Task', {
       args: { last: t.arg.int({ defaultValue: 100 }) },
       query: (args) => ({ orderBy: { seq: 'desc' }, take: Math.min(Math.max(args.last ?? 100, 1), 1000) }),
     }),
-    documents: t.relatedConnection('documents', {
-      description: 'the decisions it downloaded',
-      cursor: 'id',
-      totalCount: true,
-      query: (args) => {
-        checkIdCursors(args);
-        return {};
+    documents: t.relatedConnection(
+      'documents',
+      {
+        description: 'the decisions it downloaded',
+        cursor: 'id',
+        totalCount: true,
+        query: (args) => {
+          checkIdCursors(args);
+          return {};
+        },
       },
-    }),
+      { description: 'A page of the decisions one task downloaded.' },
+      { description: 'One decision of the page, with its cursor.' },
+    ),
   }),
 });
 
 export const TaskFilter = builder.inputType('TaskFilter', {
+  description: 'Which tasks to list; every field given must match (none: all tasks).',
   fields: (t) => ({
-    status: t.field({ type: [TaskStatusEnum], required: false }),
+    status: t.field({ type: [TaskStatusEnum], required: false, description: 'tasks in one of these statuses' }),
     clientId: t.id({ required: false, description: 'tasks leased (now or last) to this worker' }),
-    priorityMin: t.int({ required: false }),
-    priorityMax: t.int({ required: false }),
-    createdAfter: t.field({ type: 'DateTime', required: false }),
-    createdBefore: t.field({ type: 'DateTime', required: false }),
+    priorityMin: t.int({ required: false, description: 'tasks of this priority or higher' }),
+    priorityMax: t.int({ required: false, description: 'tasks of this priority or lower' }),
+    createdAfter: t.field({ type: 'DateTime', required: false, description: 'tasks created at or after this time' }),
+    createdBefore: t.field({ type: 'DateTime', required: false, description: 'tasks created before this time' }),
     searchParams: t.field({ type: 'JSON', required: false, description: 'tasks whose search params include these' }),
-    kind: t.field({ type: TaskKindEnum, required: false }),
-    parentId: t.id({ required: false }),
+    kind: t.field({ type: TaskKindEnum, required: false, description: 'only DOWNLOAD or only PLAN tasks' }),
+    parentId: t.id({ required: false, description: 'tasks planned by this PLAN task (its direct children)' }),
     errorClass: t.field({ type: [ErrorClassEnum], required: false, description: "the class of the task's last error" }),
     planId: t.id({ required: false, description: 'tasks of this plan (its windows and all planned from them)' }),
     followId: t.id({ required: false, description: "tasks of this follow's runs" }),
@@ -101,29 +107,36 @@ export const TaskFilter = builder.inputType('TaskFilter', {
 });
 
 builder.queryFields((t) => ({
-  tasks: t.prismaConnection({
-    type: 'Task',
-    cursor: 'id',
-    args: { filter: t.arg({ type: TaskFilter, required: false }) },
-    totalCount: (_parent, args) => prisma.task.count({ where: tasks.taskWhere(args.filter) }),
-    resolve: (query, _parent, args) => {
-      checkIdCursors(args);
-      return prisma.task.findMany({
-        ...query,
-        where: tasks.taskWhere(args.filter),
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      });
+  tasks: t.prismaConnection(
+    {
+      type: 'Task',
+      description: 'Tasks, newest first, a page at a time (first: up to 500, default 50; after: a cursor).',
+      cursor: 'id',
+      args: { filter: t.arg({ type: TaskFilter, required: false, description: 'which tasks (none: all)' }) },
+      totalCount: (_parent, args) => prisma.task.count({ where: tasks.taskWhere(args.filter) }),
+      resolve: (query, _parent, args) => {
+        checkIdCursors(args);
+        return prisma.task.findMany({
+          ...query,
+          where: tasks.taskWhere(args.filter),
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        });
+      },
     },
-  }),
+    { description: 'A page of tasks, and how many match in all.' },
+    { description: 'One task of the page, with its cursor.' },
+  ),
   task: t.prismaField({
     type: 'Task',
     nullable: true,
-    args: { id: t.arg.id() },
+    description: 'One task by its id (the full UUID); null when there is none.',
+    args: { id: t.arg.id({ description: 'the task id' }) },
     resolve: (query, _parent, args) => prisma.task.findUnique({ ...query, where: { id: parseId(args.id) } }),
   }),
 }));
 
 export const NewTaskInput = builder.inputType('NewTaskInput', {
+  description: 'A DOWNLOAD task to create: a registry search and how much of it to fetch.',
   fields: (t) => ({
     searchParams: t.field({ type: 'JSON', description: 'registry form fields: CourtRegion, INSType, RegDateBegin, …' }),
     startPage: t.int({ required: false, description: 'default 1' }),
@@ -133,47 +146,71 @@ export const NewTaskInput = builder.inputType('NewTaskInput', {
     }),
     priority: t.int({ required: false, description: '-1000..1000, default 0; higher runs first' }),
     runAt: t.field({ type: 'DateTime', required: false, description: 'not before this time' }),
-    maxAttempts: t.int({ required: false }),
+    maxAttempts: t.int({
+      required: false,
+      description: "failed attempts (1..100) before the task is DEAD; default: the gate's setting (MAX_ATTEMPTS)",
+    }),
   }),
 });
 
-const TaskIdInput = builder.inputType('TaskIdInput', { fields: (t) => ({ id: t.id() }) });
+const TaskIdInput = builder.inputType('TaskIdInput', {
+  description: 'One task.',
+  fields: (t) => ({ id: t.id({ description: 'the task id' }) }),
+});
 
 builder.mutationFields((t) => ({
   createTask: t.field({
     type: TaskRef,
+    description: 'Creates one PENDING download task; workers are nudged at once. Admin keys only.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: NewTaskInput }) },
     resolve: (_root, { input }, ctx) => tasks.createTask(ctx.actor, input),
   }),
   createTasks: t.field({
     type: [TaskRef],
+    description: 'Creates several download tasks in one request, answered in the order given. Admin keys only.',
     authScopes: { admin: true },
     args: {
       input: t.arg({
-        type: builder.inputType('CreateTasksInput', { fields: (f) => ({ tasks: f.field({ type: [NewTaskInput] }) }) }),
+        type: builder.inputType('CreateTasksInput', {
+          description: 'Tasks to create together.',
+          fields: (f) => ({
+            tasks: f.field({ type: [NewTaskInput], description: 'the tasks, in the order to answer them' }),
+          }),
+        }),
       }),
     },
     resolve: (_root, { input }, ctx) => tasks.createTasks(ctx.actor, input.tasks),
   }),
   cancelTask: t.field({
     type: TaskRef,
+    description:
+      'Cancels a pending or running task: it is CANCELLED at once, and a worker holding it loses its lease (its next report gets LEASE_LOST); CONFLICT for a task that already ended. Admin keys only.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: TaskIdInput }) },
     resolve: async (_root, { input }, ctx) => (await tasks.cancelTasks(ctx.actor, [input.id]))[0],
   }),
   retryTask: t.field({
     type: TaskRef,
+    description:
+      'Makes a FAILED, DEAD or CANCELLED task PENDING again with fresh attempts; CONFLICT for a task in another status. Admin keys only.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: TaskIdInput }) },
     resolve: async (_root, { input }, ctx) => (await tasks.retryTasks(ctx.actor, [input.id]))[0],
   }),
   setTaskPriority: t.field({
     type: TaskRef,
+    description: 'Changes the priority of a task (higher is claimed first among the runnable ones). Admin keys only.',
     authScopes: { admin: true },
     args: {
       input: t.arg({
-        type: builder.inputType('SetTaskPriorityInput', { fields: (f) => ({ id: f.id(), priority: f.int() }) }),
+        type: builder.inputType('SetTaskPriorityInput', {
+          description: 'A task and its new priority.',
+          fields: (f) => ({
+            id: f.id({ description: 'the task id' }),
+            priority: f.int({ description: '-1000..1000; higher runs first' }),
+          }),
+        }),
       }),
     },
     resolve: (_root, { input }, ctx) => tasks.setTaskPriority(ctx.actor, input.id, input.priority),
