@@ -6,7 +6,8 @@
 //   npm run bench:events                 PostgreSQL on 127.0.0.1
 //   npm run bench:events -- --pglite     the gate on a PGlite data dir
 // Env: BENCH_SUBSCRIBERS (1000), BENCH_EVENTS_PER_SECOND (50), BENCH_SECONDS (20), BENCH_TRANSPORTS (ws,sse),
-// BENCH_WRITE=0 (print only), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
+// BENCH_COMPARE=1 (the rows again on a gate with SHARED_SUBSCRIPTIONS=false, in their own section), BENCH_WRITE=0
+// (print only), BENCH_GATE_NODE_ARGS (bench/support.ts: e.g. --cpu-prof), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'ws,sse').split(',') as Array<'ws' | 'sse'>;
+const COMPARE = process.env.BENCH_COMPARE === '1';
 const KEY = 'bench-events-admin-key-0123456789abcdef';
 /** How long the last events may take to arrive before the missing ones count as lost. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -174,6 +176,8 @@ interface Row {
   /** mutations the gate did not answer (it was saturated): their events count as not delivered */
   refused: number;
   gateRss: number;
+  /** the gate shared identical subscriptions' executions (SHARED_SUBSCRIPTIONS) */
+  shared?: boolean;
 }
 
 async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Promise<Row> {
@@ -217,9 +221,19 @@ async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Prom
   }
 }
 
-async function main() {
-  const limit = dbLimit();
-  console.log(limit.line);
+/** One row of the table (markdown). */
+function tableRow(r: Row): string {
+  const l = r.receipts.latencies.sort((a, b) => a - b);
+  const ms = (p: number) => percentile(l, p).toFixed(1);
+  const expected = r.events * SUBSCRIBERS;
+  const transport =
+    (r.transport === 'ws' ? 'graphql-ws, a WebSocket each' : 'SSE, an HTTP stream each') +
+    (COMPARE ? (r.shared ? ', shared' : ', **each alone**') : '');
+  return `| ${transport} | ${SUBSCRIBERS} | ${r.events} (${r.producedPerSecond.toFixed(1)}/s) | ${ms(50)} | **${ms(95)}** | ${ms(99)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${r.receipts.delivered}/${expected}${r.refused ? ` (${r.refused} mutations not answered)` : ''} | ${r.receipts.duplicates} | ${r.gateRss.toFixed(0)} MB |`;
+}
+
+/** Starts a gate on fresh storage, runs every transport against it, stops it and drops the storage. */
+async function runOnGate(shared: boolean): Promise<Row[]> {
   const dir = PGLITE ? mkdtempSync(join(tmpdir(), 'reyestr-bench-events-')) : null;
   const pgDb = PGLITE ? null : await createPostgresDatabase('reyestr_bench_events');
   const storageEnv: Record<string, string> = dir
@@ -234,6 +248,7 @@ async function main() {
     WS_MAX_CONNECTIONS_PER_IP: String(SUBSCRIBERS * 2),
     WS_MAX_CONNECTIONS_PER_KEY: String(SUBSCRIBERS * 2),
     MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS * 2),
+    SHARED_SUBSCRIPTIONS: String(shared),
   }).catch(async (error) => {
     // a gate that fails to start must not leave its data behind
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -244,33 +259,44 @@ async function main() {
   try {
     for (const transport of TRANSPORTS) {
       const row = await run(gate.url, gate.child.pid!, transport);
-      rows.push(row);
-      console.log(`${transport}: ${row.receipts.delivered}/${row.events * SUBSCRIBERS} delivered`);
+      rows.push({ ...row, shared });
+      console.log(tableRow({ ...row, shared })); // at once: a later run that fails must not lose this one
     }
   } finally {
     await gate.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
     await pgDb?.drop();
   }
-  const table = rows.map((r) => {
-    const l = r.receipts.latencies.sort((a, b) => a - b);
-    const ms = (p: number) => percentile(l, p).toFixed(1);
-    const expected = r.events * SUBSCRIBERS;
-    const transport = r.transport === 'ws' ? 'graphql-ws, a WebSocket each' : 'SSE, an HTTP stream each';
-    return `| ${transport} | ${SUBSCRIBERS} | ${r.events} (${r.producedPerSecond.toFixed(1)}/s) | ${ms(50)} | **${ms(95)}** | ${ms(99)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${r.receipts.delivered}/${expected}${r.refused ? ` (${r.refused} mutations not answered)` : ''} | ${r.receipts.duplicates} | ${r.gateRss.toFixed(0)} MB |`;
-  });
-  const report = `Command: \`npm run bench:events${PGLITE ? ' -- --pglite' : ''}\` (BENCH_SUBSCRIBERS=${SUBSCRIBERS}, BENCH_EVENTS_PER_SECOND=${RATE}, BENCH_SECONDS=${SECONDS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}; ${PGLITE ? 'PGlite data dir' : 'PostgreSQL on 127.0.0.1'}; load average at the end ${loadavg()[0].toFixed(2)}.
+  return rows;
+}
+
+async function main() {
+  const limit = dbLimit();
+  console.log(limit.line);
+  // BENCH_COMPARE=1: the same rows again on a second gate whose subscriptions each run alone (SHARED_SUBSCRIPTIONS=false)
+  const rows = [...(await runOnGate(true)), ...(COMPARE ? await runOnGate(false) : [])];
+  const table = rows.map(tableRow);
+  const report = `Command: \`${COMPARE ? 'BENCH_COMPARE=1 ' : ''}npm run bench:events${PGLITE ? ' -- --pglite' : ''}\` (BENCH_SUBSCRIBERS=${SUBSCRIBERS}, BENCH_EVENTS_PER_SECOND=${RATE}, BENCH_SECONDS=${SECONDS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}; ${PGLITE ? 'PGlite data dir' : 'PostgreSQL on 127.0.0.1'}; load average at the end ${loadavg()[0].toFixed(2)}.
 The database's own limit, same run: ${limit.line}.
 
 The gate runs as its own process; the producer (one \`createTasks\` of one task per tick) and every subscriber
-(\`taskEvents(filter: { types: ["CREATED"] })\`) run in the bench process. Latency: from just before the mutation is sent
-to a subscriber receiving the event (each subscriber, each event). Per-address/per-key WebSocket and subscription limits are
-raised for the run (all subscribers share 127.0.0.1 and one key). Goal (graphql-ws, 1,000 subscribers, 50 events/s): p95 ≤ 50 ms, none lost.
+(\`taskEvents(filter: { types: ["CREATED"] })\`, the same document for all: the gate runs one execution per event for them)
+run in the bench process. Latency: from just before the mutation is sent to a subscriber receiving the event (each
+subscriber, each event). Per-address/per-key WebSocket and subscription limits are raised for the run (all subscribers
+share 127.0.0.1 and one key). Goal (graphql-ws, 1,000 subscribers, 50 events/s): p95 ≤ 50 ms, none lost.${
+    COMPARE
+      ? `
+"each alone": a second gate, started after the first one stopped, with \`SHARED_SUBSCRIPTIONS=false\` (every subscription runs its own execution, as before issue 16).`
+      : ''
+  }
 
 | transport | subscribers | events | p50 ms | p95 ms | p99 ms | max ms | delivered/expected | duplicates | gate RSS after |
 |---|---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}`;
-  writeSection(`Events to many subscribers${PGLITE ? ' on PGlite' : ''} (\`npm run bench:events\`)`, report);
+  writeSection(
+    `Events to many subscribers${PGLITE ? ' on PGlite' : ''}${COMPARE ? ', shared vs each alone' : ''} (\`npm run bench:events\`)`,
+    report,
+  );
   console.log(report);
 }
 

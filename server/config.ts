@@ -28,6 +28,7 @@ const envSchema = z.object({
   DB_USER: z.string().optional(),
   DB_PASSWORD: z.string().optional(),
   ENABLE_AUTH: bool.default(true),
+  SHARED_SUBSCRIPTIONS: bool.default(true),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
   LEASE_SECONDS: seconds.default(60),
   SWEEP_INTERVAL_SECONDS: seconds.default(5),
@@ -177,6 +178,8 @@ export interface GateConfig {
   port: number;
   database: DatabaseConfig;
   authEnabled: boolean;
+  /** identical live subscriptions of one caller share one execution per event (default true; false: each runs alone) */
+  sharedSubscriptions?: boolean;
   adminApiKey?: string;
   leaseSeconds: number;
   sweepIntervalMs: number;
@@ -241,6 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     port: e.API_PORT,
     database: databaseConfig(e),
     authEnabled: e.ENABLE_AUTH,
+    sharedSubscriptions: e.SHARED_SUBSCRIPTIONS,
     adminApiKey: e.ADMIN_API_KEY,
     leaseSeconds: e.LEASE_SECONDS,
     sweepIntervalMs: Math.round(e.SWEEP_INTERVAL_SECONDS * 1000),

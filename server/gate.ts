@@ -126,6 +126,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       bus,
       statsFeed,
       authEnabled: config.authEnabled,
+      sharedSubscriptions: config.sharedSubscriptions ?? true,
       log,
       limits,
       rateLimiter,

@@ -12,6 +12,7 @@ import { documentGuard } from './graphql/document-guard.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import type { SocketOwners } from './graphql/socket-owners.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
+import { SharedSubscriptions, sharedSubscriptionsPlugin } from './graphql/shared-subscriptions.ts';
 import { clientActingFor } from './services/clients.ts';
 import { introspectionNeedsKey } from './graphql/introspection.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
@@ -46,6 +47,8 @@ export interface GraphQLServerOptions {
   bus: EventBus;
   statsFeed: StatsFeed;
   authEnabled: boolean;
+  /** identical live subscriptions of one caller share one execution per event (default true) */
+  sharedSubscriptions?: boolean;
   log: Logger;
   limits?: Limits;
   /** mutation fields count against the caller's key */
@@ -71,6 +74,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     return { actor, authEnabled: opts.authEnabled, bus: opts.bus, statsFeed: opts.statsFeed };
   };
 
+  const shared = new SharedSubscriptions();
   const yoga = createYoga<ServerContext, GateContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -91,6 +95,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       }),
       subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
       introspectionNeedsKey(),
+      // Identical live subscriptions of one caller run one execution per event (after the limits above).
+      ...(opts.sharedSubscriptions === false ? [] : [sharedSubscriptionsPlugin(shared, viewerOf)]),
       ...(opts.rateLimiter ? [mutationRateLimit(opts.rateLimiter, opts.metrics)] : []),
       ...(opts.metrics ? [operationMetrics(opts.metrics)] : []),
     ],
@@ -149,7 +155,13 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       metrics: opts.metrics,
     });
 
-  return { yoga, attachWebSocket };
+  return { yoga, attachWebSocket, shared };
+}
+
+/** Who asks, as an execution can see it: subscriptions share an execution only within one (shared-subscriptions.ts). */
+function viewerOf(context: unknown) {
+  const { actor, authEnabled } = context as GateContext;
+  return [actor?.role ?? null, actor?.keyId ?? null, authEnabled];
 }
 
 const rejected = (metrics: GateMetrics | undefined, limit: string) => () => metrics?.rejections.inc({ limit });

@@ -4,6 +4,7 @@ import { filter, releasable } from '../events/streams.ts';
 import * as clients from '../services/clients.ts';
 import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
+import { SHARED_LIVE } from './shared-live.ts';
 import { ClientStatusEnum, RoleEnum } from './enums.ts';
 
 export const ClientRef = builder.prismaObject('Client', {
@@ -148,6 +149,7 @@ builder.subscriptionFields((t) => ({
     type: 'Client',
     description: 'A worker registered or changed status (active, inactive, stopped, disabled).',
     args: { id: t.arg.id({ required: false }) },
+    extensions: { [SHARED_LIVE]: true },
     subscribe: (_p, args, ctx) => {
       const only = args.id || null;
       return releasable((signal) => filter(ctx.bus.subscribe('clientChanged', signal), (id) => !only || id === only));

@@ -6,6 +6,7 @@ import { runFollow } from '../services/follow-runs.ts';
 import * as follows from '../services/follows.ts';
 import { requirePlanOptions } from '../services/plans.ts';
 import { builder } from './builder.ts';
+import { SHARED_LIVE } from './shared-live.ts';
 
 export const FollowWindowRef = builder.prismaObject('FollowWindow', {
   description: "One window of a follow's calendar, as the latest run left it.",
@@ -161,6 +162,7 @@ builder.subscriptionFields((t) => ({
     type: 'FollowRun',
     description: "A follow ran, or one of its runs' windows settled (result grew).",
     args: { followId: t.arg.id({ required: false }) },
+    extensions: { [SHARED_LIVE]: true },
     subscribe: (_p, args, ctx) => {
       const only = args.followId ? `${args.followId.toLowerCase()}:` : null;
       return releasable((signal) =>

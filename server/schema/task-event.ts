@@ -4,6 +4,7 @@ import { filter, releasable } from '../events/streams.ts';
 import type { TaskEvent } from '../events/task-events.ts';
 import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
+import { SHARED_LIVE, type SharedLive } from './shared-live.ts';
 import { TaskStatusEnum } from './enums.ts';
 import { TaskRef } from './task.ts';
 
@@ -118,6 +119,8 @@ builder.subscriptionFields((t) => ({
       filter: t.arg({ type: TaskEventFilter, required: false }),
       afterSeq: t.arg({ type: 'SafeInt', required: false }),
     },
+    // live only without afterSeq: a replay is each subscriber's own
+    extensions: { [SHARED_LIVE]: ((args) => args.afterSeq == null) satisfies SharedLive },
     subscribe: (_p, args, ctx) => {
       const f: EventFilter = {
         ...args.filter,
@@ -142,6 +145,7 @@ builder.subscriptionFields((t) => ({
   taskAvailable: t.field({
     type: TaskAvailableRef,
     description: 'Nudges idle workers when a task becomes claimable, so they need not poll.',
+    extensions: { [SHARED_LIVE]: true },
     subscribe: (_p, _a, ctx) => ctx.bus.subscribe('taskAvailable'),
     resolve: (e) => e,
   }),
