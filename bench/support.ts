@@ -31,18 +31,25 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
   writeFileSync(file, doc);
 }
 
+/** The node options `npm start` gives the gate (package.json), so a bench's gate runs as a deployed one does. */
+const START_NODE_ARGS = (() => {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const args = /^node ((?:--\S+ )*)bin\/reyestr\.mjs serve$/.exec(start);
+  if (!args) throw new Error(`package.json: "start" is not "node [--options] bin/reyestr.mjs serve": ${start}`);
+  return args[1].split(' ').filter(Boolean);
+})();
+
 /**
- * Starts `reyestr serve` as its own process (as in production), logging warnings only so logs cost nothing.
- * BENCH_GATE_NODE_ARGS (space-separated) go to node, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile
- * the gate during a bench (the profile is written when the gate stops).
+ * Starts `reyestr serve` as its own process, as `npm start` does in production (its node options too), logging
+ * warnings only so logs cost nothing. BENCH_GATE_NODE_ARGS (space-separated) go to node as well, e.g.
+ * '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the gate during a bench (written when the gate stops).
  */
 // A new PGlite data dir starts with initdb and every migration: tens of seconds on a loaded machine.
 export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000) =>
-  startGateProcessForTests(
-    { LOG_LEVEL: 'warn', ...env },
-    timeoutMs,
-    (process.env.BENCH_GATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-  );
+  startGateProcessForTests({ LOG_LEVEL: 'warn', ...env }, timeoutMs, [
+    ...START_NODE_ARGS,
+    ...(process.env.BENCH_GATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
+  ]);
 
 /** Resident memory of a process now, in MB (Linux). */
 export const rssMb = (pid: number) =>
