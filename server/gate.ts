@@ -24,9 +24,13 @@ import { createMetrics, type GateMetrics } from './observability/metrics.ts';
 import { createRestApi } from './rest/index.ts';
 import { FollowScheduler } from './scheduler.ts';
 import { Sweeper } from './sweeper.ts';
+import { ActivityRollup } from './activity-rollup.ts';
 import { ensureAdminKey } from './services/api-keys.ts';
 import { clearServiceCaches } from './services/caches.ts';
 import { configurePolicy } from './services/policy.ts';
+
+/** How often each gate rolls the event log up into the activity charts' counters (readers add the rest themselves). */
+const ACTIVITY_ROLLUP_MS = 1000;
 
 export interface Gate {
   /** http://host:port of the running gate */
@@ -35,6 +39,7 @@ export interface Gate {
   readonly bus: EventBus;
   readonly statsFeed: StatsFeed;
   readonly sweeper: Sweeper;
+  readonly activityRollup: ActivityRollup;
   readonly scheduler: FollowScheduler;
   readonly database: Database;
   /** The first admin key when this start created it (print it once), else null. */
@@ -76,6 +81,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   let server: Server | undefined;
   let bus: EventBus | undefined;
   let sweeper: Sweeper | undefined;
+  let activityRollup: ActivityRollup | undefined;
   let scheduler: FollowScheduler | undefined;
   let alerts: AlertMonitor | null = null;
   let indexer: ReturnType<typeof startSearchIndexer> | undefined;
@@ -88,6 +94,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     server?.closeAllConnections();
     await closed;
     await sweeper?.stop();
+    await activityRollup?.stop();
     await scheduler?.stop();
     await alerts?.stop();
     await bus?.stop();
@@ -118,6 +125,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     await bus.start();
     step('eventBus');
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);
+    activityRollup = new ActivityRollup(database, ACTIVITY_ROLLUP_MS, log);
     scheduler = new FollowScheduler(database, config.followTickMs ?? 30_000, log);
 
     const rateLimiter = new RateLimiter(limits.mutationsPerMinute);
@@ -156,6 +164,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     };
     await listen(server, config.port, config.host);
     sweeper.start();
+    activityRollup.start();
     scheduler.start();
     step('listen');
     log.debug({ ms: startTimes }, 'start-up steps');
@@ -175,6 +184,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       bus,
       statsFeed,
       sweeper,
+      activityRollup,
       scheduler,
       database,
       createdAdminKey,

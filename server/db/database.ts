@@ -124,6 +124,24 @@ const RAW_TYPES = {
     oid === INT8 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format as 'text'),
 } as pg.CustomTypesConfig;
 
+/** Most statement texts `run` prepares by name; past it a text runs unnamed (planned at each call). */
+const MAX_PREPARED = 100;
+const preparedNames = new Map<string, string>();
+
+/**
+ * The name `run` prepares a statement text under. Each connection parses and plans a named statement once and
+ * then only binds and executes it: the claim statement took longer to plan than to run. The hot statements are a
+ * fixed set of texts (their values are parameters); the cap keeps a caller that builds texts from its input
+ * (a list of placeholders per item) from filling every connection with plans it will not use again.
+ */
+function preparedName(text: string): string | undefined {
+  const known = preparedNames.get(text);
+  if (known || preparedNames.size >= MAX_PREPARED) return known;
+  const name = `reyestr_${preparedNames.size}`;
+  preparedNames.set(text, name);
+  return name;
+}
+
 async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // Each connection names its gate and its role, so pg_stat_activity shows who holds what (and tests count them).
   const named = (role: string) => ({ connectionString: url, application_name: `reyestr-gate ${process.pid} ${role}` });
@@ -141,7 +159,14 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     kind: 'postgres',
     prisma: client,
     run: async <T>(query: Prisma.Sql) =>
-      (await pool.query({ text: query.text, values: query.values, types: RAW_TYPES })).rows as T[],
+      (
+        await pool.query({
+          name: preparedName(query.text),
+          text: query.text,
+          values: query.values,
+          types: RAW_TYPES,
+        })
+      ).rows as T[],
     withSession: async (fn) => {
       const conn = await pool.connect();
       // A connection that dies between two statements emits 'error'; unhandled, it would end the process.

@@ -3,6 +3,7 @@
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { GateConfig } from '../../server/config.ts';
+import { prisma } from '../../server/db/database.ts';
 import { startGate, type Gate } from '../../server/gate.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createTestDatabase, type StorageKind, type TestDatabase } from './databases.ts';
@@ -177,4 +178,16 @@ export function collect<T = any>(
       unsubscribe();
     },
   };
+}
+
+/**
+ * Rolls the event log up into the activity rollups until they hold every event written so far (each gate does it
+ * once a second by itself; this hurries it — the horizon confirms at once when nothing is writing). Returns the
+ * seq they reach.
+ */
+export async function rolledUpLog(gate: Gate): Promise<bigint> {
+  const last = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } }))?.seq ?? 0n;
+  const pointer = async () => (await prisma.activityRollup.findUniqueOrThrow({ where: { id: 1 } })).rolledUpTo;
+  for (let round = 0; round < 50 && (await pointer()) < last; round++) await gate.activityRollup.tick();
+  return pointer();
 }

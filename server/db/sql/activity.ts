@@ -1,8 +1,11 @@
-// The activity chart's buckets, from the rolled-up counters (activity_minutes / activity_hours, kept by a
-// trigger on task_events): every bucket of the range present, zeros included, optionally for one worker and
-// one plan. An index range scan of the rollup's primary key — never the tasks or the event log.
+// The activity chart's buckets, from the rolled-up counters (activity_minutes / activity_hours, rolled up from
+// task_events behind the log's horizon, roll-up-activity.ts) plus the events not rolled up yet: every bucket of
+// the range present, zeros included, optionally for one worker and one plan. An index range scan of the rollup's
+// primary key and of the log's last seconds (after activity_rollup's pointer) — never the tasks or the whole log.
+// One statement, one snapshot: an event is counted in the rollups or in the tail, never both.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { prisma } from '../database.ts';
+import { eventOutcomes, ROLLED_UP_TO } from './event-outcomes.ts';
 
 export const ACTIVITY_RANGES = {
   HOUR: { table: 'activity_minutes', unit: 'minute', buckets: 60 },
@@ -31,7 +34,10 @@ export function activityBuckets(range: ActivityRange, clientId: string | null, p
       coalesce(sum(a.completed), 0)::int AS completed, coalesce(sum(a.failed), 0)::int AS failed,
       coalesce(sum(a.dead), 0)::int AS dead, coalesce(sum(a.expired), 0)::int AS expired,
       coalesce(sum(a.documents), 0)::int AS documents
-    FROM buckets b LEFT JOIN ${table} a ON a.bucket = b.at
+    FROM buckets b LEFT JOIN (
+      SELECT bucket, client_id, plan_id, completed, failed, dead, expired, documents FROM ${table}
+      UNION ALL ${eventOutcomes(r.unit, Prisma.sql`e.seq > ${ROLLED_UP_TO}`)}
+    ) a ON a.bucket = b.at
       ${clientId ? Prisma.sql`AND a.client_id = ${clientId}::uuid` : Prisma.empty}
       ${planId ? Prisma.sql`AND a.plan_id = ${planId}::uuid` : Prisma.empty}
     GROUP BY b.at ORDER BY b.at`;
