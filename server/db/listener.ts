@@ -23,6 +23,9 @@ export class PgListener {
   private stopped = false;
   /** Cuts a backoff sleep short when the listener stops. */
   private wake: (() => void) | undefined;
+  /** LISTEN/UNLISTEN go one at a time: pg queues overlapping queries on a client but deprecates it (gone in pg 9),
+   * and channels are listened to and dropped concurrently (the event bus's channels at start and stop). */
+  private commands: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: pg.ClientConfig) {}
 
@@ -35,7 +38,7 @@ export class PgListener {
     subscribers.add(onNotify);
     try {
       if (!this.client && !this.reconnecting) await this.connect();
-      else if (isNew && this.client) await this.client.query(`LISTEN ${quote(channel)}`);
+      else if (isNew && this.client) await this.command(`LISTEN ${quote(channel)}`);
       // (while reconnecting, the next connection LISTENs on every channel in the map, this one included)
     } catch (error) {
       subscribers.delete(onNotify);
@@ -46,8 +49,17 @@ export class PgListener {
       subscribers.delete(onNotify);
       if (subscribers.size || this.channels.get(channel) !== subscribers) return;
       this.channels.delete(channel);
-      await this.client?.query(`UNLISTEN ${quote(channel)}`).catch(() => {});
+      await this.command(`UNLISTEN ${quote(channel)}`).catch(() => {});
     };
+  }
+
+  /** Runs `sql` on the current connection after the commands before it (if the connection is up by then). */
+  private command(sql: string): Promise<void> {
+    const run = this.commands.then(async () => {
+      await this.client?.query(sql);
+    });
+    this.commands = run.catch(() => {});
+    return run;
   }
 
   /** Is the LISTEN connection up right now (false while reconnecting)? */
