@@ -8,15 +8,17 @@ import { builder } from './builder.ts';
 import { DocumentRef } from './document.ts';
 
 const DocumentOrder = builder.enumType('DocumentOrder', {
+  description: 'The order of documents in a search.',
   values: {
     RELEVANCE: { description: 'best match first (the default with a query); without a query: ADOPTED_ON_DESC' },
     ADOPTED_ON_DESC: { description: 'newest decision first (the default without a query)' },
-    ADOPTED_ON_ASC: {},
+    ADOPTED_ON_ASC: { description: 'oldest decision first' },
     FETCHED_AT_DESC: { description: 'most recently downloaded first' },
   } as const,
 });
 
 const StatsDimension = builder.enumType('DocumentStatsDimension', {
+  description: 'What documentStats groups by; several give one group per combination.',
   values: {
     REGION: { description: 'courtRegion' },
     COURT: { description: 'courtName' },
@@ -31,7 +33,13 @@ const StatsDimension = builder.enumType('DocumentStatsDimension', {
 
 const DateRangeInput = builder.inputType('DateRange', {
   description: 'Inclusive; either end may be left out. Dates as YYYY-MM-DD.',
-  fields: (t) => ({ from: t.string({ required: false }), to: t.string({ required: false }) }),
+  fields: (t) => ({
+    from: t.string({ required: false, description: 'the first day, e.g. "2024-01-01"; left out: no lower bound' }),
+    to: t.string({
+      required: false,
+      description: 'the last day (included), e.g. "2024-12-31"; left out: no upper bound',
+    }),
+  }),
 });
 
 export const DocumentFilterInput = builder.inputType('DocumentFilter', {
@@ -40,9 +48,9 @@ export const DocumentFilterInput = builder.inputType('DocumentFilter', {
   fields: (t) => ({
     documentIds: t.stringList({ required: false, description: 'registry ids' }),
     caseNumber: t.string({ required: false, description: 'exact case number, e.g. 2-а-2968/11' }),
-    proceedingNumber: t.string({ required: false }),
+    proceedingNumber: t.string({ required: false, description: 'exact proceeding number (номер провадження)' }),
     courtRegions: t.stringList({ required: false, description: 'CourtRegion codes (11 = Київська область)' }),
-    courtCodes: t.stringList({ required: false }),
+    courtCodes: t.stringList({ required: false, description: "the registry's court codes (CourtCode)" }),
     courtNames: t.stringList({ required: false, description: 'exact court names' }),
     judges: t.stringList({ required: false, description: 'exact judge names as the registry writes them' }),
     instances: t.stringList({ required: false, description: 'INSType codes' }),
@@ -55,13 +63,17 @@ export const DocumentFilterInput = builder.inputType('DocumentFilter', {
       description: 'CSType codes (1 civil, 2 criminal, 3 commercial, 4 administrative, 5 offences)',
     }),
     caseCategory: t.string({ required: false, description: 'the category path starts with this (any case)' }),
-    adoptedOn: t.field({ type: DateRangeInput, required: false }),
-    sentOn: t.field({ type: DateRangeInput, required: false }),
-    registeredOn: t.field({ type: DateRangeInput, required: false }),
-    publishedOn: t.field({ type: DateRangeInput, required: false }),
-    inForceOn: t.field({ type: DateRangeInput, required: false }),
-    taskId: t.id({ required: false }),
-    clientId: t.id({ required: false }),
+    adoptedOn: t.field({ type: DateRangeInput, required: false, description: 'adopted in this range (RegDate)' }),
+    sentOn: t.field({ type: DateRangeInput, required: false, description: 'sent by the court in this range' }),
+    registeredOn: t.field({ type: DateRangeInput, required: false, description: 'registered in this range' }),
+    publishedOn: t.field({ type: DateRangeInput, required: false, description: 'made public in this range' }),
+    inForceOn: t.field({
+      type: DateRangeInput,
+      required: false,
+      description: 'entered into legal force in this range (LawDate)',
+    }),
+    taskId: t.id({ required: false, description: 'downloaded by this task' }),
+    clientId: t.id({ required: false, description: 'downloaded by this worker' }),
     indexed: t.boolean({ required: false, description: 'true: only documents whose text is indexed' }),
   }),
 });
@@ -81,30 +93,52 @@ export function filterInput(
   return f as search.SearchInput['filter'] & { adoptedOn?: DateRange | null };
 }
 
+type TextDimension = {
+  [K in keyof search.StatsGroup]-?: NonNullable<search.StatsGroup[K]> extends string ? K : never;
+}[keyof search.StatsGroup];
+
 const DocumentStatsGroupRef = builder.objectRef<search.StatsGroup>('DocumentStatsGroup').implement({
   description: 'One group: the dimensions asked for are set, the others null.',
-  fields: (t) => ({
-    courtRegion: t.string({ nullable: true, resolve: (g) => g.courtRegion ?? null }),
-    courtRegionName: t.string({ nullable: true, resolve: (g) => g.courtRegionName ?? null }),
-    courtName: t.string({ nullable: true, resolve: (g) => g.courtName ?? null }),
-    judge: t.string({ nullable: true, resolve: (g) => g.judge ?? null }),
-    decisionForm: t.string({ nullable: true, resolve: (g) => g.decisionForm ?? null }),
-    decisionFormName: t.string({ nullable: true, resolve: (g) => g.decisionFormName ?? null }),
-    proceedingForm: t.string({ nullable: true, resolve: (g) => g.proceedingForm ?? null }),
-    proceedingFormName: t.string({ nullable: true, resolve: (g) => g.proceedingFormName ?? null }),
-    instance: t.string({ nullable: true, resolve: (g) => g.instance ?? null }),
-    instanceName: t.string({ nullable: true, resolve: (g) => g.instanceName ?? null }),
-    year: t.int({ nullable: true, resolve: (g) => g.year ?? null }),
-    month: t.string({ nullable: true, resolve: (g) => g.month ?? null }),
-    count: t.exposeInt('count'),
-  }),
+  fields: (t) => {
+    /** A text dimension of a group: null when the group is not by it (or the documents lack it). */
+    const group = (key: TextDimension, description: string) =>
+      t.string({
+        nullable: true,
+        description: `${description} (null when not grouped by it, or the documents lack it)`,
+        resolve: (g) => (g[key] as string | null | undefined) ?? null,
+      });
+    return {
+      courtRegion: group('courtRegion', 'REGION: the CourtRegion code, e.g. "11"'),
+      courtRegionName: group('courtRegionName', 'REGION: its name, e.g. "Київська область"'),
+      courtName: group('courtName', 'COURT: the court name as the registry writes it'),
+      judge: group('judge', 'JUDGE: the presiding judge as the registry writes the name'),
+      decisionForm: group('decisionForm', 'FORM: the VRType code, e.g. "5"'),
+      decisionFormName: group('decisionFormName', 'FORM: its name, e.g. "Ухвала"'),
+      proceedingForm: group('proceedingForm', 'KIND: the CSType code, e.g. "1"'),
+      proceedingFormName: group('proceedingFormName', 'KIND: its name, e.g. "Цивільне"'),
+      instance: group('instance', 'INSTANCE: the INSType code, e.g. "2"'),
+      instanceName: group('instanceName', 'INSTANCE: its name, e.g. "Апеляційна"'),
+      year: t.int({
+        nullable: true,
+        description: 'YEAR: the year adopted, e.g. 2024 (null when not grouped by YEAR, or the date is unknown)',
+        resolve: (g) => g.year ?? null,
+      }),
+      month: group('month', 'MONTH: the month adopted, e.g. "2024-03"'),
+      count: t.exposeInt('count', { description: 'documents in this group' }),
+    };
+  },
 });
 
 const DocumentStatsRef = builder
   .objectRef<Awaited<ReturnType<typeof search.documentStats>>>('DocumentStats')
   .implement({
+    description: 'Document counts grouped by the dimensions asked for.',
     fields: (t) => ({
-      groups: t.field({ type: [DocumentStatsGroupRef], resolve: (s) => s.groups }),
+      groups: t.field({
+        type: [DocumentStatsGroupRef],
+        description: 'the groups: largest first, or in time order when grouped by YEAR or MONTH',
+        resolve: (s) => s.groups,
+      }),
       total: t.exposeInt('total', { description: 'documents in the groups returned' }),
       truncated: t.exposeBoolean('truncated', {
         description: `more than ${search.MAX_STATS_GROUPS} groups: only the first are returned`,
@@ -156,18 +190,22 @@ builder.queryFields((t) => ({
     },
     {
       name: 'DocumentConnection',
+      description: 'A page of matching documents, and how many match in all.',
       fields: (c) => ({
         totalCount: c.int({
           description: `exact up to ${search.COUNT_CAP} matches; beyond, the planner's estimate (see totalCountExact)`,
           resolve: (connection) => (connection as unknown as { totalCount: number }).totalCount,
         }),
         totalCountExact: c.boolean({
+          description:
+            "true: totalCount is the exact count; false: it is the database planner's estimate (very many matches)",
           resolve: (connection) => (connection as unknown as { totalCountExact: boolean }).totalCountExact,
         }),
       }),
     },
     {
       name: 'DocumentEdge',
+      description: 'One matching document, with its cursor and, for a query, its snippet and rank.',
       fields: (e) => ({
         snippet: e.string({
           nullable: true,

@@ -11,14 +11,32 @@ import { DocumentStorageEnum } from './enums.ts';
 export const DocumentRef = builder.prismaObject('Document', {
   description: 'A decision downloaded by a worker; documentId is the registry id (/Review/<documentId>).',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    documentId: t.exposeString('documentId'),
-    metadata: t.expose('metadata', { type: 'JSON' }),
-    task: t.relation('task', { nullable: true }),
-    client: t.relation('client', { nullable: true }),
-    sha256: t.exposeString('sha256', { nullable: true }),
-    sizeBytes: t.exposeInt('sizeBytes', { nullable: true }),
-    fetchedAt: t.expose('fetchedAt', { type: 'DateTime' }),
+    id: t.exposeID('id', { description: "the gate's own id (a UUID)" }),
+    documentId: t.exposeString('documentId', {
+      description: 'the registry id of the decision, e.g. "13801766": its page is /Review/13801766',
+    }),
+    metadata: t.expose('metadata', {
+      type: 'JSON',
+      description:
+        "the decision's header as the registry lists it (court, judge, case number, forms, dates), as JSON; the typed fields below read the same data",
+    }),
+    task: t.relation('task', {
+      nullable: true,
+      description: 'the task that downloaded it; null when that task is gone or it was imported',
+    }),
+    client: t.relation('client', { nullable: true, description: 'the worker that downloaded it; null when not known' }),
+    sha256: t.exposeString('sha256', {
+      nullable: true,
+      description: 'sha256 (hex) of its HTML as downloaded; null: recorded without content',
+    }),
+    sizeBytes: t.exposeInt('sizeBytes', {
+      nullable: true,
+      description: 'size of its HTML in bytes, uncompressed; null: recorded without content',
+    }),
+    fetchedAt: t.expose('fetchedAt', {
+      type: 'DateTime',
+      description: 'when the worker downloaded it from the registry',
+    }),
     storedAt: t.expose('storedAt', {
       type: 'DateTime',
       nullable: true,
@@ -29,8 +47,14 @@ export const DocumentRef = builder.prismaObject('Document', {
       nullable: true,
       description: 'The store holding its content.',
     }),
-    textSha256: t.exposeString('textSha256', { nullable: true }),
-    textSizeBytes: t.exposeInt('textSizeBytes', { nullable: true }),
+    textSha256: t.exposeString('textSha256', {
+      nullable: true,
+      description: 'sha256 (hex) of its plain text; null: recorded without content',
+    }),
+    textSizeBytes: t.exposeInt('textSizeBytes', {
+      nullable: true,
+      description: 'size of its plain text in bytes (UTF-8, uncompressed); null: recorded without content',
+    }),
     storedBytes: t.exposeInt('storedBytes', {
       nullable: true,
       description: 'Bytes its HTML, text and metadata take in the store (gzip).',
@@ -53,8 +77,13 @@ export const DocumentRef = builder.prismaObject('Document', {
 const RegisteredDocument = builder
   .objectRef<Awaited<ReturnType<typeof documents.registerDocuments>>[number]>('RegisteredDocument')
   .implement({
+    description: 'One document of registerDocuments: its record, and whether it is new.',
     fields: (t) => ({
-      document: t.prismaField({ type: 'Document', resolve: (_q, r) => r.document }),
+      document: t.prismaField({
+        type: 'Document',
+        description: 'the record the gate holds',
+        resolve: (_q, r) => r.document,
+      }),
       created: t.exposeBoolean('created', { description: 'false: the gate had it already' }),
     }),
   });
@@ -89,18 +118,29 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('RegisterDocumentsInput', {
+          description: 'Documents to record by their metadata, and where they came from.',
           fields: (f) => ({
-            taskId: f.id({ required: false }),
-            clientId: f.id({ required: false }),
+            taskId: f.id({ required: false, description: 'the task they came from, if any' }),
+            clientId: f.id({ required: false, description: 'the worker that fetched them, if any' }),
             documents: f.field({
+              description: 'up to 1000',
               type: [
                 builder.inputType('DocumentInput', {
+                  description: 'One document to record.',
                   fields: (d) => ({
-                    documentId: d.string(),
-                    metadata: d.field({ type: 'JSON', required: false }),
-                    sha256: d.string({ required: false }),
-                    sizeBytes: d.int({ required: false }),
-                    fetchedAt: d.field({ type: 'DateTime', required: false }),
+                    documentId: d.string({ description: 'its registry id, e.g. "13801766"' }),
+                    metadata: d.field({
+                      type: 'JSON',
+                      required: false,
+                      description: "its header fields as the registry's results row shows them (default {})",
+                    }),
+                    sha256: d.string({ required: false, description: 'sha256 (hex) of its HTML, if it was fetched' }),
+                    sizeBytes: d.int({ required: false, description: 'size of its HTML in bytes, if it was fetched' }),
+                    fetchedAt: d.field({
+                      type: 'DateTime',
+                      required: false,
+                      description: 'when it was fetched (default: now)',
+                    }),
                   }),
                 }),
               ],
