@@ -1,10 +1,10 @@
 // Several gates on one PostgreSQL: live events cross gates in order and without gaps, the queue is shared
-// with no task run twice, and when the sweeping gate dies another one takes over.
+// with no task completed twice, and when the sweeping gate dies another one takes over.
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase, type TestDatabase } from '../support/databases.ts';
-import { graphqlData } from '../support/graphql-http.ts';
+import { graphqlData, postGraphQL } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { waitForWsSubscriptions, wsSubscriptionsOpen } from '../support/metrics.ts';
 import { nginxPath, startNginx, type RunningNginx } from '../support/nginx.ts';
@@ -80,14 +80,18 @@ describe('several gates on one PostgreSQL', () => {
     expect(new Set(seen.map((e) => e.taskId))).toEqual(new Set(created));
   });
 
-  it('shares one queue: workers on different gates never run a task twice', async () => {
-    await gql(a.url, 'mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { id } }', {
-      t: Array.from({ length: 300 }, (_, i) => ({
-        searchParams: { CourtRegion: '14' },
-        startPage: i + 1,
-        priority: 100,
-      })),
-    });
+  it('shares one queue: workers on different gates never complete a task twice', async () => {
+    const { createTasks } = await gql(
+      a.url,
+      'mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { id } }',
+      {
+        t: Array.from({ length: 300 }, (_, i) => ({
+          searchParams: { CourtRegion: '14' },
+          startPage: i + 1,
+          priority: 100,
+        })),
+      },
+    );
     const workers = await Promise.all(
       [a, b, a, b].map(async (gate, i) => ({
         gate,
@@ -98,27 +102,37 @@ describe('several gates on one PostgreSQL', () => {
         ).registerClient.id,
       })),
     );
-    const runs = new Map<string, number>();
+    const created: string[] = createTasks.map((t: { id: string }) => t.id);
+    const completed = new Map<string, number>();
+    let fenced = 0;
     await Promise.all(
       workers.map(async ({ gate, id }) => {
-        for (;;) {
+        // Until every task made here is completed: a fenced one comes back once the sweeper requeues it.
+        while (created.some((taskId) => !completed.has(taskId))) {
           const { claimTasks } = await gql(
             gate.url,
             'mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 3 }) { leaseToken task { id } } }',
             { c: id },
           );
-          if (!claimTasks.length) return;
+          if (!claimTasks.length) await new Promise((r) => setTimeout(r, 50));
           for (const l of claimTasks) {
-            runs.set(l.task.id, (runs.get(l.task.id) ?? 0) + 1);
-            await gql(gate.url, 'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }', {
-              i: { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 0 },
-            });
+            const body = await postGraphQL<{ completeTask: { id: string } }>(
+              gate.url,
+              KEY,
+              'mutation($i: CompleteTaskInput!) { completeTask(input: $i) { id } }',
+              { i: { taskId: l.task.id, leaseToken: l.leaseToken, documentsDownloaded: 0 } },
+            );
+            // The leases here are 1 s (for the sweeper test below): on a loaded box one can run out before its
+            // completion arrives — then the task is another claimer's, and the stale completion must be fenced.
+            if (body.errors?.[0]?.extensions?.code === 'LEASE_LOST') fenced++;
+            else if (body.errors) throw new Error(JSON.stringify(body.errors));
+            else completed.set(l.task.id, (completed.get(l.task.id) ?? 0) + 1);
           }
         }
       }),
     );
-    expect([...runs.values()].every((n) => n === 1)).toBe(true);
-    expect(runs.size).toBeGreaterThanOrEqual(300);
+    expect([...completed.entries()].filter(([, n]) => n !== 1)).toEqual([]); // each completed by one holder only
+    if (fenced) console.info(`${fenced} completion(s) fenced after their 1 s lease ran out (a loaded machine)`);
   });
 
   it.skipIf(!nginxPath)(
