@@ -161,16 +161,16 @@ ${table}
 Single-task GraphQL reaches **${(single * 100).toFixed(0)}%** of the gate's raw-SQL rate; batched GraphQL does
 **${rows[3].perSecond.toFixed(0)} tasks/s** (target ≥ 5,000).
 
-Where the time goes (profiled with \`node --cpu-prof\` on the gate and \`pg_stat_database\` counters):
+Where the time goes (the next section has the profile and the A/B behind this):
 - The statements are heavier than the pgbench cycle: each also writes its event rows (with the statement-level
-  trigger that gives the writer its xid before it draws a seq, docs/event-log.md) and keeps the worker's row current
-  (claim marks it alive, completion credits it), and returns the whole task row.
+  trigger that gives the writer its xid before it draws a seq, docs/event-log.md), keeps the worker's row current
+  (claim marks it alive, completion credits it), checks the pauses, updates nine indexes on \`tasks\` and returns
+  the whole task row. Each connection plans them once (named statements); the activity rollups are kept off this
+  path (server/activity-rollup.ts).
 - Single-task GraphQL adds HTTP + GraphQL parsing/validation (cached per document), the Armor rules and the key
-  lookup (cached) per call; one claim is one database round trip (the client check is folded into the statement).
-  The biggest single cost in the gate process is writing to sockets (pg and HTTP).
-- Each gate also reads the event log after its own writes (and on other gates' NOTIFY) to feed its subscribers; that read competes for the same
-  two cores. Batched, the database statement dominates: gate, bench and PostgreSQL share 2 cores, and the raw-SQL
-  baseline itself is CPU-bound.`;
+  lookup (cached) per call: the gate's CPU per request, not the database, bounds the single-task rows.
+- Each gate also reads the event log after its own writes to feed its subscribers; gate, bench and PostgreSQL share
+  two cores, and the raw-SQL baseline itself is CPU-bound.`;
     writeSection('Claim and complete (GraphQL vs raw SQL)', report);
     console.log(report);
   } finally {
