@@ -9,21 +9,33 @@ import { PlanRef } from './plan.ts';
 const QueueStateRef = builder.objectRef<pauses.QueueState>('QueueState').implement({
   description: 'The whole queue: while paused, no worker claims anything (leased work goes on).',
   fields: (t) => ({
-    paused: t.exposeBoolean('paused'),
-    pausedAt: t.expose('pausedAt', { type: 'DateTime', nullable: true }),
+    paused: t.exposeBoolean('paused', { description: 'true: no task is claimed until resumeQueue' }),
+    pausedAt: t.expose('pausedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'when the queue was paused; null while it runs',
+    }),
   }),
 });
 
 builder.prismaObjectFields('Plan', (t) => ({
   paused: t.exposeBoolean('paused', { description: "paused: the plan's tasks are not claimed" }),
-  pausedAt: t.expose('pausedAt', { type: 'DateTime', nullable: true }),
+  pausedAt: t.expose('pausedAt', {
+    type: 'DateTime',
+    nullable: true,
+    description: 'when the plan was paused; null while it runs',
+  }),
 }));
 
 builder.prismaObjectFields('Client', (t) => ({
   paused: t.exposeBoolean('paused', {
     description: 'draining: the worker finishes the leases it holds and claims nothing new',
   }),
-  pausedAt: t.expose('pausedAt', { type: 'DateTime', nullable: true }),
+  pausedAt: t.expose('pausedAt', {
+    type: 'DateTime',
+    nullable: true,
+    description: 'when it was set draining; null while it claims as usual',
+  }),
 }));
 
 builder.prismaObjectFields('Task', (t) => ({
@@ -34,9 +46,9 @@ builder.prismaObjectFields('Task', (t) => ({
 const PausesRef = builder.objectRef<pauses.Pauses>('Pauses').implement({
   description: 'Everything paused now.',
   fields: (t) => ({
-    queue: t.field({ type: QueueStateRef, resolve: (p) => p.queue }),
-    plans: t.field({ type: [PlanRef], resolve: (p) => p.plans }),
-    follows: t.field({ type: [FollowRef], resolve: (p) => p.follows }),
+    queue: t.field({ type: QueueStateRef, description: 'whether the whole queue is paused', resolve: (p) => p.queue }),
+    plans: t.field({ type: [PlanRef], description: 'paused plans', resolve: (p) => p.plans }),
+    follows: t.field({ type: [FollowRef], description: 'paused follows', resolve: (p) => p.follows }),
     workers: t.field({ type: [ClientRef], description: 'draining workers', resolve: (p) => p.workers }),
   }),
 });
@@ -64,6 +76,7 @@ builder.mutationFields((t) => ({
   resumeQueue: t.field({
     type: QueueStateRef,
     authScopes: { admin: true },
+    description: 'workers claim again (idle ones at their next poll). Admin keys only.',
     resolve: (_r, _a, ctx) => pauses.setQueuePaused(ctx.actor, false),
   }),
   pausePlan: t.prismaField({
@@ -76,6 +89,7 @@ builder.mutationFields((t) => ({
   resumePlan: t.prismaField({
     type: 'Plan',
     authScopes: { admin: true },
+    description: "the plan's tasks are claimed again. Admin keys only.",
     args: { id: t.arg.id() },
     resolve: (_q, _r, { id }, ctx) => pauses.setPlanPaused(ctx.actor, String(id), false),
   }),
@@ -89,6 +103,7 @@ builder.mutationFields((t) => ({
   resumeWorker: t.prismaField({
     type: 'Client',
     authScopes: { admin: true },
+    description: 'a draining worker claims again. Admin keys only.',
     args: { id: t.arg.id() },
     resolve: (_q, _r, { id }, ctx) => pauses.setWorkerPaused(ctx.actor, String(id), false),
   }),

@@ -10,8 +10,9 @@ const BulkActionEnum = builder.enumType('BulkTaskAction', {
 });
 
 const BulkResultRef = builder.objectRef<bulk.BulkResult>('BulkTaskResult').implement({
+  description: 'What a bulk action found and did (or, in a preview, would do).',
   fields: (t) => ({
-    action: t.field({ type: BulkActionEnum, resolve: (r) => r.action }),
+    action: t.field({ type: BulkActionEnum, description: 'the action asked for', resolve: (r) => r.action }),
     matched: t.exposeInt('matched', { description: 'tasks matching the filter that the action applies to' }),
     changed: t.exposeInt('changed', { description: 'tasks changed (0 in a preview)' }),
     applied: t.exposeBoolean('applied', { description: 'false: a preview, nothing changed' }),
@@ -20,8 +21,9 @@ const BulkResultRef = builder.objectRef<bulk.BulkResult>('BulkTaskResult').imple
 });
 
 const BulkTasksInput = builder.inputType('BulkTasksInput', {
+  description: 'One action on every task matching a filter, with a ceiling on how many it may change.',
   fields: (t) => ({
-    action: t.field({ type: BulkActionEnum }),
+    action: t.field({ type: BulkActionEnum, description: 'what to do to the matching tasks' }),
     filter: t.field({ type: TaskFilter, description: 'at least one condition' }),
     priority: t.int({ required: false, description: 'SET_PRIORITY: -1000..1000' }),
     limit: t.int({
