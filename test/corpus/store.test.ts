@@ -197,6 +197,19 @@ describe.each(['database', 's3'] as const)('document store: %s', (kind) => {
     else expect(await prisma.documentContent.count({ where: { documentId: '900000040' } })).toBe(1);
   });
 
+  it.runIf(kind === 'database')(
+    'two versions of a decision uploaded at once: the first is the decision, the other leaves no content behind',
+    async () => {
+      const id = '900000041';
+      const versions = [await packedFixture(id), await packedFixture(id, { html: '<p>another version</p>' })];
+      const answers = await Promise.all(versions.map((v) => uploadBatch(admin(), [v])));
+      expect(answers.map((m) => m.get(id)?.status).sort()).toEqual(['present', 'stored']);
+      const row = await prisma.document.findUniqueOrThrow({ where: { documentId: id } });
+      const contents = await prisma.documentContent.findMany({ where: { documentId: id }, select: { sha256: true } });
+      expect(contents).toEqual([{ sha256: row.sha256 }]);
+    },
+  );
+
   it.runIf(kind === 's3')(
     'the sweeper removes what a worker uploaded and never confirmed, and nothing else',
     async () => {

@@ -18,12 +18,12 @@ export interface ContentRow {
   metadataSha256: string;
 }
 
-/** The INSERT for a non-empty batch (rows in key order, so concurrent batches lock in the same order). */
-export function insertDocumentContentsSql(rows: ContentRow[]): Prisma.Sql {
-  const ordered = [...rows].sort((a, b) =>
-    a.documentId === b.documentId ? (a.sha256 < b.sha256 ? -1 : 1) : a.documentId < b.documentId ? -1 : 1,
-  );
-  const values = ordered.map(
+/**
+ * The INSERT for a non-empty batch, in key order (concurrent batches lock in the same order). `onlyFor`: a query
+ * of the document ids whose content to write (the rest of the batch is left out).
+ */
+export function insertDocumentContentsSql(rows: ContentRow[], onlyFor?: Prisma.Sql): Prisma.Sql {
+  const values = rows.map(
     (r) => Prisma.sql`(${r.documentId}::text, ${r.sha256}::text, ${r.html}::bytea, ${r.text}::bytea,
       ${r.metadata}::bytea, ${r.htmlSize}::int, ${r.textSize}::int, ${r.metadataSize}::int, ${r.textSha256}::text,
       ${r.metadataSha256}::text)`,
@@ -31,7 +31,10 @@ export function insertDocumentContentsSql(rows: ContentRow[]): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO document_contents (document_id, sha256, html, text, metadata, html_size, text_size, metadata_size,
       text_sha256, metadata_sha256)
-    VALUES ${Prisma.join(values)}
+    SELECT * FROM (VALUES ${Prisma.join(values)}) AS v(document_id, sha256, html, text, metadata, html_size,
+      text_size, metadata_size, text_sha256, metadata_sha256)
+    ${onlyFor ? Prisma.sql`WHERE v.document_id IN (${onlyFor})` : Prisma.empty}
+    ORDER BY v.document_id, v.sha256
     ON CONFLICT (document_id, sha256) DO NOTHING`;
 }
 
