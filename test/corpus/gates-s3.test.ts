@@ -19,14 +19,17 @@ describe('several gates on one PostgreSQL and one S3 store', () => {
   let s3: TestS3;
   let sql: pg.Client;
   const gates: GateProcess[] = [];
-  const gate = async () => {
+  // An upload is an orphan once it is older than the grace period. Only the sweeping gate applies it: the gates
+  // that hold it while uploads are under way are given an hour, so a loaded machine (a PUT taking seconds) cannot
+  // turn a live upload into an orphan; the gate that takes over after the kill is given 1 s.
+  const gate = async (graceSeconds: number) => {
     const started = await startGateProcess({
       DATABASE_URL: (db.config as { url: string }).url,
       ...s3.env(),
       ADMIN_API_KEY: KEY,
-      DOCUMENT_ORPHAN_GRACE_SECONDS: '1',
+      DOCUMENT_ORPHAN_GRACE_SECONDS: String(graceSeconds),
       SWEEP_INTERVAL_SECONDS: '1',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
     });
     gates.push(started);
     return started;
@@ -50,8 +53,9 @@ describe('several gates on one PostgreSQL and one S3 store', () => {
   it('a gate killed mid-upload leaves no orphan after the sweep; both gates at once store each decision once', async () => {
     const ids = ['900000301', '900000302', '900000303', '900000304'];
     const docs = await Promise.all(ids.map((id, i) => packedFixture(id, { source: ['13801766', '107751396'][i % 2] })));
-    const first = await gate();
-    const second = await gate();
+    const first = await gate(3_600);
+    await first.waitFor(/this gate is now the sweeper/); // the one sweeper while the uploads are under way
+    const second = await gate(1);
 
     // Through the first gate: prepared (upload records) and the HTML PUT straight to the bucket; then the gate
     // dies before the batch is confirmed.
@@ -72,9 +76,13 @@ describe('several gates on one PostgreSQL and one S3 store', () => {
       'the upload records to be removed',
     );
 
-    // Both gates at once, the same decisions: each stored once, three objects each.
-    const third = await gate();
-    const answers = await Promise.all([second, third].map((g) => uploadBatch(new ContentClient(g.url, KEY), docs)));
+    // Both gates at once, the same decisions: each stored once, three objects each. The sweeper moves to a gate
+    // with the long grace first (the second one stops), so no upload under way is taken for an orphan.
+    const third = await gate(3_600);
+    await second.stop('SIGTERM');
+    await third.waitFor(/this gate is now the sweeper/, 60_000);
+    const fourth = await gate(3_600);
+    const answers = await Promise.all([third, fourth].map((g) => uploadBatch(new ContentClient(g.url, KEY), docs)));
     for (const id of ids) {
       const statuses = answers.map((a) => a.get(id)?.status).sort();
       expect(
