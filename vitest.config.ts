@@ -15,8 +15,8 @@ export default defineConfig({
     maxWorkers: 2,
     // A safety net, not a measure: tests wait on conditions with their own deadlines, and on a loaded 2-core box
     // (CI) a test that spawns gates and workers can honestly take longer than 30 s. Speed lives in benchmarks.
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
     // The JSON report feeds the one-line summary .ci/run prints at the end.
     reporters: ['default', ['json', { outputFile: 'test-output/vitest-results.json' }]],
   },

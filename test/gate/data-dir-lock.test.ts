@@ -58,7 +58,7 @@ const taskCount = async (gate: GateProcess) =>
 describe('one gate per PGlite data directory', () => {
   it('a second gate on the same directory refuses at once in one line; after kill -9 the stale lock is cleared', async () => {
     const dataDir = tempDir();
-    const first = await startGateProcess(env(dataDir), 60_000);
+    const first = await startGateProcess(env(dataDir));
     gates.push(first);
     const taskId = await createTask(first, '11');
 
@@ -77,7 +77,7 @@ describe('one gate per PGlite data directory', () => {
     first.child.kill('SIGKILL');
     await first.stop();
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(true);
-    const next = await startGateProcess(env(dataDir), 60_000);
+    const next = await startGateProcess(env(dataDir));
     gates.push(next);
     expect(await taskCount(next)).toBe(1);
     const task = await fetch(`${next.url}/api/v1/tasks/${taskId}`, { headers: { 'x-api-key': ADMIN_API_KEY } });

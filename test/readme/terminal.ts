@@ -31,7 +31,7 @@ export function openTerminal(cwd: string, env: Record<string, string>): Terminal
   const exited = new Promise<void>((resolve) => shell.once('exit', () => resolve()));
   let markers = 0;
 
-  const waitFor = (pattern: RegExp, what: string, timeoutMs = 90_000) =>
+  const waitFor = (pattern: RegExp, what: string, timeoutMs = 300_000) =>
     new Promise<RegExpExecArray>((resolve, reject) => {
       const started = Date.now();
       const check = () => {

@@ -74,7 +74,7 @@ it('terminal 3: two workers and a plan; tasks watch shows the work until Ctrl-C'
   expect(planId, planned).toBeTruthy();
   const watch = shell.start(watchLine);
   // Ctrl-C once the plan is downloaded (asked of the gate, as the dashboard would show it) and the view showed work.
-  await eventually(async () => (await coverageOf(gatePort, key, planId!)).complete, 90_000, 'the plan to be covered');
+  await eventually(async () => (await coverageOf(gatePort, key, planId!)).complete, 240_000, 'the plan to be covered');
   await shell.waitFor(/ COMPLETED +\S+ (PLAN|DOWNLOAD) /, 'a completed task in tasks watch');
   shell.interrupt(/tasks watch/);
   expect(await watch.ended).toMatch(/ COMPLETED +\S+ (PLAN|DOWNLOAD) /);

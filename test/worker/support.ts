@@ -101,7 +101,7 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
     child,
     lines,
     exited,
-    waitForLine(pattern, timeoutMs = 20_000) {
+    waitForLine(pattern, timeoutMs = 120_000) {
       const seen = lines.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
@@ -136,7 +136,7 @@ export async function killAll(workers: WorkerProcess[]): Promise<void> {
 /** Polls `check` until it returns a truthy value. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 30_000,
+  timeoutMs = 120_000,
   what = 'condition',
 ): Promise<T> {
   const until = Date.now() + timeoutMs;
