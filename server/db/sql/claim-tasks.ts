@@ -13,6 +13,17 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { inSeconds } from './task-row.ts';
 import { transitionTasks } from './transition-tasks.ts';
 
+/**
+ * The batch size is written into the statement, not bound: with `LIMIT $n` PostgreSQL costs a generic plan for an
+ * unknown limit (a tenth of the table) and so plans the prepared claim again at every call; with the number in the
+ * text the plan is cached after five calls. A text per batch size a worker uses (1 and its batch, in practice).
+ */
+function limitLiteral(limit: number) {
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new Error(`claim limit must be a positive integer, not ${limit}`);
+  return Prisma.raw(String(limit));
+}
+
 export function claimTasks(clientId: string, limit: number, leaseSeconds: number, ownerKeyId: string | null = null) {
   const clientMayClaim = Prisma.sql`EXISTS (SELECT 1 FROM clients WHERE id = ${clientId}::uuid AND status <> 'DISABLED' AND NOT paused
     AND (${ownerKeyId}::uuid IS NULL OR api_key_id = ${ownerKeyId}::uuid))`;
@@ -24,7 +35,7 @@ export function claimTasks(clientId: string, limit: number, leaseSeconds: number
         AND (plan_id IS NULL OR NOT EXISTS (SELECT 1 FROM plans p WHERE p.id = tasks.plan_id AND p.paused))
         AND (follow_id IS NULL OR NOT EXISTS (SELECT 1 FROM follows f WHERE f.id = tasks.follow_id AND f.paused))
       ORDER BY priority DESC, run_at, created_at
-      LIMIT ${limit}
+      LIMIT ${limitLiteral(limit)}
       FOR UPDATE SKIP LOCKED))`,
     set: Prisma.sql`status = 'CLAIMED', lease_holder_id = ${clientId}::uuid, lease_token = gen_random_uuid(),
       lease_epoch = lease_epoch + 1, lease_expires_at = ${inSeconds(leaseSeconds)}, claimed_at = now(),
