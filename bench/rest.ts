@@ -19,7 +19,16 @@ import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
-import { downloadTaskRows, machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
+import {
+  downloadTaskRows,
+  gateTuning,
+  machine,
+  peakRssMb,
+  percentile,
+  rssMb,
+  startGateProcess,
+  writeSection,
+} from './support.ts';
 import { graphqlData } from '../test/support/graphql-http.ts';
 
 const PGLITE = process.argv.includes('--pglite');
@@ -222,6 +231,7 @@ async function main() {
     );
     rest.lost = await notCompleted(gate.url, keys[0]);
     const gateRss = rssMb(gate.child.pid!);
+    const gatePeak = peakRssMb(gate.child.pid!);
 
     const row = (r: Run, goal: string) => {
       const calls = Object.entries(r.latencies)
@@ -248,7 +258,7 @@ its event row) from the bench process, in the same run.
 ${row(raw, PGLITE ? '' : ' (goal ≥ 80%)')}
 ${row(rest, PGLITE ? '' : ' (goal ≥ 50%)')}
 
-REST reaches **${(ratio * 100).toFixed(0)}%** of the raw-SQL rate. Gate RSS after the run: **${gateRss.toFixed(0)} MB** (goal ≤ ${PGLITE ? 350 : 200} MB).
+REST reaches **${(ratio * 100).toFixed(0)}%** of the raw-SQL rate. Gate RSS after the run: **${gateRss.toFixed(0)} MB** (goal ≤ ${PGLITE ? 350 : 200} MB), peak ${gatePeak.toFixed(0)} MB${gateTuning()}.
 "lost" counts tasks not completed at the end. Per REST cycle the gate does more than the two statements: key lookup and the
 caller's client (both cached for 5 s), the lease-holder check that finds the token for clients that do not send one, and one request log line each.`;
     writeSection(PGLITE ? 'REST request→complete on PGlite' : 'REST request→complete', report);

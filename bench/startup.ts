@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, rssMb, startGateProcess, writeSection } from './support.ts';
+import { gateStart, machine, rssMb, startGateProcess, writeSection } from './support.ts';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const CLI = resolve('bin/reyestr.mjs');
@@ -63,9 +63,17 @@ const freePort = () =>
 /** Spawns `reyestr serve` and polls /health every 10 ms: ms from spawn to the first 200, and RSS 5 s later. */
 async function startToFirstAnswer(env: Record<string, string>): Promise<{ ms: number; rssMb: number }> {
   const port = await freePort();
+  const start = gateStart(); // as npm start runs it
   const started = performance.now();
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    env: { PATH: process.env.PATH!, API_HOST: '127.0.0.1', API_PORT: String(port), LOG_LEVEL: 'warn', ...env },
+  const child = spawn(process.execPath, [...start.nodeArgs, CLI, 'serve'], {
+    env: {
+      PATH: process.env.PATH!,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      ...start.env,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

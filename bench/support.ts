@@ -31,25 +31,48 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
   writeFileSync(file, doc);
 }
 
-/** The node options `npm start` gives the gate (package.json), so a bench's gate runs as a deployed one does. */
-const START_NODE_ARGS = (() => {
+/**
+ * How `npm start` (and so deploy/reyestr-gate.service) runs the gate, read from package.json so a bench's gate runs as
+ * a deployed one does: its variables (NAME=value before `node`) and node's options. BENCH_GATE_TUNING=0: neither
+ * (node's defaults), to compare.
+ */
+export function gateStart(): { env: Record<string, string>; nodeArgs: string[] } {
   const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
-  const args = /^node ((?:--\S+ )*)bin\/reyestr\.mjs serve$/.exec(start);
-  if (!args) throw new Error(`package.json: "start" is not "node [--options] bin/reyestr.mjs serve": ${start}`);
-  return args[1].split(' ').filter(Boolean);
-})();
+  const parts = /^((?:[A-Z_]+=\S+ )*)node ((?:--\S+ )*)bin\/reyestr\.mjs serve$/.exec(start);
+  if (!parts)
+    throw new Error(`package.json: "start" is not "[NAME=value …] node [--options] bin/reyestr.mjs serve": ${start}`);
+  if (process.env.BENCH_GATE_TUNING === '0') return { env: {}, nodeArgs: [] };
+  const words = (text: string) => text.split(' ').filter(Boolean);
+  return {
+    env: Object.fromEntries(words(parts[1]).map((word) => word.split('=') as [string, string])),
+    nodeArgs: words(parts[2]),
+  };
+}
+
+/** How the bench ran the gate, for its report. */
+export function gateTuning(): string {
+  const { env, nodeArgs } = gateStart();
+  const words = [...Object.entries(env).map(([name, value]) => `${name}=${value}`), ...nodeArgs];
+  return words.length > 0 ? ` (gate run as \`npm start\` runs it: ${words.join(' ')})` : " (gate on node's defaults)";
+}
 
 /**
- * Starts `reyestr serve` as its own process, as `npm start` does in production (its node options too), logging
- * warnings only so logs cost nothing. BENCH_GATE_NODE_ARGS (space-separated) go to node as well, e.g.
+ * Starts `reyestr serve` as its own process, as `npm start` does in production (gateStart()), logging warnings only
+ * so logs cost nothing. BENCH_GATE_NODE_ARGS (space-separated) go to node as well, e.g.
  * '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the gate during a bench (written when the gate stops).
  */
 // A new PGlite data dir starts with initdb and every migration: tens of seconds on a loaded machine.
-export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000) =>
-  startGateProcessForTests({ LOG_LEVEL: 'warn', ...env }, timeoutMs, [
-    ...START_NODE_ARGS,
+export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000) => {
+  const start = gateStart();
+  return startGateProcessForTests({ LOG_LEVEL: 'warn', ...start.env, ...env }, timeoutMs, [
+    ...start.nodeArgs,
     ...(process.env.BENCH_GATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
   ]);
+};
+
+/** Peak resident memory of a process so far (VmHWM), in MB (Linux). */
+export const peakRssMb = (pid: number) =>
+  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** Resident memory of a process now, in MB (Linux). */
 export const rssMb = (pid: number) =>

@@ -6,7 +6,7 @@
  * peak RSS (VmHWM, target ≤ 150 MB). Writes its own section of docs/benchmarks.md.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NO_POLITENESS } from '../client/registry/politeness.ts';
@@ -15,7 +15,7 @@ import { RECOMMENDED_WORKER_NODE_FLAGS as RECOMMENDED_WORKER_NODE_ARGS } from '.
 import { dayWindow } from '../test/fake-registry/data.ts';
 import { startFakeRegistry, type FakeRegistry } from '../test/fake-registry/index.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, startGateProcess, writeSection } from './support.ts';
+import { machine, peakRssMb, startGateProcess, writeSection } from './support.ts';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const PER_DAY = 20;
@@ -47,9 +47,6 @@ async function gql<T = any>(url: string, query: string, variables: Record<string
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
-
-const peakRssMb = (pid: number) =>
-  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 /** Tasks of TASK_SIZE decisions each over consecutive, disjoint day windows (never seen before in this run). */
 let nextDay = Date.UTC(2015, 0, 1);

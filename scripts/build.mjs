@@ -72,6 +72,10 @@ export async function build() {
     platform: 'node',
     target: 'node20',
     sourcemap: 'linked',
+    // ASCII output: V8 keeps a module's source in memory for the life of the process, and one non-ASCII
+    // character makes all of it a two-byte string (6 MB instead of 3 MB for the gate). esbuild escapes strings and
+    // identifiers; asciiOnly() below does regular expression literals and comments.
+    charset: 'ascii',
     write: false,
     metafile: true,
     logLevel: 'warning',
@@ -98,7 +102,7 @@ export async function build() {
   // chunks (and maps) first, entry points after them, build-info last: a reader never sees a newer entry
   // pointing at a chunk that is not written yet, nor build-info claiming a build that is not complete.
   const files = [...result.outputFiles].sort((a, b) => Number(isEntry(a.path)) - Number(isEntry(b.path)));
-  for (const file of files) writeAtomically(file.path, file.contents);
+  for (const file of files) writeAtomically(file.path, file.path.endsWith('.js') ? asciiOnly(file) : file.contents);
   const inputs = Object.keys(result.metafile.inputs).filter((path) => !path.includes('node_modules'));
   writeAtomically(INFO, JSON.stringify({ version: 1, entries: ENTRIES, startedAt, inputs }, null, 1));
   removeOldChunks(new Set(files.map((file) => file.path)));
@@ -156,6 +160,20 @@ const externalExceptBundled = {
     });
   },
 };
+
+/** The output with every non-ASCII character left by esbuild (in regular expression literals and comments) as
+ * \uXXXX escapes, which mean the same there (a character above U+FFFF as its surrogate pair, which a /u regex
+ * reads as one code point). The source map's columns shift on those few lines only. */
+function asciiOnly(file) {
+  return file.text.replace(/(\\?)([^\0-\x7f])/gu, (_, backslash, char) => {
+    // \<char> is an identity escape in a regex literal, but \\<char> is an escaped backslash: not worth telling apart
+    if (backslash) throw new Error(`${relative(ROOT, file.path)}: a backslash before a non-ASCII character`);
+    return char
+      .split('')
+      .map((unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, '0')}`)
+      .join('');
+  });
+}
 
 function writeAtomically(path, contents) {
   const temporary = `${path}.${process.pid}.tmp`;

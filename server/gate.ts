@@ -118,7 +118,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       );
     }
     step('adminKey');
-    const store = openDocumentStore(config.documentStore, config.corpus);
+    const store = await openDocumentStore(config.documentStore, config.corpus);
     log.info({ store: store.label }, 'document store');
     indexer = startSearchIndexer(log);
     bus = new EventBus(database);

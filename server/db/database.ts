@@ -2,10 +2,11 @@
 // Prisma client. The client is a module-level live binding so services and schema modules import it
 // (`import { prisma } from '../db/database.ts'`) instead of carrying it on the request context.
 // One gate per process: openDatabase() refuses to open a second one before closeDatabase().
-import { PGlite } from '@electric-sql/pglite';
+// PGlite and its Prisma adapter are imported only when the gate opens a PGlite data dir (a gate on PostgreSQL
+// never holds their code; PGlite's WASM is instantiated by PGlite.create either way).
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseConfig } from '../config.ts';
 import { ensureDataDir } from './data-dir.ts';
@@ -66,6 +67,14 @@ export function run<T>(query: Prisma.Sql): Promise<T[]> {
   return database.run<T>(query);
 }
 
+/**
+ * PGlite's PostgreSQL runs inside the gate's process, in a WASM memory that grows and never shrinks: every buffer it
+ * ever touched stays resident. PostgreSQL's default shared_buffers (128 MB) is sized for a server with a page cache
+ * beside it; PGlite reads its data dir through node's fs, so the OS page cache is there too, and a smaller buffer
+ * pool keeps the gate's RSS down (docs/benchmarks.md: RSS after bench:rest --pglite).
+ */
+const PGLITE_SETTINGS = ['-c', 'shared_buffers=32MB'];
+
 /** PostgreSQL's type oid for int8 (bigint). */
 const INT8 = 20;
 
@@ -82,10 +91,20 @@ async function openPglite(dataDir: string): Promise<Database> {
   // Before anything touches the files: a second gate on this directory is refused here, at once.
   const lock = inMemory ? null : lockDataDir(dataDir);
   let pglite: PGlite;
+  let PrismaPGlite: typeof import('pglite-prisma-adapter').PrismaPGlite;
   try {
+    const [pgliteModule, adapterModule] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('pglite-prisma-adapter'),
+    ]);
+    PrismaPGlite = adapterModule.PrismaPGlite;
+    const { PGlite } = pgliteModule;
     // int8 as bigint, as Prisma returns it, set once here rather than passed with every query (PGlite merges
     // per-query parsers into its own on each call). Prisma's adapter still passes its own per query.
-    pglite = await PGlite.create(dataDir, { parsers: { [INT8]: (value: string) => BigInt(value) } });
+    pglite = await PGlite.create(dataDir, {
+      parsers: { [INT8]: (value: string) => BigInt(value) },
+      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+    });
   } catch (error) {
     lock?.release();
     throw error;
