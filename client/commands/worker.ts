@@ -169,7 +169,10 @@ export function registerWorkerCommands(program: Command): Command {
     .addOption(env(new Option('--once', 'run one task, then exit (exit code 1 if it failed)'), 'ONCE'))
     .addOption(
       env(
-        new Option('--tasks <n>', 'tasks run at once')
+        new Option(
+          '--tasks <n>',
+          'tasks fetching at once (one whose decisions are all fetched and wait for upload does not count)',
+        )
           .argParser(number('--tasks', { min: 1, integer: true }))
           .default(WORKER_DEFAULTS.tasks),
         'TASKS',

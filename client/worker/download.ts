@@ -251,13 +251,17 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       }),
     );
     counts.skippedKnown += known.size;
+    // The page's disk checks at once: one after another they held its first fetch back by a file-system round
+    // trip per row (a missing document is one failed open).
+    const unknown = rows.filter((r) => !known.has(r.documentId));
+    const present = await Promise.all(unknown.map((row) => onDisk(row.documentId)));
     const toFetch: CollectedRow[] = [];
-    for (const row of rows.filter((r) => !known.has(r.documentId))) {
-      if (await onDisk(row.documentId)) {
+    unknown.forEach((row, i) => {
+      if (present[i]) {
         counts.skippedLocal++;
         documentIds.push(row.documentId);
       } else toFetch.push(row);
-    }
+    });
     if (rows.length > toFetch.length) report();
     for (const row of toFetch) {
       if (stopped()) return;

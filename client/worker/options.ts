@@ -27,7 +27,8 @@ export interface WorkerOptions {
   userAgent?: string;
   /** Run one task, then exit. */
   once: boolean;
-  /** Tasks run at once (each its own registry session; documents in flight are shared by all). */
+  /** Tasks fetching at once (each its own registry session; documents in flight are shared by all). A task whose
+   * decisions are all fetched waits for their upload without a slot (at most as many again). */
   tasks: number;
   /** On SIGINT/SIGTERM: how long in-flight documents may finish before the rest is released. */
   shutdownGraceMs: number;

@@ -28,6 +28,11 @@ export interface RunningTask {
   stopReason: 'shutdown' | 'lost' | 'cooldown' | null;
   reporter: ProgressReporter;
   view: TaskProgressView;
+  /**
+   * every decision of the task is fetched (or it ended): it only waits for their upload and its completion, so it
+   * no longer counts against --tasks and its registry session is back in the pool for the next task
+   */
+  fetched: boolean;
   /** the task's outcome has been (or is being) delivered: revocations no longer apply */
   settling: boolean;
   /** released by the shutdown path after the grace period */
@@ -44,24 +49,47 @@ export interface TaskRunDeps {
   outbox: Outbox;
   /** decisions being fetched by any of the worker's tasks (two tasks never fetch one decision at once) */
   inFlightDocuments: Map<string, Promise<unknown>>;
+  /** a task's fetching ended (task.fetched): the loop may claim the next one */
+  onFetched(): void;
 }
 
 export async function runClaimedTask(task: RunningTask, deps: TaskRunDeps): Promise<Outcome> {
   const session = await deps.sessions.take();
+  let given = false;
+  const giveBack = async (clean: boolean) => {
+    if (given) return;
+    given = true;
+    await deps.sessions.give(session, clean);
+  };
+  // The fetching is over while the uploads settle: the session goes to the next task and the loop may claim it,
+  // so the worker does not sit idle at every task boundary (upload tail, completion, claim, search).
+  const fetched = async () => {
+    await giveBack(!task.stopReason);
+    task.fetched = true;
+    deps.onFetched();
+  };
   let outcome: Outcome;
   try {
     outcome =
-      task.lease.task.kind === 'PLAN' ? await runPlan(task, session, deps) : await runDownloadTask(task, session, deps);
+      task.lease.task.kind === 'PLAN'
+        ? await runPlan(task, session, deps)
+        : await runDownloadTask(task, session, deps, fetched);
   } catch (error) {
     outcome = { kind: 'failed', ...classifyFailure(error) };
   }
   // Only a session whose task ended cleanly goes to the next task.
   const clean = (outcome.kind === 'completed' || outcome.kind === 'completedByRunner') && !task.stopReason;
-  await deps.sessions.give(session, clean);
+  await giveBack(clean);
+  task.fetched = true;
   return outcome;
 }
 
-async function runDownloadTask(task: RunningTask, session: RegistrySession, deps: TaskRunDeps): Promise<Outcome> {
+async function runDownloadTask(
+  task: RunningTask,
+  session: RegistrySession,
+  deps: TaskRunDeps,
+  fetched: () => Promise<void>,
+): Promise<Outcome> {
   const result = await runDownload({
     lease: task.lease,
     session,
@@ -83,6 +111,7 @@ async function runDownloadTask(task: RunningTask, session: RegistrySession, deps
       }),
   });
   if (result.interrupted) return { kind: 'interrupted' };
+  await fetched();
   // Complete once the task's decisions are in the gate's store — unless the store is away: then they
   // wait in the outbox and the task completes now (downloading must not stop for an outage).
   await deps.outbox.settled(result.documentIds, Date.now() + deps.options.uploadWaitMs);

@@ -191,7 +191,7 @@ export class Worker {
           await this.nap(coolDown);
           continue;
         }
-        if (this.running.size < this.options.tasks) {
+        if (this.fetching() < this.options.tasks && this.running.size < 2 * this.options.tasks) {
           const lease = await this.claim(clientId);
           if (lease) {
             this.start(lease);
@@ -219,6 +219,16 @@ export class Worker {
     }
     if (this.refusedBy) return 5;
     return this.options.once && this.failures > 0 ? 1 : 0;
+  }
+
+  /**
+   * Tasks still fetching: --tasks bounds these. A task whose decisions are all fetched waits for their upload and
+   * its completion without a slot (at most as many again), so the next task's claim and search overlap that tail.
+   */
+  private fetching(): number {
+    let count = 0;
+    for (const task of this.running.values()) if (!task.fetched) count++;
+    return count;
   }
 
   private async claim(clientId: string): Promise<GateLease | null> {
@@ -266,6 +276,7 @@ export class Worker {
       lease,
       stop: new AbortController(),
       stopReason: null,
+      fetched: false,
       settling: false,
       abandoned: false,
       view: this.deps.display.startTask(taskId, label),
@@ -307,6 +318,7 @@ export class Worker {
       sessions: this.sessions,
       outbox: this.outbox,
       inFlightDocuments: this.inFlightDocuments,
+      onFetched: () => this.wake(),
     });
     if (task.stopReason === 'lost') outcome = { kind: 'lost', reason: 'lease lost' };
     await this.settle(task, outcome);
