@@ -15,9 +15,14 @@ const FollowDayStateEnum = builder.enumType('FollowDayState', {
 });
 
 const DayRef = builder.objectRef<FollowCoverageDay>('FollowCoverageDay').implement({
+  description: 'One day of the calendar and where it stands.',
   fields: (t) => ({
     date: t.exposeString('date', { description: 'adopted-on, YYYY-MM-DD' }),
-    state: t.field({ type: FollowDayStateEnum, resolve: (d) => d.state }),
+    state: t.field({
+      type: FollowDayStateEnum,
+      description: 'downloaded, planned, a gap, or not planned yet',
+      resolve: (d) => d.state,
+    }),
     windowFrom: t.exposeString('windowFrom', { nullable: true, description: 'the window the day belongs to' }),
   }),
 });
@@ -28,26 +33,26 @@ const MonthRef = builder.objectRef<FollowCoverageMonth>('FollowCoverageMonth').i
     month: t.exposeString('month', { description: 'YYYY-MM' }),
     expected: t.exposeInt('expected', { description: "the registry's latest totals" }),
     downloaded: t.exposeInt('downloaded', { description: 'what the gate has' }),
-    missing: t.exposeInt('missing'),
-    daysDownloaded: t.exposeInt('daysDownloaded'),
-    daysPlanned: t.exposeInt('daysPlanned'),
-    daysGap: t.exposeInt('daysGap'),
-    daysNotPlanned: t.exposeInt('daysNotPlanned'),
+    missing: t.exposeInt('missing', { description: 'documents the registry counts that the gate does not have' }),
+    daysDownloaded: t.exposeInt('daysDownloaded', { description: 'its days in state DOWNLOADED' }),
+    daysPlanned: t.exposeInt('daysPlanned', { description: 'its days in state PLANNED' }),
+    daysGap: t.exposeInt('daysGap', { description: 'its days in state GAP' }),
+    daysNotPlanned: t.exposeInt('daysNotPlanned', { description: 'its days in state NOT_PLANNED' }),
   }),
 });
 
 const CoverageRef = builder.objectRef<FollowCoverage>('FollowCoverage').implement({
   description: "A follow's calendar from..to: every day's state, each month's figures, the gaps with their reasons.",
   fields: (t) => ({
-    followId: t.exposeID('followId'),
-    from: t.exposeString('from'),
-    to: t.exposeString('to'),
-    expected: t.exposeInt('expected'),
-    downloaded: t.exposeInt('downloaded'),
-    missing: t.exposeInt('missing'),
+    followId: t.exposeID('followId', { description: 'the follow' }),
+    from: t.exposeString('from', { description: 'the first day shown, YYYY-MM-DD' }),
+    to: t.exposeString('to', { description: 'the last day shown (included), YYYY-MM-DD' }),
+    expected: t.exposeInt('expected', { description: "the registry's latest totals over the windows shown" }),
+    downloaded: t.exposeInt('downloaded', { description: 'documents the gate has for those windows' }),
+    missing: t.exposeInt('missing', { description: 'documents the registry counts that the gate does not have' }),
     gaps: t.exposeInt('gaps', { description: 'windows that ended as gaps' }),
-    days: t.field({ type: [DayRef], resolve: (c) => c.days }),
-    months: t.field({ type: [MonthRef], resolve: (c) => c.months }),
+    days: t.field({ type: [DayRef], description: 'every day from..to, oldest first', resolve: (c) => c.days }),
+    months: t.field({ type: [MonthRef], description: 'every month from..to, oldest first', resolve: (c) => c.months }),
     gapWindows: t.field({ type: [FollowWindowRef], description: 'oldest first', resolve: (c) => c.gapWindows }),
   }),
 });

@@ -12,27 +12,39 @@ export const FollowWindowRef = builder.prismaObject('FollowWindow', {
   description: "One window of a follow's calendar, as the latest run left it.",
   fields: (t) => ({
     from: t.exposeString('dateFrom', { description: 'adopted-on, YYYY-MM-DD' }),
-    to: t.exposeString('dateTo'),
+    to: t.exposeString('dateTo', { description: 'the last adopted-on day of the window (included), YYYY-MM-DD' }),
     state: t.exposeString('state', {
       description: 'PLANNING (its tasks not all finished), COMPLETE, REPAIR (planned again), GAP (see reason)',
     }),
     round: t.exposeInt('round', { description: 'the run whose tasks cover it now' }),
-    planTaskId: t.exposeID('planTaskId', { nullable: true }),
+    planTaskId: t.exposeID('planTaskId', {
+      nullable: true,
+      description: 'the PLAN task of its latest planning; null before the first',
+    }),
     expected: t.exposeInt('expected', { nullable: true, description: "the registry's latest total" }),
     downloaded: t.exposeInt('downloaded', { description: 'documents the gate has for the window' }),
-    missing: t.int({ resolve: (w) => Math.max(0, (w.expected ?? 0) - w.downloaded) }),
-    repairs: t.exposeInt('repairs'),
-    reason: t.exposeString('reason', { nullable: true }),
-    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    missing: t.int({
+      description:
+        'documents the registry counts that the gate does not have: expected - downloaded (0 when not counted)',
+      resolve: (w) => Math.max(0, (w.expected ?? 0) - w.downloaded),
+    }),
+    repairs: t.exposeInt('repairs', {
+      description: 'how many times it was planned again because documents were missing',
+    }),
+    reason: t.exposeString('reason', {
+      nullable: true,
+      description: 'why the window is a GAP or under repair, in words; null when it is neither',
+    }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'when a run last changed it' }),
   }),
 });
 
 const FollowRunRef = builder.prismaObject('FollowRun', {
   description: 'One run of a follow: what it planned, and what its tasks came to as its windows settle.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    followId: t.exposeID('followId'),
-    round: t.exposeInt('round'),
+    id: t.exposeID('id', { description: "the run's id (a UUID)" }),
+    followId: t.exposeID('followId', { description: 'the follow it ran for' }),
+    round: t.exposeInt('round', { description: "the run's number for its follow: 1 for the first" }),
     trigger: t.exposeString('trigger', { description: 'SCHEDULE or MANUAL' }),
     summary: t.expose('summary', {
       type: 'JSON',
@@ -43,28 +55,47 @@ const FollowRunRef = builder.prismaObject('FollowRun', {
       description:
         'windowsSettled, windowsComplete, newDocuments, knownDocuments, registryRequests, gaps, repairs (added up as windows settle)',
     }),
-    finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'when every window it planned had settled; null while its tasks are still at work',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when the run started' }),
   }),
 });
 
 export const FollowRef = builder.prismaObject('Follow', {
   description: 'A search the gate keeps current: new days planned, recent days re-counted, short windows repaired.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    searchParams: t.expose('searchParams', { type: 'JSON' }),
+    id: t.exposeID('id', { description: "the follow's id (a UUID); its tasks name it as followId" }),
+    searchParams: t.expose('searchParams', {
+      type: 'JSON',
+      description: 'the registry form fields it follows, without dates, e.g. {"CourtRegion": ["11"]}',
+    }),
     startDate: t.exposeString('startDate', { description: 'YYYY-MM-DD' }),
     schedule: t.exposeString('schedule', { description: 'interval (6h) or cron expression (UTC)' }),
-    recountDays: t.exposeInt('recountDays'),
+    recountDays: t.exposeInt('recountDays', {
+      description: 'how many days before today every run counts again (late publications land there)',
+    }),
     window: t.exposeString('window', { description: "unit of the first run's backfill windows" }),
-    chunkSize: t.int({ resolve: (f) => requirePlanOptions(f.options).chunkSize }),
-    priority: t.exposeInt('priority'),
-    paused: t.exposeBoolean('paused'),
+    chunkSize: t.int({
+      description: 'documents per download task its runs plan',
+      resolve: (f) => requirePlanOptions(f.options).chunkSize,
+    }),
+    priority: t.exposeInt('priority', { description: 'the priority of its tasks (higher runs first)' }),
+    paused: t.exposeBoolean('paused', { description: 'true: no run is started and its tasks are not claimed' }),
     coveredTo: t.exposeString('coveredTo', { nullable: true, description: 'last day planned' }),
-    runs: t.exposeInt('runs'),
-    lastRunAt: t.expose('lastRunAt', { type: 'DateTime', nullable: true }),
-    nextRunAt: t.expose('nextRunAt', { type: 'DateTime' }),
-    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    runs: t.exposeInt('runs', { description: 'how many runs it has had' }),
+    lastRunAt: t.expose('lastRunAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'when its last run started; null: it has not run yet',
+    }),
+    nextRunAt: t.expose('nextRunAt', {
+      type: 'DateTime',
+      description: 'when its next run is due by the schedule (a paused follow waits past it)',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it was created' }),
     windows: t.field({
       type: [FollowWindowRef],
       description: 'the calendar, oldest first',
@@ -88,7 +119,8 @@ builder.queryFields((t) => ({
   }),
   follow: t.prismaField({
     type: 'Follow',
-    args: { id: t.arg.id() },
+    description: 'One follow by its id (NOT_FOUND when there is none).',
+    args: { id: t.arg.id({ description: 'the follow id' }) },
     resolve: (_q, _root, args, ctx) => follows.getFollow(ctx.actor, args.id),
   }),
 }));
@@ -101,6 +133,7 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({
         type: builder.inputType('CreateFollowInput', {
+          description: 'A search to follow: its form fields, from when, how often, and how to cut it.',
           fields: (f) => ({
             searchParams: f.field({
               type: 'JSON',
@@ -117,10 +150,22 @@ builder.mutationFields((t) => ({
               required: false,
               description: "the first run's backfill windows: day, week, month (default), year",
             }),
-            chunkSize: f.int({ required: false }),
-            pageBudget: f.int({ required: false }),
-            splitFields: f.stringList({ required: false }),
-            priority: f.int({ required: false }),
+            chunkSize: f.int({
+              required: false,
+              description: 'documents per download task, a multiple of the rows per page (default 100)',
+            }),
+            pageBudget: f.int({
+              required: false,
+              description: "split windows with more result pages than this (default: only over the registry's cap)",
+            }),
+            splitFields: f.stringList({
+              required: false,
+              description: 'fields a day over the limit is split by (default VRType, CSType)',
+            }),
+            priority: f.int({
+              required: false,
+              description: '-1000..1000 for its tasks; higher runs first (default 0)',
+            }),
           }),
         }),
       }),
