@@ -11,7 +11,8 @@ import { deleteUploads, lockExpiredUploads, lockUploads, type UploadRecord } fro
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { ContentKey, DocumentStore } from './store/types.ts';
 
-async function removeLocked(tx: Prisma.TransactionClient, store: DocumentStore, locked: UploadRecord[]) {
+/** Removes the objects of the locked upload records whose version is not recorded, then the records. */
+export async function removeLocked(tx: Prisma.TransactionClient, store: DocumentStore, locked: UploadRecord[]) {
   // Objects first, then the records: a crash in between leaves the records, and the next pass finishes.
   await store.delete(locked.filter((u) => !u.recorded));
   await deleteUploads(tx, locked);

@@ -11,6 +11,7 @@ import { clearFailedDocuments } from '../db/sql/clear-failed-documents.ts';
 import { deleteUploads, lockUploads } from '../db/sql/document-uploads.ts';
 import { recordStoredDocuments, type StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
 import { storeDatabaseDocuments } from '../db/sql/store-database-documents.ts';
+import { removeLocked } from '../corpus/orphans.ts';
 import { contentRows } from '../corpus/store/database.ts';
 import { CONTENT_PARTS, type DocumentContent, type DocumentStore, type PartInfo } from '../corpus/store/types.ts';
 
@@ -103,7 +104,18 @@ export async function recordVerified(
       );
       await deleteUploads(
         tx,
-        ready.map((v) => v.content),
+        ready.filter((v) => recorded.has(v.document.documentId)).map((v) => v.content),
+      );
+      // Not recorded: another version of the decision was recorded first. Its objects are no one's, and with its
+      // upload record deleted the sweeper would never find them: they go now, under the records' locks (a
+      // version the documents table records — the same sha256 — is never touched).
+      await removeLocked(
+        tx,
+        store,
+        await lockUploads(
+          tx,
+          ready.filter((v) => !recorded.has(v.document.documentId)).map((v) => v.content),
+        ),
       );
       for (const { document: d } of ready)
         outcomes.set(d.documentId, { status: recorded.has(d.documentId) ? 'stored' : 'present' });

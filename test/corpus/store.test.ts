@@ -211,6 +211,31 @@ describe.each(['database', 's3'] as const)('document store: %s', (kind) => {
   );
 
   it.runIf(kind === 's3')(
+    'two versions prepared and PUT at once: one is the decision, the other leaves no object behind',
+    async () => {
+      const id = '900000042';
+      const versions = [await packedFixture(id), await packedFixture(id, { html: '<p>another version</p>' })];
+      const client = admin();
+      // Both prepared and their HTML PUT before either is recorded, then both confirmed at once: the race two
+      // workers run into. The loser either finds the decision stored (its upload record stays for the sweeper)
+      // or loses inside the recording transaction (its objects go at once: no record would name them later).
+      const prepared = await Promise.all(versions.map((v) => client.prepare([v])));
+      for (const [i, p] of prepared.entries()) await client.putDirect(p.documents[0].put!, versions[i].parts.html.gzip);
+      const answers = await Promise.all(versions.map((v) => client.store([v], null, new Set([id]))));
+      expect(answers.map((a) => a.documents[0].status).sort()).toEqual(['present', 'stored']);
+      const row = await prisma.document.findUniqueOrThrow({ where: { documentId: id } });
+      const keysOf = async () => (await s3!.keys()).filter((k) => k.includes(`/${id}/`));
+      await eventually(
+        async () => (await t.gate.sweeper.sweepOrphans(), (await keysOf()).length === 3),
+        20_000,
+        "the other version's objects to be gone",
+      );
+      expect((await keysOf()).filter((k) => !k.includes(`/${row.sha256}/`))).toEqual([]);
+      expect(await prisma.documentUpload.count({ where: { documentId: id } })).toBe(0);
+    },
+  );
+
+  it.runIf(kind === 's3')(
     'the sweeper removes what a worker uploaded and never confirmed, and nothing else',
     async () => {
       const orphan = await packedFixture('900000030');
