@@ -23,7 +23,8 @@ export const ClientRef = builder.prismaObject('Client', {
     status: t.expose('status', { type: ClientStatusEnum, description: 'active, inactive, stopped or disabled' }),
     lastHeartbeatAt: t.expose('lastHeartbeatAt', {
       type: 'DateTime',
-      description: 'its last heartbeat (or registration): a worker sends one every few seconds while it runs',
+      description:
+        'its last heartbeat (or registration): a running worker sends one every third of the lease length, an idle one every --heartbeat-interval',
     }),
     tasksCompleted: t.exposeInt('tasksCompleted', { description: 'tasks it completed, since it first registered' }),
     tasksFailed: t.exposeInt('tasksFailed', {
