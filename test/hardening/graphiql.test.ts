@@ -94,11 +94,19 @@ describe('its assets', () => {
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
+/** How long the page may take to show something: a safety net on a busy box, not a measure. */
+const WAIT = { timeout: 60_000 };
+
 describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', () => {
+  let browser: Awaited<ReturnType<typeof launchChromium>>;
+  beforeAll(async () => {
+    browser = await launchChromium(chromiumPath); // one browser for the file, a context per test
+  });
+  afterAll(() => browser?.close());
+
   it('renders, runs a query against the gate, and loads nothing from another origin', async () => {
-    const browser = await launchChromium(chromiumPath);
+    const context = await browser.newContext();
     try {
-      const context = await browser.newContext();
       const elsewhere: string[] = [];
       context.on('request', (r) => {
         if (!r.url().startsWith(t.url) && !r.url().startsWith('blob:') && !r.url().startsWith('data:'))
@@ -108,7 +116,7 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       const errors: string[] = [];
       tab.on('pageerror', (e) => errors.push(e.message));
       await tab.goto(`${t.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`);
-      await tab.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+      await tab.locator('.graphiql-container').first().waitFor(WAIT);
       // the query comes in the URL (?query=), the key goes into the headers editor; run it
       await tab.getByText('Headers', { exact: true }).click();
       await tab.locator('.graphiql-editor-tool .monaco-editor').last().click();
@@ -118,18 +126,18 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       );
       await tab.locator('.graphiql-execute-button').click();
       expect((await answer).status()).toBe(200);
-      await tab.locator('.graphiql-response', { hasText: '"Query"' }).waitFor({ timeout: 30_000 });
+      await tab.locator('.graphiql-response', { hasText: '"Query"' }).waitFor(WAIT);
       expect(errors).toEqual([]);
       expect(elsewhere).toEqual([]);
     } finally {
-      await browser.close();
+      await context.close();
     }
-  }, 120_000);
+  });
 
   it('opens with example tabs; a key typed once serves every tab and the live subscription (WebSocket)', async () => {
-    const browser = await launchChromium(chromiumPath);
+    const context = await browser.newContext();
     try {
-      const tab = await (await browser.newContext()).newPage();
+      const tab = await context.newPage();
       const errors: string[] = [];
       tab.on('pageerror', (e) => errors.push(e.message));
       const sockets: string[] = [];
@@ -137,12 +145,12 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       const openTab = async (name: string) => {
         // a click event alone: the tabs can be dragged to reorder, and a pointer's press-move-release may count as one
         await tab.locator('.graphiql-tab-button', { hasText: name }).dispatchEvent('click');
-        await tab.locator('.graphiql-tab-active', { hasText: name }).waitFor({ timeout: 10_000 });
+        await tab.locator('.graphiql-tab-active', { hasText: name }).waitFor(WAIT);
       };
       await tab.goto(t.graphqlUrl);
-      await tab.locator('.graphiql-container').first().waitFor({ timeout: 30_000 });
+      await tab.locator('.graphiql-container').first().waitFor(WAIT);
       for (const name of ['Overview', 'Register', 'LiveTaskEvents']) {
-        await tab.locator('.graphiql-tab', { hasText: name }).first().waitFor({ timeout: 30_000 });
+        await tab.locator('.graphiql-tab', { hasText: name }).first().waitFor(WAIT);
       }
       // The first tab: its Headers pane holds {"X-API-Key": ""}; the key goes there, once.
       await tab.getByText('Headers', { exact: true }).click();
@@ -170,17 +178,19 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       // The subscription tab has no headers of its own: the key typed in the first tab opens the WebSocket.
       await openTab('LiveTaskEvents');
       await tab.locator('.graphiql-execute-button').click();
-      await expect.poll(() => sockets.some((f) => f.includes('"connection_init"') && f.includes(ADMIN_KEY))).toBe(true);
       await expect
-        .poll(() => sockets.some((f) => f.includes('"subscribe"') && f.includes('LiveTaskEvents')))
+        .poll(() => sockets.some((f) => f.includes('"connection_init"') && f.includes(ADMIN_KEY)), WAIT)
+        .toBe(true);
+      await expect
+        .poll(() => sockets.some((f) => f.includes('"subscribe"') && f.includes('LiveTaskEvents')), WAIT)
         .toBe(true);
       const created = await t.ok(
         `mutation { createTask(input: { searchParams: { CourtRegion: "11" }, maxDocuments: 5 }) { id } }`,
       );
-      await tab.locator('.graphiql-response', { hasText: created.createTask.id }).waitFor({ timeout: 30_000 });
+      await tab.locator('.graphiql-response', { hasText: created.createTask.id }).waitFor(WAIT);
       expect(errors).toEqual([]);
     } finally {
-      await browser.close();
+      await context.close();
     }
-  }, 120_000);
+  });
 });
