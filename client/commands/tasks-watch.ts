@@ -1,6 +1,7 @@
 /**
  * `reyestr tasks watch`: the taskEvents subscription (graphql-ws) shown as a live table on a terminal —
  * status, worker, progress bar, rate, ETA — or as one line (or one JSON object) per event elsewhere.
+ * It starts with the log's last --replay events (100 by default), then follows it live.
  * Ctrl-C (SIGINT) or SIGTERM ends it cleanly with exit code 0.
  *
  * Once connected, a lost connection (a gate restart) is retried for ever with the worker's backoff, and the
@@ -29,6 +30,10 @@ const WatchEventsDocument = graphql(`
   }
 `);
 
+const WatchPositionDocument = graphql(`
+  query OperatorWatchPosition { eventLogPosition }
+`);
+
 const WatchInitialDocument = graphql(`
   query OperatorWatchInitial($filter: TaskFilter, $first: Int) {
     tasks(filter: $filter, first: $first) { edges { node { ...OperatorWatchTask } } }
@@ -47,6 +52,8 @@ export interface WatchOptions {
   kind?: 'DOWNLOAD' | 'PLAN';
   limit: number;
   count?: number;
+  /** start with the last this-many events of the log (0: only what happens from now on) */
+  replay: number;
   mode: 'table' | 'lines' | 'json';
   output: Output;
 }
@@ -215,6 +222,12 @@ export async function watchTasks(o: WatchOptions): Promise<void> {
   // graphql-ws sends this same payload again when it resubscribes after a reconnect: afterSeq kept current in it
   // makes the gate replay exactly the events missed meanwhile (no gap, no repeat).
   const variables: VariablesOf<typeof WatchEventsDocument> = { filter: o.filter, afterSeq: null };
+  // The last events first: work that began (or even ended) a moment before the command started is shown, not lost
+  // between typing `tasks plan` and `tasks watch`.
+  if (o.replay > 0) {
+    const { eventLogPosition } = await o.gate.request(WatchPositionDocument, {});
+    variables.afterSeq = Math.max(0, eventLogPosition - o.replay);
+  }
   let connectedOnce = false;
   let stopping = false;
   /** why the connection was lost, while it is being made again */

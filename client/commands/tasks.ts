@@ -244,6 +244,12 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
     .option('--limit <n>', 'rows of the live table (default 30)', int('--limit', 1, 500), 30)
     .option('--lines', 'print one line per event even on a terminal')
     .option('--count <n>', 'stop after this many events', int('--count', 1))
+    .option(
+      '--replay <n>',
+      'start with the last N events of the log (0: from now on only)',
+      int('--replay', 0, 1000),
+      100,
+    )
     .action(
       action(
         async (
@@ -255,6 +261,7 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
             limit: number;
             lines?: boolean;
             count?: number;
+            replay: number;
           },
         ) => {
           const status = statusList(o.status);
@@ -273,6 +280,7 @@ export function registerTaskCommands(program: Command, output: Output = stdio): 
               kind: kindOf(o.kind),
               limit: o.limit,
               count: o.count,
+              replay: o.replay,
               mode: o.json ? 'json' : o.lines || !process.stdout.isTTY ? 'lines' : 'table',
               output,
             });

@@ -86,6 +86,12 @@ const TaskAvailableRef = builder.objectRef<TaskEvent>('TaskAvailable').implement
 });
 
 builder.queryFields((t) => ({
+  eventLogPosition: t.field({
+    type: 'SafeInt',
+    description:
+      "The newest task event this gate has delivered to its subscribers: the log's live end. Subscribe to taskEvents with afterSeq = eventLogPosition − N to see the last N events first, then the live ones (reyestr tasks watch does, N = --replay).",
+    resolve: (_p, _a, ctx) => Number(ctx.bus.deliveredSeq),
+  }),
   taskEvents: t.prismaField({
     type: ['TaskEvent'],
     description:
