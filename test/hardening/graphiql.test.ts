@@ -169,15 +169,40 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       const registered = tab.waitForResponse(
         (r) => r.url() === t.graphqlUrl && (r.request().postData() ?? '').includes('registerClient'),
       );
-      await tab.locator('.graphiql-execute-button').click();
-      // the tab holds several operations: GraphiQL asks which one to run
-      await tab.getByRole('menuitem', { name: 'Register' }).click();
+      // The tab holds several operations: GraphiQL asks which one to run — once its editor has parsed them. A
+      // click that comes before (a busy machine: seen in CI) opens no menu, so click again until the menu shows.
+      for (const deadline = Date.now() + 60_000; ; ) {
+        await tab.locator('.graphiql-execute-button').click();
+        const chosen = await tab
+          .getByRole('menuitem', { name: 'Register' })
+          .click({ timeout: 5_000 })
+          .then(() => true)
+          .catch((error) => {
+            if (Date.now() > deadline) throw error;
+            return false;
+          });
+        if (chosen) break;
+      }
       const answer = await registered;
       expect(answer.request().headers()['x-api-key']).toBe(ADMIN_KEY);
       expect(JSON.stringify(await answer.json())).toMatch(/"registerClient":\{"id":"[0-9a-f-]{36}"\}/);
       // The subscription tab has no headers of its own: the key typed in the first tab opens the WebSocket.
       await openTab('LiveTaskEvents');
-      await tab.locator('.graphiql-execute-button').click();
+      // Running, the button says "Stop query": click "Execute" until it does (a click before the editor has parsed
+      // the operation runs nothing).
+      for (const deadline = Date.now() + 60_000; ; ) {
+        const button = tab.locator('.graphiql-execute-button');
+        if ((await button.getAttribute('aria-label'))?.startsWith('Execute')) await button.click();
+        const running = await tab
+          .locator('.graphiql-execute-button[aria-label^="Stop"]')
+          .waitFor({ timeout: 5_000 })
+          .then(
+            () => true,
+            () => false,
+          );
+        if (running) break;
+        if (Date.now() > deadline) throw new Error('the LiveTaskEvents subscription did not start');
+      }
       await expect
         .poll(() => sockets.some((f) => f.includes('"connection_init"') && f.includes(ADMIN_KEY)), WAIT)
         .toBe(true);
