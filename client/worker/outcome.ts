@@ -134,3 +134,28 @@ export async function deliverOutcome(o: {
     return 'not delivered';
   }
 }
+
+/**
+ * At shutdown, the tasks still unfinished after the grace period: their progress reported, then all handed back in
+ * one call (sent again until the deadline). Returns how many were released; none when the gate could not be told
+ * (their leases then run out).
+ */
+export async function releaseUnfinished(
+  gate: GateClient,
+  log: Logger,
+  tasks: Array<{ lease: GateLease; reporter: ProgressReporter }>,
+  deadline: number,
+): Promise<number> {
+  await Promise.all(tasks.map((task) => task.reporter.flush(deadline).catch(() => {})));
+  try {
+    await persist(
+      () => gate.releaseTasks(tasks.map(({ lease }) => ({ taskId: lease.task.id, leaseToken: lease.leaseToken }))),
+      { log, what: 'release of unfinished tasks', deadline },
+    );
+  } catch (error) {
+    log.error({ err: (error as Error).message }, 'could not release the unfinished tasks; their leases will expire');
+    return 0;
+  }
+  log.info({ tasks: tasks.map(({ lease }) => lease.task.id) }, `released ${tasks.length} unfinished task(s)`);
+  return tasks.length;
+}

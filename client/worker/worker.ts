@@ -19,15 +19,16 @@ import { ContentClient } from '../corpus/content-client.ts';
 import { Outbox } from '../corpus/outbox.ts';
 import { removeStaleTemps } from './files.ts';
 import { LeaseKeeper } from './lease-keeper.ts';
-import { deliverOutcome, type Outcome } from './outcome.ts';
+import { deliverOutcome, type Outcome, releaseUnfinished } from './outcome.ts';
 import type { Logger } from './log.ts';
 import type { WorkerOptions } from './options.ts';
 import type { ProgressDisplay } from './progress.ts';
 import { ProgressReporter } from './reporter.ts';
 import { registerWithGate, sayGoodbye } from './register.ts';
 import { SessionPool } from './session-pool.ts';
+import { listenForTaskNudges } from './task-nudges.ts';
 import { type RunningTask, runClaimedTask } from './task-run.ts';
-import { persist, sleep } from './retry.ts';
+import { sleep } from './retry.ts';
 import { Waker } from './waker.ts';
 
 export interface WorkerDeps {
@@ -162,23 +163,10 @@ export class Worker {
       onKeyRefused: (error) => this.keyRefused(error),
     });
     await this.keeper.start();
-    let socketUp = false;
-    const unsubscribe = gate.subscribeTaskAvailable({
-      clientId,
-      onNudge: () => this.wake(),
-      onConnected: () => {
-        if (!socketUp) this.log.debug('listening for taskAvailable');
-        socketUp = true;
-        // Claim now (tasks may have come while the socket was down) and once more a moment later: the gate
-        // registers the subscription a little after it acknowledges the connection, and a nudge in between is lost.
-        this.wake();
-        setTimeout(() => this.wake(), 1_000).unref();
-      },
-      onClosed: (close) => {
-        socketUp = false;
-        // 4403: the gate ended the socket because the key was revoked or the client disabled.
-        if (close.code === 4403) this.keyRefused(new Error(`the gate closed the subscription: ${close.reason}`));
-      },
+    const unsubscribe = listenForTaskNudges(gate, clientId, {
+      log: this.log,
+      wake: () => this.wake(),
+      keyRefused: (error) => this.keyRefused(error),
     });
     try {
       while (!this.stopping) {
@@ -373,28 +361,7 @@ export class Worker {
     const left = tasks.filter((task) => this.running.has(task.lease.task.id) && !task.settling);
     if (left.length > 0) {
       for (const task of left) task.abandoned = true;
-      const deadline = Date.now() + 5_000;
-      await Promise.all(left.map((task) => task.reporter.flush(deadline).catch(() => {})));
-      try {
-        await persist(
-          () =>
-            this.deps.gate.releaseTasks(
-              left.map((task) => ({ taskId: task.lease.task.id, leaseToken: task.lease.leaseToken })),
-            ),
-          {
-            log: this.log,
-            what: 'release of unfinished tasks',
-            deadline,
-          },
-        );
-        this.stats.released += left.length;
-        this.log.info({ tasks: left.map((task) => task.lease.task.id) }, `released ${left.length} unfinished task(s)`);
-      } catch (error) {
-        this.log.error(
-          { err: (error as Error).message },
-          'could not release the unfinished tasks; their leases will expire',
-        );
-      }
+      this.stats.released += await releaseUnfinished(this.deps.gate, this.log, left, Date.now() + 5_000);
     }
     // Deliveries still under way (completions in their retry loop) get the rest of their own deadline.
     await Promise.race([Promise.all(tasks.map((task) => task.done)), sleep(5_000, this.hurry.signal)]);
