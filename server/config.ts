@@ -206,17 +206,21 @@ export interface GateConfig {
 
 export class ConfigError extends Error {}
 
+/** `value` as a URL when it is an http(s):// one, else null. */
+function httpUrl(value: string): URL | null {
+  try {
+    const url = new URL(value);
+    return ['http:', 'https:'].includes(url.protocol) ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The webhook's URL is a secret (Slack's carry their token in the path): only its origin is ever printed. */
 function alertConfig(e: z.infer<typeof envSchema>): AlertConfig | undefined {
   if (!e.ALERT_WEBHOOK_URL) return undefined;
-  let url: URL | null = null;
-  try {
-    url = new URL(e.ALERT_WEBHOOK_URL);
-  } catch {
-    // reported below
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol))
-    throw new ConfigError('invalid configuration: ALERT_WEBHOOK_URL: expected an http(s):// URL');
+  const url = httpUrl(e.ALERT_WEBHOOK_URL);
+  if (!url) throw new ConfigError('invalid configuration: ALERT_WEBHOOK_URL: expected an http(s):// URL');
   return {
     webhookUrl: url.href,
     checkIntervalMs: Math.round(e.ALERT_CHECK_INTERVAL_SECONDS * 1000),
@@ -297,16 +301,8 @@ function documentStoreConfig(e: z.infer<typeof envSchema>): DocumentStoreConfig 
     fail(`"${bucket}" is not a valid bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
   const prefix = rest.filter(Boolean).join('/');
   const endpoint = e.DOCUMENT_STORE_ENDPOINT || e.AWS_ENDPOINT_URL_S3 || e.AWS_ENDPOINT_URL || undefined;
-  if (endpoint) {
-    let url: URL | null = null;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      // reported below
-    }
-    if (!url || !['http:', 'https:'].includes(url.protocol))
-      fail(`the endpoint ${endpoint} is not an http(s):// URL (DOCUMENT_STORE_ENDPOINT or AWS_ENDPOINT_URL_S3)`);
-  }
+  if (endpoint && !httpUrl(endpoint))
+    fail(`the endpoint ${endpoint} is not an http(s):// URL (DOCUMENT_STORE_ENDPOINT or AWS_ENDPOINT_URL_S3)`);
   if (!!e.AWS_ACCESS_KEY_ID !== !!e.AWS_SECRET_ACCESS_KEY)
     fail(
       'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK looks for credentials itself)',
