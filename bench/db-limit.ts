@@ -22,8 +22,9 @@ export function dbLimit(): DbLimit {
   if (process.env.BENCH_DB_LIMIT === '0')
     return { single: null, batch: null, line: 'db-limit.sh: skipped (BENCH_DB_LIMIT=0)' };
   if (!existsSync(SCRIPT)) return { single: null, batch: null, line: `db-limit.sh: not found at ${SCRIPT}` };
-  const env = { ...process.env };
-  if (process.env.BENCH_DB_LIMIT_SECONDS) env.SECONDS = process.env.BENCH_DB_LIMIT_SECONDS;
+  // Always pass SECONDS: bash's own SECONDS counts from the script's start, so unset it made pgbench run only as
+  // long as the set-up had taken (1–3 s), and `-T 0` (set-up under a second) printed no tps at all.
+  const env = { ...process.env, SECONDS: process.env.BENCH_DB_LIMIT_SECONDS ?? '10' };
   const run = (args: string[]) =>
     Number(
       execFileSync('bash', [SCRIPT, ...args], { env })
@@ -32,7 +33,7 @@ export function dbLimit(): DbLimit {
     );
   const single = run([]);
   const batch = run(['--batch']);
-  const seconds = env.SECONDS ?? '10';
+  const seconds = env.SECONDS;
   return {
     single,
     batch,
