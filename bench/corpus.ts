@@ -21,7 +21,7 @@ import { FIXTURE_DOCUMENT_IDS, readFixture } from '../test/fake-registry/fixture
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { startTestS3 } from '../test/support/s3.ts';
 import { dbLimit } from './db-limit.ts';
-import { machine, startGateProcess, writeSection } from './support.ts';
+import { cpuMs, machine, startGateProcess, writeSection } from './support.ts';
 
 const DOCS = Number(process.env.CORPUS_DOCS ?? 400);
 const WORKERS = Number(process.env.CORPUS_WORKERS ?? 8);
@@ -59,12 +59,6 @@ async function timed(docs: PackedDocument[], send: (batch: PackedDocument[]) => 
   for (let i = 0; i < docs.length; i += BATCH) void queue.add(() => send(docs.slice(i, i + BATCH)));
   await queue.onIdle();
   return (performance.now() - started) / 1000;
-}
-
-/** CPU time (user + system) a process has used so far, in ms (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** Peak resident memory of a process while `work` runs (VmRSS sampled every 50 ms). */

@@ -1,7 +1,7 @@
 // Shared by the benchmarks: the machine description, percentiles, and updating one section of
 // docs/benchmarks.md without touching the others.
 import { cpus } from 'node:os';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startGateProcess as startGateProcessForTests } from '../test/support/gate-process.ts';
 
 export function machine(): string {
@@ -77,6 +77,60 @@ export const peakRssMb = (pid: number) =>
 /** Resident memory of a process now, in MB (Linux). */
 export const rssMb = (pid: number) =>
   Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** CPU time (user + system) a process has used so far, in ms (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  // The command name (field 2) may hold spaces and parentheses: count from its closing one.
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU ms of one process's main thread ("main") and of its other threads by name (libuv's pool, V8's helpers). */
+export function threadCpuMs(pid: number): Record<string, number> {
+  const byName: Record<string, number> = {};
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name =
+      tid === String(pid)
+        ? 'main'
+        : stat
+            .slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+            .replace(/\d+$/, '')
+            .trim();
+    const fields = stat.split(') ').at(-1)!.split(' ');
+    byName[name] = (byName[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) * 10;
+  }
+  return byName;
+}
+
+/**
+ * CPU time all of this machine's PostgreSQL processes have used so far, in ms: the live ones' own time plus, on the
+ * postmaster, the time of the backends that have already exited (cutime + cstime). Differences of two readings
+ * give the server's CPU over a run, whichever connections did the work (pgbench's and other work's included, so
+ * read it on a quiet box or as a share).
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (!stat.includes('(postgres)')) continue;
+    const fields = stat.split(') ').at(-1)!.split(' ');
+    total += (Number(fields[11]) + Number(fields[12])) * 10;
+    if (fields[1] === '1') total += (Number(fields[13]) + Number(fields[14])) * 10; // the postmaster (parent: init)
+  }
+  return total;
+}
 
 /** `count` ordinary DOWNLOAD tasks over result pages firstPage, firstPage+1, … — rows for insertTasks. */
 export const downloadTaskRows = (count: number, firstPage = 1) =>

@@ -15,7 +15,7 @@ import { RECOMMENDED_WORKER_NODE_FLAGS as RECOMMENDED_WORKER_NODE_ARGS } from '.
 import { dayWindow } from '../test/fake-registry/data.ts';
 import { startFakeRegistry, type FakeRegistry } from '../test/fake-registry/index.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, peakRssMb, startGateProcess, writeSection } from './support.ts';
+import { cpuMs, machine, peakRssMb, postgresCpuMs, startGateProcess, threadCpuMs, writeSection } from './support.ts';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const PER_DAY = 20;
@@ -70,10 +70,31 @@ interface RunResult {
   requests: number;
   requestsPerSecond: number;
   rssMb: number;
+  /** CPU ms per document over the run, by process: where the 2 cores went */
+  cpuPerDocument: { worker: number; gate: number; postgres: number; bench: number };
+  /** the worker's CPU ms per document by thread (main, libuv pool, GC helpers) */
+  workerThreads: Record<string, number>;
+}
+
+/** CPU readings of every process a run involves (the bench process holds the fake registry). */
+function cpuReadings(workerPid: number, gatePid: number) {
+  const bench = process.cpuUsage();
+  return {
+    worker: cpuMs(workerPid),
+    gate: cpuMs(gatePid),
+    postgres: postgresCpuMs(),
+    bench: (bench.user + bench.system) / 1000,
+  };
 }
 
 /** One worker process runs `documents` worth of tasks; returns documents/s from first claim to last completion. */
-async function run(url: string, registry: FakeRegistry, documents: number, workerArgs: string[]): Promise<RunResult> {
+async function run(
+  url: string,
+  gatePid: number,
+  registry: FakeRegistry,
+  documents: number,
+  workerArgs: string[],
+): Promise<RunResult> {
   const outputDir = mkdtempSync(join(tmpdir(), 'reyestr-bench-worker-'));
   const worker = spawn(
     process.execPath,
@@ -109,6 +130,8 @@ async function run(url: string, registry: FakeRegistry, documents: number, worke
     }
     await new Promise((resolveWait) => setTimeout(resolveWait, 500));
     registry.resetLog();
+    const cpuBefore = cpuReadings(worker.pid!, gatePid);
+    const threadsBefore = threadCpuMs(worker.pid!);
     const { createTasks } = await gql<{ createTasks: Array<{ id: string }> }>(
       url,
       'mutation($tasks: [NewTaskInput!]!) { createTasks(input: { tasks: $tasks }) { id } }',
@@ -133,6 +156,8 @@ async function run(url: string, registry: FakeRegistry, documents: number, worke
       if (tasks.every((task) => task.status === 'COMPLETED')) break;
       await new Promise((resolveWait) => setTimeout(resolveWait, 250));
     }
+    const cpuAfter = cpuReadings(worker.pid!, gatePid);
+    const threadsAfter = threadCpuMs(worker.pid!);
     const rssMb = peakRssMb(worker.pid!);
     const downloaded = tasks.reduce((sum, task) => sum + task.documentsDownloaded, 0);
     const first = Math.min(...tasks.map((task) => Date.parse(task.claimedAt)));
@@ -148,6 +173,15 @@ async function run(url: string, registry: FakeRegistry, documents: number, worke
       requests: log.length,
       requestsPerSecond: (log.length - 1) / requestSeconds,
       rssMb,
+      cpuPerDocument: {
+        worker: (cpuAfter.worker - cpuBefore.worker) / downloaded,
+        gate: (cpuAfter.gate - cpuBefore.gate) / downloaded,
+        postgres: (cpuAfter.postgres - cpuBefore.postgres) / downloaded,
+        bench: (cpuAfter.bench - cpuBefore.bench) / downloaded,
+      },
+      workerThreads: Object.fromEntries(
+        Object.entries(threadsAfter).map(([name, ms]) => [name, (ms - (threadsBefore[name] ?? 0)) / downloaded]),
+      ),
     };
   } finally {
     worker.kill('SIGTERM');
@@ -157,7 +191,10 @@ async function run(url: string, registry: FakeRegistry, documents: number, worke
 }
 
 /** The registry library alone, as bench:registry measures it: fetchDecision, politeness off, 8 in flight. */
-async function registryOnly(registry: FakeRegistry, count: number): Promise<number> {
+async function registryOnly(
+  registry: FakeRegistry,
+  count: number,
+): Promise<{ perSecond: number; cpuPerDocument: number }> {
   const session = await RegistrySession.open({
     baseUrl: registry.url,
     transport: 'http',
@@ -171,10 +208,12 @@ async function registryOnly(registry: FakeRegistry, count: number): Promise<numb
   await Promise.all(Array.from({ length: 8 }, loop)); // warm-up pass
   next = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await Promise.all(Array.from({ length: 8 }, loop));
+  const cpu = process.cpuUsage(cpuBefore);
   const perSecond = ids.length / ((performance.now() - started) / 1000);
   await session.close();
-  return perSecond;
+  return { perSecond, cpuPerDocument: (cpu.user + cpu.system) / 1000 / ids.length };
 }
 
 async function main() {
@@ -192,7 +231,7 @@ async function main() {
   });
   try {
     const url = `${gate.url}/graphql`;
-    const budgeted = await run(url, registry, BUDGET_DOCUMENTS, [
+    const budgeted = await run(url, gate.child.pid!, registry, BUDGET_DOCUMENTS, [
       '--rate',
       String(BUDGET),
       '--concurrency',
@@ -200,11 +239,20 @@ async function main() {
       '--tasks',
       '2',
     ]);
-    const fast = await run(url, registry, FAST_DOCUMENTS, ['--rate', '0', '--concurrency', '8', ...FAST_EXTRA_ARGS]);
-    const libraryRate = await registryOnly(registry, Math.min(FAST_DOCUMENTS, 1000));
+    const fast = await run(url, gate.child.pid!, registry, FAST_DOCUMENTS, [
+      '--rate',
+      '0',
+      '--concurrency',
+      '8',
+      ...FAST_EXTRA_ARGS,
+    ]);
+    const library = await registryOnly(registry, Math.min(FAST_DOCUMENTS, 1000));
 
     const budgetRatio = budgeted.requestsPerSecond / BUDGET;
+    const libraryRate = library.perSecond;
     const fastRatio = fast.perSecond / libraryRate;
+    const cpu = fast.cpuPerDocument;
+    const cpuTotal = cpu.worker + cpu.gate + cpu.postgres + cpu.bench;
     const rss = Math.max(budgeted.rssMb, fast.rssMb);
     const mark = (ok: boolean) => (ok ? '✓' : '✗');
     const body = `Command: \`npm run bench:worker\` — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1; load average at the end ${loadavg()[0].toFixed(2)}.
@@ -219,6 +267,17 @@ writing the three files per decision, knownDocumentIds/registerDocuments, progre
 | \`--rate ${BUDGET} --concurrency 4 --tasks 2\` | ${budgeted.documents} | ${budgeted.seconds.toFixed(1)} | ${budgeted.perSecond.toFixed(1)} | ${budgeted.requestsPerSecond.toFixed(2)} (${(budgetRatio * 100).toFixed(1)}% of the budget) | ≥ 95% of the budget ${mark(budgetRatio >= 0.95)} |
 | \`--rate 0 --concurrency 8${FAST_EXTRA_ARGS.length ? ` ${FAST_EXTRA_ARGS.join(' ')}` : ''}\` | ${fast.documents} | ${fast.seconds.toFixed(1)} | ${fast.perSecond.toFixed(0)} (${(fastRatio * 100).toFixed(0)}% of registry-only) | ${fast.requestsPerSecond.toFixed(0)} | ≥ 50% of registry-only ${mark(fastRatio >= 0.5)} |
 | registry library only (\`fetchDecision\`, politeness off, 8 in flight, same run) | ${Math.min(FAST_DOCUMENTS, 1000)} | | ${libraryRate.toFixed(0)} | | |
+
+Where the unthrottled run's CPU went (user + system ms per document, from \`/proc\`; the bench process serves the fake
+registry; PostgreSQL counts all its processes, so other work on the box lands there too): worker **${cpu.worker.toFixed(2)}**,
+gate **${cpu.gate.toFixed(2)}**, PostgreSQL **${cpu.postgres.toFixed(2)}**, fake registry + bench **${cpu.bench.toFixed(2)}** (the worker's by thread: ${Object.entries(
+      fast.workerThreads,
+    )
+      .filter(([, ms]) => ms >= 0.05)
+      .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+      .join(', ')}) — in all
+${cpuTotal.toFixed(2)} ms, i.e. at most ${((cpus().length * 1000) / cpuTotal).toFixed(0)} documents/s on ${cpus().length} cores. The registry-only row costs
+**${library.cpuPerDocument.toFixed(2)}** ms per document (fake registry and library in one process).
 
 Peak RSS of the worker process (VmHWM): **${rss.toFixed(0)} MB** (target ≤ 150 MB ${mark(rss <= 150)}; budgeted run ${budgeted.rssMb.toFixed(0)} MB, unthrottled ${fast.rssMb.toFixed(0)} MB).
 

@@ -17,82 +17,6 @@ const seconds = z.coerce
   .positive()
   .max(86_400 * 30);
 
-const envSchema = z.object({
-  API_HOST: z.string().min(1).default('0.0.0.0'),
-  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
-  DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().optional(),
-  DB_HOST: z.string().optional(),
-  DB_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
-  DB_NAME: z.string().optional(),
-  DB_USER: z.string().optional(),
-  DB_PASSWORD: z.string().optional(),
-  ENABLE_AUTH: bool.default(true),
-  SHARED_SUBSCRIPTIONS: bool.default(true),
-  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
-  LEASE_SECONDS: seconds.default(60),
-  SWEEP_INTERVAL_SECONDS: seconds.default(5),
-  FOLLOW_TICK_SECONDS: seconds.default(30),
-  CLIENT_INACTIVE_SECONDS: seconds.default(180),
-  EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
-  RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
-  RETRY_MAX_SECONDS: z.coerce
-    .number()
-    .min(0)
-    .max(86_400 * 7)
-    .default(3600),
-  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
-  MAX_STALLS: z.coerce.number().int().min(1).max(1000).default(5),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(100 * 1024 * 1024)
-    .default(1024 * 1024),
-  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce.number().int().min(0).max(10_000_000).default(30_000),
-  CORS_ORIGINS: z.string().default(''),
-  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(10),
-  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(15),
-  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(2000),
-  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(10_000_000).default(5000),
-  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).max(1000).default(50),
-  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(0).max(100_000).default(50),
-  MAX_SUBSCRIPTIONS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(1000),
-  WS_MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(0).max(1_000_000).default(200),
-  WS_MAX_CONNECTIONS_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).default(500),
-  WS_CONNECTION_INIT_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).default(5),
-  DOCUMENT_STORE: z.string().trim().default('database'),
-  DOCUMENT_STORE_ENDPOINT: z.string().trim().optional(),
-  AWS_ENDPOINT_URL_S3: z.string().trim().optional(),
-  AWS_ENDPOINT_URL: z.string().trim().optional(),
-  AWS_REGION: z.string().trim().optional(),
-  AWS_DEFAULT_REGION: z.string().trim().optional(),
-  AWS_ACCESS_KEY_ID: z.string().trim().optional(),
-  AWS_SECRET_ACCESS_KEY: z.string().optional(),
-  AWS_SESSION_TOKEN: z.string().optional(),
-  DOCUMENT_STORE_PATH_STYLE: bool.optional(),
-  AWS_S3_FORCE_PATH_STYLE: bool.optional(),
-  DOCUMENT_MAX_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .max(1024 * 1024 * 1024)
-    .default(10 * 1024 * 1024),
-  DOCUMENT_ORPHAN_GRACE_SECONDS: z.coerce
-    .number()
-    .min(1)
-    .max(86_400 * 30)
-    .default(3600),
-  DOCUMENT_UPLOAD_URL_SECONDS: z.coerce.number().int().min(60).max(604_800).default(900),
-  ALERT_WEBHOOK_URL: z.string().trim().optional(),
-  ALERT_CHECK_INTERVAL_SECONDS: seconds.default(30),
-  ALERT_WEBHOOK_REPEAT_SECONDS: seconds.default(3600),
-  ALERT_WINDOW_SECONDS: seconds.default(900),
-  ALERT_HEARTBEAT_SILENCE_SECONDS: seconds.default(300),
-  ALERT_REGISTRY_BLOCKED_SHARE: z.coerce.number().min(0).max(1).default(0.2),
-});
-
 /** HTTP and GraphQL limits; every one has a default, so a config may leave any of them out. */
 export interface Limits {
   /** request bodies (REST and GraphQL) */
@@ -136,6 +60,133 @@ export const DEFAULT_LIMITS: Limits = {
   wsConnectionInitTimeoutMs: 5000,
 };
 
+/** Rules of the document store that do not depend on which store it is. */
+export interface CorpusLimits {
+  /** largest part (HTML, text or metadata JSON) accepted, uncompressed */
+  maxDocumentBytes: number;
+  /** an upload not recorded within this time is an orphan the sweeper removes */
+  orphanGraceSeconds: number;
+  /** lifetime of presigned PUT URLs handed to workers (S3 store) */
+  uploadUrlSeconds: number;
+}
+
+export const DEFAULT_CORPUS_LIMITS: CorpusLimits = {
+  maxDocumentBytes: 10 * 1024 * 1024,
+  orphanGraceSeconds: 3600,
+  uploadUrlSeconds: 900,
+};
+
+// The variables' defaults are the constants above: one place for each default value.
+const envSchema = z.object({
+  API_HOST: z.string().min(1).default('0.0.0.0'),
+  API_PORT: z.coerce.number().int().min(0).max(65_535).default(8000),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  DB_HOST: z.string().optional(),
+  DB_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  DB_NAME: z.string().optional(),
+  DB_USER: z.string().optional(),
+  DB_PASSWORD: z.string().optional(),
+  ENABLE_AUTH: bool.default(true),
+  SHARED_SUBSCRIPTIONS: bool.default(true),
+  ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
+  LEASE_SECONDS: seconds.default(60),
+  SWEEP_INTERVAL_SECONDS: seconds.default(5),
+  FOLLOW_TICK_SECONDS: seconds.default(30),
+  CLIENT_INACTIVE_SECONDS: seconds.default(180),
+  EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
+  RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
+  RETRY_MAX_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(86_400 * 7)
+    .default(3600),
+  MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
+  MAX_STALLS: z.coerce.number().int().min(1).max(1000).default(5),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(100 * 1024 * 1024)
+    .default(DEFAULT_LIMITS.bodyLimitBytes),
+  RATE_LIMIT_MUTATIONS_PER_MINUTE: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .default(DEFAULT_LIMITS.mutationsPerMinute),
+  CORS_ORIGINS: z.string().default(''),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(DEFAULT_LIMITS.graphqlMaxDepth),
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).max(1000).default(DEFAULT_LIMITS.graphqlMaxAliases),
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(DEFAULT_LIMITS.graphqlMaxTokens),
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(100).max(10_000_000).default(DEFAULT_LIMITS.graphqlMaxCost),
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(1).max(1000).default(DEFAULT_LIMITS.graphqlMaxDirectives),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(100_000)
+    .default(DEFAULT_LIMITS.maxSubscriptionsPerConnection),
+  MAX_SUBSCRIPTIONS_PER_KEY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(DEFAULT_LIMITS.maxSubscriptionsPerKey),
+  WS_MAX_CONNECTIONS_PER_IP: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(DEFAULT_LIMITS.wsMaxConnectionsPerIp),
+  WS_MAX_CONNECTIONS_PER_KEY: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(1_000_000)
+    .default(DEFAULT_LIMITS.wsMaxConnectionsPerKey),
+  WS_CONNECTION_INIT_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(600)
+    .default(DEFAULT_LIMITS.wsConnectionInitTimeoutMs / 1000),
+  DOCUMENT_STORE: z.string().trim().default('database'),
+  DOCUMENT_STORE_ENDPOINT: z.string().trim().optional(),
+  AWS_ENDPOINT_URL_S3: z.string().trim().optional(),
+  AWS_ENDPOINT_URL: z.string().trim().optional(),
+  AWS_REGION: z.string().trim().optional(),
+  AWS_DEFAULT_REGION: z.string().trim().optional(),
+  AWS_ACCESS_KEY_ID: z.string().trim().optional(),
+  AWS_SECRET_ACCESS_KEY: z.string().optional(),
+  AWS_SESSION_TOKEN: z.string().optional(),
+  DOCUMENT_STORE_PATH_STYLE: bool.optional(),
+  AWS_S3_FORCE_PATH_STYLE: bool.optional(),
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(DEFAULT_CORPUS_LIMITS.maxDocumentBytes),
+  DOCUMENT_ORPHAN_GRACE_SECONDS: z.coerce
+    .number()
+    .min(1)
+    .max(86_400 * 30)
+    .default(DEFAULT_CORPUS_LIMITS.orphanGraceSeconds),
+  DOCUMENT_UPLOAD_URL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(604_800)
+    .default(DEFAULT_CORPUS_LIMITS.uploadUrlSeconds),
+  ALERT_WEBHOOK_URL: z.string().trim().optional(),
+  ALERT_CHECK_INTERVAL_SECONDS: seconds.default(30),
+  ALERT_WEBHOOK_REPEAT_SECONDS: seconds.default(3600),
+  ALERT_WINDOW_SECONDS: seconds.default(DEFAULT_THRESHOLDS.windowMs / 1000),
+  ALERT_HEARTBEAT_SILENCE_SECONDS: seconds.default(DEFAULT_THRESHOLDS.heartbeatSilenceMs / 1000),
+  ALERT_REGISTRY_BLOCKED_SHARE: z.coerce.number().min(0).max(1).default(DEFAULT_THRESHOLDS.blockedShare),
+});
+
 /** Where decisions' content is kept (server/corpus/store): the gate's database, or S3-compatible object storage. */
 export type DocumentStoreConfig =
   | { kind: 'database' }
@@ -152,22 +203,6 @@ export type DocumentStoreConfig =
       /** unset: the AWS SDK's default chain (environment, profile, instance role) */
       credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
     };
-
-/** Rules of the document store that do not depend on which store it is. */
-export interface CorpusLimits {
-  /** largest part (HTML, text or metadata JSON) accepted, uncompressed */
-  maxDocumentBytes: number;
-  /** an upload not recorded within this time is an orphan the sweeper removes */
-  orphanGraceSeconds: number;
-  /** lifetime of presigned PUT URLs handed to workers (S3 store) */
-  uploadUrlSeconds: number;
-}
-
-export const DEFAULT_CORPUS_LIMITS: CorpusLimits = {
-  maxDocumentBytes: 10 * 1024 * 1024,
-  orphanGraceSeconds: 3600,
-  uploadUrlSeconds: 900,
-};
 
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
