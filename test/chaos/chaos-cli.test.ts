@@ -45,7 +45,7 @@ describe('npm run chaos (the command)', () => {
     expect(run.out()).toMatch(/^Usage: npm run chaos/);
     expect(run.out()).toContain('PostgreSQL down again and again under load');
     expect(clusterDirs()).toEqual([]);
-  }, 60_000);
+  });
 
   it.skipIf(postgresBinDir() === null)(
     'Ctrl-C in the middle of a run stops its PostgreSQL and removes its files',
@@ -72,6 +72,5 @@ describe('npm run chaos (the command)', () => {
       expect(alive(postmaster)).toBe(false);
       expect(clusterDirs()).toEqual([]);
     },
-    180_000,
   );
 });

@@ -29,7 +29,7 @@ describe('alerts from several gates', () => {
     };
     gates.push(await startGateProcess(env));
     gates.push(await startGateProcess(env));
-  }, 60_000);
+  });
   afterAll(async () => {
     for (const g of gates) await g.stop('SIGKILL');
     await hooks?.stop();

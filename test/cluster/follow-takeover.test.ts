@@ -41,7 +41,7 @@ beforeAll(async () => {
   b = await startGateProcess(env);
   sql = new pg.Client({ connectionString: (db.config as { url: string }).url });
   await sql.connect();
-}, 90_000);
+});
 
 afterAll(async () => {
   await killAll(workers);

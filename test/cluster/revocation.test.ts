@@ -43,7 +43,7 @@ describe('revocation ends WebSockets on every gate', () => {
     db = await createPostgresDatabase();
     const env = { DATABASE_URL: (db.config as { url: string }).url, ADMIN_API_KEY: ADMIN, LOG_LEVEL: 'warn' };
     [a, b] = await Promise.all([startGateProcess(env), startGateProcess(env)]);
-  }, 60_000);
+  });
   afterAll(async () => {
     for (const s of opened) s.ws.terminate();
     await Promise.all([a?.stop('SIGKILL'), b?.stop('SIGKILL')]);

@@ -106,5 +106,5 @@ describe('several gates on one PostgreSQL and one S3 store', () => {
       'no upload records left',
     );
     expect(await s3.keys()).toHaveLength(ids.length * 3);
-  }, 120_000);
+  });
 });

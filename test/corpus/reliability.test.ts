@@ -65,7 +65,7 @@ describe('database store', () => {
     await eventually(async () => (await prisma.document.count()) === 20, 30_000, 'all 20 stored');
     await expectStoredOnce(20, null);
     await eventually(() => readOutput(again.outboxDir).length === 0, 10_000, 'an empty outbox');
-  }, 180_000);
+  });
 
   it('a decision fetched under a lease that was lost meanwhile is stored all the same', async () => {
     await prisma.document.deleteMany();
@@ -84,7 +84,7 @@ describe('database store', () => {
     await eventually(async () => (await prisma.document.count()) === 20, 30_000, 'all 20 stored');
     await expectStoredOnce(20, null);
     await eventually(() => readOutput(worker.outboxDir).length === 0, 30_000, "the frozen worker's outbox to drain");
-  }, 180_000);
+  });
 });
 
 describe('S3 store away under load', () => {

@@ -121,7 +121,7 @@ describe('documents import and pull', () => {
     expect(readFileSync(join(out, '13801766', '13801766.txt'), 'utf8')).not.toBe('damaged');
     const nothingLeft = await cli(['documents', 'pull', '--output-dir', out, '--plan', '--json']);
     expect(JSON.parse(nothingLeft.stdout).plan).toMatchObject({ toPull: 0, bytesToWrite: 0, bytesToFetch: 0 });
-  }, 120_000);
+  });
 
   it('import needs a key that may write; a bad folder is a clear error', async () => {
     const missing = await cli(['documents', 'import', '/nonexistent/folder', '--json']);
@@ -129,5 +129,5 @@ describe('documents import and pull', () => {
     const badDate = await cli(['documents', 'pull', '--output-dir', tempDir('x'), '--from', '2024-13']);
     expect(badDate.code).toBe(2);
     expect(badDate.stderr).toMatch(/--from must be YYYY-MM-DD/);
-  }, 60_000);
+  });
 });

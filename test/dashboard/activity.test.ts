@@ -51,7 +51,7 @@ describe.skipIf(!haveChromium)('dashboard throughput and failures chart (headles
     browser = await launchChromium(chromiumPath);
     page = await signedInDashboard(browser, gate, pageErrors);
     await page.locator('#activity-chart[data-range=HOUR] svg').waitFor();
-  }, 60_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await gate?.stop();

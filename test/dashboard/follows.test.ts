@@ -46,7 +46,7 @@ describe.skipIf(!haveChromium)('dashboard follows view (headless Chromium)', () 
     page = await signedInDashboard(browser, gate, pageErrors);
     await page.locator('#follows-tab').click();
     await page.locator(`#follow-list tr[data-id="${followId}"]`).waitFor();
-  }, 60_000);
+  });
   afterAll(async () => {
     await browser?.close();
     await gate?.stop();

@@ -86,7 +86,7 @@ describe('one gate per PGlite data directory', () => {
     // A clean stop releases it.
     expect(await next.stop('SIGTERM')).toBe(0);
     expect(existsSync(join(dataDir, LOCK_FILE))).toBe(false);
-  }, 180_000);
+  });
 
   it('the lock itself: a live holder is named, a dead one or a garbled file is cleared, one process cannot take it twice', () => {
     const dir = tempDir();

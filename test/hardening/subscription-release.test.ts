@@ -65,58 +65,50 @@ const KINDS: Array<[string, string, () => Record<string, unknown>]> = [
 ];
 
 describe('closed subscriptions are released', () => {
-  it.each(KINDS)(
-    '%s: 1,000 opened and closed → resources and gauges back to baseline',
-    async (_kind, query, vars) => {
-      const baseline = held();
-      expect(await openSubscriptionGauges(t.url)).toEqual({ ws: 0, http: 0, sockets: 0 });
+  it.each(KINDS)('%s: 1,000 opened and closed → resources and gauges back to baseline', async (_kind, query, vars) => {
+    const baseline = held();
+    expect(await openSubscriptionGauges(t.url)).toEqual({ ws: 0, http: 0, sockets: 0 });
 
-      const sockets = Array.from({ length: 10 }, socket);
-      const errors: unknown[] = [];
-      const unsubscribes = sockets.map((client) =>
-        Array.from({ length: 100 }, () =>
-          client.subscribe(
-            { query, variables: vars() },
-            { next: () => {}, error: (e) => errors.push(e), complete: () => {} },
-          ),
+    const sockets = Array.from({ length: 10 }, socket);
+    const errors: unknown[] = [];
+    const unsubscribes = sockets.map((client) =>
+      Array.from({ length: 100 }, () =>
+        client.subscribe(
+          { query, variables: vars() },
+          { next: () => {}, error: (e) => errors.push(e), complete: () => {} },
         ),
-      );
-      await eventually(
-        async () => (await openSubscriptionGauges(t.url)).ws === 1000,
-        60_000,
-        '1,000 open subscriptions',
-      );
-      expect(errors).toEqual([]);
-      expect((await openSubscriptionGauges(t.url)).sockets).toBe(10);
+      ),
+    );
+    await eventually(async () => (await openSubscriptionGauges(t.url)).ws === 1000, 60_000, '1,000 open subscriptions');
+    expect(errors).toEqual([]);
+    expect((await openSubscriptionGauges(t.url)).sockets).toBe(10);
 
-      // half: `complete` one by one on open sockets; the other half: the socket goes away
-      for (const unsubscribe of unsubscribes.slice(0, 5).flat()) unsubscribe();
-      await eventually(async () => (await openSubscriptionGauges(t.url)).ws === 500, 30_000, '500 completed');
-      await Promise.all(sockets.map((client) => client.dispose()));
+    // half: `complete` one by one on open sockets; the other half: the socket goes away
+    for (const unsubscribe of unsubscribes.slice(0, 5).flat()) unsubscribe();
+    await eventually(async () => (await openSubscriptionGauges(t.url)).ws === 500, 30_000, '500 completed');
+    await Promise.all(sockets.map((client) => client.dispose()));
 
-      await eventually(
-        async () => {
-          const gauges = await openSubscriptionGauges(t.url);
-          return gauges.ws === 0 && gauges.http === 0 && gauges.sockets === 0;
-        },
-        30_000,
-        'subscription and WebSocket gauges back to 0',
-      );
-      // Pool idle timers come and go; a leak would be hundreds.
-      const now = await eventually(
-        () => {
-          const h = held();
-          return h.streams === baseline.streams && h.channels === baseline.channels && h.timers <= baseline.timers + 5
-            ? h
-            : null;
-        },
-        30_000,
-        'bus streams, stats channels and timers back to baseline',
-      );
-      expect(now.streams).toBe(0);
-    },
-    120_000,
-  );
+    await eventually(
+      async () => {
+        const gauges = await openSubscriptionGauges(t.url);
+        return gauges.ws === 0 && gauges.http === 0 && gauges.sockets === 0;
+      },
+      30_000,
+      'subscription and WebSocket gauges back to 0',
+    );
+    // Pool idle timers come and go; a leak would be hundreds.
+    const now = await eventually(
+      () => {
+        const h = held();
+        return h.streams === baseline.streams && h.channels === baseline.channels && h.timers <= baseline.timers + 5
+          ? h
+          : null;
+      },
+      30_000,
+      'bus streams, stats channels and timers back to baseline',
+    );
+    expect(now.streams).toBe(0);
+  });
 
   it('over SSE too: aborted requests release their subscriptions', async () => {
     const controllers = Array.from({ length: 50 }, () => new AbortController());
@@ -137,7 +129,7 @@ describe('closed subscriptions are released', () => {
     for (const controller of controllers) controller.abort();
     await eventually(async () => (await openSubscriptionGauges(t.url)).http === 0, 30_000, 'SSE gauge back to 0');
     await eventually(() => t.gate.bus.openStreams === 0, 30_000, 'bus streams released');
-  }, 60_000);
+  });
 });
 
 describe('statsUpdated: one computation for all subscribers', () => {
@@ -173,5 +165,5 @@ describe('statsUpdated: one computation for all subscribers', () => {
     expect(t.gate.statsFeed.openChannels).toBe(2);
     await client.dispose();
     await eventually(() => t.gate.statsFeed.openChannels === 0 && t.gate.bus.openStreams === 0, 30_000, 'released');
-  }, 120_000);
+  });
 });

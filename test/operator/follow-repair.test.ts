@@ -35,7 +35,7 @@ beforeAll(async () => {
       name: 'repairer',
     }),
   );
-}, 60_000);
+});
 afterAll(async () => {
   await killAll(workers);
   await registry?.close();
@@ -86,7 +86,7 @@ it('a window whose download task failed is planned again by the next run, which 
   expect(await prisma.followRun.findFirstOrThrow({ where: { followId: follow.id, round: 2 } })).toMatchObject({
     result: { newDocuments: BIG - storedBefore, knownDocuments: storedBefore, windowsComplete: 1, gaps: 0 },
   });
-}, 180_000);
+});
 
 it('a window that keeps coming up short is repaired MAX_REPAIRS times, then a GAP with its reason, then left alone', async () => {
   const follow = await followOfDay('12', '2025-07-02');
@@ -109,4 +109,4 @@ it('a window that keeps coming up short is repaired MAX_REPAIRS times, then a GA
   await idle();
   expect(registry.requestLog).toHaveLength(0);
   registry.setFaults({});
-}, 240_000);
+});

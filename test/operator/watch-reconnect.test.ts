@@ -83,7 +83,7 @@ describe('tasks watch across a gate restart', () => {
     expect(r.stderr).toMatch(new RegExp(`^reyestr: lost the gate at ${t.graphqlUrl} \\(.*\\); reconnecting…$`, 'm'));
     expect(r.stderr).toMatch(new RegExp(`^reyestr: reconnected to ${t.graphqlUrl}$`, 'm'));
     expect(r.stderr.match(/reconnecting…/g)).toHaveLength(1); // once per outage, not once per attempt
-  }, 90_000);
+  });
 
   it('on a terminal the title line says it is reconnecting, first so that it fits 80 columns', () => {
     const now = Date.parse('2026-01-01T12:10:00Z');

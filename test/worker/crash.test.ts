@@ -79,7 +79,7 @@ describe('worker crash and shutdown', () => {
     expect((await taskOf(t, taskId)).documentsDownloaded).toBe(done.documentsDownloaded);
     survivor.kill('SIGTERM');
     expect(await survivor.exited).toBe(0);
-  }, 60_000);
+  });
 
   it('SIGTERM: stops claiming, reports progress, releases the task for another worker at once, exits 0', async () => {
     const worker = await start('term-worker', ['--concurrency', '1', '--shutdown-grace', '2']);
@@ -113,5 +113,5 @@ describe('worker crash and shutdown', () => {
     expect(claimTask.task.id).toBe(taskId);
     for (const id of [taskId, other])
       await t.ok(`mutation($id: ID!) { cancelTask(input: { id: $id }) { id } }`, { id });
-  }, 60_000);
+  });
 });

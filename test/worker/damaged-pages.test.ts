@@ -49,7 +49,7 @@ describe('damaged registry pages', () => {
     await worker.waitForLine(/results page is incomplete; fetching it again/);
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  }, 90_000);
+  });
 
   it('a results page that stays cut off: the task fails as PARSE with the reason, never a clean COMPLETED', async () => {
     registry.setFaults({ rules: [{ kind: 'truncate', routes: ['page'], row: 10 }] });
@@ -65,7 +65,7 @@ describe('damaged registry pages', () => {
     registry.setFaults({});
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  }, 90_000);
+  });
 
   it('a search that loses results while its pages are read: the shortfall fails the task, never a clean COMPLETED', async () => {
     // 18 days: 72 decisions on 3 pages. Page 3 comes from a search that has lost 10 of them since (whole by its own
@@ -85,7 +85,7 @@ describe('damaged registry pages', () => {
     registry.setFaults({});
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  }, 90_000);
+  });
 
   it('a results row without its /Review/<id> link: one failed document with its reason, the rest downloaded', async () => {
     registry.setFaults({ rules: [{ kind: 'unreadable-row', routes: ['search'], row: 3 }] });
@@ -100,7 +100,7 @@ describe('damaged registry pages', () => {
     registry.setFaults({});
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  }, 90_000);
+  });
 
   it('under the recommended heap flags: an 8 MB decision is downloaded, one over the page size limit is refused, the worker lives on', async () => {
     registry.setFaults({
@@ -150,5 +150,5 @@ describe('damaged registry pages', () => {
     expect(await finished(t, next, 'the next task')).toMatchObject({ status: 'COMPLETED', documentsDownloaded: 4 });
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  }, 180_000);
+  });
 });

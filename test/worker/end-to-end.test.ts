@@ -103,5 +103,5 @@ describe('two workers, end to end', () => {
     expect(readOutput(third.outputDir)).toHaveLength(2 * PER_DAY);
     third.kill('SIGTERM');
     expect(await third.exited).toBe(0);
-  }, 60_000);
+  });
 });

@@ -89,5 +89,5 @@ describe('gate restart mid-task', () => {
     expect(worker.lines.some((line) => /delivered after/.test(line))).toBe(true);
     worker.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
-  }, 90_000);
+  });
 });
