@@ -29,7 +29,7 @@ import {
 import type { PolitenessStats } from '../registry/politeness.ts';
 import type { GateClient, GateLease } from '../gate/client.ts';
 import type { Outbox } from '../corpus/outbox.ts';
-import { copyDocument, readCompleteDocument, writeDocument } from './files.ts';
+import { copyDocument, documentFiles, readCompleteDocument, writeDocumentFiles } from './files.ts';
 import { formatLine, type Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
 import { persist } from './retry.ts';
@@ -180,9 +180,10 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         page: row.page,
         fetchedAt: new Date(),
       };
+      const { files } = documentFiles(content);
       for (const dir of outputDir ? [outbox.dir, outputDir] : [outbox.dir]) {
         try {
-          await writeDocument(dir, content);
+          await writeDocumentFiles(dir, row.documentId, files);
         } catch (error) {
           throw new StorageError(`cannot write document ${row.documentId} to ${dir}: ${(error as Error).message}`, {
             cause: error,

@@ -90,8 +90,11 @@ export interface DocumentContent {
   fetchedAt?: Date;
 }
 
-/** Writes the three files of a document into a temp directory and renames it into place; returns the JSON record. */
-export async function writeDocument(outputDir: string, content: DocumentContent): Promise<DocumentRecord> {
+/** The three files of a document (and the record its JSON holds), built once for every folder it is written to. */
+export function documentFiles(content: DocumentContent): {
+  record: DocumentRecord;
+  files: { html: Buffer; text: Buffer; json: Buffer };
+} {
   const html = Buffer.from(content.html, 'utf8');
   const text = Buffer.from(content.text, 'utf8');
   const record: DocumentRecord = {
@@ -106,11 +109,14 @@ export async function writeDocument(outputDir: string, content: DocumentContent)
     taskId: content.taskId,
     page: content.page,
   };
-  await writeDocumentFiles(outputDir, content.documentId, {
-    html,
-    text,
-    json: Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8'),
-  });
+  return { record, files: { html, text, json: Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8') } };
+}
+
+/** Writes the three files of a document into a temp directory and renames it into place; returns the JSON record. */
+export async function writeDocument(outputDir: string, content: DocumentContent): Promise<DocumentRecord> {
+  if (!isDocumentId(content.documentId)) throw new BadDocumentIdError(content.documentId);
+  const { record, files } = documentFiles(content);
+  await writeDocumentFiles(outputDir, content.documentId, files);
   return record;
 }
 
@@ -130,6 +136,7 @@ export async function writeDocumentFiles(
   const paths = documentPaths(outputDir, documentId);
   const temp = join(outputDir, TEMP_DIR, `${documentId}.${process.pid}.${++tempCounter}`);
   const name = (path: string) => join(temp, basename(path));
+  let placed = false;
   try {
     await mkdir(temp, { recursive: true });
     await Promise.all([
@@ -145,8 +152,11 @@ export async function writeDocumentFiles(
       await rm(paths.dir, { recursive: true, force: true });
       await rename(temp, paths.dir);
     }
+    placed = true;
   } finally {
-    await rm(temp, { recursive: true, force: true });
+    // Only a failed write leaves the temp directory behind (a recursive rm of a name already renamed away still
+    // costs a handful of system calls per document).
+    if (!placed) await rm(temp, { recursive: true, force: true });
   }
 }
 
