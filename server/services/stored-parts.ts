@@ -2,8 +2,8 @@
 // exports: the database store answers a batch in one statement (inside the caller's transaction, if any:
 // PGlite has one session), an object store with parallel GETs. The text of a decision lives only here, in
 // the document store; nothing else keeps a copy.
-import { text as streamText } from 'node:stream/consumers';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { buffer } from 'node:stream/consumers';
+import { gunzipSync } from 'node:zlib';
 import PQueue from 'p-queue';
 import { documentStore } from '../corpus/store/index.ts';
 import type { prisma } from '../db/database.ts';
@@ -29,9 +29,9 @@ export async function readStoredParts(
   const texts = new Map<string, string>();
   if (keys.length === 0) return texts;
   const store = documentStore;
+  // Inflated on the event loop: for parts of a few kB, zlib's thread pool (a gunzip stream) costs more than it saves.
   if (store.kind === 'DATABASE') {
     const rows = await storedParts(db, keys, part);
-    // Inflated on the event loop: for parts of a few kB, zlib's thread pool costs more than it saves.
     for (const row of rows) texts.set(row.documentId, gunzipSync(row.gzip).toString('utf8'));
     return texts;
   }
@@ -39,7 +39,7 @@ export async function readStoredParts(
   await gets.addAll(
     keys.map((key) => async () => {
       const found = await store.get(key, part);
-      if (found) texts.set(key.documentId, await streamText(found.body.pipe(createGunzip())));
+      if (found) texts.set(key.documentId, gunzipSync(await buffer(found.body)).toString('utf8'));
     }),
   );
   return texts;

@@ -4,21 +4,14 @@
 // Workers upload the HTML themselves through presigned PUTs (signUploads), so the bulk never passes through the
 // gate; the gate checks each object with a HEAD before it records the document. Every write is preceded by an
 // upload record (document_uploads), which is how orphans are found without listing the bucket (orphans.ts).
-import {
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+// The requests an upload makes (PUT, HEAD, presigning) and GET go out as plain signed requests (s3-requests.ts);
+// listing and deleting, rare and batched, through the SDK's client.
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { createHash } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { DocumentStoreConfig } from '../../config.ts';
 import { recordUploads } from '../../db/sql/document-uploads.ts';
+import { errorOf, S3RequestError, S3Requests } from './s3-requests.ts';
 import type {
   ContentKey,
   ContentPart,
@@ -46,6 +39,7 @@ export class S3Store implements DocumentStore {
   readonly kind = 'S3' as const;
   readonly label: string;
   private readonly client: S3Client;
+  private readonly requests: S3Requests;
   private readonly root: string;
 
   constructor(
@@ -65,6 +59,7 @@ export class S3Store implements DocumentStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       maxAttempts: 3,
     });
+    this.requests = new S3Requests(this.client, config.bucket);
   }
 
   /** `<prefix>/<id>/<sha256>/<id>.html.gz` */
@@ -72,17 +67,16 @@ export class S3Store implements DocumentStore {
     return `${this.root}${key.documentId}/${key.sha256}/${key.documentId}.${SUFFIX[part]}`;
   }
 
-  private putCommand(key: ContentKey, part: ContentPart, info: PartInfo & { md5: string }, body?: Buffer) {
-    return new PutObjectCommand({
-      Bucket: this.config.bucket,
-      Key: this.objectKey(key, part),
-      Body: body,
-      ContentLength: info.storedSize,
-      ContentMD5: info.md5,
-      ContentType: CONTENT_TYPE[part],
-      ContentEncoding: 'gzip',
-      Metadata: { sha256: info.sha256, size: String(info.size) },
-    });
+  /** The headers of a part's PUT: what S3 keeps with the object (type, encoding, size and sha256 as user metadata). */
+  private putHeaders(part: ContentPart, info: PartInfo & { md5: string }): Record<string, string> {
+    return {
+      'content-length': String(info.storedSize),
+      'content-md5': info.md5,
+      'content-type': CONTENT_TYPE[part],
+      'content-encoding': 'gzip',
+      'x-amz-meta-sha256': info.sha256,
+      'x-amz-meta-size': String(info.size),
+    };
   }
 
   async put(contents: DocumentContent[]): Promise<void> {
@@ -93,7 +87,14 @@ export class S3Store implements DocumentStore {
         const { gzip, ...info } = c.parts[part];
         if (!gzip) return [];
         const md5 = createHash('md5').update(gzip).digest('base64');
-        return [() => this.client.send(this.putCommand(c, part, { ...info, md5 }, gzip))];
+        return [
+          async () => {
+            const key = this.objectKey(c, part);
+            const response = await this.requests.send(key, 'PUT', this.putHeaders(part, { ...info, md5 }), gzip);
+            if (response.status !== 200) throw await errorOf(response, `PUT ${key}`);
+            response.body.resume();
+          },
+        ];
       }),
     );
     await new PQueue({ concurrency: PARALLEL }).addAll(jobs);
@@ -103,56 +104,53 @@ export class S3Store implements DocumentStore {
     await recordUploads(requests.map((r) => r.key));
     const expiresAt = new Date(Date.now() + this.urlSeconds * 1000);
     return Promise.all(
-      requests.map(async ({ key, part, info }) => ({
-        url: await getSignedUrl(this.client, this.putCommand(key, part, info), {
-          expiresIn: this.urlSeconds,
-          signableHeaders: new Set(['content-md5', 'content-type', 'content-encoding']),
-        }),
-        method: 'PUT' as const,
-        headers: {
-          'content-md5': info.md5,
-          'content-type': CONTENT_TYPE[part],
-          'content-encoding': 'gzip',
-        },
-        expiresAt,
-      })),
+      requests.map(async ({ key, part, info }) => {
+        const headers = this.putHeaders(part, info);
+        return {
+          url: await this.requests.presignPut(this.objectKey(key, part), headers, this.urlSeconds),
+          method: 'PUT' as const,
+          // The worker's fetch sets Content-Length from the body; the user metadata travel in the URL.
+          headers: {
+            'content-md5': headers['content-md5'],
+            'content-type': headers['content-type'],
+            'content-encoding': headers['content-encoding'],
+          },
+          expiresAt,
+        };
+      }),
     );
   }
 
   /** Size and checksums as S3 reports them; `md5` is the ETag when it is one (single-part, no SSE-KMS). */
   async head(key: ContentKey, part: ContentPart): Promise<(PartInfo & { md5?: string }) | null> {
-    try {
-      const head = await this.client.send(
-        new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key, part) }),
-      );
-      const etag = head.ETag?.replace(/"/g, '') ?? '';
-      return {
-        size: Number(head.Metadata?.size ?? Number.NaN),
-        sha256: head.Metadata?.sha256 ?? '',
-        storedSize: head.ContentLength ?? -1,
-        ...(/^[0-9a-f]{32}$/.test(etag) ? { md5: Buffer.from(etag, 'hex').toString('base64') } : {}),
-      };
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    const response = await this.requests.send(this.objectKey(key, part), 'HEAD', {});
+    response.body.resume();
+    if (response.status === 404) return null;
+    if (response.status !== 200) throw new S3RequestError(response.status, '', `HEAD ${this.objectKey(key, part)}`);
+    const etag = String(response.headers.etag ?? '').replace(/"/g, '');
+    return {
+      ...this.partInfo(response.headers),
+      ...(/^[0-9a-f]{32}$/.test(etag) ? { md5: Buffer.from(etag, 'hex').toString('base64') } : {}),
+    };
   }
 
   async get(key: ContentKey, part: ContentPart) {
-    try {
-      const object = await this.client.send(
-        new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key, part) }),
-      );
-      const info: PartInfo = {
-        size: Number(object.Metadata?.size ?? Number.NaN),
-        sha256: object.Metadata?.sha256 ?? '',
-        storedSize: object.ContentLength ?? -1,
-      };
-      return { info, body: object.Body as Readable };
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+    const response = await this.requests.send(this.objectKey(key, part), 'GET', {});
+    if (response.status === 404) {
+      response.body.resume();
+      return null;
     }
+    if (response.status !== 200) throw await errorOf(response, `GET ${this.objectKey(key, part)}`);
+    return { info: this.partInfo(response.headers), body: response.body };
+  }
+
+  private partInfo(headers: Record<string, string | string[] | undefined>): PartInfo {
+    const length = headers['content-length'];
+    return {
+      size: Number(headers['x-amz-meta-size'] ?? Number.NaN),
+      sha256: String(headers['x-amz-meta-sha256'] ?? ''),
+      storedSize: length === undefined ? -1 : Number(length),
+    };
   }
 
   async exists(key: ContentKey): Promise<boolean> {
@@ -204,11 +202,7 @@ export class S3Store implements DocumentStore {
   }
 
   async close(): Promise<void> {
+    this.requests.close();
     this.client.destroy();
   }
-}
-
-export function isNotFound(error: unknown): boolean {
-  if (!(error instanceof S3ServiceException)) return false;
-  return error.$metadata?.httpStatusCode === 404 || error.name === 'NotFound' || error.name === 'NoSuchKey';
 }
