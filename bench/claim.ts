@@ -112,10 +112,14 @@ async function main() {
   const limit = dbLimit();
   console.log(limit.line);
   const db = await createPostgresDatabase('reyestr_bench');
+  // a gate that does not start must not leave its database behind (the finally below is not reached yet)
   const gateProcess = await startGateProcess({
     DATABASE_URL: (db.config as { url: string }).url,
     ADMIN_API_KEY: KEY,
     RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+  }).catch(async (error) => {
+    await db.drop();
+    throw error;
   });
   try {
     const base = gateProcess.url;
