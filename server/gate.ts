@@ -73,6 +73,10 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
   };
   const metrics = createMetrics();
   clearServiceCaches(); // this process may have run a gate on another database before (tests do)
+  // An address the gate cannot listen on (port taken, not this machine's, a name that does not resolve) fails
+  // now, in a moment, rather than after opening the database (seconds for embedded PGlite) and migrating it.
+  // The real listen below still reports the same errors should the address be taken in between.
+  await listen(createServer(), config.port, config.host).then((probe) => closeServer(probe));
   const database = await openDatabase(config.database).catch((error) => {
     metrics.dispose();
     throw error;
@@ -199,11 +203,13 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
 }
 
 function listen(server: Server, port: number, host: string) {
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<Server>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
       server.off('error', reject);
-      resolve();
+      resolve(server);
     });
   });
 }
+
+const closeServer = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
