@@ -4,7 +4,7 @@
 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, it, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { applyMigrations, diffDatabaseToSchema, hasStatements } from '../scripts/schema-engine.ts';
 
@@ -12,30 +12,26 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const schemaPath = path.join(root, 'prisma', 'schema.prisma');
 const migrationsDir = path.join(root, 'prisma', 'migrations');
 
-/** Fresh in-memory database with every migration applied; closed after `fn`. */
-async function withMigratedDb<T>(fn: (db: PGlite) => Promise<T>): Promise<T> {
-  const db = new PGlite();
-  try {
+// One fresh in-memory database for both checks: initdb and the replay of every migration are most of this file's
+// CPU, and the second check only needs a database the first found without drift, changed by one column.
+describe('migrations vs schema.prisma', () => {
+  let db: PGlite;
+  beforeAll(async () => {
+    db = new PGlite();
     const applied = await applyMigrations(db, migrationsDir);
     expect(applied.length).toBeGreaterThan(0);
-    return await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+  });
+  afterAll(() => db?.close());
 
-describe('migrations vs schema.prisma', () => {
   it('has no drift: the migrations build what the schema describes', async () => {
-    const sql = await withMigratedDb((db) => diffDatabaseToSchema(db, schemaPath));
+    const sql = await diffDatabaseToSchema(db, schemaPath);
     // On failure the message shows the SQL of the missing migration.
     expect(hasStatements(sql), sql).toBe(false);
   });
 
   it('detects drift (the check can fail)', async () => {
-    const sql = await withMigratedDb(async (db) => {
-      await db.exec('ALTER TABLE tasks DROP COLUMN priority');
-      return diffDatabaseToSchema(db, schemaPath);
-    });
+    await db.exec('ALTER TABLE tasks DROP COLUMN priority');
+    const sql = await diffDatabaseToSchema(db, schemaPath);
     expect(hasStatements(sql)).toBe(true);
     expect(sql).toMatch(/"priority"/);
   });

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../server/services/actor.ts';
 import { MAX_REPAIRS, runDueFollows, runFollow } from '../../server/services/follow-runs.ts';
+import { pauseFollow } from '../../server/services/follows.ts';
 import { prisma } from '../../server/db/database.ts';
 import { documentIdFor } from '../fake-registry/data.ts';
 import { followsIdle } from './follow-support.ts';
@@ -151,6 +152,11 @@ it('plans and downloads everything, then only what the registry added; unchanged
   expect(lines).toContain(`2025-06  ${'#'.repeat(18)}X##${' '.repeat(10)}        46         45        1`);
   expect(text).toMatch(/2025-06-19\.\.2025-06-19 2\/3 after 2 repair\(s\): 1 of 3 documents missing/);
   expect(text).toMatch(/RUN +STARTED +NEW +RECOUNT +REPAIR +DOCS +REQUESTS +GAPS +STATE/);
+
+  // Done with this follow and its worker: left due, the next test's scheduler run at today's date would backfill
+  // it from June 2025 week by week, and the worker would plan every one of those windows (most of that test's time).
+  await pauseFollow(SYSTEM_ACTOR, follow.id);
+  await killAll(workers);
 }, 300_000);
 
 it('two schedulers racing: each due run happens once; a missed run is one run, not one per missed tick', async () => {

@@ -3,10 +3,14 @@
 // is installed already, and test/readme/demo.test.ts runs the demo). Only what a person would change is changed:
 // the ports (tests pick free ones: API_PORT and FAKE_REGISTRY_PORT, and the two URLs), the folder and log files
 // (into a temp dir), and the two things README says to copy — the key the gate printed and a document id.
+// ./try-data starts as a copy of the migrated PGlite template (no keys in it, so this is still the gate's first
+// start and it prints the admin key): a new data directory's initdb is the demo's to prove (demo.test.ts runs
+// `npm run demo` on a fresh one), and it cost this file 20–30 s at load 10.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
+import { pgliteDataDir } from '../support/databases.ts';
 import { freePort } from '../support/pg-cluster.ts';
 import { eventually } from '../worker/support.ts';
 import { openTerminal, shellBlocks, type Terminal } from './terminal.ts';
@@ -18,12 +22,14 @@ const scratch = mkdtempSync(join(tmpdir(), 'reyestr-walkthrough-'));
 afterAll(async () => {
   await Promise.all(terminals.map((t) => t.close()));
   rmSync(scratch, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
 });
 
 // The README's steps, one test each (they share the terminals): each waits on what its step prints.
 const [setup, ...blocks] = shellBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'), 'Try it offline in 5 minutes');
+const dataDir = pgliteDataDir();
 const values: Record<string, string> = {
-  './try-data': join(scratch, 'try-data'),
+  './try-data': dataDir,
   'w1.log': join(scratch, 'w1.log'),
   'w2.log': join(scratch, 'w2.log'),
 };
