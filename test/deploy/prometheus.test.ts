@@ -121,7 +121,7 @@ describe('what the rules and the dashboard read is what a real gate exports', ()
   let types: Map<string, string>;
 
   beforeAll(async () => {
-    t = await startTestGate('pglite');
+    t = await startTestGate('postgres'); // the metrics are the same on either storage; PostgreSQL opens cheaper
     const text = await (await fetch(`${t.url}/metrics`)).text();
     types = new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]] as [string, string]));
   });
