@@ -1,22 +1,60 @@
 import { defineConfig } from 'vitest/config';
 
+// One graphql module for everyone, as under tsx/Node: graphql has no "exports" map, so Node loads its CJS
+// build for every package, but Vite would give our sources the ESM build (its "module" field) — two
+// GraphQLError classes, and graphql-ws refuses errors that are not instances of its own.
+const resolve = { alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }] };
+
+// A safety net, not a measure: tests wait on conditions with their own deadlines, and on a loaded 2-core box
+// (CI) a test that spawns gates and workers can honestly take longer than 30 s. Speed lives in benchmarks.
+const timeouts = { testTimeout: 300_000, hookTimeout: 300_000 };
+
+// Files that only call functions (no gate, no database, no child process, no environment changes): they run in
+// worker threads sharing one module cache, instead of a fresh forked process importing everything again per file.
+// A file belongs here only if it leaves nothing open and no global changed behind it.
+const UNIT = [
+  'test/architecture/boundaries.test.ts',
+  'test/architecture/schema-descriptions.test.ts',
+  'test/gate/alert-rules.test.ts',
+  'test/hardening/graphiql-tabs.test.ts',
+  'test/hardening/worker-files.test.ts',
+  'test/operator/plan-window.test.ts',
+  'test/operator/progress-bar.test.ts',
+  'test/registry/damaged-pages.test.ts',
+  'test/registry/fields.test.ts',
+  'test/registry/parsers.test.ts',
+  'test/registry/session.test.ts',
+  'test/worker/session-pool.test.ts',
+  'test/worker/waker.test.ts',
+];
+
 export default defineConfig({
-  resolve: {
-    // One graphql module for everyone, as under tsx/Node: graphql has no "exports" map, so Node loads its CJS
-    // build for every package, but Vite would give our sources the ESM build (its "module" field) — two
-    // GraphQLError classes, and graphql-ws refuses errors that are not instances of its own.
-    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
-  },
+  resolve,
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
-    // Each integration test file gets its own PostgreSQL database / PGlite instance, so files may run in parallel.
-    pool: 'forks',
-    maxWorkers: 2,
-    // A safety net, not a measure: tests wait on conditions with their own deadlines, and on a loaded 2-core box
-    // (CI) a test that spawns gates and workers can honestly take longer than 30 s. Speed lives in benchmarks.
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
+    projects: [
+      {
+        resolve,
+        test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false, ...timeouts },
+      },
+      {
+        resolve,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          globalSetup: ['test/global-setup.ts'],
+          // Each integration test file gets its own PostgreSQL database / PGlite instance, so files may run in
+          // parallel; each in a process of its own (the gate keeps its open database in a module).
+          pool: 'forks',
+          ...timeouts,
+        },
+      },
+    ],
+    // Three files at a time on the 2-core box: most integration tests spend their time waiting on child processes
+    // (gates, workers, CLIs, PostgreSQL), so a third file fills CPU the other two leave idle. Ten worker/gate/CLI
+    // files, interleaved A/B/B/A at load 15–22: 3:42 and 5:17 wall with 2 workers, 3:14 and 4:04 with 3, the same
+    // CPU (93–102 s); the 5:17 run includes a test that hit its then 60 s timeout. Memory is not the limit here (23 GB).
+    maxWorkers: 3,
     // The JSON report feeds the one-line summary .ci/run prints at the end.
     reporters: ['default', ['json', { outputFile: 'test-output/vitest-results.json' }]],
   },
