@@ -1,19 +1,19 @@
 // npm run bench:events — many subscribers on `taskEvents` while tasks are made at a steady rate: latency from
 // the mutation that made an event to each subscriber receiving it (p50/p95/p99/max), delivered/expected and
 // duplicates, the gate's RSS; one row for graphql-ws (one WebSocket per subscriber) and one for SSE (one
-// HTTP stream per subscriber). The gate runs as its own process (`reyestr serve`); subscribers and the producer
-// run in this process. Issue 16's goal: 1,000 graphql-ws subscribers at 50 events/s, p95 ≤ 50 ms, none lost.
+// HTTP stream per subscriber). The gate runs as its own process (`reyestr serve`); the producer runs in this
+// process, the subscribers in a worker thread (bench/events-subscribers.ts). Issue 16's goal: 1,000 graphql-ws subscribers at 50 events/s, p95 ≤ 50 ms, none lost.
 //   npm run bench:events                 PostgreSQL on 127.0.0.1
 //   npm run bench:events -- --pglite     the gate on a PGlite data dir
 // Env: BENCH_SUBSCRIBERS (1000), BENCH_EVENTS_PER_SECOND (50), BENCH_SECONDS (20), BENCH_TRANSPORTS (ws,sse),
-// BENCH_COMPARE=1 (the rows again on a gate with SHARED_SUBSCRIPTIONS=false, in their own section), BENCH_WRITE=0
+// BENCH_COMPARE=1 (the rows again on a gate with SHARED_SUBSCRIPTIONS=false, in their own section), BENCH_COMPARE=direct
+// (… with SHARED_SUBSCRIPTIONS_DIRECT=false), BENCH_ROUNDS (A/B pairs, interleaved), BENCH_WRITE=0
 // (print only), BENCH_GATE_NODE_ARGS (bench/support.ts: e.g. --cpu-prof), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient, type Client as WsClient } from 'graphql-ws';
-import { Agent, fetch as undiciFetch } from 'undici';
-import WebSocket from 'ws';
+import { Worker } from 'node:worker_threads';
+import type { Finished, Request, SubscribersSetup } from './events-subscribers.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit } from './db-limit.ts';
 import { machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
@@ -24,59 +24,67 @@ const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const RATE = Number(process.env.BENCH_EVENTS_PER_SECOND ?? 50);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'ws,sse').split(',') as Array<'ws' | 'sse'>;
-const COMPARE = process.env.BENCH_COMPARE === '1';
+/** '1': shared vs each alone; 'direct': shared results written directly vs through graphql-ws per subscriber */
+const COMPARE =
+  process.env.BENCH_COMPARE === '1' ? 'alone' : process.env.BENCH_COMPARE === 'direct' ? 'pipeline' : null;
+/** A/B pairs, interleaved (A B A B …), so both sides see the same load on a shared box */
+const ROUNDS = COMPARE ? Number(process.env.BENCH_ROUNDS ?? 1) : 1;
 const KEY = 'bench-events-admin-key-0123456789abcdef';
 /** How long the last events may take to arrive before the missing ones count as lost. */
 const DRAIN_TIMEOUT_MS = 30_000;
 const QUERY = 'subscription { taskEvents(filter: { types: ["CREATED"] }) { seq taskId } }';
 
-/** Every subscriber's receipts of one run: latency per (subscriber, event), duplicates, and what has been seen. */
-class Receipts {
-  readonly latencies: number[] = [];
-  delivered = 0;
-  duplicates = 0;
-  private readonly sentAt = new Map<string, number>();
-  /** arrivals of events whose mutation has not answered yet (or probes): taskId → arrival times */
-  private readonly early = new Map<string, number[]>();
-  private readonly seen: Array<Set<string>>;
+/** The subscribers of one run, in their own worker thread (events-subscribers.ts), and what they received. */
+class Subscribers {
+  private readonly worker: Worker;
+  private asks = 0;
+  private readonly answers = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 
-  constructor(subscribers: number) {
-    this.seen = Array.from({ length: subscribers }, () => new Set());
+  constructor(base: string, transport: 'ws' | 'sse') {
+    const setup: SubscribersSetup = { base, transport, subscribers: SUBSCRIBERS, key: KEY, query: QUERY };
+    this.worker = new Worker(new URL('./events-subscribers.mjs', import.meta.url), { workerData: setup });
+    this.worker.on('message', ({ ask, value }: { ask: number; value: unknown }) => {
+      this.answers.get(ask)?.resolve(value);
+      this.answers.delete(ask);
+    });
+    // a worker that failed or exited answers nothing more: every question still open fails, nothing hangs
+    this.worker.on('error', (e) => console.error('subscribers worker:', e));
+    this.worker.on('exit', () => {
+      this.exited = true;
+      for (const [, answer] of this.answers) answer.reject(new Error('the subscribers worker exited'));
+      this.answers.clear();
+    });
   }
 
-  receive(subscriber: number, taskId: string) {
-    const now = performance.now();
-    const seen = this.seen[subscriber];
-    if (seen.has(taskId)) {
-      this.duplicates++;
-      return;
-    }
-    seen.add(taskId);
-    const sent = this.sentAt.get(taskId);
-    if (sent === undefined) {
-      const list = this.early.get(taskId) ?? [];
-      list.push(now);
-      this.early.set(taskId, list);
-      return;
-    }
-    this.delivered++;
-    this.latencies.push(now - sent);
+  private exited = false;
+
+  private ask<T>(request: DistributiveOmit<Request, 'ask'>): Promise<T> {
+    const ask = ++this.asks;
+    if (this.exited) return Promise.reject(new Error('the subscribers worker exited'));
+    return new Promise((resolve, reject) => {
+      this.answers.set(ask, { resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ ...request, ask });
+    });
   }
 
-  /** The mutation that made `taskId` was sent at `at` (an event may have arrived before its answer). */
+  /** The mutation that made `taskId` was sent at `at` (epoch ms; an event may arrive before its answer). */
   sent(taskId: string, at: number) {
-    this.sentAt.set(taskId, at);
-    for (const arrived of this.early.get(taskId) ?? []) {
-      this.delivered++;
-      this.latencies.push(arrived - at);
-    }
-    this.early.delete(taskId);
+    this.worker.postMessage({ type: 'sent', taskId, at } satisfies Request);
   }
 
-  has(subscriber: number, taskId: string) {
-    return this.seen[subscriber].has(taskId);
+  missing = (taskId: string) => this.ask<number>({ type: 'missing', taskId });
+  delivered = () => this.ask<number>({ type: 'delivered' });
+
+  /** Closes every subscriber; their receipts. */
+  async finish(): Promise<Finished> {
+    const finished = await this.ask<Finished>({ type: 'finish' });
+    await this.worker.terminate();
+    return finished;
   }
 }
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+const now = () => performance.timeOrigin + performance.now();
 
 const graphql = (base: string, query: string, variables: Record<string, unknown> = {}) =>
   graphqlData(base, KEY, query, variables);
@@ -96,69 +104,6 @@ async function waitFor(what: string, ok: () => boolean | Promise<boolean>, ms = 
   }
 }
 
-/** Opens `n` subscribers over `transport`; returns a function that closes them. */
-async function subscribe(
-  base: string,
-  transport: 'ws' | 'sse',
-  n: number,
-  receipts: Receipts,
-): Promise<() => Promise<void>> {
-  if (transport === 'ws') {
-    const clients: WsClient[] = [];
-    for (let i = 0; i < n; i++) {
-      const client = createClient({
-        url: `${base.replace('http', 'ws')}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { apiKey: KEY },
-        retryAttempts: 0,
-        lazy: false,
-      });
-      client.subscribe<{ taskEvents: { taskId: string } }>(
-        { query: QUERY },
-        {
-          next: (r) => r.data && receipts.receive(i, r.data.taskEvents.taskId),
-          error: (e) => console.error(`subscriber ${i}:`, e),
-          complete: () => {},
-        },
-      );
-      clients.push(client);
-    }
-    return async () => void (await Promise.all(clients.map((c) => c.dispose())));
-  }
-  const agent = new Agent({ connections: null, keepAliveTimeout: 1000 });
-  const controller = new AbortController();
-  for (let i = 0; i < n; i++) {
-    void (async () => {
-      const res = await undiciFetch(`${base}/graphql`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': KEY },
-        body: JSON.stringify({ query: QUERY }),
-        signal: controller.signal,
-        dispatcher: agent,
-      });
-      const decoder = new TextDecoder();
-      let buffered = '';
-      for await (const chunk of res.body!) {
-        buffered += decoder.decode(chunk, { stream: true });
-        let end = buffered.indexOf('\n\n');
-        for (; end !== -1; end = buffered.indexOf('\n\n')) {
-          const message = buffered.slice(0, end);
-          buffered = buffered.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(message)?.[1];
-          const taskId = data ? JSON.parse(data).data?.taskEvents?.taskId : undefined;
-          if (taskId) receipts.receive(i, taskId);
-        }
-      }
-    })().catch((e) => {
-      if ((e as Error).name !== 'AbortError') console.error(`SSE subscriber ${i}:`, e);
-    });
-  }
-  return async () => {
-    controller.abort();
-    await agent.close().catch(() => {});
-  };
-}
-
 async function openSubscriptions(base: string): Promise<number> {
   const res = await fetch(`${base}/metrics`, { headers: { 'x-api-key': KEY } });
   const text = await res.text();
@@ -171,26 +116,41 @@ async function openSubscriptions(base: string): Promise<number> {
 interface Row {
   transport: string;
   events: number;
-  receipts: Receipts;
+  receipts: Finished;
   producedPerSecond: number;
   /** mutations the gate did not answer (it was saturated): their events count as not delivered */
   refused: number;
   gateRss: number;
-  /** the gate shared identical subscriptions' executions (SHARED_SUBSCRIPTIONS) */
-  shared?: boolean;
+  gate: Gate;
 }
 
-async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Promise<Row> {
-  const receipts = new Receipts(SUBSCRIBERS);
-  const close = await subscribe(base, transport, SUBSCRIBERS, receipts);
+/**
+ * How the gate ran: 'shared' as configured by default; 'alone' with SHARED_SUBSCRIPTIONS=false (every subscription
+ * its own execution); 'pipeline' with SHARED_SUBSCRIPTIONS_DIRECT=false (shared, but each result goes through
+ * Yoga's and graphql-ws's per-subscriber layers instead of being written to the sockets serialised once).
+ */
+type Gate = 'shared' | 'alone' | 'pipeline';
+const GATE_ENV: Record<Gate, Record<string, string>> = {
+  shared: {},
+  alone: { SHARED_SUBSCRIPTIONS: 'false' },
+  pipeline: { SHARED_SUBSCRIPTIONS_DIRECT: 'false' },
+};
+const GATE_LABEL: Record<Gate, string> = {
+  shared: COMPARE === 'pipeline' ? ', shared, written directly' : ', shared',
+  alone: ', **each alone**',
+  pipeline: ', shared, **through graphql-ws per subscriber**',
+};
+
+async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Promise<Omit<Row, 'gate'>> {
+  const subscribers = new Subscribers(base, transport);
+  let finished: Finished | undefined;
   try {
     await waitFor(`${SUBSCRIBERS} subscriptions open`, async () => (await openSubscriptions(base)) >= SUBSCRIBERS);
     // Every stream listens once each has received a probe event (the gauge counts a subscription a moment
     // before its stream listens).
     let probe = await createTask(base, 1);
     await waitFor('every subscriber to receive a probe event', async () => {
-      const missing = Array.from({ length: SUBSCRIBERS }, (_, i) => i).filter((i) => !receipts.has(i, probe));
-      if (missing.length === 0) return true;
+      if ((await subscribers.missing(probe)) === 0) return true;
       probe = await createTask(base, 1); // one more: streams that started listening since get this one
       return false;
     });
@@ -202,11 +162,11 @@ async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Prom
     for (let i = 0; i < events; i++) {
       const wait = started + (i * 1000) / RATE - performance.now();
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const sent = performance.now();
+      const sent = now();
       // A mutation the saturated gate did not take (connect timeout) is counted and shown, not a crash of the bench.
       made.push(
         createTask(base, i + 2).then(
-          (id) => receipts.sent(id, sent),
+          (id) => subscribers.sent(id, sent),
           () => void refused++,
         ),
       );
@@ -214,26 +174,30 @@ async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Prom
     await Promise.all(made);
     const producedPerSecond = events / ((performance.now() - started) / 1000);
     const expected = events * SUBSCRIBERS;
-    await waitFor('the last events', () => receipts.delivered >= expected, DRAIN_TIMEOUT_MS).catch(() => {});
-    return { transport, events, refused, receipts, producedPerSecond, gateRss: rssMb(gatePid) };
+    await waitFor('the last events', async () => (await subscribers.delivered()) >= expected, DRAIN_TIMEOUT_MS).catch(
+      () => {},
+    );
+    const gateRss = rssMb(gatePid);
+    finished = await subscribers.finish();
+    return { transport, events, refused, receipts: finished, producedPerSecond, gateRss };
   } finally {
-    await close();
+    if (!finished) await subscribers.finish().catch(() => {});
   }
 }
 
 /** One row of the table (markdown). */
 function tableRow(r: Row): string {
-  const l = r.receipts.latencies.sort((a, b) => a - b);
+  const l = Array.from(r.receipts.latencies.sort());
   const ms = (p: number) => percentile(l, p).toFixed(1);
   const expected = r.events * SUBSCRIBERS;
   const transport =
     (r.transport === 'ws' ? 'graphql-ws, a WebSocket each' : 'SSE, an HTTP stream each') +
-    (COMPARE ? (r.shared ? ', shared' : ', **each alone**') : '');
+    (COMPARE ? GATE_LABEL[r.gate] : '');
   return `| ${transport} | ${SUBSCRIBERS} | ${r.events} (${r.producedPerSecond.toFixed(1)}/s) | ${ms(50)} | **${ms(95)}** | ${ms(99)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${r.receipts.delivered}/${expected}${r.refused ? ` (${r.refused} mutations not answered)` : ''} | ${r.receipts.duplicates} | ${r.gateRss.toFixed(0)} MB |`;
 }
 
 /** Starts a gate on fresh storage, runs every transport against it, stops it and drops the storage. */
-async function runOnGate(shared: boolean): Promise<Row[]> {
+async function runOnGate(variant: Gate): Promise<Row[]> {
   const dir = PGLITE ? mkdtempSync(join(tmpdir(), 'reyestr-bench-events-')) : null;
   const pgDb = PGLITE ? null : await createPostgresDatabase('reyestr_bench_events');
   const storageEnv: Record<string, string> = dir
@@ -248,7 +212,7 @@ async function runOnGate(shared: boolean): Promise<Row[]> {
     WS_MAX_CONNECTIONS_PER_IP: String(SUBSCRIBERS * 2),
     WS_MAX_CONNECTIONS_PER_KEY: String(SUBSCRIBERS * 2),
     MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS * 2),
-    SHARED_SUBSCRIPTIONS: String(shared),
+    ...GATE_ENV[variant],
   }).catch(async (error) => {
     // a gate that fails to start must not leave its data behind
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -258,9 +222,9 @@ async function runOnGate(shared: boolean): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     for (const transport of TRANSPORTS) {
-      const row = await run(gate.url, gate.child.pid!, transport);
-      rows.push({ ...row, shared });
-      console.log(tableRow({ ...row, shared })); // at once: a later run that fails must not lose this one
+      const row = { ...(await run(gate.url, gate.child.pid!, transport)), gate: variant };
+      rows.push(row);
+      console.log(tableRow(row), `load ${loadavg()[0].toFixed(2)}`); // at once: a later run that fails must not lose this one
     }
   } finally {
     await gate.stop();
@@ -273,28 +237,39 @@ async function runOnGate(shared: boolean): Promise<Row[]> {
 async function main() {
   const limit = dbLimit();
   console.log(limit.line);
-  // BENCH_COMPARE=1: the same rows again on a second gate whose subscriptions each run alone (SHARED_SUBSCRIPTIONS=false)
-  const rows = [...(await runOnGate(true)), ...(COMPARE ? await runOnGate(false) : [])];
+  // BENCH_COMPARE: the same rows again on a second gate run another way (GATE_ENV), BENCH_ROUNDS pairs interleaved
+  const rows: Row[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    rows.push(...(await runOnGate('shared')));
+    if (COMPARE) rows.push(...(await runOnGate(COMPARE)));
+  }
   const table = rows.map(tableRow);
-  const report = `Command: \`${COMPARE ? 'BENCH_COMPARE=1 ' : ''}npm run bench:events${PGLITE ? ' -- --pglite' : ''}\` (BENCH_SUBSCRIBERS=${SUBSCRIBERS}, BENCH_EVENTS_PER_SECOND=${RATE}, BENCH_SECONDS=${SECONDS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}; ${PGLITE ? 'PGlite data dir' : 'PostgreSQL on 127.0.0.1'}; load average at the end ${loadavg()[0].toFixed(2)}.
+  const compare = COMPARE
+    ? `BENCH_COMPARE=${process.env.BENCH_COMPARE} ${ROUNDS > 1 ? `BENCH_ROUNDS=${ROUNDS} ` : ''}`
+    : '';
+  const report = `Command: \`${compare}npm run bench:events${PGLITE ? ' -- --pglite' : ''}\` (BENCH_SUBSCRIBERS=${SUBSCRIBERS}, BENCH_EVENTS_PER_SECOND=${RATE}, BENCH_SECONDS=${SECONDS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}; ${PGLITE ? 'PGlite data dir' : 'PostgreSQL on 127.0.0.1'}; load average at the end ${loadavg()[0].toFixed(2)}.
 The database's own limit, same run: ${limit.line}.
 
-The gate runs as its own process; the producer (one \`createTasks\` of one task per tick) and every subscriber
-(\`taskEvents(filter: { types: ["CREATED"] })\`, the same document for all: the gate runs one execution per event for them)
-run in the bench process. Latency: from just before the mutation is sent to a subscriber receiving the event (each
-subscriber, each event). Per-address/per-key WebSocket and subscription limits are raised for the run (all subscribers
+The gate runs as its own process; the producer (one \`createTasks\` of one task per tick) runs in the bench process,
+every subscriber (\`taskEvents(filter: { types: ["CREATED"] })\`, the same document for all: the gate runs one execution
+per event for them) in a worker thread of it, as a lean client (bench/events-subscribers.ts: graphql-ws's protocol
+by hand, each message read only as far as its taskId). Latency: from just before the mutation is sent to a
+subscriber receiving the event (each subscriber, each event). Per-address/per-key WebSocket and subscription limits are raised for the run (all subscribers
 share 127.0.0.1 and one key). Goal (graphql-ws, 1,000 subscribers, 50 events/s): p95 ≤ 50 ms, none lost.${
-    COMPARE
+    COMPARE === 'alone'
       ? `
 "each alone": a second gate, started after the first one stopped, with \`SHARED_SUBSCRIPTIONS=false\` (every subscription runs its own execution, as before issue 16).`
-      : ''
+      : COMPARE === 'pipeline'
+        ? `
+"through graphql-ws per subscriber": a second gate, started after the first one stopped, with \`SHARED_SUBSCRIPTIONS_DIRECT=false\` (one execution per event, but each subscriber's result goes through Yoga's and graphql-ws's layers and is serialised per subscriber, as before). Gates alternate, ${ROUNDS} pair(s).`
+        : ''
   }
 
 | transport | subscribers | events | p50 ms | p95 ms | p99 ms | max ms | delivered/expected | duplicates | gate RSS after |
 |---|---|---|---|---|---|---|---|---|---|
 ${table.join('\n')}`;
   writeSection(
-    `Events to many subscribers${PGLITE ? ' on PGlite' : ''}${COMPARE ? ', shared vs each alone' : ''} (\`npm run bench:events\`)`,
+    `Events to many subscribers${PGLITE ? ' on PGlite' : ''}${COMPARE === 'alone' ? ', shared vs each alone' : COMPARE ? ', direct writes vs per subscriber' : ''} (\`npm run bench:events\`)`,
     report,
   );
   console.log(report);

@@ -89,6 +89,7 @@ const envSchema = z.object({
   DB_PASSWORD: z.string().optional(),
   ENABLE_AUTH: bool.default(true),
   SHARED_SUBSCRIPTIONS: bool.default(true),
+  SHARED_SUBSCRIPTIONS_DIRECT: bool.default(true),
   ADMIN_API_KEY: z.string().min(16, 'ADMIN_API_KEY must be at least 16 characters').optional(),
   LEASE_SECONDS: seconds.default(60),
   SWEEP_INTERVAL_SECONDS: seconds.default(5),
@@ -215,6 +216,8 @@ export interface GateConfig {
   authEnabled: boolean;
   /** identical live subscriptions of one caller share one execution per event (default true; false: each runs alone) */
   sharedSubscriptions?: boolean;
+  /** a shared result goes to graphql-ws subscribers serialised once, straight to their sockets (default true) */
+  sharedDirectWrites?: boolean;
   adminApiKey?: string;
   leaseSeconds: number;
   sweepIntervalMs: number;
@@ -284,6 +287,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     database: databaseConfig(e),
     authEnabled: e.ENABLE_AUTH,
     sharedSubscriptions: e.SHARED_SUBSCRIPTIONS,
+    sharedDirectWrites: e.SHARED_SUBSCRIPTIONS_DIRECT,
     adminApiKey: e.ADMIN_API_KEY,
     leaseSeconds: e.LEASE_SECONDS,
     sweepIntervalMs: Math.round(e.SWEEP_INTERVAL_SECONDS * 1000),

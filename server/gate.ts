@@ -139,6 +139,7 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
       statsFeed,
       authEnabled: config.authEnabled,
       sharedSubscriptions: config.sharedSubscriptions ?? true,
+      sharedDirectWrites: config.sharedDirectWrites ?? true,
       log,
       limits,
       rateLimiter,

@@ -1,7 +1,7 @@
 // GraphQL over HTTP (Yoga: POST/GET and SSE subscriptions, GraphiQL) and over WebSocket (graphql-ws) on
 // the same /graphql path, with one context factory and one error policy for both.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { getOperationAST, GraphQLError, Kind, type ExecutionArgs } from 'graphql';
+import { getOperationAST, GraphQLError, Kind, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { createYoga, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -12,7 +12,7 @@ import { documentGuard } from './graphql/document-guard.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import type { SocketOwners } from './graphql/socket-owners.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
-import { SharedSubscriptions, sharedSubscriptionsPlugin } from './graphql/shared-subscriptions.ts';
+import { type DirectDelivery, SharedSubscriptions, sharedSubscriptionsPlugin } from './graphql/shared-subscriptions.ts';
 import { clientActingFor } from './services/clients.ts';
 import { introspectionNeedsKey } from './graphql/introspection.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
@@ -26,6 +26,8 @@ import { findGateError, GateError } from './services/errors.ts';
 import type { Actor } from './services/actor.ts';
 
 export const GRAPHQL_PATH = '/graphql';
+/** What a masked (internal) error says. */
+const MASKED_MESSAGE = 'Unexpected error.';
 
 /** Error codes that are the caller's fault keep their message; everything else is masked. */
 const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
@@ -49,6 +51,8 @@ export interface GraphQLServerOptions {
   authEnabled: boolean;
   /** identical live subscriptions of one caller share one execution per event (default true) */
   sharedSubscriptions?: boolean;
+  /** a shared result goes to graphql-ws subscribers serialised once, written straight to their sockets (default true) */
+  sharedDirectWrites?: boolean;
   log: Logger;
   limits?: Limits;
   /** mutation fields count against the caller's key */
@@ -74,7 +78,31 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     return { actor, authEnabled: opts.authEnabled, bus: opts.bus, statsFeed: opts.statsFeed };
   };
 
-  const shared = new SharedSubscriptions();
+  /** Yoga's error policy (maskedErrors), also applied by shared groups to what they write directly. */
+  const maskError = (error: unknown, message: string): Error => {
+    const gateError = findGateError(error);
+    if (gateError) return toGraphQLError(gateError);
+    // Errors GraphQL raised about the request itself (syntax, validation, variable coercion, connection
+    // arguments) and errors thrown on purpose with a code are the caller's business; the rest is masked.
+    // The innermost error decides: a GraphQL/Pothos error that wraps nothing else was raised about the
+    // request; one that wraps another error (a database failure, a bug) is internal.
+    const e = error as GraphQLError;
+    const original = e.originalError as GraphQLError | undefined;
+    const innermost = original ?? e;
+    if (['GraphQLError', 'PothosValidationError'].includes(innermost.name) && !innermost.originalError) {
+      return new GraphQLError(innermost.message, {
+        nodes: e.nodes,
+        path: e.path,
+        extensions: { code: 'BAD_USER_INPUT', ...innermost.extensions },
+      });
+    }
+    opts.log.error({ err: original ?? error }, 'internal error');
+    reportInternalError('graphql', original ?? error);
+    return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+  };
+
+  // Direct members get the result as Yoga would send it: the same error masking, applied once per result.
+  const shared = new SharedSubscriptions((result) => maskedResult(result, maskError));
   const yoga = createYoga<ServerContext, GateContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -101,7 +129,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
       introspectionNeedsKey(),
       // Identical live subscriptions of one caller run one execution per event (after the limits above).
-      ...(opts.sharedSubscriptions === false ? [] : [sharedSubscriptionsPlugin(shared, viewerOf)]),
+      ...(opts.sharedSubscriptions === false ? [] : [sharedSubscriptionsPlugin(shared, viewerOf, directDeliveryOf)]),
       ...(opts.rateLimiter ? [mutationRateLimit(opts.rateLimiter, opts.metrics)] : []),
       ...(opts.metrics ? [operationMetrics(opts.metrics)] : []),
     ],
@@ -119,29 +147,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       // logged once at error level by maskError below.
       error: (...args) => opts.log.isLevelEnabled('debug') && opts.log.debug(args.map(String).join(' ')),
     },
-    maskedErrors: {
-      maskError: (error, message) => {
-        const gateError = findGateError(error);
-        if (gateError) return toGraphQLError(gateError);
-        // Errors GraphQL raised about the request itself (syntax, validation, variable coercion, connection
-        // arguments) and errors thrown on purpose with a code are the caller's business; the rest is masked.
-        // The innermost error decides: a GraphQL/Pothos error that wraps nothing else was raised about the
-        // request; one that wraps another error (a database failure, a bug) is internal.
-        const e = error as GraphQLError;
-        const original = e.originalError as GraphQLError | undefined;
-        const innermost = original ?? e;
-        if (['GraphQLError', 'PothosValidationError'].includes(innermost.name) && !innermost.originalError) {
-          return new GraphQLError(innermost.message, {
-            nodes: e.nodes,
-            path: e.path,
-            extensions: { code: 'BAD_USER_INPUT', ...innermost.extensions },
-          });
-        }
-        opts.log.error({ err: original ?? error }, 'internal error');
-        reportInternalError('graphql', original ?? error);
-        return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-      },
-    },
+    maskedErrors: { errorMessage: MASKED_MESSAGE, maskError },
     context: async ({ request, extra }: { request: Request; extra?: WsExtra }) =>
       extra && 'actor' in extra ? contextFor(null, extra.actor ?? null) : contextFor(keyFromHeaders(request.headers)),
   });
@@ -159,6 +165,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       limits,
       log: opts.log,
       metrics: opts.metrics,
+      directWrites: opts.sharedDirectWrites,
     });
 
   return { yoga, attachWebSocket, shared };
@@ -168,6 +175,15 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
 function viewerOf(context: unknown) {
   const { actor, authEnabled } = context as GateContext;
   return [actor?.role ?? null, actor?.keyId ?? null, authEnabled];
+}
+
+/** Where a graphql-ws operation takes serialised results (websocket.ts puts it in the context), if it does. */
+const directDeliveryOf = (context: unknown) => (context as { directDelivery?: DirectDelivery }).directDelivery;
+
+/** `result` with its errors masked as Yoga masks each result it sends (maskedErrors). */
+function maskedResult(result: ExecutionResult, maskError: (error: unknown, message: string) => Error): ExecutionResult {
+  if (!result.errors?.length) return result;
+  return { ...result, errors: result.errors.map((error) => maskError(error, MASKED_MESSAGE) as GraphQLError) };
 }
 
 const rejected = (metrics: GateMetrics | undefined, limit: string) => () => metrics?.rejections.inc({ limit });

@@ -7,6 +7,9 @@
 // Only root fields that say their stream is live-only share (field extension SHARED_LIVE): a subscriber joining a
 // running group must miss nothing it would have had alone — so not a replay (afterSeq), nor a stream that begins
 // with the current state (taskUpdated, statsUpdated). A member receives what the group emits from its joining on.
+// A member that can take bytes (a graphql-ws operation: DirectDelivery) gets each result serialised once for the
+// whole group and written straight to its socket, past the per-member layers (Yoga's and graphql-ws's iterators,
+// graphql-ws's message stringify): at 1,000 subscribers those layers, not the execution, were the gate's cost.
 import {
   type DocumentNode,
   type ExecutionArgs,
@@ -23,21 +26,41 @@ import { SHARED_LIVE, type SharedLive } from '../schema/shared-live.ts';
 type Result = ExecutionResult;
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/**
+ * Where a member's results can go as JSON text instead of through its iterator (websocket.ts: one graphql-ws
+ * operation on one socket). `deliver` gets the result as the member would have sent it (errors masked), in order.
+ */
+export interface DirectDelivery {
+  deliver(json: string): void;
+}
+
+/** One result of a group and its JSON, made once for all the group's direct members. */
+interface Emitted {
+  result: Result;
+  json(): string;
+}
+
 /** One subscriber of a group: the group's results from its joining on, queued until read. */
 class Member implements AsyncIterableIterator<Result> {
-  private readonly queue: Result[] = [];
+  private readonly queue: Emitted[] = [];
   private waiting: { resolve(r: IteratorResult<Result>): void; reject(e: unknown): void } | null = null;
   private ended = false;
   private failure: { error: unknown } | null = null;
+  /** a direct member's reader has asked for its first result: from now on results go to `direct` as they come */
+  private delivering = false;
 
-  constructor(private readonly leave: (member: Member) => void) {}
+  constructor(
+    private readonly leave: (member: Member) => void,
+    private readonly direct?: DirectDelivery,
+  ) {}
 
-  push(result: Result) {
+  push(emitted: Emitted) {
     if (this.ended) return;
+    if (this.delivering) return this.direct!.deliver(emitted.json());
     const waiting = this.waiting;
-    if (!waiting) return void this.queue.push(result);
+    if (!waiting) return void this.queue.push(emitted);
     this.waiting = null;
-    waiting.resolve({ done: false, value: result });
+    waiting.resolve({ done: false, value: emitted.result });
   }
 
   /** The group's stream ended (with `failure` when it threw): the queue is still read out first. */
@@ -52,7 +75,14 @@ class Member implements AsyncIterableIterator<Result> {
   }
 
   next(): Promise<IteratorResult<Result>> {
-    if (this.queue.length) return Promise.resolve({ done: false, value: this.queue.shift()! });
+    // Direct: only once the operation is being read (graphql-ws has registered it), so nothing is written for an
+    // operation completed while it subscribed; what came before goes first, in order. The reader's next() then
+    // waits for the end (done, or the group's failure, which graphql-ws sends as an error).
+    if (this.direct && !this.delivering) {
+      this.delivering = true;
+      for (const emitted of this.queue.splice(0)) this.direct.deliver(emitted.json());
+    }
+    if (this.queue.length) return Promise.resolve({ done: false, value: this.queue.shift()!.result });
     if (this.ended) {
       const failure = this.failure;
       this.failure = null;
@@ -89,10 +119,12 @@ class Group {
   constructor(
     private readonly source: AsyncIterator<Result>,
     private readonly onClosed: () => void,
+    /** the result as it is sent (errors masked as Yoga masks them), for direct members */
+    private readonly finish: (result: Result) => Result,
   ) {}
 
-  join(): Member {
-    const member = new Member((left) => this.leave(left));
+  join(direct?: DirectDelivery): Member {
+    const member = new Member((left) => this.leave(left), direct);
     this.members.add(member);
     if (!this.pumping) {
       this.pumping = true;
@@ -105,7 +137,10 @@ class Group {
     let failure: { error: unknown } | undefined;
     try {
       for (let r = await this.source.next(); !r.done; r = await this.source.next()) {
-        for (const member of this.members) member.push(r.value);
+        const result = r.value;
+        let json: string | undefined;
+        const emitted: Emitted = { result, json: () => (json ??= JSON.stringify(this.finish(result))) };
+        for (const member of this.members) member.push(emitted);
       }
     } catch (error) {
       failure = { error };
@@ -134,6 +169,9 @@ class Group {
 export class SharedSubscriptions {
   private readonly groups = new Map<string, Promise<Group | Result>>();
 
+  /** `finish`: a result as the gate sends it (Yoga's error masking), applied once per result for direct members. */
+  constructor(private readonly finish: (result: Result) => Result = (result) => result) {}
+
   /** Groups running now (each holds one subscription of its own). */
   get groupCount(): number {
     return this.groups.size;
@@ -146,6 +184,7 @@ export class SharedSubscriptions {
   async join(
     key: string,
     start: () => Promise<AsyncIterable<Result> | Result> | AsyncIterable<Result> | Result,
+    direct?: DirectDelivery,
   ): Promise<AsyncIterableIterator<Result> | Result> {
     for (;;) {
       let pending = this.groups.get(key);
@@ -156,7 +195,7 @@ export class SharedSubscriptions {
         const started: Promise<Group | Result> = (async () => {
           const result = await start();
           if (!isAsyncIterable(result)) return result;
-          return new Group(result[Symbol.asyncIterator](), forget);
+          return new Group(result[Symbol.asyncIterator](), forget, this.finish);
         })();
         this.groups.set(key, started);
         started.then((group) => group instanceof Group || forget(), forget);
@@ -164,7 +203,7 @@ export class SharedSubscriptions {
       }
       const group = await pending;
       if (!(group instanceof Group)) return group;
-      if (!group.closed) return group.join();
+      if (!group.closed) return group.join(direct);
       // it ended while we waited: start another
     }
   }
@@ -204,24 +243,29 @@ export function shareKey(args: ExecutionArgs, viewer: unknown): string | null {
 
 /**
  * The Yoga/envelop plugin: a shareable subscription (shareKey) joins its group instead of running alone. Runs for
- * SSE and, through yoga.getEnveloped, for graphql-ws. `viewerOf` says who asks, from the context.
+ * SSE and, through yoga.getEnveloped, for graphql-ws. `viewerOf` says who asks, from the context; `directOf`, where
+ * this subscriber takes serialised results (graphql-ws), if it does.
  */
 export function sharedSubscriptionsPlugin(
   shared: SharedSubscriptions,
   viewerOf: (context: unknown) => unknown,
+  directOf: (context: unknown) => DirectDelivery | undefined = () => undefined,
 ): Plugin {
   return {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const key = shareKey(args, viewerOf(args.contextValue));
       if (key === null) return;
       setSubscribeFn((memberArgs) =>
-        shared.join(key, () =>
-          // The group's own context and no signal: the first member leaving must not end the others' stream.
-          subscribeFn({
-            ...memberArgs,
-            contextValue: { ...(memberArgs.contextValue as object) },
-            signal: undefined,
-          } as ExecutionArgs),
+        shared.join(
+          key,
+          () =>
+            // The group's own context and no signal: the first member leaving must not end the others' stream.
+            subscribeFn({
+              ...memberArgs,
+              contextValue: { ...(memberArgs.contextValue as object) },
+              signal: undefined,
+            } as ExecutionArgs),
+          directOf(memberArgs.contextValue),
         ),
       );
     },

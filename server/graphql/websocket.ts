@@ -22,6 +22,7 @@ import type { Actor } from '../services/actor.ts';
 import { clientAddress } from './client-address.ts';
 import type { SocketOwners } from './socket-owners.ts';
 import { asGraphQLError, tooManySubscriptions } from './subscription-limits.ts';
+import { operationDelivery } from './ws-direct-delivery.ts';
 
 /** What graphql-ws keeps per connection besides its own state. */
 export interface WsExtra {
@@ -49,6 +50,11 @@ export interface WebSocketOptions {
   limits: Limits;
   log: Logger;
   metrics?: GateMetrics;
+  /**
+   * Each operation offers the context a `directDelivery` (ws-direct-delivery.ts), so a shared subscription's results
+   * are written to its socket serialised once per group (default true; false: through graphql-ws per operation).
+   */
+  directWrites?: boolean;
 }
 
 export function serveWebSocket(server: Server, opts: WebSocketOptions) {
@@ -105,7 +111,7 @@ export function serveWebSocket(server: Server, opts: WebSocketOptions) {
         metrics?.rejections.inc({ limit: 'subscriptions_per_connection' });
         return [tooManySubscriptions('on this connection', limits.maxSubscriptionsPerConnection)];
       }
-      return enveloped(opts.yoga, ctx, id, params);
+      return enveloped(opts.yoga, ctx, id, params, opts.directWrites !== false);
     },
   });
 
@@ -192,14 +198,16 @@ async function enveloped(
   // biome-ignore lint/suspicious/noExplicitAny: as in WebSocketOptions
   yoga: YogaServerInstance<any, any>,
   ctx: Context<Record<string, unknown> | undefined, WsExtra>,
-  _id: string,
+  id: string,
   params: { query: string; operationName?: string | null; variables?: Record<string, unknown> | null },
+  directWrites: boolean,
 ) {
   const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
     ...ctx,
     req: ctx.extra,
     socket: ctx.extra,
     params,
+    ...(directWrites ? { directDelivery: operationDelivery(ctx.extra.socket, id) } : {}),
   });
   let document: DocumentNode;
   let errors: readonly GraphQLError[];

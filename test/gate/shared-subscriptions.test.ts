@@ -234,3 +234,42 @@ describe('shared subscriptions and who may see what', () => {
     await eventually(() => shared.groupCount === 0, 30_000, 'both groups ended with their last members');
   });
 });
+
+describe('a group member that takes serialised results (graphql-ws: written straight to its socket)', () => {
+  it('gets every result once, in order, as JSON made once per result with errors masked; nothing after it leaves', async () => {
+    const results: Array<(r: { data?: unknown; errors?: GraphQLError[] }) => void> = [];
+    const source = (async function* () {
+      for (;;) yield await new Promise<{ data?: unknown; errors?: GraphQLError[] }>((r) => results.push(r));
+    })();
+    let finished = 0;
+    const shared = new SharedSubscriptions((result) => {
+      finished++;
+      return result.errors ? { ...result, errors: [new GraphQLError('Unexpected error.')] } : result;
+    });
+    const written: string[] = [];
+    const direct = (await shared.join('k', () => source, {
+      deliver: (json) => written.push(json),
+    })) as AsyncIterator<unknown>;
+    const plain = (await shared.join('k', () => source)) as AsyncIterator<unknown>;
+    await eventually(() => results.length === 1, 10_000, 'the group reading its source');
+    results.shift()!({ data: { n: 1 } }); // before the direct member is read: kept, written first once it is
+    await eventually(() => results.length === 1, 10_000, 'the next read');
+    expect(written).toEqual([]);
+    const ended = direct.next(); // what graphql-ws does: read; the results go to the socket, next() waits for the end
+    expect(written).toEqual(['{"data":{"n":1}}']);
+    results.shift()!({ data: { n: 2 } });
+    await eventually(() => results.length === 1, 10_000, 'the next read');
+    results.shift()!({ errors: [new GraphQLError('database down')] });
+    await eventually(() => written.length === 3, 10_000, 'three results written');
+    expect(written.slice(1)).toEqual(['{"data":{"n":2}}', '{"errors":[{"message":"Unexpected error."}]}']);
+    expect(finished).toBe(3); // once per result, however many direct members
+    expect((await plain.next()).value).toEqual({ data: { n: 1 } }); // the iterator member still gets raw results
+    await direct.return?.();
+    expect(await ended).toEqual({ done: true, value: undefined });
+    await eventually(() => results.length === 1, 10_000, 'the next read');
+    results.shift()!({ data: { n: 4 } });
+    expect((await plain.next()).value).toEqual({ data: { n: 2 } });
+    expect(written).toHaveLength(3);
+    await plain.return?.();
+  });
+});
