@@ -4,7 +4,15 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GraphQLError, GraphQLInt, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString } from 'graphql';
+import {
+  type ExecutionResult,
+  GraphQLError,
+  GraphQLInt,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+} from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SharedSubscriptions, sharedSubscriptionsPlugin } from '../../server/graphql/shared-subscriptions.ts';
@@ -237,9 +245,9 @@ describe('shared subscriptions and who may see what', () => {
 
 describe('a group member that takes serialised results (graphql-ws: written straight to its socket)', () => {
   it('gets every result once, in order, as JSON made once per result with errors masked; nothing after it leaves', async () => {
-    const results: Array<(r: { data?: unknown; errors?: GraphQLError[] }) => void> = [];
+    const results: Array<(r: ExecutionResult) => void> = [];
     const source = (async function* () {
-      for (;;) yield await new Promise<{ data?: unknown; errors?: GraphQLError[] }>((r) => results.push(r));
+      for (;;) yield await new Promise<ExecutionResult>((r) => results.push(r));
     })();
     let finished = 0;
     const shared = new SharedSubscriptions((result) => {
