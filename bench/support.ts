@@ -36,8 +36,8 @@ export function writeSection(title: string, body: string, file = 'docs/benchmark
  * a deployed one does: its variables (NAME=value before `node`) and node's options. BENCH_GATE_TUNING=0: neither
  * (node's defaults), to compare.
  */
-export function gateStart(): { env: Record<string, string>; nodeArgs: string[] } {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+export function gateStart(packageJson = 'package.json'): { env: Record<string, string>; nodeArgs: string[] } {
+  const start = (JSON.parse(readFileSync(packageJson, 'utf8')) as { scripts: { start: string } }).scripts.start;
   const parts = /^((?:[A-Z_]+=\S+ )*)node ((?:--\S+ )*)bin\/reyestr\.mjs serve$/.exec(start);
   if (!parts)
     throw new Error(`package.json: "start" is not "[NAME=value …] node [--options] bin/reyestr.mjs serve": ${start}`);
