@@ -7,9 +7,9 @@
 //     itself (HEAD: there, with the announced size and MD5) and records.
 import type { TypedDocumentMetadata } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
-import { clearFailedDocuments } from '../db/sql/clear-failed-documents.ts';
-import { deleteUploads, lockUploads } from '../db/sql/document-uploads.ts';
-import { recordStoredDocuments, type StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
+import { lockUploads } from '../db/sql/document-uploads.ts';
+import type { StoredDocumentRow } from '../db/sql/record-stored-documents.ts';
+import { recordUploadedDocuments } from '../db/sql/record-uploaded-documents.ts';
 import { storeDatabaseDocuments } from '../db/sql/store-database-documents.ts';
 import { removeLocked } from '../corpus/orphans.ts';
 import { contentRows } from '../corpus/store/database.ts';
@@ -66,16 +66,16 @@ export async function recordVerified(
         ).map((k) => k.documentId),
       );
       // No upload record: another batch recorded the decision meanwhile (it deletes the record), or it expired.
+      const unheld = ready.map((v) => v.document.documentId).filter((id) => !held.has(id));
       const recordedMeanwhile = new Set(
-        (
-          await tx.document.findMany({
-            where: {
-              documentId: { in: ready.map((v) => v.document.documentId).filter((id) => !held.has(id)) },
-              storedAt: { not: null },
-            },
-            select: { documentId: true },
-          })
-        ).map((d) => d.documentId),
+        unheld.length === 0
+          ? []
+          : (
+              await tx.document.findMany({
+                where: { documentId: { in: unheld }, storedAt: { not: null } },
+                select: { documentId: true },
+              })
+            ).map((d) => d.documentId),
       );
       for (const id of recordedMeanwhile) outcomes.set(id, { status: 'present' });
       ready = ready.filter((v) => !recordedMeanwhile.has(v.document.documentId));
@@ -92,19 +92,12 @@ export async function recordVerified(
         if (missing[i]) outcomes.set(v.document.documentId, { status: 'retry', reason: missing[i] });
       });
       ready = ready.filter((_, i) => !missing[i]);
+      // Recorded, failed_documents rows cleared and the recorded versions' upload records deleted: one statement.
       const recorded = new Set(
-        await recordStoredDocuments(
+        await recordUploadedDocuments(
           tx,
           ready.map((v) => storedRow(v, clientId, store.kind)),
         ),
-      );
-      await clearFailedDocuments(
-        tx,
-        ready.map((v) => v.document.documentId),
-      );
-      await deleteUploads(
-        tx,
-        ready.filter((v) => recorded.has(v.document.documentId)).map((v) => v.content),
       );
       // Not recorded: another version of the decision was recorded first. Its objects are no one's, and with its
       // upload record deleted the sweeper would never find them: they go now, under the records' locks (a

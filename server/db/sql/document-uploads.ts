@@ -2,7 +2,7 @@
 // and deleted by the transaction that records the document. What outlives the grace period unrecorded is an
 // orphan (a worker that uploaded and never confirmed, a gate that crashed between the PUT and the record).
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma } from '../database.ts';
+import { run } from '../database.ts';
 
 interface Key {
   documentId: string;
@@ -12,13 +12,13 @@ interface Key {
 const ids = (keys: Key[]) => keys.map((k) => k.documentId);
 const shas = (keys: Key[]) => keys.map((k) => k.sha256);
 
-/** Records (or refreshes: the grace period starts again) uploads about to happen. */
+/** Records (or refreshes: the grace period starts again) uploads about to happen; on the driver (every batch, twice). */
 export async function recordUploads(keys: Key[]): Promise<void> {
   if (keys.length === 0) return;
-  await prisma.$executeRaw`
+  await run(Prisma.sql`
     INSERT INTO document_uploads (document_id, sha256)
     SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[])
-    ON CONFLICT (document_id, sha256) DO UPDATE SET created_at = now()`;
+    ON CONFLICT (document_id, sha256) DO UPDATE SET created_at = now()`);
 }
 
 /**

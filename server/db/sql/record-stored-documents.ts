@@ -1,8 +1,8 @@
 // Records documents whose content is in the store, with their typed metadata columns: a new row, or the
 // content for a row an older REST client registered without any. A document already stored keeps its first
 // version — a decision is a fact, and the first complete copy that reached the gate is it. One statement per
-// batch. Returns the ids this statement recorded. `recordStoredDocumentsSql` is the statement as a part of
-// another (store-database-documents.ts): it returns "documentId" for each row it recorded.
+// batch, always as a part of another statement (store-database-documents.ts, record-uploaded-documents.ts):
+// it returns "documentId" for each row it recorded.
 import type { TypedDocumentMetadata } from '../../../client/rules/index.ts';
 import { Prisma } from '../../generated/prisma/client.ts';
 import {
@@ -46,13 +46,4 @@ export function recordStoredDocumentsSql(rows: StoredDocumentRow[]): Prisma.Sql 
       stored_bytes = EXCLUDED.stored_bytes, ${typedColumnsFromExcluded('d')}, metadata_typed_at = now()
     WHERE d.stored_at IS NULL
     RETURNING d.document_id AS "documentId"`;
-}
-
-export async function recordStoredDocuments(
-  tx: Prisma.TransactionClient,
-  rows: StoredDocumentRow[],
-): Promise<string[]> {
-  if (rows.length === 0) return [];
-  const recorded = await tx.$queryRaw<Array<{ documentId: string }>>(recordStoredDocumentsSql(rows));
-  return recorded.map((r) => r.documentId);
 }
