@@ -79,7 +79,11 @@ class Receipts {
   }
 }
 
-function wsSubscriber(setup: SubscribersSetup, i: number, receipts: Receipts): WebSocket {
+/** WebSockets connecting at once: 1,000 connection_inits together each look their key up, and under load some
+ * of those lookups failed (the gate closes with 4403); the bench opens them as a ramp, not a burst. */
+const CONNECTING = 50;
+
+function wsSubscriber(setup: SubscribersSetup, i: number, receipts: Receipts, subscribed: () => void): WebSocket {
   const ws = new WebSocket(`${setup.base.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
     skipUTF8Validation: true,
   });
@@ -92,13 +96,17 @@ function wsSubscriber(setup: SubscribersSetup, i: number, receipts: Receipts): W
       return receipts.receive(i, data.toString('latin1', from, data.indexOf(0x22, from)), at);
     }
     const message = JSON.parse(String(data)) as { type: string; payload?: unknown };
-    if (message.type === 'connection_ack')
+    if (message.type === 'connection_ack') {
       ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: setup.query } }));
-    else if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+      subscribed();
+    } else if (message.type === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
     else console.error(`subscriber ${i}:`, String(data).slice(0, 300));
   });
   ws.on('error', (e) => console.error(`subscriber ${i}:`, e.message));
-  ws.on('close', (code, reason) => code !== 1000 && console.error(`subscriber ${i} closed: ${code} ${reason}`));
+  ws.on('close', (code, reason) => {
+    if (code !== 1000) console.error(`subscriber ${i} closed: ${code} ${reason}`);
+    subscribed(); // (a no-op once it has) so the next ones open
+  });
   return ws;
 }
 
@@ -135,10 +143,15 @@ if (parentPort) {
   const sockets: WebSocket[] = [];
   const agent = new Agent({ connections: null, keepAliveTimeout: 1000 });
   const controller = new AbortController();
-  for (let i = 0; i < setup.subscribers; i++) {
-    if (setup.transport === 'ws') sockets.push(wsSubscriber(setup, i, receipts));
-    else sseSubscriber(setup, i, receipts, agent, controller.signal);
-  }
+  let next = 0;
+  const openNext = () => {
+    if (next >= setup.subscribers) return;
+    const i = next++;
+    let done = false;
+    sockets.push(wsSubscriber(setup, i, receipts, () => done || ((done = true), openNext())));
+  };
+  if (setup.transport === 'ws') for (let i = 0; i < CONNECTING; i++) openNext();
+  else for (let i = 0; i < setup.subscribers; i++) sseSubscriber(setup, i, receipts, agent, controller.signal);
   port.on('message', async (request: Request) => {
     if (request.type === 'sent') return receipts.sent(request.taskId, request.at);
     if (request.type === 'missing')
