@@ -4,6 +4,14 @@ import { config as loadDotenv } from 'dotenv';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { AlertConfig } from './observability/alert-monitor.ts';
+import {
+  type CorpusLimits,
+  DEFAULT_CORPUS_LIMITS,
+  type DocumentStoreConfig,
+  documentStoreConfig,
+  type DocumentStoreVariables,
+} from './corpus/store/config.ts';
+import { httpUrl } from './http-url.ts';
 import { DEFAULT_THRESHOLDS } from './observability/alert-rules.ts';
 
 const bool = z
@@ -58,22 +66,6 @@ export const DEFAULT_LIMITS: Limits = {
   wsMaxConnectionsPerIp: 200,
   wsMaxConnectionsPerKey: 500,
   wsConnectionInitTimeoutMs: 5000,
-};
-
-/** Rules of the document store that do not depend on which store it is. */
-export interface CorpusLimits {
-  /** largest part (HTML, text or metadata JSON) accepted, uncompressed */
-  maxDocumentBytes: number;
-  /** an upload not recorded within this time is an orphan the sweeper removes */
-  orphanGraceSeconds: number;
-  /** lifetime of presigned PUT URLs handed to workers (S3 store) */
-  uploadUrlSeconds: number;
-}
-
-export const DEFAULT_CORPUS_LIMITS: CorpusLimits = {
-  maxDocumentBytes: 10 * 1024 * 1024,
-  orphanGraceSeconds: 3600,
-  uploadUrlSeconds: 900,
 };
 
 // The variables' defaults are the constants above: one place for each default value.
@@ -188,23 +180,6 @@ const envSchema = z.object({
   ALERT_REGISTRY_BLOCKED_SHARE: z.coerce.number().min(0).max(1).default(DEFAULT_THRESHOLDS.blockedShare),
 });
 
-/** Where decisions' content is kept (server/corpus/store): the gate's database, or S3-compatible object storage. */
-export type DocumentStoreConfig =
-  | { kind: 'database' }
-  | {
-      kind: 's3';
-      bucket: string;
-      /** key prefix without leading or trailing slash ('' for the bucket's root) */
-      prefix: string;
-      /** MinIO, Ceph, R2, s3rver…; unset: AWS's own endpoint for the region */
-      endpoint?: string;
-      region: string;
-      /** bucket in the path (MinIO, Ceph) rather than in the host name (AWS's default) */
-      forcePathStyle: boolean;
-      /** unset: the AWS SDK's default chain (environment, profile, instance role) */
-      credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-    };
-
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'postgres'; url: string /** safe to print: no password */; display: string };
@@ -243,16 +218,6 @@ export interface GateConfig {
 }
 
 export class ConfigError extends Error {}
-
-/** `value` as a URL when it is an http(s):// one, else null. */
-function httpUrl(value: string): URL | null {
-  try {
-    const url = new URL(value);
-    return ['http:', 'https:'].includes(url.protocol) ? url : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The webhook's URL is a secret (Slack's carry their token in the path): only its origin is ever printed. */
 function alertConfig(e: z.infer<typeof envSchema>): AlertConfig | undefined {
@@ -316,7 +281,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
       wsMaxConnectionsPerKey: e.WS_MAX_CONNECTIONS_PER_KEY,
       wsConnectionInitTimeoutMs: Math.round(e.WS_CONNECTION_INIT_TIMEOUT_SECONDS * 1000),
     },
-    documentStore: documentStoreConfig(e),
+    documentStore: documentStoreFrom(e),
     corpus: {
       maxDocumentBytes: e.DOCUMENT_MAX_BYTES,
       orphanGraceSeconds: e.DOCUMENT_ORPHAN_GRACE_SECONDS,
@@ -326,42 +291,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
   };
 }
 
-/** DOCUMENT_STORE=database (default) or s3://bucket/prefix, with the usual AWS_* variables for the rest. */
-function documentStoreConfig(e: z.infer<typeof envSchema>): DocumentStoreConfig {
-  const value = e.DOCUMENT_STORE;
-  if (value === '' || value.toLowerCase() === 'database') return { kind: 'database' };
-  const fail = (why: string): never => {
-    throw new ConfigError(`invalid configuration: DOCUMENT_STORE: ${why}`);
-  };
-  if (!value.startsWith('s3://')) fail('expected "database" or s3://bucket/prefix');
-  const [bucket, ...rest] = value.slice('s3://'.length).split('/');
-  // S3's bucket naming rules (3-63 lower-case letters, digits, dots, hyphens), checked here so a typo fails at start.
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-    fail(`"${bucket}" is not a valid bucket name (3-63 lower-case letters, digits, dots and hyphens)`);
-  const prefix = rest.filter(Boolean).join('/');
-  const endpoint = e.DOCUMENT_STORE_ENDPOINT || e.AWS_ENDPOINT_URL_S3 || e.AWS_ENDPOINT_URL || undefined;
-  if (endpoint && !httpUrl(endpoint))
-    fail(`the endpoint ${endpoint} is not an http(s):// URL (DOCUMENT_STORE_ENDPOINT or AWS_ENDPOINT_URL_S3)`);
-  if (!!e.AWS_ACCESS_KEY_ID !== !!e.AWS_SECRET_ACCESS_KEY)
-    fail(
-      'set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (then the AWS SDK looks for credentials itself)',
-    );
-  return {
-    kind: 's3',
-    bucket,
-    prefix,
-    endpoint,
-    region: e.AWS_REGION || e.AWS_DEFAULT_REGION || 'us-east-1',
-    // MinIO and Ceph want the bucket in the path; AWS wants it in the host name.
-    forcePathStyle: e.DOCUMENT_STORE_PATH_STYLE ?? e.AWS_S3_FORCE_PATH_STYLE ?? !!endpoint,
-    credentials: e.AWS_ACCESS_KEY_ID
-      ? {
-          accessKeyId: e.AWS_ACCESS_KEY_ID,
-          secretAccessKey: e.AWS_SECRET_ACCESS_KEY!,
-          ...(e.AWS_SESSION_TOKEN ? { sessionToken: e.AWS_SESSION_TOKEN } : {}),
-        }
-      : undefined,
-  };
+/** The document store's variables, its errors as configuration errors. */
+function documentStoreFrom(e: DocumentStoreVariables): DocumentStoreConfig {
+  try {
+    return documentStoreConfig(e);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration: DOCUMENT_STORE: ${(error as Error).message}`);
+  }
 }
 
 function databaseConfig(e: z.infer<typeof envSchema>): DatabaseConfig {

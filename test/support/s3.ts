@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { DocumentStoreConfig } from '../../server/config.ts';
+import type { DocumentStoreConfig } from '../../server/corpus/store/config.ts';
 
 export interface TestS3 {
   port: number;

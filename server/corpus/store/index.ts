@@ -3,7 +3,7 @@
 // Like the Prisma client, the open store is a module-level live binding the services import.
 // The S3 store (and with it the AWS SDK, ~25 MB of resident code) is imported only when DOCUMENT_STORE asks
 // for it: a gate that keeps documents in its database never loads it.
-import { DEFAULT_CORPUS_LIMITS, type CorpusLimits, type DocumentStoreConfig } from '../../config.ts';
+import { type CorpusLimits, DEFAULT_CORPUS_LIMITS, type DocumentStoreConfig } from './config.ts';
 import { DatabaseStore } from './database.ts';
 import type { DocumentStore } from './types.ts';
 

@@ -9,7 +9,7 @@
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
 import { createHash } from 'node:crypto';
-import type { DocumentStoreConfig } from '../../config.ts';
+import type { DocumentStoreConfig } from './config.ts';
 import { recordUploads } from '../../db/sql/document-uploads.ts';
 import { errorOf, S3RequestError, S3Requests } from './s3-requests.ts';
 import type {
