@@ -19,6 +19,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { GateMetrics } from '../observability/metrics.ts';
 import { foreignOrigin } from '../http/origin.ts';
 import type { Actor } from '../services/actor.ts';
+import { findGateError } from '../services/errors.ts';
 import { clientAddress } from './client-address.ts';
 import type { SocketOwners } from './socket-owners.ts';
 import { asGraphQLError, tooManySubscriptions } from './subscription-limits.ts';
@@ -34,6 +35,8 @@ export interface WsExtra {
 
 /** Close code when an API key already has its WebSocket connections (like HTTP 429). */
 export const TOO_MANY_CONNECTIONS = 4429;
+/** Close code when the key could not be checked now (the database away): the standard "try again later". */
+export const TRY_AGAIN_LATER = 1013;
 /** Keep-alive: a ping this often; no pong by the next one → the socket is dropped. */
 const PING_MS = 12_000;
 
@@ -76,8 +79,13 @@ export function serveWebSocket(server: Server, opts: WebSocketOptions) {
       try {
         actor = await opts.authenticate(ctx.connectionParams);
         clientId = (await opts.clientOf?.(ctx.connectionParams, actor)) ?? null;
-      } catch {
-        return false; // closes with 4403 Forbidden: bad or revoked key, another key's or a disabled client
+      } catch (error) {
+        if (findGateError(error)) return false; // closes with 4403 Forbidden: bad or revoked key, another key's or a disabled client
+        // Not a refusal: the key could not be checked now (the database away or slow). 4403 would tell a worker its
+        // key is refused; 1013 "try again later" makes clients reconnect.
+        log.warn({ err: (error as Error).message }, 'websocket: could not check the API key; asked to try again');
+        socket.close(TRY_AGAIN_LATER, 'Could not check the API key now; try again');
+        return false;
       }
       if (socket.readyState !== socket.OPEN) return false; // gone while we looked the key up: count nothing
       const keyId = actor?.keyId;
