@@ -24,21 +24,38 @@ export const prefixOf = (key: string) => key.slice(0, Math.min(6, Math.floor(key
 const CACHE_MS = 5_000;
 const cache = registerCache(new Map<string, { actor: Actor | null; until: number }>());
 
+/**
+ * Look-ups of one key under way: a burst of requests or WebSocket connections with a key the cache does not hold
+ * (a fleet reconnecting after a gate restart) waits for one query instead of sending a query — and an update of
+ * the same lastUsedAt row — each, which emptied the pool and failed them.
+ */
+const lookups = new Map<string, Promise<{ actor: Actor | null; until: number }>>();
+
 export async function authenticate(rawKey: string): Promise<Actor> {
   const keyHash = hashApiKey(rawKey);
-  const now = Date.now();
   let hit = cache.get(keyHash);
-  if (!hit || hit.until < now) {
-    const row = await prisma.apiKey.findUnique({ where: { keyHash } });
-    hit = { actor: row && !row.revokedAt ? { role: row.role, keyId: row.id } : null, until: now + CACHE_MS };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(keyHash, hit);
-    if (row && !row.revokedAt && (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000)) {
-      await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  if (!hit || hit.until < Date.now()) {
+    let lookup = lookups.get(keyHash);
+    if (!lookup) {
+      lookup = lookUp(keyHash).finally(() => lookups.delete(keyHash));
+      lookups.set(keyHash, lookup);
     }
+    hit = await lookup;
   }
   if (!hit.actor) throw new GateError('UNAUTHENTICATED', 'Invalid API key');
   return hit.actor;
+}
+
+async function lookUp(keyHash: string): Promise<{ actor: Actor | null; until: number }> {
+  const row = await prisma.apiKey.findUnique({ where: { keyHash } });
+  const now = Date.now();
+  const hit = { actor: row && !row.revokedAt ? { role: row.role, keyId: row.id } : null, until: now + CACHE_MS };
+  if (cache.size > 10_000) cache.clear();
+  cache.set(keyHash, hit);
+  if (row && !row.revokedAt && (!row.lastUsedAt || now - row.lastUsedAt.getTime() > 60_000)) {
+    await prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } });
+  }
+  return hit;
 }
 
 const creation = z.object({ name: z.string().trim().min(1).max(200), role: z.enum(Role).default('WORKER') });
