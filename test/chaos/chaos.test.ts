@@ -17,6 +17,5 @@ describe.skipIf(!haveServerBinaries)('chaos (short)', () => {
       expect(result.report.completed).toBe(result.tasksCreated);
       expect(result.report.documentsOnDisk).toBe(result.tasksCreated * SHORT_LOAD.documentsPerTask);
     },
-    180_000,
   );
 });

@@ -1,6 +1,7 @@
 // A gate as its own OS process (`reyestr serve`), for tests that kill, restart or run several gates.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { safetyNet } from './deadlines.ts';
 
 export interface GateProcess {
   child: ChildProcess;
@@ -44,8 +45,9 @@ export async function startGateProcess(
       r(code);
     }),
   );
-  const waitFor = (pattern: RegExp, ms = timeoutMs) =>
+  const waitFor = (pattern: RegExp, asked = timeoutMs) =>
     new Promise<string>((ok, fail) => {
+      const ms = safetyNet(asked);
       const started = Date.now();
       const timer = setInterval(() => {
         const m = pattern.exec(out);

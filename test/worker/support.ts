@@ -9,6 +9,7 @@ import type { GateConfig } from '../../server/config.ts';
 import { dayWindow } from '../fake-registry/data.ts';
 import { startFakeRegistry, type FakeRegistry, type Faults } from '../fake-registry/index.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
+import { safetyNet, WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const BIN = new URL('../../bin/reyestr.mjs', import.meta.url).pathname;
 
@@ -101,7 +102,8 @@ export function spawnWorker(options: WorkerSpawnOptions): WorkerProcess {
     child,
     lines,
     exited,
-    waitForLine(pattern, timeoutMs = 120_000) {
+    waitForLine(pattern, asked = WAIT_FLOOR_MS) {
+      const timeoutMs = safetyNet(asked);
       const seen = lines.find((line) => pattern.test(line));
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
@@ -136,10 +138,10 @@ export async function killAll(workers: WorkerProcess[]): Promise<void> {
 /** Polls `check` until it returns a truthy value. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 120_000,
+  timeoutMs = WAIT_FLOOR_MS,
   what = 'condition',
 ): Promise<T> {
-  const until = Date.now() + timeoutMs;
+  const until = Date.now() + safetyNet(timeoutMs);
   for (;;) {
     const value = await check();
     if (value) return value;
