@@ -5,12 +5,13 @@
 // call, schema (de)serialisation, retries) and much of its garbage; these four requests need none of it.
 // Where the bucket is (endpoint, path or virtual-host style, signing region) the SDK says once, by presigning
 // a probe URL; credentials are the S3Client's own provider (the SDK's default chain when none are configured).
-// The signer caches its signing key per day, region and service.
+// The signer caches its signing key per day, region and service; it hashes with the SDK's own Sha256 (node:crypto).
 import type { S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { Sha256 } from '@smithy/core/checksum';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -19,27 +20,6 @@ const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b78
 const PROBE = 'reyestr-endpoint-probe';
 const ATTEMPTS = 3;
 const TIMEOUT_MS = 60_000;
-
-/** The signer's hash: node:crypto's SHA-256, an HMAC when given a key. */
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytes = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-class Sha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData) {
-    this.hash.update(bytes(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.hash.digest();
-  }
-}
 
 /** An S3 answer other than the one expected: its HTTP status and S3's error code. */
 export class S3RequestError extends Error {
