@@ -9,15 +9,16 @@ interface Key {
   sha256: string;
 }
 
-const ids = (keys: Key[]) => keys.map((k) => k.documentId);
-const shas = (keys: Key[]) => keys.map((k) => k.sha256);
+/** The versions `keys` name, as rows (document_id, sha256) for `IN` and `INSERT … SELECT`. */
+const versions = (keys: Key[]) =>
+  Prisma.sql`SELECT * FROM unnest(${keys.map((k) => k.documentId)}::text[], ${keys.map((k) => k.sha256)}::text[])`;
 
 /** Records (or refreshes: the grace period starts again) uploads about to happen; on the driver (every batch, twice). */
 export async function recordUploads(keys: Key[]): Promise<void> {
   if (keys.length === 0) return;
   await run(Prisma.sql`
     INSERT INTO document_uploads (document_id, sha256)
-    SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[])
+    ${versions(keys)}
     ON CONFLICT (document_id, sha256) DO UPDATE SET created_at = now()`);
 }
 
@@ -29,16 +30,23 @@ export async function lockUploads(tx: Prisma.TransactionClient, keys: Key[]): Pr
   if (keys.length === 0) return [];
   return tx.$queryRaw<UploadRecord[]>`
     SELECT u.document_id AS "documentId", u.sha256, ${RECORDED} AS recorded FROM document_uploads u
-    WHERE (u.document_id, u.sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))
+    WHERE (u.document_id, u.sha256) IN (${versions(keys)})
     ORDER BY u.document_id, u.sha256
     FOR UPDATE OF u`;
 }
 
 export async function deleteUploads(tx: Prisma.TransactionClient, keys: Key[]): Promise<void> {
   if (keys.length === 0) return;
-  await tx.$executeRaw`
-    DELETE FROM document_uploads
-    WHERE (document_id, sha256) IN (SELECT * FROM unnest(${ids(keys)}::text[], ${shas(keys)}::text[]))`;
+  await tx.$executeRaw(deleteUploadsSql(keys));
+}
+
+/**
+ * The delete as a part of another statement (record-uploaded-documents.ts); `onlyOf`, a query of document ids,
+ * narrows it to those documents.
+ */
+export function deleteUploadsSql(keys: Key[], onlyOf?: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`DELETE FROM document_uploads WHERE (document_id, sha256) IN (${versions(keys)})
+    ${onlyOf ? Prisma.sql`AND document_id IN (${onlyOf})` : Prisma.empty}`;
 }
 
 export interface UploadRecord extends Key {

@@ -5,6 +5,7 @@
 // three round trips. Returns the ids this statement recorded (the others were recorded before).
 import { Prisma } from '../../generated/prisma/client.ts';
 import { clearFailedDocumentsSql } from './clear-failed-documents.ts';
+import { deleteUploadsSql } from './document-uploads.ts';
 import { recordStoredDocumentsSql, type StoredDocumentRow } from './record-stored-documents.ts';
 
 export async function recordUploadedDocuments(
@@ -12,14 +13,10 @@ export async function recordUploadedDocuments(
   records: StoredDocumentRow[],
 ): Promise<string[]> {
   if (records.length === 0) return [];
-  const ids = records.map((r) => r.documentId);
   const rows = await tx.$queryRaw<Array<{ documentId: string }>>(Prisma.sql`
     WITH recorded AS (${recordStoredDocumentsSql(records)}),
-      cleared AS (${clearFailedDocumentsSql(ids)}),
-      released AS (
-        DELETE FROM document_uploads
-        WHERE (document_id, sha256) IN (SELECT * FROM unnest(${ids}::text[], ${records.map((r) => r.sha256)}::text[]))
-          AND document_id IN (SELECT "documentId" FROM recorded))
+      cleared AS (${clearFailedDocumentsSql(records.map((r) => r.documentId))}),
+      released AS (${deleteUploadsSql(records, Prisma.sql`SELECT "documentId" FROM recorded`)})
     SELECT "documentId" FROM recorded`);
   return rows.map((r) => r.documentId);
 }
