@@ -10,12 +10,11 @@
 // Env: BENCH_CYCLES (600 per round; ×10 tasks for batch), BENCH_ROUNDS (3), BENCH_AB_THREADS=1 (CPU per thread
 // group), BENCH_AB_NODE_ARGS_<i> (node options for the i-th gate, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.ts';
-import { gateStart, machine, rssMb } from './support.ts';
+import { gateStart, machine, postJson, rssMb, threadCpuMs } from './support.ts';
 
 const CLIENTS = 8;
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 600);
@@ -32,24 +31,7 @@ interface Gate {
   clientIds: string[];
 }
 
-function post(base: string, path: string, key: string, body: unknown): Promise<{ status: number; body: any }> {
-  const payload = JSON.stringify(body);
-  return new Promise((ok, fail) => {
-    const headers = {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(payload),
-      'x-api-key': key,
-    };
-    const req = request(`${base}${path}`, { method: 'POST', agent, headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (text += d));
-      res.on('end', () => ok({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
-    });
-    req.on('error', fail);
-    req.end(payload);
-  });
-}
+const post = (base: string, path: string, key: string, body: unknown) => postJson(agent, base, path, key, body);
 
 async function gql(base: string, key: string, query: string, variables: Record<string, unknown> = {}) {
   const r = await post(base, '/graphql', key, { query, variables });
@@ -57,20 +39,7 @@ async function gql(base: string, key: string, query: string, variables: Record<s
   return r.body.data;
 }
 
-/** CPU ticks (1/100 s) of each thread, summed by role: the main thread, and the others by name. */
-function cpuTicks(pid: number): Record<string, number> {
-  const ticks: Record<string, number> = {};
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ');
-      const name =
-        tid === String(pid) ? 'main' : readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim().replace(/\d+$/, '');
-      ticks[name] = (ticks[name] ?? 0) + Number(fields[11]) + Number(fields[12]);
-    } catch {} // a thread that ended meanwhile
-  }
-  return ticks;
-}
-const sum = (ticks: Record<string, number>) => Object.values(ticks).reduce((a, b) => a + b, 0);
+const sum = (ms: Record<string, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
 
 async function startGate(spec: string, i: number, db: TestDatabase): Promise<Gate> {
   const [dirArg, extra = ''] = spec.split('|');
@@ -173,7 +142,7 @@ async function run(g: Gate, mode: string, tasks: number) {
   const budget = { left: tasks };
   if (mode !== 'noop') await seed(g.url, tasks);
   const step = stepOf(g, mode, budget);
-  const before = cpuTicks(g.child.pid!);
+  const before = threadCpuMs(g.child.pid!);
   const started = performance.now();
   const counts = await Promise.all(
     Array.from({ length: CLIENTS }, async (_, w) => {
@@ -183,9 +152,9 @@ async function run(g: Gate, mode: string, tasks: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
-  const after = cpuTicks(g.child.pid!);
+  const after = threadCpuMs(g.child.pid!);
   const n = counts.reduce((a, b) => a + b, 0);
-  const perTask = (ticks: number) => (ticks * 10) / n;
+  const perTask = (ms: number) => ms / n;
   const threads = Object.keys(after).map((k) => `${k} ${perTask(after[k] - (before[k] ?? 0)).toFixed(2)}`);
   return { n, seconds, rate: n / seconds, cpu: perTask(sum(after) - sum(before)), threads: threads.join(', ') };
 }

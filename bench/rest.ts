@@ -8,7 +8,7 @@
 //                                      baseline on another PGlite data dir in the bench process
 // Env: BENCH_TASKS (5000), BENCH_WRITE=0 (print only), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseConfig } from '../server/config.ts';
@@ -25,6 +25,7 @@ import {
   machine,
   peakRssMb,
   percentile,
+  postJson,
   rssMb,
   startGateProcess,
   writeSection,
@@ -48,27 +49,7 @@ interface Run {
   errors: number;
 }
 
-function call(base: string, path: string, key: string, body: unknown): Promise<{ status: number; body: any }> {
-  const payload = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${base}${path}`,
-      {
-        method: 'POST',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'x-api-key': key },
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (text += d));
-        res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const call = (base: string, path: string, key: string, body: unknown) => postJson(agent, base, path, key, body);
 
 async function timedCall<T>(into: number[], fn: () => Promise<T>): Promise<T> {
   const started = performance.now();

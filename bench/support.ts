@@ -1,5 +1,6 @@
 // Shared by the benchmarks: the machine description, percentiles, and updating one section of
 // docs/benchmarks.md without touching the others.
+import { type Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startGateProcess as startGateProcessForTests } from '../test/support/gate-process.ts';
@@ -145,3 +146,29 @@ export const downloadTaskRows = (count: number, firstPage = 1) =>
     dedupKey: null,
     parentId: null,
   }));
+
+/** A POST of JSON with an API key over `agent` (keep-alive): the benches' client for the gate's routes; the body parsed. */
+export function postJson(
+  agent: Agent,
+  base: string,
+  path: string,
+  key: string,
+  body: unknown,
+): Promise<{ status: number; body: any }> {
+  const payload = JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-api-key': key,
+    };
+    const req = request(`${base}${path}`, { method: 'POST', agent, headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
