@@ -220,7 +220,9 @@ describe('tasks watch', () => {
   async function feed(_run: Run, done: () => boolean, exited: Promise<Run>) {
     let finished = false;
     void exited.then(() => (finished = true));
-    for (let i = 0; i < 100 && !done() && !finished; i++) {
+    // Until the watcher has what it waits for (or has exited): a watcher that starts late on a busy box must still
+    // see events, so the feed is bounded by the test's own deadline, not by a count of ticks.
+    while (!done() && !finished) {
       await t.ok(`mutation { createTask(input: { searchParams: { CourtRegion: "27" } }) { id } }`);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
