@@ -8,6 +8,8 @@ export interface GateProcess {
   url: string;
   /** stdout lines so far (JSON log lines and the start banner) */
   lines(): string[];
+  /** stderr so far (Node's warnings, a crash's stack) */
+  stderr(): string;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -65,6 +67,7 @@ export async function startGateProcess(
     child,
     url,
     lines: () => out.split('\n'),
+    stderr: () => err,
     waitFor,
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null) child.kill(signal);
