@@ -233,7 +233,7 @@ describe('tasks watch', () => {
     await feed(watch.run, () => watch.run.stdout.split('\n').length > 2, watch.exited);
     watch.child.kill('SIGINT');
     const r = await watch.exited;
-    expect(r.code).toBe(0);
+    expect(r.code, `exit ${r.code}; stderr: ${r.stderr}`).toBe(0);
     expect(r.stderr).toBe('');
     const line = r.stdout.split('\n')[0].split(/\s+/);
     expect(line[2]).toBe('CREATED');
@@ -245,12 +245,12 @@ describe('tasks watch', () => {
     const watch = start(['tasks', 'watch', '--json', '--count', '2', '--status', 'pending']);
     await feed(watch.run, () => false, watch.exited);
     const r = await watch.exited;
-    expect(r.code).toBe(0);
+    expect(r.code, `exit ${r.code}; stderr: ${r.stderr}; stdout: ${r.stdout}`).toBe(0);
     const events = r.stdout
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(events).toHaveLength(2);
+    expect(events, r.stdout).toHaveLength(2);
     expect(events[0]).toMatchObject({
       type: 'CREATED',
       status: 'PENDING',
