@@ -27,6 +27,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,7 +87,7 @@ export async function build() {
     esbuild({
       ...common,
       entryPoints: { gate: ENTRIES.gate },
-      plugins: [externalExceptBundled],
+      plugins: [graphqlAsEsm, externalExceptBundled],
       // CommonJS code inside the bundle calls require() (for node: modules); an ES module has none of its own.
       banner: {
         js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
@@ -157,6 +158,24 @@ const externalExceptBundled = {
         NEVER_BUNDLED.includes(name) ||
         !(bundled(args.path) || insideBundled(args.importer));
       return external ? { path: args.path, external: true } : undefined; // undefined: esbuild resolves and bundles it
+    });
+  },
+};
+
+/**
+ * graphql's ES module build (its `.mjs` files) for every import of it, `graphql/…` subpaths and require() calls
+ * included: by default esbuild takes the package's `main` (CommonJS), and every `graphql.X` an ES module in the
+ * bundle (the executor, Yoga, our code) read then went through an interop getter — 3 % of the gate's CPU per GraphQL
+ * request. One build for every importer keeps one graphql instance (two refuse each other's schemas).
+ */
+const graphqlAsEsm = {
+  name: 'graphql-as-esm',
+  setup(build) {
+    build.onResolve({ filter: /^graphql(\/|$)/ }, (args) => {
+      const sub = args.path.slice('graphql'.length).replace(/\.m?js$/, '');
+      const dir = join(dirname(createRequire(args.importer || join(ROOT, 'package.json')).resolve('graphql')), sub);
+      for (const file of [`${dir}.mjs`, join(dir, 'index.mjs')]) if (existsSync(file)) return { path: file };
+      return undefined;
     });
   },
 };

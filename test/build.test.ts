@@ -17,9 +17,29 @@ function staticPackages(file: string, seen = new Set<string>(), packages = new S
   return packages;
 }
 
+/** A module of dist/ and every chunk it imports, statically or with import(). */
+function gateFiles(file: string, seen = new Set<string>()): Set<string> {
+  if (seen.has(file)) return seen;
+  seen.add(file);
+  for (const [, spec] of readFileSync(file, 'utf8').matchAll(
+    /(?:^import[^;]*?from\s*|\bimport\()["'](\.{1,2}\/[\w./-]+\.js)["']/gm,
+  ))
+    gateFiles(join(dirname(file), spec), seen);
+  return seen;
+}
+
 describe('compiled build', () => {
   it('is current', () => {
     expect(buildIsCurrent()).toBe(true);
+  });
+
+  it('the gate bundles one graphql, its ES module build', () => {
+    // every graphql module in the gate's build (its entry and the chunks it loads) is an .mjs file: no CommonJS copy
+    const sources = [...gateFiles(join(DIST, 'gate.js'))]
+      .flatMap((file) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources)
+      .filter((source) => /node_modules\/graphql\//.test(source));
+    expect(sources.length).toBeGreaterThan(50);
+    expect(sources.filter((source) => !source.endsWith('.mjs'))).toEqual([]);
   });
 
   it('the CLI entry loads only commander and zod until a command runs', () => {
