@@ -5,7 +5,7 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import { prisma, run } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
-import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
+import { selectTasksAsJson, taskFromJson, type TaskRow } from './task-row.ts';
 
 export interface Transition {
   /** WHERE clause over `tasks` choosing the rows to change */
@@ -39,8 +39,9 @@ export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
       FROM moved
     )
-    SELECT ${TASK_COLUMNS} FROM moved`;
-  const rows = tx && tx !== prisma ? await tx.$queryRaw<TaskRow[]>(query) : await run<TaskRow>(query);
+    ${selectTasksAsJson(Prisma.sql`moved`)}`;
+  type Row = { row: unknown };
+  const rows = tx && tx !== prisma ? await tx.$queryRaw<Row[]>(query) : await run<Row>(query);
   if (rows.length) taskEventsWritten();
-  return rows;
+  return rows.map(taskFromJson);
 }
