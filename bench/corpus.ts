@@ -9,127 +9,34 @@
 // Small by default (proves it runs): CORPUS_DOCS=400 CORPUS_WORKERS=8; the lead runs it bigger on a quiet box.
 // BENCH_DB_LIMIT=0 skips ../shared/bench/db-limit.sh, BENCH_WRITE=0 leaves docs/benchmarks.md alone.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { readFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
-import PQueue from 'p-queue';
 import pg from 'pg';
-import { ContentClient } from '../client/corpus/content-client.ts';
-import { packDocument, type PackedDocument } from '../client/corpus/pack.ts';
-import { uploadBatch } from '../client/corpus/upload.ts';
-import { parsePage } from '../client/registry/parsers/index.ts';
-import { FIXTURE_DOCUMENT_IDS, readFixture } from '../test/fake-registry/fixtures.ts';
+import type { PackedDocument } from '../client/corpus/pack.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { startTestS3 } from '../test/support/s3.ts';
+import {
+  BATCH,
+  corpus as packedCorpus,
+  fixtures,
+  type GateRun,
+  throughGate as uploadThroughGate,
+  timed as timedOn,
+} from './corpus-run.ts';
 import { dbLimit } from './db-limit.ts';
-import { cpuMs, machine, startGateProcess, writeSection } from './support.ts';
+import { machine, writeSection } from './support.ts';
 
 const DOCS = Number(process.env.CORPUS_DOCS ?? 400);
 const WORKERS = Number(process.env.CORPUS_WORKERS ?? 8);
-const BATCH = 25;
-const KEY = 'bench-corpus-admin-key-0123456789';
-
-const fixtures = FIXTURE_DOCUMENT_IDS.map((id) => {
-  const page = parsePage(readFixture(`review/${id}.html`));
-  if (page.kind !== 'review') throw new Error(`${id} is not a decision page`);
-  return { id, html: page.html, text: page.text, metadata: page.metadata };
-});
-
-/** N decisions from the fixture pages, each with its own id (and so its own row or objects). */
-async function corpus(offset: number): Promise<PackedDocument[]> {
-  const docs: PackedDocument[] = [];
-  for (let i = 0; i < DOCS; i++) {
-    const f = fixtures[i % fixtures.length];
-    const documentId = String(800_000_000 + offset + i);
-    const html = Buffer.from(`${f.html}<!-- ${documentId} -->`);
-    const json = { documentId, sourceUrl: `https://reyestr.court.gov.ua/Review/${documentId}`, decision: f.metadata };
-    docs.push(
-      await packDocument(documentId, { html, text: Buffer.from(f.text), metadata: Buffer.from(JSON.stringify(json)) }),
-    );
-  }
-  return docs;
-}
-
+const corpus = (offset: number) => packedCorpus(DOCS, offset);
+const timed = (docs: PackedDocument[], send: (batch: PackedDocument[]) => Promise<void>) =>
+  timedOn(docs, WORKERS, send);
 const plainBytes = (docs: PackedDocument[]) =>
   docs.reduce((sum, d) => sum + d.parts.html.size + d.parts.text.size + d.parts.metadata.size, 0);
-
-/** Splits docs into batches and runs them on `workers` concurrent lanes; returns seconds. */
-async function timed(docs: PackedDocument[], send: (batch: PackedDocument[]) => Promise<void>): Promise<number> {
-  const queue = new PQueue({ concurrency: WORKERS });
-  const started = performance.now();
-  for (let i = 0; i < docs.length; i += BATCH) void queue.add(() => send(docs.slice(i, i + BATCH)));
-  await queue.onIdle();
-  return (performance.now() - started) / 1000;
-}
-
-/** Peak resident memory of a process while `work` runs (VmRSS sampled every 50 ms). */
-async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
-  let peak = 0;
-  const sample = () => {
-    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    peak = Math.max(peak, kb);
-  };
-  const timer = setInterval(sample, 50);
-  try {
-    const result = await work();
-    sample();
-    return { result, peakMb: Math.round(peak / 1024) };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-/** Waits until the gate's search indexer has indexed every stored document (its queue is empty). */
-async function indexed(url: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    for (;;) {
-      const { rows } = await c.query(
-        'SELECT count(*)::int AS n FROM documents WHERE stored_at IS NOT NULL AND indexed_at IS NULL',
-      );
-      if (rows[0].n === 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  } finally {
-    await c.end();
-  }
-}
-
-/**
- * Uploads through a gate process: seconds until every batch was answered (stored), and until the search
- * indexer had indexed them all too (it works off the upload path, on the same gate).
- */
-async function throughGate(env: Record<string, string>, docs: PackedDocument[]) {
-  const gate = await startGateProcess({ ...env, ADMIN_API_KEY: KEY, RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' });
-  try {
-    const client = new ContentClient(gate.url, KEY);
-    const pid = gate.child.pid!;
-    const started = performance.now();
-    const cpuBefore = cpuMs(pid);
-    let uploadCpuMs = 0;
-    const { result: seconds, peakMb } = await peakRss(pid, async () => {
-      const uploaded = await timed(docs, async (batch) => {
-        const answers = await uploadBatch(client, batch);
-        const notStored = [...answers.values()].filter((a) => a.status !== 'stored');
-        if (notStored.length) throw new Error(`not stored: ${JSON.stringify(notStored[0])}`);
-      });
-      uploadCpuMs = cpuMs(pid) - cpuBefore;
-      await indexed(env.DATABASE_URL);
-      return uploaded;
-    });
-    // CPU per document says what the gate's own work costs whatever else the machine runs (rates do not).
-    const perDoc = (ms: number) => `${(ms / docs.length).toFixed(2)} ms`;
-    return {
-      seconds,
-      searchableSeconds: (performance.now() - started) / 1000,
-      peakMb,
-      cpu: perDoc(uploadCpuMs),
-      searchableCpu: perDoc(cpuMs(pid) - cpuBefore),
-    };
-  } finally {
-    await gate.stop();
-  }
-}
+const perDoc = (ms: number) => `${ms.toFixed(2)} ms`;
+const throughGate = async (env: Record<string, string>, docs: PackedDocument[]) => {
+  const run: GateRun = await uploadThroughGate(env, docs, WORKERS);
+  return { ...run, cpu: perDoc(run.cpuMs), searchableCpu: perDoc(run.searchableCpuMs) };
+};
 
 async function rawInserts(url: string, docs: PackedDocument[]): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: WORKERS });

@@ -2,6 +2,7 @@
 // docs/benchmarks.md without touching the others.
 import { type Agent, request } from 'node:http';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startGateProcess as startGateProcessForTests } from '../test/support/gate-process.ts';
 
@@ -63,12 +64,15 @@ export function gateTuning(): string {
  * '--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the gate during a bench (written when the gate stops).
  */
 // A new PGlite data dir starts with initdb and every migration: tens of seconds on a loaded machine.
-export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000) => {
-  const start = gateStart();
-  return startGateProcessForTests({ LOG_LEVEL: 'warn', ...start.env, ...env }, timeoutMs, [
-    ...start.nodeArgs,
-    ...(process.env.BENCH_GATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean),
-  ]);
+// `checkout`: run the gate of another checkout, as its own package.json starts it (A/B benches).
+export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_000, checkout?: string) => {
+  const start = gateStart(checkout ? join(checkout, 'package.json') : 'package.json');
+  return startGateProcessForTests(
+    { LOG_LEVEL: 'warn', ...start.env, ...env },
+    timeoutMs,
+    [...start.nodeArgs, ...(process.env.BENCH_GATE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
+    checkout,
+  );
 };
 
 /** Peak resident memory of a process so far (VmHWM), in MB (Linux). */

@@ -26,13 +26,19 @@ export function killAllGateProcesses(): void {
 
 // The deadline is a safety net for a hung gate, not a measure: one that fails exits and is seen at once, and on a
 // loaded 2-core box (CI, or a load of 25 while helpers work) a healthy start took over 30 s.
-/** `nodeArgs`: options for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take). */
+/**
+ * `nodeArgs`: options for node itself (e.g. --cpu-prof, which NODE_OPTIONS does not take). `checkout`: another
+ * checkout of the project whose gate to run (benches comparing two checkouts); this one by default.
+ */
 export async function startGateProcess(
   env: Record<string, string>,
   timeoutMs = 120_000,
   nodeArgs: string[] = [],
+  checkout?: string,
 ): Promise<GateProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'serve'], {
+  const cli = checkout ? resolve(checkout, 'bin/reyestr.mjs') : CLI;
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'serve'], {
+    ...(checkout ? { cwd: resolve(checkout) } : {}),
     env: { PATH: process.env.PATH!, API_HOST: '127.0.0.1', API_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

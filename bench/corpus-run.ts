@@ -1,0 +1,135 @@
+// What bench:corpus and bench:corpus-ab share: the corpus (the four real fixture decisions under new ids, packed
+// as a worker packs them), batches sent on W concurrent lanes, and an upload run through a gate process with its
+// rate, CPU per document (/proc) and peak RSS, until the uploads were answered and until all were indexed.
+import { readFileSync } from 'node:fs';
+import PQueue from 'p-queue';
+import pg from 'pg';
+import { ContentClient } from '../client/corpus/content-client.ts';
+import { packDocument, type PackedDocument } from '../client/corpus/pack.ts';
+import { uploadBatch } from '../client/corpus/upload.ts';
+import { parsePage } from '../client/registry/parsers/index.ts';
+import { FIXTURE_DOCUMENT_IDS, readFixture } from '../test/fake-registry/fixtures.ts';
+import { cpuMs, startGateProcess } from './support.ts';
+
+export const BATCH = 25;
+const KEY = 'bench-corpus-admin-key-0123456789';
+
+export const fixtures = FIXTURE_DOCUMENT_IDS.map((id) => {
+  const page = parsePage(readFixture(`review/${id}.html`));
+  if (page.kind !== 'review') throw new Error(`${id} is not a decision page`);
+  return { id, html: page.html, text: page.text, metadata: page.metadata };
+});
+
+/** `count` decisions from the fixture pages, each with its own id (and so its own row or objects). */
+export async function corpus(count: number, offset: number): Promise<PackedDocument[]> {
+  const docs: PackedDocument[] = [];
+  for (let i = 0; i < count; i++) {
+    const f = fixtures[i % fixtures.length];
+    const documentId = String(800_000_000 + offset + i);
+    const html = Buffer.from(`${f.html}<!-- ${documentId} -->`);
+    const json = { documentId, sourceUrl: `https://reyestr.court.gov.ua/Review/${documentId}`, decision: f.metadata };
+    docs.push(
+      await packDocument(documentId, { html, text: Buffer.from(f.text), metadata: Buffer.from(JSON.stringify(json)) }),
+    );
+  }
+  return docs;
+}
+
+/** Splits docs into batches and runs them on `workers` concurrent lanes; returns seconds. */
+export async function timed(
+  docs: PackedDocument[],
+  workers: number,
+  send: (batch: PackedDocument[]) => Promise<void>,
+): Promise<number> {
+  const queue = new PQueue({ concurrency: workers });
+  const started = performance.now();
+  for (let i = 0; i < docs.length; i += BATCH) void queue.add(() => send(docs.slice(i, i + BATCH)));
+  await queue.onIdle();
+  return (performance.now() - started) / 1000;
+}
+
+/** Peak resident memory of a process while `work` runs (VmRSS sampled every 50 ms). */
+async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result: T; peakMb: number }> {
+  let peak = 0;
+  const sample = () => {
+    const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    peak = Math.max(peak, kb);
+  };
+  const timer = setInterval(sample, 50);
+  try {
+    const result = await work();
+    sample();
+    return { result, peakMb: Math.round(peak / 1024) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Waits until the gate's search indexer has indexed every stored document (its queue is empty). */
+async function indexed(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    for (;;) {
+      const { rows } = await c.query(
+        'SELECT count(*)::int AS n FROM documents WHERE stored_at IS NOT NULL AND indexed_at IS NULL',
+      );
+      if (rows[0].n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    await c.end();
+  }
+}
+
+export interface GateRun {
+  /** until every batch was answered (stored) */
+  seconds: number;
+  /** until the search indexer had indexed them all too (it works off the upload path, on the same gate) */
+  searchableSeconds: number;
+  peakMb: number;
+  /** the gate's CPU (user + system, all threads) per document, until answered / until indexed */
+  cpuMs: number;
+  searchableCpuMs: number;
+}
+
+/** Uploads through a gate process (this checkout's, or `checkout`'s) on `workers` lanes. */
+export async function throughGate(
+  env: Record<string, string>,
+  docs: PackedDocument[],
+  workers: number,
+  checkout?: string,
+): Promise<GateRun> {
+  const gate = await startGateProcess(
+    { ...env, ADMIN_API_KEY: KEY, RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' },
+    180_000,
+    checkout,
+  );
+  try {
+    const client = new ContentClient(gate.url, KEY);
+    const pid = gate.child.pid!;
+    const started = performance.now();
+    const cpuBefore = cpuMs(pid);
+    let uploadCpuMs = 0;
+    const { result: seconds, peakMb } = await peakRss(pid, async () => {
+      const uploaded = await timed(docs, workers, async (batch) => {
+        const answers = await uploadBatch(client, batch);
+        const notStored = [...answers.values()].filter((a) => a.status !== 'stored');
+        if (notStored.length) throw new Error(`not stored: ${JSON.stringify(notStored[0])}`);
+      });
+      uploadCpuMs = cpuMs(pid) - cpuBefore;
+      await indexed(env.DATABASE_URL);
+      return uploaded;
+    });
+    // CPU per document says what the gate's own work costs whatever else the machine runs (rates do not).
+    return {
+      seconds,
+      searchableSeconds: (performance.now() - started) / 1000,
+      peakMb,
+      cpuMs: uploadCpuMs / docs.length,
+      searchableCpuMs: (cpuMs(pid) - cpuBefore) / docs.length,
+    };
+  } finally {
+    await gate.stop();
+  }
+}
