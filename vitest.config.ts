@@ -24,6 +24,7 @@ const UNIT = [
   'test/registry/fields.test.ts',
   'test/registry/parsers.test.ts',
   'test/registry/session.test.ts',
+  'test/search/words.test.ts',
   'test/worker/session-pool.test.ts',
   'test/worker/waker.test.ts',
 ];

@@ -24,7 +24,7 @@ export const normaliseWord = (word: string): string => word.toLowerCase().replac
 
 /** The words of a text in order, normalised. */
 export function wordsOf(text: string): string[] {
-  return Array.from(text.matchAll(WORD), (m) => normaliseWord(m[0]));
+  return (text.match(WORD) ?? []).map(normaliseWord);
 }
 
 /** 'uk' or 'ru' when the word's letters say so, else null. */
@@ -76,12 +76,52 @@ export function candidateStems(word: string): string[] {
   return [...new Set([stemWord(word, 'uk'), stemWord(word, 'ru')])];
 }
 
+/** What indexing needs of a word as it stands in a text: its normal form, its marked language, its stems. */
+interface Token {
+  word: string;
+  marked: Language | null;
+  stems: Partial<Record<Language, string>>;
+}
+
+/**
+ * Tokens already seen, by the word as written. Indexing is the gate's largest CPU cost per stored decision, and
+ * most of it went into normalising, classifying and looking up the stem of the same few thousand legal words
+ * again and again: here that is one look-up per word. Emptied past TOKEN_CACHE_SIZE, as the stem cache is.
+ */
+const TOKEN_CACHE_SIZE = 30_000;
+const tokenCache = new Map<string, Token>();
+
+function tokenOf(written: string): Token {
+  let token = tokenCache.get(written);
+  if (token === undefined) {
+    const word = normaliseWord(written);
+    token = { word, marked: markedLanguage(word), stems: {} };
+    if (tokenCache.size >= TOKEN_CACHE_SIZE) tokenCache.clear();
+    tokenCache.set(written, token);
+  }
+  return token;
+}
+
 /**
  * The text to store as `to_tsvector('simple', indexText(text))`: every word replaced by its stem, in order
- * (positions stay right for phrase queries).
+ * (positions stay right for phrase queries). The same as stemming each of `wordsOf(text)` in its marked
+ * language, else the text's (`languageOf`), through the token cache.
  */
 export function indexText(text: string): string {
-  const words = wordsOf(text);
-  const language = languageOf(words);
-  return words.map((word) => stemWord(word, markedLanguage(word) ?? language)).join(' ');
+  const tokens = (text.match(WORD) ?? []).map(tokenOf);
+  let uk = 0;
+  let ru = 0;
+  for (const token of tokens) {
+    if (token.marked === 'uk') uk++;
+    else if (token.marked === 'ru') ru++;
+  }
+  const language: Language = ru > uk ? 'ru' : 'uk';
+  let stemmed = '';
+  for (const [i, token] of tokens.entries()) {
+    const as = token.marked ?? language;
+    token.stems[as] ??= stemWord(token.word, as);
+    const stem = token.stems[as];
+    stemmed += i === 0 ? stem : ` ${stem}`;
+  }
+  return stemmed;
 }
