@@ -18,6 +18,11 @@ import { packFromWorkerLayout, type PackedDocument, UnreadableDocument } from '.
 import { uploadBatch } from './upload.ts';
 
 export const REJECTED_DIR = '.rejected';
+/** Packed documents kept in memory for upload at most (beyond it they are read from disk when their turn comes). */
+const MAX_PACKED_BYTES = 8 * 1024 * 1024;
+
+const storedBytes = (d: PackedDocument) =>
+  d.parts.html.storedSize + d.parts.text.storedSize + d.parts.metadata.storedSize;
 
 export interface OutboxOptions {
   dir: string;
@@ -53,6 +58,9 @@ export class Outbox {
   /** the gate or the store is not answering: uploads wait (and nobody should wait for them) */
   outage = false;
   private readonly waiting = new Set<string>();
+  /** documents packed by the worker that wrote them (their bytes were in hand), so not read back from disk */
+  private readonly packed = new Map<string, PackedDocument>();
+  private packedBytes = 0;
   private readonly waker = new Waker();
   private stopped = false;
   private loop: Promise<void> | null = null;
@@ -72,9 +80,16 @@ export class Outbox {
     return this.waiting.size;
   }
 
-  /** A document was written into the outbox: upload it soon. */
-  added(documentId: string): void {
+  /**
+   * A document was written into the outbox: upload it soon. `packed`: the same document packed from the bytes just
+   * written, kept (up to MAX_PACKED_BYTES) so the upload need not read and verify the files again.
+   */
+  added(documentId: string, packed?: PackedDocument): void {
     this.waiting.add(documentId);
+    if (packed && !this.packed.has(documentId) && this.packedBytes + storedBytes(packed) <= MAX_PACKED_BYTES) {
+      this.packed.set(documentId, packed);
+      this.packedBytes += storedBytes(packed);
+    }
     // During an outage a new document waits for the back-off (or for `gateAnswers`) like the rest: waking on
     // each one would hammer a gate that is away and grow the back-off far past the outage.
     if (!this.outage) this.wake();
@@ -149,7 +164,12 @@ export class Outbox {
       // What the gate asked to send again goes after the rest, on the next pass.
       const batchable = ids.filter((id) => !this.retryLater.has(id));
       this.retryLater.clear();
-      for (const id of this.waiting) if (!ids.includes(id)) this.waiting.delete(id);
+      const onDisk = new Set(ids);
+      for (const id of this.waiting)
+        if (!onDisk.has(id)) {
+          this.waiting.delete(id);
+          this.forget(id);
+        }
       for (const id of ids) this.waiting.add(id);
       if (batchable.length === 0) {
         this.notifySettled();
@@ -193,17 +213,16 @@ export class Outbox {
     let bytes = 0;
     for (const id of ids) {
       if (this.stopped) return;
-      let packed: PackedDocument;
+      let packed = this.packed.get(id);
       try {
-        packed = await packFromWorkerLayout(this.dir, id);
+        packed ??= await packFromWorkerLayout(this.dir, id);
       } catch (error) {
         if (!(error instanceof UnreadableDocument)) throw error;
         // Gone meanwhile (another worker on this outbox uploaded it) or broken: only the latter is news.
         if ((await documentIdsIn(this.dir)).includes(id)) await this.reject(id, error.message);
         continue;
       }
-      const packedBytes =
-        packed.parts.html.storedSize + packed.parts.text.storedSize + packed.parts.metadata.storedSize;
+      const packedBytes = storedBytes(packed);
       if (batch.length > 0 && (batch.length >= size || bytes + packedBytes > maxBytes)) {
         await this.send(batch);
         batch = [];
@@ -238,6 +257,7 @@ export class Outbox {
         this.stats[answer.status]++;
         await this.remove(document.documentId);
         this.waiting.delete(document.documentId);
+        this.forget(document.documentId);
       } else if (answer?.status === 'rejected') {
         await this.reject(document.documentId, `${answer.code}: ${answer.reason}`);
       } else {
@@ -249,6 +269,13 @@ export class Outbox {
         );
       }
     }
+  }
+
+  private forget(documentId: string): void {
+    const packed = this.packed.get(documentId);
+    if (!packed) return;
+    this.packed.delete(documentId);
+    this.packedBytes -= storedBytes(packed);
   }
 
   /**
@@ -270,6 +297,7 @@ export class Outbox {
     await writeFile(join(target, 'REJECTED.txt'), `${new Date().toISOString()} ${reason}\n`).catch(() => {});
     this.stats.rejected++;
     this.waiting.delete(documentId);
+    this.forget(documentId);
     this.options.log.error(
       { documentId, reason, kept: target },
       'the gate refused a document for good; kept in the outbox for a person to look at',

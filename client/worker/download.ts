@@ -29,6 +29,7 @@ import {
 import type { PolitenessStats } from '../registry/politeness.ts';
 import type { GateClient, GateLease } from '../gate/client.ts';
 import type { Outbox } from '../corpus/outbox.ts';
+import { packDocument } from '../corpus/pack.ts';
 import { copyDocument, documentFiles, readCompleteDocument, writeDocumentFiles } from './files.ts';
 import { formatLine, type Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
@@ -180,10 +181,15 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         page: row.page,
         fetchedAt: new Date(),
       };
-      const { files } = documentFiles(content);
-      for (const dir of outputDir ? [outbox.dir, outputDir] : [outbox.dir]) {
+      const { record, files } = documentFiles(content);
+      // The local copy first, then the outbox (linked to it when they share a file system): a document enters the
+      // outbox complete, so the upload loop never finds it before the copy is made.
+      let written: string | null = null;
+      for (const dir of outputDir ? [outputDir, outbox.dir] : [outbox.dir]) {
         try {
-          await writeDocumentFiles(dir, row.documentId, files);
+          if (written) await copyDocument(written, dir, row.documentId);
+          else await writeDocumentFiles(dir, row.documentId, files);
+          written = dir;
         } catch (error) {
           throw new StorageError(`cannot write document ${row.documentId} to ${dir}: ${(error as Error).message}`, {
             cause: error,
@@ -191,7 +197,17 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         }
       }
       documentIds.push(row.documentId);
-      outbox.added(row.documentId);
+      // Packed from the bytes in hand: the upload need not read the files back (they are on disk all the same).
+      outbox.added(
+        row.documentId,
+        packDocument(row.documentId, {
+          html: files.html,
+          text: files.text,
+          metadata: files.json,
+          taskId: record.taskId,
+          fetchedAt: record.fetchedAt,
+        }),
+      );
     })();
     inFlight.set(row.documentId, work);
     try {
