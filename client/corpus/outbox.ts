@@ -7,8 +7,8 @@
  * content, a task this key never held) is moved to `.rejected/<id>/` with the reason beside it — visible,
  * never silently dropped. Several workers may share an outbox: uploads are idempotent by id and sha256.
  */
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { isKeyRefused, isRetryableGateError } from '../gate/client.ts';
 import type { Logger } from '../worker/log.ts';
 import { sleep } from '../worker/retry.ts';
@@ -16,6 +16,7 @@ import { Waker } from '../worker/waker.ts';
 import type { ContentClient } from './content-client.ts';
 import { packFromWorkerLayout, type PackedDocument, UnreadableDocument } from './pack.ts';
 import { uploadBatch } from './upload.ts';
+import { documentPaths } from '../worker/files.ts';
 
 export const REJECTED_DIR = '.rejected';
 /** Packed documents kept in memory for upload at most (beyond it they are read from disk when their turn comes). */
@@ -286,7 +287,11 @@ export class Outbox {
   private async remove(documentId: string): Promise<void> {
     const leaving = join(this.dir, `.uploaded-${documentId}-${process.pid}`);
     await rename(join(this.dir, documentId), leaving).catch(() => {});
-    await rm(leaving, { recursive: true, force: true });
+    // Its three files by name, then the folder: a recursive delete walks the folder first (twice the system calls
+    // per document). Anything else in there (or a rename that found nothing) is left to the recursive delete.
+    const { html, text, json } = documentPaths(this.dir, documentId);
+    await Promise.all([html, text, json].map((path) => unlink(join(leaving, basename(path))).catch(() => {})));
+    await rmdir(leaving).catch(() => rm(leaving, { recursive: true, force: true }));
   }
 
   private async reject(documentId: string, reason: string): Promise<void> {
