@@ -29,6 +29,14 @@ const UNIT = [
   'test/worker/waker.test.ts',
 ];
 
+// Integration files that need a process of their own: one mocks a module of the gate (vi.mock), which must not
+// leak into other files' module cache; one checks process.exitCode, which the files after it would inherit.
+const ISOLATED = ['test/hardening/subscription-release.test.ts', 'test/registry/cli.test.ts'];
+
+// Both integration projects: forked processes (child processes, signals, PGlite's WASM memory), the global set-up
+// (build, database templates; it runs once even though two projects name it).
+const integration = { globalSetup: ['test/global-setup.ts'], pool: 'forks' as const, ...timeouts };
+
 export default defineConfig({
   resolve,
   test: {
@@ -42,14 +50,17 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: UNIT,
-          globalSetup: ['test/global-setup.ts'],
+          exclude: [...UNIT, ...ISOLATED],
           // Each integration test file gets its own PostgreSQL database / PGlite instance, so files may run in
-          // parallel; each in a process of its own (the gate keeps its open database in a module).
-          pool: 'forks',
-          ...timeouts,
+          // parallel. A forked process runs one file after another with one module cache (isolate: false), so
+          // the gate, Prisma and the GraphQL stack are imported once per process instead of once per file; the
+          // set-up file fails a file that leaves a gate's database or a child process open, and closes it.
+          ...integration,
+          isolate: false,
+          setupFiles: ['test/support/left-open.ts'],
         },
       },
+      { resolve, test: { name: 'isolated', include: ISOLATED, ...integration } },
     ],
     // Three files at a time on the 2-core box: most integration tests spend their time waiting on child processes
     // (gates, workers, CLIs, PostgreSQL), so a third file fills CPU the other two leave idle. Ten worker/gate/CLI

@@ -4,6 +4,8 @@
 //   TypeScript) on its own;
 // - makes the migrated database templates the test files' databases are copied from
 //   (test/support/database-templates.ts); vitest starts its workers after this, so they inherit the variables.
+// Two projects name it (vitest.config.ts: `integration` and `isolated`) and vitest runs each project's global
+// set-up in vitest's main process, one after the other: the second finds the first's templates and does nothing.
 import { build, buildIsCurrent } from '../scripts/build.mjs';
 import {
   createPostgresTemplate,
@@ -15,6 +17,7 @@ import {
 import { PG_ADMIN_URL } from './support/databases.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
+  if (process.env[PGLITE_TEMPLATE_ENV]) return async () => {};
   const [, pgTemplate, pgliteTemplate] = await Promise.all([
     buildIsCurrent() ? undefined : build(),
     createPostgresTemplate(PG_ADMIN_URL),
