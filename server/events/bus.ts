@@ -27,15 +27,20 @@ interface BusEvents {
 
 /** Reads the log even without a NOTIFY now and then, as a safety net. */
 const POLL_MS = 2_000;
-/** While a checkpoint waits for open transactions: look again after this, doubling up to the cap. */
-const RETRY_FIRST_MS = 2;
+/**
+ * While a checkpoint waits for open transactions: look again after this, doubling up to the cap. (On a busy gate a
+ * writer's transaction is nearly always open, so this is also how often a busy pump reads: see READ_SPACING_MS.)
+ */
+const RETRY_FIRST_MS = 5;
 const RETRY_CAP_MS = 500;
 /**
- * PGlite is one session: a read of the log waits for the writers and holds them up. After this process's
- * writes the pump reads at most once per this many ms there, so a busy gate reads many writes' events at once
- * instead of once per write (subscribers see an event at most this much later).
+ * After this process's writes the pump reads no sooner than this many ms after its last read, so a busy gate reads
+ * many writes' events at once instead of once per write (subscribers see an event at most this much later).
+ * PGlite is one session: a read of the log waits for the writers and holds them up (counted from the read's start).
+ * PostgreSQL: a read is a function call that spends an xid and writes a commit record, and with 8 workers claiming
+ * and completing, the pump read about once per claim+complete, back to back (counted from the read's end).
  */
-const PGLITE_READ_SPACING_MS = 10;
+const READ_SPACING_MS = { pglite: 10, postgres: 5 } as const;
 
 export class EventBus {
   private readonly emitter = new EventEmitter<BusEvents>();
@@ -57,6 +62,9 @@ export class EventBus {
   private retryMs = RETRY_FIRST_MS;
   private spacingTimer?: NodeJS.Timeout;
   private lastReadAt = 0;
+  private lastReadEndAt = 0;
+  /** own writes came during a read (PostgreSQL): read again, spaced from that read's end */
+  private readAfterDrain = false;
   private unlisten: Array<() => Promise<void>> = [];
   /** Every open stream, so stop() can end them. */
   private readonly streams = new Set<AbortController>();
@@ -73,8 +81,7 @@ export class EventBus {
     this.checkCaughtUp();
     const stopWrites = onTaskEventsWritten(() => {
       this.announce = this.db.kind === 'postgres'; // PGlite: this process is the only one
-      if (this.db.kind === 'pglite') this.drainSpaced();
-      else void this.drain();
+      this.drainSpaced();
     });
     this.unlisten.push(async () => void stopWrites());
     this.unlisten.push(
@@ -160,6 +167,11 @@ export class EventBus {
         // database unreachable for a moment: the next NOTIFY, retry or poll reads from the same seq
       } finally {
         this.draining = null;
+        this.lastReadEndAt = performance.now();
+        if (this.readAfterDrain) {
+          this.readAfterDrain = false;
+          this.drainSpaced();
+        }
         if (this.horizonSeq !== before) this.retryMs = RETRY_FIRST_MS; // progress: the next wait starts short
         this.scheduleRetry();
       }
@@ -167,10 +179,15 @@ export class EventBus {
     return this.draining;
   }
 
-  /** drain(), but no sooner than PGLITE_READ_SPACING_MS after the last read began (one timer at a time). */
+  /** drain(), but no sooner than READ_SPACING_MS after the last read (one timer at a time). */
   private drainSpaced() {
     if (this.spacingTimer || this.stopped) return;
-    const wait = this.lastReadAt + PGLITE_READ_SPACING_MS - performance.now();
+    const postgres = this.db.kind === 'postgres';
+    if (postgres && this.draining) {
+      this.readAfterDrain = true;
+      return;
+    }
+    const wait = (postgres ? this.lastReadEndAt : this.lastReadAt) + READ_SPACING_MS[this.db.kind] - performance.now();
     if (wait <= 0) {
       void this.drain();
       return;
@@ -187,6 +204,7 @@ export class EventBus {
       this.retryMs = RETRY_FIRST_MS;
       return;
     }
+    if (this.spacingTimer) return; // a read is due at least as soon
     this.retryTimer = setTimeout(() => void this.drain(), this.retryMs);
     this.retryTimer.unref();
     this.retryMs = Math.min(this.retryMs * 2, RETRY_CAP_MS);
