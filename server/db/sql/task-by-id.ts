@@ -2,9 +2,9 @@
 // the task to find the caller's token on every call, so this is on the hot path.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { run } from '../database.ts';
-import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
+import { selectTasksAsJson, taskFromJson, type TaskRow } from './task-row.ts';
 
 export async function taskById(id: string): Promise<TaskRow | null> {
-  const [row] = await run<TaskRow>(Prisma.sql`SELECT ${TASK_COLUMNS} FROM tasks WHERE id = ${id}::uuid`);
-  return row ?? null;
+  const [row] = await run<{ row: unknown }>(selectTasksAsJson(Prisma.sql`tasks WHERE id = ${id}::uuid`));
+  return row ? taskFromJson(row) : null;
 }
