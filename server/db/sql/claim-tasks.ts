@@ -29,6 +29,7 @@ export function claimTasks(clientId: string, limit: number, leaseSeconds: number
       started_at = NULL, documents_downloaded = 0, documents_failed = 0, documents_skipped = 0`,
     event: 'CLAIMED',
     clientId,
+    oneRow: limit === 1,
     eventData: Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`,
     alsoCtes: Prisma.sql`, touched AS (
       UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()

@@ -38,6 +38,7 @@ function complete(completions: Array<Omit<Completion, 'leaseToken'>>, fence: Pri
       documents_failed = done."documentsFailed", documents_skipped = done."documentsSkipped",
       result_summary = done."resultSummary", completion_hash = done."completionHash"`,
     event: 'COMPLETED',
+    oneRow: completions.length === 1,
     eventData: Prisma.sql`jsonb_build_object('downloaded', moved.documents_downloaded, 'failed', moved.documents_failed,
       'skipped', moved.documents_skipped)`,
     alsoCtes: Prisma.sql`, credited AS (

@@ -44,11 +44,12 @@ export const TASK_COLUMNS = Prisma.raw(
 );
 
 /**
- * The task row as one json value per row (selectTasksAsJson), for the hot statements that return whole rows (claim,
- * completion: one or a batch each; the REST completion's read by id). The driver then reads one column per row and
- * parses it with JSON.parse, instead of a 33-field row description and 33 values each through its own parser (seven
+ * The task row as one json value per row (selectTasksAsJson), for the hot statements that return one whole row
+ * (a single claim or completion, the REST completion's read by id). The driver then reads one column and parses it
+ * with JSON.parse, instead of a 33-field row description and 33 values each through its own parser (seven
  * timestamps through a regular expression): a raw claim+complete loop spent about a quarter less CPU in the client
- * per cycle (docs/benchmarks.md, issue 16). taskFromJson turns it back into the same row the columns give.
+ * per cycle. row_to_json costs the server ~35 µs more per row, so batches keep the columns (docs/benchmarks.md,
+ * issue 16). taskFromJson turns it back into the same row the columns give.
  */
 export const selectTasksAsJson = (source: Prisma.Sql) =>
   Prisma.sql`SELECT row_to_json(task_row) AS "row" FROM (SELECT ${TASK_COLUMNS} FROM ${source}) task_row`;

@@ -5,7 +5,7 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import { prisma, run } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
-import { selectTasksAsJson, taskFromJson, type TaskRow } from './task-row.ts';
+import { selectTasksAsJson, TASK_COLUMNS, taskFromJson, type TaskRow } from './task-row.ts';
 
 export interface Transition {
   /** WHERE clause over `tasks` choosing the rows to change */
@@ -22,6 +22,12 @@ export interface Transition {
   eventData?: Prisma.Sql;
   /** more data-modifying CTEs that read `moved` (e.g. crediting the client), comma-prefixed */
   alsoCtes?: Prisma.Sql;
+  /**
+   * At most one row changes (one claim, one completion): it comes back as one json value (selectTasksAsJson), which
+   * costs the client less and the server ~35 µs more per row — a gain for one row, a loss for a batch of 50
+   * (docs/benchmarks.md, issue 16), so batches keep the columns.
+   */
+  oneRow?: boolean;
 }
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
@@ -39,9 +45,9 @@ export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
       FROM moved
     )
-    ${selectTasksAsJson(Prisma.sql`moved`)}`;
-  type Row = { row: unknown };
+    ${t.oneRow ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${TASK_COLUMNS} FROM moved`}`;
+  type Row = TaskRow & { row: unknown };
   const rows = tx && tx !== prisma ? await tx.$queryRaw<Row[]>(query) : await run<Row>(query);
   if (rows.length) taskEventsWritten();
-  return rows.map(taskFromJson);
+  return t.oneRow ? rows.map(taskFromJson) : rows;
 }
