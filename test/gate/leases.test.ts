@@ -7,9 +7,26 @@ import * as op from './operations.ts';
 describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) => {
   let t: TestGate;
   beforeAll(async () => {
-    t = await startTestGate(storage, { leaseSeconds: 0.4 });
+    // A lease ends in these tests because a test ends it (expireAndSweep, endLeaseSoon), never because the clock ran:
+    // with a lease shorter than a request takes on a loaded machine, tests failed by timing (0.4 s leases did).
+    t = await startTestGate(storage, { leaseSeconds: 60 });
   });
   afterAll(() => t?.stop());
+
+  /** Ends a lease now, as if its time had run out (no waiting on the clock), and sweeps. */
+  const expireAndSweep = async (taskId: string) => {
+    await prisma.task.update({ where: { id: taskId }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
+    await t.gate.sweeper.tick();
+  };
+  /** Leaves a lease 5 s of its 60 (the database's clock), as if a heartbeat were overdue. */
+  const endLeaseSoon = (taskId: string) =>
+    prisma.$executeRaw`UPDATE tasks SET lease_expires_at = now() + interval '5 seconds' WHERE id = ${taskId}::uuid`;
+  /** Seconds left of a task's lease, by the database's clock. */
+  const leaseLeft = async (taskId: string) =>
+    (
+      await prisma.$queryRaw<Array<{ left: number }>>`
+        SELECT extract(epoch FROM lease_expires_at - now())::float8 AS left FROM tasks WHERE id = ${taskId}::uuid`
+    )[0].left;
 
   const newTask = async (extra: Record<string, unknown> = {}) =>
     (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11, maxDocuments: 25, ...extra } })).createTask;
@@ -102,8 +119,7 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const stale = await newClient('stale-worker');
     const fresh = await newClient('fresh-worker');
     const { claimTask: oldLease } = await t.ok(op.CLAIM, { clientId: stale });
-    await new Promise((r) => setTimeout(r, 600)); // lease is 0.4 s
-    await t.gate.sweeper.tick();
+    await expireAndSweep(task.id);
     const { task: requeued } = await t.ok(op.TASK, { id: task.id });
     // A stall, not a failed attempt: the worker stopped reporting, the task did nothing wrong.
     expect(requeued).toMatchObject({ status: 'PENDING', attempts: 0, stalls: 1, lastErrorClass: 'LEASE_EXPIRED' });
@@ -125,12 +141,6 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     });
     expect(done.completeTask.status).toBe('COMPLETED');
   });
-
-  /** Ends a lease now, as if its time had run out (no waiting on the clock), and sweeps. */
-  const expireAndSweep = async (taskId: string) => {
-    await prisma.task.update({ where: { id: taskId }, data: { leaseExpiresAt: new Date(Date.now() - 1000) } });
-    await t.gate.sweeper.tick();
-  };
 
   it('counts stalls apart from failed attempts: DEAD only after MAX_STALLS (5) lease expiries', async () => {
     await drainQueue();
@@ -177,11 +187,13 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const clientId = await newClient('heartbeat-worker');
     const { claimTask } = await t.ok(op.CLAIM, { clientId });
     for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 200));
+      await endLeaseSoon(task.id); // four times the lease is nearly over, and each heartbeat gives it a whole one
       const { heartbeat } = await t.ok(op.HEARTBEAT, { clientId, taskIds: [task.id] });
       expect(heartbeat.revokedTaskIds).toEqual([]);
       expect(heartbeat.leases.map((l: { taskId: string }) => l.taskId)).toEqual([task.id]);
+      expect(await leaseLeft(task.id)).toBeGreaterThan(30);
       await t.gate.sweeper.tick();
+      expect((await t.ok(op.TASK, { id: task.id })).task.status).toBe('CLAIMED');
     }
     const done = await t.ok(op.COMPLETE, {
       input: { taskId: task.id, leaseToken: claimTask.leaseToken, documentsDownloaded: 1 },
@@ -194,11 +206,12 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const [known, orphan] = [await newTask(), await newTask()];
     const clientId = await newClient('forgetful-worker');
     await t.ok(op.CLAIM_MANY, { clientId, limit: 2 });
-    for (let i = 0; i < 4; i++) {
-      await new Promise((r) => setTimeout(r, 200));
-      await t.ok(op.HEARTBEAT, { clientId, taskIds: [known.id] });
-      await t.gate.sweeper.tick();
-    }
+    await endLeaseSoon(known.id);
+    await endLeaseSoon(orphan.id);
+    await t.ok(op.HEARTBEAT, { clientId, taskIds: [known.id] });
+    expect(await leaseLeft(known.id)).toBeGreaterThan(30);
+    expect(await leaseLeft(orphan.id)).toBeLessThanOrEqual(5); // not extended: its time runs out…
+    await expireAndSweep(orphan.id); // …(here at once instead of in 5 s) and the sweeper takes it back
     expect((await t.ok(op.TASK, { id: known.id })).task.status).toBe('CLAIMED');
     expect((await t.ok(op.TASK, { id: orphan.id })).task).toMatchObject({
       status: 'PENDING',
@@ -248,12 +261,14 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     const task = await newTask();
     const clientId = await newClient('backoff-worker');
     const { claimTask } = await t.ok(op.CLAIM, { clientId });
+    const before = Date.now();
     const { failTask } = await t.ok(op.FAIL, {
       input: { taskId: task.id, leaseToken: claimTask.leaseToken, errorClass: 'NETWORK', message: 'x' },
     });
-    const delay = (Date.parse(failTask.runAt) - Date.now()) / 1000;
-    expect(delay).toBeGreaterThan(30 * 0.8 - 2);
-    expect(delay).toBeLessThan(30 * 1.2 + 1);
+    const after = Date.now();
+    // run-at = the gate's now (between before and after, however slow the call) + 30 s ± 20 % jitter
+    expect((Date.parse(failTask.runAt) - before) / 1000).toBeGreaterThan(30 * 0.8 - 1);
+    expect((Date.parse(failTask.runAt) - after) / 1000).toBeLessThan(30 * 1.2 + 1);
     expect((await t.ok(op.CLAIM, { clientId })).claimTask).toBeNull();
   });
 
