@@ -25,6 +25,27 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
+let databasesCreated = 0;
+
+/**
+ * A new empty database on `shared`, as a PgCluster whose url names it: stopping, crashing and starting act on the
+ * whole (shared) cluster, as they would on a cluster of its own; destroying it leaves the cluster to its owner
+ * (the database goes with the cluster).
+ */
+async function freshDatabaseOn(shared: PgCluster): Promise<PgCluster> {
+  const name = `chaos_${process.pid}_${++databasesCreated}`;
+  const admin = new pg.Client({ connectionString: shared.url });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(shared.url);
+  url.pathname = `/${name}`;
+  return { ...shared, url: url.toString(), destroy: () => {} };
+}
+
 export class ChaosCluster {
   readonly gates: GateProcess[] = [];
   readonly proxies: TcpProxy[] = [];
@@ -46,8 +67,18 @@ export class ChaosCluster {
   /** the S3 store the gates share, when the scenario runs on one (else the database store) */
   s3: TestS3 | null = null;
 
-  static async start({ gates = 2, store = 'database' as 'database' | 's3' } = {}): Promise<ChaosCluster> {
-    const cluster = new ChaosCluster(await createPgCluster(), await startFakeRegistry());
+  /**
+   * `shared`: a PostgreSQL cluster to run on (a fresh database of its own in it) instead of a new cluster — the
+   * short run of `npm test` runs its scenarios one after another on one cluster, since initdb and the server's
+   * start cost more there than anything a scenario checks; `npm run chaos` gives each run a cluster of its own.
+   */
+  static async start({
+    gates = 2,
+    store = 'database' as 'database' | 's3',
+    shared = undefined as PgCluster | undefined,
+  } = {}): Promise<ChaosCluster> {
+    const pg = shared ? await freshDatabaseOn(shared) : await createPgCluster();
+    const cluster = new ChaosCluster(pg, await startFakeRegistry());
     ChaosCluster.live.add(cluster);
     try {
       if (store === 's3') cluster.s3 = await startTestS3('reyestr-chaos');

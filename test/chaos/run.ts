@@ -1,4 +1,5 @@
 // Runs one scenario on a fresh cluster: load it, inject the failure, let it settle, check the invariants.
+import type { PgCluster } from '../support/pg-cluster.ts';
 import { ChaosCluster } from './cluster.ts';
 import { checkInvariants, violations, type InvariantReport } from './invariants.ts';
 import type { Scenario } from './scenarios.ts';
@@ -37,8 +38,9 @@ export interface ScenarioResult {
   logs: string;
 }
 
-export async function runScenario(scenario: Scenario, load: Load): Promise<ScenarioResult> {
-  const cluster = await ChaosCluster.start({ gates: load.gates, store: scenario.store });
+/** `shared`: a PostgreSQL cluster to run on (a database of its own in it) instead of a new one (see ChaosCluster.start). */
+export async function runScenario(scenario: Scenario, load: Load, shared?: PgCluster): Promise<ScenarioResult> {
+  const cluster = await ChaosCluster.start({ gates: load.gates, store: scenario.store, shared });
   try {
     // Slow the registry a little so failures land while documents are in flight.
     cluster.registry.setFaults({ latencyMs: 40 });
