@@ -1,4 +1,5 @@
 // What the scenarios wait for: a worker that holds work, and that work taken over by the others.
+import { safetyNet } from '../support/deadlines.ts';
 import type { ChaosCluster } from './cluster.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -15,7 +16,7 @@ export async function heldBy(cluster: ChaosCluster, workerName: string): Promise
 
 /** Waits for a worker that holds a task, so killing it really interrupts work. */
 export async function busyWorker(cluster: ChaosCluster, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
+  const deadline = Date.now() + safetyNet(timeoutMs);
   while (Date.now() < deadline) {
     for (const w of cluster.workers) {
       if (w.child.exitCode === null && w.child.signalCode === null && (await heldBy(cluster, w.name)).length) return w;
