@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { LongFilesFirst } from './test/support/long-files-first.ts';
 
 // One graphql module for everyone, as under tsx/Node: graphql has no "exports" map, so Node loads its CJS
 // build for every package, but Vite would give our sources the ESM build (its "module" field) — two
@@ -67,6 +68,8 @@ export default defineConfig({
     // files, interleaved A/B/B/A at load 15–22: 3:42 and 5:17 wall with 2 workers, 3:14 and 4:04 with 3, the same
     // CPU (93–102 s); the 5:17 run includes a test that hit its then 60 s timeout. Memory is not the limit here (23 GB).
     maxWorkers: 3,
+    // Files that run for minutes start first, also on a clean clone without vitest's cache of durations.
+    sequence: { sequencer: LongFilesFirst },
     // The JSON report feeds the one-line summary .ci/run prints at the end.
     reporters: ['default', ['json', { outputFile: 'test-output/vitest-results.json' }]],
   },
