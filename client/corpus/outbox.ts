@@ -166,11 +166,7 @@ export class Outbox {
       const batchable = ids.filter((id) => !this.retryLater.has(id));
       this.retryLater.clear();
       const onDisk = new Set(ids);
-      for (const id of this.waiting)
-        if (!onDisk.has(id)) {
-          this.waiting.delete(id);
-          this.forget(id);
-        }
+      for (const id of this.waiting) if (!onDisk.has(id)) this.stopWaiting(id);
       for (const id of ids) this.waiting.add(id);
       if (batchable.length === 0) {
         this.notifySettled();
@@ -257,8 +253,7 @@ export class Outbox {
       if (answer?.status === 'stored' || answer?.status === 'present') {
         this.stats[answer.status]++;
         await this.remove(document.documentId);
-        this.waiting.delete(document.documentId);
-        this.forget(document.documentId);
+        this.stopWaiting(document.documentId);
       } else if (answer?.status === 'rejected') {
         await this.reject(document.documentId, `${answer.code}: ${answer.reason}`);
       } else {
@@ -272,7 +267,9 @@ export class Outbox {
     }
   }
 
-  private forget(documentId: string): void {
+  /** A document no longer waits (uploaded, rejected, or gone from the outbox): its packed bytes go too. */
+  private stopWaiting(documentId: string): void {
+    this.waiting.delete(documentId);
     const packed = this.packed.get(documentId);
     if (!packed) return;
     this.packed.delete(documentId);
@@ -301,8 +298,7 @@ export class Outbox {
     await rename(join(this.dir, documentId), target).catch(() => {});
     await writeFile(join(target, 'REJECTED.txt'), `${new Date().toISOString()} ${reason}\n`).catch(() => {});
     this.stats.rejected++;
-    this.waiting.delete(documentId);
-    this.forget(documentId);
+    this.stopWaiting(documentId);
     this.options.log.error(
       { documentId, reason, kept: target },
       'the gate refused a document for good; kept in the outbox for a person to look at',

@@ -29,7 +29,7 @@ import {
 import type { PolitenessStats } from '../registry/politeness.ts';
 import type { GateClient, GateLease } from '../gate/client.ts';
 import type { Outbox } from '../corpus/outbox.ts';
-import { packDocument } from '../corpus/pack.ts';
+import { packWorkerFiles } from '../corpus/pack.ts';
 import { copyDocument, documentFiles, readCompleteDocument, writeDocumentFiles } from './files.ts';
 import { formatLine, type Logger } from './log.ts';
 import type { ProgressReporter } from './reporter.ts';
@@ -198,16 +198,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       }
       documentIds.push(row.documentId);
       // Packed from the bytes in hand: the upload need not read the files back (they are on disk all the same).
-      outbox.added(
-        row.documentId,
-        packDocument(row.documentId, {
-          html: files.html,
-          text: files.text,
-          metadata: files.json,
-          taskId: record.taskId,
-          fetchedAt: record.fetchedAt,
-        }),
-      );
+      outbox.added(row.documentId, packWorkerFiles(row.documentId, files, record));
     })();
     inFlight.set(row.documentId, work);
     try {
