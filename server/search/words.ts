@@ -36,12 +36,16 @@ export function markedLanguage(word: string): Language | null {
 
 /** The language most of a text's marked words are in; Ukrainian when none is marked (most decisions are). */
 export function languageOf(words: readonly string[]): Language {
+  return mostMarked(words.map(markedLanguage));
+}
+
+/** The language most of these marks name; Ukrainian on a tie or when none is marked. */
+function mostMarked(marks: ReadonlyArray<Language | null>): Language {
   let uk = 0;
   let ru = 0;
-  for (const word of words) {
-    const language = markedLanguage(word);
-    if (language === 'uk') uk++;
-    else if (language === 'ru') ru++;
+  for (const mark of marks) {
+    if (mark === 'uk') uk++;
+    else if (mark === 'ru') ru++;
   }
   return ru > uk ? 'ru' : 'uk';
 }
@@ -109,19 +113,12 @@ function tokenOf(written: string): Token {
  */
 export function indexText(text: string): string {
   const tokens = (text.match(WORD) ?? []).map(tokenOf);
-  let uk = 0;
-  let ru = 0;
-  for (const token of tokens) {
-    if (token.marked === 'uk') uk++;
-    else if (token.marked === 'ru') ru++;
-  }
-  const language: Language = ru > uk ? 'ru' : 'uk';
-  let stemmed = '';
-  for (const [i, token] of tokens.entries()) {
-    const as = token.marked ?? language;
-    token.stems[as] ??= stemWord(token.word, as);
-    const stem = token.stems[as];
-    stemmed += i === 0 ? stem : ` ${stem}`;
-  }
-  return stemmed;
+  const language = mostMarked(tokens.map((token) => token.marked));
+  return tokens
+    .map((token) => {
+      const as = token.marked ?? language;
+      token.stems[as] ??= stemWord(token.word, as);
+      return token.stems[as];
+    })
+    .join(' ');
 }
