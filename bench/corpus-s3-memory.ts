@@ -3,13 +3,12 @@
 // every 2 s), its CPU per document, and how many scavenges and mark-compacts it made (--trace-gc is added to
 // BENCH_GATE_NODE_ARGS). Compare node options by running it with BENCH_GATE_NODE_ARGS='--heap-growing-percent=15'
 // and without, one after the other. Env: CORPUS_DOCS (1500), CORPUS_WORKERS (8). Prints only.
-import { readFileSync } from 'node:fs';
 import { ContentClient } from '../client/corpus/content-client.ts';
 import { uploadBatch } from '../client/corpus/upload.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { startTestS3 } from '../test/support/s3.ts';
 import { corpus, timed } from './corpus-run.ts';
-import { cpuMs, startGateProcess } from './support.ts';
+import { cpuMs, procStatusMb, startGateProcess } from './support.ts';
 
 const DOCS = Number(process.env.CORPUS_DOCS ?? 1500);
 const WORKERS = Number(process.env.CORPUS_WORKERS ?? 8);
@@ -27,8 +26,7 @@ const gate = await startGateProcess({
 });
 try {
   const pid = gate.child.pid!;
-  const mb = (field: string) =>
-    Math.round(Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024);
+  const mb = (field: string) => Math.round(procStatusMb(pid, field));
   const idle = { rss: mb('VmRSS'), anon: mb('RssAnon') };
   let peak = idle.rss;
   const timer = setInterval(() => (peak = Math.max(peak, mb('VmRSS'))), 2000);

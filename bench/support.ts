@@ -75,13 +75,15 @@ export const startGateProcess = (env: Record<string, string>, timeoutMs = 180_00
   );
 };
 
+/** A memory field of /proc/<pid>/status (VmRSS, VmHWM, RssAnon…), in MB (Linux). */
+export const procStatusMb = (pid: number, field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
 /** Peak resident memory of a process so far (VmHWM), in MB (Linux). */
-export const peakRssMb = (pid: number) =>
-  Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+export const peakRssMb = (pid: number) => procStatusMb(pid, 'VmHWM');
 
 /** Resident memory of a process now, in MB (Linux). */
-export const rssMb = (pid: number) =>
-  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+export const rssMb = (pid: number) => procStatusMb(pid, 'VmRSS');
 
 /** CPU time (user + system) a process has used so far, in ms (Linux: /proc/<pid>/stat, clock ticks of 10 ms). */
 export function cpuMs(pid: number): number {

@@ -1,4 +1,4 @@
-// Set-up file of the `shared` project (vitest.config.ts), whose files run one after another in one process with
+// Set-up file of the `integration` project (vitest.config.ts), whose files run one after another in one process with
 // one module cache: after each test file, checks that the file left nothing open behind it — no gate database
 // (server/db/database.ts keeps one per process and refuses a second) and no child process still running —
 // which would otherwise fail the next file, or keep running unseen. What is found is closed (so the next file
@@ -8,7 +8,7 @@ import { afterAll } from 'vitest';
 import { WAIT_FLOOR_MS } from './deadlines.ts';
 
 /** The processes this process started that are still running (their pids and command lines). */
-export function childProcesses(): Array<{ pid: number; command: string }> {
+function childProcesses(): Array<{ pid: number; command: string }> {
   const children: Array<{ pid: number; command: string }> = [];
   for (const task of readdirSync(`/proc/${process.pid}/task`)) {
     let pids: string;
