@@ -44,8 +44,12 @@ describe('registry faults', () => {
   afterAll(() => rig?.stop());
 
   it('429 with Retry-After: waits it out, lowers its pace, and still finishes', async () => {
+    // As many 429s as the rig's worker has lanes (--concurrency 4): when the first 429 lands, up to three more
+    // requests may already be on their way, and each of those gets a 429 too — so any request after the last 429
+    // was sent after the worker had heard it. With 2, a third request in flight arrived 5 ms after the first 429
+    // and was taken for one the worker sent while asked to wait (a clean-clone CI run).
     registry.setFaults({
-      rules: [{ kind: 'rate-limit', routes: ['review'], after: 3, times: 2, retryAfterSeconds: 1 }],
+      rules: [{ kind: 'rate-limit', routes: ['review'], after: 3, times: 4, retryAfterSeconds: 1 }],
     });
     registry.resetLog();
     const worker = await start('polite-worker');
