@@ -13,10 +13,12 @@ export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'reyestr_' });
 
-  // One database read per scrape, shared by the gauges that show it (prom-client collects them concurrently).
+  // One database read per scrape, shared by the gauges that show it: prom-client starts every collector of a scrape
+  // in the same turn, so they all find the read under way. It is let go at the next turn once it has settled — kept
+  // for 250 ms instead, a scrape that came soon after could show the database up after it had gone.
   let reading: Promise<HealthSnapshot | null> | null = null;
   const snapshot = () => {
-    reading ??= readDatabase().finally(() => setTimeout(() => (reading = null), 250).unref());
+    reading ??= readDatabase().finally(() => setImmediate(() => (reading = null)));
     return reading;
   };
   new Gauge({
