@@ -131,7 +131,7 @@ export function renderActivity(a) {
     const x = L + i * slot;
     const done = (hh * b.completed) / max;
     const failed = (hh * b.failed) / max;
-    const group = s('g', { class: 'bucket', 'data-completed': b.completed, 'data-failed': b.failed });
+    const group = s('g', { class: 'bucket', 'data-at': b.at, 'data-completed': b.completed, 'data-failed': b.failed });
     const when = new Date(b.at).toLocaleString(
       [],
       minute ? { hour: '2-digit', minute: '2-digit' } : { weekday: 'short', hour: '2-digit', minute: '2-digit' },

@@ -120,7 +120,8 @@ builder.queryFields((t) => ({
 builder.subscriptionFields((t) => ({
   taskEvents: t.field({
     type: TaskEventRef,
-    description: 'Task events as they happen. With afterSeq, first replays the log after it (no gap, no repeat).',
+    description:
+      "Task events as they happen. Without afterSeq, from this gate's live end (eventLogPosition) on: an event committed a few ms before subscribing may still come. With afterSeq, first replays the log after it (no gap, no repeat).",
     args: {
       filter: t.arg({ type: TaskEventFilter, required: false }),
       afterSeq: t.arg({ type: 'SafeInt', required: false }),

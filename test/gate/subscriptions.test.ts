@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { collect, startTestGate, ADMIN_KEY, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 import { eventually } from '../worker/support.ts';
+import { prisma } from '../../server/db/database.ts';
 
 const TASK_EVENTS = `subscription($afterSeq: SafeInt, $filter: TaskEventFilter) {
   taskEvents(afterSeq: $afterSeq, filter: $filter) { seq type status taskId } }`;
@@ -63,6 +64,10 @@ describe('subscriptions (PostgreSQL)', () => {
 
   it('filters by task and follows one task with taskUpdated', async () => {
     const id = await createTask();
+    // A live subscription starts at what the gate has delivered; the pump reads a few ms after a write, so wait
+    // for it to pass the CREATED event, or a subscription made in between would (rightly) get it too.
+    const { seq } = await prisma.taskEvent.findFirstOrThrow({ where: { taskId: id }, orderBy: { seq: 'desc' } });
+    await eventually(() => t.gate.bus.deliveredSeq >= seq, 30_000, 'the CREATED event delivered');
     const ws = t.ws();
     await listening(0); // earlier subscriptions have let go
     const updates = collect(ws, `subscription($id: ID!) { taskUpdated(id: $id) { id status } }`, { id }, 3);
