@@ -242,7 +242,10 @@ describe('tasks watch', () => {
   });
 
   it('--json prints one event object per line; --count stops after that many', async () => {
-    const watch = start(['tasks', 'watch', '--json', '--count', '2', '--status', 'pending']);
+    // --replay 0: the two events are ones this test's feed makes. With the default (the last 100 events) they were
+    // the log's 100th-last and on, which on a busy box — the test before fed tasks for as long as its watcher took
+    // to start — could be another test's RETRIED or a PLAN task's CREATED.
+    const watch = start(['tasks', 'watch', '--json', '--count', '2', '--status', 'pending', '--replay', '0']);
     await feed(watch.run, () => false, watch.exited);
     const r = await watch.exited;
     expect(r.code, `exit ${r.code}; stderr: ${r.stderr}; stdout: ${r.stdout}`).toBe(0);
