@@ -10,16 +10,26 @@ import { onRender, scheduleRender } from './render.js';
 
 onRender(renderWorkers);
 
+/** Live updates of workers so far, and per worker the count at its latest one: what a snapshot must not undo. */
+let liveUpdates = 0;
+const liveUpdateOf = new Map();
+
 export async function loadClients() {
+  const asked = liveUpdates;
   const data = await gql(`query Clients { clients { ${CLIENT_FIELDS} } }`);
+  // A worker updated live while this read was on its way (drained, say) keeps what the live update said: the
+  // snapshot may have been read before the change, and no later event would put it right.
+  const newer = [...state.clients.values()].filter((c) => liveUpdateOf.get(c.id) > asked);
   state.clients.clear();
   for (const client of data.clients) state.clients.set(client.id, client);
+  for (const client of newer) state.clients.set(client.id, { ...state.clients.get(client.id), ...client });
   renderWorkerFilter();
   scheduleRender();
 }
 
 export function upsertClient(client) {
   const known = state.clients.get(client.id);
+  liveUpdateOf.set(client.id, ++liveUpdates);
   state.clients.set(client.id, { ...known, ...client });
   if (!known) renderWorkerFilter();
   scheduleRender();

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
 import { prisma } from '../../server/db/database.ts';
 import { CLAIM, CREATE_TASKS, REGISTER, region11 } from '../gate/operations.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { eventually } from '../worker/support.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 const haveChromium = existsSync(chromiumPath);
@@ -49,11 +51,12 @@ describe.skipIf(!haveChromium)('dashboard: pause, bulk actions, failed documents
       },
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    page.setDefaultTimeout(WAIT_FLOOR_MS); // a wait for what must happen: the floor of every condition wait
     page.on('dialog', (dialog) => void dialog.accept()); // the confirmations say yes
     await page.goto(`${gate.url}/dashboard`);
     await page.locator('#login-key').fill(ADMIN_KEY);
     await page.locator('#login-form button[type=submit]').click();
-    await page.locator('#live[data-state=live]').waitFor({ timeout: 10_000 });
+    await page.locator('#live[data-state=live]').waitFor();
   });
   afterAll(async () => {
     await browser?.close();
@@ -105,6 +108,39 @@ describe.skipIf(!haveChromium)('dashboard: pause, bulk actions, failed documents
     await worker.locator('button.drain', { hasText: 'Resume' }).click();
     await worker.locator('.paused-badge').waitFor({ state: 'detached' });
     expect((await prisma.client.findFirstOrThrow({ where: { name: 'w-operate' } })).paused).toBe(false);
+  });
+
+  it('a read of the workers made before a drain does not undo it on the page', async () => {
+    // Heartbeats over a minute old: the page reads the workers again before it shows them as late. Here that read
+    // is answered only after the drain, as on a busy box it can be; the page must still show the worker draining.
+    for (const name of ['w-late', 'w-marker']) await gate.ok(REGISTER, { name });
+    await prisma.client.updateMany({ data: { lastHeartbeatAt: new Date(Date.now() - 120_000) } });
+    const late = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+    late.setDefaultTimeout(WAIT_FLOOR_MS);
+    let reads = 0;
+    let answer!: () => void;
+    const drained = new Promise<void>((resolve) => (answer = resolve));
+    await late.route('**/graphql', async (route) => {
+      if (!route.request().postData()?.includes('query Clients') || ++reads === 1) return route.fallback();
+      const response = await route.fetch(); // the workers as they are now, before the drain
+      const body = await response.json();
+      for (const c of body.data.clients) if (c.name === 'w-marker') c.host = 'from-the-late-read';
+      await drained;
+      await route.fulfill({ response, json: body });
+    });
+    await late.goto(`${gate.url}/dashboard`);
+    await late.locator('#login-key').fill(ADMIN_KEY);
+    await late.locator('#login-form button[type=submit]').click();
+    await late.locator('#live[data-state=live]').waitFor();
+    await late.locator('.tabs [data-view=workers]').click();
+    await eventually(() => reads === 2, WAIT_FLOOR_MS, 'the late check reading the workers');
+    const worker = late.locator('#workers tbody tr', { hasText: 'w-late' });
+    await worker.locator('button.drain', { hasText: 'Drain' }).click();
+    await worker.locator('.paused-badge', { hasText: 'draining' }).waitFor();
+    answer();
+    await late.locator('#workers tbody tr', { hasText: 'from-the-late-read' }).waitFor(); // the read has landed
+    expect(await worker.locator('.paused-badge', { hasText: 'draining' }).count()).toBe(1);
+    await late.context().close();
   });
 
   it("shows the worker's log lines in the task detail", async () => {
