@@ -16,6 +16,7 @@ import { StatsFeed } from './events/stats-feed.ts';
 import { createGraphQLServer, GRAPHQL_PATH } from './graphql-server.ts';
 import { createGraphiQL } from './graphql/graphiql.ts';
 import { createDispatcher, requestIdOf } from './http/dispatch.ts';
+import { graphqlJsonPost } from './graphql/json-post.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createDashboard } from './dashboard/serve.ts';
 import { AlertMonitor } from './observability/alert-monitor.ts';
@@ -155,7 +156,8 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     const dashboard = createDashboard(); // reads its files once, now
 
     const graphiql = createGraphiQL({ endpoint: GRAPHQL_PATH, title: 'reyestr gate' });
-    server = createServer(createDispatcher({ yoga, rest, dashboard, graphiql, metrics, limits, log }));
+    const graphql = graphqlJsonPost(yoga, GRAPHQL_PATH, limits.bodyLimitBytes);
+    server = createServer(createDispatcher({ graphql, rest, dashboard, graphiql, metrics, limits, log }));
     server.on('upgrade', (req) =>
       log.info({ reqId: requestIdOf(req), path: (req.url ?? '/').split('?')[0] }, 'websocket upgrade'),
     );

@@ -1,4 +1,4 @@
-// The gate's one request listener: CORS preflight, GraphQL (Yoga), /metrics, the dashboard and the REST
+// The gate's one request listener: CORS preflight, GraphQL (Yoga and graphql/json-post.ts), /metrics, the dashboard and the REST
 // router, in that order; plus what every request gets — an x-request-id, a duration metric and one log line.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -17,7 +17,8 @@ import { applyCors } from './cors.ts';
 import { foreignOrigin, SAFE_METHODS } from './origin.ts';
 
 export interface Responders {
-  yoga: (req: IncomingMessage, res: ServerResponse) => unknown;
+  /** GraphQL over HTTP: Yoga, with JSON POSTs answered beside it (graphql/json-post.ts) */
+  graphql: (req: IncomingMessage, res: ServerResponse) => unknown;
   rest: ReturnType<typeof createRestApi>;
   dashboard: ReturnType<typeof createDashboard>;
   graphiql: ReturnType<typeof createGraphiQL>;
@@ -29,7 +30,7 @@ export interface Responders {
 type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
 export function createDispatcher({
-  yoga,
+  graphql,
   rest,
   dashboard,
   graphiql,
@@ -61,8 +62,8 @@ export function createDispatcher({
     if (path === GRAPHQL_PATH || path.startsWith(`${GRAPHQL_PATH}/`)) {
       seen.route = GRAPHQL_PATH;
       if (req.method === 'POST') {
-        // Yoga reads GraphQL bodies itself: refuse oversized ones by their declared length, and bodies
-        // without one (chunked), which could not be limited before Yoga buffers them. (What is left of a refused
+        // The GraphQL handler reads bodies whole: refuse oversized ones by their declared length, and bodies
+        // without one (chunked), which could not be limited before they are buffered. (What is left of a refused
         // body is read and dropped once the answer is out: see discardBody.)
         if (declaredLengthOver(req, limits.bodyLimitBytes) !== null) {
           return sendJson(res, 413, { detail: `Request body too large (limit ${limits.bodyLimitBytes} bytes)` });
@@ -78,7 +79,7 @@ export function createDispatcher({
           });
         }
       }
-      return void (await yoga(req, res));
+      return void (await graphql(req, res));
     }
     if (path === '/metrics' && req.method === 'GET') {
       seen.route = '/metrics';
