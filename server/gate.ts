@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_LIMITS, type GateConfig, type Limits } from './config.ts';
 import { closeDocumentStore, openDocumentStore } from './corpus/store/index.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
+import { keepLaterWasmOnBaseline } from './db/wasm-tier.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { backfillTypedMetadata } from './services/document-index.ts';
 import { startSearchIndexer } from './services/search-indexer.ts';
@@ -51,7 +52,19 @@ export interface Gate {
   stop(): Promise<void>;
 }
 
-export async function startGate(config: GateConfig, { logger }: { logger?: Logger } = {}): Promise<Gate> {
+export interface StartOptions {
+  logger?: Logger;
+  /**
+   * Keep WASM instantiated after the database opens (Prisma's query compiler) on V8's baseline tier; for the gate's
+   * own process only (server/db/wasm-tier.ts).
+   */
+  baselineWasm?: boolean;
+}
+
+export async function startGate(
+  config: GateConfig,
+  { logger, baselineWasm = false }: StartOptions = {},
+): Promise<Gate> {
   const log = logger ?? createLogger(config.logLevel);
   configurePolicy({
     leaseSeconds: config.leaseSeconds,
@@ -83,6 +96,8 @@ export async function startGate(config: GateConfig, { logger }: { logger?: Logge
     throw error;
   });
   step('openDatabase');
+  // Before the first Prisma query, which instantiates its query compiler; PGlite's WASM is already running.
+  if (baselineWasm) keepLaterWasmOnBaseline();
   let server: Server | undefined;
   let bus: EventBus | undefined;
   let sweeper: Sweeper | undefined;
