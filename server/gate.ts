@@ -31,6 +31,15 @@ import { ensureAdminKey } from './services/api-keys.ts';
 import { clearServiceCaches } from './services/caches.ts';
 import { configurePolicy } from './services/policy.ts';
 
+/**
+ * How long an idle keep-alive connection stays open (Node's default is 5 s). Its clock starts when a response has
+ * been handed to the kernel, not when the client has read it: a client still reading a large answer (GraphiQL's
+ * 1.4 MB bundle, on a busy box) met the gate's close right behind the body and lost the request it had just sent
+ * on that connection ("other side closed"). Above nginx's upstream keepalive_timeout (60 s, deploy/), so nginx is
+ * the side that lets an idle connection go.
+ */
+const KEEP_ALIVE_MS = 65_000;
+
 /** How often each gate rolls the event log up into the activity charts' counters (readers add the rest themselves). */
 const ACTIVITY_ROLLUP_MS = 1000;
 
@@ -173,6 +182,7 @@ export async function startGate(
     const graphiql = createGraphiQL({ endpoint: GRAPHQL_PATH, title: 'reyestr gate' });
     const graphql = graphqlJsonPost(yoga, GRAPHQL_PATH, limits.bodyLimitBytes);
     server = createServer(createDispatcher({ graphql, rest, dashboard, graphiql, metrics, limits, log }));
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
     server.on('upgrade', (req) =>
       log.info({ reqId: requestIdOf(req), path: (req.url ?? '/').split('?')[0] }, 'websocket upgrade'),
     );

@@ -79,6 +79,18 @@ describe('its assets', () => {
     }
   });
 
+  it("keeps an idle connection open past nginx's upstream keepalive (60 s), not Node's 5 s", async () => {
+    // A client still reading the bundle when a 5 s idle timer ran out (it starts once the answer is handed to the
+    // kernel) sent its next request on a connection the gate had just closed: "other side closed" on a busy box.
+    const { request } = await import('node:http');
+    const keepAlive = await new Promise<string | undefined>((resolve, reject) =>
+      request(bundleUrl(), { method: 'HEAD' }, (res) => resolve(res.resume().headers['keep-alive']))
+        .on('error', reject)
+        .end(),
+    );
+    expect(Number(/timeout=(\d+)/.exec(keepAlive ?? '')?.[1])).toBeGreaterThan(60);
+  });
+
   it('ETag → 304 without a body; an unknown asset is a JSON 404', async () => {
     const first = await fetch(bundleUrl());
     const etag = first.headers.get('etag')!;
