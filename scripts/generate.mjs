@@ -43,8 +43,38 @@ const generate = (folder, sources, make) => {
   writeFileSync(stamp, digest);
 };
 
-generate('server/generated', ['prisma/schema.prisma', 'prisma.config.ts', 'node_modules/prisma/package.json'], () =>
-  run('npx', ['--no-install', 'prisma', 'generate', '--no-hints']),
+/**
+ * Prisma's generated client imports its query compiler's WASM as a module holding it in base64 (4.4 MB): an imported
+ * module is never let go, so its source and its `wasm` string stayed on the heap for the process's life (8.8 MB of
+ * a gate's; docs/benchmarks.md, issue 16). The client reads that file as text instead and decodes it, which leaves
+ * nothing behind but the compiled module. A Prisma that generates something else fails here, not at run time.
+ */
+const QUERY_COMPILER_IMPORT =
+  /const \{ wasm \} = await import\(("@prisma\/client\/runtime\/query_compiler_[\w.]+\.wasm-base64\.mjs")\)\n(\s*)return await decodeBase64AsWasm\(wasm\)/;
+function readQueryCompilerAsText() {
+  const file = 'server/generated/prisma/internal/class.ts';
+  const generated = readFileSync(file, 'utf8');
+  if (!QUERY_COMPILER_IMPORT.test(generated)) {
+    throw new Error(`generate: ${file} no longer imports Prisma's query compiler as scripts/generate.mjs expects`);
+  }
+  const patched = generated.replace(
+    QUERY_COMPILER_IMPORT,
+    (_, specifier, indent) =>
+      `// scripts/generate.mjs: read as text, not imported (an imported module stays on the heap)\n` +
+      `${indent}const { readFileSync } = await import('node:fs')\n` +
+      `${indent}const source = readFileSync(new URL(import.meta.resolve(${specifier})), 'latin1')\n` +
+      `${indent}return await decodeBase64AsWasm(source.slice(source.indexOf('"') + 1, source.lastIndexOf('"')))`,
+  );
+  writeFileSync(file, patched);
+}
+
+generate(
+  'server/generated',
+  ['prisma/schema.prisma', 'prisma.config.ts', 'node_modules/prisma/package.json', 'scripts/generate.mjs'],
+  () => {
+    run('npx', ['--no-install', 'prisma', 'generate', '--no-hints']);
+    readQueryCompilerAsText();
+  },
 );
 
 const codegenCli = 'node_modules/@graphql-codegen/cli/cjs/bin.js';
