@@ -6,10 +6,15 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildIsCurrent, DIST } from '../scripts/build.mjs';
 
-/** The npm packages a module of dist/ loads through static imports, its own and its chunks'. */
+/** The npm packages a module of dist/ loads through static imports, its own and its chunks': imported from
+ * node_modules, or bundled into those chunks (named by their source maps). */
 function staticPackages(file: string, seen = new Set<string>(), packages = new Set<string>()): Set<string> {
   if (seen.has(file)) return packages;
   seen.add(file);
+  for (const source of (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources) {
+    const bundled = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(source);
+    if (bundled) packages.add(bundled[1]);
+  }
   for (const [, spec] of readFileSync(file, 'utf8').matchAll(/^import\s+(?:[^'";]*?from\s+)?["']([^"']+)["'];?$/gms)) {
     if (spec.startsWith('.')) staticPackages(join(dirname(file), spec), seen, packages);
     else if (!spec.startsWith('node:')) packages.add(spec);
@@ -18,13 +23,13 @@ function staticPackages(file: string, seen = new Set<string>(), packages = new S
 }
 
 /** A module of dist/ and every chunk it imports, statically or with import(). */
-function gateFiles(file: string, seen = new Set<string>()): Set<string> {
+function moduleFiles(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   for (const [, spec] of readFileSync(file, 'utf8').matchAll(
     /(?:^import[^;]*?from\s*|\bimport\()["'](\.{1,2}\/[\w./-]+\.js)["']/gm,
   ))
-    gateFiles(join(dirname(file), spec), seen);
+    moduleFiles(join(dirname(file), spec), seen);
   return seen;
 }
 
@@ -33,9 +38,9 @@ describe('compiled build', () => {
     expect(buildIsCurrent()).toBe(true);
   });
 
-  it('the gate bundles one graphql, its ES module build', () => {
-    // every graphql module in the gate's build (its entry and the chunks it loads) is an .mjs file: no CommonJS copy
-    const sources = [...gateFiles(join(DIST, 'gate.js'))]
+  it.each(['gate', 'cli'])('the %s bundles one graphql, its ES module build', (entry) => {
+    // every graphql module in the build (its entry and the chunks it loads) is an .mjs file: no CommonJS copy
+    const sources = [...moduleFiles(join(DIST, `${entry}.js`))]
       .flatMap((file) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources)
       .filter((source) => /node_modules\/graphql\//.test(source));
     expect(sources.length).toBeGreaterThan(50);
