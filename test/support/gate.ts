@@ -7,6 +7,7 @@ import { prisma } from '../../server/db/database.ts';
 import { startGate, type Gate } from '../../server/gate.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { createTestDatabase, type StorageKind, type TestDatabase } from './databases.ts';
+import { safetyNet, WAIT_FLOOR_MS } from './deadlines.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
 
@@ -124,14 +125,18 @@ export async function startTestGate(
   };
 }
 
-/** Collects the next `count` results of a subscription (or fails after timeoutMs). */
+/**
+ * Collects the next `count` results of a subscription (or fails after timeoutMs — never less than WAIT_FLOOR_MS:
+ * the results must come, and on a busy box they may take a while).
+ */
 export function collect<T = any>(
   client: WsClient,
   query: string,
   variables: Record<string, unknown>,
   count: number,
-  timeoutMs = 10_000,
+  asked = WAIT_FLOOR_MS,
 ) {
+  const timeoutMs = safetyNet(asked);
   const items: T[] = [];
   let unsubscribe = () => {};
   let timer: NodeJS.Timeout | undefined;
