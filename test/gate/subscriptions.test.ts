@@ -11,7 +11,9 @@ const TASK_EVENTS = `subscription($afterSeq: SafeInt, $filter: TaskEventFilter) 
 describe('subscriptions (PostgreSQL)', () => {
   let t: TestGate;
   beforeAll(async () => {
-    t = await startTestGate('postgres');
+    // 'filters by task' claims every pending task and leaves the other leases open: an hour, so none runs out (and
+    // makes a LEASE_EXPIRED, a taskAvailable) while a later test listens for its own events, however slow the box.
+    t = await startTestGate('postgres', { leaseSeconds: 3600 });
   });
   afterAll(() => t?.stop());
 
