@@ -165,6 +165,9 @@ describe('event log on PGlite (one session)', () => {
     const create = async () => (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id;
     const first = await create();
     const [{ seq }] = (await t.ok(EVENTS_AFTER, { after: 0 })).taskEvents as Seen[];
+    // A live subscription starts at what the gate has delivered, and the pump reads a few ms after a write: wait
+    // until it has passed the first CREATED, or the subscription below may (rightly) get it too.
+    await eventually(() => t.gate.bus.deliveredSeq >= BigInt(seq), 30_000, 'the first CREATED delivered');
     const live = collect(t.ws(), SUBSCRIBE, { types: ['CREATED', 'PRIORITY_CHANGED'] }, 2);
     await eventually(() => t.gate.bus.openStreams === 1, 30_000, 'the live subscription');
     const second = await create();
