@@ -84,7 +84,7 @@ describe('its assets', () => {
     // kernel) sent its next request on a connection the gate had just closed: "other side closed" on a busy box.
     const { request } = await import('node:http');
     const keepAlive = await new Promise<string | undefined>((resolve, reject) =>
-      request(bundleUrl(), { method: 'HEAD' }, (res) => resolve(res.resume().headers['keep-alive']))
+      request(bundleUrl(), { method: 'HEAD' }, (res) => resolve(String(res.resume().headers['keep-alive'])))
         .on('error', reject)
         .end(),
     );
