@@ -39,7 +39,12 @@ export function createDispatcher({
   log,
 }: Responders): RequestListener {
   /** Serves one request; `seen.route` names what answered (a route pattern), for metrics and logs. */
-  const route = async (req: IncomingMessage, res: ServerResponse, url: URL, seen: { route: string }): Promise<void> => {
+  const route = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: RequestTarget,
+    seen: { route: string },
+  ): Promise<void> => {
     const path = url.pathname;
     if (applyCors(req, res, limits.corsOrigins)) {
       seen.route = 'preflight';
@@ -100,12 +105,7 @@ export function createDispatcher({
     const started = performance.now();
     const requestId = requestIdOf(req);
     res.setHeader('x-request-id', requestId);
-    let url: URL;
-    try {
-      url = new URL(req.url ?? '/', 'http://gate');
-    } catch {
-      url = new URL('http://gate/');
-    }
+    const url = targetOf(req.url);
     const seen = { route: 'unmatched' };
     res.on('finish', () => {
       discardBody(req); // a body nobody read (refused, or not needed): drop it so the client gets the answer
@@ -136,6 +136,24 @@ export function createDispatcher({
       else res.destroy();
     });
   };
+}
+
+type RequestTarget = Pick<URL, 'pathname' | 'searchParams'>;
+
+/** Letters, digits, '-', '_' and '/', not '//' first: a path that parsing as a URL would leave as it is. */
+const PLAIN_PATH = /^\/(?!\/)[\w\-/]*$/;
+
+/**
+ * The request's path and query. The API's own paths are plain and come as they are (parsing every request as a URL
+ * was ~1.5 % of a GraphQL request's CPU); anything else — a query, escapes, dot segments — is parsed as a URL.
+ */
+function targetOf(raw = '/'): RequestTarget {
+  if (PLAIN_PATH.test(raw)) return { pathname: raw, searchParams: new URLSearchParams() };
+  try {
+    return new URL(raw, 'http://gate');
+  } catch {
+    return new URL('http://gate/');
+  }
 }
 
 /** The id nginx (or another proxy) gave the request, when it looks like one; else a new one. */
