@@ -9,6 +9,7 @@ import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { documentGuard } from './graphql/document-guard.ts';
+import { validationCache } from './graphql/validation-cache.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import type { SocketOwners } from './graphql/socket-owners.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
@@ -113,6 +114,8 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     // (25 MB) piped every body through a counting TransformStream, whose pipeline aborts an AbortController (and
     // so builds a DOMException with its stack) when it ends: ~5 % of the gate's CPU per claimTask/completeTask.
     maxRequestBodySize: false,
+    // Yoga's parse cache stays; validation results are cached by document alone (graphql/validation-cache.ts).
+    parserAndValidationCache: { validationCache: false },
     plugins: [
       // First: refuses documents nested too deep to parse, and text the database cannot store.
       documentGuard(),
@@ -126,6 +129,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
         maxDirectives: { n: limits.graphqlMaxDirectives, onReject: [rejected(opts.metrics, 'directives')] },
         blockFieldSuggestion: { enabled: true },
       }),
+      validationCache(),
       subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
       introspectionNeedsKey(),
       // Identical live subscriptions of one caller run one execution per event (after the limits above).
