@@ -138,8 +138,9 @@ async function notUploaded(store: DocumentStore, d: Verified['document']): Promi
 function storedRow(v: Verified, clientId: string | null, storage: 'DATABASE' | 'S3'): StoredDocumentRow {
   const { document: d, content, metadata } = v;
   const fetchedAt = d.fetchedAt ?? (typeof metadata.fetchedAt === 'string' ? metadata.fetchedAt : null);
-  return {
-    ...v.typed,
+  // Assigned, not `{ ...v.typed, documentId, … }`: V8 (Node 20) gives an object spread and then extended a map
+  // of its own, each row — ~50–100 µs per document and old-space garbage (docs/benchmarks.md, issue 12).
+  return Object.assign({}, v.typed, {
     documentId: d.documentId,
     metadata: v.recordedMetadata,
     taskId: d.taskId ?? null,
@@ -151,5 +152,5 @@ function storedRow(v: Verified, clientId: string | null, storage: 'DATABASE' | '
     textSha256: d.parts.text.sha256,
     textSizeBytes: d.parts.text.size,
     storedBytes: CONTENT_PARTS.reduce((sum, part) => sum + d.parts[part].storedSize, 0),
-  };
+  });
 }
