@@ -163,14 +163,18 @@ describe.each(['postgres', 'pglite'] as const)('activity on %s', (storage) => {
 
   it('the sweeper keeps the rollups bounded: minutes for two days, hours for the retention (at least 8 days)', async () => {
     const zero = '00000000-0000-0000-0000-000000000000';
-    const ago = (hours: number) => new Date(Math.floor(Date.now() / 3_600_000 - hours) * 3_600_000);
+    // Whole hours before the hour this test started in, fixed once: recomputed at the check, an hour that turned in
+    // between would name other buckets. The kept minute row is 46 hours back, so it is still under the 48 h limit
+    // when the sweep runs in the next hour.
+    const thisHour = Math.floor(Date.now() / 3_600_000);
+    const ago = (hours: number) => new Date((thisHour - hours) * 3_600_000);
     const row = (hours: number) => ({ bucket: ago(hours), clientId: zero, planId: zero, completed: 1 });
-    await prisma.activityMinute.createMany({ data: [row(49), row(47)] });
+    await prisma.activityMinute.createMany({ data: [row(49), row(46)] });
     await prisma.activityHour.createMany({ data: [row(31 * 24), row(29 * 24)] }); // EVENT_RETENTION_DAYS 30
     await t.gate.sweeper.pruneEventLog();
     expect(
       (await prisma.activityMinute.findMany({ where: { clientId: zero, planId: zero } })).map((r) => r.bucket),
-    ).toEqual([ago(47)]);
+    ).toEqual([ago(46)]);
     expect(
       (await prisma.activityHour.findMany({ where: { clientId: zero, planId: zero } })).map((r) => r.bucket),
     ).toEqual([ago(29 * 24)]);
