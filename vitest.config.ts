@@ -56,12 +56,16 @@ export default defineConfig({
           // parallel. A forked process runs one file after another with one module cache (isolate: false), so
           // the gate, Prisma and the GraphQL stack are imported once per process instead of once per file; the
           // set-up file fails a file that leaves a gate's database or a child process open, and closes it.
+          // cpu-per-file.ts: with TEST_CPU_LOG set, each file's CPU (docs/testing.md).
           ...integration,
           isolate: false,
-          setupFiles: ['test/support/left-open.ts'],
+          setupFiles: ['test/support/cpu-per-file.ts', 'test/support/left-open.ts'],
         },
       },
-      { resolve, test: { name: 'isolated', include: ISOLATED, ...integration } },
+      {
+        resolve,
+        test: { name: 'isolated', include: ISOLATED, ...integration, setupFiles: ['test/support/cpu-per-file.ts'] },
+      },
     ],
     // Three files at a time on the 2-core box: most integration tests spend their time waiting on child processes
     // (gates, workers, CLIs, PostgreSQL), so a third file fills CPU the other two leave idle. Ten worker/gate/CLI
