@@ -1,8 +1,9 @@
 // npm run bench:gate-ab -- <checkout A> <checkout B> … — an A/B of gates in ONE run, for a box other work shares:
 // one gate process per checkout (each run as its own package.json's `npm start` runs it, on a PostgreSQL database of
-// its own), driven in turn by 8 clients, the order alternating each round. Per gate and workload it prints the rate
-// and the gate process's own CPU per task (utime + stime of all its threads, /proc/<pid>/stat): load inflates a
-// process's CPU per unit of work far less than its rate, so this is the number to compare. Prints only.
+// its own — with --pglite on a new PGlite data dir of its own), driven in turn by 8 clients, the order alternating
+// each round. Per gate and workload it prints the rate and the gate process's own CPU per task (utime + stime of all
+// its threads, /proc/<pid>/stat): load inflates a process's CPU per unit of work far less than its rate, so this is
+// the number to compare. Prints only.
 // A checkout may carry extra variables for its gate after a '|': "../main|MALLOC_ARENA_MAX=1,LOG_LEVEL=info".
 // Workloads (BENCH_MODES, comma-separated; default gql,rest):
 //   gql    GraphQL claimTask + completeTask          batch  claimTasks(50) + completeTasks(50)
@@ -11,9 +12,10 @@
 // group), BENCH_AB_NODE_ARGS_<i> (node options for the i-th gate, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
-import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { createPostgresDatabase } from '../test/support/databases.ts';
 import { gateStart, machine, postJson, rssMb, threadCpuMs } from './support.ts';
 
 const CLIENTS = 8;
@@ -21,6 +23,23 @@ const CYCLES = Number(process.env.BENCH_CYCLES ?? 600);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MODES = (process.env.BENCH_MODES ?? 'gql,rest').split(',');
 const ADMIN = 'bench-ab-admin-key-0123456789abcdef';
+const PGLITE = process.argv.includes('--pglite');
+
+/** A gate's own database: its variables and how to drop it. */
+interface GateDatabase {
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+async function gateDatabase(): Promise<GateDatabase> {
+  if (PGLITE) {
+    // an empty folder: the gate makes the data dir (initdb) as a first start does
+    const dir = mkdtempSync(join(tmpdir(), 'reyestr-bench-ab-pglite-'));
+    return { env: { DATA_DIR: join(dir, 'gate') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const db = await createPostgresDatabase('reyestr_bench_ab');
+  return { env: { DATABASE_URL: (db.config as { url: string }).url }, drop: () => db.drop() };
+}
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
 
 interface Gate {
@@ -41,7 +60,7 @@ async function gql(base: string, key: string, query: string, variables: Record<s
 
 const sum = (ms: Record<string, number>) => Object.values(ms).reduce((a, b) => a + b, 0);
 
-async function startGate(spec: string, i: number, db: TestDatabase): Promise<Gate> {
+async function startGate(spec: string, i: number, db: GateDatabase): Promise<Gate> {
   const [dirArg, extra = ''] = spec.split('|');
   const dir = resolve(dirArg);
   const start = gateStart(join(dir, 'package.json'));
@@ -54,7 +73,7 @@ async function startGate(spec: string, i: number, db: TestDatabase): Promise<Gat
       API_PORT: '0',
       LOG_LEVEL: 'warn',
       ADMIN_API_KEY: ADMIN,
-      DATABASE_URL: (db.config as { url: string }).url,
+      ...db.env,
       ...start.env,
       ...Object.fromEntries(
         extra
@@ -71,7 +90,8 @@ async function startGate(spec: string, i: number, db: TestDatabase): Promise<Gat
   const started = Date.now();
   let url: string | undefined;
   while (!(url = /listening on (http:\/\/\S+)/.exec(out)?.[1])) {
-    if (child.exitCode !== null || Date.now() - started > 180_000) throw new Error(`gate ${spec} did not start`);
+    if (child.exitCode !== null || Date.now() - started > (PGLITE ? 600_000 : 180_000))
+      throw new Error(`gate ${spec} did not start`);
     await new Promise((r) => setTimeout(r, 50));
   }
   // one worker key and client per loop, as deployed workers have
@@ -160,10 +180,12 @@ async function run(g: Gate, mode: string, tasks: number) {
 }
 
 async function main() {
-  const specs = process.argv.slice(2);
+  const specs = process.argv.slice(2).filter((arg) => arg !== '--pglite');
   if (specs.length === 0) throw new Error('usage: npm run bench:gate-ab -- <checkout> [<checkout>|VAR=value,…] …');
-  console.log(`${machine()}; ${CLIENTS} clients, ${ROUNDS} rounds, workloads ${MODES.join(', ')}`);
-  const dbs = await Promise.all(specs.map(() => createPostgresDatabase('reyestr_bench_ab')));
+  console.log(
+    `${machine()}; ${PGLITE ? 'PGlite' : 'PostgreSQL'}; ${CLIENTS} clients, ${ROUNDS} rounds, workloads ${MODES.join(', ')}`,
+  );
+  const dbs = await Promise.all(specs.map(() => gateDatabase()));
   const gates: Gate[] = [];
   try {
     for (const [i, spec] of specs.entries()) gates.push(await startGate(spec, i, dbs[i]));
