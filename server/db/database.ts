@@ -11,6 +11,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseConfig } from '../config.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { PgListener } from './listener.ts';
+import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamptz.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 
@@ -137,10 +138,10 @@ async function openPglite(dataDir: string): Promise<Database> {
   };
 }
 
-/** int8 as bigint (pg's default is a string), as Prisma returns it; everything else as pg parses it. */
+/** int8 as bigint (pg's default is a string), as Prisma returns it; timestamptz as Dates (timestamptz.ts); everything else as pg parses it. */
 const RAW_TYPES = {
   getTypeParser: (oid: number, format?: string) =>
-    oid === INT8 ? (value: string) => BigInt(value) : pg.types.getTypeParser(oid, format as 'text'),
+    oid === INT8 ? BigInt : oid === TIMESTAMPTZ_OID ? parseTimestamptz : pg.types.getTypeParser(oid, format as 'text'),
 } as pg.CustomTypesConfig;
 
 /** Most statement texts `run` prepares by name; past it a text runs unnamed (planned at each call). */
