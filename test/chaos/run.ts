@@ -66,13 +66,16 @@ export async function runScenario(scenario: Scenario, load: Load, shared?: PgClu
     if (report.tasks !== cluster.tasksCreated)
       broken.push(`${cluster.tasksCreated} tasks created, ${report.tasks} found`);
     if (!settled) broken.unshift(`not settled within ${settleMs} ms`);
+    const unfinished = broken.length ? await cluster.tasksNotCompleted() : '';
     return {
       scenario: scenario.name,
       recoveryMs,
       tasksCreated: cluster.tasksCreated,
       report,
       violations: broken,
-      logs: broken.length ? cluster.workers.map((w) => `--- ${w.name}\n${w.output().slice(-3000)}`).join('\n') : '',
+      logs: broken.length
+        ? [unfinished, ...cluster.workers.map((w) => `--- ${w.name}\n${w.output().slice(-3000)}`)].join('\n')
+        : '',
     };
   } finally {
     await cluster.close();
