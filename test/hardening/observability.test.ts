@@ -10,6 +10,8 @@ import { ADMIN_KEY, collect, testGateConfig } from '../support/gate.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { region11, restClient, workerKey } from '../rest/support.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
+import { eventually } from '../worker/support.ts';
 
 let db: TestDatabase;
 let gate: Gate;
@@ -120,8 +122,11 @@ describe('request logs', () => {
     const generated = res.headers.get('x-request-id');
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
     await fetch(`${gate.url}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'x-api-key': key } });
-    await new Promise((r) => setTimeout(r, 50));
-    const requests = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    // A request's line is written when its answer has gone out, which can be after the client has it: wait for the
+    // three (a fixed 50 ms was "long enough" only on a quiet box), then check there are no more.
+    const requestLines = () => lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'request');
+    await eventually(() => requestLines().length >= 3, WAIT_FLOOR_MS, 'three request lines');
+    const requests = requestLines();
     expect(requests).toHaveLength(3);
     expect(requests[0]).toMatchObject({
       level: 30,
