@@ -8,6 +8,7 @@ import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { postGraphQL } from '../support/graphql-http.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import * as op from '../gate/operations.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const KEY = 'alert-lock-admin-key-0123456789abcdef';
 
@@ -57,7 +58,7 @@ describe('alerts from several gates', () => {
       )
       .map((r) => /ReyestrDeadTasksRising: [^\n]* \(reyestr ([^)]+)\)/.exec(r.body.text)![1]);
   const until = async (done: () => boolean, what: string) => {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + WAIT_FLOOR_MS;
     while (!done()) {
       if (Date.now() > deadline) throw new Error(`no ${what}; posts by: ${deadPostsBy().join(', ')}`);
       await new Promise((r) => setTimeout(r, 50));

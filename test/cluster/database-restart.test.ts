@@ -7,6 +7,7 @@ import { postGraphQL } from '../support/graphql-http.ts';
 import { createPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { waitForWsSubscriptions, wsSubscriptionsOpen } from '../support/metrics.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const KEY = 'restart-admin-key-0123456789abcdef';
 
@@ -51,7 +52,7 @@ describe('PostgreSQL restarts under a running gate', () => {
 
     pg.start();
     let after: string | undefined;
-    for (const deadline = Date.now() + 60_000; !after && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + WAIT_FLOOR_MS; !after && Date.now() < deadline; ) {
       const r = await gql(gate.url, 'mutation { createTask(input: { searchParams: { CourtRegion: "11" } }) { id } }');
       after = r.data?.createTask?.id;
       if (!after) await new Promise((r2) => setTimeout(r2, 100));
@@ -65,7 +66,7 @@ describe('PostgreSQL restarts under a running gate', () => {
       { c: data.registerClient.id },
     );
     expect(claim.data.claimTasks.map((l: { task: { id: string } }) => l.task.id).sort()).toEqual([first, after].sort());
-    for (const deadline = Date.now() + 60_000; !seen.includes(after!) && Date.now() < deadline; )
+    for (const deadline = Date.now() + WAIT_FLOOR_MS; !seen.includes(after!) && Date.now() < deadline; )
       await new Promise((r) => setTimeout(r, 100));
     expect(seen).toContain(first);
     expect(seen).toContain(after); // the event pump re-listened after the restart

@@ -8,6 +8,7 @@ import { graphqlData, postGraphQL } from '../support/graphql-http.ts';
 import { startGateProcess, type GateProcess } from '../support/gate-process.ts';
 import { waitForWsSubscriptions, wsSubscriptionsOpen } from '../support/metrics.ts';
 import { nginxPath, startNginx, type RunningNginx } from '../support/nginx.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const KEY = 'cluster-admin-key-0123456789abcdef';
 
@@ -165,7 +166,10 @@ describe('several gates on one PostgreSQL', () => {
           created.push(r.body.data.createTask.id);
           requestIds.push(String(r.headers['x-request-id']));
         }
-        for (const deadline = Date.now() + 60_000; created.some((id) => !seen.includes(id)) && Date.now() < deadline; )
+        for (
+          const deadline = Date.now() + WAIT_FLOOR_MS;
+          created.some((id) => !seen.includes(id)) && Date.now() < deadline;
+        )
           await new Promise((r) => setTimeout(r, 50));
         expect(created.filter((id) => !seen.includes(id))).toEqual([]);
         await ws.dispose();
@@ -191,7 +195,7 @@ describe('several gates on one PostgreSQL', () => {
     await a.stop('SIGKILL');
     await b.waitFor(/this gate is now the sweeper/, 60_000);
     // the lease (1 s) runs out with nobody heartbeating; gate B's sweeper requeues it
-    for (const deadline = Date.now() + 60_000; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + WAIT_FLOOR_MS; Date.now() < deadline; ) {
       const { task } = await gql(b.url, 'query($id: ID!) { task(id: $id) { status lastErrorClass } }', {
         id: createTask.id,
       });

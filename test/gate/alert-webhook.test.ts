@@ -11,6 +11,7 @@ import { createLogger } from '../../server/observability/logger.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import * as op from './operations.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const SECRET_PATH = '/hooks/T000SECRET/B000SECRET?token=webhook-secret-token';
 const CREATE_KEY = `mutation($name: String!) { createApiKey(input: { name: $name, role: WORKER }) { key } }`;
@@ -56,7 +57,7 @@ const posted = () =>
 
 /** Checks again until `done` holds (each check is a real round: database reads, maybe a POST). */
 async function checkUntil(done: () => boolean, what: string) {
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + WAIT_FLOOR_MS;
   while (!done()) {
     if (Date.now() > deadline) throw new Error(`no ${what}; posted: ${posted().join(', ')}`);
     await t.gate.alerts!.check();
