@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
 import { CANCEL, CLAIM, COMPLETE, CREATE_TASK, PROGRESS, REGISTER, region11 } from '../gate/operations.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 const haveChromium = existsSync(chromiumPath);
@@ -13,14 +14,16 @@ if (!haveChromium) console.warn(`dashboard tests skipped: no Chromium at ${chrom
 
 const OUTPUT = 'test-output';
 // Live means without a reload (checked: __sameDocument) and without polling (the page never polls): it is
-// waited for, not timed — how fast updates arrive is bench:events' measure, not a test's clock on a busy box.
-const LIVE_MS = 20_000;
+// waited for, not timed — how fast updates arrive is bench:events' measure, not a test's clock on a busy box. So its
+// waits have the floor of every condition wait (test/support/deadlines.ts), as do the pages' other waits.
+const LIVE_MS = WAIT_FLOOR_MS;
 
 const REGISTER_DOCUMENTS = `mutation($input: RegisterDocumentsInput!) { registerDocuments(input: $input) { created } }`;
 const CREATE_KEY = `mutation($name: String!) { createApiKey(input: { name: $name, role: WORKER }) { key } }`;
 
 /** Signs in (when asked) and waits until the live connection is up. */
 async function openDashboard(page: Page, gate: TestGate, key: string | null) {
+  page.setDefaultTimeout(WAIT_FLOOR_MS);
   await page.goto(`${gate.url}/dashboard`);
   if (key) {
     await page.locator('#login-key').fill(key);
@@ -73,7 +76,7 @@ describe.skipIf(!haveChromium)('dashboard (headless Chromium)', () => {
       const pageErrors: string[] = [];
       page.on('pageerror', (error) => pageErrors.push(error.message));
       page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
-      page.setDefaultTimeout(30_000);
+      page.setDefaultTimeout(WAIT_FLOOR_MS);
       try {
         await page.goto(`${gate.url}/dashboard`);
         await page.locator('#login').waitFor();

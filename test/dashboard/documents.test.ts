@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
 import { addDocuments, fixtureDocuments, workerMetadata } from '../search/corpus.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 const haveChromium = existsSync(chromiumPath);
@@ -45,7 +46,7 @@ describe.skipIf(!haveChromium)('dashboard documents view (headless Chromium)', (
     browser = await launchChromium(chromiumPath);
     const context = await browser.newContext({ viewport: { width: 1440, height: 1100 } });
     page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page.setDefaultTimeout(WAIT_FLOOR_MS);
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
     await page.goto(`${gate.url}/dashboard`);

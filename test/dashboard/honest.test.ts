@@ -13,6 +13,7 @@ import { createFollow } from '../../server/services/follows.ts';
 import { CLAIM, CREATE_TASKS, REGISTER, region11 } from '../gate/operations.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import { chromiumPath, haveChromium, OUTPUT, signedInDashboard } from './support.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 describe.skipIf(!haveChromium)('dashboard: pause one plan or follow, bulk by worker and date, honest numbers', () => {
   let browser: Browser;
@@ -167,7 +168,7 @@ describe.skipIf(!haveChromium)('dashboard: pause one plan or follow, bulk by wor
         return el?.marked === true && el.textContent !== text;
       },
       before,
-      { timeout: 90_000 },
+      { timeout: WAIT_FLOOR_MS },
     );
     expect(pageErrors).toEqual([]);
   });

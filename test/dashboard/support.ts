@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { DEFAULT_CHROMIUM_PATH } from '../../client/registry/transports/browser.ts';
 import { ADMIN_KEY, type TestGate } from '../support/gate.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 export const haveChromium = existsSync(chromiumPath);
@@ -21,7 +22,7 @@ export async function signedInDashboard(
 ): Promise<Page> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
+  page.setDefaultTimeout(WAIT_FLOOR_MS); // waits for what must happen: the floor of every condition wait
   page.on('pageerror', (error) => pageErrors.push(error.message));
   page.on('response', (r) => r.status() >= 500 && pageErrors.push(`${r.status()} from ${r.url()}`));
   await page.goto(`${gate.url}/dashboard`);

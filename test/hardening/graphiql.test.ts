@@ -6,6 +6,7 @@ import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHROMIUM_PATH, launchChromium } from '../../client/registry/transports/browser.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
+import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 
 let t: TestGate;
 let page: string;
@@ -107,7 +108,7 @@ describe('its assets', () => {
 const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
 /** How long the page may take to show something: a safety net on a busy box, not a measure. */
-const WAIT = { timeout: 60_000 };
+const WAIT = { timeout: WAIT_FLOOR_MS };
 
 describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', () => {
   let browser: Awaited<ReturnType<typeof launchChromium>>;
@@ -183,7 +184,7 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       );
       // The tab holds several operations: GraphiQL asks which one to run — once its editor has parsed them. A
       // click that comes before (a busy machine: seen in CI) opens no menu, so click again until the menu shows.
-      for (const deadline = Date.now() + 60_000; ; ) {
+      for (const deadline = Date.now() + WAIT_FLOOR_MS; ; ) {
         await tab.locator('.graphiql-execute-button').click();
         const chosen = await tab
           .getByRole('menuitem', { name: 'Register' })
@@ -202,7 +203,7 @@ describe.skipIf(!existsSync(chromiumPath))('in a browser (headless Chromium)', (
       await openTab('LiveTaskEvents');
       // Running, the button says "Stop query": click "Execute" until it does (a click before the editor has parsed
       // the operation runs nothing).
-      for (const deadline = Date.now() + 60_000; ; ) {
+      for (const deadline = Date.now() + WAIT_FLOOR_MS; ; ) {
         const button = tab.locator('.graphiql-execute-button');
         if ((await button.getAttribute('aria-label'))?.startsWith('Execute')) await button.click();
         const running = await tab
