@@ -4,6 +4,7 @@
 // gauges come back to where they were (run.ts then checks its connections, descriptors and RSS).
 import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { safetyNet } from '../support/deadlines.ts';
 import { sample, scrape } from '../support/metrics.ts';
 import type { ChaosCluster } from './cluster.ts';
 import type { Scenario } from './scenarios.ts';
@@ -32,13 +33,22 @@ async function gauges(gateUrl: string) {
   };
 }
 
-async function until<T>(check: () => Promise<T | null | false>, what: string, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+/** A failure that waiting longer cannot mend: until() throws it at once. */
+class Unexpected extends Error {}
+
+async function until<T>(
+  check: () => Promise<T | null | false>,
+  what: string,
+  state: () => string = () => '',
+  timeoutMs = 180_000,
+): Promise<T> {
+  const deadline = Date.now() + safetyNet(timeoutMs);
   let last: unknown;
   for (;;) {
     last = await check().catch((error) => error as Error);
     if (last && !(last instanceof Error)) return last as T;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms (last: ${String(last)})`);
+    if (last instanceof Unexpected) throw last;
+    if (Date.now() > deadline) throw new Error(`${what} (last: ${String(last)}; ${state()})`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -81,11 +91,21 @@ async function floodAndRelease(cluster: ChaosCluster): Promise<number> {
       },
     );
   }
+  // The workers' own subscriptions may come and go by one each (a reconnect) meanwhile, here and below.
+  const slack = cluster.workers.length;
+  // The gate refuses only once the key holds its limit, so 100 refusals say the other 1,000 are running; the gauge
+  // (the workers' subscriptions too) must show them.
+  let seen = '';
   await until(
-    async () => (await gauges(gate)).subscriptions >= before.subscriptions + PER_KEY && refused === FLOOD - PER_KEY,
+    async () => {
+      if (unexpected.length) throw new Unexpected(`the flood got unexpected errors: ${JSON.stringify(unexpected[0])}`);
+      const now = await gauges(gate);
+      seen = `${refused} refused, ${now.subscriptions} open (${before.subscriptions} before the flood)`;
+      return refused === FLOOD - PER_KEY && now.subscriptions >= before.subscriptions + PER_KEY - slack;
+    },
     `${PER_KEY} flood subscriptions running and ${FLOOD - PER_KEY} refused`,
+    () => seen,
   );
-  if (unexpected.length) throw new Error(`the flood got unexpected errors: ${JSON.stringify(unexpected[0])}`);
   const counted = (await gauges(gate)).refused - before.refused;
   if (counted !== FLOOD - PER_KEY) throw new Error(`${counted} refusals counted on /metrics, want ${FLOOD - PER_KEY}`);
 
@@ -95,12 +115,15 @@ async function floodAndRelease(cluster: ChaosCluster): Promise<number> {
 
   const released = Date.now();
   await Promise.all(sockets.map((s) => s.dispose()));
-  // The workers' own subscriptions may come and go by one each (a reconnect) meanwhile.
-  const slack = cluster.workers.length;
-  await until(async () => {
-    const now = await gauges(gate);
-    return now.subscriptions <= before.subscriptions + slack && now.sockets <= before.sockets + slack;
-  }, 'the subscription and WebSocket gauges back to their baseline after the release');
+  await until(
+    async () => {
+      const now = await gauges(gate);
+      seen = `${now.subscriptions} subscriptions and ${now.sockets} sockets open (${before.subscriptions} and ${before.sockets} before)`;
+      return now.subscriptions <= before.subscriptions + slack && now.sockets <= before.sockets + slack;
+    },
+    'the subscription and WebSocket gauges back to their baseline after the release',
+    () => seen,
+  );
   return Date.now() - released;
 }
 
