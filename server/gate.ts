@@ -68,11 +68,13 @@ export interface StartOptions {
    * own process only (server/db/wasm-tier.ts).
    */
   baselineWasm?: boolean;
+  /** A new PGlite data dir is made by a child process (server/db/pglite-initdb.ts); for the gate's own process. */
+  initdbInChild?: boolean;
 }
 
 export async function startGate(
   config: GateConfig,
-  { logger, baselineWasm = false }: StartOptions = {},
+  { logger, baselineWasm = false, initdbInChild = false }: StartOptions = {},
 ): Promise<Gate> {
   const log = logger ?? createLogger(config.logLevel);
   configurePolicy({
@@ -100,7 +102,7 @@ export async function startGate(
   // now, in a moment, rather than after opening the database (seconds for embedded PGlite) and migrating it.
   // The real listen below still reports the same errors should the address be taken in between.
   await listen(createServer(), config.port, config.host).then((probe) => closeServer(probe));
-  const database = await openDatabase(config.database).catch((error) => {
+  const database = await openDatabase(config.database, { initdbInChild }).catch((error) => {
     metrics.dispose();
     throw error;
   });

@@ -11,6 +11,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseConfig } from '../config.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { PgListener } from './listener.ts';
+import { initdbInChild } from './pglite-initdb.ts';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamptz.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
@@ -54,9 +55,15 @@ export interface HeldLock {
 export let prisma: PrismaClient = undefined as unknown as PrismaClient;
 export let database: Database | undefined;
 
-export async function openDatabase(config: DatabaseConfig, { poolSize = 10 } = {}): Promise<Database> {
+export async function openDatabase(
+  config: DatabaseConfig,
+  { poolSize = 10, initdbInChild = false } = {},
+): Promise<Database> {
   if (database) throw new Error('a database is already open in this process');
-  const opened = config.kind === 'pglite' ? await openPglite(config.dataDir) : await openPostgres(config.url, poolSize);
+  const opened =
+    config.kind === 'pglite'
+      ? await openPglite(config.dataDir, initdbInChild)
+      : await openPostgres(config.url, poolSize);
   database = opened;
   prisma = opened.prisma;
   return opened;
@@ -86,7 +93,8 @@ export async function closeDatabase(): Promise<void> {
   await current?.close();
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+/** `newDirInChild`: a data dir that is not a cluster yet is made by a child process (./pglite-initdb.ts). */
+async function openPglite(dataDir: string, newDirInChild: boolean): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) ensureDataDir(dataDir);
   // Before anything touches the files: a second gate on this directory is refused here, at once.
@@ -94,6 +102,7 @@ async function openPglite(dataDir: string): Promise<Database> {
   let pglite: PGlite;
   let PrismaPGlite: typeof import('pglite-prisma-adapter').PrismaPGlite;
   try {
+    if (newDirInChild && !inMemory) await initdbInChild(dataDir, PGLITE_SETTINGS);
     const [pgliteModule, adapterModule] = await Promise.all([
       import('@electric-sql/pglite'),
       import('pglite-prisma-adapter'),

@@ -154,9 +154,12 @@ export const scenarios: Scenario[] = [
   {
     name: 'registry answers 429, then 5xx, for a while',
     recovery: 'progress or completion after the registry healed',
-    async inject(cluster) {
+    async inject(cluster, load) {
       await busyWorker(cluster);
       cluster.registry.setFaults({ rules: [{ kind: 'rate-limit', status: 429, retryAfterSeconds: 1 }] });
+      // Fresh work that can only get done after the registry heals: the first tasks may all finish during the
+      // faults (a worker that already has a task's documents completes it), and then no progress would follow.
+      await cluster.createTasks(Math.ceil(load.tasks / 4), load.documentsPerTask);
       await sleep(2000);
       cluster.registry.setFaults({ rules: [{ kind: 'server-error', status: 503 }] });
       await sleep(2000);

@@ -1,6 +1,15 @@
 // The gate as a user starts it: a real process, configured by the environment or a .env file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -155,6 +164,23 @@ describe('starting the gate', () => {
       });
       expect((await read.json()).data.task.status).toBe('PENDING');
       await second.stop();
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('makes a new DATA_DIR in a child process: the gate itself never runs initdb', async () => {
+    const cwd = tempDir();
+    try {
+      const gate = runGate({ ENABLE_AUTH: 'false', DATA_DIR: 'fresh' }, cwd);
+      const base = await gate.started;
+      expect(existsSync(join(cwd, 'fresh', 'PG_VERSION'))).toBe(true);
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      // initdb in the gate's own process took its peak to ~730 MB (and left ~630 MB resident); a gate that opens an
+      // existing data dir peaks near 300 MB (docs/benchmarks.md, issue 16)
+      const status = readFileSync(`/proc/${gate.child.pid}/status`, 'utf8');
+      expect(Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024).toBeLessThan(500);
+      expect(await gate.stop()).toBe(0);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
