@@ -64,18 +64,14 @@ export interface Gate {
 export interface StartOptions {
   logger?: Logger;
   /**
-   * Keep WASM instantiated after the database opens (Prisma's query compiler) on V8's baseline tier; for the gate's
-   * own process only (server/db/wasm-tier.ts).
+   * The gate has this process to itself (server/main.ts): WASM instantiated after the database opens (Prisma's query
+   * compiler) stays on V8's baseline tier (db/wasm-tier.ts), and a new PGlite data dir is made by a child process
+   * (db/pglite-initdb.ts). Off where one process opens gate after gate (tests).
    */
-  baselineWasm?: boolean;
-  /** A new PGlite data dir is made by a child process (server/db/pglite-initdb.ts); for the gate's own process. */
-  initdbInChild?: boolean;
+  ownProcess?: boolean;
 }
 
-export async function startGate(
-  config: GateConfig,
-  { logger, baselineWasm = false, initdbInChild = false }: StartOptions = {},
-): Promise<Gate> {
+export async function startGate(config: GateConfig, { logger, ownProcess = false }: StartOptions = {}): Promise<Gate> {
   const log = logger ?? createLogger(config.logLevel);
   configurePolicy({
     leaseSeconds: config.leaseSeconds,
@@ -102,13 +98,13 @@ export async function startGate(
   // now, in a moment, rather than after opening the database (seconds for embedded PGlite) and migrating it.
   // The real listen below still reports the same errors should the address be taken in between.
   await listen(createServer(), config.port, config.host).then((probe) => closeServer(probe));
-  const database = await openDatabase(config.database, { initdbInChild }).catch((error) => {
+  const database = await openDatabase(config.database, { newPgliteDirInChild: ownProcess }).catch((error) => {
     metrics.dispose();
     throw error;
   });
   step('openDatabase');
   // Before the first Prisma query, which instantiates its query compiler; PGlite's WASM is already running.
-  if (baselineWasm) keepLaterWasmOnBaseline();
+  if (ownProcess) keepLaterWasmOnBaseline();
   let server: Server | undefined;
   let bus: EventBus | undefined;
   let sweeper: Sweeper | undefined;

@@ -16,7 +16,7 @@ export async function main(): Promise<void> {
     config.database.kind === 'pglite' ? `embedded PostgreSQL in ${config.database.dataDir}` : config.database.display;
   let gate: Awaited<ReturnType<typeof startGate>>;
   try {
-    gate = await startGate(config, { logger: log, baselineWasm: true, initdbInChild: true });
+    gate = await startGate(config, { logger: log, ownProcess: true });
   } catch (error) {
     fail(`cannot start the gate (${where}): ${describe(error)}`);
   }

@@ -57,12 +57,12 @@ export let database: Database | undefined;
 
 export async function openDatabase(
   config: DatabaseConfig,
-  { poolSize = 10, initdbInChild = false } = {},
+  { poolSize = 10, newPgliteDirInChild = false } = {},
 ): Promise<Database> {
   if (database) throw new Error('a database is already open in this process');
   const opened =
     config.kind === 'pglite'
-      ? await openPglite(config.dataDir, initdbInChild)
+      ? await openPglite(config.dataDir, newPgliteDirInChild)
       : await openPostgres(config.url, poolSize);
   database = opened;
   prisma = opened.prisma;

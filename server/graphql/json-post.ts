@@ -83,7 +83,11 @@ function jsonObject(text: string): Record<string, unknown> | null {
 }
 
 function headerOf(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name.toLowerCase()];
+  return headerText(req.headers[name.toLowerCase()]);
+}
+
+/** A node header as one text (a repeated header's values joined, as fetch's Headers does), or null. */
+function headerText(value: string | string[] | undefined): string | null {
   return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
 }
 
@@ -91,7 +95,8 @@ function headerOf(req: IncomingMessage, name: string): string | null {
 async function throughYoga(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
   const headers = new yoga.fetchAPI.Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    const text = headerText(value);
+    if (text !== null) headers.set(name, text);
   }
   const url = `http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`;
   const response = await yoga.fetch(url, { method: req.method, headers, body }, { req, res });
