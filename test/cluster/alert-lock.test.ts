@@ -9,6 +9,7 @@ import { postGraphQL } from '../support/graphql-http.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import * as op from '../gate/operations.ts';
 import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
+import { eventually } from '../worker/support.ts';
 
 const KEY = 'alert-lock-admin-key-0123456789abcdef';
 
@@ -57,13 +58,8 @@ describe('alerts from several gates', () => {
         r.body.alerts.some((a: any) => a.labels.alertname === 'ReyestrDeadTasksRising' && a.status === 'firing'),
       )
       .map((r) => /ReyestrDeadTasksRising: [^\n]* \(reyestr ([^)]+)\)/.exec(r.body.text)![1]);
-  const until = async (done: () => boolean, what: string) => {
-    const deadline = Date.now() + WAIT_FLOOR_MS;
-    while (!done()) {
-      if (Date.now() > deadline) throw new Error(`no ${what}; posts by: ${deadPostsBy().join(', ')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  };
+  const until = (done: () => boolean, what: string) =>
+    eventually(done, WAIT_FLOOR_MS, () => `${what}; posts by: ${deadPostsBy().join(', ')}`);
   const hostPort = (g: GateProcess) => new URL(g.url).host;
 
   it('a DEAD task is posted by the judging gate only, again and again while it lasts', async () => {

@@ -12,6 +12,7 @@ import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.ts';
 import * as op from './operations.ts';
 import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
+import { eventually } from '../worker/support.ts';
 
 const SECRET_PATH = '/hooks/T000SECRET/B000SECRET?token=webhook-secret-token';
 const CREATE_KEY = `mutation($name: String!) { createApiKey(input: { name: $name, role: WORKER }) { key } }`;
@@ -56,13 +57,16 @@ const posted = () =>
     .flatMap((r) => r.body.alerts.map((a: any) => `${a.status} ${a.labels.alertname}`));
 
 /** Checks again until `done` holds (each check is a real round: database reads, maybe a POST). */
-async function checkUntil(done: () => boolean, what: string) {
-  const deadline = Date.now() + WAIT_FLOOR_MS;
-  while (!done()) {
-    if (Date.now() > deadline) throw new Error(`no ${what}; posted: ${posted().join(', ')}`);
-    await t.gate.alerts!.check();
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function checkUntil(done: () => boolean, what: string) {
+  return eventually(
+    async () => {
+      if (done()) return true;
+      await t.gate.alerts!.check();
+      return false;
+    },
+    WAIT_FLOOR_MS,
+    () => `${what}; posted: ${posted().join(', ')}`,
+  );
 }
 
 describe('alerts posted to ALERT_WEBHOOK_URL', () => {

@@ -135,17 +135,17 @@ export async function killAll(workers: WorkerProcess[]): Promise<void> {
   }
 }
 
-/** Polls `check` until it returns a truthy value. */
+/** Polls `check` until it returns a truthy value. `what` names it in the timeout's error (a function: with the state then). */
 export async function eventually<T>(
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   timeoutMs = WAIT_FLOOR_MS,
-  what = 'condition',
+  what: string | (() => string) = 'condition',
 ): Promise<T> {
   const until = Date.now() + safetyNet(timeoutMs);
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
