@@ -5,24 +5,15 @@
  * same run as bench:registry does: `session.fetchDecision`, politeness off, 8 in flight); and the worker's
  * peak RSS (VmHWM, target ≤ 150 MB). Writes its own section of docs/benchmarks.md.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { NO_POLITENESS } from '../client/registry/politeness.ts';
-import { RegistrySession } from '../client/registry/session.ts';
+import { cpus, loadavg } from 'node:os';
 import { RECOMMENDED_WORKER_NODE_FLAGS as RECOMMENDED_WORKER_NODE_ARGS } from '../client/worker/options.ts';
-import { dayWindow } from '../test/fake-registry/data.ts';
-import { startFakeRegistry, type FakeRegistry } from '../test/fake-registry/index.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { cpuMs, machine, peakRssMb, postgresCpuMs, startGateProcess, threadCpuMs, writeSection } from './support.ts';
+import { machine, startGateProcess, writeSection } from './support.ts';
+import { KEY, registryOnly, runWorker, startBenchRegistry, TASK_SIZE } from './worker-run.ts';
 
-const KEY = 'bench-admin-key-0123456789abcdef';
-const PER_DAY = 20;
 const BUDGET = Number(process.env.BENCH_BUDGET ?? 20);
 const BUDGET_DOCUMENTS = Number(process.env.BENCH_BUDGET_DOCUMENTS ?? 300);
 const FAST_DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 1500);
-const TASK_SIZE = 100;
 /**
  * Node flags for the worker process: by default the ones README and deploy/reyestr-worker.service recommend
  * (a bounded heap: V8 otherwise lets a busy worker's heap grow far past what it keeps alive). Override, e.g.
@@ -37,193 +28,9 @@ const FAST_EXTRA_ARGS = (process.env.BENCH_FAST_ARGS ?? '').split(' ').filter(Bo
 /** BENCH_WRITE=0: print the results without updating docs/benchmarks.md. */
 const WRITE = process.env.BENCH_WRITE !== '0';
 
-async function gql<T = any>(url: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': KEY },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data: T; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
-/** Tasks of TASK_SIZE decisions each over consecutive, disjoint day windows (never seen before in this run). */
-let nextDay = Date.UTC(2015, 0, 1);
-function newTaskInputs(documents: number) {
-  const days = TASK_SIZE / PER_DAY;
-  return Array.from({ length: Math.ceil(documents / TASK_SIZE) }, () => {
-    const from = new Date(nextDay).toISOString().slice(0, 10).split('-').reverse().join('.');
-    nextDay += days * 86_400_000;
-    const to = new Date(nextDay - 86_400_000).toISOString().slice(0, 10).split('-').reverse().join('.');
-    return {
-      searchParams: { CourtRegion: '11', RegDateBegin: from, RegDateEnd: to, 'PagingInfo.ItemsPerPage': '100' },
-      maxDocuments: TASK_SIZE,
-    };
-  });
-}
-
-interface RunResult {
-  documents: number;
-  seconds: number;
-  perSecond: number;
-  requests: number;
-  requestsPerSecond: number;
-  rssMb: number;
-  /** CPU ms per document over the run, by process: where the 2 cores went */
-  cpuPerDocument: { worker: number; gate: number; postgres: number; bench: number };
-  /** the worker's CPU ms per document by thread (main, libuv pool, GC helpers) */
-  workerThreads: Record<string, number>;
-}
-
-/** CPU readings of every process a run involves (the bench process holds the fake registry). */
-function cpuReadings(workerPid: number, gatePid: number) {
-  const bench = process.cpuUsage();
-  return {
-    worker: cpuMs(workerPid),
-    gate: cpuMs(gatePid),
-    postgres: postgresCpuMs(),
-    bench: (bench.user + bench.system) / 1000,
-  };
-}
-
-/** One worker process runs `documents` worth of tasks; returns documents/s from first claim to last completion. */
-async function run(
-  url: string,
-  gatePid: number,
-  registry: FakeRegistry,
-  documents: number,
-  workerArgs: string[],
-): Promise<RunResult> {
-  const outputDir = mkdtempSync(join(tmpdir(), 'reyestr-bench-worker-'));
-  const worker = spawn(
-    process.execPath,
-    [
-      ...WORKER_NODE_ARGS,
-      resolve('bin/reyestr.mjs'),
-      'worker',
-      '--api-url',
-      url,
-      '--output-dir',
-      outputDir,
-      '--registry-url',
-      registry.url,
-      '--client-name',
-      `bench-${workerArgs.join('')}`,
-      '--poll-interval',
-      '1',
-      '--progress',
-      'lines',
-      '--log-level',
-      'warn',
-      ...workerArgs,
-    ],
-    { env: { ...process.env, REYESTR_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  try {
-    const name = `bench-${workerArgs.join('')}`;
-    for (;;) {
-      // registered and idle
-      const { clients } = await gql<{ clients: Array<{ name: string }> }>(url, '{ clients { name } }');
-      if (clients.some((client) => client.name === name)) break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 200));
-    }
-    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
-    registry.resetLog();
-    const cpuBefore = cpuReadings(worker.pid!, gatePid);
-    const threadsBefore = threadCpuMs(worker.pid!);
-    const { createTasks } = await gql<{ createTasks: Array<{ id: string }> }>(
-      url,
-      'mutation($tasks: [NewTaskInput!]!) { createTasks(input: { tasks: $tasks }) { id } }',
-      { tasks: newTaskInputs(documents) },
-    );
-    const ids = createTasks.map((task) => task.id);
-    let tasks: Array<{ status: string; claimedAt: string; completedAt: string | null; documentsDownloaded: number }> =
-      [];
-    for (;;) {
-      tasks = await Promise.all(
-        ids.map(
-          async (id) =>
-            (
-              await gql(url, 'query($id: ID!) { task(id: $id) { status claimedAt completedAt documentsDownloaded } }', {
-                id,
-              })
-            ).task,
-        ),
-      );
-      if (tasks.some((task) => ['FAILED', 'DEAD'].includes(task.status)))
-        throw new Error(`a task failed: ${JSON.stringify(tasks)}`);
-      if (tasks.every((task) => task.status === 'COMPLETED')) break;
-      await new Promise((resolveWait) => setTimeout(resolveWait, 250));
-    }
-    const cpuAfter = cpuReadings(worker.pid!, gatePid);
-    const threadsAfter = threadCpuMs(worker.pid!);
-    const rssMb = peakRssMb(worker.pid!);
-    const downloaded = tasks.reduce((sum, task) => sum + task.documentsDownloaded, 0);
-    const first = Math.min(...tasks.map((task) => Date.parse(task.claimedAt)));
-    const last = Math.max(...tasks.map((task) => Date.parse(task.completedAt!)));
-    const log = registry.requestLog;
-    const requestSeconds = (log[log.length - 1].at - log[0].at) / 1000;
-    const seconds = (last - first) / 1000;
-    // N requests started at the budget's pace span (N − 1) intervals.
-    return {
-      documents: downloaded,
-      seconds,
-      perSecond: downloaded / seconds,
-      requests: log.length,
-      requestsPerSecond: (log.length - 1) / requestSeconds,
-      rssMb,
-      cpuPerDocument: {
-        worker: (cpuAfter.worker - cpuBefore.worker) / downloaded,
-        gate: (cpuAfter.gate - cpuBefore.gate) / downloaded,
-        postgres: (cpuAfter.postgres - cpuBefore.postgres) / downloaded,
-        bench: (cpuAfter.bench - cpuBefore.bench) / downloaded,
-      },
-      workerThreads: Object.fromEntries(
-        Object.entries(threadsAfter).map(([name, ms]) => [name, (ms - (threadsBefore[name] ?? 0)) / downloaded]),
-      ),
-    };
-  } finally {
-    worker.kill('SIGTERM');
-    await new Promise((resolveExit) => worker.once('exit', resolveExit));
-    rmSync(outputDir, { recursive: true, force: true });
-  }
-}
-
-/** The registry library alone, as bench:registry measures it: fetchDecision, politeness off, 8 in flight. */
-async function registryOnly(
-  registry: FakeRegistry,
-  count: number,
-): Promise<{ perSecond: number; cpuPerDocument: number }> {
-  const session = await RegistrySession.open({
-    baseUrl: registry.url,
-    transport: 'http',
-    politeness: { ...NO_POLITENESS, maxConcurrency: 8 },
-  });
-  const ids = Array.from({ length: count }, (_, i) => String(170_000_000 + i * 3));
-  let next = 0;
-  const loop = async () => {
-    while (next < ids.length) await session.fetchDecision(ids[next++]);
-  };
-  await Promise.all(Array.from({ length: 8 }, loop)); // warm-up pass
-  next = 0;
-  const started = performance.now();
-  const cpuBefore = process.cpuUsage();
-  await Promise.all(Array.from({ length: 8 }, loop));
-  const cpu = process.cpuUsage(cpuBefore);
-  const perSecond = ids.length / ((performance.now() - started) / 1000);
-  await session.close();
-  return { perSecond, cpuPerDocument: (cpu.user + cpu.system) / 1000 / ids.length };
-}
-
 async function main() {
-  const db = await createPostgresDatabase('reyestr_bench');
-  const registry = await startFakeRegistry({
-    totalFor: (params) => {
-      const [first, lastDay] = dayWindow(params);
-      return (lastDay - first + 1) * PER_DAY;
-    },
-  });
+  const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench');
+  const registry = await startBenchRegistry();
   const gate = await startGateProcess({
     DATABASE_URL: (db.config as { url: string }).url,
     ADMIN_API_KEY: KEY,
@@ -231,21 +38,22 @@ async function main() {
   });
   try {
     const url = `${gate.url}/graphql`;
-    const budgeted = await run(url, gate.child.pid!, registry, BUDGET_DOCUMENTS, [
-      '--rate',
-      String(BUDGET),
-      '--concurrency',
-      '4',
-      '--tasks',
-      '2',
-    ]);
-    const fast = await run(url, gate.child.pid!, registry, FAST_DOCUMENTS, [
-      '--rate',
-      '0',
-      '--concurrency',
-      '8',
-      ...FAST_EXTRA_ARGS,
-    ]);
+    const budgeted = await runWorker(
+      url,
+      gate.child.pid!,
+      registry,
+      BUDGET_DOCUMENTS,
+      ['--rate', String(BUDGET), '--concurrency', '4', '--tasks', '2'],
+      { nodeArgs: WORKER_NODE_ARGS },
+    );
+    const fast = await runWorker(
+      url,
+      gate.child.pid!,
+      registry,
+      FAST_DOCUMENTS,
+      ['--rate', '0', '--concurrency', '8', ...FAST_EXTRA_ARGS],
+      { nodeArgs: WORKER_NODE_ARGS },
+    );
     const library = await registryOnly(registry, Math.min(FAST_DOCUMENTS, 1000));
 
     const budgetRatio = budgeted.requestsPerSecond / BUDGET;

@@ -1,0 +1,80 @@
+// npm run bench:worker-ab -- <checkout A> <checkout B> … — bench:worker's unthrottled run (`--rate 0
+// --concurrency 8`) through several checkouts in ONE run, for a box other work shares: each round starts each
+// checkout's gate in turn (as its own package.json's `npm start` runs it) on a fresh PostgreSQL database and runs
+// that checkout's worker (its bin/reyestr.mjs, the recommended node flags) through the same number of decisions
+// from this process's fake registry, the order alternating each round. Prints, per checkout and round, the rate
+// and the CPU each process spent per document (/proc: the worker's main thread and its other threads, the gate,
+// PostgreSQL, the fake registry) — CPU per document is the comparable number under load — then the medians.
+// Prints only. Env: BENCH_DOCUMENTS (800), BENCH_ROUNDS (3), BENCH_WORKER_NODE_ARGS (as bench:worker).
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { RECOMMENDED_WORKER_NODE_FLAGS } from '../client/worker/options.ts';
+import { createPostgresDatabase } from '../test/support/databases.ts';
+import { machine, startGateProcess } from './support.ts';
+import { KEY, type RunResult, runWorker, startBenchRegistry } from './worker-run.ts';
+
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 800);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS.join(' '))
+  .split(' ')
+  .filter(Boolean);
+const checkouts = process.argv.slice(2).map((dir) => resolve(dir));
+if (checkouts.length < 2) throw new Error('usage: npm run bench:worker-ab -- <checkout A> <checkout B> …');
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const load = () => loadavg()[0].toFixed(1);
+const other = (r: RunResult) => r.cpuPerDocument.worker - (r.workerThreads.main ?? 0);
+const columns: Array<[string, (r: RunResult) => number]> = [
+  ['worker', (r) => r.cpuPerDocument.worker],
+  ['main', (r) => r.workerThreads.main ?? 0],
+  ['other threads', other],
+  ['gate', (r) => r.cpuPerDocument.gate],
+  ['PostgreSQL', (r) => r.cpuPerDocument.postgres],
+  ['fake registry', (r) => r.cpuPerDocument.bench],
+];
+const total = (r: RunResult) => Object.values(r.cpuPerDocument).reduce((a, b) => a + b, 0);
+
+const registry = await startBenchRegistry();
+const runs = new Map<string, RunResult[]>(checkouts.map((c) => [c, []]));
+console.log(`bench:worker-ab — ${DOCUMENTS} documents unthrottled, ${ROUNDS} rounds; ${machine()}`);
+console.log(`| round | checkout | load | documents/s | ${columns.map(([name]) => name).join(' | ')} | all (ms/doc) |`);
+console.log(`|---|---|---|---|${columns.map(() => '---|').join('')}---|`);
+try {
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? checkouts : [...checkouts].reverse();
+    for (const checkout of order) {
+      const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_worker_ab');
+      const gate = await startGateProcess(
+        { DATABASE_URL: (db.config as { url: string }).url, ADMIN_API_KEY: KEY, RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' },
+        180_000,
+        checkout,
+      );
+      try {
+        const before = load();
+        const run = await runWorker(
+          `${gate.url}/graphql`,
+          gate.child.pid!,
+          registry,
+          DOCUMENTS,
+          ['--rate', '0', '--concurrency', '8'],
+          { nodeArgs: NODE_ARGS, checkout },
+        );
+        runs.get(checkout)!.push(run);
+        console.log(
+          `| ${round + 1} | ${checkout} | ${before}–${load()} | ${run.perSecond.toFixed(0)} | ${columns.map(([, f]) => f(run).toFixed(2)).join(' | ')} | ${total(run).toFixed(2)} |`,
+        );
+      } finally {
+        await gate.stop();
+        await db.drop();
+      }
+    }
+  }
+} finally {
+  await registry.close();
+}
+console.log('\nmedians (ms of CPU per document):');
+for (const [checkout, rs] of runs)
+  console.log(
+    `  ${checkout}: ${columns.map(([name, f]) => `${name} ${median(rs.map(f)).toFixed(2)}`).join(', ')}, all ${median(rs.map(total)).toFixed(2)}; ${median(rs.map((r) => r.perSecond)).toFixed(0)} documents/s`,
+  );
+process.exit(0);
