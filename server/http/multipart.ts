@@ -57,7 +57,8 @@ export function readMultipart(req: IncomingMessage, limits: MultipartLimits): Pr
         if (total > limits.maxTotalBytes) return fail(new BodyTooLargeError(limits.maxTotalBytes));
         chunks.push(chunk);
       });
-      stream.on('end', () => files.set(name, Buffer.concat(chunks)));
+      // A small file usually arrives as one chunk (a view of the request's bytes): kept as it is, not copied.
+      stream.on('end', () => files.set(name, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
     });
     parser.on('filesLimit', () => fail(new BodyTooLargeError(limits.maxTotalBytes)));
     parser.on('error', (error: Error) => fail(new NotMultipartError(`malformed multipart body: ${error.message}`)));

@@ -110,18 +110,22 @@ describe.each(['database', 's3'] as const)('document store: %s', (kind) => {
     const notGzip = await packedFixture('900000013');
     notGzip.parts.text.gzip = Buffer.from('plain text, not gzip');
     notGzip.parts.text.storedSize = notGzip.parts.text.gzip.length;
-    const answers = await uploadBatch(admin(), [good, wrongSha, tooBig, notGzip]);
+    const inflatesPastItsSize = await packedFixture('900000014');
+    inflatesPastItsSize.parts.text.size -= 10;
+    const answers = await uploadBatch(admin(), [good, wrongSha, tooBig, notGzip, inflatesPastItsSize]);
     expect(answers.get('900000010')?.status).toBe('stored');
     expect(answers.get('900000011')).toMatchObject({ status: 'rejected', code: 'BAD_USER_INPUT' });
     expect(answers.get('900000011')?.reason).toMatch(/sha256/);
     expect(answers.get('900000012')).toMatchObject({ status: 'rejected' });
     expect(answers.get('900000012')?.reason).toMatch(/over the limit/);
     expect(answers.get('900000013')?.reason).toMatch(/not gzip/);
+    expect(answers.get('900000014')).toMatchObject({ status: 'rejected', code: 'BAD_USER_INPUT' });
+    expect(answers.get('900000014')?.reason).toMatch(/text: more than the \d+ bytes announced/);
     const { knownDocumentIds } = await t.ok(
-      `query { knownDocumentIds(documentIds: ["900000010", "900000011", "900000012", "900000013"]) }`,
+      `query { knownDocumentIds(documentIds: ["900000010", "900000011", "900000012", "900000013", "900000014"]) }`,
     );
     expect(knownDocumentIds).toEqual(['900000010']);
-    const refused = ['900000011', '900000012', '900000013'];
+    const refused = ['900000011', '900000012', '900000013', '900000014'];
     expect(await prisma.document.count({ where: { documentId: { in: refused } } })).toBe(0);
     expect(await prisma.documentContent.count({ where: { documentId: { in: refused } } })).toBe(0);
     if (s3) expect((await s3.keys()).filter((k) => refused.some((id) => k.includes(`/${id}/`)))).toEqual([]);
