@@ -73,7 +73,7 @@ it('terminal 3: two workers and a plan; tasks watch shows the work until Ctrl-C'
   shell = open();
   const work = commands(blocks[2]);
   const watchLine = work.pop()!;
-  expect(watchLine).toBe('npx reyestr tasks watch');
+  expect(watchLine).toBe('reyestr tasks watch');
   let planned = '';
   for (const line of work) planned = await shell.type(line);
   const planId = /created plan (\S+):/.exec(planned)?.[1];
