@@ -26,6 +26,10 @@ export type Request =
 
 export interface Finished {
   latencies: Float64Array;
+  /** per event: its first arrival − sent (the path up to the first socket) */
+  firsts: Float64Array;
+  /** per event: its last arrival − its first (the fan-out to every socket, the subscribers' reads included) */
+  spreads: Float64Array;
   delivered: number;
   duplicates: number;
 }
@@ -41,19 +45,20 @@ class Receipts {
   private readonly sentAt = new Map<string, number>();
   /** arrivals of events whose mutation has not answered yet (or probes) */
   private readonly early = new Map<string, number[]>();
-  private readonly got = new Map<string, { by: Uint8Array; count: number }>();
+  private readonly got = new Map<string, { by: Uint8Array; count: number; first: number; last: number }>();
 
   constructor(private readonly subscribers: number) {}
 
   receive(subscriber: number, taskId: string, at: number) {
     let event = this.got.get(taskId);
-    if (!event) this.got.set(taskId, (event = { by: new Uint8Array(this.subscribers), count: 0 }));
+    if (!event) this.got.set(taskId, (event = { by: new Uint8Array(this.subscribers), count: 0, first: at, last: at }));
     if (event.by[subscriber]) {
       this.duplicates++;
       return;
     }
     event.by[subscriber] = 1;
     event.count++;
+    event.last = at;
     const sent = this.sentAt.get(taskId);
     if (sent === undefined) {
       const list = this.early.get(taskId);
@@ -76,6 +81,19 @@ class Receipts {
 
   missing(taskId: string) {
     return this.subscribers - (this.got.get(taskId)?.count ?? 0);
+  }
+
+  /** First arrival − sent and last − first arrival, per event whose mutation answered. */
+  perEvent(): { firsts: number[]; spreads: number[] } {
+    const firsts: number[] = [];
+    const spreads: number[] = [];
+    for (const [taskId, event] of this.got) {
+      const sent = this.sentAt.get(taskId);
+      if (sent === undefined) continue;
+      firsts.push(event.first - sent);
+      spreads.push(event.last - event.first);
+    }
+    return { firsts, spreads };
   }
 }
 
@@ -161,7 +179,16 @@ if (parentPort) {
     controller.abort();
     await agent.close().catch(() => {});
     const latencies = Float64Array.from(receipts.latencies);
-    const value: Finished = { latencies, delivered: receipts.delivered, duplicates: receipts.duplicates };
-    port.postMessage({ ask: request.ask, value }, [latencies.buffer]);
+    const perEvent = receipts.perEvent();
+    const firsts = Float64Array.from(perEvent.firsts);
+    const spreads = Float64Array.from(perEvent.spreads);
+    const value: Finished = {
+      latencies,
+      firsts,
+      spreads,
+      delivered: receipts.delivered,
+      duplicates: receipts.duplicates,
+    };
+    port.postMessage({ ask: request.ask, value }, [latencies.buffer, firsts.buffer, spreads.buffer]);
   });
 }

@@ -8,7 +8,8 @@
 // Env: BENCH_SUBSCRIBERS (1000), BENCH_EVENTS_PER_SECOND (50), BENCH_SECONDS (20), BENCH_TRANSPORTS (ws,sse),
 // BENCH_COMPARE=1 (the rows again on a gate with SHARED_SUBSCRIPTIONS=false, in their own section), BENCH_COMPARE=direct
 // (… with SHARED_SUBSCRIPTIONS_DIRECT=false), BENCH_ROUNDS (A/B pairs, interleaved), BENCH_WRITE=0
-// (print only), BENCH_GATE_NODE_ARGS (bench/support.ts: e.g. --cpu-prof), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
+// (print only), BENCH_CHECKOUTS=<dir A>,<dir B>… (an A/B of checkouts' gates in one run, print only, BENCH_ROUNDS rounds
+// alternating; each row then adds the gate's and the bench's CPU per event), BENCH_DB_PREFIX (the PostgreSQL database's name prefix), BENCH_GATE_NODE_ARGS (bench/support.ts: e.g. --cpu-prof), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ import { Worker } from 'node:worker_threads';
 import type { Finished, Request, SubscribersSetup } from './events-subscribers.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit } from './db-limit.ts';
-import { machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
+import { cpuMs, machine, percentile, rssMb, startGateProcess, writeSection } from './support.ts';
 import { graphqlData } from '../test/support/graphql-http.ts';
 
 const PGLITE = process.argv.includes('--pglite');
@@ -27,8 +28,10 @@ const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'ws,sse').split(',') as Arra
 /** '1': shared vs each alone; 'direct': shared results written directly vs through graphql-ws per subscriber */
 const COMPARE =
   process.env.BENCH_COMPARE === '1' ? 'alone' : process.env.BENCH_COMPARE === 'direct' ? 'pipeline' : null;
+/** checkouts whose gates to compare in one run (A/B on a shared box): rows per checkout, rounds alternating */
+const CHECKOUTS = (process.env.BENCH_CHECKOUTS ?? '').split(',').filter(Boolean);
 /** A/B pairs, interleaved (A B A B …), so both sides see the same load on a shared box */
-const ROUNDS = COMPARE ? Number(process.env.BENCH_ROUNDS ?? 1) : 1;
+const ROUNDS = COMPARE || CHECKOUTS.length ? Number(process.env.BENCH_ROUNDS ?? 1) : 1;
 const KEY = 'bench-events-admin-key-0123456789abcdef';
 /** How long the last events may take to arrive before the missing ones count as lost. */
 const DRAIN_TIMEOUT_MS = 30_000;
@@ -121,7 +124,12 @@ interface Row {
   /** mutations the gate did not answer (it was saturated): their events count as not delivered */
   refused: number;
   gateRss: number;
+  /** CPU ms per event from the first tick until every event arrived: the gate process, this bench process (the
+   * producer and the subscribers' thread) */
+  gateCpuPerEvent: number;
+  benchCpuPerEvent: number;
   gate: Gate;
+  checkout?: string;
 }
 
 /**
@@ -141,7 +149,7 @@ const GATE_LABEL: Record<Gate, string> = {
   pipeline: ', shared, **through graphql-ws per subscriber**',
 };
 
-async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Promise<Omit<Row, 'gate'>> {
+async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Promise<Omit<Row, 'gate' | 'checkout'>> {
   const subscribers = new Subscribers(base, transport);
   let finished: Finished | undefined;
   try {
@@ -155,6 +163,8 @@ async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Prom
       return false;
     });
     const events = Math.round(RATE * SECONDS);
+    const gateCpuBefore = cpuMs(gatePid);
+    const benchCpuBefore = process.cpuUsage();
     // Each tick sends its mutation without waiting for the one before (a slow answer must not slow the rate).
     const started = performance.now();
     const made: Array<Promise<void>> = [];
@@ -177,9 +187,21 @@ async function run(base: string, gatePid: number, transport: 'ws' | 'sse'): Prom
     await waitFor('the last events', async () => (await subscribers.delivered()) >= expected, DRAIN_TIMEOUT_MS).catch(
       () => {},
     );
+    const gateCpuPerEvent = (cpuMs(gatePid) - gateCpuBefore) / events;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    const benchCpuPerEvent = (benchCpu.user + benchCpu.system) / 1000 / events;
     const gateRss = rssMb(gatePid);
     finished = await subscribers.finish();
-    return { transport, events, refused, receipts: finished, producedPerSecond, gateRss };
+    return {
+      transport,
+      events,
+      refused,
+      receipts: finished,
+      producedPerSecond,
+      gateRss,
+      gateCpuPerEvent,
+      benchCpuPerEvent,
+    };
   } finally {
     if (!finished) await subscribers.finish().catch(() => {});
   }
@@ -192,28 +214,38 @@ function tableRow(r: Row): string {
   const expected = r.events * SUBSCRIBERS;
   const transport =
     (r.transport === 'ws' ? 'graphql-ws, a WebSocket each' : 'SSE, an HTTP stream each') +
-    (COMPARE ? GATE_LABEL[r.gate] : '');
-  return `| ${transport} | ${SUBSCRIBERS} | ${r.events} (${r.producedPerSecond.toFixed(1)}/s) | ${ms(50)} | **${ms(95)}** | ${ms(99)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${r.receipts.delivered}/${expected}${r.refused ? ` (${r.refused} mutations not answered)` : ''} | ${r.receipts.duplicates} | ${r.gateRss.toFixed(0)} MB |`;
+    (COMPARE ? GATE_LABEL[r.gate] : '') +
+    (r.checkout ? `, ${r.checkout}` : '');
+  const row = `| ${transport} | ${SUBSCRIBERS} | ${r.events} (${r.producedPerSecond.toFixed(1)}/s) | ${ms(50)} | **${ms(95)}** | ${ms(99)} | ${(l.at(-1) ?? 0).toFixed(1)} | ${r.receipts.delivered}/${expected}${r.refused ? ` (${r.refused} mutations not answered)` : ''} | ${r.receipts.duplicates} | ${r.gateRss.toFixed(0)} MB |`;
+  if (!CHECKOUTS.length) return row;
+  // A/B: where an event's time goes (the path to its first socket, then the fan-out) and the CPU it costs
+  const p = (values: Float64Array, q: number) => percentile(Array.from(values.sort()), q).toFixed(1);
+  const { firsts, spreads } = r.receipts;
+  return `${row} ${p(firsts, 50)} / ${p(firsts, 95)} | ${p(spreads, 50)} / ${p(spreads, 95)} | ${r.gateCpuPerEvent.toFixed(1)} | ${r.benchCpuPerEvent.toFixed(1)} |`;
 }
 
 /** Starts a gate on fresh storage, runs every transport against it, stops it and drops the storage. */
-async function runOnGate(variant: Gate): Promise<Row[]> {
+async function runOnGate(variant: Gate, checkout?: string): Promise<Row[]> {
   const dir = PGLITE ? mkdtempSync(join(tmpdir(), 'reyestr-bench-events-')) : null;
-  const pgDb = PGLITE ? null : await createPostgresDatabase('reyestr_bench_events');
+  const pgDb = PGLITE ? null : await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_events');
   const storageEnv: Record<string, string> = dir
     ? { DATA_DIR: dir }
     : { DATABASE_URL: (pgDb!.config as { url: string }).url };
   // Every subscriber comes from 127.0.0.1 with one key: the per-address and per-key limits (200 and 500
   // WebSockets, 1,000 subscriptions by default) are raised so that they are not what is measured.
-  const gate = await startGateProcess({
-    ...storageEnv,
-    ADMIN_API_KEY: KEY,
-    RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
-    WS_MAX_CONNECTIONS_PER_IP: String(SUBSCRIBERS * 2),
-    WS_MAX_CONNECTIONS_PER_KEY: String(SUBSCRIBERS * 2),
-    MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS * 2),
-    ...GATE_ENV[variant],
-  }).catch(async (error) => {
+  const gate = await startGateProcess(
+    {
+      ...storageEnv,
+      ADMIN_API_KEY: KEY,
+      RATE_LIMIT_MUTATIONS_PER_MINUTE: '0',
+      WS_MAX_CONNECTIONS_PER_IP: String(SUBSCRIBERS * 2),
+      WS_MAX_CONNECTIONS_PER_KEY: String(SUBSCRIBERS * 2),
+      MAX_SUBSCRIPTIONS_PER_KEY: String(SUBSCRIBERS * 2),
+      ...GATE_ENV[variant],
+    },
+    undefined,
+    checkout,
+  ).catch(async (error) => {
     // a gate that fails to start must not leave its data behind
     if (dir) rmSync(dir, { recursive: true, force: true });
     await pgDb?.drop();
@@ -222,7 +254,7 @@ async function runOnGate(variant: Gate): Promise<Row[]> {
   const rows: Row[] = [];
   try {
     for (const transport of TRANSPORTS) {
-      const row = { ...(await run(gate.url, gate.child.pid!, transport)), gate: variant };
+      const row = { ...(await run(gate.url, gate.child.pid!, transport)), gate: variant, checkout };
       rows.push(row);
       console.log(tableRow(row), `load ${loadavg()[0].toFixed(2)}`); // at once: a later run that fails must not lose this one
     }
@@ -240,6 +272,12 @@ async function main() {
   // BENCH_COMPARE: the same rows again on a second gate run another way (GATE_ENV), BENCH_ROUNDS pairs interleaved
   const rows: Row[] = [];
   for (let round = 0; round < ROUNDS; round++) {
+    if (CHECKOUTS.length) {
+      // the order alternates each round, so neither side always runs first
+      for (const checkout of round % 2 ? [...CHECKOUTS].reverse() : CHECKOUTS)
+        rows.push(...(await runOnGate('shared', checkout)));
+      continue;
+    }
     rows.push(...(await runOnGate('shared')));
     if (COMPARE) rows.push(...(await runOnGate(COMPARE)));
   }
@@ -265,13 +303,15 @@ share 127.0.0.1 and one key). Goal (graphql-ws, 1,000 subscribers, 50 events/s):
         : ''
   }
 
-| transport | subscribers | events | p50 ms | p95 ms | p99 ms | max ms | delivered/expected | duplicates | gate RSS after |
-|---|---|---|---|---|---|---|---|---|---|
+| transport | subscribers | events | p50 ms | p95 ms | p99 ms | max ms | delivered/expected | duplicates | gate RSS after |${CHECKOUTS.length ? ' first arrival p50 / p95 ms | fan-out (last − first) p50 / p95 ms | gate CPU ms/event | bench CPU ms/event |' : ''}
+|---|---|---|---|---|---|---|---|---|---|${CHECKOUTS.length ? '---|---|---|---|' : ''}
 ${table.join('\n')}`;
-  writeSection(
-    `Events to many subscribers${PGLITE ? ' on PGlite' : ''}${COMPARE === 'alone' ? ', shared vs each alone' : COMPARE ? ', direct writes vs per subscriber' : ''} (\`npm run bench:events\`)`,
-    report,
-  );
+  // an A/B of checkouts is read within its run on a shared box: printed only, never over the solo tables
+  if (!CHECKOUTS.length)
+    writeSection(
+      `Events to many subscribers${PGLITE ? ' on PGlite' : ''}${COMPARE === 'alone' ? ', shared vs each alone' : COMPARE ? ', direct writes vs per subscriber' : ''} (\`npm run bench:events\`)`,
+      report,
+    );
   console.log(report);
 }
 

@@ -27,17 +27,22 @@ type Result = ExecutionResult;
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
 /**
- * Where a member's results can go as JSON text instead of through its iterator (websocket.ts: one graphql-ws
+ * Where a member's results can go serialised instead of through its iterator (websocket.ts: one graphql-ws
  * operation on one socket). `deliver` gets the result as the member would have sent it (errors masked), in order.
  */
 export interface DirectDelivery {
-  deliver(json: string): void;
+  deliver(result: Serialised): void;
 }
 
-/** One result of a group and its JSON, made once for all the group's direct members. */
-interface Emitted {
-  result: Result;
+/** A result's JSON, made once for all of a group's direct members: as text, and as its UTF-8 bytes. */
+export interface Serialised {
   json(): string;
+  utf8(): Buffer;
+}
+
+/** One result of a group and its serialised forms (made on first use, once for the group). */
+interface Emitted extends Serialised {
+  result: Result;
 }
 
 /** One subscriber of a group: the group's results from its joining on, queued until read. */
@@ -56,7 +61,7 @@ class Member implements AsyncIterableIterator<Result> {
 
   push(emitted: Emitted) {
     if (this.ended) return;
-    if (this.delivering) return this.direct!.deliver(emitted.json());
+    if (this.delivering) return this.direct!.deliver(emitted);
     const waiting = this.waiting;
     if (!waiting) return void this.queue.push(emitted);
     this.waiting = null;
@@ -80,7 +85,7 @@ class Member implements AsyncIterableIterator<Result> {
     // waits for the end (done, or the group's failure, which graphql-ws sends as an error).
     if (this.direct && !this.delivering) {
       this.delivering = true;
-      for (const emitted of this.queue.splice(0)) this.direct.deliver(emitted.json());
+      for (const emitted of this.queue.splice(0)) this.direct.deliver(emitted);
     }
     if (this.queue.length) return Promise.resolve({ done: false, value: this.queue.shift()!.result });
     if (this.ended) {
@@ -139,7 +144,12 @@ class Group {
       for (let r = await this.source.next(); !r.done; r = await this.source.next()) {
         const result = r.value;
         let json: string | undefined;
-        const emitted: Emitted = { result, json: () => (json ??= JSON.stringify(this.finish(result))) };
+        let utf8: Buffer | undefined;
+        const emitted: Emitted = {
+          result,
+          json: () => (json ??= JSON.stringify(this.finish(result))),
+          utf8: () => (utf8 ??= Buffer.from(emitted.json())),
+        };
         for (const member of this.members) member.push(emitted);
       }
     } catch (error) {

@@ -261,7 +261,10 @@ describe('a group member that takes serialised results (graphql-ws: written stra
     });
     const written: string[] = [];
     const direct = (await shared.join('k', () => source, {
-      deliver: (json) => written.push(json),
+      deliver: (result) => {
+        expect(result.utf8().toString()).toBe(result.json()); // the same JSON, as the bytes a socket is sent
+        written.push(result.json());
+      },
     })) as AsyncIterator<unknown>;
     const plain = (await shared.join('k', () => source)) as AsyncIterator<unknown>;
     await eventually(() => results.length === 1, 10_000, 'the group reading its source');
