@@ -5,7 +5,9 @@
 // from this process's fake registry, the order alternating each round. Prints, per checkout and round, the rate
 // and the CPU each process spent per document (/proc: the worker's main thread and its other threads, the gate,
 // PostgreSQL, the fake registry) — CPU per document is the comparable number under load — then the medians.
-// Prints only. Env: BENCH_DOCUMENTS (800), BENCH_ROUNDS (3), BENCH_WORKER_NODE_ARGS (as bench:worker).
+// Prints only. A checkout may carry the worker's node flags after a '#' (`. '.#--max-semi-space-size=8'`: one
+// checkout, two flag sets); without, BENCH_WORKER_NODE_ARGS or the recommended ones. Env: BENCH_DOCUMENTS (800),
+// BENCH_ROUNDS (3).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { RECOMMENDED_WORKER_NODE_FLAGS } from '../client/worker/options.ts';
@@ -18,7 +20,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS.join(' '))
   .split(' ')
   .filter(Boolean);
-const checkouts = process.argv.slice(2).map((dir) => resolve(dir));
+const checkouts = process.argv.slice(2);
 if (checkouts.length < 2) throw new Error('usage: npm run bench:worker-ab -- <checkout A> <checkout B> …');
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -47,17 +49,18 @@ try {
       const gate = await startGateProcess(
         { DATABASE_URL: (db.config as { url: string }).url, ADMIN_API_KEY: KEY, RATE_LIMIT_MUTATIONS_PER_MINUTE: '0' },
         180_000,
-        checkout,
+        resolve(checkout.split('#')[0]),
       );
       try {
         const before = load();
+        const [dir, flags] = checkout.split('#');
         const run = await runWorker(
           `${gate.url}/graphql`,
           gate.child.pid!,
           registry,
           DOCUMENTS,
           ['--rate', '0', '--concurrency', '8'],
-          { nodeArgs: NODE_ARGS, checkout },
+          { nodeArgs: flags === undefined ? NODE_ARGS : flags.split(' ').filter(Boolean), checkout: resolve(dir) },
         );
         runs.get(checkout)!.push(run);
         console.log(

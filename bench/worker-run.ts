@@ -116,6 +116,9 @@ export async function runWorker(
     ],
     { env: { ...process.env, REYESTR_API_KEY: KEY }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // Read and dropped: a worker writing into a full pipe nobody reads would block (stdout is synchronous on Linux).
+  worker.stdout!.resume();
+  worker.stderr!.resume();
   try {
     for (;;) {
       // registered and idle
