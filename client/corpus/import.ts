@@ -10,7 +10,7 @@ import type { GateClient } from '../gate/client.ts';
 import type { Logger } from '../worker/log.ts';
 import { persist } from '../worker/retry.ts';
 import type { ContentClient } from './content-client.ts';
-import { documentIdsIn } from './outbox.ts';
+import { documentIdsIn } from './outbox-folder.ts';
 import { packFromOlderLayout, packFromWorkerLayout, type PackedDocument, UnreadableDocument } from './pack.ts';
 import { uploadBatch } from './upload.ts';
 

@@ -1,14 +1,13 @@
 /**
- * The worker's outbox: every decision it fetches is written here first (the worker layout, each document
- * renamed into place whole) and uploaded to the gate's document store from here, in batches, by one
- * background loop — so a gate or store that is away costs nothing but time: documents wait on disk and go up
- * when it is back (at the latest when a worker starts on this outbox again). A document leaves the outbox
- * only when the gate answered that it is stored (or had it already). One the gate refuses for good (bad
- * content, a task this key never held) is moved to `.rejected/<id>/` with the reason beside it — visible,
- * never silently dropped. Several workers may share an outbox: uploads are idempotent by id and sha256.
+ * The worker's outbox: every decision it fetches goes up to the gate's document store from here, in batches, by
+ * one background loop. While the store answers, a decision waits in memory (packed) and never touches the disk (the
+ * folder's ~10 file-system calls per document saved); it is written into the folder (./outbox-folder.ts) when the
+ * store or gate is away, when memory is full, when its task completes before it is stored and when the worker stops,
+ * so a gate or store that is away costs nothing but time: documents wait on disk and go up when it is back (at the
+ * latest when a worker starts on this outbox again). A document leaves the outbox only when the gate answered that it
+ * is stored (or had it already); one refused for good is moved to `.rejected/<id>/` with the reason beside it, never
+ * silently dropped. Several workers may share an outbox: uploads are idempotent by id and sha256.
  */
-import { mkdir, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { isKeyRefused, isRetryableGateError } from '../gate/client.ts';
 import type { Logger } from '../worker/log.ts';
 import { sleep } from '../worker/retry.ts';
@@ -16,9 +15,9 @@ import { Waker } from '../worker/waker.ts';
 import type { ContentClient } from './content-client.ts';
 import { packFromWorkerLayout, type PackedDocument, UnreadableDocument } from './pack.ts';
 import { uploadBatch } from './upload.ts';
-import { documentPaths } from '../worker/files.ts';
+import { documentIdsIn, moveToRejected, removeDocument, writePacked } from './outbox-folder.ts';
 
-export const REJECTED_DIR = '.rejected';
+export { documentIdsIn, REJECTED_DIR } from './outbox-folder.ts';
 /** Packed documents kept in memory for upload at most (beyond it they are read from disk when their turn comes). */
 const MAX_PACKED_BYTES = 8 * 1024 * 1024;
 
@@ -48,19 +47,17 @@ export interface OutboxStats {
   retried: number;
 }
 
-/** The ids of the complete documents in a folder of the worker layout. */
-export async function documentIdsIn(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  return entries.filter((e) => e.isDirectory() && /^\d{1,15}$/.test(e.name)).map((e) => e.name);
-}
-
 export class Outbox {
   readonly stats: OutboxStats = { stored: 0, present: 0, rejected: 0, retried: 0 };
   /** the gate or the store is not answering: uploads wait (and nobody should wait for them) */
   outage = false;
   private readonly waiting = new Set<string>();
-  /** documents packed by the worker that wrote them (their bytes were in hand), so not read back from disk */
+  /** documents packed by the worker that fetched them (their bytes were in hand), so not read back from disk */
   private readonly packed = new Map<string, PackedDocument>();
+  /** held documents not on disk (their bytes are only in `packed`) */
+  private readonly inMemory = new Set<string>();
+  /** held documents being written to disk */
+  private readonly spilling = new Map<string, Promise<void>>();
   private packedBytes = 0;
   private readonly waker = new Waker();
   private stopped = false;
@@ -87,13 +84,36 @@ export class Outbox {
    */
   added(documentId: string, packed?: PackedDocument): void {
     this.waiting.add(documentId);
-    if (packed && !this.packed.has(documentId) && this.packedBytes + storedBytes(packed) <= MAX_PACKED_BYTES) {
-      this.packed.set(documentId, packed);
-      this.packedBytes += storedBytes(packed);
-    }
+    if (packed) this.keepPacked(documentId, packed);
     // During an outage a new document waits for the back-off (or for `gateAnswers`) like the rest: waking on
     // each one would hammer a gate that is away and grow the back-off far past the outage.
     if (!this.outage) this.wake();
+  }
+
+  /**
+   * A document just fetched, held in memory for upload (not written anywhere): true when it is, false when it must
+   * be written into the outbox as before (`added`) — the store is not answering, the worker is stopping, or the
+   * memory for packed documents is full.
+   */
+  hold(documentId: string, packed: PackedDocument): boolean {
+    if (this.outage || this.stopped || this.waiting.has(documentId) || !this.keepPacked(documentId, packed))
+      return false;
+    this.inMemory.add(documentId);
+    this.waiting.add(documentId);
+    this.wake();
+    return true;
+  }
+
+  private keepPacked(documentId: string, packed: PackedDocument): boolean {
+    if (this.packed.has(documentId) || this.packedBytes + storedBytes(packed) > MAX_PACKED_BYTES) return false;
+    this.packed.set(documentId, packed);
+    this.packedBytes += storedBytes(packed);
+    return true;
+  }
+
+  /** The document waits for upload here (in memory or on disk): no need to fetch it again. */
+  holds(documentId: string): boolean {
+    return this.waiting.has(documentId);
   }
 
   /**
@@ -110,17 +130,22 @@ export class Outbox {
     this.loop ??= this.run();
   }
 
-  /** Stops the loop; with a deadline, uploads what it can until then first. */
+  /**
+   * Stops the loop; with a deadline, uploads what it can until then first. What is still held in memory is
+   * written into the outbox: the next worker on it uploads it.
+   */
   async stop(deadline?: number): Promise<void> {
     if (deadline !== undefined && this.loop) await this.drained(deadline);
     this.stopped = true;
     this.wake();
     await this.loop;
+    await this.spill([...this.inMemory]);
   }
 
   /**
    * Resolves when none of `ids` waits for upload any more, when the gate or store is away (then waiting
-   * would only hold the caller up: the documents go up later), or at `deadline`.
+   * would only hold the caller up: the documents go up later), or at `deadline` — in the last two cases only once
+   * those still held in memory are on disk, so a task completed meanwhile leaves none of them only in memory.
    */
   async settled(ids: Iterable<string>, deadline = Number.POSITIVE_INFINITY): Promise<void> {
     const list = [...ids];
@@ -134,11 +159,33 @@ export class Outbox {
         this.settledListeners.add(done);
       });
     }
+    await this.spill(list);
+  }
+
+  /**
+   * Writes those of `ids` held only in memory into the outbox (the worker layout, from their packed parts: the gzip
+   * holds the bytes as fetched). A document being written already is waited for, not written twice.
+   */
+  private async spill(ids: string[]): Promise<void> {
+    await Promise.all(
+      ids.map((id) => {
+        let writing = this.spilling.get(id);
+        if (!writing && this.inMemory.has(id)) {
+          writing = writePacked(this.dir, this.packed.get(id)!)
+            .then(() => {
+              this.inMemory.delete(id);
+            })
+            .finally(() => this.spilling.delete(id));
+          this.spilling.set(id, writing);
+        }
+        return writing;
+      }),
+    );
   }
 
   private async drained(deadline: number): Promise<void> {
     while (!this.stopped && Date.now() < deadline) {
-      const left = (await documentIdsIn(this.dir)).filter((id) => !this.retryLater.has(id));
+      const left = [...(await documentIdsIn(this.dir)), ...this.inMemory].filter((id) => !this.retryLater.has(id));
       if (left.length === 0) return;
       this.wake();
       await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
@@ -161,12 +208,14 @@ export class Outbox {
   private async run(): Promise<void> {
     const { log } = this.options;
     while (!this.stopped) {
-      const ids = await documentIdsIn(this.dir);
+      const onDisk = new Set(await documentIdsIn(this.dir));
+      const ids = [...onDisk, ...[...this.inMemory].filter((id) => !onDisk.has(id))];
       // What the gate asked to send again goes after the rest, on the next pass.
       const batchable = ids.filter((id) => !this.retryLater.has(id));
       this.retryLater.clear();
-      const onDisk = new Set(ids);
-      for (const id of this.waiting) if (!onDisk.has(id)) this.stopWaiting(id);
+      // Gone from disk (another worker on this outbox uploaded it); one written out since the listing is on disk
+      // all the same, and the next pass finds it again.
+      for (const id of this.waiting) if (!onDisk.has(id) && !this.inMemory.has(id)) this.stopWaiting(id);
       for (const id of ids) this.waiting.add(id);
       if (batchable.length === 0) {
         this.notifySettled();
@@ -180,21 +229,26 @@ export class Outbox {
         this.failures = 0;
       } catch (error) {
         // Never fatal for the worker: the gate or store away (the usual case), or a disk problem, is retried.
+        // What is held in memory goes to disk first: a worker that cannot reach the store keeps its documents there.
+        const already = this.outage;
+        this.outage = true;
+        await this.spill([...this.inMemory]).catch((spillError: Error) =>
+          log.error({ err: spillError.message }, 'cannot write documents into the outbox; they wait in memory'),
+        );
         if (isKeyRefused(error)) {
-          if (!this.outage)
+          if (!already)
             log.error(
               { err: error.message, pending: this.waiting.size },
               'the gate refuses this key; documents stay in the outbox for a worker with a valid key',
             );
         } else if (!isRetryableGateError(error))
           log.error({ err: (error as Error).message }, 'uploading from the outbox failed; trying again');
-        else if (this.outage) log.debug({ err: (error as Error).message }, 'uploading still fails');
+        else if (already) log.debug({ err: (error as Error).message }, 'uploading still fails');
         else
           log.warn(
             { err: (error as Error).message, pending: this.waiting.size },
             'cannot upload documents now; they wait in the outbox',
           );
-        this.outage = true;
         this.notifySettled();
         const wait = Math.min(this.options.maxBackoffMs ?? 30_000, 500 * 2 ** this.failures++);
         await this.nap(Math.round(wait * (0.75 + Math.random() * 0.5)));
@@ -252,7 +306,10 @@ export class Outbox {
       const answer = answers.get(document.documentId);
       if (answer?.status === 'stored' || answer?.status === 'present') {
         this.stats[answer.status]++;
-        await this.remove(document.documentId);
+        // Held in memory only: nothing to delete. One being written out meanwhile is on disk once that ends.
+        const writing = this.spilling.get(document.documentId);
+        if (writing) await writing.catch(() => {});
+        if (!this.inMemory.delete(document.documentId)) await removeDocument(this.dir, document.documentId);
         this.stopWaiting(document.documentId);
       } else if (answer?.status === 'rejected') {
         await this.reject(document.documentId, `${answer.code}: ${answer.reason}`);
@@ -276,27 +333,9 @@ export class Outbox {
     this.packedBytes -= storedBytes(packed);
   }
 
-  /**
-   * Takes an uploaded document out of the outbox in one step: renamed out of the layout first (a name no scan
-   * lists), then deleted. A recursive delete in place is not atomic: another worker sharing this outbox could
-   * find the folder half gone and reject it as broken.
-   */
-  private async remove(documentId: string): Promise<void> {
-    const leaving = join(this.dir, `.uploaded-${documentId}-${process.pid}`);
-    await rename(join(this.dir, documentId), leaving).catch(() => {});
-    // Its three files by name, then the folder: a recursive delete walks the folder first (twice the system calls
-    // per document). Anything else in there (or a rename that found nothing) is left to the recursive delete.
-    const { html, text, json } = documentPaths(this.dir, documentId);
-    await Promise.all([html, text, json].map((path) => unlink(join(leaving, basename(path))).catch(() => {})));
-    await rmdir(leaving).catch(() => rm(leaving, { recursive: true, force: true }));
-  }
-
   private async reject(documentId: string, reason: string): Promise<void> {
-    const target = join(this.dir, REJECTED_DIR, documentId);
-    await mkdir(join(this.dir, REJECTED_DIR), { recursive: true });
-    await rm(target, { recursive: true, force: true });
-    await rename(join(this.dir, documentId), target).catch(() => {});
-    await writeFile(join(target, 'REJECTED.txt'), `${new Date().toISOString()} ${reason}\n`).catch(() => {});
+    await this.spill([documentId]);
+    const target = await moveToRejected(this.dir, documentId, reason);
     this.stats.rejected++;
     this.stopWaiting(documentId);
     this.options.log.error(

@@ -182,10 +182,18 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         fetchedAt: new Date(),
       };
       const { record, files } = documentFiles(content);
-      // The local copy first, then the outbox (linked to it when they share a file system): a document enters the
-      // outbox complete, so the upload loop never finds it before the copy is made.
+      // Packed from the bytes in hand: the upload need not read the files back.
+      const packed = packWorkerFiles(row.documentId, files, record);
+      // The local copy first, then the outbox: held in memory while the store answers (outbox.ts), else on disk
+      // (linked to the local copy when they share a file system) — a document enters the outbox complete, so the
+      // upload loop never finds it before the copy is made.
       let written: string | null = null;
+      let held = false;
       for (const dir of outputDir ? [outputDir, outbox.dir] : [outbox.dir]) {
+        if (dir === outbox.dir && outbox.hold(row.documentId, packed)) {
+          held = true;
+          break;
+        }
         try {
           if (written) await copyDocument(written, dir, row.documentId);
           else await writeDocumentFiles(dir, row.documentId, files);
@@ -197,8 +205,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
         }
       }
       documentIds.push(row.documentId);
-      // Packed from the bytes in hand: the upload need not read the files back (they are on disk all the same).
-      outbox.added(row.documentId, packWorkerFiles(row.documentId, files, record));
+      if (!held) outbox.added(row.documentId, packed);
     })();
     inFlight.set(row.documentId, work);
     try {
@@ -228,7 +235,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
 
   /** A row whose decision is waiting in the outbox, or is in the local copy (put into the outbox): not fetched. */
   const onDisk = async (documentId: string): Promise<boolean> => {
-    if (await readCompleteDocument(outbox.dir, documentId)) return true;
+    if (outbox.holds(documentId) || (await readCompleteDocument(outbox.dir, documentId))) return true;
     if (!outputDir || !(await readCompleteDocument(outputDir, documentId))) return false;
     await copyDocument(outputDir, outbox.dir, documentId);
     outbox.added(documentId);
