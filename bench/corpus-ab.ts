@@ -4,7 +4,7 @@
 // W lanes (bench:corpus's run, corpus-run.ts), the order alternating each round. Prints, per gate and round, the
 // rate, the gate's CPU per document (the comparable number under load) until the uploads were answered and until
 // all were indexed, and its peak RSS; then the median CPU per document of each gate. Prints only.
-// Env: CORPUS_DOCS (1000), CORPUS_WORKERS (8), BENCH_ROUNDS (3).
+// Env: CORPUS_DOCS (1000), CORPUS_WORKERS (8), BENCH_ROUNDS (3), BENCH_DB_PREFIX (the databases' name prefix).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createPostgresDatabase } from '../test/support/databases.ts';
@@ -28,7 +28,7 @@ console.log('|---|---|---|---|---|---|---|');
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? checkouts : [...checkouts].reverse();
   for (const checkout of order) {
-    const db = await createPostgresDatabase('reyestr_bench_corpus_ab');
+    const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus_ab');
     try {
       const before = load();
       const run = await throughGate({ DATABASE_URL: (db.config as { url: string }).url }, docs, WORKERS, checkout);

@@ -2,7 +2,7 @@
 // (s3rver in this process): the gate's VmRSS / RssAnon when idle after start, at the end and at the peak (sampled
 // every 2 s), its CPU per document, and how many scavenges and mark-compacts it made (--trace-gc is added to
 // BENCH_GATE_NODE_ARGS). Compare node options by running it with BENCH_GATE_NODE_ARGS='--heap-growing-percent=15'
-// and without, one after the other. Env: CORPUS_DOCS (1500), CORPUS_WORKERS (8). Prints only.
+// and without, one after the other. Env: CORPUS_DOCS (1500), CORPUS_WORKERS (8), BENCH_DB_PREFIX. Prints only.
 import { ContentClient } from '../client/corpus/content-client.ts';
 import { uploadBatch } from '../client/corpus/upload.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
@@ -16,7 +16,7 @@ const KEY = 'bench-corpus-admin-key-0123456789';
 process.env.BENCH_GATE_NODE_ARGS = `${process.env.BENCH_GATE_NODE_ARGS ?? ''} --trace-gc`;
 
 const s3 = await startTestS3('reyestr-bench');
-const db = await createPostgresDatabase('reyestr_bench_corpus');
+const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus');
 const docs = await corpus(DOCS, 0);
 const gate = await startGateProcess({
   DATABASE_URL: (db.config as { url: string }).url,

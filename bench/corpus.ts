@@ -7,7 +7,8 @@
 //   the bytes a decision takes in the database (table + TOAST + indexes per row);
 //   the gate's peak RSS and its CPU time per document during each upload run (from /proc).
 // Small by default (proves it runs): CORPUS_DOCS=400 CORPUS_WORKERS=8; the lead runs it bigger on a quiet box.
-// BENCH_DB_LIMIT=0 skips ../shared/bench/db-limit.sh, BENCH_WRITE=0 leaves docs/benchmarks.md alone.
+// BENCH_DB_LIMIT=0 skips ../shared/bench/db-limit.sh, BENCH_WRITE=0 leaves docs/benchmarks.md alone,
+// BENCH_DB_PREFIX names the PostgreSQL databases (reyestr_bench_corpus_…).
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import pg from 'pg';
@@ -93,7 +94,7 @@ const mbps = (bytes: number, seconds: number) => (bytes / 1024 / 1024 / seconds)
 async function main() {
   const rows: string[] = [];
   // Database store: through the gate, then raw, on the same database (other ids).
-  const db = await createPostgresDatabase('reyestr_bench_corpus');
+  const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus');
   try {
     const url = (db.config as { url: string }).url;
     const viaGate = await corpus(0);
@@ -124,7 +125,7 @@ async function main() {
 
   // S3 store: s3rver in this process, the gate as a process.
   const s3 = await startTestS3('reyestr-bench');
-  const db2 = await createPostgresDatabase('reyestr_bench_corpus');
+  const db2 = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus');
   try {
     const viaGate = await corpus(0);
     const gateRun = await throughGate({ DATABASE_URL: (db2.config as { url: string }).url, ...s3.env() }, viaGate);
