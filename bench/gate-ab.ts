@@ -8,7 +8,7 @@
 // Workloads (BENCH_MODES, comma-separated; default gql,rest):
 //   gql    GraphQL claimTask + completeTask          batch  claimTasks(50) + completeTasks(50)
 //   rest   POST /api/v1/tasks/request + …/complete   noop   GraphQL `{ __typename }` (the request plumbing alone)
-// Env: BENCH_CYCLES (600 per round; ×10 tasks for batch), BENCH_ROUNDS (3), BENCH_AB_THREADS=1 (CPU per thread
+// Env: BENCH_CYCLES (600 per round; ×10 tasks for batch), BENCH_ROUNDS (3), BENCH_DB_PREFIX, BENCH_AB_THREADS=1 (CPU per thread
 // group), BENCH_AB_NODE_ARGS_<i> (node options for the i-th gate, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent } from 'node:http';
@@ -37,7 +37,7 @@ async function gateDatabase(): Promise<GateDatabase> {
     const dir = mkdtempSync(join(tmpdir(), 'reyestr-bench-ab-pglite-'));
     return { env: { DATA_DIR: join(dir, 'gate') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
-  const db = await createPostgresDatabase('reyestr_bench_ab');
+  const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_ab');
   return { env: { DATABASE_URL: (db.config as { url: string }).url }, drop: () => db.drop() };
 }
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });

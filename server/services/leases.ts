@@ -1,7 +1,7 @@
 // The lease life cycle as workers drive it: claim → heartbeat / progress → complete or fail (or release).
 // Every write by a holder is fenced by its lease token: a stale or foreign token changes nothing and gets
 // LEASE_LOST. The SQL for each step lives in server/db/sql; the decisions live here.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
@@ -210,9 +210,8 @@ export function completionHashOf(c: {
   documentsSkipped: number;
   resultSummary: unknown;
 }) {
-  return createHash('sha256')
-    .update(JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]))
-    .digest('hex');
+  const body = JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]);
+  return hash('sha256', body, 'hex'); // one call, no Hash object per completion
 }
 
 function toCompletion<C extends Omit<z.output<typeof completionInput>, 'leaseToken'>>(
