@@ -62,14 +62,15 @@ export function operationDelivery(socket: WebSocket, id: string): DirectDelivery
   // graphql-ws's own message, { id, type, payload }, with the payload spliced in
   const head = `{"id":${JSON.stringify(id)},"type":"${MessageType.Next}","payload":`;
   const headBytes = Buffer.from(head);
+  // A frame of our own only where ws would write the same bytes at once: no extension negotiated (ws' server has
+  // permessage-deflate off; with it, ws compresses and may queue frames), so ws' writes are whole frames written
+  // synchronously and ours cannot fall between the parts of one of them. (Settled at the handshake: an operation
+  // starts after connection_init, on an open socket.)
+  const raw = socket.extensions === '' ? rawSocket(socket) : undefined;
   return {
     deliver(result: Serialised) {
       if (socket.readyState !== socket.OPEN) return;
-      const raw = rawSocket(socket);
-      // A frame of our own only where ws would write the same bytes at once: no extension negotiated (ws' server
-      // has permessage-deflate off; with it, ws compresses and may queue frames), so ws' writes are whole frames
-      // written synchronously and ours cannot fall between the parts of one of them.
-      if (!raw || socket.extensions !== '') return void socket.send(`${head}${result.json()}}`);
+      if (!raw) return void socket.send(`${head}${result.json()}}`);
       corkThisTurn(raw);
       raw.write(textFrame(headBytes, result.utf8()));
     },

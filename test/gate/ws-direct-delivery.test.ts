@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
-import { textFrame } from '../../server/graphql/ws-direct-delivery.ts';
+import { operationDelivery, textFrame } from '../../server/graphql/ws-direct-delivery.ts';
 
 let server: WebSocketServer;
 let client: WebSocket;
@@ -56,5 +56,24 @@ describe('textFrame', () => {
     raw.write(textFrame(head, Buffer.from('1')));
     serverSide.send('after');
     await expect.poll(() => messages).toEqual(['before', `${head}1}`, 'after']);
+  });
+
+  it("operationDelivery writes graphql-ws's next message as a frame of its own, not through ws' send()", async () => {
+    let sent = 0;
+    const send = serverSide.send.bind(serverSide);
+    serverSide.send = ((...args: Parameters<typeof send>) => {
+      sent++;
+      return send(...args);
+    }) as typeof send;
+    try {
+      const json = JSON.stringify({ data: { taskEvents: { seq: '7', taskId: 'ї' } } });
+      const received = once(client, 'message');
+      operationDelivery(serverSide, 'op-1').deliver({ json: () => json, utf8: () => Buffer.from(json) });
+      const [data] = (await received) as [Buffer];
+      expect(JSON.parse(String(data))).toEqual({ id: 'op-1', type: 'next', payload: JSON.parse(json) });
+      expect(sent).toBe(0);
+    } finally {
+      serverSide.send = send;
+    }
   });
 });
