@@ -27,17 +27,24 @@ export interface WorkerProcess {
 
 let databasesCreated = 0;
 
+/** A PostgreSQL cluster that several scenarios run on one after another, each on a database of its own. */
+export interface SharedPg {
+  cluster: PgCluster;
+  /** a migrated database (test/support/database-templates.ts) each scenario's is copied from, or null: empty ones */
+  template: string | null;
+}
+
 /**
- * A new empty database on `shared`, as a PgCluster whose url names it: stopping, crashing and starting act on the
- * whole (shared) cluster, as they would on a cluster of its own; destroying it leaves the cluster to its owner
- * (the database goes with the cluster).
+ * A new database on `shared` (a copy of its template, else empty: the first gate migrates it), as a PgCluster whose
+ * url names it: stopping, crashing and starting act on the whole (shared) cluster, as they would on a cluster of its
+ * own; destroying it leaves the cluster to its owner (the database goes with the cluster).
  */
-async function freshDatabaseOn(shared: PgCluster): Promise<PgCluster> {
+async function freshDatabaseOn({ cluster: shared, template }: SharedPg): Promise<PgCluster> {
   const name = `chaos_${process.pid}_${++databasesCreated}`;
   const admin = new pg.Client({ connectionString: shared.url });
   await admin.connect();
   try {
-    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
   } finally {
     await admin.end();
   }
@@ -75,18 +82,21 @@ export class ChaosCluster {
   static async start({
     gates = 2,
     store = 'database' as 'database' | 's3',
-    shared = undefined as PgCluster | undefined,
+    shared = undefined as SharedPg | undefined,
   } = {}): Promise<ChaosCluster> {
     const pg = shared ? await freshDatabaseOn(shared) : await createPgCluster();
     const cluster = new ChaosCluster(pg, await startFakeRegistry());
     ChaosCluster.live.add(cluster);
     try {
       if (store === 's3') cluster.s3 = await startTestS3('reyestr-chaos');
-      for (let i = 0; i < gates; i++) {
-        const gate = await startGateProcess(cluster.gateEnv());
-        cluster.gates.push(gate);
-        cluster.proxies.push(await startTcpProxy(new URL(gate.url)));
-      }
+      // The gates start side by side, as a deployment's would (on an empty database they race to migrate it).
+      const started = await Promise.allSettled(
+        Array.from({ length: gates }, () => startGateProcess(cluster.gateEnv())),
+      );
+      for (const result of started) if (result.status === 'fulfilled') cluster.gates.push(result.value);
+      const failed = started.find((result) => result.status === 'rejected');
+      if (failed) throw failed.reason;
+      for (const gate of cluster.gates) cluster.proxies.push(await startTcpProxy(new URL(gate.url)));
       await cluster.connectDb();
     } catch (error) {
       await cluster.close(); // a gate that would not start leaves no PostgreSQL behind

@@ -1,7 +1,6 @@
 // Runs one scenario on a fresh cluster: load it, inject the failure, let it settle, check the invariants.
 import { safetyNet } from '../support/deadlines.ts';
-import type { PgCluster } from '../support/pg-cluster.ts';
-import { ChaosCluster } from './cluster.ts';
+import { ChaosCluster, type SharedPg } from './cluster.ts';
 import { checkInvariants, violations, type InvariantReport } from './invariants.ts';
 import type { Scenario } from './scenarios.ts';
 
@@ -20,7 +19,8 @@ export interface Load {
 
 export const SHORT_LOAD: Load = {
   gates: 2,
-  workers: 3,
+  // two: one on each gate, so work still moves between gates and workers; each more was ~1.5 s of CPU per scenario
+  workers: 2,
   tasks: 12,
   documentsPerTask: 3,
   settleMs: 90_000,
@@ -40,7 +40,7 @@ export interface ScenarioResult {
 }
 
 /** `shared`: a PostgreSQL cluster to run on (a database of its own in it) instead of a new one (see ChaosCluster.start). */
-export async function runScenario(scenario: Scenario, load: Load, shared?: PgCluster): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, load: Load, shared?: SharedPg): Promise<ScenarioResult> {
   const cluster = await ChaosCluster.start({ gates: load.gates, store: scenario.store, shared });
   try {
     // Slow the registry a little so failures land while documents are in flight.
