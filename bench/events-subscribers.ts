@@ -26,10 +26,9 @@ export type Request =
 
 export interface Finished {
   latencies: Float64Array;
-  /** per event: its first arrival − sent (the path up to the first socket) */
-  firsts: Float64Array;
-  /** per event: its last arrival − its first (the fan-out to every socket, the subscribers' reads included) */
-  spreads: Float64Array;
+  /** per event whose mutation answered: [taskId, first arrival − sent, last arrival − sent] (with several
+   * subscriber threads, bench/events.ts merges them: the path to the first socket, and the fan-out after it) */
+  arrivals: Array<[string, number, number]>;
   delivered: number;
   duplicates: number;
 }
@@ -83,17 +82,14 @@ class Receipts {
     return this.subscribers - (this.got.get(taskId)?.count ?? 0);
   }
 
-  /** First arrival − sent and last − first arrival, per event whose mutation answered. */
-  perEvent(): { firsts: number[]; spreads: number[] } {
-    const firsts: number[] = [];
-    const spreads: number[] = [];
+  /** First and last arrival − sent, per event whose mutation answered. */
+  arrivals(): Array<[string, number, number]> {
+    const arrivals: Array<[string, number, number]> = [];
     for (const [taskId, event] of this.got) {
       const sent = this.sentAt.get(taskId);
-      if (sent === undefined) continue;
-      firsts.push(event.first - sent);
-      spreads.push(event.last - event.first);
+      if (sent !== undefined) arrivals.push([taskId, event.first - sent, event.last - sent]);
     }
-    return { firsts, spreads };
+    return arrivals;
   }
 }
 
@@ -179,16 +175,12 @@ if (parentPort) {
     controller.abort();
     await agent.close().catch(() => {});
     const latencies = Float64Array.from(receipts.latencies);
-    const perEvent = receipts.perEvent();
-    const firsts = Float64Array.from(perEvent.firsts);
-    const spreads = Float64Array.from(perEvent.spreads);
     const value: Finished = {
       latencies,
-      firsts,
-      spreads,
+      arrivals: receipts.arrivals(),
       delivered: receipts.delivered,
       duplicates: receipts.duplicates,
     };
-    port.postMessage({ ask: request.ask, value }, [latencies.buffer, firsts.buffer, spreads.buffer]);
+    port.postMessage({ ask: request.ask, value }, [latencies.buffer]);
   });
 }

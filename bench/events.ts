@@ -9,7 +9,7 @@
 // BENCH_COMPARE=1 (the rows again on a gate with SHARED_SUBSCRIPTIONS=false, in their own section), BENCH_COMPARE=direct
 // (… with SHARED_SUBSCRIPTIONS_DIRECT=false), BENCH_ROUNDS (A/B pairs, interleaved), BENCH_WRITE=0
 // (print only), BENCH_CHECKOUTS=<dir A>,<dir B>… (an A/B of checkouts' gates in one run, print only, BENCH_ROUNDS rounds
-// alternating; each row then adds the gate's and the bench's CPU per event), BENCH_DB_PREFIX (the PostgreSQL database's name prefix), BENCH_GATE_NODE_ARGS (bench/support.ts: e.g. --cpu-prof), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
+// alternating; each row then adds the gate's and the bench's CPU per event), BENCH_DB_PREFIX (the PostgreSQL database's name prefix), BENCH_SUBSCRIBER_THREADS (1), BENCH_GATE_NODE_ARGS (bench/support.ts: e.g. --cpu-prof), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,19 +32,21 @@ const COMPARE =
 const CHECKOUTS = (process.env.BENCH_CHECKOUTS ?? '').split(',').filter(Boolean);
 /** A/B pairs, interleaved (A B A B …), so both sides see the same load on a shared box */
 const ROUNDS = COMPARE || CHECKOUTS.length ? Number(process.env.BENCH_ROUNDS ?? 1) : 1;
+/** worker threads the subscribers are split over */
+const SUBSCRIBER_THREADS = Number(process.env.BENCH_SUBSCRIBER_THREADS ?? 1);
 const KEY = 'bench-events-admin-key-0123456789abcdef';
 /** How long the last events may take to arrive before the missing ones count as lost. */
 const DRAIN_TIMEOUT_MS = 30_000;
 const QUERY = 'subscription { taskEvents(filter: { types: ["CREATED"] }) { seq taskId } }';
 
-/** The subscribers of one run, in their own worker thread (events-subscribers.ts), and what they received. */
-class Subscribers {
+/** Some of a run's subscribers, in a worker thread of their own (events-subscribers.ts), and what they received. */
+class SubscriberThread {
   private readonly worker: Worker;
   private asks = 0;
   private readonly answers = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
 
-  constructor(base: string, transport: 'ws' | 'sse') {
-    const setup: SubscribersSetup = { base, transport, subscribers: SUBSCRIBERS, key: KEY, query: QUERY };
+  constructor(base: string, transport: 'ws' | 'sse', subscribers: number) {
+    const setup: SubscribersSetup = { base, transport, subscribers, key: KEY, query: QUERY };
     this.worker = new Worker(new URL('./events-subscribers.mjs', import.meta.url), { workerData: setup });
     this.worker.on('message', ({ ask, value }: { ask: number; value: unknown }) => {
       this.answers.get(ask)?.resolve(value);
@@ -83,6 +85,62 @@ class Subscribers {
     const finished = await this.ask<Finished>({ type: 'finish' });
     await this.worker.terminate();
     return finished;
+  }
+}
+
+/**
+ * The subscribers of one run, split over SUBSCRIBER_THREADS threads (one thread reads its sockets one after
+ * another: with 1,000 in one, the last one's latency holds the reading of the 999 before it).
+ */
+class Subscribers {
+  private readonly threads: SubscriberThread[];
+
+  constructor(base: string, transport: 'ws' | 'sse') {
+    this.threads = Array.from(
+      { length: SUBSCRIBER_THREADS },
+      (_, t) =>
+        new SubscriberThread(
+          base,
+          transport,
+          Math.floor(((t + 1) * SUBSCRIBERS) / SUBSCRIBER_THREADS) - Math.floor((t * SUBSCRIBERS) / SUBSCRIBER_THREADS),
+        ),
+    );
+  }
+
+  sent(taskId: string, at: number) {
+    for (const thread of this.threads) thread.sent(taskId, at);
+  }
+
+  private async sum(ask: (thread: SubscriberThread) => Promise<number>) {
+    return (await Promise.all(this.threads.map(ask))).reduce((a, b) => a + b, 0);
+  }
+
+  missing = (taskId: string) => this.sum((thread) => thread.missing(taskId));
+  delivered = () => this.sum((thread) => thread.delivered());
+
+  /** Closes every subscriber; their receipts, merged (an event's first arrival in any thread, its last in any). */
+  async finish(): Promise<Finished> {
+    const all = await Promise.all(this.threads.map((thread) => thread.finish()));
+    if (all.length === 1) return all[0];
+    const arrivals = new Map<string, [string, number, number]>();
+    for (const { arrivals: some } of all)
+      for (const [taskId, first, last] of some) {
+        const known = arrivals.get(taskId);
+        if (!known) arrivals.set(taskId, [taskId, first, last]);
+        else arrivals.set(taskId, [taskId, Math.min(known[1], first), Math.max(known[2], last)]);
+      }
+    const latencies = new Float64Array(all.reduce((n, f) => n + f.latencies.length, 0));
+    let offset = 0;
+    for (const f of all) {
+      latencies.set(f.latencies, offset);
+      offset += f.latencies.length;
+    }
+    return {
+      latencies,
+      arrivals: [...arrivals.values()],
+      delivered: all.reduce((n, f) => n + f.delivered, 0),
+      duplicates: all.reduce((n, f) => n + f.duplicates, 0),
+    };
   }
 }
 
@@ -220,7 +278,8 @@ function tableRow(r: Row): string {
   if (!CHECKOUTS.length) return row;
   // A/B: where an event's time goes (the path to its first socket, then the fan-out) and the CPU it costs
   const p = (values: Float64Array, q: number) => percentile(Array.from(values.sort()), q).toFixed(1);
-  const { firsts, spreads } = r.receipts;
+  const firsts = Float64Array.from(r.receipts.arrivals, ([, first]) => first);
+  const spreads = Float64Array.from(r.receipts.arrivals, ([, first, last]) => last - first);
   return `${row} ${p(firsts, 50)} / ${p(firsts, 95)} | ${p(spreads, 50)} / ${p(spreads, 95)} | ${r.gateCpuPerEvent.toFixed(1)} | ${r.benchCpuPerEvent.toFixed(1)} |`;
 }
 
@@ -290,7 +349,7 @@ The database's own limit, same run: ${limit.line}.
 
 The gate runs as its own process; the producer (one \`createTasks\` of one task per tick) runs in the bench process,
 every subscriber (\`taskEvents(filter: { types: ["CREATED"] })\`, the same document for all: the gate runs one execution
-per event for them) in a worker thread of it, as a lean client (bench/events-subscribers.ts: graphql-ws's protocol
+per event for them) in ${SUBSCRIBER_THREADS > 1 ? `${SUBSCRIBER_THREADS} worker threads` : 'a worker thread'} of it, as a lean client (bench/events-subscribers.ts: graphql-ws's protocol
 by hand, each message read only as far as its taskId). Latency: from just before the mutation is sent to a
 subscriber receiving the event (each subscriber, each event). Per-address/per-key WebSocket and subscription limits are raised for the run (all subscribers
 share 127.0.0.1 and one key). Goal (graphql-ws, 1,000 subscribers, 50 events/s): p95 ≤ 50 ms, none lost.${
