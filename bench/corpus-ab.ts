@@ -31,7 +31,7 @@ for (let round = 0; round < ROUNDS; round++) {
     const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus_ab');
     try {
       const before = load();
-      const run = await throughGate({ DATABASE_URL: (db.config as { url: string }).url }, docs, WORKERS, checkout);
+      const run = await throughGate({ DATABASE_URL: (db.config as { url: string }).url }, docs, WORKERS, { checkout });
       runs.get(checkout)!.push(run);
       console.log(
         `| ${round + 1} | ${checkout} | ${before}–${load()} | ${Math.round(DOCS / run.seconds)} | ${run.cpuMs.toFixed(2)} ms | ${run.searchableCpuMs.toFixed(2)} ms | ${run.peakMb} MB |`,
