@@ -9,7 +9,7 @@ import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentClient } from '../../client/corpus/content-client.ts';
-import { Outbox } from '../../client/corpus/outbox.ts';
+import { Outbox, type OutboxOptions } from '../../client/corpus/outbox.ts';
 import type { PackedDocument } from '../../client/corpus/pack.ts';
 import { ADMIN_KEY, startTestGate, type TestGate } from '../support/gate.ts';
 import { eventually, readOutput } from '../worker/support.ts';
@@ -27,7 +27,7 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function newOutbox(): Outbox {
+function newOutbox(options: Partial<OutboxOptions> = {}): Outbox {
   const dir = mkdtempSync(join(tmpdir(), 'reyestr-outbox-test-'));
   dirs.push(dir);
   const outbox = new Outbox({
@@ -35,6 +35,7 @@ function newOutbox(): Outbox {
     client: new ContentClient(t.url, ADMIN_KEY),
     log: pino({ level: 'silent' }),
     clientId: () => null,
+    ...options,
   });
   outboxes.push(outbox);
   return outbox;
@@ -126,5 +127,37 @@ describe('outbox: held in memory, on disk when it matters', () => {
     await stopping.stop();
     expectOnDisk(stopping.dir, [third]);
     expect(stopping.hold('9100000024', await packedFixture('9100000024'))).toBe(false);
+  });
+
+  it('documents held one after another go up a full batch at a time; a part batch goes when someone waits for it or the outbox stops', async () => {
+    const batches: number[] = [];
+    const log = pino(
+      { level: 'debug' },
+      {
+        write: (line: string) => {
+          const entry = JSON.parse(line);
+          if (entry.msg === 'uploading a batch of documents') batches.push(entry.documents);
+        },
+      },
+    );
+    // A linger far longer than the test: only a full batch, a settled() caller or stopping sends anything.
+    const outbox = newOutbox({ batchSize: 5, lingerMs: 600_000, log });
+    outbox.start();
+    const ids = ['9100000031', '9100000032', '9100000033', '9100000034', '9100000035', '9100000036', '9100000037'];
+    const documents = await Promise.all(ids.map((id) => packedFixture(id)));
+    for (const d of documents.slice(0, 5)) {
+      expect(outbox.hold(d.documentId, d)).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve)); // the loop runs between two documents
+    }
+    await outbox.settled(ids.slice(0, 5));
+    expect(batches).toEqual([5]);
+    expect(outbox.hold(ids[5], documents[5])).toBe(true);
+    await outbox.settled([ids[5]]);
+    expect(batches).toEqual([5, 1]);
+    expect(outbox.hold(ids[6], documents[6])).toBe(true);
+    await outbox.stop(Date.now() + 60_000);
+    expect(batches).toEqual([5, 1, 1]);
+    expect(await stored(ids)).toBe(true);
+    expect(readOutput(outbox.dir)).toEqual([]);
   });
 });
