@@ -7,6 +7,7 @@
 import { GateCallError } from '../gate/client.ts';
 import { type MultipartFile, multipartBody } from './multipart-body.ts';
 import { manifestEntry, type PackedDocument, type PartName } from './pack.ts';
+import { sendBytes } from './send-bytes.ts';
 
 export type UploadStatus = 'stored' | 'present' | 'upload' | 'retry' | 'rejected';
 
@@ -55,20 +56,45 @@ export class ContentClient {
     return { ...(this.apiKey ? { 'x-api-key': this.apiKey } : {}), ...extra };
   }
 
+  private unreachable(what: string, error: unknown): GateCallError {
+    const cause = (error as Error).cause as Error | undefined;
+    return new GateCallError(
+      `${what}: gate unreachable: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`,
+      'NETWORK',
+      true,
+    );
+  }
+
   private async call(what: string, path: string, init: RequestInit): Promise<Response> {
     let response: Response;
     try {
       response = await fetch(`${this.baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error) {
-      const cause = (error as Error).cause as Error | undefined;
-      throw new GateCallError(
-        `${what}: gate unreachable: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`,
-        'NETWORK',
-        true,
-      );
+      throw this.unreachable(what, error);
     }
     if (response.ok) return response;
-    const text = await response.text().catch(() => '');
+    throw this.refused(what, response.status, await response.text().catch(() => ''));
+  }
+
+  /** A POST of bytes in memory (sendBytes: no copy, no stream); the answer's JSON. */
+  private async post<T>(what: string, path: string, contentType: string, body: Buffer | string): Promise<T> {
+    let answer: Awaited<ReturnType<typeof sendBytes>>;
+    try {
+      answer = await sendBytes(
+        'POST',
+        `${this.baseUrl}${path}`,
+        this.headers({ 'content-type': contentType }),
+        body,
+        this.timeoutMs,
+      );
+    } catch (error) {
+      throw this.unreachable(what, error);
+    }
+    if (answer.status >= 200 && answer.status < 300) return JSON.parse(answer.body.toString('utf8')) as T;
+    throw this.refused(what, answer.status, answer.body.toString('utf8'));
+  }
+
+  private refused(what: string, status: number, text: string): GateCallError {
     let detail = text.slice(0, 500);
     try {
       const body = JSON.parse(text) as { detail?: unknown };
@@ -76,22 +102,15 @@ export class ContentClient {
     } catch {
       // not JSON: keep the text
     }
-    const code =
-      response.status === 401 ? 'UNAUTHENTICATED' : response.status === 403 ? 'FORBIDDEN' : `HTTP_${response.status}`;
-    throw new GateCallError(
-      `${what}: the gate answered ${response.status}: ${detail}`,
-      code,
-      RETRYABLE.has(response.status),
-    );
+    const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : `HTTP_${status}`;
+    return new GateCallError(`${what}: the gate answered ${status}: ${detail}`, code, RETRYABLE.has(status));
   }
 
   async prepare(documents: PackedDocument[], clientId?: string | null): Promise<UploadAnswer> {
-    const response = await this.call('prepare uploads', '/api/v1/documents/uploads', {
-      method: 'POST',
-      headers: this.headers({ 'content-type': 'application/json' }),
-      body: JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }),
-    });
-    return this.learn((await response.json()) as UploadAnswer);
+    const body = JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) });
+    return this.learn(
+      await this.post<UploadAnswer>('prepare uploads', '/api/v1/documents/uploads', 'application/json', body),
+    );
   }
 
   /** Sends the parts through the gate; `direct`: documents whose HTML went straight to the store. */
@@ -111,12 +130,7 @@ export class ContentClient {
       { manifest: JSON.stringify({ clientId: clientId ?? null, documents: documents.map(manifestEntry) }) },
       files,
     );
-    const response = await this.call('store documents', '/api/v1/documents/content', {
-      method: 'POST',
-      headers: this.headers({ 'content-type': contentType }),
-      body: new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength),
-    });
-    return this.learn((await response.json()) as UploadAnswer);
+    return this.learn(await this.post<UploadAnswer>('store documents', '/api/v1/documents/content', contentType, body));
   }
 
   private learn(answer: UploadAnswer): UploadAnswer {
@@ -126,17 +140,16 @@ export class ContentClient {
 
   /** A presigned PUT straight to the object store (the gate's key is not sent there). */
   async putDirect(put: SignedPut, body: Buffer): Promise<void> {
-    let response: Response;
+    let answer: Awaited<ReturnType<typeof sendBytes>>;
     try {
-      response = await fetch(put.url, {
-        method: put.method,
-        // fetch sets Content-Length from the body itself (and refuses one given by hand on some paths)
-        headers: Object.fromEntries(
-          Object.entries(put.headers).filter(([name]) => name.toLowerCase() !== 'content-length'),
-        ),
-        body: new Uint8Array(body),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      answer = await sendBytes(
+        put.method,
+        put.url,
+        // sendBytes sets Content-Length from the body itself
+        Object.fromEntries(Object.entries(put.headers).filter(([name]) => name.toLowerCase() !== 'content-length')),
+        body,
+        this.timeoutMs,
+      );
     } catch (error) {
       throw new GateCallError(
         `upload to the document store: unreachable: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`,
@@ -144,16 +157,15 @@ export class ContentClient {
         true,
       );
     }
-    if (!response.ok) {
-      const text = (await response.text().catch(() => '')).slice(0, 300);
+    if (answer.status < 200 || answer.status >= 300) {
+      const text = answer.body.toString('utf8').slice(0, 300);
       // 403 from S3 is usually an expired URL: preparing again gets a fresh one.
       throw new GateCallError(
-        `upload to the document store: HTTP ${response.status} ${text}`,
-        `STORE_HTTP_${response.status}`,
+        `upload to the document store: HTTP ${answer.status} ${text}`,
+        `STORE_HTTP_${answer.status}`,
         true,
       );
     }
-    await response.arrayBuffer().catch(() => {});
   }
 
   /**
