@@ -4,6 +4,7 @@
  * decision pages (real ones, and generated ones built on a real one), the error page, a shown captcha.
  */
 import * as cheerio from 'cheerio';
+import type { Document, Element } from 'domhandler';
 import { SEARCH_FIELDS, type SearchParams } from '../../client/rules/search-fields.ts';
 import { decisionBasics, type GeneratedRow } from './data.ts';
 import { FIXTURE_DOCUMENT_IDS, readFixture } from './fixtures.ts';
@@ -86,22 +87,33 @@ function pagerHtml(currentPage: number, pageCount: number): string {
 
 /** Marks the active filters in the form the way the site does (checked boxes, input values, selected options). */
 function echoFilters($: cheerio.CheerioAPI, params: SearchParams): void {
+  // One pass over the form's named controls instead of a query over the whole page per field: the fake registry
+  // renders a results page per search and per page asked for, in the test's own process.
+  const controls = new Map<string, Element[]>();
+  for (const el of $('input[name], select[name]').toArray()) {
+    const key = `${el.tagName} ${el.attribs.name}`;
+    const list = controls.get(key);
+    if (list) list.push(el);
+    else controls.set(key, [el]);
+  }
   for (const field of SEARCH_FIELDS) {
     const value = params[field.name];
     if (field.kind === 'multi') {
-      $(`input[name="${field.name}[]"]`).each((_, el) => {
+      for (const el of controls.get(`input ${field.name}[]`) ?? []) {
         const box = $(el);
         if (Array.isArray(value) && value.includes(box.attr('value') ?? '')) box.attr('checked', 'checked');
         else box.removeAttr('checked');
-      });
+      }
     } else if (field.kind === 'select') {
       const selected = typeof value === 'string' ? value : field.initial;
-      $(`select[name="${field.name}"] option`).each((_, el) => {
-        if ($(el).attr('value') === selected) $(el).attr('selected', 'selected');
-        else $(el).removeAttr('selected');
-      });
+      $(controls.get(`select ${field.name}`) ?? [])
+        .find('option')
+        .each((_, el) => {
+          if ($(el).attr('value') === selected) $(el).attr('selected', 'selected');
+          else $(el).removeAttr('selected');
+        });
     } else {
-      $(`input[name="${field.name}"]`).attr('value', typeof value === 'string' ? value : '');
+      $(controls.get(`input ${field.name}`) ?? []).attr('value', typeof value === 'string' ? value : '');
     }
   }
 }
@@ -118,8 +130,19 @@ export interface ResultsView {
 /** A message the site shows instead of the total when a search found nothing (exact live wording unknown). */
 export const NOTHING_FOUND_MESSAGE = 'За заданими параметрами пошуку документів не знайдено';
 
+/** The results fixture parsed once; each page edits a copy (copying the tree costs a fraction of parsing 88 kB). */
+const resultsTemplate = (() => {
+  let document: Document | null = null;
+  return () => {
+    document ??= cheerio
+      .load(withoutThirdPartyScripts(readFixture('search-results-region11-instance1.html')))
+      .root()[0];
+    return document;
+  };
+})();
+
 export function resultsPage(view: ResultsView): string {
-  const $ = cheerio.load(withoutThirdPartyScripts(readFixture('search-results-region11-instance1.html')));
+  const $ = cheerio.load(resultsTemplate().cloneNode(true));
   echoFilters($, view.params);
   const empty = view.rows.length === 0;
   $('#divFooterSearch .td1').html(
