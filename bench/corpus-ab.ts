@@ -4,7 +4,9 @@
 // W lanes (bench:corpus's run, corpus-run.ts), the order alternating each round. Prints, per gate and round, the
 // rate, the gate's CPU per document (the comparable number under load) until the uploads were answered and until
 // all were indexed, and its peak RSS; then the median CPU per document of each gate. Prints only.
-// Env: CORPUS_DOCS (1000), CORPUS_WORKERS (8), BENCH_ROUNDS (3), BENCH_DB_PREFIX (the databases' name prefix).
+// Env: CORPUS_DOCS (1000), CORPUS_WORKERS (8), BENCH_ROUNDS (3), BENCH_DB_PREFIX (the databases' name prefix),
+// CORPUS_WARMUP (0): documents each gate uploads first, not counted, to compare warm gates (a fresh gate spends
+// about a third of a 2,000-document run compiling, which hides changes to the steady state).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createPostgresDatabase } from '../test/support/databases.ts';
@@ -14,6 +16,7 @@ import { machine } from './support.ts';
 const DOCS = Number(process.env.CORPUS_DOCS ?? 1000);
 const WORKERS = Number(process.env.CORPUS_WORKERS ?? 8);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP = Number(process.env.CORPUS_WARMUP ?? 0);
 const checkouts = process.argv.slice(2).map((dir) => resolve(dir));
 if (checkouts.length < 2) throw new Error('usage: npm run bench:corpus-ab -- <checkout A> <checkout B> …');
 
@@ -21,20 +24,28 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const load = () => loadavg()[0].toFixed(1);
 
 const docs = await corpus(DOCS, 0);
+const warmup = await corpus(WARMUP, DOCS);
 const runs = new Map<string, GateRun[]>(checkouts.map((c) => [c, []]));
-console.log(`bench:corpus-ab — ${DOCS} documents, ${WORKERS} uploaders, ${ROUNDS} rounds; ${machine()}`);
-console.log('| round | checkout | load | documents/s | CPU/doc upload | CPU/doc until indexed | peak RSS |');
-console.log('|---|---|---|---|---|---|---|');
+console.log(
+  `bench:corpus-ab — ${DOCS} documents after ${WARMUP} warm-up, ${WORKERS} uploaders, ${ROUNDS} rounds; ${machine()}`,
+);
+console.log(
+  '| round | checkout | load | documents/s | CPU/doc upload | CPU/doc until indexed | uploader CPU/doc | peak RSS |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
 for (let round = 0; round < ROUNDS; round++) {
   const order = round % 2 === 0 ? checkouts : [...checkouts].reverse();
   for (const checkout of order) {
     const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus_ab');
     try {
       const before = load();
-      const run = await throughGate({ DATABASE_URL: (db.config as { url: string }).url }, docs, WORKERS, { checkout });
+      const run = await throughGate({ DATABASE_URL: (db.config as { url: string }).url }, docs, WORKERS, {
+        checkout,
+        warmup,
+      });
       runs.get(checkout)!.push(run);
       console.log(
-        `| ${round + 1} | ${checkout} | ${before}–${load()} | ${Math.round(DOCS / run.seconds)} | ${run.cpuMs.toFixed(2)} ms | ${run.searchableCpuMs.toFixed(2)} ms | ${run.peakMb} MB |`,
+        `| ${round + 1} | ${checkout} | ${before}–${load()} | ${Math.round(DOCS / run.seconds)} | ${run.cpuMs.toFixed(2)} ms | ${run.searchableCpuMs.toFixed(2)} ms | ${run.uploaderCpuMs.toFixed(3)} ms | ${run.peakMb} MB |`,
       );
     } finally {
       await db.drop();
