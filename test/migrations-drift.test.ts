@@ -5,19 +5,21 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { applyMigrations, diffDatabaseToSchema, hasStatements } from '../scripts/schema-engine.ts';
+import { freshPglite } from './support/database-templates.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const schemaPath = path.join(root, 'prisma', 'schema.prisma');
 const migrationsDir = path.join(root, 'prisma', 'migrations');
 
 // One fresh in-memory database for both checks: initdb and the replay of every migration are most of this file's
-// CPU, and the second check only needs a database the first found without drift, changed by one column.
+// CPU, and the second check only needs a database the first found without drift, changed by one column. Fresh:
+// initdb's output, loaded from the dump the global set-up keeps (freshPglite) instead of running initdb again.
 describe('migrations vs schema.prisma', () => {
   let db: PGlite;
   beforeAll(async () => {
-    db = new PGlite();
+    db = await freshPglite();
     const applied = await applyMigrations(db, migrationsDir);
     expect(applied.length).toBeGreaterThan(0);
   });

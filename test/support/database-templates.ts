@@ -8,7 +8,7 @@
 // migration applied with the same checksums; the copies are real, writable databases like before.
 // The names travel to the test processes as environment variables (set before vitest starts its workers).
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -18,6 +18,7 @@ import { applyMigrations, readMigrations } from '../../server/db/migrate.ts';
 
 export const PG_TEMPLATE_ENV = 'REYESTR_TEST_PG_TEMPLATE';
 export const PGLITE_TEMPLATE_ENV = 'REYESTR_TEST_PGLITE_TEMPLATE';
+export const PGLITE_EMPTY_ENV = 'REYESTR_TEST_PGLITE_EMPTY';
 const PG_TEMPLATE_PREFIX = 'reyestr_tpl_';
 
 /** applyMigrations on one session (all it uses of a Database). */
@@ -90,24 +91,63 @@ function processAlive(pid: number): boolean {
   }
 }
 
+const TEMPLATES_ROOT = join(tmpdir(), 'reyestr-test-templates');
+
+const pgliteVersion = () =>
+  JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'))
+    .version as string;
+
+/** What initdb makes depends on PGlite's version alone. */
+const pgliteEmptyDumpPath = () => join(TEMPLATES_ROOT, `pglite-empty-${pgliteVersion()}.tar`);
+
+/** A fresh cluster's data directory as PGlite's own tarball (what its clone() uses), written under a temporary name. */
+async function writeEmptyDump(fresh: PGlite): Promise<void> {
+  const building = join(TEMPLATES_ROOT, `building-${randomBytes(4).toString('hex')}.tar`);
+  writeFileSync(building, Buffer.from(await (await fresh.dumpDataDir('none')).arrayBuffer()));
+  renameSync(building, pgliteEmptyDumpPath());
+}
+
+/**
+ * A fresh, never-migrated PGlite (initdb's output) as a tarball, for test/migrations-drift.test.ts, which replays
+ * the migrations itself: loading it costs ~0.6 s of CPU, initdb 2.5–4 s. Made by pgliteTemplateDir's initdb when
+ * it builds the template, else here by an initdb of its own; kept beside the template.
+ */
+export async function pgliteEmptyDump(): Promise<string> {
+  const path = pgliteEmptyDumpPath();
+  if (existsSync(path)) return path;
+  mkdirSync(TEMPLATES_ROOT, { recursive: true });
+  const fresh = await PGlite.create();
+  try {
+    await writeEmptyDump(fresh);
+  } finally {
+    await fresh.close();
+  }
+  return path;
+}
+
+/** A fresh in-memory PGlite: a copy of the empty dump within a test run (PGLITE_EMPTY_ENV), else initdb. */
+export async function freshPglite(): Promise<PGlite> {
+  const dump = process.env[PGLITE_EMPTY_ENV];
+  if (!dump || !existsSync(dump)) return PGlite.create();
+  return PGlite.create({ loadDataDir: new Blob([readFileSync(dump)]) });
+}
+
 /**
  * A migrated PGlite data directory, closed. Kept between runs under the OS temp folder, named by a hash of
  * the PGlite version and the migrations: any change makes a new one. Made under a temporary name and
  * renamed, so runs starting together never see half of one (the loser of a race throws its copy away).
  */
 export async function pgliteTemplateDir(): Promise<string> {
-  const pgliteVersion = JSON.parse(
-    readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8'),
-  ).version as string;
-  const hash = createHash('sha256').update(pgliteVersion);
+  const hash = createHash('sha256').update(pgliteVersion());
   for (const migration of readMigrations()) hash.update(`${migration.name}\0${migration.checksum}\0`);
-  const root = join(tmpdir(), 'reyestr-test-templates');
-  const dir = join(root, `pglite-${hash.digest('hex').slice(0, 16)}`);
+  const dir = join(TEMPLATES_ROOT, `pglite-${hash.digest('hex').slice(0, 16)}`);
   if (existsSync(join(dir, 'PG_VERSION'))) return dir;
-  mkdirSync(root, { recursive: true });
-  const building = mkdtempSync(join(root, 'building-'));
+  mkdirSync(TEMPLATES_ROOT, { recursive: true });
+  const building = mkdtempSync(join(TEMPLATES_ROOT, 'building-'));
   const pglite = await PGlite.create(building);
   try {
+    // initdb has just run: keep what it made, before the migrations, if not kept yet (one initdb for both)
+    if (!existsSync(pgliteEmptyDumpPath())) await writeEmptyDump(pglite);
     await migrate({
       exec: async (sql) => void (await pglite.exec(sql)),
       query: async <T>(sql: string, params?: unknown[]) => (await pglite.query<T>(sql, params)).rows,
