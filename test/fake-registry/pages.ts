@@ -141,25 +141,44 @@ const resultsTemplate = (() => {
   };
 })();
 
-export function resultsPage(view: ResultsView): string {
+/** Where a page's total, pager and rows go in a filtered page (text that occurs nowhere in the fixture). */
+const SLOT = /@@(TOTAL|PAGER|ROWS)@@/;
+
+/**
+ * The page with a search's filters echoed, split around the slots its page fills: a worker reads several pages of
+ * one search, and the filters are the part that costs (a copy of the tree, the form's controls, serializing).
+ * `parts` alternates text and slot names (split with the slot's name captured).
+ */
+const filteredPages = new Map<string, { parts: string[]; header: string }>();
+function filteredPage(params: SearchParams, empty: boolean): { parts: string[]; header: string } {
+  const key = `${empty}${JSON.stringify(params)}`;
+  let page = filteredPages.get(key);
+  if (page) return page;
   const $ = cheerio.load(resultsTemplate().cloneNode(true));
-  echoFilters($, view.params);
-  const empty = view.rows.length === 0;
-  $('#divFooterSearch .td1').html(
-    empty
-      ? `<span>${NOTHING_FOUND_MESSAGE}</span>`
-      : `<span>За заданими параметрами пошуку знайдено документів: ${view.total}</span>`,
-  );
-  const pager = pagerHtml(view.currentPage, view.pageCount);
-  $('#divTopNavigate, #divBottomNavigate').html(pager);
+  echoFilters($, params);
+  $('#divFooterSearch .td1').text('@@TOTAL@@');
+  $('#divTopNavigate, #divBottomNavigate').text('@@PAGER@@');
+  const header = $('#tableresult tr').first().toString();
   if (empty) $('#divresult').remove();
-  else {
-    const header = $('#tableresult tr').first().toString();
-    $('#tableresult tbody').html(
-      `${header}\n${view.rows.map((row, i) => rowHtml(row, i, i === view.rows.length - 1)).join('')}`,
-    );
-  }
-  return $.html()
+  else $('#tableresult tbody').text('@@ROWS@@');
+  page = { parts: $.html().split(SLOT), header };
+  if (filteredPages.size >= 200) filteredPages.clear();
+  filteredPages.set(key, page);
+  return page;
+}
+
+export function resultsPage(view: ResultsView): string {
+  const empty = view.rows.length === 0;
+  const { parts, header } = filteredPage(view.params, empty);
+  const total = empty
+    ? `<span>${NOTHING_FOUND_MESSAGE}</span>`
+    : `<span>За заданими параметрами пошуку знайдено документів: ${view.total}</span>`;
+  const pager = pagerHtml(view.currentPage, view.pageCount);
+  const rows = `${header}\n${view.rows.map((row, i) => rowHtml(row, i, i === view.rows.length - 1)).join('')}`;
+  const fills: Record<string, string> = { TOTAL: total, PAGER: pager, ROWS: rows };
+  return parts
+    .map((part, i) => (i % 2 === 1 ? fills[part] : part))
+    .join('')
     .replace(/var ti = \d+;/, `var ti = ${view.total};`)
     .replace(/var pp = \d+;/, `var pp = ${view.perPage};`)
     .replace(/var cp = \d+;/, `var cp = ${view.currentPage};`);
