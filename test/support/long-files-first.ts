@@ -13,6 +13,9 @@ const LONG_FIRST = [
   'test/operator/follow.test.ts',
   'test/operator/cli.test.ts',
   'test/readme/demo.test.ts',
+  // the `isolated` project's longest file (a process of its own): left in vitest's order it started last, and the
+  // run's last ~10 s were it alone
+  'test/hardening/subscription-release.test.ts',
 ];
 
 export class LongFilesFirst extends BaseSequencer {
