@@ -1,6 +1,6 @@
 /**
  * The worker's outbox: every decision it fetches goes up to the gate's document store from here, in batches, by
- * one background loop. While the store answers, a decision waits in memory (packed) and never touches the disk (the
+ * one background loop. While the store answers, a decision waits in memory (packed: ./outbox-memory.ts) and never touches the disk (the
  * folder's ~10 file-system calls per document saved); it is written into the folder (./outbox-folder.ts) when the
  * store or gate is away, when memory is full, when its task completes before it is stored and when the worker stops,
  * so a gate or store that is away costs nothing but time: documents wait on disk and go up when it is back (at the
@@ -15,14 +15,10 @@ import { Waker } from '../worker/waker.ts';
 import type { ContentClient } from './content-client.ts';
 import { packFromWorkerLayout, type PackedDocument, UnreadableDocument } from './pack.ts';
 import { uploadBatch } from './upload.ts';
-import { documentIdsIn, moveToRejected, removeDocument, writePacked } from './outbox-folder.ts';
+import { documentIdsIn, moveToRejected, removeDocument } from './outbox-folder.ts';
+import { OutboxMemory, storedBytes } from './outbox-memory.ts';
 
 export { documentIdsIn, REJECTED_DIR } from './outbox-folder.ts';
-/** Packed documents kept in memory for upload at most (beyond it they are read from disk when their turn comes). */
-const MAX_PACKED_BYTES = 8 * 1024 * 1024;
-
-const storedBytes = (d: PackedDocument) =>
-  d.parts.html.storedSize + d.parts.text.storedSize + d.parts.metadata.storedSize;
 
 export interface OutboxOptions {
   dir: string;
@@ -54,13 +50,8 @@ export class Outbox {
   /** the gate or the store is not answering: uploads wait (and nobody should wait for them) */
   outage = false;
   private readonly waiting = new Set<string>();
-  /** documents packed by the worker that fetched them (their bytes were in hand), so not read back from disk */
-  private readonly packed = new Map<string, PackedDocument>();
-  /** held documents not on disk (their bytes are only in `packed`) */
-  private readonly inMemory = new Set<string>();
-  /** held documents being written to disk */
-  private readonly spilling = new Map<string, Promise<void>>();
-  private packedBytes = 0;
+  /** documents packed by the worker that fetched them (their bytes were in hand), some held there only */
+  private readonly memory: OutboxMemory;
   private readonly waker = new Waker();
   private stopped = false;
   /** stopping: what is held goes up at once, without waiting for a full batch */
@@ -73,7 +64,9 @@ export class Outbox {
   /** failed tries in a row: the back-off while the gate or store is away grows with it */
   private failures = 0;
 
-  constructor(private readonly options: OutboxOptions) {}
+  constructor(private readonly options: OutboxOptions) {
+    this.memory = new OutboxMemory(options.dir);
+  }
 
   get dir(): string {
     return this.options.dir;
@@ -86,11 +79,11 @@ export class Outbox {
 
   /**
    * A document was written into the outbox: upload it soon. `packed`: the same document packed from the bytes just
-   * written, kept (up to MAX_PACKED_BYTES) so the upload need not read and verify the files again.
+   * written, kept (within the memory's budget) so the upload need not read and verify the files again.
    */
   added(documentId: string, packed?: PackedDocument): void {
     this.waiting.add(documentId);
-    if (packed) this.keepPacked(documentId, packed);
+    if (packed) this.memory.keep(documentId, packed);
     // During an outage a new document waits for the back-off (or for `gateAnswers`) like the rest: waking on
     // each one would hammer a gate that is away and grow the back-off far past the outage.
     if (!this.outage) this.wake();
@@ -102,18 +95,10 @@ export class Outbox {
    * memory for packed documents is full.
    */
   hold(documentId: string, packed: PackedDocument): boolean {
-    if (this.outage || this.stopped || this.waiting.has(documentId) || !this.keepPacked(documentId, packed))
+    if (this.outage || this.stopped || this.waiting.has(documentId) || !this.memory.hold(documentId, packed))
       return false;
-    this.inMemory.add(documentId);
     this.waiting.add(documentId);
     this.wake();
-    return true;
-  }
-
-  private keepPacked(documentId: string, packed: PackedDocument): boolean {
-    if (this.packed.has(documentId) || this.packedBytes + storedBytes(packed) > MAX_PACKED_BYTES) return false;
-    this.packed.set(documentId, packed);
-    this.packedBytes += storedBytes(packed);
     return true;
   }
 
@@ -146,7 +131,7 @@ export class Outbox {
     this.stopped = true;
     this.wake();
     await this.loop;
-    await this.spill([...this.inMemory]);
+    await this.memory.spill();
   }
 
   /**
@@ -172,33 +157,12 @@ export class Outbox {
     } finally {
       this.awaited--;
     }
-    await this.spill(list);
-  }
-
-  /**
-   * Writes those of `ids` held only in memory into the outbox (the worker layout, from their packed parts: the gzip
-   * holds the bytes as fetched). A document being written already is waited for, not written twice.
-   */
-  private async spill(ids: string[]): Promise<void> {
-    await Promise.all(
-      ids.map((id) => {
-        let writing = this.spilling.get(id);
-        if (!writing && this.inMemory.has(id)) {
-          writing = writePacked(this.dir, this.packed.get(id)!)
-            .then(() => {
-              this.inMemory.delete(id);
-            })
-            .finally(() => this.spilling.delete(id));
-          this.spilling.set(id, writing);
-        }
-        return writing;
-      }),
-    );
+    await this.memory.spill(list);
   }
 
   private async drained(deadline: number): Promise<void> {
     while (!this.stopped && Date.now() < deadline) {
-      const left = [...(await documentIdsIn(this.dir)), ...this.inMemory].filter((id) => !this.retryLater.has(id));
+      const left = [...(await documentIdsIn(this.dir)), ...this.memory.held()].filter((id) => !this.retryLater.has(id));
       if (left.length === 0) return;
       this.wake();
       await sleep(Math.min(250, Math.max(0, deadline - Date.now())));
@@ -223,13 +187,13 @@ export class Outbox {
     while (!this.stopped) {
       const onDisk = new Set(await documentIdsIn(this.dir));
       await this.gather();
-      const ids = [...onDisk, ...[...this.inMemory].filter((id) => !onDisk.has(id))];
+      const ids = [...onDisk, ...this.memory.held().filter((id) => !onDisk.has(id))];
       // What the gate asked to send again goes after the rest, on the next pass.
       const batchable = ids.filter((id) => !this.retryLater.has(id));
       this.retryLater.clear();
       // Gone from disk (another worker on this outbox uploaded it); one written out since the listing is on disk
       // all the same, and the next pass finds it again.
-      for (const id of this.waiting) if (!onDisk.has(id) && !this.inMemory.has(id)) this.stopWaiting(id);
+      for (const id of this.waiting) if (!onDisk.has(id) && !this.memory.isHeld(id)) this.stopWaiting(id);
       for (const id of ids) this.waiting.add(id);
       if (batchable.length === 0) {
         this.notifySettled();
@@ -246,9 +210,11 @@ export class Outbox {
         // What is held in memory goes to disk first: a worker that cannot reach the store keeps its documents there.
         const already = this.outage;
         this.outage = true;
-        await this.spill([...this.inMemory]).catch((spillError: Error) =>
-          log.error({ err: spillError.message }, 'cannot write documents into the outbox; they wait in memory'),
-        );
+        await this.memory
+          .spill()
+          .catch((spillError: Error) =>
+            log.error({ err: spillError.message }, 'cannot write documents into the outbox; they wait in memory'),
+          );
         if (isKeyRefused(error)) {
           if (!already)
             log.error(
@@ -284,8 +250,8 @@ export class Outbox {
       !this.stopped &&
       !this.draining &&
       this.awaited === 0 &&
-      this.inMemory.size > 0 &&
-      this.inMemory.size < full
+      this.memory.heldCount > 0 &&
+      this.memory.heldCount < full
     ) {
       const left = until - Date.now();
       if (left <= 0) return;
@@ -300,7 +266,7 @@ export class Outbox {
     let bytes = 0;
     for (const id of ids) {
       if (this.stopped) return;
-      let packed = this.packed.get(id);
+      let packed = this.memory.get(id);
       try {
         packed ??= await packFromWorkerLayout(this.dir, id);
       } catch (error) {
@@ -342,10 +308,8 @@ export class Outbox {
       const answer = answers.get(document.documentId);
       if (answer?.status === 'stored' || answer?.status === 'present') {
         this.stats[answer.status]++;
-        // Held in memory only: nothing to delete. One being written out meanwhile is on disk once that ends.
-        const writing = this.spilling.get(document.documentId);
-        if (writing) await writing.catch(() => {});
-        if (!this.inMemory.delete(document.documentId)) await removeDocument(this.dir, document.documentId);
+        // Held in memory only: nothing to delete on disk.
+        if (!(await this.memory.stored(document.documentId))) await removeDocument(this.dir, document.documentId);
         this.stopWaiting(document.documentId);
       } else if (answer?.status === 'rejected') {
         await this.reject(document.documentId, `${answer.code}: ${answer.reason}`);
@@ -363,14 +327,11 @@ export class Outbox {
   /** A document no longer waits (uploaded, rejected, or gone from the outbox): its packed bytes go too. */
   private stopWaiting(documentId: string): void {
     this.waiting.delete(documentId);
-    const packed = this.packed.get(documentId);
-    if (!packed) return;
-    this.packed.delete(documentId);
-    this.packedBytes -= storedBytes(packed);
+    this.memory.forget(documentId);
   }
 
   private async reject(documentId: string, reason: string): Promise<void> {
-    await this.spill([documentId]);
+    await this.memory.spill([documentId]);
     const target = await moveToRejected(this.dir, documentId, reason);
     this.stats.rejected++;
     this.stopWaiting(documentId);
