@@ -7,7 +7,7 @@
 import { GateCallError } from '../gate/client.ts';
 import { type MultipartFile, multipartBody } from './multipart-body.ts';
 import { manifestEntry, type PackedDocument, type PartName } from './pack.ts';
-import { sendBytes } from './send-bytes.ts';
+import { type BytesAnswer, sendBytes } from './send-bytes.ts';
 
 export type UploadStatus = 'stored' | 'present' | 'upload' | 'retry' | 'rejected';
 
@@ -56,10 +56,11 @@ export class ContentClient {
     return { ...(this.apiKey ? { 'x-api-key': this.apiKey } : {}), ...extra };
   }
 
-  private unreachable(what: string, error: unknown): GateCallError {
+  /** A request that got no answer (`who`: what did not answer): retryable. */
+  private unreachable(what: string, error: unknown, who = 'gate'): GateCallError {
     const cause = (error as Error).cause as Error | undefined;
     return new GateCallError(
-      `${what}: gate unreachable: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`,
+      `${what}: ${who} unreachable: ${(error as Error).message}${cause ? ` (${cause.message})` : ''}`,
       'NETWORK',
       true,
     );
@@ -78,7 +79,7 @@ export class ContentClient {
 
   /** A POST of bytes in memory (sendBytes: no copy, no stream); the answer's JSON. */
   private async post<T>(what: string, path: string, contentType: string, body: Buffer | string): Promise<T> {
-    let answer: Awaited<ReturnType<typeof sendBytes>>;
+    let answer: BytesAnswer;
     try {
       answer = await sendBytes(
         'POST',
@@ -140,7 +141,7 @@ export class ContentClient {
 
   /** A presigned PUT straight to the object store (the gate's key is not sent there). */
   async putDirect(put: SignedPut, body: Buffer): Promise<void> {
-    let answer: Awaited<ReturnType<typeof sendBytes>>;
+    let answer: BytesAnswer;
     try {
       answer = await sendBytes(
         put.method,
@@ -151,11 +152,7 @@ export class ContentClient {
         this.timeoutMs,
       );
     } catch (error) {
-      throw new GateCallError(
-        `upload to the document store: unreachable: ${(error as Error).message}${(error as Error).cause ? ` (${((error as Error).cause as Error).message})` : ''}`,
-        'NETWORK',
-        true,
-      );
+      throw this.unreachable('upload to the document store', error, 'store');
     }
     if (answer.status < 200 || answer.status >= 300) {
       const text = answer.body.toString('utf8').slice(0, 300);

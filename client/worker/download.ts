@@ -187,25 +187,25 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       // The local copy first, then the outbox: held in memory while the store answers (outbox.ts), else on disk
       // (linked to the local copy when they share a file system) — a document enters the outbox complete, so the
       // upload loop never finds it before the copy is made.
-      let written: string | null = null;
-      let held = false;
-      for (const dir of outputDir ? [outputDir, outbox.dir] : [outbox.dir]) {
-        if (dir === outbox.dir && outbox.hold(row.documentId, packed)) {
-          held = true;
-          break;
-        }
+      const save = async (dir: string, write: () => Promise<void>) => {
         try {
-          if (written) await copyDocument(written, dir, row.documentId);
-          else await writeDocumentFiles(dir, row.documentId, files);
-          written = dir;
+          await write();
         } catch (error) {
           throw new StorageError(`cannot write document ${row.documentId} to ${dir}: ${(error as Error).message}`, {
             cause: error,
           });
         }
+      };
+      if (outputDir) await save(outputDir, () => writeDocumentFiles(outputDir, row.documentId, files));
+      if (!outbox.hold(row.documentId, packed)) {
+        await save(outbox.dir, () =>
+          outputDir
+            ? copyDocument(outputDir, outbox.dir, row.documentId)
+            : writeDocumentFiles(outbox.dir, row.documentId, files),
+        );
+        outbox.added(row.documentId, packed);
       }
       documentIds.push(row.documentId);
-      if (!held) outbox.added(row.documentId, packed);
     })();
     inFlight.set(row.documentId, work);
     try {
