@@ -20,10 +20,9 @@ const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.
 
 /** Runs tsc --noEmit (niced when beside vitest); resolves with its exit code and output. */
 function typecheck(niced) {
-  const command = niced
-    ? ['nice', ['-n', '10', process.execPath, tsc, '--noEmit']]
-    : [process.execPath, [tsc, '--noEmit']];
-  const child = spawn(command[0], command[1], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tscRun = [process.execPath, tsc, '--noEmit'];
+  const [command, ...args] = niced ? ['nice', '-n', '10', ...tscRun] : tscRun;
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
