@@ -6,8 +6,9 @@
 // and the CPU each process spent per document (/proc: the worker's main thread and its other threads, the gate,
 // PostgreSQL, the fake registry) — CPU per document is the comparable number under load — then the medians.
 // Prints only. A checkout may carry the worker's node flags after a '#' (`. '.#--max-semi-space-size=8'`: one
-// checkout, two flag sets); without, BENCH_WORKER_NODE_ARGS or the recommended ones. Env: BENCH_DOCUMENTS (800),
-// BENCH_ROUNDS (3).
+// checkout, two flag sets); without, BENCH_WORKER_NODE_ARGS or the recommended ones. The worker runs in its default
+// configuration (no local copy), as bench:worker's goal row does; BENCH_LOCAL_COPY=1 adds `--output-dir`.
+// Env: BENCH_DOCUMENTS (800), BENCH_ROUNDS (3).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { RECOMMENDED_WORKER_NODE_FLAGS } from '../client/worker/options.ts';
@@ -20,6 +21,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE_FLAGS.join(' '))
   .split(' ')
   .filter(Boolean);
+const LOCAL_COPY = process.env.BENCH_LOCAL_COPY === '1';
 const checkouts = process.argv.slice(2);
 if (checkouts.length < 2) throw new Error('usage: npm run bench:worker-ab -- <checkout A> <checkout B> …');
 
@@ -38,7 +40,9 @@ const total = (r: RunResult) => Object.values(r.cpuPerDocument).reduce((a, b) =>
 
 const registry = await startBenchRegistry();
 const runs = new Map<string, RunResult[]>(checkouts.map((c) => [c, []]));
-console.log(`bench:worker-ab — ${DOCUMENTS} documents unthrottled, ${ROUNDS} rounds; ${machine()}`);
+console.log(
+  `bench:worker-ab — ${DOCUMENTS} documents unthrottled, ${LOCAL_COPY ? 'with a local copy' : 'no local copy (the default)'}, ${ROUNDS} rounds; ${machine()}`,
+);
 console.log(`| round | checkout | load | documents/s | ${columns.map(([name]) => name).join(' | ')} | all (ms/doc) |`);
 console.log(`|---|---|---|---|${columns.map(() => '---|').join('')}---|`);
 try {
@@ -60,7 +64,11 @@ try {
           registry,
           DOCUMENTS,
           ['--rate', '0', '--concurrency', '8'],
-          { nodeArgs: flags === undefined ? NODE_ARGS : flags.split(' ').filter(Boolean), checkout: resolve(dir) },
+          {
+            nodeArgs: flags === undefined ? NODE_ARGS : flags.split(' ').filter(Boolean),
+            checkout: resolve(dir),
+            localCopy: LOCAL_COPY,
+          },
         );
         runs.get(checkout)!.push(run);
         console.log(

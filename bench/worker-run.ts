@@ -79,6 +79,8 @@ export interface RunOptions {
   nodeArgs: string[];
   /** run the worker of another checkout (its bin/reyestr.mjs) */
   checkout?: string;
+  /** also keep a local copy (`--output-dir`): ~11 more file-system calls per document; the worker's default is none */
+  localCopy?: boolean;
 }
 
 /** One worker process runs `documents` worth of tasks; returns documents/s from first claim to last completion. */
@@ -90,8 +92,9 @@ export async function runWorker(
   workerArgs: string[],
   options: RunOptions,
 ): Promise<RunResult> {
-  const outputDir = mkdtempSync(join(tmpdir(), 'reyestr-bench-worker-'));
-  const name = `bench-${workerArgs.join('')}`;
+  // The outbox (and the local copy, when asked for) in a temp folder of this run, not the user's state directory.
+  const folder = mkdtempSync(join(tmpdir(), 'reyestr-bench-worker-'));
+  const name = `bench-${workerArgs.join('')}${options.localCopy ? '-copy' : ''}`;
   const worker = spawn(
     process.execPath,
     [
@@ -100,8 +103,9 @@ export async function runWorker(
       'worker',
       '--api-url',
       url,
-      '--output-dir',
-      outputDir,
+      '--outbox-dir',
+      join(folder, 'outbox'),
+      ...(options.localCopy ? ['--output-dir', join(folder, 'copy')] : []),
       '--registry-url',
       registry.url,
       '--client-name',
@@ -184,7 +188,7 @@ export async function runWorker(
   } finally {
     worker.kill('SIGTERM');
     await new Promise((resolveExit) => worker.once('exit', resolveExit));
-    rmSync(outputDir, { recursive: true, force: true });
+    rmSync(folder, { recursive: true, force: true });
   }
 }
 
