@@ -2,7 +2,8 @@
 // one gate process per checkout (each run as its own package.json's `npm start` runs it, on a PostgreSQL database of
 // its own — with --pglite on a new PGlite data dir of its own), driven in turn by 8 clients, the order alternating
 // each round. Per gate and workload it prints the rate and the gate process's own CPU per task (utime + stime of all
-// its threads, /proc/<pid>/stat): load inflates a process's CPU per unit of work far less than its rate, so this is
+// its threads, /proc/<pid>/stat) and PostgreSQL's (all its processes: other databases' work on the box lands there
+// too): load inflates a process's CPU per unit of work far less than its rate, so this is
 // the number to compare. Prints only.
 // A checkout may carry extra variables for its gate after a '|': "../main|MALLOC_ARENA_MAX=1,LOG_LEVEL=info".
 // Workloads (BENCH_MODES, comma-separated; default gql,rest):
@@ -16,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { gateStart, machine, postJson, rssMb, threadCpuMs } from './support.ts';
+import { gateStart, machine, postgresCpuMs, postJson, rssMb, threadCpuMs } from './support.ts';
 
 const CLIENTS = 8;
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 600);
@@ -163,6 +164,7 @@ async function run(g: Gate, mode: string, tasks: number) {
   if (mode !== 'noop') await seed(g.url, tasks);
   const step = stepOf(g, mode, budget);
   const before = threadCpuMs(g.child.pid!);
+  const dbBefore = postgresCpuMs();
   const started = performance.now();
   const counts = await Promise.all(
     Array.from({ length: CLIENTS }, async (_, w) => {
@@ -173,10 +175,18 @@ async function run(g: Gate, mode: string, tasks: number) {
   );
   const seconds = (performance.now() - started) / 1000;
   const after = threadCpuMs(g.child.pid!);
+  const dbMs = postgresCpuMs() - dbBefore;
   const n = counts.reduce((a, b) => a + b, 0);
   const perTask = (ms: number) => ms / n;
   const threads = Object.keys(after).map((k) => `${k} ${perTask(after[k] - (before[k] ?? 0)).toFixed(2)}`);
-  return { n, seconds, rate: n / seconds, cpu: perTask(sum(after) - sum(before)), threads: threads.join(', ') };
+  return {
+    n,
+    seconds,
+    rate: n / seconds,
+    cpu: perTask(sum(after) - sum(before)),
+    db: perTask(dbMs),
+    threads: threads.join(', '),
+  };
 }
 
 async function main() {
@@ -190,28 +200,31 @@ async function main() {
   try {
     for (const [i, spec] of specs.entries()) gates.push(await startGate(spec, i, dbs[i]));
     for (const g of gates) for (const mode of MODES) await run(g, mode, 300); // warm-up: JIT, pools, plans
-    const results = new Map<string, { rate: number[]; cpu: number[] }>();
+    const results = new Map<string, { rate: number[]; cpu: number[]; db: number[] }>();
     for (let r = 0; r < ROUNDS; r++) {
       for (const mode of MODES) {
         for (const g of r % 2 === 0 ? gates : [...gates].reverse()) {
           const x = await run(g, mode, mode === 'batch' ? CYCLES * 10 : CYCLES);
           const key = `${mode.padEnd(5)} ${g.label}`;
-          if (!results.has(key)) results.set(key, { rate: [], cpu: [] });
+          if (!results.has(key)) results.set(key, { rate: [], cpu: [], db: [] });
           results.get(key)!.rate.push(x.rate);
           results.get(key)!.cpu.push(x.cpu);
+          results.get(key)!.db.push(x.db);
           const threads = process.env.BENCH_AB_THREADS === '1' ? ` (${x.threads})` : '';
           console.log(
-            `round ${r} ${key}: ${x.n} tasks in ${x.seconds.toFixed(2)} s = ${x.rate.toFixed(0)}/s, gate CPU ${x.cpu.toFixed(3)} ms/task${threads}, load ${loadavg()[0].toFixed(1)}`,
+            `round ${r} ${key}: ${x.n} tasks in ${x.seconds.toFixed(2)} s = ${x.rate.toFixed(0)}/s, gate CPU ${x.cpu.toFixed(3)} ms/task${threads}, PostgreSQL ${x.db.toFixed(3)} ms/task, load ${loadavg()[0].toFixed(1)}`,
           );
         }
       }
     }
     const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
-    console.log('\nworkload, gate: tasks/s per round (mean); gate CPU ms per task per round (mean)');
+    console.log(
+      '\nworkload, gate: tasks/s per round (mean); gate CPU ms per task per round (mean); PostgreSQL CPU ms per task (mean)',
+    );
+    const rounds = (a: number[], digits: number) =>
+      `${a.map((x) => x.toFixed(digits)).join('/')} (${mean(a).toFixed(digits)})`;
     for (const [key, v] of results)
-      console.log(
-        `${key}: ${v.rate.map((x) => x.toFixed(0)).join('/')} (${mean(v.rate).toFixed(0)}); ${v.cpu.map((x) => x.toFixed(2)).join('/')} (${mean(v.cpu).toFixed(2)})`,
-      );
+      console.log(`${key}: ${rounds(v.rate, 0)}; ${rounds(v.cpu, 2)}; ${rounds(v.db, 2)}`);
     for (const g of gates) console.log(`gate RSS at the end, ${g.label}: ${rssMb(g.child.pid!).toFixed(0)} MB`);
   } finally {
     for (const g of gates) {

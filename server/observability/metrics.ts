@@ -109,6 +109,13 @@ export function createMetrics() {
     labelNames: ['reason'],
     registers: [registry],
   });
+  const coalesced = new Histogram({
+    name: 'reyestr_coalesced_lease_write_requests',
+    help: 'Single claims or completions per statement: requests that arrived together share one (group commit)',
+    labelNames: ['kind'],
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50],
+    registers: [registry],
+  });
   const httpDuration = new Histogram({
     name: 'reyestr_http_request_duration_seconds',
     help: 'HTTP requests by route pattern, method and status',
@@ -158,6 +165,7 @@ export function createMetrics() {
       documentsDownloaded.inc(o.documentsDownloaded);
     } else if (o.type === 'failed') failures.inc({ error_class: o.errorClass, status: o.status });
     else if (o.type === 'expired') expirations.inc({ status: o.status });
+    else if (o.type === 'coalesced') coalesced.observe({ kind: o.kind }, o.requests);
     else staleLeases.inc({ reason: o.reason });
   });
 

@@ -5,11 +5,7 @@ import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
-import {
-  completeHeldTask as completeHeldTaskSql,
-  completeTasks as completeTasksSql,
-  type Completion,
-} from '../db/sql/complete-task.ts';
+import { completeTasks as completeTasksSql, type Completion } from '../db/sql/complete-task.ts';
 import { releaseTasks as releaseTasksSql, sweepExpiredLeases } from '../db/sql/end-leases.ts';
 import { extendLeases } from '../db/sql/extend-leases.ts';
 import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
@@ -21,6 +17,7 @@ import { ErrorClass } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { clientActingFor, touchClient } from './clients.ts';
 import { GateError, orDefault, parseInput } from './errors.ts';
+import { claimOneTask, completeOneHeldTask, completeOneTask } from './lease-batches.ts';
 import { leaseLostOn } from './lease-lost.ts';
 import { reportOutcome } from './outcomes.ts';
 import { NON_BURNING_CLASSES, policy, retryDelaySeconds } from './policy.ts';
@@ -61,12 +58,12 @@ export async function claimTasks(
 ): Promise<Lease[]> {
   const { clientId, limit } = parseInput(claimInput, input);
   const caller = requireActor(actor);
-  const rows = await claimTasksSql(
-    clientId,
-    limit ?? 1,
-    policy.leaseSeconds,
-    caller.role === 'ADMIN' ? null : caller.keyId,
-  );
+  const ownerKeyId = caller.role === 'ADMIN' ? null : caller.keyId;
+  // one task: coalesced with the other single claims in flight (lease-batches.ts)
+  const rows =
+    (limit ?? 1) === 1
+      ? [await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds)].filter((row) => row !== null)
+      : await claimTasksSql(clientId, limit!, policy.leaseSeconds, ownerKeyId);
   if (rows.length) {
     reportOutcome({ type: 'claimed', count: rows.length });
     return rows.map(toLease);
@@ -152,7 +149,7 @@ const completionsInput = z.array(completionInput).min(1).max(MAX_CLAIM_BATCH);
 export async function completeTask(actor: Actor | null, input: z.input<typeof completionInput>): Promise<TaskRow> {
   requireActor(actor);
   const completion = toCompletion(parseInput(completionInput, input));
-  const [row] = await completeTasksSql([completion]);
+  const row = await completeOneTask(completion);
   if (row) {
     reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
     return row;
@@ -171,7 +168,7 @@ export async function completeHeldTask(
 ): Promise<TaskRow | null> {
   requireActor(actor);
   const completion = toCompletion(parseInput(heldCompletionInput, input));
-  const [row] = await completeHeldTaskSql(holderId, completion);
+  const row = await completeOneHeldTask({ ...completion, holderId });
   if (row) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
   return row ?? null;
 }

@@ -8,7 +8,9 @@ export type LeaseOutcome =
   | { type: 'failed'; errorClass: ErrorClass; status: TaskStatus }
   | { type: 'expired'; status: TaskStatus }
   /** a holder's write was refused: stale or foreign token, cancelled or completed task */
-  | { type: 'leaseLost'; reason: string };
+  | { type: 'leaseLost'; reason: string }
+  /** one coalesced statement ran for `requests` single claims or completions (lease-batches.ts) */
+  | { type: 'coalesced'; kind: 'claim' | 'completion'; requests: number };
 
 const listeners = new Set<(outcome: LeaseOutcome) => void>();
 

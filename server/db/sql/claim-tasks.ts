@@ -1,10 +1,10 @@
 // Claim: lease up to `limit` runnable tasks to one client in a single statement. SKIP LOCKED lets concurrent
 // claimers pass over each other's rows instead of waiting, so no task is handed out twice and nobody queues.
 //
-// Which tasks: reyestr_claimable_tasks (prisma/migrations/20261202210100_claim_order_without_statistics), a
-// function so that it is planned with sorting off — the ordered scan of the PENDING-only claim index, whatever
-// the statistics say (a queue filled faster than autovacuum analyses it made PostgreSQL sort every pending row
-// at every claim). The scalar sub-select (cast, so ANY reads it as an array) runs it once, as the UPDATE's one-time input.
+// Which tasks: reyestr_claimable_tasks (prisma/migrations/20261204153000_claimable_task_ids), a function so that it
+// is planned with sorting off — the ordered scan of the PENDING-only claim index, whatever the statistics say (a
+// queue filled faster than autovacuum analyses it made PostgreSQL sort every pending row at every claim). The
+// scalar sub-select (cast, so ANY reads it as an array) runs it once, as the UPDATE's one-time input.
 //
 // It also checks that the client may claim (exists, not disabled, not paused, registered with the caller's key
 // unless the caller is an admin: `ownerKeyId` null), and reads the pauses — the whole queue (gate_state) and
@@ -12,28 +12,39 @@
 // The statement marks the client alive: the hot path is one round trip. When it claims nothing, the service
 // looks closer to tell "no work" from "not allowed".
 //
-// An ACTIVE client's heartbeat is moved at most once a second: a worker claiming many times a second would
-// otherwise write (and WAL-log) its client row at every claim; a second is far below the silence that marks a
-// client gone (mark-silent-clients.ts).
+// Concurrent single claims of many clients are claimed together by claim-task-for-each.ts, from the same parts.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { inSeconds } from './task-row.ts';
-import { transitionTasks } from './transition-tasks.ts';
+import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
+
+/** The SET list of a claim; `holder` is the SQL giving each row's new lease holder. */
+export const claimSet = (holder: Prisma.Sql, leaseSeconds: number) =>
+  Prisma.sql`status = 'CLAIMED', lease_holder_id = ${holder}, lease_token = gen_random_uuid(),
+      lease_epoch = lease_epoch + 1, lease_expires_at = ${inSeconds(leaseSeconds)}, claimed_at = now(),
+      started_at = NULL, documents_downloaded = 0, documents_failed = 0, documents_skipped = 0`;
+
+export const CLAIM_EVENT_DATA = Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`;
+
+/**
+ * Marks the claimers (`holders`: SQL selecting client ids) alive. An ACTIVE client's heartbeat is moved at most once
+ * a second: a worker claiming many times a second would otherwise write (and WAL-log) its client row at every claim;
+ * a second is far below the silence that marks a client gone (mark-silent-clients.ts).
+ */
+export const touchClaimers = (holders: Prisma.Sql) => Prisma.sql`, touched AS (
+      UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
+      WHERE id IN (${holders}) AND status <> 'DISABLED'
+        AND (status <> 'ACTIVE' OR last_heartbeat_at < now() - interval '1 second'))`;
 
 export function claimTasks(clientId: string, limit: number, leaseSeconds: number, ownerKeyId: string | null = null) {
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new Error(`claim limit must be a positive integer, not ${limit}`);
   return transitionTasks({
     where: Prisma.sql`id = ANY((SELECT reyestr_claimable_tasks(${clientId}::uuid, ${ownerKeyId}::uuid, ${limit}::int))::uuid[])`,
-    set: Prisma.sql`status = 'CLAIMED', lease_holder_id = ${clientId}::uuid, lease_token = gen_random_uuid(),
-      lease_epoch = lease_epoch + 1, lease_expires_at = ${inSeconds(leaseSeconds)}, claimed_at = now(),
-      started_at = NULL, documents_downloaded = 0, documents_failed = 0, documents_skipped = 0`,
+    set: claimSet(Prisma.sql`${clientId}::uuid`, leaseSeconds),
     event: 'CLAIMED',
     clientId,
-    oneRow: limit === 1,
-    eventData: Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`,
-    alsoCtes: Prisma.sql`, touched AS (
-      UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
-      WHERE id = ${clientId}::uuid AND status <> 'DISABLED' AND EXISTS (SELECT 1 FROM moved)
-        AND (status <> 'ACTIVE' OR last_heartbeat_at < now() - interval '1 second'))`,
+    asJson: limit <= FEW_ROWS,
+    eventData: CLAIM_EVENT_DATA,
+    alsoCtes: touchClaimers(Prisma.sql`SELECT ${clientId}::uuid WHERE EXISTS (SELECT 1 FROM moved)`),
   });
 }

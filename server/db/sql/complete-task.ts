@@ -2,7 +2,7 @@
 // leased status) and the client's credit happen in the same statement as the state change, so a stale
 // holder changes nothing and counters count once.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { transitionTasks } from './transition-tasks.ts';
+import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
 export interface Completion {
   taskId: string;
@@ -19,26 +19,32 @@ export function completeTasks(completions: Completion[]) {
   return complete(completions, Prisma.sql`tasks.lease_token = done."leaseToken"`);
 }
 
+export interface HeldCompletion extends Omit<Completion, 'leaseToken'> {
+  /** the client that must hold the task's lease now */
+  holderId: string;
+}
+
 /**
- * One completion by whoever holds the task's lease now, for clients that do not keep their token (the older
- * REST clients): fenced by the holder and the leased status in the same statement, so it completes exactly
+ * Completions by whoever holds each task's lease now, for clients that do not keep their token (the older
+ * REST clients): fenced by the holder and the leased status in the same statement, so each completes exactly
  * what reading the holder's token and completing with it would, in one round trip instead of two.
  */
-export function completeHeldTask(holderId: string, completion: Omit<Completion, 'leaseToken'>) {
-  return complete([completion], Prisma.sql`tasks.lease_holder_id = ${holderId}::uuid`);
+export function completeHeldTasks(completions: HeldCompletion[]) {
+  return complete(completions, Prisma.sql`tasks.lease_holder_id = done."holderId"`);
 }
 
 function complete(completions: Array<Omit<Completion, 'leaseToken'>>, fence: Prisma.Sql) {
   return transitionTasks({
     from: Prisma.sql`jsonb_to_recordset(${JSON.stringify(completions)}::jsonb) AS done("taskId" uuid, "leaseToken" uuid,
-      "documentsDownloaded" int, "documentsFailed" int, "documentsSkipped" int, "resultSummary" jsonb, "completionHash" text)`,
+      "holderId" uuid, "documentsDownloaded" int, "documentsFailed" int, "documentsSkipped" int, "resultSummary" jsonb,
+      "completionHash" text)`,
     where: Prisma.sql`tasks.id = done."taskId" AND ${fence} AND tasks.status IN ('CLAIMED', 'RUNNING')`,
     set: Prisma.sql`status = 'COMPLETED', completed_at = now(), started_at = coalesce(started_at, claimed_at),
       lease_expires_at = NULL, documents_downloaded = done."documentsDownloaded",
       documents_failed = done."documentsFailed", documents_skipped = done."documentsSkipped",
       result_summary = done."resultSummary", completion_hash = done."completionHash"`,
     event: 'COMPLETED',
-    oneRow: completions.length === 1,
+    asJson: completions.length <= FEW_ROWS,
     eventData: Prisma.sql`jsonb_build_object('downloaded', moved.documents_downloaded, 'failed', moved.documents_failed,
       'skipped', moved.documents_skipped)`,
     alsoCtes: Prisma.sql`, credited AS (

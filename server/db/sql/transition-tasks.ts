@@ -22,20 +22,25 @@ export interface Transition {
   eventData?: Prisma.Sql;
   /** more data-modifying CTEs that read `moved` (e.g. crediting the client), comma-prefixed */
   alsoCtes?: Prisma.Sql;
+  /** CTEs that `from` or `where` read, placed before the UPDATE, each followed by a comma (e.g. `pairs AS (…),`) */
+  inputCtes?: Prisma.Sql;
   /**
-   * At most one row changes (one claim, one completion): it comes back as one json value (selectTasksAsJson), which
-   * costs the client less and the server ~35 µs more per row — a gain for one row, a loss for a batch of 50
-   * (docs/benchmarks.md, issue 16), so batches keep the columns.
+   * Few rows change (one claim or completion, or a few coalesced ones): each comes back as one json value
+   * (selectTasksAsJson), which costs the client less and the server ~35 µs more per row — a gain for a few rows, a
+   * loss for a batch of 50 (docs/benchmarks.md, issue 16), so batches keep the columns.
    */
-  oneRow?: boolean;
+  asJson?: boolean;
 }
+
+/** Up to this many changed rows come back as json values (Transition.asJson). */
+export const FEW_ROWS = 8;
 
 type Db = Pick<typeof prisma, '$queryRaw'>;
 
 /** Without `tx` (or with the client itself) the statement runs on the driver directly (Database.run); in a transaction, on it. */
 export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]> {
   const query = Prisma.sql`
-    WITH moved AS (
+    WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
       WHERE ${t.where}
@@ -45,9 +50,9 @@ export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
       FROM moved
     )
-    ${t.oneRow ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${TASK_COLUMNS} FROM moved`}`;
+    ${t.asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${TASK_COLUMNS} FROM moved`}`;
   type Row = TaskRow & { row: unknown };
   const rows = tx && tx !== prisma ? await tx.$queryRaw<Row[]>(query) : await run<Row>(query);
   if (rows.length) taskEventsWritten();
-  return t.oneRow ? rows.map(taskFromJson) : rows;
+  return t.asJson ? rows.map(taskFromJson) : rows;
 }

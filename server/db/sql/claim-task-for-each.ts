@@ -1,0 +1,44 @@
+// One task for each of several claims, in one statement: the gate coalesces single claims that arrive together
+// (server/services/lease-batches.ts), so N workers asking at once cost PostgreSQL one statement, one commit and one
+// pass over the claim index instead of N. The same parts as claim-tasks.ts: the same choice of tasks
+// (reyestr_claimable_task_ids: claim order, pauses, SKIP LOCKED), the same SET, event and heartbeat.
+//
+// Each claim names its client and, unless the caller is an admin, the key that client must be registered with.
+// Claims whose client may not claim (unknown, disabled, paused, another key's) get nothing; the others get the
+// next tasks in claim order, in the order of the claims. A row comes back with its lease holder; the caller hands
+// it to a claim of that client. The caller keeps one (client, key) pair per client in a statement, so all claims
+// of a client in it are allowed or none is.
+import { Prisma } from '../../generated/prisma/client.ts';
+import { CLAIM_EVENT_DATA, claimSet, touchClaimers } from './claim-tasks.ts';
+import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
+
+export interface OneClaim {
+  clientId: string;
+  /** null for an admin: any client; else the key the client must be registered with */
+  ownerKeyId: string | null;
+}
+
+export function claimTaskForEach(claims: OneClaim[], leaseSeconds: number) {
+  const clientIds = claims.map((c) => c.clientId);
+  const ownerKeyIds = claims.map((c) => c.ownerKeyId);
+  return transitionTasks({
+    // MATERIALIZED: the choice (which locks the tasks) runs exactly once, whatever the plan of the UPDATE
+    inputCtes: Prisma.sql`allowed AS MATERIALIZED (
+        SELECT wanted.client_id, row_number() OVER (ORDER BY wanted.n) AS slot
+        FROM unnest(${clientIds}::uuid[], ${ownerKeyIds}::uuid[]) WITH ORDINALITY AS wanted(client_id, owner_key_id, n)
+        JOIN clients c ON c.id = wanted.client_id
+        WHERE c.status <> 'DISABLED' AND NOT c.paused AND (wanted.owner_key_id IS NULL OR c.api_key_id = wanted.owner_key_id)
+      ), pairs AS MATERIALIZED (
+        SELECT chosen.id, allowed.client_id
+        FROM unnest(reyestr_claimable_task_ids((SELECT count(*)::int FROM allowed))) WITH ORDINALITY AS chosen(id, slot)
+        JOIN allowed USING (slot)
+      ),`,
+    from: Prisma.sql`pairs`,
+    where: Prisma.sql`tasks.id = pairs.id`,
+    set: claimSet(Prisma.sql`pairs.client_id`, leaseSeconds),
+    event: 'CLAIMED',
+    asJson: claims.length <= FEW_ROWS,
+    eventData: CLAIM_EVENT_DATA,
+    alsoCtes: touchClaimers(Prisma.sql`SELECT lease_holder_id FROM moved`),
+  });
+}
