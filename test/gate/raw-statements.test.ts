@@ -9,6 +9,7 @@ import { eventsBetween } from '../../server/db/sql/events-between.ts';
 import { insertTasks } from '../../server/db/sql/insert-tasks.ts';
 import { reportProgress } from '../../server/db/sql/report-progress.ts';
 import { taskById } from '../../server/db/sql/task-by-id.ts';
+import { parseId } from '../../server/services/ids.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 
@@ -55,6 +56,27 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     for (const row of rows) expect(row).toEqual(await prisma.task.findUnique({ where: { id: row.id } }));
     expect(rows[1].runAt).toEqual(new Date('2030-01-01T00:00:00Z'));
     await prisma.task.deleteMany({ where: { id: { in: rows.map((r) => r.id) } } }); // not claimable by the next tests
+  });
+
+  it('new task ids sort in creation order, differ in their first 8 hex digits and pass the id check', async () => {
+    const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
+    const given = Array.from({ length: 300 }, (_, i) => ({
+      ...base,
+      startPage: i + 1,
+      priority: 0,
+      runAt: '2030-01-01T00:00:00Z',
+      dedupKey: i % 7 === 3 ? 'raw-ids-dedup' : null, // later rows with the key are skipped: order must hold anyway
+      parentId: null,
+    }));
+    const rows = await insertTasks(given);
+    expect(rows.map((r) => r.startPage)).toEqual(
+      given.filter((_, i) => i % 7 !== 3 || i === 3).map((t) => t.startPage),
+    );
+    const ids = rows.map((r) => r.id);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBe(ids.length);
+    for (const id of ids) expect(parseId(id.toUpperCase())).toBe(id);
+    await prisma.task.deleteMany({ where: { id: { in: ids } } });
   });
 
   it('a stale lease token changes nothing', async () => {

@@ -1,6 +1,5 @@
 // Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
 // trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
-import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { prisma, run } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
@@ -25,26 +24,26 @@ type Db = Pick<typeof prisma, '$queryRaw'>;
 
 /** Without `tx` the statement runs on the driver directly (Database.run); in a transaction, on it. */
 export async function insertTasks(tasks: NewTask[], tx?: Db): Promise<TaskRow[]> {
-  // Ids made here, so the rows come back in the order they were given (created_at is the same for all of them,
-  // and a random id says nothing about order).
-  const withIds = tasks.map((task) => ({ ...task, id: randomUUID() }));
+  // Ids are the column's default (reyestr_task_id: in creation order, see its migration), made in `input`
+  // so that the rows can be returned in the order they were given (`n`): created_at is the same for all of them.
+  const numbered = tasks.map((task, n) => ({ ...task, n }));
   const query = Prisma.sql`
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${JSON.stringify(withIds)}::jsonb) AS x(
-        "id" uuid, "kind" "TaskKind", "searchParams" jsonb, "startPage" int, "maxDocuments" int, "priority" int,
+    WITH input AS MATERIALIZED (
+      SELECT reyestr_task_id() AS "id", x.* FROM jsonb_to_recordset(${JSON.stringify(numbered)}::jsonb) AS x(
+        "n" int, "kind" "TaskKind", "searchParams" jsonb, "startPage" int, "maxDocuments" int, "priority" int,
         "runAt" timestamptz, "maxAttempts" int, "dedupKey" text, "parentId" uuid, "planId" uuid, "followId" uuid)
     ), created AS (
       INSERT INTO tasks (id, kind, search_params, start_page, max_documents, priority, run_at, max_attempts, dedup_key, parent_id, plan_id, follow_id)
       SELECT "id", "kind", "searchParams", "startPage", "maxDocuments", "priority", coalesce("runAt", now()), "maxAttempts",
         "dedupKey", "parentId", "planId", "followId"
-      FROM input
+      FROM input ORDER BY "n"
       ON CONFLICT (dedup_key) DO NOTHING
       RETURNING *
     ), logged AS (
       INSERT INTO task_events (task_id, type, status, data)
       SELECT id, 'CREATED', status, jsonb_build_object('priority', priority) FROM created
     )
-    SELECT ${TASK_COLUMNS} FROM created ORDER BY array_position(${withIds.map((t) => t.id)}::uuid[], id)`;
+    SELECT row.* FROM (SELECT ${TASK_COLUMNS} FROM created) row JOIN input ON input."id" = row."id" ORDER BY input."n"`;
   const rows = tx && tx !== prisma ? await tx.$queryRaw<TaskRow[]>(query) : await run<TaskRow>(query);
   if (rows.length) taskEventsWritten();
   return rows;
