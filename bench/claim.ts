@@ -1,7 +1,7 @@
 // npm run bench:claim — claim+complete cycles/s with 8 concurrent clients through GraphQL (single-task and
 // batched), against the same SQL statements run directly as the baseline, measured in the same run on the
 // same PostgreSQL. The gate runs as its own process, as in production.
-import { Agent, setGlobalDispatcher } from 'undici';
+import { Agent } from 'node:http';
 import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
 import { claimTasks } from '../server/db/sql/claim-tasks.ts';
@@ -10,8 +10,7 @@ import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { claimOneTask, completeOneTask } from '../server/services/lease-batches.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
-import { downloadTaskRows, machine, startGateProcess, writeSection } from './support.ts';
-import { graphqlData } from '../test/support/graphql-http.ts';
+import { downloadTaskRows, machine, postJson, startGateProcess, writeSection } from './support.ts';
 
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 4000);
@@ -19,7 +18,9 @@ const BATCH = 50;
 /** batched runs are short: give them more tasks so the rate is not noise */
 const BATCH_TASKS = Number(process.env.BENCH_BATCH_TASKS ?? TASKS * 5);
 const KEY = 'bench-admin-key-0123456789abcdef';
-setGlobalDispatcher(new Agent({ connections: CLIENTS * 2, keepAliveTimeout: 60_000 }));
+// node:http with keep-alive, as bench:rest and bench:gate-ab: the bench's own CPU per GraphQL cycle was 0.32–0.35 ms
+// against 0.97–0.98 with undici's fetch (same run, load ~12), and it shares the 2 cores with the gate and PostgreSQL
+const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
 
 async function seed(n: number) {
   await prisma.$executeRaw`TRUNCATE tasks, task_events CASCADE`;
@@ -28,11 +29,15 @@ async function seed(n: number) {
 
 async function timed(label: string, loop: (worker: number) => Promise<number>) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const counts = await Promise.all(Array.from({ length: CLIENTS }, (_, w) => loop(w)));
   const seconds = (performance.now() - started) / 1000;
+  const { user, system } = process.cpuUsage(cpu);
   const tasks = counts.reduce((a, b) => a + b, 0);
   const row = { label, tasks, seconds, perSecond: tasks / seconds };
-  console.log(`${label}: ${tasks} tasks in ${seconds.toFixed(2)} s = ${row.perSecond.toFixed(0)} tasks/s`);
+  console.log(
+    `${label}: ${tasks} tasks in ${seconds.toFixed(2)} s = ${row.perSecond.toFixed(0)} tasks/s, bench process CPU ${((user + system) / 1000 / tasks).toFixed(3)} ms/task`,
+  );
   return row;
 }
 
@@ -76,7 +81,11 @@ async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? 
 }
 
 /** One GraphQL call to the gate at `url` (its base URL). */
-const gql = (url: string, query: string, variables: Record<string, unknown>) => graphqlData(url, KEY, query, variables);
+async function gql(url: string, query: string, variables: Record<string, unknown>) {
+  const { body } = await postJson(agent, url, '/graphql', KEY, { query, variables });
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
 
 async function viaGraphQL(url: string, clientIds: string[], batch: number, tasks = batch === 1 ? TASKS : BATCH_TASKS) {
   await seed(tasks);
