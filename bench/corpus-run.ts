@@ -65,22 +65,23 @@ async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{ result
   }
 }
 
-/** Waits until the gate's search indexer has indexed every stored document (its queue is empty). */
-async function indexed(url: string): Promise<void> {
+const UNINDEXED = 'SELECT count(*)::int AS n FROM documents WHERE stored_at IS NOT NULL AND indexed_at IS NULL';
+
+/** How many stored documents the gate's search indexer has not indexed yet (its queue); `wait`: until none. */
+async function unindexed(url: string, { wait }: { wait: boolean }): Promise<number> {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
     for (;;) {
-      const { rows } = await c.query(
-        'SELECT count(*)::int AS n FROM documents WHERE stored_at IS NOT NULL AND indexed_at IS NULL',
-      );
-      if (rows[0].n === 0) return;
+      const n: number = (await c.query(UNINDEXED)).rows[0].n;
+      if (n === 0 || !wait) return n;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   } finally {
     await c.end();
   }
 }
+const indexed = (url: string) => unindexed(url, { wait: true });
 
 export interface GateRun {
   /** until every batch was answered (stored) */
@@ -94,6 +95,11 @@ export interface GateRun {
   searchableCpuMs: number;
   /** the uploading process's own CPU (user + system) per document, until answered */
   uploaderCpuMs: number;
+  /**
+   * of the measured documents, how many the gate's search indexer had indexed when the last upload was answered:
+   * its work for them (read-back, stemming) ran on the gate inside the upload window, in `cpuMs`
+   */
+  indexedDuringUpload: number;
 }
 
 /** This process's CPU time (user + system, all threads) in ms. */
@@ -138,8 +144,10 @@ export async function throughGate(
       const seconds = await upload(docs);
       const uploadCpuMs = cpuMs(pid) - cpuBefore;
       const uploaderCpuMs = ownCpuMs() - ownBefore;
+      // The warm-up was all indexed before the run: what is queued now is the measured documents not yet indexed.
+      const indexedDuringUpload = docs.length - (await unindexed(env.DATABASE_URL, { wait: false }));
       await indexed(env.DATABASE_URL);
-      return { seconds, started, cpuBefore, uploadCpuMs, uploaderCpuMs };
+      return { seconds, started, cpuBefore, uploadCpuMs, uploaderCpuMs, indexedDuringUpload };
     });
     // CPU per document says what the gate's own work costs whatever else the machine runs (rates do not).
     return {
@@ -149,6 +157,7 @@ export async function throughGate(
       cpuMs: result.uploadCpuMs / docs.length,
       searchableCpuMs: (cpuMs(pid) - result.cpuBefore) / docs.length,
       uploaderCpuMs: result.uploaderCpuMs / docs.length,
+      indexedDuringUpload: result.indexedDuringUpload,
     };
   } finally {
     await gate.stop();

@@ -3,7 +3,7 @@
 //     each one's HTML, so the bulk goes straight to the store;
 //   storeDocuments: the parts (gzip) that travel through the gate; each document is verified here, its content
 //     stored and it is recorded with its typed metadata, all parts or none (document-recording.ts); the search
-//     indexer then indexes its text (search-indexer.ts). A document is recorded (and counts as downloaded)
+//     indexer indexes its text once uploads pause (search-indexer.ts). A document is recorded (and counts as downloaded)
 //     only once all of its content is in the store.
 // Each document gets its own answer: stored, present (the gate had it), upload (prepare), retry (something
 // transient: upload it again), or rejected with a code and a reason (bad content, a task not held).
@@ -22,7 +22,7 @@ import {
 import { checkDeclaredSize, ContentRejected, inflateVerified } from '../corpus/verify.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { recordVerified, type Verified } from './document-recording.ts';
-import { nudgeSearchIndexer } from './search-indexer.ts';
+import { indexAfterUploads } from './search-indexer.ts';
 import { contentWriteRefusals, writingClient } from './document-writers.ts';
 import { parseInput } from './errors.ts';
 
@@ -204,8 +204,9 @@ export async function storeDocuments(
   }
   for (const [documentId, outcome] of await recordVerified(store, verified, clientId))
     answered.set(documentId, { documentId, ...outcome });
-  // Committed: the new documents are queued for the search indexer (the queue is the documents table).
-  nudgeSearchIndexer();
+  // Committed: the new documents are queued for the search indexer (the queue is the documents table); it
+  // drains once uploads pause, so indexing does not hold up the next batches' answers.
+  indexAfterUploads();
   // HTML a worker PUT for a document refused afterwards goes now; should this fail, the sweeper removes it later.
   await discardUploads(store, refusedAfterUpload).catch(() => {});
   return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };

@@ -1,8 +1,9 @@
 // The search indexer, off the upload path: a document a worker uploads becomes findable by its words without
-// anyone asking (the gate drains its queue after each batch), its snippet comes from the one copy of the text
-// in the document store, and documents stored but never indexed — what a gate killed between the upload's
-// commit and its drain leaves — are indexed by the next gate that starts (on PostgreSQL: a PGlite test gate
-// restarts on a new in-memory database).
+// anyone asking (the gate drains its queue once uploads pause), a steady stream of uploads that never pauses is
+// indexed while it lasts and all of it once it stops, its snippet comes from the one copy of the text in the
+// document store, and documents stored but never indexed — what a gate killed between the upload's commit and
+// its drain leaves — are indexed by the next gate that starts (on PostgreSQL: a PGlite test gate restarts on a
+// new in-memory database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentClient } from '../../client/corpus/content-client.ts';
 import { uploadBatch } from '../../client/corpus/upload.ts';
@@ -45,6 +46,21 @@ describe.each<StorageKind>(['pglite', 'postgres'])('search indexer (%s)', (stora
     expect(await t.ok(SEARCH, { filter: { documentIds: ['900000101'] } })).toMatchObject({
       documents: { edges: [{ node: { documentId: '900000101', indexedAt: expect.any(String) } }] },
     });
+  });
+
+  it('indexes a stream of uploads that never pauses while it lasts, and all of it once it stops', async () => {
+    const client = new ContentClient(t.url, ADMIN_KEY);
+    const ids: string[] = [];
+    const unindexed = () => prisma.document.count({ where: { documentId: { in: ids }, indexedAt: null } });
+    // Batches back to back, never pausing as long as the indexer waits for: only its longest delay lets it in.
+    for (let i = 0; ids.length === 0 || (await unindexed()) === ids.length; i++) {
+      if (i === 5000) throw new Error(`none of ${ids.length} documents was indexed while uploads went on`);
+      const id = String(900000200 + i);
+      const answers = await uploadBatch(client, [await packedFixture(id, { source: '101476997' })]);
+      expect(answers.get(id)?.status).toBe('stored');
+      ids.push(id);
+    }
+    await eventually(async () => (await unindexed()) === 0, 30_000, 'every document of the stream to be indexed');
   });
 
   // A restarted PGlite test gate starts on a new in-memory database: the restart needs PostgreSQL.
