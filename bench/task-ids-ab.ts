@@ -1,13 +1,14 @@
-// npx tsx bench/task-ids-ab.ts — random vs creation-ordered task ids, A/B/C in one run (issue 16). Three databases
-// migrated alike, each seeded with SEED tasks (db-limit.sh's size): A's reyestr_task_id() is replaced by
-// gen_random_uuid() (random ids, as before the migration 20261204160000_sequential_task_ids), B keeps the
-// migration's counter-headed ids, C's is a UUIDv7 (48-bit millisecond clock first).
-// Rounds rotate A, B, C, then C, B, A…: 8 clients claim and complete batches of 50 with the gate's statements
-// (claimTasks/completeTasks) until ROUND_TASKS tasks are done. Per task: backend CPU of the pool's connections
-// (/proc/<pid>/stat), and the WAL written for that database (pg_waldump over the round's LSN range, the records
-// whose block references name its oid: bytes and full-page images, by relation). Needs root (pg_wal is read).
-// Env: SEED (300000), ROUNDS (6 per side), ROUND_TASKS (10000), PG_WAL (/var/lib/postgresql/15/main/pg_wal), PG_WALDUMP,
-// DB_PREFIX (reyestr_bench_ids), CHECKPOINT (1: one before each round; 0: none).
+// npx tsx bench/task-ids-ab.ts — random vs creation-ordered task ids, in one run (issue 16). One database per variant
+// (SIDES, default random,counter,v7), migrated alike and seeded with SEED tasks (db-limit.sh's size): `random`
+// replaces reyestr_task_id() by gen_random_uuid() (the ids before the migration 20261204160000_sequential_task_ids),
+// `counter` keeps the migration's ids, `v7` uses a UUIDv7 (48-bit millisecond clock first); the other VARIANTS
+// change the tasks table (fillfactor) or drop an index, to see what it costs.
+// Rounds rotate through the variants, then back: 8 clients claim and complete batches of 50 with the gate's
+// statements (claimTasks/completeTasks) until ROUND_TASKS tasks are done. Per task: backend CPU of the pool's
+// connections (/proc/<pid>/stat), and the WAL written for that database (pg_waldump over the round's LSN range, the
+// records whose block references name its oid: bytes and full-page images, by relation). Needs root (pg_wal is read).
+// Env: SEED (300000), ROUNDS (6 per variant), ROUND_TASKS (10000), PG_WAL (/var/lib/postgresql/15/main/pg_wal),
+// PG_WALDUMP, DB_PREFIX (reyestr_bench_ids), CHECKPOINT (1: one before each round; 0: none).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Prisma } from '../server/generated/prisma/client.ts';
@@ -50,17 +51,35 @@ const RANDOM = 'SELECT gen_random_uuid()';
 const UUID_V7 = `SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid()) PLACING
   substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid`;
 
-/** `idFunction`: the body reyestr_task_id() is given instead of the migration's, if any. */
-async function prepare(name: string, idFunction?: string): Promise<Side> {
+const idFunction = (body: string) =>
+  `CREATE OR REPLACE FUNCTION reyestr_task_id() RETURNS uuid LANGUAGE sql VOLATILE AS $$ ${body} $$`;
+/** The variants (SIDES picks them): SQL run after the migrations, before the seeding. */
+const VARIANTS: Record<string, string[]> = {
+  random: [idFunction(RANDOM)],
+  counter: [],
+  v7: [idFunction(UUID_V7)],
+  fillfactor80: ['ALTER TABLE tasks SET (fillfactor = 80)'],
+  fillfactor60: ['ALTER TABLE tasks SET (fillfactor = 60)'],
+  noDedupIndex: [],
+  noEventIndex: [],
+};
+/** …and SQL run after the seeding (which needs the dedup key's unique index), to see what an index costs. */
+const AFTER_SEEDING: Record<string, string[]> = {
+  noDedupIndex: [
+    'ALTER TABLE tasks DROP CONSTRAINT IF EXISTS tasks_dedup_key_key',
+    'DROP INDEX IF EXISTS tasks_dedup_key_key',
+  ],
+  noEventIndex: ['DROP INDEX task_events_task_id_seq_idx'],
+};
+
+async function prepare(name: string, setup: string[]): Promise<Side> {
   const db = await createPostgresDatabase(process.env.DB_PREFIX ?? 'reyestr_bench_ids');
   const opened = await openDatabase(db.config);
   try {
     await applyMigrations(opened);
-    if (idFunction)
-      await prisma.$executeRawUnsafe(
-        `CREATE OR REPLACE FUNCTION reyestr_task_id() RETURNS uuid LANGUAGE sql VOLATILE AS $$ ${idFunction} $$`,
-      );
+    for (const statement of setup) await prisma.$executeRawUnsafe(statement);
     for (let i = 0; i < SEED; i += 1000) await insertTasks(downloadTaskRows(Math.min(1000, SEED - i), i + 1));
+    for (const statement of AFTER_SEEDING[name] ?? []) await prisma.$executeRawUnsafe(statement);
     await prisma.$executeRawUnsafe('VACUUM ANALYZE tasks, task_events');
     const clientIds: string[] = [];
     for (let i = 0; i < CLIENTS; i++) clientIds.push((await prisma.client.create({ data: { name: `ab-${i}` } })).id);
@@ -206,11 +225,9 @@ const median = (xs: number[]) => {
 };
 
 async function main() {
-  const sides = [
-    await prepare('A random ids', RANDOM),
-    await prepare('B counter-headed ids'),
-    await prepare('C UUIDv7 ids', UUID_V7),
-  ];
+  const sides: Side[] = [];
+  for (const name of (process.env.SIDES ?? 'random,counter,v7').split(','))
+    sides.push(await prepare(name, VARIANTS[name]));
   try {
     for (let r = 0; r < ROUNDS; r++) for (const side of r % 2 ? [...sides].reverse() : sides) await round(side);
     for (const side of sides) {
