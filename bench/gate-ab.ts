@@ -159,6 +159,19 @@ function stepOf(g: Gate, mode: string, budget: { left: number }): (w: number) =>
   throw new Error(`unknown workload ${mode} (gql, batch, rest, noop)`);
 }
 
+/** Requests per statement of the gate's group commit (its /metrics, the whole run), where it has one. */
+async function coalescing(base: string) {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (series: string, kind: string) =>
+    Number(
+      text.match(new RegExp(`^reyestr_coalesced_lease_write_requests_${series}\\{kind="${kind}"\\} (\\S+)`, 'm'))?.[1],
+    );
+  const perStatement = (kind: string) => (read('sum', kind) / read('count', kind)).toFixed(2);
+  return text.includes('reyestr_coalesced_lease_write_requests')
+    ? `${perStatement('claim')} / ${perStatement('completion')} requests per statement`
+    : 'none (no group commit in this checkout)';
+}
+
 async function run(g: Gate, mode: string, tasks: number) {
   const budget = { left: tasks };
   if (mode !== 'noop') await seed(g.url, tasks);
@@ -226,6 +239,7 @@ async function main() {
     for (const [key, v] of results)
       console.log(`${key}: ${rounds(v.rate, 0)}; ${rounds(v.cpu, 2)}; ${rounds(v.db, 2)}`);
     for (const g of gates) console.log(`gate RSS at the end, ${g.label}: ${rssMb(g.child.pid!).toFixed(0)} MB`);
+    for (const g of gates) console.log(`coalesced single claims / completions, ${g.label}: ${await coalescing(g.url)}`);
   } finally {
     for (const g of gates) {
       if (g.child.exitCode !== null) continue;
