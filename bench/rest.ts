@@ -1,7 +1,8 @@
 // npm run bench:rest — the older clients' loop through REST (POST /api/v1/tasks/request, then
 // POST /api/v1/tasks/complete) with 8 concurrent clients over 5,000 tasks: cycles/s, p50/p99 of each call,
-// duplicates and lost tasks, the gate's RSS after the run; against the same SQL statements (server/db/sql
-// claimTasks + completeTasks) run directly on a second database in the same run, and the database's own limit
+// duplicates and lost tasks, the gate's RSS after the run; against the gate's own single claim and completion
+// (server/services/lease-batches.ts: its statements, coalesced as the gate runs them) run directly on a second
+// database in the same run, and the database's own limit
 // (../shared/bench/db-limit.sh, bench/db-limit.ts). The gate runs as its own process with its default limits.
 //   npm run bench:rest                 PostgreSQL on 127.0.0.1 (test/support/databases.ts)
 //   npm run bench:rest -- --pglite     the embedded default: the gate on a PGlite data dir of its own, the
@@ -14,8 +15,7 @@ import { join } from 'node:path';
 import type { DatabaseConfig } from '../server/config.ts';
 import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
-import { claimTasks } from '../server/db/sql/claim-tasks.ts';
-import { completeTasks } from '../server/db/sql/complete-task.ts';
+import { claimOneTask, completeOneTask } from '../server/services/lease-batches.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
@@ -100,21 +100,21 @@ async function restRun(base: string, keys: string[], label: string): Promise<Run
 }
 
 async function rawRun(clientIds: string[]): Promise<Run> {
-  return runLoops('raw SQL (claimTasks + completeTasks, same statements)', async (client, latencies) => {
-    const [lease] = await timedCall((latencies.claimTasks ??= []), () => claimTasks(clientIds[client], 1, 60));
+  return runLoops("raw SQL (the gate's claim + completion statements)", async (client, latencies) => {
+    const lease = await timedCall((latencies.claim ??= []), () =>
+      claimOneTask({ clientId: clientIds[client], ownerKeyId: null }, 60),
+    );
     if (!lease) return null;
-    await timedCall((latencies.completeTasks ??= []), () =>
-      completeTasks([
-        {
-          taskId: lease.id,
-          leaseToken: lease.leaseToken!,
-          documentsDownloaded: 1,
-          documentsFailed: 0,
-          documentsSkipped: 0,
-          resultSummary: null,
-          completionHash: 'x',
-        },
-      ]),
+    await timedCall((latencies.complete ??= []), () =>
+      completeOneTask({
+        taskId: lease.id,
+        leaseToken: lease.leaseToken!,
+        documentsDownloaded: 1,
+        documentsFailed: 0,
+        documentsSkipped: 0,
+        resultSummary: null,
+        completionHash: 'x',
+      }),
     );
     return lease.id;
   });
@@ -231,8 +231,9 @@ The database's own limit, same run (PostgreSQL on 127.0.0.1, whatever the gate's
 ${CLIENTS} concurrent clients, ${TASKS} tasks; a cycle is \`POST /api/v1/tasks/request\` + \`POST /api/v1/tasks/complete\` (no lease token sent: the
 gate finds the caller's lease). The gate runs as its own process (\`reyestr serve\`) with auth on and its **default limits**
 (one worker key per client, so the per-key mutation limit of 30,000/min is not reached); keep-alive HTTP/1.1 from the bench.
-The baseline runs the gate's own statements (server/db/sql \`claimTasks\` + \`completeTasks\`, each its own transaction with
-its event row) from the bench process, in the same run.
+The baseline runs the gate's own statements from the bench process, in the same run, as the gate runs them: a single
+claim and a completion (each with its event rows), those of the 8 clients that arrive together sharing one statement
+(server/services/lease-batches.ts, the gate's group commit; bench:claim also shows them one statement per call).
 
 | mode | cycles | seconds | cycles/s | of db-limit | latency per call, ms | duplicates | lost | errors |
 |---|---|---|---|---|---|---|---|---|
