@@ -4,7 +4,8 @@
 // that checkout's worker (its bin/reyestr.mjs, the recommended node flags) through the same number of decisions
 // from this process's fake registry, the order alternating each round. Prints, per checkout and round, the rate
 // and the CPU each process spent per document (/proc: the worker's main thread and its other threads, the gate,
-// PostgreSQL, the fake registry) — CPU per document is the comparable number under load — then the medians.
+// PostgreSQL, the fake registry) — CPU per document is the comparable number under load — and the worker's peak RSS,
+// then the medians.
 // Prints only. A checkout may carry the worker's node flags after a '#' (`. '.#--max-semi-space-size=8'`: one
 // checkout, two flag sets); without, BENCH_WORKER_NODE_ARGS or the recommended ones. The worker runs in its default
 // configuration (no local copy), as bench:worker's goal row does; BENCH_LOCAL_COPY=1 adds `--output-dir`.
@@ -36,6 +37,7 @@ const columns: Array<[string, (r: RunResult) => number]> = [
   ['PostgreSQL', (r) => r.cpuPerDocument.postgres],
   ['fake registry', (r) => r.cpuPerDocument.bench],
 ];
+const peakRss = (r: RunResult) => r.rssMb;
 const total = (r: RunResult) => Object.values(r.cpuPerDocument).reduce((a, b) => a + b, 0);
 
 const registry = await startBenchRegistry();
@@ -43,8 +45,10 @@ const runs = new Map<string, RunResult[]>(checkouts.map((c) => [c, []]));
 console.log(
   `bench:worker-ab — ${DOCUMENTS} documents unthrottled, ${LOCAL_COPY ? 'with a local copy' : 'no local copy (the default)'}, ${ROUNDS} rounds; ${machine()}`,
 );
-console.log(`| round | checkout | load | documents/s | ${columns.map(([name]) => name).join(' | ')} | all (ms/doc) |`);
-console.log(`|---|---|---|---|${columns.map(() => '---|').join('')}---|`);
+console.log(
+  `| round | checkout | load | documents/s | ${columns.map(([name]) => name).join(' | ')} | all (ms/doc) | worker peak RSS (MB) |`,
+);
+console.log(`|---|---|---|---|${columns.map(() => '---|').join('')}---|---|`);
 try {
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? checkouts : [...checkouts].reverse();
@@ -72,7 +76,7 @@ try {
         );
         runs.get(checkout)!.push(run);
         console.log(
-          `| ${round + 1} | ${checkout} | ${before}–${load()} | ${run.perSecond.toFixed(0)} | ${columns.map(([, f]) => f(run).toFixed(2)).join(' | ')} | ${total(run).toFixed(2)} |`,
+          `| ${round + 1} | ${checkout} | ${before}–${load()} | ${run.perSecond.toFixed(0)} | ${columns.map(([, f]) => f(run).toFixed(2)).join(' | ')} | ${total(run).toFixed(2)} | ${peakRss(run).toFixed(0)} |`,
         );
       } finally {
         await gate.stop();
@@ -86,6 +90,6 @@ try {
 console.log('\nmedians (ms of CPU per document):');
 for (const [checkout, rs] of runs)
   console.log(
-    `  ${checkout}: ${columns.map(([name, f]) => `${name} ${median(rs.map(f)).toFixed(2)}`).join(', ')}, all ${median(rs.map(total)).toFixed(2)}; ${median(rs.map((r) => r.perSecond)).toFixed(0)} documents/s`,
+    `  ${checkout}: ${columns.map(([name, f]) => `${name} ${median(rs.map(f)).toFixed(2)}`).join(', ')}, all ${median(rs.map(total)).toFixed(2)}; ${median(rs.map((r) => r.perSecond)).toFixed(0)} documents/s; worker peak RSS ${Math.max(...rs.map(peakRss)).toFixed(0)} MB`,
   );
 process.exit(0);
