@@ -26,7 +26,12 @@ export interface StoredDocumentRow extends TypedDocumentMetadata {
   storedBytes: number;
 }
 
-/** The INSERT … RETURNING "documentId" for a non-empty batch. */
+/**
+ * The INSERT … RETURNING "documentId" for a non-empty batch. The rows travel as one JSON document in UTF-8 bytes
+ * (a bytea parameter) rather than a string: the gate's pg driver holds a statement's parameters until its answer,
+ * and a Buffer's bytes live outside V8's young generation, which eight batches in flight otherwise keep filled
+ * with their rows' JSON (~50 kB a batch), so collections ran more often (docs/benchmarks.md, issue 12).
+ */
 export function recordStoredDocumentsSql(rows: StoredDocumentRow[]): Prisma.Sql {
   return Prisma.sql`
     INSERT INTO documents AS d (document_id, metadata, task_id, client_id, sha256, size_bytes, fetched_at,
@@ -34,7 +39,7 @@ export function recordStoredDocumentsSql(rows: StoredDocumentRow[]): Prisma.Sql 
     SELECT x."documentId", x.metadata, x."taskId", x."clientId", x.sha256, x."sizeBytes", x."fetchedAt",
       now(), x.storage::"DocumentStorage", x."textSha256", x."textSizeBytes", x."storedBytes",
       ${typedRecordsetValues('x')}, now()
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x("documentId" text, metadata jsonb, "taskId" uuid,
+    FROM jsonb_to_recordset(convert_from(${Buffer.from(JSON.stringify(rows))}::bytea, 'UTF8')::jsonb) AS x("documentId" text, metadata jsonb, "taskId" uuid,
       "clientId" uuid, sha256 text, "sizeBytes" int, "fetchedAt" timestamptz, storage text, "textSha256" text,
       "textSizeBytes" int, "storedBytes" int, ${typedRecordsetColumns})
     ORDER BY x."documentId"
