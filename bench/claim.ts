@@ -178,7 +178,7 @@ async function main() {
       )
       .join('\n');
     const report = `Command: \`npm run bench:claim\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1.
-${CLIENTS} concurrent clients; each cycle is claim + complete (each its own transaction with its event row). The gate runs as a
+${CLIENTS} concurrent clients; each cycle is claim + complete (each a statement that commits with its event rows). The gate runs as a
 separate process with auth on (mutation rate limit off); the raw-SQL rows run the gate's own statements (server/db/sql) directly from the bench process.
 The database's own limit, same run: ${limit.line}. Single-task rows are read against \`db-limit.sh\`, batched ones against \`--batch\`.
 
