@@ -75,6 +75,7 @@ export class StatementBatcher<In, Out> {
     return batch;
   }
 
+  /** Never rejects: every request of the batch is answered, whatever `run` does. */
   private async runBatch(batch: Array<Waiting<In, Out>>) {
     try {
       const outs = await this.statement.run(batch.map((w) => w.input));
@@ -86,12 +87,14 @@ export class StatementBatcher<In, Out> {
       }
       // each alone: the failed statement changed nothing, and each request deserves its own answer
       await Promise.all(
-        batch.map((w) =>
-          this.statement.run([w.input]).then(
-            ([out]) => w.resolve(out),
-            (e: unknown) => w.reject(e),
-          ),
-        ),
+        batch.map(async (w) => {
+          try {
+            const [out] = await this.statement.run([w.input]);
+            w.resolve(out);
+          } catch (alone) {
+            w.reject(alone);
+          }
+        }),
       );
     }
   }
