@@ -47,7 +47,7 @@ const READ_SPACING_MS = { pglite: 10, postgres: 5 } as const;
  * Spacing those reads wider saved a gate ~10 % of its CPU and PostgreSQL ~10–30 % per claim+complete cycle with 8
  * workers (bench:gate-ab, docs/benchmarks.md); a subscriber on another gate sees this gate's events up to this much later.
  */
-const UNHEARD_READ_SPACING_MS = 25;
+const UNHEARD_READ_SPACING_MS = 25; // wider than either READ_SPACING_MS
 
 export class EventBus {
   private readonly emitter = new EventEmitter<BusEvents>();
@@ -195,9 +195,7 @@ export class EventBus {
       return;
     }
     const heard = this.emitter.listenerCount('taskEvent') + this.emitter.listenerCount('taskAvailable') > 0;
-    const spacing = heard
-      ? READ_SPACING_MS[this.db.kind]
-      : Math.max(UNHEARD_READ_SPACING_MS, READ_SPACING_MS[this.db.kind]);
+    const spacing = heard ? READ_SPACING_MS[this.db.kind] : UNHEARD_READ_SPACING_MS;
     const wait = (postgres ? this.lastReadEndAt : this.lastReadAt) + spacing - performance.now();
     if (wait <= 0) {
       void this.drain();

@@ -35,26 +35,22 @@ const claims = new StatementBatcher<Claim, TaskRow | null>({
   },
 });
 
-/** two completions of one task never share a statement: the UPDATE would apply one of them to both */
-const sameTask = (a: { taskId: string }, b: { taskId: string }) => a.taskId === b.taskId;
+/** Coalesced completions through `statement` (fenced by token or by holder); null: the completion changed nothing. */
+function completionBatcher<C extends { taskId: string }>(statement: (inputs: C[]) => Promise<TaskRow[]>) {
+  return new StatementBatcher<C, TaskRow | null>({
+    maxBatch: MAX_BATCH,
+    // two completions of one task never share a statement: the UPDATE would apply one of them to both
+    conflicts: (a, b) => a.taskId === b.taskId,
+    async run(inputs) {
+      reportOutcome({ type: 'coalesced', kind: 'completion', requests: inputs.length });
+      const done = new Map((await statement(inputs)).map((row) => [row.id, row]));
+      return inputs.map((c) => done.get(c.taskId) ?? null);
+    },
+  });
+}
 
-const byTaskId = (inputs: Array<{ taskId: string }>, rows: TaskRow[]) => {
-  reportOutcome({ type: 'coalesced', kind: 'completion', requests: inputs.length });
-  const done = new Map(rows.map((row) => [row.id, row]));
-  return inputs.map((c) => done.get(c.taskId) ?? null);
-};
-
-const completions = new StatementBatcher<Completion, TaskRow | null>({
-  maxBatch: MAX_BATCH,
-  conflicts: sameTask,
-  run: async (inputs) => byTaskId(inputs, await completeTasks(inputs)),
-});
-
-const heldCompletions = new StatementBatcher<HeldCompletion, TaskRow | null>({
-  maxBatch: MAX_BATCH,
-  conflicts: sameTask,
-  run: async (inputs) => byTaskId(inputs, await completeHeldTasks(inputs)),
-});
+const completions = completionBatcher<Completion>(completeTasks);
+const heldCompletions = completionBatcher<HeldCompletion>(completeHeldTasks);
 
 /** Claims one task for `clientId` (null: nothing to claim, or this caller may not claim for it). */
 export const claimOneTask = (claim: OneClaim, leaseSeconds: number) => claims.submit({ ...claim, leaseSeconds });

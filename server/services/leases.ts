@@ -59,11 +59,13 @@ export async function claimTasks(
   const { clientId, limit } = parseInput(claimInput, input);
   const caller = requireActor(actor);
   const ownerKeyId = caller.role === 'ADMIN' ? null : caller.keyId;
-  // one task: coalesced with the other single claims in flight (lease-batches.ts)
-  const rows =
-    (limit ?? 1) === 1
-      ? [await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds)].filter((row) => row !== null)
-      : await claimTasksSql(clientId, limit!, policy.leaseSeconds, ownerKeyId);
+  let rows: TaskRow[];
+  if (limit && limit > 1) rows = await claimTasksSql(clientId, limit, policy.leaseSeconds, ownerKeyId);
+  else {
+    // one task: coalesced with the other single claims that arrive meanwhile (lease-batches.ts)
+    const one = await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds);
+    rows = one ? [one] : [];
+  }
   if (rows.length) {
     reportOutcome({ type: 'claimed', count: rows.length });
     return rows.map(toLease);

@@ -9,7 +9,7 @@
 // it to a claim of that client. The caller keeps one (client, key) pair per client in a statement, so all claims
 // of a client in it are allowed or none is.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { CLAIM_EVENT_DATA, claimSet, touchClaimers } from './claim-tasks.ts';
+import { CLAIM_EVENT_DATA, claimSet, TOUCH_CLAIMERS } from './claim-tasks.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
 export interface OneClaim {
@@ -39,6 +39,6 @@ export function claimTaskForEach(claims: OneClaim[], leaseSeconds: number) {
     event: 'CLAIMED',
     asJson: claims.length <= FEW_ROWS,
     eventData: CLAIM_EVENT_DATA,
-    alsoCtes: touchClaimers(Prisma.sql`SELECT lease_holder_id FROM moved`),
+    alsoCtes: TOUCH_CLAIMERS,
   });
 }

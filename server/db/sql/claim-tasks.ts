@@ -26,13 +26,13 @@ export const claimSet = (holder: Prisma.Sql, leaseSeconds: number) =>
 export const CLAIM_EVENT_DATA = Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`;
 
 /**
- * Marks the claimers (`holders`: SQL selecting client ids) alive. An ACTIVE client's heartbeat is moved at most once
- * a second: a worker claiming many times a second would otherwise write (and WAL-log) its client row at every claim;
- * a second is far below the silence that marks a client gone (mark-silent-clients.ts).
+ * Marks alive each client that got a task. An ACTIVE client's heartbeat is moved at most once a second: a worker
+ * claiming many times a second would otherwise write (and WAL-log) its client row at every claim; a second is far
+ * below the silence that marks a client gone (mark-silent-clients.ts).
  */
-export const touchClaimers = (holders: Prisma.Sql) => Prisma.sql`, touched AS (
+export const TOUCH_CLAIMERS = Prisma.sql`, touched AS (
       UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
-      WHERE id IN (${holders}) AND status <> 'DISABLED'
+      WHERE id IN (SELECT lease_holder_id FROM moved) AND status <> 'DISABLED'
         AND (status <> 'ACTIVE' OR last_heartbeat_at < now() - interval '1 second'))`;
 
 export function claimTasks(clientId: string, limit: number, leaseSeconds: number, ownerKeyId: string | null = null) {
@@ -45,6 +45,6 @@ export function claimTasks(clientId: string, limit: number, leaseSeconds: number
     clientId,
     asJson: limit <= FEW_ROWS,
     eventData: CLAIM_EVENT_DATA,
-    alsoCtes: touchClaimers(Prisma.sql`SELECT ${clientId}::uuid WHERE EXISTS (SELECT 1 FROM moved)`),
+    alsoCtes: TOUCH_CLAIMERS,
   });
 }
