@@ -10,7 +10,7 @@ import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { claimOneTask, completeOneTask } from '../server/services/lease-batches.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
-import { downloadTaskRows, machine, postJson, startGateProcess, writeSection } from './support.ts';
+import { downloadTaskRows, machine, postJson, rawCompletionOf, startGateProcess, writeSection } from './support.ts';
 
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 4000);
@@ -41,19 +41,6 @@ async function timed(label: string, loop: (worker: number) => Promise<number>) {
   return row;
 }
 
-const summary = {
-  documentsDownloaded: 1,
-  documentsFailed: 0,
-  documentsSkipped: 0,
-  resultSummary: null,
-  completionHash: 'x',
-};
-const completionOf = (l: { id: string; leaseToken: string | null }) => ({
-  ...summary,
-  taskId: l.id,
-  leaseToken: l.leaseToken!,
-});
-
 /**
  * The gate's statements run from this process. Single tasks as the gate runs them: through its coalescing
  * (server/services/lease-batches.ts: the single claims and completions of the 8 clients that arrive together share a
@@ -68,13 +55,13 @@ async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? 
       if (batch === 1 && !alone) {
         const task = await claimOneTask({ clientId: clientIds[w], ownerKeyId: null }, 60);
         if (!task) return done;
-        await completeOneTask(completionOf(task));
+        await completeOneTask(rawCompletionOf(task));
         done++;
         continue;
       }
       const leases = await claimTasks(clientIds[w], batch, 60);
       if (leases.length === 0) return done;
-      await completeTasks(leases.map(completionOf)); // one statement for the batch
+      await completeTasks(leases.map(rawCompletionOf)); // one statement for the batch
       done += leases.length;
     }
   });

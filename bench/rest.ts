@@ -26,6 +26,7 @@ import {
   peakRssMb,
   percentile,
   postJson,
+  rawCompletionOf,
   rssMb,
   startGateProcess,
   writeSection,
@@ -105,17 +106,7 @@ async function rawRun(clientIds: string[]): Promise<Run> {
       claimOneTask({ clientId: clientIds[client], ownerKeyId: null }, 60),
     );
     if (!lease) return null;
-    await timedCall((latencies.complete ??= []), () =>
-      completeOneTask({
-        taskId: lease.id,
-        leaseToken: lease.leaseToken!,
-        documentsDownloaded: 1,
-        documentsFailed: 0,
-        documentsSkipped: 0,
-        resultSummary: null,
-        completionHash: 'x',
-      }),
-    );
+    await timedCall((latencies.complete ??= []), () => completeOneTask(rawCompletionOf(lease)));
     return lease.id;
   });
 }

@@ -178,3 +178,14 @@ export function postJson(
     req.end(payload);
   });
 }
+
+/** The completion the raw-SQL loops send for a claimed task row (one document, a fixed hash): the gate's Completion. */
+export const rawCompletionOf = (task: { id: string; leaseToken: string | null }) => ({
+  taskId: task.id,
+  leaseToken: task.leaseToken!,
+  documentsDownloaded: 1,
+  documentsFailed: 0,
+  documentsSkipped: 0,
+  resultSummary: null,
+  completionHash: 'x',
+});

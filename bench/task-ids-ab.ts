@@ -18,7 +18,7 @@ import { claimTasks } from '../server/db/sql/claim-tasks.ts';
 import { completeTasks } from '../server/db/sql/complete-task.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.ts';
-import { downloadTaskRows } from './support.ts';
+import { downloadTaskRows, rawCompletionOf } from './support.ts';
 
 const SEED = Number(process.env.SEED ?? 300_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 6);
@@ -28,16 +28,6 @@ const CHECKPOINT = process.env.CHECKPOINT !== '0';
 const CLIENTS = 8;
 const BATCH = 50;
 const TICK_MS = 1000 / 100; // CLK_TCK
-
-const completion = (l: { id: string; leaseToken: string | null }) => ({
-  taskId: l.id,
-  leaseToken: l.leaseToken!,
-  documentsDownloaded: 1,
-  documentsFailed: 0,
-  documentsSkipped: 0,
-  resultSummary: null,
-  completionHash: 'x',
-});
 
 interface Side {
   name: string;
@@ -163,7 +153,7 @@ async function round(side: Side) {
     await Promise.all(
       side.clientIds.map(async (c) => {
         const leases = await claimTasks(c, BATCH, 60);
-        await completeTasks(leases.map(completion));
+        await completeTasks(leases.map(rawCompletionOf));
       }),
     );
     // every round starts as the first after a checkpoint: each page's first change is then a full-page image
@@ -180,7 +170,7 @@ async function round(side: Side) {
           left -= BATCH;
           const leases = await claimTasks(c, BATCH, 60);
           if (leases.length === 0) break;
-          await completeTasks(leases.map(completion));
+          await completeTasks(leases.map(rawCompletionOf));
           done += leases.length;
         }
         return done;
