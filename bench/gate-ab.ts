@@ -3,8 +3,9 @@
 // its own — with --pglite on a new PGlite data dir of its own), driven in turn by 8 clients, the order alternating
 // each round. Per gate and workload it prints the rate and the gate process's own CPU per task (utime + stime of all
 // its threads, /proc/<pid>/stat) and PostgreSQL's (all its processes: other databases' work on the box lands there
-// too): load inflates a process's CPU per unit of work far less than its rate, so this is
-// the number to compare. Prints only.
+// too; in brackets, the backends of the gate's own database alone): load inflates a process's CPU per unit of work
+// far less than its rate, so this is the number to compare. At the end, per gate: requests per coalesced statement
+// and how long those statements took (its /metrics). Prints only.
 // A checkout may carry extra variables for its gate after a '|': "../main|MALLOC_ARENA_MAX=1,LOG_LEVEL=info".
 // Workloads (BENCH_MODES, comma-separated; default gql,rest):
 //   gql    GraphQL claimTask + completeTask          batch  claimTasks(50) + completeTasks(50)
@@ -29,6 +30,8 @@ const PGLITE = process.argv.includes('--pglite');
 /** A gate's own database: its variables and how to drop it. */
 interface GateDatabase {
   env: Record<string, string>;
+  /** the PostgreSQL database's name (none on PGlite) */
+  name?: string;
   drop(): Promise<void>;
 }
 
@@ -39,12 +42,14 @@ async function gateDatabase(): Promise<GateDatabase> {
     return { env: { DATA_DIR: join(dir, 'gate') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_ab');
-  return { env: { DATABASE_URL: (db.config as { url: string }).url }, drop: () => db.drop() };
+  const url = (db.config as { url: string }).url;
+  return { env: { DATABASE_URL: url }, name: new URL(url).pathname.slice(1), drop: () => db.drop() };
 }
 const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
 
 interface Gate {
   label: string;
+  database: GateDatabase;
   child: ChildProcess;
   url: string;
   keys: string[];
@@ -105,7 +110,7 @@ async function startGate(spec: string, i: number, db: GateDatabase): Promise<Gat
     const r = await post(url, '/api/v1/clients/register', keys[k], { client_name: `ab-${k}`, client_host: 'bench' });
     clientIds.push(r.body.client_id);
   }
-  return { label: spec, child, url, keys, clientIds };
+  return { label: spec, database: db, child, url, keys, clientIds };
 }
 
 async function seed(url: string, n: number) {
@@ -159,17 +164,23 @@ function stepOf(g: Gate, mode: string, budget: { left: number }): (w: number) =>
   throw new Error(`unknown workload ${mode} (gql, batch, rest, noop)`);
 }
 
-/** Requests per statement of the gate's group commit (its /metrics, the whole run), where it has one. */
+/**
+ * Requests per statement of the gate's group commit and the statements' mean time in ms (its /metrics, the whole run),
+ * where it has them.
+ */
 async function coalescing(base: string) {
   const text = await (await fetch(`${base}/metrics`)).text();
-  const read = (series: string, kind: string) =>
-    Number(
-      text.match(new RegExp(`^reyestr_coalesced_lease_write_requests_${series}\\{kind="${kind}"\\} (\\S+)`, 'm'))?.[1],
-    );
-  const perStatement = (kind: string) => (read('sum', kind) / read('count', kind)).toFixed(2);
-  return text.includes('reyestr_coalesced_lease_write_requests')
-    ? `${perStatement('claim')} / ${perStatement('completion')} requests per statement`
-    : 'none (no group commit in this checkout)';
+  const read = (metric: string, series: string, kind: string) =>
+    Number(text.match(new RegExp(`^${metric}_${series}\\{kind="${kind}"\\} (\\S+)`, 'm'))?.[1]);
+  const mean = (metric: string, kind: string, scale = 1) =>
+    ((scale * read(metric, 'sum', kind)) / read(metric, 'count', kind)).toFixed(2);
+  const requests = 'reyestr_coalesced_lease_write_requests';
+  const seconds = 'reyestr_coalesced_lease_write_seconds';
+  if (!text.includes(requests)) return 'none (no group commit in this checkout)';
+  const times = text.includes(seconds)
+    ? `, taking ${mean(seconds, 'claim', 1000)} / ${mean(seconds, 'completion', 1000)} ms each`
+    : '';
+  return `${mean(requests, 'claim')} / ${mean(requests, 'completion')} requests per statement${times}`;
 }
 
 async function run(g: Gate, mode: string, tasks: number) {
@@ -178,6 +189,7 @@ async function run(g: Gate, mode: string, tasks: number) {
   const step = stepOf(g, mode, budget);
   const before = threadCpuMs(g.child.pid!);
   const dbBefore = postgresCpuMs();
+  const ownBefore = g.database.name ? postgresCpuMs(g.database.name) : 0;
   const started = performance.now();
   const counts = await Promise.all(
     Array.from({ length: CLIENTS }, async (_, w) => {
@@ -189,6 +201,7 @@ async function run(g: Gate, mode: string, tasks: number) {
   const seconds = (performance.now() - started) / 1000;
   const after = threadCpuMs(g.child.pid!);
   const dbMs = postgresCpuMs() - dbBefore;
+  const ownMs = g.database.name ? postgresCpuMs(g.database.name) - ownBefore : Number.NaN;
   const n = counts.reduce((a, b) => a + b, 0);
   const perTask = (ms: number) => ms / n;
   const threads = Object.keys(after).map((k) => `${k} ${perTask(after[k] - (before[k] ?? 0)).toFixed(2)}`);
@@ -198,6 +211,7 @@ async function run(g: Gate, mode: string, tasks: number) {
     rate: n / seconds,
     cpu: perTask(sum(after) - sum(before)),
     db: perTask(dbMs),
+    own: perTask(ownMs),
     threads: threads.join(', '),
   };
 }
@@ -213,31 +227,32 @@ async function main() {
   try {
     for (const [i, spec] of specs.entries()) gates.push(await startGate(spec, i, dbs[i]));
     for (const g of gates) for (const mode of MODES) await run(g, mode, 300); // warm-up: JIT, pools, plans
-    const results = new Map<string, { rate: number[]; cpu: number[]; db: number[] }>();
+    const results = new Map<string, { rate: number[]; cpu: number[]; db: number[]; own: number[] }>();
     for (let r = 0; r < ROUNDS; r++) {
       for (const mode of MODES) {
         for (const g of r % 2 === 0 ? gates : [...gates].reverse()) {
           const x = await run(g, mode, mode === 'batch' ? CYCLES * 10 : CYCLES);
           const key = `${mode.padEnd(5)} ${g.label}`;
-          if (!results.has(key)) results.set(key, { rate: [], cpu: [], db: [] });
+          if (!results.has(key)) results.set(key, { rate: [], cpu: [], db: [], own: [] });
           results.get(key)!.rate.push(x.rate);
           results.get(key)!.cpu.push(x.cpu);
           results.get(key)!.db.push(x.db);
+          results.get(key)!.own.push(x.own);
           const threads = process.env.BENCH_AB_THREADS === '1' ? ` (${x.threads})` : '';
           console.log(
-            `round ${r} ${key}: ${x.n} tasks in ${x.seconds.toFixed(2)} s = ${x.rate.toFixed(0)}/s, gate CPU ${x.cpu.toFixed(3)} ms/task${threads}, PostgreSQL ${x.db.toFixed(3)} ms/task, load ${loadavg()[0].toFixed(1)}`,
+            `round ${r} ${key}: ${x.n} tasks in ${x.seconds.toFixed(2)} s = ${x.rate.toFixed(0)}/s, gate CPU ${x.cpu.toFixed(3)} ms/task${threads}, PostgreSQL ${x.db.toFixed(3)} ms/task (its database ${x.own.toFixed(3)}), load ${loadavg()[0].toFixed(1)}`,
           );
         }
       }
     }
     const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
     console.log(
-      '\nworkload, gate: tasks/s per round (mean); gate CPU ms per task per round (mean); PostgreSQL CPU ms per task (mean)',
+      "\nworkload, gate: tasks/s per round (mean); gate CPU ms per task per round (mean); PostgreSQL CPU ms per task (mean); the gate database's backends (mean)",
     );
     const rounds = (a: number[], digits: number) =>
       `${a.map((x) => x.toFixed(digits)).join('/')} (${mean(a).toFixed(digits)})`;
     for (const [key, v] of results)
-      console.log(`${key}: ${rounds(v.rate, 0)}; ${rounds(v.cpu, 2)}; ${rounds(v.db, 2)}`);
+      console.log(`${key}: ${rounds(v.rate, 0)}; ${rounds(v.cpu, 2)}; ${rounds(v.db, 2)}; ${rounds(v.own, 2)}`);
     for (const g of gates) console.log(`gate RSS at the end, ${g.label}: ${rssMb(g.child.pid!).toFixed(0)} MB`);
     for (const g of gates) console.log(`coalesced single claims / completions, ${g.label}: ${await coalescing(g.url)}`);
   } finally {

@@ -120,21 +120,28 @@ export function threadCpuMs(pid: number): Record<string, number> {
  * postmaster, the time of the backends that have already exited (cutime + cstime). Differences of two readings
  * give the server's CPU over a run, whichever connections did the work (pgbench's and other work's included, so
  * read it on a quiet box or as a share).
+ *
+ * With `database`: only the live backends connected to that database (their process title names it), so other
+ * work on a shared server is left out — and so are the server's own processes (WAL writer, checkpointer) and
+ * backends that exited during the run.
  */
-export function postgresCpuMs(): number {
+export function postgresCpuMs(database?: string): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     let stat: string;
+    let title = '';
     try {
       stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (database && stat.includes('(postgres)')) title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
     } catch {
       continue; // exited meanwhile
     }
     if (!stat.includes('(postgres)')) continue;
+    if (database && !title.includes(` ${database} `)) continue;
     const fields = stat.split(') ').at(-1)!.split(' ');
     total += (Number(fields[11]) + Number(fields[12])) * 10;
-    if (fields[1] === '1') total += (Number(fields[13]) + Number(fields[14])) * 10; // the postmaster (parent: init)
+    if (!database && fields[1] === '1') total += (Number(fields[13]) + Number(fields[14])) * 10; // the postmaster (parent: init)
   }
   return total;
 }

@@ -116,6 +116,13 @@ export function createMetrics() {
     buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 50],
     registers: [registry],
   });
+  const coalescedSeconds = new Histogram({
+    name: 'reyestr_coalesced_lease_write_seconds',
+    help: 'Time of each coalesced statement of single claims or completions, from sending it to its answer (commit included)',
+    labelNames: ['kind'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
   const httpDuration = new Histogram({
     name: 'reyestr_http_request_duration_seconds',
     help: 'HTTP requests by route pattern, method and status',
@@ -165,8 +172,10 @@ export function createMetrics() {
       documentsDownloaded.inc(o.documentsDownloaded);
     } else if (o.type === 'failed') failures.inc({ error_class: o.errorClass, status: o.status });
     else if (o.type === 'expired') expirations.inc({ status: o.status });
-    else if (o.type === 'coalesced') coalesced.observe({ kind: o.kind }, o.requests);
-    else staleLeases.inc({ reason: o.reason });
+    else if (o.type === 'coalesced') {
+      coalesced.observe({ kind: o.kind }, o.requests);
+      coalescedSeconds.observe({ kind: o.kind }, o.seconds);
+    } else staleLeases.inc({ reason: o.reason });
   });
 
   return {

@@ -3,6 +3,7 @@
 // claiming and completing one task at a time, PostgreSQL then runs (and commits) one statement per batch instead of
 // one per request (docs/benchmarks.md, issue 16). The answers are the ones each request would have got alone: every
 // row keeps its own fence (token or holder), and requests that could not share a statement wait for the next one.
+import { performance } from 'node:perf_hooks';
 import { claimTaskForEach, type OneClaim } from '../db/sql/claim-task-for-each.ts';
 import { completeHeldTasks, completeTasks, type Completion, type HeldCompletion } from '../db/sql/complete-task.ts';
 import type { TaskRow } from '../db/sql/task-row.ts';
@@ -22,8 +23,7 @@ const claims = new StatementBatcher<Claim, TaskRow | null>({
   conflicts: (a, b) =>
     (a.clientId === b.clientId && a.ownerKeyId !== b.ownerKeyId) || a.leaseSeconds !== b.leaseSeconds,
   async run(inputs) {
-    reportOutcome({ type: 'coalesced', kind: 'claim', requests: inputs.length });
-    const rows = await claimTaskForEach(inputs, inputs[0].leaseSeconds);
+    const rows = await timed('claim', inputs.length, () => claimTaskForEach(inputs, inputs[0].leaseSeconds));
     // rows come back by lease holder; each claim of that client takes one
     const byClient = new Map<string, TaskRow[]>();
     for (const row of rows) {
@@ -35,6 +35,19 @@ const claims = new StatementBatcher<Claim, TaskRow | null>({
   },
 });
 
+/**
+ * Runs one coalesced statement and reports its size and how long it took (/metrics): the time a request waits for
+ * its batch's statement is most of a single claim's or completion's latency (docs/benchmarks.md, issue 16, session 10).
+ */
+async function timed<T>(kind: 'claim' | 'completion', requests: number, statement: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await statement();
+  } finally {
+    reportOutcome({ type: 'coalesced', kind, requests, seconds: (performance.now() - started) / 1000 });
+  }
+}
+
 /** Coalesced completions through `statement` (fenced by token or by holder); null: the completion changed nothing. */
 function completionBatcher<C extends { taskId: string }>(statement: (inputs: C[]) => Promise<TaskRow[]>) {
   return new StatementBatcher<C, TaskRow | null>({
@@ -42,8 +55,9 @@ function completionBatcher<C extends { taskId: string }>(statement: (inputs: C[]
     // two completions of one task never share a statement: the UPDATE would apply one of them to both
     conflicts: (a, b) => a.taskId === b.taskId,
     async run(inputs) {
-      reportOutcome({ type: 'coalesced', kind: 'completion', requests: inputs.length });
-      const done = new Map((await statement(inputs)).map((row) => [row.id, row]));
+      const done = new Map(
+        (await timed('completion', inputs.length, () => statement(inputs))).map((row) => [row.id, row]),
+      );
       return inputs.map((c) => done.get(c.taskId) ?? null);
     },
   });

@@ -9,8 +9,11 @@ export type LeaseOutcome =
   | { type: 'expired'; status: TaskStatus }
   /** a holder's write was refused: stale or foreign token, cancelled or completed task */
   | { type: 'leaseLost'; reason: string }
-  /** one coalesced statement ran for `requests` single claims or completions (lease-batches.ts) */
-  | { type: 'coalesced'; kind: 'claim' | 'completion'; requests: number };
+  /**
+   * one coalesced statement ran for `requests` single claims or completions (lease-batches.ts), taking `seconds` from
+   * sending to its answer (its commit's WAL flush included), or to its error
+   */
+  | { type: 'coalesced'; kind: 'claim' | 'completion'; requests: number; seconds: number };
 
 const listeners = new Set<(outcome: LeaseOutcome) => void>();
 

@@ -95,6 +95,12 @@ describe('metrics', () => {
     );
     expect(text).toMatch(/^reyestr_process_cpu_user_seconds_total /m);
     expect(metricValue(text, 'reyestr_task_claims_total')).toBe(3);
+    // each coalesced statement is counted and timed once
+    const claimStatements = text.match(/^reyestr_coalesced_lease_write_requests_count\{kind="claim"\} (\d+)$/m)?.[1];
+    expect(Number(claimStatements)).toBeGreaterThanOrEqual(3);
+    expect(text).toMatch(
+      new RegExp(`^reyestr_coalesced_lease_write_seconds_count\\{kind="claim"\\} ${claimStatements}$`, 'm'),
+    );
 
     await fetch(`${gate.url}/graphql`, {
       method: 'POST',
