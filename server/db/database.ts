@@ -187,15 +187,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   return {
     kind: 'postgres',
     prisma: client,
-    run: async <T>(query: Prisma.Sql) =>
-      (
-        await pool.query({
-          name: preparedName(query.text),
-          text: query.text,
-          values: query.values,
-          types: RAW_TYPES,
-        })
-      ).rows as T[],
+    run: async <T>(query: Prisma.Sql) => {
+      // Prisma.Sql builds its text again at each read: once here (an upload batch's statement is ~10 kB of it).
+      const text = query.text;
+      return (await pool.query({ name: preparedName(text), text, values: query.values, types: RAW_TYPES })).rows as T[];
+    },
     withSession: async (fn) => {
       const conn = await pool.connect();
       // A connection that dies between two statements emits 'error'; unhandled, it would end the process.
