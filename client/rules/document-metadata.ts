@@ -78,13 +78,19 @@ export const REGISTRY_ORIGIN = 'https://reyestr.court.gov.ua';
 type Json = Record<string, unknown>;
 
 const UNDEFINED_VALUES = new Set(['', '-', '—', 'не визначено']);
+const LONGEST_UNDEFINED = Math.max(...[...UNDEFINED_VALUES].map((v) => v.length));
+/** Whitespace that collapsing or trimming would change: a run, a tab or line break, or at either end. */
+const UNTIDY_SPACE = /\s\s|[^\S ]|^ | $/;
 
 /** A trimmed, whitespace-collapsed string, or null for absent / "не визначено" / "-". */
 function textOf(value: unknown, max = 2000): string | null {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string') return null;
-  const text = value.replace(/\s+/g, ' ').trim();
-  return UNDEFINED_VALUES.has(text.toLowerCase()) ? null : text.slice(0, max);
+  // A tidy value (most are) is kept as it is, not rebuilt: this runs for every field of every document stored.
+  const text = UNTIDY_SPACE.test(value) ? value.replace(/\s+/g, ' ').trim() : value;
+  // Lower-casing never shortens a string, so a longer one is none of the undefined values.
+  if (text.length <= LONGEST_UNDEFINED && UNDEFINED_VALUES.has(text.toLowerCase())) return null;
+  return text.length > max ? text.slice(0, max) : text;
 }
 
 const first = (m: Json, ...keys: string[]) => {
