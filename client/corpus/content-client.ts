@@ -6,7 +6,7 @@
  */
 import { GateCallError } from '../gate/client.ts';
 import { type MultipartFile, multipartBody } from './multipart-body.ts';
-import { manifestEntry, type PackedDocument, type PartName } from './pack.ts';
+import { manifestEntry, type PackedDocument, PART_NAMES } from './pack.ts';
 import { type BytesAnswer, sendBytes } from './send-bytes.ts';
 
 export type UploadStatus = 'stored' | 'present' | 'upload' | 'retry' | 'rejected';
@@ -29,11 +29,12 @@ export interface UploadAnswer {
   storage: 'DATABASE' | 'S3';
   /** the gate hands out presigned PUTs: the HTML should go straight to the store (prepare first) */
   directUploads?: boolean;
+  /** the gate takes a batch's parts as one file `parts` (older gates do not say so: a file each) */
+  partsFile?: boolean;
   documents: UploadOutcome[];
 }
 
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
-const PART_FILE: Record<PartName, string> = { html: 'html', text: 'text', metadata: 'metadata' };
 
 export class ContentClient {
   readonly baseUrl: string;
@@ -42,6 +43,11 @@ export class ContentClient {
    * then takes a prepare request first); until then a batch is one request with every part.
    */
   directUploads = false;
+  /**
+   * What the gate's last answer said: true when it takes every part of a batch as one file (cheaper for it to
+   * parse than a file each); until then, and for a batch whose HTML went straight to the store, a file each.
+   */
+  partsFile = false;
 
   constructor(
     apiUrl: string,
@@ -121,10 +127,16 @@ export class ContentClient {
     direct = new Set<string>(),
   ): Promise<UploadAnswer> {
     const files: MultipartFile[] = [];
-    for (const d of documents) {
-      for (const part of ['html', 'text', 'metadata'] as const) {
-        if (part === 'html' && direct.has(d.documentId)) continue;
-        files.push({ name: `${d.documentId}.${PART_FILE[part]}`, type: 'application/gzip', data: d.parts[part].gzip });
+    if (this.partsFile && direct.size === 0) {
+      // Every part, in the manifest's order: html, text, metadata of each document (the gate splits them by size).
+      const data = documents.flatMap((d) => PART_NAMES.map((part) => d.parts[part].gzip));
+      files.push({ name: 'parts', type: 'application/octet-stream', data });
+    } else {
+      for (const d of documents) {
+        for (const part of PART_NAMES) {
+          if (part === 'html' && direct.has(d.documentId)) continue;
+          files.push({ name: `${d.documentId}.${part}`, type: 'application/gzip', data: d.parts[part].gzip });
+        }
       }
     }
     const { body, contentType } = multipartBody(
@@ -136,6 +148,7 @@ export class ContentClient {
 
   private learn(answer: UploadAnswer): UploadAnswer {
     this.directUploads = answer.directUploads ?? answer.storage === 'S3';
+    this.partsFile = answer.partsFile === true;
     return answer;
   }
 

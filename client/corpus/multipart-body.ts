@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 export interface MultipartFile {
   name: string;
   type: string;
-  data: Buffer;
+  /** the file's bytes, or pieces of them in order (joined into the body, not copied before) */
+  data: Buffer | Buffer[];
 }
 
 /** `"` and line breaks cannot stand in a quoted header value: percent-encode them (as browsers do). */
@@ -33,7 +34,7 @@ export function multipartBody(
         `--${boundary}\r\nContent-Disposition: form-data; name=${quoted(file.name)}; filename=${quoted(file.name)}\r\n` +
           `Content-Type: ${file.type}\r\n\r\n`,
       ),
-      file.data,
+      ...(Array.isArray(file.data) ? file.data : [file.data]),
       Buffer.from('\r\n'),
     );
   chunks.push(Buffer.from(`--${boundary}--\r\n`));

@@ -70,11 +70,13 @@ export function documentContentRoutes(): Route[] {
       body: 'raw',
       handle: async (req) => {
         const max = corpusLimits.maxDocumentBytes;
+        const maxTotalBytes = Math.max(32 * 1024 * 1024, 3 * max + 1024 * 1024);
         let form: Awaited<ReturnType<typeof readMultipart>>;
         try {
           form = await readMultipart(req.raw, {
-            maxFileBytes: max + 1024 * 1024,
-            maxTotalBytes: Math.max(32 * 1024 * 1024, 3 * max + 1024 * 1024),
+            // A file a part, or every part in one (PARTS_FILE): each part's own limits are checked as it is verified.
+            maxFileBytes: maxTotalBytes,
+            maxTotalBytes,
             maxFiles: 3 * MAX_UPLOAD_BATCH,
             maxFieldBytes: 1024 * 1024,
           });

@@ -24,7 +24,7 @@ import { requireActor, type Actor } from './actor.ts';
 import { recordVerified, type Verified } from './document-recording.ts';
 import { indexAfterUploads } from './search-indexer.ts';
 import { contentWriteRefusals, writingClient } from './document-writers.ts';
-import { parseInput } from './errors.ts';
+import { GateError, parseInput } from './errors.ts';
 
 export const MAX_UPLOAD_BATCH = 200;
 
@@ -66,6 +66,8 @@ export interface UploadAnswer {
   storage: 'DATABASE' | 'S3';
   /** HTML should go straight to the object store by presigned PUT (prepare first); else all parts come here */
   directUploads: boolean;
+  /** the parts may come as the one file `parts` (see PARTS_FILE) instead of a file each */
+  partsFile: true;
   documents: UploadOutcome[];
 }
 
@@ -122,7 +124,42 @@ export async function prepareUploads(actorOrNull: Actor | null, input: UploadBat
     for (const [i, d] of toSign.entries())
       answered.set(d.documentId, { documentId: d.documentId, status: 'upload', put: puts[i] });
   }
-  return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };
+  return answer(batch, answered);
+}
+
+const answer = (batch: z.output<typeof uploadBatch>, answered: Map<string, UploadOutcome>): UploadAnswer => ({
+  storage: documentStore.kind,
+  directUploads: !!documentStore.signUploads,
+  partsFile: true,
+  documents: inOrder(batch, answered),
+});
+
+/**
+ * The name of the one file that may carry every part of a batch instead of a file each: each document's html,
+ * text and metadata, in the manifest's order, each exactly its announced `storedSize` bytes. One file costs the
+ * multipart parser one stream instead of three per document (docs/benchmarks.md, issue 12).
+ */
+export const PARTS_FILE = 'parts';
+
+/** The parts of a batch sent as PARTS_FILE, split by their announced sizes into a file each (views, no copies). */
+function splitPartsFile(batch: z.output<typeof uploadBatch>, files: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
+  const parts = files.get(PARTS_FILE)!;
+  if (files.size > 1)
+    throw new GateError('BAD_USER_INPUT', `the file "${PARTS_FILE}" carries every part: send no other files with it`);
+  const split = new Map<string, Buffer>();
+  let offset = 0;
+  for (const d of batch.documents)
+    for (const part of CONTENT_PARTS) {
+      const end = offset + d.parts[part].storedSize;
+      split.set(partFileName(d.documentId, part), parts.subarray(offset, end));
+      offset = end;
+    }
+  if (offset !== parts.length)
+    throw new GateError(
+      'BAD_USER_INPUT',
+      `the file "${PARTS_FILE}" holds ${parts.length} bytes; the manifest's parts (storedSize) add up to ${offset}`,
+    );
+  return split;
 }
 
 /** Inflates and checks what arrived; a part uploaded to the store directly is checked there, later. */
@@ -184,10 +221,11 @@ function documentsMetadata(record: Record<string, unknown>): Record<string, unkn
 export async function storeDocuments(
   actorOrNull: Actor | null,
   input: UploadBatch,
-  files: ReadonlyMap<string, Buffer>,
+  sent: ReadonlyMap<string, Buffer>,
 ): Promise<UploadAnswer> {
   const actor = requireActor(actorOrNull);
   const batch = parseInput(uploadBatch, input);
+  const files = sent.has(PARTS_FILE) ? splitPartsFile(batch, sent) : sent;
   const clientId = await writingClient(actor, batch.clientId);
   const { answered, rest } = await triage(actor, batch);
   const store = documentStore;
@@ -209,5 +247,5 @@ export async function storeDocuments(
   indexAfterUploads();
   // HTML a worker PUT for a document refused afterwards goes now; should this fail, the sweeper removes it later.
   await discardUploads(store, refusedAfterUpload).catch(() => {});
-  return { storage: store.kind, directUploads: !!store.signUploads, documents: inOrder(batch, answered) };
+  return answer(batch, answered);
 }

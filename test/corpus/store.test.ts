@@ -4,6 +4,9 @@
 // workers whose key was leased the task may store its documents — also after the lease was lost.
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UploadAnswer } from '../../client/corpus/content-client.ts';
+import { type MultipartFile, multipartBody } from '../../client/corpus/multipart-body.ts';
+import { manifestEntry } from '../../client/corpus/pack.ts';
 import { uploadBatch } from '../../client/corpus/upload.ts';
 import { prisma } from '../../server/db/database.ts';
 import { CLAIM, CREATE_TASK, REGISTER, region11 } from '../gate/operations.ts';
@@ -60,6 +63,56 @@ describe.each(['database', 's3'] as const)('document store: %s', (kind) => {
     const { knownDocumentIds } = await t.ok(`query { knownDocumentIds(documentIds: ["900000001", "900000002"]) }`);
     expect(knownDocumentIds).toEqual(['900000001']);
     if (s3) expect(await s3.keys()).toHaveLength(3); // one object per part, none twice
+  });
+
+  it('takes a batch as one file of all its parts once the gate says so, and refuses one that does not add up', async () => {
+    const client = admin();
+    expect(client.partsFile).toBe(false); // a gate that never said so gets a file a part
+    const [first, second, third] = await Promise.all(
+      ['900000050', '900000051', '900000052'].map((id) => packedFixture(id)),
+    );
+    expect((await client.store([first])).partsFile).toBe(true);
+    expect(client.partsFile).toBe(true);
+    // The next batch goes as the one file `parts` (html, text, metadata of each document, in the manifest's order).
+    const stored = await client.store([second, third]);
+    expect(stored.documents.map((d) => d.status)).toEqual(['stored', 'stored']);
+    const { document } = await t.ok(DOCUMENT, { id: '900000052' });
+    expect(document).toMatchObject({ sha256: third.parts.html.sha256, textSha256: third.parts.text.sha256 });
+    expect(document.html).toBe(gunzipSync(third.parts.html.gzip).toString('utf8'));
+
+    const fourth = await packedFixture('900000053');
+    const { html, text, metadata } = fourth.parts;
+    const send = (parts: Buffer[], { entry = manifestEntry(fourth), extra = [] as MultipartFile[] } = {}) => {
+      const { body, contentType } = multipartBody({ manifest: JSON.stringify({ documents: [entry] }) }, [
+        { name: 'parts', type: 'application/octet-stream', data: parts },
+        ...extra,
+      ]);
+      return fetch(`${t.url}/api/v1/documents/content`, {
+        method: 'POST',
+        headers: { 'x-api-key': 'test-admin-key-0123456789abcdef', 'content-type': contentType },
+        body: new Uint8Array(body),
+      });
+    };
+    const all = [html.gzip, text.gzip, metadata.gzip];
+    const short = await send(all.slice(0, 2));
+    expect(short.status).toBe(422);
+    expect(await short.text()).toMatch(
+      /parts.{1,3} holds \d+ bytes; the manifest's parts \(storedSize\) add up to \d+/,
+    );
+    const extra = [{ name: '900000053.html', type: 'application/gzip', data: html.gzip }];
+    expect((await send(all, { extra })).status).toBe(422);
+    // Sizes that add up but are shifted between two parts: the document is checked part by part and refused.
+    const entry = manifestEntry(fourth);
+    entry.parts.html.storedSize -= 1;
+    entry.parts.text.storedSize += 1;
+    const shifted = await send(all, { entry });
+    expect(shifted.status).toBe(200);
+    expect(((await shifted.json()) as UploadAnswer).documents[0]).toMatchObject({ status: 'rejected' });
+    const { knownDocumentIds } = await t.ok(`query { knownDocumentIds(documentIds: ["900000053"]) }`);
+    expect(knownDocumentIds).toEqual([]);
+    expect((await send(all)).status).toBe(200); // the same parts, sizes as they are: stored
+    const { knownDocumentIds: now } = await t.ok(`query { knownDocumentIds(documentIds: ["900000053"]) }`);
+    expect(now).toEqual(['900000053']);
   });
 
   it('streams HTML and text over REST with ETag = sha256, gzip or plain', async () => {
