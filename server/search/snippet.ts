@@ -3,9 +3,7 @@
 // PostgreSQL's ts_headline cannot do this here: it would compare the text's unstemmed words with the
 // query's stems. So the text is walked in JS with the same words/stems as the index. Pure: no I/O.
 import type { Highlight } from './query.ts';
-import { languageOf, markedLanguage, stemWord, wordsOf } from './words.ts';
-
-const WORD = /[\p{L}\p{N}]+(?:['’ʼ`][\p{L}]+)*/gu;
+import { languageOf, markedLanguage, stemWord, WORD, wordsOf } from './words.ts';
 
 export interface SnippetOptions {
   /** words of context in the snippet */

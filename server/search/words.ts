@@ -12,8 +12,15 @@ import { stemmer as stemUkrainian } from '@orama/stemmers/ukrainian';
 
 export type Language = 'uk' | 'ru';
 
-/** Letters (Cyrillic, Latin), digits, and the apostrophes Ukrainian writes inside words (ім'я, ім’я, ім`я). */
-const WORD = /[\p{L}\p{N}]+(?:['’ʼ`][\p{L}]+)*/gu;
+/**
+ * Letters (any script), digits, and the apostrophes Ukrainian writes inside words (ім'я, ім’я, ім`я): `[\p{L}\p{N}]+`
+ * and `(?:['’ʼ`]\p{L}+)*`. The letters and digits decisions are written in — ASCII's, and Cyrillic's (U+0400–U+04FF
+ * but for its signs and combining marks U+0482–U+0489) — are a first alternative of the same class: V8 matches that
+ * short range list much faster than the Unicode property's hundreds of ranges (tokenising was over half of stemming a
+ * decision), and a subset as the first alternative matches the very same words.
+ */
+export const WORD =
+  /(?:[0-9A-Za-z\u0400-\u0481\u048a-\u04ff]|[\p{L}\p{N}])+(?:['’ʼ`](?:[A-Za-z\u0400-\u0481\u048a-\u04ff]|\p{L})+)*/gu;
 const APOSTROPHES = /['’ʼ`]/g;
 const UKRAINIAN_ONLY = /[іїєґ]/;
 const RUSSIAN_ONLY = /[ыэъё]/;
@@ -107,18 +114,21 @@ function tokenOf(written: string): Token {
 }
 
 /**
- * The text to store as `to_tsvector('simple', indexText(text))`: every word replaced by its stem, in order
- * (positions stay right for phrase queries). The same as stemming each of `wordsOf(text)` in its marked
- * language, else the text's (`languageOf`), through the token cache.
+ * The stems of a text's words, in order: what its stored tsvector holds (one position per stem). Each of
+ * `wordsOf(text)` stemmed in its marked language, else the text's (`languageOf`), through the token cache.
  */
-export function indexText(text: string): string {
+export function indexStems(text: string): string[] {
   const tokens = (text.match(WORD) ?? []).map(tokenOf);
   const language = mostMarked(tokens.map((token) => token.marked));
-  return tokens
-    .map((token) => {
-      const as = token.marked ?? language;
-      token.stems[as] ??= stemWord(token.word, as);
-      return token.stems[as];
-    })
-    .join(' ');
+  return tokens.map((token) => {
+    const as = token.marked ?? language;
+    token.stems[as] ??= stemWord(token.word, as);
+    return token.stems[as];
+  });
 }
+
+/**
+ * The text whose `to_tsvector('simple', …)` is the stored tsvector: every word replaced by its stem, in order
+ * (positions stay right for phrase queries).
+ */
+export const indexText = (text: string): string => indexStems(text).join(' ');

@@ -5,10 +5,9 @@
 // rows at start.
 import { type TypedDocumentMetadata, typedMetadataOf } from '../../client/rules/index.ts';
 import { prisma } from '../db/database.ts';
-import { indexDocumentTexts as indexDocumentTextRows } from '../db/sql/index-document-text.ts';
-import { indexText } from '../search/index.ts';
-
-type Db = Pick<typeof prisma, '$queryRaw' | 'document'>;
+import { type IndexedDocument, indexDocumentTexts as indexDocumentTextRows } from '../db/sql/index-document-text.ts';
+import { indexStems, tsvectorLiteral } from '../search/index.ts';
+import { inflateText } from './stored-parts.ts';
 
 const dateOf = (iso: string | null) => (iso ? new Date(`${iso}T00:00:00Z`) : null);
 
@@ -53,10 +52,10 @@ const STEM_SLICE = 5;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: PostgreSQL text cannot hold NUL
 const NUL = /\u0000/g;
 
-/** A document's text to index, and its header when known (it joins the text). */
+/** A document's text to index, as stored (gzip: inflated as it is stemmed), and its header when known (it joins the text). */
 export interface TextToIndex {
   documentId: string;
-  text: string;
+  textGzip: Uint8Array;
   typed?: IndexedHeader | null;
 }
 
@@ -64,42 +63,16 @@ export interface TextToIndex {
  * Indexes a batch of documents' texts in one statement (the search indexer calls it for stored documents).
  * Returns the registry ids it indexed (an id the gate does not know is left out).
  */
-export async function indexDocumentTexts(tx: Db, documents: TextToIndex[]): Promise<Set<string>> {
-  const rows: Array<{ documentId: string; stemmedText: string }> = [];
+export async function indexDocumentTexts(documents: TextToIndex[]): Promise<Set<string>> {
+  const rows: IndexedDocument[] = [];
   for (const [i, d] of documents.entries()) {
     // Stemming is synchronous work: let requests (uploads, searches) in between documents.
     if (i > 0 && i % STEM_SLICE === 0) await new Promise((resolve) => setImmediate(resolve));
-    const text = d.text.replace(NUL, '');
-    rows.push({ documentId: d.documentId, stemmedText: indexText(indexedText(text, d.typed ?? null)) });
+    const stems = indexStems(indexedText(inflateText(d.textGzip).replace(NUL, ''), d.typed ?? null));
+    const vector = tsvectorLiteral(stems);
+    rows.push({ documentId: d.documentId, vector, stemmedText: vector === null ? stems.join(' ') : null });
   }
-  return new Set(await indexDocumentTextRows(tx, rows));
-}
-
-/**
- * Indexes one document's text. `metadata`, when given, refreshes the typed columns too (same shapes as
- * registration). Returns false when the gate has no such document.
- */
-export async function indexDocumentContent(
-  tx: Db,
-  input: { documentId: string; text: string; metadata?: unknown },
-): Promise<boolean> {
-  let typed: TypedDocumentMetadata | null = null;
-  if (input.metadata && typeof input.metadata === 'object') {
-    typed = typedMetadataOf(input.metadata, { documentId: input.documentId });
-    const updated = await tx.document.updateMany({
-      where: { documentId: input.documentId },
-      data: withoutUnknownRegion(typedColumns(input.metadata, { documentId: input.documentId })),
-    });
-    if (updated.count === 0) return false;
-  }
-  const indexed = await indexDocumentTexts(tx, [{ documentId: input.documentId, text: input.text, typed }]);
-  return indexed.has(input.documentId);
-}
-
-/** Content metadata carries no task: a region it cannot tell must not erase one registration found. */
-function withoutUnknownRegion<T extends { courtRegion: string | null; instance: string | null }>(columns: T) {
-  const { courtRegion, instance, ...rest } = columns;
-  return { ...rest, ...(courtRegion ? { courtRegion } : {}), ...(instance ? { instance } : {}) };
+  return new Set(await indexDocumentTextRows(rows));
 }
 
 /**

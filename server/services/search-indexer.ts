@@ -13,7 +13,7 @@ import type { Logger } from '../observability/logger.ts';
 import { prisma } from '../db/database.ts';
 import { unindexedDocuments } from '../db/sql/unindexed-documents.ts';
 import { indexDocumentTexts } from './document-index.ts';
-import { readStoredParts } from './stored-parts.ts';
+import { readStoredGzip } from './stored-parts.ts';
 
 const BATCH = 100;
 const INDEX_INTERVAL_MS = 30_000;
@@ -26,12 +26,11 @@ export async function indexQueuedDocuments(batch = BATCH): Promise<number> {
   for (;;) {
     const queued = await unindexedDocuments(prisma, batch);
     if (queued.length === 0) return indexed;
-    const texts = await readStoredParts(prisma, queued, 'text');
+    const texts = await readStoredGzip(prisma, queued, 'text');
     const done = await indexDocumentTexts(
-      prisma,
       queued.flatMap((d) => {
-        const text = texts.get(d.documentId);
-        return text === undefined ? [] : [{ documentId: d.documentId, text, typed: d }];
+        const textGzip = texts.get(d.documentId);
+        return textGzip === undefined ? [] : [{ documentId: d.documentId, textGzip, typed: d }];
       }),
     );
     indexed += done.size;

@@ -25,22 +25,40 @@ export async function readStoredParts(
   documents: StoredVersion[],
   part: 'text' | 'html',
 ): Promise<Map<string, string>> {
-  const keys = documents.filter((d): d is { documentId: string; sha256: string } => !!d.sha256);
   const texts = new Map<string, string>();
-  if (keys.length === 0) return texts;
+  for (const [documentId, gzip] of await readStoredGzip(db, documents, part)) texts.set(documentId, inflateText(gzip));
+  return texts;
+}
+
+/**
+ * A stored part as text. Inflated on the event loop: for parts of a few kB, zlib's thread pool (a gunzip stream)
+ * costs more than it saves.
+ */
+export const inflateText = (gzip: Uint8Array): string => gunzipSync(gzip).toString('utf8');
+
+/**
+ * documentId → the part as stored (gzip), for each document whose content the store has: for a reader that
+ * inflates one document at a time (the search indexer), so a batch's texts are not all in memory at once.
+ */
+export async function readStoredGzip(
+  db: Db,
+  documents: StoredVersion[],
+  part: 'text' | 'html',
+): Promise<Map<string, Uint8Array>> {
+  const keys = documents.filter((d): d is { documentId: string; sha256: string } => !!d.sha256);
+  const parts = new Map<string, Uint8Array>();
+  if (keys.length === 0) return parts;
   const store = documentStore;
-  // Inflated on the event loop: for parts of a few kB, zlib's thread pool (a gunzip stream) costs more than it saves.
   if (store.kind === 'DATABASE') {
-    const rows = await storedParts(db, keys, part);
-    for (const row of rows) texts.set(row.documentId, gunzipSync(row.gzip).toString('utf8'));
-    return texts;
+    for (const row of await storedParts(db, keys, part)) parts.set(row.documentId, row.gzip);
+    return parts;
   }
   const gets = new PQueue({ concurrency: PARALLEL_GETS });
   await gets.addAll(
     keys.map((key) => async () => {
       const found = await store.get(key, part);
-      if (found) texts.set(key.documentId, gunzipSync(await buffer(found.body)).toString('utf8'));
+      if (found) parts.set(key.documentId, await buffer(found.body));
     }),
   );
-  return texts;
+  return parts;
 }
