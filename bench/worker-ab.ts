@@ -9,7 +9,8 @@
 // Prints only. A checkout may carry the worker's node flags after a '#' (`. '.#--max-semi-space-size=8'`: one
 // checkout, two flag sets); without, BENCH_WORKER_NODE_ARGS or the recommended ones. The worker runs in its default
 // configuration (no local copy), as bench:worker's goal row does; BENCH_LOCAL_COPY=1 adds `--output-dir`.
-// Env: BENCH_DOCUMENTS (800), BENCH_ROUNDS (3).
+// Env: BENCH_DOCUMENTS (800), BENCH_ROUNDS (3), BENCH_WARM_UP_DOCUMENTS (0: decisions each worker downloads first,
+// not counted — without, each run's first ~1,000 decisions pay the worker's compilation and optimisation).
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { RECOMMENDED_WORKER_NODE_FLAGS } from '../client/worker/options.ts';
@@ -23,6 +24,7 @@ const NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? RECOMMENDED_WORKER_NODE
   .split(' ')
   .filter(Boolean);
 const LOCAL_COPY = process.env.BENCH_LOCAL_COPY === '1';
+const WARM_UP = Number(process.env.BENCH_WARM_UP_DOCUMENTS ?? 0);
 const checkouts = process.argv.slice(2);
 if (checkouts.length < 2) throw new Error('usage: npm run bench:worker-ab -- <checkout A> <checkout B> …');
 
@@ -43,7 +45,7 @@ const total = (r: RunResult) => Object.values(r.cpuPerDocument).reduce((a, b) =>
 const registry = await startBenchRegistry();
 const runs = new Map<string, RunResult[]>(checkouts.map((c) => [c, []]));
 console.log(
-  `bench:worker-ab — ${DOCUMENTS} documents unthrottled, ${LOCAL_COPY ? 'with a local copy' : 'no local copy (the default)'}, ${ROUNDS} rounds; ${machine()}`,
+  `bench:worker-ab — ${DOCUMENTS} documents unthrottled${WARM_UP ? ` after ${WARM_UP} not counted` : ''}, ${LOCAL_COPY ? 'with a local copy' : 'no local copy (the default)'}, ${ROUNDS} rounds; ${machine()}`,
 );
 console.log(
   `| round | checkout | load | documents/s | ${columns.map(([name]) => name).join(' | ')} | all (ms/doc) | worker peak RSS (MB) |`,
@@ -72,6 +74,7 @@ try {
             nodeArgs: flags === undefined ? NODE_ARGS : flags.split(' ').filter(Boolean),
             checkout: resolve(dir),
             localCopy: LOCAL_COPY,
+            warmUpDocuments: WARM_UP,
           },
         );
         runs.get(checkout)!.push(run);
