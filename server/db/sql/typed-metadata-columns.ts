@@ -19,12 +19,9 @@ export const selectTypedColumns = (alias: string) =>
 /** `case_number, proceeding_number, …` */
 export const typedColumnNames = Prisma.raw(FIELDS.map((f) => f.column).join(', '));
 
-/** Column definitions of a jsonb_to_recordset that carries the typed fields: `"caseNumber" text, …` */
-export const typedRecordsetColumns = Prisma.raw(FIELDS.map((f) => `"${f.field}" ${f.type}`).join(', '));
-
-/** `x."caseNumber", x."proceedingNumber", …` */
-export const typedRecordsetValues = (alias: string) =>
-  Prisma.raw(FIELDS.map((f) => `${alias}."${f.field}"`).join(', '));
+/** The typed fields read from a jsonb object of them (`x.typed`): `(x.typed->>'caseNumber')::text, …` */
+export const typedValuesFromJson = (jsonb: string) =>
+  Prisma.raw(FIELDS.map((f) => `(${jsonb}->>'${f.field}')::${f.type}`).join(', '));
 
 /** The SET list of an INSERT … ON CONFLICT into `documents AS <alias>` that refreshes the typed columns. */
 export const typedColumnsFromExcluded = (alias: string) =>
