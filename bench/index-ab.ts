@@ -1,17 +1,18 @@
 // npm run bench:index-ab -- <checkout A> <checkout B> … — the search indexer of several checkouts in ONE run, over
-// the same stored documents, for a box other work shares: this checkout's gate stores N decisions (bench:corpus's
-// corpus) in a fresh PostgreSQL database once; then each round runs each checkout's indexer in turn
-// (bench/index-run.ts, a child process per checkout, node run as the checkout's `npm start` runs its gate) over all
-// of them, the order alternating each round: the index cleared, the queue drained, measured passes after a warm-up
-// pass. Prints per pass the gate's CPU and the CPU of the PostgreSQL backends it used, per document — the comparable
-// numbers under load — and the medians. Autovacuum is off on the documents table (it would flush GIN's pending list
-// in a worker no pass counts). Prints only. Env: INDEX_DOCS (2000), BENCH_ROUNDS (3), INDEX_PASSES (2 measured per
+// the same stored documents, for a box other work shares: each checkout's gate stores the same N decisions
+// (bench:corpus's corpus) in a fresh PostgreSQL database of its own (its migrations); then each round runs each
+// checkout's indexer in turn (bench/index-run.ts, a child process per checkout, node run as the checkout's
+// `npm start` runs its gate) over all of them, the order alternating each round: the index cleared, the queue
+// drained, measured passes after a warm-up pass, each ending with GIN's pending list flushed. Prints per pass the
+// gate's CPU and the CPU of the PostgreSQL backends it used (and the flush's), per document — the comparable numbers
+// under load — and the medians. Autovacuum is off on the documents table (it would flush GIN's pending list in a
+// worker no pass counts). Prints only. Env: INDEX_DOCS (2000), BENCH_ROUNDS (3), INDEX_PASSES (2 measured per
 // round), BENCH_DB_PREFIX.
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { createPostgresDatabase } from '../test/support/databases.ts';
+import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.ts';
 import { corpus, throughGate } from './corpus-run.ts';
 import { gateStart, machine } from './support.ts';
 
@@ -31,14 +32,19 @@ interface Pass {
   postgresCpuMs: number;
 }
 
-const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_index_ab');
-const url = (db.config as { url: string }).url;
+// A database per checkout, migrated and filled by that checkout's gate (a checkout may change the schema).
+const databases = new Map<string, TestDatabase>();
+const urlOf = (checkout: string) => (databases.get(checkout)!.config as { url: string }).url;
 try {
-  await throughGate({ DATABASE_URL: url }, await corpus(DOCS, 0), 8);
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  await c.query('ALTER TABLE documents SET (autovacuum_enabled = off)');
-  await c.end();
+  const docs = await corpus(DOCS, 0);
+  for (const checkout of checkouts) {
+    databases.set(checkout, await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_index_ab'));
+    await throughGate({ DATABASE_URL: urlOf(checkout) }, docs, 8, { checkout });
+    const c = new pg.Client({ connectionString: urlOf(checkout) });
+    await c.connect();
+    await c.query('ALTER TABLE documents SET (autovacuum_enabled = off)');
+    await c.end();
+  }
   console.log(`bench:index-ab — ${DOCS} stored documents, ${ROUNDS} rounds of ${PASSES} passes; ${machine()}`);
   console.log('| round | checkout | load | documents/s | gate CPU/doc | PostgreSQL CPU/doc | sum |');
   console.log('|---|---|---|---|---|---|---|');
@@ -50,7 +56,16 @@ try {
       const start = gateStart(join(checkout, 'package.json'));
       const out = execFileSync(
         process.execPath,
-        [...start.nodeArgs, '--import', 'tsx', 'bench/index-run.ts', checkout, url, String(PASSES + 1), '1'],
+        [
+          ...start.nodeArgs,
+          '--import',
+          'tsx',
+          'bench/index-run.ts',
+          checkout,
+          urlOf(checkout),
+          String(PASSES + 1),
+          '1',
+        ],
         {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'inherit'],
@@ -74,6 +89,6 @@ try {
       `  ${checkout}: ${median(ps.map((p) => p.gateCpuMs / DOCS)).toFixed(3)} / ${median(ps.map((p) => p.postgresCpuMs / DOCS)).toFixed(3)} / ${median(ps.map((p) => (p.gateCpuMs + p.postgresCpuMs) / DOCS)).toFixed(3)} ms, ${Math.round(median(ps.map((p) => DOCS / p.seconds)))}/s`,
     );
 } finally {
-  await db.drop();
+  for (const db of databases.values()) await db.drop();
 }
 process.exit(0);
