@@ -56,12 +56,21 @@ export async function registerClient(
 export async function clientActingFor(actor: Actor, clientIdInput: string): Promise<Client> {
   const clientId = parseId(clientIdInput, 'clientId');
   const client = await prisma.client.findUnique({ where: { id: clientId } });
+  requireActingFor(actor, clientId, client);
+  return client;
+}
+
+/** Refuses (GateError) unless the client found by `clientId` exists and this actor may act for it (see above). */
+export function requireActingFor<C extends Pick<Client, 'apiKeyId' | 'status'>>(
+  actor: Actor,
+  clientId: string,
+  client: C | null,
+): asserts client is C {
   if (!client) throw notFound('client', clientId);
   if (actor.role !== 'ADMIN' && client.apiKeyId !== actor.keyId) {
     throw new GateError('FORBIDDEN', 'this client was registered with another API key');
   }
   if (client.status === 'DISABLED') throw new GateError('FORBIDDEN', 'Client is not active');
-  return client;
 }
 
 /** A sign of life: the client is active again and its heartbeat time is now. */

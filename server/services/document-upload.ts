@@ -9,7 +9,7 @@
 // transient: upload it again), or rejected with a code and a reason (bad content, a task not held).
 import { z } from 'zod';
 import { typedMetadataOf } from '../../client/rules/index.ts';
-import { storedDocumentIds } from '../db/sql/stored-document-ids.ts';
+import { uploadChecks } from '../db/sql/upload-checks.ts';
 import { corpusLimits, documentStore } from '../corpus/store/index.ts';
 import { discardUploads } from '../corpus/orphans.ts';
 import {
@@ -71,21 +71,32 @@ export interface UploadAnswer {
   documents: UploadOutcome[];
 }
 
-/** The caller may write these; the others are answered (refused, or the gate has them). */
+/**
+ * The client the batch is attributed to, and which documents the caller may write; the others are answered
+ * (refused, or the gate has them). One statement (upload-checks.ts) answers all of it.
+ */
 async function triage(actor: Actor, batch: z.output<typeof uploadBatch>) {
+  const checks = await uploadChecks(
+    batch.documents.map((d) => d.documentId),
+    [...new Set(batch.documents.flatMap((d) => (d.taskId ? [d.taskId] : [])))],
+    actor.keyId,
+    batch.clientId ?? null,
+  );
+  const clientId = writingClient(actor, batch.clientId, checks.client);
   const answered = new Map<string, UploadOutcome>();
-  const refusals = await contentWriteRefusals(
+  const refusals = contentWriteRefusals(
     actor,
     batch.documents.map((d) => d.taskId),
+    checks,
   );
-  const stored = await storedDocumentIds(batch.documents.map((d) => d.documentId));
   for (const d of batch.documents) {
     const refusal = refusals.get(d.taskId ?? '');
     if (refusal) answered.set(d.documentId, { documentId: d.documentId, status: 'rejected', ...refusal });
-    else if (stored.has(d.documentId)) answered.set(d.documentId, { documentId: d.documentId, status: 'present' });
+    else if (checks.stored.has(d.documentId))
+      answered.set(d.documentId, { documentId: d.documentId, status: 'present' });
   }
   const rest = batch.documents.filter((d) => !answered.has(d.documentId));
-  return { answered, rest };
+  return { clientId, answered, rest };
 }
 
 const rejected = (documentId: string, error: unknown): UploadOutcome => {
@@ -99,7 +110,6 @@ const inOrder = (batch: { documents: Array<{ documentId: string }> }, answers: M
 export async function prepareUploads(actorOrNull: Actor | null, input: UploadBatch): Promise<UploadAnswer> {
   const actor = requireActor(actorOrNull);
   const batch = parseInput(uploadBatch, input);
-  await writingClient(actor, batch.clientId);
   const { answered, rest } = await triage(actor, batch);
   const store = documentStore;
   const toSign: UploadedDocument[] = [];
@@ -226,8 +236,7 @@ export async function storeDocuments(
   const actor = requireActor(actorOrNull);
   const batch = parseInput(uploadBatch, input);
   const files = sent.has(PARTS_FILE) ? splitPartsFile(batch, sent) : sent;
-  const clientId = await writingClient(actor, batch.clientId);
-  const { answered, rest } = await triage(actor, batch);
+  const { clientId, answered, rest } = await triage(actor, batch);
   const store = documentStore;
   const verified: Verified[] = [];
   const refusedAfterUpload: ContentKey[] = [];

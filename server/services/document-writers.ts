@@ -4,26 +4,26 @@
 // token, while everything that changes a task (progress, completion) still does. That is safe because content
 // changes no task state, is checked against its own sha256 and size, is keyed by the registry's id, and a
 // stored version is never replaced: the worst a late worker can do is deliver a decision the gate lacked.
-import { existingTaskIds } from '../db/sql/existing-task-ids.ts';
-import { tasksLeasedByKey } from '../db/sql/tasks-leased-by-key.ts';
+import type { UploadChecks } from '../db/sql/upload-checks.ts';
 import type { Actor } from './actor.ts';
-import { clientActingFor } from './clients.ts';
+import { requireActingFor } from './clients.ts';
 
 export interface Refusal {
   code: 'FORBIDDEN' | 'NOT_FOUND';
   reason: string;
 }
 
-/** Per task id (or '' for no task): why the caller may not store documents for it, or null when it may. */
-export async function contentWriteRefusals(
+/**
+ * Per task id (or '' for no task): why the caller may not store documents for it, or null when it may. `checks`:
+ * which of the tasks exist and were leased to the caller's key (db/sql/upload-checks.ts).
+ */
+export function contentWriteRefusals(
   actor: Actor,
   taskIds: Array<string | null | undefined>,
-): Promise<Map<string, Refusal | null>> {
+  checks: Pick<UploadChecks, 'existing' | 'leased'>,
+): Map<string, Refusal | null> {
   const wanted = [...new Set(taskIds.map((id) => id ?? ''))];
-  const named = wanted.filter(Boolean);
-  const existing = await existingTaskIds(named);
-  const leased =
-    actor.role === 'ADMIN' || !actor.keyId ? new Set(named) : new Set(await tasksLeasedByKey(named, actor.keyId));
+  const anyTask = actor.role === 'ADMIN' || !actor.keyId;
   const refusals = new Map<string, Refusal | null>();
   for (const id of wanted) {
     if (!id)
@@ -33,15 +33,21 @@ export async function contentWriteRefusals(
           ? null
           : { code: 'FORBIDDEN', reason: 'a worker key stores documents only for a task it was leased (give taskId)' },
       );
-    else if (!existing.has(id)) refusals.set(id, { code: 'NOT_FOUND', reason: `task ${id} not found` });
-    else if (!leased.has(id))
+    else if (!checks.existing.has(id)) refusals.set(id, { code: 'NOT_FOUND', reason: `task ${id} not found` });
+    else if (!anyTask && !checks.leased.has(id))
       refusals.set(id, { code: 'FORBIDDEN', reason: `task ${id} was never leased to a worker of this key` });
     else refusals.set(id, null);
   }
   return refusals;
 }
 
-/** The client the documents are attributed to: one the caller may act for, or none. */
-export async function writingClient(actor: Actor, clientId: string | null | undefined): Promise<string | null> {
-  return clientId ? (await clientActingFor(actor, clientId)).id : null;
+/** The client the documents are attributed to: one the caller may act for (`client`: its row), or none. */
+export function writingClient(
+  actor: Actor,
+  clientId: string | null | undefined,
+  client: UploadChecks['client'],
+): string | null {
+  if (!clientId) return null;
+  requireActingFor(actor, clientId, client);
+  return client.id;
 }

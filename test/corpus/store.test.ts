@@ -233,12 +233,18 @@ describe.each(['database', 's3'] as const)('document store: %s', (kind) => {
     ]);
     expect(refused.get('900000022')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
     expect(refused.get('900000023')).toMatchObject({ status: 'rejected', code: 'FORBIDDEN' });
+    // A batch attributed to a client must name one of this key's (another key's, or none by that id: all refused).
+    const named = await packedFixture('900000025', { taskId: createTask.id });
+    await expect(uploadBatch(stranger, [named], registerClient.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const noSuchClient = '00000000-0000-4000-8000-000000000001';
+    await expect(uploadBatch(worker, [named], noSuchClient)).rejects.toMatchObject({ code: 'HTTP_404' });
+    await expect(worker.prepare([named], noSuchClient)).rejects.toMatchObject({ code: 'HTTP_404' });
     const unknownTask = await uploadBatch(worker, [
       await packedFixture('900000024', { taskId: '00000000-0000-4000-8000-000000000000' }),
     ]);
     expect(unknownTask.get('900000024')).toMatchObject({ status: 'rejected', code: 'NOT_FOUND' });
     const { knownDocumentIds } = await t.ok(
-      `query { knownDocumentIds(documentIds: ["900000020", "900000021", "900000022", "900000023", "900000024"]) }`,
+      `query { knownDocumentIds(documentIds: ["900000020", "900000021", "900000022", "900000023", "900000024", "900000025"]) }`,
     );
     expect(knownDocumentIds.sort()).toEqual(['900000020', '900000021']);
     const { document } = await t.ok(`query { document(id: "900000021") { task { id } client { id } } }`);
