@@ -18,7 +18,16 @@ import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { gateStart, machine, postgresCpuMs, postJson, rssMb, threadCpuMs } from './support.ts';
+import {
+  backendCpuMs,
+  backendCpuMsSince,
+  gateStart,
+  machine,
+  postgresCpuMs,
+  postJson,
+  rssMb,
+  threadCpuMs,
+} from './support.ts';
 
 const CLIENTS = 8;
 const CYCLES = Number(process.env.BENCH_CYCLES ?? 600);
@@ -189,7 +198,7 @@ async function run(g: Gate, mode: string, tasks: number) {
   const step = stepOf(g, mode, budget);
   const before = threadCpuMs(g.child.pid!);
   const dbBefore = postgresCpuMs();
-  const ownBefore = g.database.name ? postgresCpuMs(g.database.name) : 0;
+  const ownBefore = g.database.name ? backendCpuMs(g.database.name) : new Map<number, number>();
   const started = performance.now();
   const counts = await Promise.all(
     Array.from({ length: CLIENTS }, async (_, w) => {
@@ -201,7 +210,7 @@ async function run(g: Gate, mode: string, tasks: number) {
   const seconds = (performance.now() - started) / 1000;
   const after = threadCpuMs(g.child.pid!);
   const dbMs = postgresCpuMs() - dbBefore;
-  const ownMs = g.database.name ? postgresCpuMs(g.database.name) - ownBefore : Number.NaN;
+  const ownMs = g.database.name ? backendCpuMsSince(g.database.name, ownBefore) : Number.NaN;
   const n = counts.reduce((a, b) => a + b, 0);
   const perTask = (ms: number) => ms / n;
   const threads = Object.keys(after).map((k) => `${k} ${perTask(after[k] - (before[k] ?? 0)).toFixed(2)}`);

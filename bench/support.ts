@@ -120,30 +120,56 @@ export function threadCpuMs(pid: number): Record<string, number> {
  * postmaster, the time of the backends that have already exited (cutime + cstime). Differences of two readings
  * give the server's CPU over a run, whichever connections did the work (pgbench's and other work's included, so
  * read it on a quiet box or as a share).
- *
- * With `database`: only the live backends connected to that database (their process title names it), so other
- * work on a shared server is left out — and so are the server's own processes (WAL writer, checkpointer) and
- * backends that exited during the run.
  */
-export function postgresCpuMs(database?: string): number {
+export function postgresCpuMs(): number {
   let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let stat: string;
-    let title = '';
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (database && stat.includes('(postgres)')) title = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-    } catch {
-      continue; // exited meanwhile
-    }
-    if (!stat.includes('(postgres)')) continue;
-    if (database && !title.includes(` ${database} `)) continue;
+  for (const { stat } of postgresProcesses()) {
     const fields = stat.split(') ').at(-1)!.split(' ');
     total += (Number(fields[11]) + Number(fields[12])) * 10;
-    if (!database && fields[1] === '1') total += (Number(fields[13]) + Number(fields[14])) * 10; // the postmaster (parent: init)
+    if (fields[1] === '1') total += (Number(fields[13]) + Number(fields[14])) * 10; // the postmaster (parent: init)
   }
   return total;
+}
+
+/**
+ * CPU ms so far of each live backend connected to `database` (its process title names it), by pid: other work on a
+ * shared server is left out. backendCpuMsSince gives the difference over a run.
+ */
+export function backendCpuMs(database: string): Map<number, number> {
+  const byPid = new Map<number, number>();
+  for (const { pid, stat, title } of postgresProcesses(true)) {
+    if (!title.includes(` ${database} `)) continue;
+    const fields = stat.split(') ').at(-1)!.split(' ');
+    byPid.set(pid, (Number(fields[11]) + Number(fields[12])) * 10);
+  }
+  return byPid;
+}
+
+/**
+ * The CPU ms `database`'s backends used since `before` (backendCpuMs): those live now, from their reading then (0 for
+ * new ones). A backend that exited meanwhile (a pool's idle timeout) is left out, never subtracted.
+ */
+export function backendCpuMsSince(database: string, before: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ms] of backendCpuMs(database)) total += ms - (before.get(pid) ?? 0);
+  return total;
+}
+
+/** This machine's PostgreSQL processes now: their /proc stat, and with `withTitles` their process titles too. */
+function postgresProcesses(withTitles = false): Array<{ pid: number; stat: string; title: string }> {
+  const found: Array<{ pid: number; stat: string; title: string }> = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const title = withTitles ? readFileSync(`/proc/${entry}/cmdline`, 'utf8') : '';
+      found.push({ pid: Number(entry), stat, title });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
 }
 
 /** `count` ordinary DOWNLOAD tasks over result pages firstPage, firstPage+1, … — rows for insertTasks. */
