@@ -24,7 +24,7 @@ const MAX_INDEX_DELAY_MS = 2_000;
 export async function indexQueuedDocuments(batch = BATCH): Promise<number> {
   let indexed = 0;
   for (;;) {
-    const queued = await unindexedDocuments(prisma, batch);
+    const queued = await unindexedDocuments(batch);
     if (queued.length === 0) return indexed;
     const texts = await readStoredGzip(prisma, queued, 'text');
     const done = await indexDocumentTexts(
