@@ -2,10 +2,12 @@
 // be the very same value, on PGlite and PostgreSQL — for the fixture decisions, lexemes repeated past the 255
 // positions PostgreSQL keeps, texts past its last position (16383), digits and Latin among Cyrillic, and random
 // words over the characters it builds for — and it must decline (null: the caller falls back to `to_tsvector`)
-// any stem with a character PostgreSQL's parser or dictionary might treat otherwise. Its lexeme cache is emptied past
+// any stem with a character PostgreSQL's parser or dictionary might treat otherwise (the index statement then
+// stores `to_tsvector` of that document's stems, in the same batch). Its lexeme cache is emptied past
 // its bound between documents: the literals stay the same as a plain definition's across that.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDatabase, openDatabase, prisma } from '../../server/db/database.ts';
+import { indexDocumentTexts } from '../../server/db/sql/index-document-text.ts';
 import { indexStems } from '../../server/search/words.ts';
 import { tsvectorLiteral } from '../../server/search/vector.ts';
 import { createTestDatabase, type StorageKind, type TestDatabase } from '../support/databases.ts';
@@ -79,6 +81,26 @@ describe.each<StorageKind>(['pglite', 'postgres'])('tsvectorLiteral on %s', (sto
   afterAll(async () => {
     await closeDatabase();
     await db?.drop();
+  });
+
+  it('is stored as sent, and a declined text is stored as to_tsvector makes it, in one batch', async () => {
+    await prisma.$executeRaw`INSERT INTO documents (document_id) VALUES ('900000901'), ('900000902')`;
+    const built = indexStems(fixtureDecision('13801766').text);
+    const declined = ['суд', 'café', 'м²', 'справ'];
+    const indexed = await indexDocumentTexts([
+      { documentId: '900000901', vector: tsvectorLiteral(built), stemmedText: null },
+      { documentId: '900000902', vector: tsvectorLiteral(declined), stemmedText: declined.join(' ') },
+      { documentId: '900000999', vector: tsvectorLiteral(['суд']), stemmedText: null },
+    ]);
+    expect(indexed.sort()).toEqual(['900000901', '900000902']);
+    const rows = await prisma.$queryRaw<Array<{ documentId: string; matches: boolean }>>`
+      SELECT document_id AS "documentId",
+        search_vector = to_tsvector('simple', CASE document_id WHEN '900000901' THEN ${built.join(' ')} ELSE ${declined.join(' ')} END) AS matches
+      FROM documents WHERE document_id IN ('900000901', '900000902') AND indexed_at IS NOT NULL ORDER BY document_id`;
+    expect(rows).toEqual([
+      { documentId: '900000901', matches: true },
+      { documentId: '900000902', matches: true },
+    ]);
   });
 
   it.each(cases)('is the tsvector to_tsvector makes: %s', async (_name, stems) => {
