@@ -47,9 +47,9 @@ export interface WorkerOptions {
 /**
  * Node flags README and deploy/reyestr-worker.service recommend for a long-running worker: a bounded heap (V8
  * otherwise lets a busy worker's heap grow far past what it keeps alive). Any page up to the page size limit fits.
- * A young generation of 8 MB a semi-space rather than 2: fewer scavenges, and fewer of the pages in flight promoted
- * into the old generation (fewer full collections) — about 8 % less worker CPU per document for ~10 MB more peak RSS
- * (docs/benchmarks.md, issue 16 session 10).
+ * A young generation of 8 MB a semi-space rather than 2: fewer scavenges, and fewer of the registry parse's objects
+ * promoted into the old generation (fewer full collections) — about 8 % less worker CPU per document for ~10 MB more
+ * peak RSS (docs/benchmarks.md, issue 16 session 10).
  */
 export const RECOMMENDED_WORKER_NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=8'];
 
