@@ -11,7 +11,7 @@ import { retryTasks } from '../server/db/sql/end-leases.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit } from './db-limit.ts';
-import { downloadTaskRows, machine, percentile, startGateProcess, writeSection } from './support.ts';
+import { downloadTaskRows, machine, median, percentile, startGateProcess, writeSection } from './support.ts';
 import { graphqlData } from '../test/support/graphql-http.ts';
 
 const TASKS = Number(process.env.BENCH_BULK_TASKS ?? 10_000);
@@ -31,8 +31,6 @@ async function seedDead() {
 /** One GraphQL call to the gate at `url` (its base URL). */
 const gql = (url: string, query: string, variables: Record<string, unknown> = {}) =>
   graphqlData(url, KEY, query, variables);
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
   const limit = dbLimit();

@@ -7,11 +7,10 @@
 // Env: CORPUS_DOCS (1000), CORPUS_WORKERS (8), BENCH_ROUNDS (3), BENCH_DB_PREFIX (the databases' name prefix),
 // CORPUS_WARMUP (0): documents each gate uploads first, not counted, to compare warm gates (a fresh gate spends
 // about a third of a 2,000-document run compiling, which hides changes to the steady state).
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { corpus, type GateRun, throughGate } from './corpus-run.ts';
-import { machine } from './support.ts';
+import { loadNow, machine, median } from './support.ts';
 
 const DOCS = Number(process.env.CORPUS_DOCS ?? 1000);
 const WORKERS = Number(process.env.CORPUS_WORKERS ?? 8);
@@ -19,9 +18,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP = Number(process.env.CORPUS_WARMUP ?? 0);
 const checkouts = process.argv.slice(2).map((dir) => resolve(dir));
 if (checkouts.length < 2) throw new Error('usage: npm run bench:corpus-ab -- <checkout A> <checkout B> …');
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = () => loadavg()[0].toFixed(1);
 
 const docs = await corpus(DOCS, 0);
 const warmup = await corpus(WARMUP, DOCS);
@@ -38,14 +34,14 @@ for (let round = 0; round < ROUNDS; round++) {
   for (const checkout of order) {
     const db = await createPostgresDatabase(process.env.BENCH_DB_PREFIX ?? 'reyestr_bench_corpus_ab');
     try {
-      const before = load();
+      const before = loadNow();
       const run = await throughGate({ DATABASE_URL: (db.config as { url: string }).url }, docs, WORKERS, {
         checkout,
         warmup,
       });
       runs.get(checkout)!.push(run);
       console.log(
-        `| ${round + 1} | ${checkout} | ${before}–${load()} | ${Math.round(DOCS / run.seconds)} | ${run.cpuMs.toFixed(2)} ms | ${run.searchableCpuMs.toFixed(2)} ms | ${run.uploaderCpuMs.toFixed(3)} ms | ${run.indexedDuringUpload} | ${run.peakMb} MB |`,
+        `| ${round + 1} | ${checkout} | ${before}–${loadNow()} | ${Math.round(DOCS / run.seconds)} | ${run.cpuMs.toFixed(2)} ms | ${run.searchableCpuMs.toFixed(2)} ms | ${run.uploaderCpuMs.toFixed(3)} ms | ${run.indexedDuringUpload} | ${run.peakMb} MB |`,
       );
     } finally {
       await db.drop();

@@ -9,21 +9,17 @@
 // worker no pass counts). Prints only. Env: INDEX_DOCS (2000), BENCH_ROUNDS (3), INDEX_PASSES (2 measured per
 // round), BENCH_DB_PREFIX.
 import { execFileSync } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createPostgresDatabase, type TestDatabase } from '../test/support/databases.ts';
 import { corpus, throughGate } from './corpus-run.ts';
-import { gateStart, machine } from './support.ts';
+import { gateStart, loadNow, machine, median } from './support.ts';
 
 const DOCS = Number(process.env.INDEX_DOCS ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PASSES = Number(process.env.INDEX_PASSES ?? 2);
 const checkouts = process.argv.slice(2).map((dir) => resolve(dir));
 if (checkouts.length < 2) throw new Error('usage: npm run bench:index-ab -- <checkout A> <checkout B> …');
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = () => loadavg()[0].toFixed(1);
 
 interface Pass {
   documents: number;
@@ -51,7 +47,7 @@ try {
   const passes = new Map<string, Pass[]>(checkouts.map((c) => [c, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const checkout of round % 2 === 0 ? checkouts : [...checkouts].reverse()) {
-      const before = load();
+      const before = loadNow();
       // Node's options and variables as the checkout's `npm start` runs its gate (the young generation's size matters).
       const start = gateStart(join(checkout, 'package.json'));
       const out = execFileSync(
@@ -78,7 +74,7 @@ try {
         const gate = pass.gateCpuMs / DOCS;
         const postgres = pass.postgresCpuMs / DOCS;
         console.log(
-          `| ${round + 1} | ${checkout} | ${before}–${load()} | ${Math.round(DOCS / pass.seconds)} | ${gate.toFixed(3)} ms | ${postgres.toFixed(3)} ms | ${(gate + postgres).toFixed(3)} ms |`,
+          `| ${round + 1} | ${checkout} | ${before}–${loadNow()} | ${Math.round(DOCS / pass.seconds)} | ${gate.toFixed(3)} ms | ${postgres.toFixed(3)} ms | ${(gate + postgres).toFixed(3)} ms |`,
         );
       }
     }

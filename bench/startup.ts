@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { gateStart, machine, rssMb, startGateProcess, writeSection } from './support.ts';
+import { gateStart, machine, median, rssMb, startGateProcess, writeSection } from './support.ts';
 
 const KEY = 'bench-admin-key-0123456789abcdef';
 const CLI = resolve('bin/reyestr.mjs');
@@ -26,7 +26,6 @@ const load = () =>
   loadavg()
     .map((n) => n.toFixed(1))
     .join(' / ');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 interface HyperfineRow {
   command: string;

@@ -1,10 +1,16 @@
 // Shared by the benchmarks: the machine description, percentiles, and updating one section of
 // docs/benchmarks.md without touching the others.
 import { type Agent, request } from 'node:http';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { startGateProcess as startGateProcessForTests } from '../test/support/gate-process.ts';
+
+/** The middle value (the upper one of an even count): the A/B benches' summary of their rounds. */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** The 1-minute load average, as the A/B benches print it beside each round. */
+export const loadNow = () => loadavg()[0].toFixed(1);
 
 export function machine(): string {
   return `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`;

@@ -11,11 +11,10 @@
 // configuration (no local copy), as bench:worker's goal row does; BENCH_LOCAL_COPY=1 adds `--output-dir`.
 // Env: BENCH_DOCUMENTS (800), BENCH_ROUNDS (3), BENCH_WARM_UP_DOCUMENTS (0: decisions each worker downloads first,
 // not counted — without, each run's first ~1,000 decisions pay the worker's compilation and optimisation).
-import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { RECOMMENDED_WORKER_NODE_FLAGS } from '../client/worker/options.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
-import { machine, startGateProcess } from './support.ts';
+import { loadNow, machine, median, startGateProcess } from './support.ts';
 import { KEY, type RunResult, runWorker, startBenchRegistry } from './worker-run.ts';
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 800);
@@ -28,8 +27,6 @@ const WARM_UP = Number(process.env.BENCH_WARM_UP_DOCUMENTS ?? 0);
 const checkouts = process.argv.slice(2);
 if (checkouts.length < 2) throw new Error('usage: npm run bench:worker-ab -- <checkout A> <checkout B> …');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const load = () => loadavg()[0].toFixed(1);
 const other = (r: RunResult) => r.cpuPerDocument.worker - (r.workerThreads.main ?? 0);
 const columns: Array<[string, (r: RunResult) => number]> = [
   ['worker', (r) => r.cpuPerDocument.worker],
@@ -62,7 +59,7 @@ try {
         resolve(checkout.split('#')[0]),
       );
       try {
-        const before = load();
+        const before = loadNow();
         const [dir, flags] = checkout.split('#');
         const run = await runWorker(
           `${gate.url}/graphql`,
@@ -79,7 +76,7 @@ try {
         );
         runs.get(checkout)!.push(run);
         console.log(
-          `| ${round + 1} | ${checkout} | ${before}–${load()} | ${run.perSecond.toFixed(0)} | ${columns.map(([, f]) => f(run).toFixed(2)).join(' | ')} | ${total(run).toFixed(2)} | ${peakRss(run).toFixed(0)} |`,
+          `| ${round + 1} | ${checkout} | ${before}–${loadNow()} | ${run.perSecond.toFixed(0)} | ${columns.map(([, f]) => f(run).toFixed(2)).join(' | ')} | ${total(run).toFixed(2)} | ${peakRss(run).toFixed(0)} |`,
         );
       } finally {
         await gate.stop();
