@@ -1,7 +1,10 @@
 // Group commit for small writes: requests of one kind (claim one task, complete one task) that arrive while a
 // statement of that kind is in flight wait for it, then go together as the next statement. One request alone goes at
-// once (after the current microtasks, so requests parsed in the same turn share it): a quiet gate adds no delay, a
-// busy one pays PostgreSQL one statement, one commit and one WAL flush per batch instead of per request.
+// once — at the end of the event loop's turn (setImmediate), so the requests of every socket read in the same poll
+// phase share it: with a microtask they did not (Node runs microtasks after each socket's callback), and 8 clients
+// made ~2 requests a statement instead of ~2.5, costing PostgreSQL 14 % more CPU per cycle (bench:gate-ab,
+// docs/benchmarks.md, issue 16 session 10). A quiet gate adds no timer wait; a busy one pays PostgreSQL one
+// statement, one commit and one WAL flush per batch instead of per request.
 //
 // Why not DataLoader: it batches what is asked within one tick and caches by key; here the batch is whatever arrived
 // while the last statement ran (HTTP requests are read on separate turns), and some requests must not share a
@@ -44,7 +47,7 @@ export class StatementBatcher<In, Out> {
   private schedule() {
     if (this.scheduled || this.inFlight) return;
     this.scheduled = true;
-    queueMicrotask(() => {
+    setImmediate(() => {
       this.scheduled = false;
       this.flush();
     });
