@@ -75,6 +75,17 @@ export function run<T>(query: Prisma.Sql): Promise<T[]> {
   return database.run<T>(query);
 }
 
+/** What a statement module may run on: the client, or an interactive transaction of it. */
+export type QueryRunner = Pick<PrismaClient, '$queryRaw'>;
+
+/**
+ * Runs `query` in `tx` when that is an interactive transaction; without one (or given the client itself) on the
+ * driver directly (`run`): prepared by name, and without Prisma's parameter and result mapping.
+ */
+export function runIn<T>(tx: QueryRunner | undefined, query: Prisma.Sql): Promise<T[]> {
+  return tx && tx !== prisma ? tx.$queryRaw<T[]>(query) : run<T>(query);
+}
+
 /**
  * PGlite's PostgreSQL runs inside the gate's process, in a WASM memory that grows and never shrinks: every buffer it
  * ever touched stays resident. PostgreSQL's default shared_buffers (128 MB) is sized for a server with a page cache

@@ -1,7 +1,7 @@
 // Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
 // trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma, run } from '../database.ts';
+import { type QueryRunner, runIn } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
 import { TASK_COLUMNS, type TaskRow } from './task-row.ts';
 
@@ -20,10 +20,9 @@ export interface NewTask {
   followId?: string | null;
 }
 
-type Db = Pick<typeof prisma, '$queryRaw'>;
 
 /** Without `tx` the statement runs on the driver directly (Database.run); in a transaction, on it. */
-export async function insertTasks(tasks: NewTask[], tx?: Db): Promise<TaskRow[]> {
+export async function insertTasks(tasks: NewTask[], tx?: QueryRunner): Promise<TaskRow[]> {
   // Ids are the column's default (reyestr_task_id: in creation order, see its migration), made in `input`
   // so that the rows can be returned in the order they were given (`n`): created_at is the same for all of them.
   const numbered = tasks.map((task, n) => ({ ...task, n }));
@@ -44,7 +43,7 @@ export async function insertTasks(tasks: NewTask[], tx?: Db): Promise<TaskRow[]>
       SELECT id, 'CREATED', status, jsonb_build_object('priority', priority) FROM created
     )
     SELECT row.* FROM (SELECT ${TASK_COLUMNS} FROM created) row JOIN input ON input."id" = row."id" ORDER BY input."n"`;
-  const rows = tx && tx !== prisma ? await tx.$queryRaw<TaskRow[]>(query) : await run<TaskRow>(query);
+  const rows = await runIn<TaskRow>(tx, query);
   if (rows.length) taskEventsWritten();
   return rows;
 }

@@ -2,15 +2,14 @@
 // the search indexer, snippets and exports. One statement whatever the batch; without a transaction (or with the
 // client itself) on the driver directly (Database.run): Prisma's result mapping cost the indexer more than the read.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma, run } from '../database.ts';
+import { type QueryRunner, runIn } from '../database.ts';
 
-type Db = Pick<typeof prisma, '$queryRaw'>;
 
 /** Column per part: a constant map, so Prisma.raw never sees input. */
 const COLUMN = { html: 'html', text: 'text', metadata: 'metadata' } as const;
 
 export async function storedParts(
-  db: Db,
+  db: QueryRunner,
   keys: Array<{ documentId: string; sha256: string }>,
   part: keyof typeof COLUMN,
 ): Promise<Array<{ documentId: string; gzip: Uint8Array }>> {
@@ -21,5 +20,5 @@ export async function storedParts(
     JOIN unnest(${keys.map((k) => k.documentId)}::text[], ${keys.map((k) => k.sha256)}::text[]) AS k(document_id, sha256)
       ON c.document_id = k.document_id AND c.sha256 = k.sha256`;
   type Row = { documentId: string; gzip: Uint8Array };
-  return db !== prisma ? db.$queryRaw<Row[]>(query) : run<Row>(query);
+  return runIn<Row>(db, query);
 }

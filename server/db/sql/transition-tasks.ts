@@ -3,7 +3,7 @@
 // single insert at the very end of the transaction). Claim, progress, complete, release, cancel, retry and
 // the sweeper are all instances of it.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { prisma, run } from '../database.ts';
+import { type QueryRunner, runIn } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
 import { selectTasksAsJson, TASK_COLUMNS, taskFromJson, type TaskRow } from './task-row.ts';
 
@@ -35,10 +35,9 @@ export interface Transition {
 /** Up to this many changed rows come back as json values (Transition.asJson). */
 export const FEW_ROWS = 8;
 
-type Db = Pick<typeof prisma, '$queryRaw'>;
 
 /** Without `tx` (or with the client itself) the statement runs on the driver directly (Database.run); in a transaction, on it. */
-export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]> {
+export async function transitionTasks(t: Transition, tx?: QueryRunner): Promise<TaskRow[]> {
   const query = Prisma.sql`
     WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
@@ -52,7 +51,7 @@ export async function transitionTasks(t: Transition, tx?: Db): Promise<TaskRow[]
     )
     ${t.asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${TASK_COLUMNS} FROM moved`}`;
   type Row = TaskRow & { row: unknown };
-  const rows = tx && tx !== prisma ? await tx.$queryRaw<Row[]>(query) : await run<Row>(query);
+  const rows = await runIn<Row>(tx, query);
   if (rows.length) taskEventsWritten();
   return t.asJson ? rows.map(taskFromJson) : rows;
 }
