@@ -28,10 +28,11 @@ import {
 } from '../registry/index.ts';
 import type { PolitenessStats } from '../registry/politeness.ts';
 import type { GateClient, GateLease } from '../gate/client.ts';
-import { documentIdsIn, type Outbox } from '../corpus/outbox.ts';
+import type { Outbox } from '../corpus/outbox.ts';
 import { packWorkerFiles } from '../corpus/pack.ts';
-import { copyDocument, documentFiles, readCompleteDocument, writeDocumentFiles } from './files.ts';
+import { copyDocument, documentFiles, writeDocumentFiles } from './files.ts';
 import { formatLine, type Logger } from './log.ts';
+import { documentsOnDisk } from './on-disk.ts';
 import type { ProgressReporter } from './reporter.ts';
 import { persist } from './retry.ts';
 
@@ -237,21 +238,6 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
   };
 
   /**
-   * A row whose decision is waiting in the outbox, or is in the local copy (put into the outbox): not fetched.
-   * `outboxFolders`: the outbox folder's entries, listed once for the page — a failed open per row (the usual
-   * answer: the outbox holds its documents in memory while the store answers) cost a thread-pool round trip and an
-   * error each.
-   */
-  const onDisk = async (documentId: string, outboxFolders: Set<string>): Promise<boolean> => {
-    if (outbox.holds(documentId)) return true;
-    if (outboxFolders.has(documentId) && (await readCompleteDocument(outbox.dir, documentId))) return true;
-    if (!outputDir || !(await readCompleteDocument(outputDir, documentId))) return false;
-    await copyDocument(outputDir, outbox.dir, documentId);
-    outbox.added(documentId);
-    return true;
-  };
-
-  /**
    * Counts the rows that name no decision as failed (with the reason), skips what the gate has stored or this
    * host has on disk, queues the rest. A decision on disk that the gate does not have goes up from the outbox
    * (the worker that fetched it lost its lease or died before it was uploaded; a decision is a fact all the same).
@@ -275,11 +261,12 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
       }),
     );
     counts.skippedKnown += known.size;
-    // The page's disk checks at once: one after another they held its first fetch back by a file-system round
-    // trip per row (a missing document is one failed open).
     const unknown = rows.filter((r) => !known.has(r.documentId));
-    const outboxFolders = new Set(unknown.length > 0 ? await documentIdsIn(outbox.dir) : []);
-    const present = await Promise.all(unknown.map((row) => onDisk(row.documentId, outboxFolders)));
+    const present = await documentsOnDisk(
+      outbox,
+      outputDir,
+      unknown.map((row) => row.documentId),
+    );
     const toFetch: CollectedRow[] = [];
     unknown.forEach((row, i) => {
       if (present[i]) {
