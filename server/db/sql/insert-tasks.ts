@@ -20,7 +20,6 @@ export interface NewTask {
   followId?: string | null;
 }
 
-
 /** Without `tx` the statement runs on the driver directly (Database.run); in a transaction, on it. */
 export async function insertTasks(tasks: NewTask[], tx?: QueryRunner): Promise<TaskRow[]> {
   // Ids are the column's default (reyestr_task_id: in creation order, see its migration), made in `input`

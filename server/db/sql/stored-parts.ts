@@ -4,7 +4,6 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import { type QueryRunner, runIn } from '../database.ts';
 
-
 /** Column per part: a constant map, so Prisma.raw never sees input. */
 const COLUMN = { html: 'html', text: 'text', metadata: 'metadata' } as const;
 

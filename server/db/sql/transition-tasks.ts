@@ -35,7 +35,6 @@ export interface Transition {
 /** Up to this many changed rows come back as json values (Transition.asJson). */
 export const FEW_ROWS = 8;
 
-
 /** Without `tx` (or with the client itself) the statement runs on the driver directly (Database.run); in a transaction, on it. */
 export async function transitionTasks(t: Transition, tx?: QueryRunner): Promise<TaskRow[]> {
   const query = Prisma.sql`
