@@ -11,7 +11,7 @@ import { createFollow } from '../../server/services/follows.ts';
 import { followsIdle } from './follow-support.ts';
 import { startFakeRegistry, type FakeRegistry } from '../fake-registry/index.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
-import { createWorkerKey, killAll, spawnWorker, type WorkerProcess } from '../worker/support.ts';
+import { createWorkerKey, eventually, killAll, spawnWorker, type WorkerProcess } from '../worker/support.ts';
 
 const PER_DAY = 2;
 /** The day whose search loses results: two result pages (25 a page). */
@@ -68,6 +68,20 @@ it('a window whose download task failed is planned again by the next run, which 
   expect(failed).toMatchObject({ state: 'REPAIR', repairs: 0, planTaskId: null, expected: BIG });
   expect(failed.reason).toMatch(/^\d+ of 30 documents missing \(\d+ failed, 1 task\(s\) failed\): /);
 
+  // The window is marked when its task failed; the decisions that task fetched may still be on their way to the
+  // gate (uploads settle after the failure is reported). Count what is stored once every one of them is.
+  const fetched = [
+    ...new Set(
+      registry.requestLog.filter((r) => r.route === 'review' && r.status === 200).map((r) => r.path.split('/').pop()!),
+    ),
+  ];
+  await eventually(
+    async () =>
+      (await prisma.document.count({ where: { documentId: { in: fetched }, storedAt: { not: null } } })) ===
+      fetched.length,
+    90_000,
+    'the decisions the failed attempts fetched to be stored',
+  );
   registry.setFaults({});
   registry.resetLog();
   // What the failed attempts stored stays; the repair fetches the rest only.
