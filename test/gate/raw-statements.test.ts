@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '../../server/db/database.ts';
 import { claimTasks } from '../../server/db/sql/claim-tasks.ts';
-import { completeTasks } from '../../server/db/sql/complete-task.ts';
+import { completeHeldTasks, completeTasks } from '../../server/db/sql/complete-task.ts';
 import { eventsBetween } from '../../server/db/sql/events-between.ts';
 import { insertTasks } from '../../server/db/sql/insert-tasks.ts';
 import { reportProgress } from '../../server/db/sql/report-progress.ts';
@@ -77,6 +77,46 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     expect(new Set(ids.map((id) => id.slice(0, 8))).size).toBe(ids.length);
     for (const id of ids) expect(parseId(id.toUpperCase())).toBe(id);
     await prisma.task.deleteMany({ where: { id: { in: ids } } });
+  });
+
+  it('a batch of completions stores each result summary as sent, whatever its JSON kind', async () => {
+    // the completions travel as one array per column (complete-task.ts): a summary is a jsonb[] element
+    const summaries = [{ a: 1, quoted: 'x"y\\z{},' }, 'plain "string"', 5, null, [1, { b: null }]];
+    const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
+    const given = summaries.map((_, i) => ({
+      ...base,
+      startPage: i + 1,
+      priority: 0,
+      runAt: null,
+      dedupKey: null,
+      parentId: null,
+    }));
+    const ids = (await insertTasks(given)).map((row) => row.id);
+    const leases = await claimTasks(clientId, summaries.length, 60);
+    expect(leases.map((l) => l.id).sort()).toEqual([...ids].sort());
+    const byId = new Map(leases.map((l) => [l.id, l]));
+    const counts = { documentsDownloaded: 2, documentsFailed: 1, documentsSkipped: 0 };
+    const withToken = ids.slice(0, 3).map((id, i) => ({
+      taskId: id,
+      leaseToken: byId.get(id)!.leaseToken!,
+      ...counts,
+      resultSummary: summaries[i],
+      completionHash: `t${i}`,
+    }));
+    const byHolder = ids.slice(3).map((id, i) => ({
+      taskId: id,
+      holderId: clientId,
+      ...counts,
+      resultSummary: summaries[3 + i],
+      completionHash: `h${i}`,
+    }));
+    expect(await completeTasks(withToken)).toHaveLength(3);
+    expect(await completeHeldTasks(byHolder)).toHaveLength(2);
+    for (const [i, id] of ids.entries()) {
+      const stored = await prisma.task.findUnique({ where: { id } });
+      expect(stored).toMatchObject({ status: 'COMPLETED', documentsDownloaded: 2, documentsFailed: 1 });
+      expect(stored!.resultSummary).toEqual(summaries[i]);
+    }
   });
 
   it('a stale lease token changes nothing', async () => {

@@ -33,11 +33,23 @@ export function completeHeldTasks(completions: HeldCompletion[]) {
   return complete(completions, Prisma.sql`tasks.lease_holder_id = done."holderId"`);
 }
 
-function complete(completions: Array<Omit<Completion, 'leaseToken'>>, fence: Prisma.Sql) {
+function complete(
+  completions: Array<Omit<Completion, 'leaseToken'> & { leaseToken?: string; holderId?: string }>,
+  fence: Prisma.Sql,
+) {
+  // The input as one array per column, not one jsonb document: PostgreSQL estimates unnest's rows from the arrays
+  // (a generic plan: 10), so the UPDATE finds each task by its primary key whatever the table's size. With
+  // jsonb_to_recordset (estimated 100 rows, whatever it holds) a table of a few thousand rows got a seq scan
+  // of tasks per completion, kept in the connection's cached plan as the table grew (docs/benchmarks.md, session 11).
+  const column = <T>(value: (c: (typeof completions)[number]) => T) => completions.map(value);
   return transitionTasks({
-    from: Prisma.sql`jsonb_to_recordset(${JSON.stringify(completions)}::jsonb) AS done("taskId" uuid, "leaseToken" uuid,
-      "holderId" uuid, "documentsDownloaded" int, "documentsFailed" int, "documentsSkipped" int, "resultSummary" jsonb,
-      "completionHash" text)`,
+    from: Prisma.sql`unnest(${column((c) => c.taskId)}::uuid[], ${column((c) => c.leaseToken ?? null)}::uuid[],
+      ${column((c) => c.holderId ?? null)}::uuid[], ${column((c) => c.documentsDownloaded)}::int[],
+      ${column((c) => c.documentsFailed)}::int[], ${column((c) => c.documentsSkipped)}::int[],
+      ${column((c) => (c.resultSummary == null ? null : JSON.stringify(c.resultSummary)))}::jsonb[],
+      ${column((c) => c.completionHash)}::text[])
+      AS done("taskId", "leaseToken", "holderId", "documentsDownloaded", "documentsFailed", "documentsSkipped",
+        "resultSummary", "completionHash")`,
     where: Prisma.sql`tasks.id = done."taskId" AND ${fence} AND tasks.status IN ('CLAIMED', 'RUNNING')`,
     set: Prisma.sql`status = 'COMPLETED', completed_at = now(), started_at = coalesce(started_at, claimed_at),
       lease_expires_at = NULL, documents_downloaded = done."documentsDownloaded",
