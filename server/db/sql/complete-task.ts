@@ -37,17 +37,21 @@ function complete(
   completions: Array<Omit<Completion, 'leaseToken'> & { leaseToken?: string; holderId?: string }>,
   fence: Prisma.Sql,
 ) {
-  // The input as one array per column, not one jsonb document: PostgreSQL estimates unnest's rows from the arrays
-  // (a generic plan: 10), so the UPDATE finds each task by its primary key whatever the table's size. With
-  // jsonb_to_recordset (estimated 100 rows, whatever it holds) a table of a few thousand rows got a seq scan
-  // of tasks per completion, kept in the connection's cached plan as the table grew (docs/benchmarks.md, session 11).
-  const column = <T>(value: (c: (typeof completions)[number]) => T) => completions.map(value);
+  // The input as one array per column, not one jsonb document: PostgreSQL estimates unnest's rows from its arrays,
+  // so the UPDATE finds each task by its primary key whatever the table's size (jsonb_to_recordset is estimated at
+  // 100 rows whatever it holds: on a tasks table of a few thousand rows that planned a seq scan of tasks per
+  // completion, kept in the connection's cached plan as the table grew). Each array is a sub-select so that the
+  // estimate (10 rows) is the same whether the plan is made for these values or for any: otherwise a plan made for
+  // one or two completions looks cheaper than the generic one and PostgreSQL plans the statement again at every
+  // call (pg_prepared_statements: custom_plans 30, generic_plans 0). docs/benchmarks.md, session 11.
+  const column = (type: string, value: (c: (typeof completions)[number]) => unknown) =>
+    Prisma.sql`(SELECT ${completions.map(value)}::${Prisma.raw(type)}[])`;
   return transitionTasks({
-    from: Prisma.sql`unnest(${column((c) => c.taskId)}::uuid[], ${column((c) => c.leaseToken ?? null)}::uuid[],
-      ${column((c) => c.holderId ?? null)}::uuid[], ${column((c) => c.documentsDownloaded)}::int[],
-      ${column((c) => c.documentsFailed)}::int[], ${column((c) => c.documentsSkipped)}::int[],
-      ${column((c) => (c.resultSummary == null ? null : JSON.stringify(c.resultSummary)))}::jsonb[],
-      ${column((c) => c.completionHash)}::text[])
+    from: Prisma.sql`unnest(${column('uuid', (c) => c.taskId)}, ${column('uuid', (c) => c.leaseToken ?? null)},
+      ${column('uuid', (c) => c.holderId ?? null)}, ${column('int', (c) => c.documentsDownloaded)},
+      ${column('int', (c) => c.documentsFailed)}, ${column('int', (c) => c.documentsSkipped)},
+      ${column('jsonb', (c) => (c.resultSummary == null ? null : JSON.stringify(c.resultSummary)))},
+      ${column('text', (c) => c.completionHash)})
       AS done("taskId", "leaseToken", "holderId", "documentsDownloaded", "documentsFailed", "documentsSkipped",
         "resultSummary", "completionHash")`,
     where: Prisma.sql`tasks.id = done."taskId" AND ${fence} AND tasks.status IN ('CLAIMED', 'RUNNING')`,
