@@ -18,7 +18,13 @@ export const TaskEventRef = builder.prismaObject('TaskEvent', {
       resolve: (e) => Number(e.seq),
     }),
     taskId: t.exposeID('taskId', { description: 'the task that changed' }),
-    task: t.relation('task', { description: 'that task as it is now (not as it was at the event)' }),
+    // by id, not as a Prisma relation: the log has no foreign keys (prisma/schema.prisma, TaskEvent). Prisma batches
+    // the findUnique calls of one tick into one query, so a page of events costs one query per field, as a relation did.
+    task: t.prismaField({
+      type: 'Task',
+      description: 'that task as it is now (not as it was at the event)',
+      resolve: (query, e) => prisma.task.findUniqueOrThrow({ ...query, where: { id: e.taskId } }),
+    }),
     type: t.exposeString('type', {
       description:
         'what happened: CREATED, CLAIMED, PROGRESS, COMPLETED, FAILED, LEASE_EXPIRED, RELEASED, CANCELLED, RETRIED, PRIORITY_CHANGED, …',
@@ -28,7 +34,12 @@ export const TaskEventRef = builder.prismaObject('TaskEvent', {
       nullable: true,
       description: 'the worker that caused it; null for an operator or the gate itself (the sweeper)',
     }),
-    client: t.relation('client', { nullable: true, description: 'that worker; null as clientId is' }),
+    client: t.prismaField({
+      type: 'Client',
+      nullable: true,
+      description: 'that worker; null as clientId is',
+      resolve: (query, e) => (e.clientId ? prisma.client.findUnique({ ...query, where: { id: e.clientId } }) : null),
+    }),
     data: t.expose('data', {
       type: 'JSON',
       nullable: true,

@@ -66,10 +66,18 @@ export const TaskRef = builder.prismaObject('Task', {
     startedAt: t.expose('startedAt', { type: 'DateTime', nullable: true, description: 'its first progress report' }),
     completedAt: t.expose('completedAt', { type: 'DateTime', nullable: true, description: 'when it ended' }),
     updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'its last change' }),
-    events: t.relation('events', {
+    events: t.prismaField({
+      type: ['TaskEvent'],
       description: 'its latest events, newest first',
       args: { last: t.arg.int({ defaultValue: 100 }) },
-      query: (args) => ({ orderBy: { seq: 'desc' }, take: Math.min(Math.max(args.last ?? 100, 1), 1000) }),
+      // by task id, not as a Prisma relation: the log has no foreign keys (prisma/schema.prisma, TaskEvent)
+      resolve: (query, task, args) =>
+        prisma.taskEvent.findMany({
+          ...query,
+          where: { taskId: task.id },
+          orderBy: { seq: 'desc' },
+          take: Math.min(Math.max(args.last ?? 100, 1), 1000),
+        }),
     }),
     documents: t.relatedConnection(
       'documents',

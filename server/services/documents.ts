@@ -77,6 +77,10 @@ export async function registerDocuments(actorOrNull: Actor | null, input: z.inpu
  */
 const leasedToKey = registerCache(new Set<string>());
 
+/** The workers registered with an API key. */
+const clientIdsOfKey = async (keyId: string) =>
+  (await prisma.client.findMany({ where: { apiKeyId: keyId }, select: { id: true } })).map((c) => c.id);
+
 async function requireTaskOfCaller(actor: Actor, taskId: string): Promise<void> {
   const remembered = `${actor.keyId ?? ''}:${taskId}`;
   if (leasedToKey.has(remembered)) return;
@@ -89,7 +93,9 @@ async function requireTaskOfCaller(actor: Actor, taskId: string): Promise<void> 
     const held =
       !!actor.keyId &&
       (task.leaseHolder?.apiKeyId === actor.keyId ||
-        (await prisma.taskEvent.count({ where: { taskId, type: 'CLAIMED', client: { apiKeyId: actor.keyId } } })) > 0);
+        (await prisma.taskEvent.count({
+          where: { taskId, type: 'CLAIMED', clientId: { in: await clientIdsOfKey(actor.keyId) } },
+        })) > 0);
     if (!held) throw new GateError('FORBIDDEN', `task ${taskId} was never leased to a worker of this API key`);
   }
   if (leasedToKey.size > 100_000) leasedToKey.clear();
