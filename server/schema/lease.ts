@@ -1,15 +1,28 @@
 // What workers call: claim, heartbeat, progress, complete, fail, release. Every write after the claim
 // carries the lease token the claim returned.
+import type { GraphQLResolveInfo } from 'graphql';
+import type { TaskKeyRow, TaskRow } from '../db/sql/task-row.ts';
 import * as leases from '../services/leases.ts';
 import type { Lease } from '../services/leases.ts';
 import { builder } from './builder.ts';
 import { ErrorClassEnum } from './enums.ts';
+import { selectsOnly } from './selection.ts';
 import { TaskRef } from './task.ts';
 
-const LeaseRef = builder.objectRef<Lease>('Lease').implement({
+/** The Task fields a TaskKeyRow answers. */
+const KEY_FIELDS: ReadonlySet<string> = new Set(['id', '__typename']);
+/**
+ * Which columns a batch claim or completion fetches: only the key when the query reads no more of each task than its
+ * id (then the row's other fields are never read: `asTask` below).
+ */
+const taskColumnsFor = (info: GraphQLResolveInfo) => (selectsOnly(info, ['task'], KEY_FIELDS) ? 'key' : 'whole');
+/** A task row as Task resolves it: a key row only where the query selects no more than KEY_FIELDS of it. */
+const asTask = (row: TaskKeyRow) => row as TaskRow;
+
+const LeaseRef = builder.objectRef<Lease<TaskKeyRow>>('Lease').implement({
   description: 'A task leased to a worker. Present leaseToken on every write; it is the fence against stale holders.',
   fields: (t) => ({
-    task: t.field({ type: TaskRef, description: 'the task as it is now', resolve: (l) => l.task }),
+    task: t.field({ type: TaskRef, description: 'the task as it is now', resolve: (l) => asTask(l.task) }),
     leaseToken: t.exposeString('leaseToken', {
       description:
         'the secret of this lease: every progress, completion or failure must send it (a new claim gets a new one)',
@@ -93,7 +106,7 @@ const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
   }),
 });
 
-const CompletionResultRef = builder.objectRef<leases.CompletionResult>('CompletionResult').implement({
+const CompletionResultRef = builder.objectRef<leases.CompletionResult<TaskKeyRow>>('CompletionResult').implement({
   description: 'One item of completeTasks: the task, or why it was not completed.',
   fields: (t) => ({
     taskId: t.exposeID('taskId', { description: 'the task this item is about' }),
@@ -101,7 +114,7 @@ const CompletionResultRef = builder.objectRef<leases.CompletionResult>('Completi
       type: TaskRef,
       nullable: true,
       description: 'the completed task; null when it was not completed (see errorCode)',
-      resolve: (r) => r.task ?? null,
+      resolve: (r) => (r.task ? asTask(r.task) : null),
     }),
     errorCode: t.string({
       nullable: true,
@@ -156,7 +169,8 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx) => leases.claimTasks(ctx.actor, { clientId: input.clientId, limit: input.limit }),
+    resolve: (_root, { input }, ctx, info) =>
+      leases.claimTasks(ctx.actor, { clientId: input.clientId, limit: input.limit }, taskColumnsFor(info)),
   }),
   heartbeat: t.field({
     type: HeartbeatPayload,
@@ -228,7 +242,7 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx) => leases.completeTasks(ctx.actor, input.completions),
+    resolve: (_root, { input }, ctx, info) => leases.completeTasks(ctx.actor, input.completions, taskColumnsFor(info)),
   }),
   completeTask: t.field({
     type: TaskRef,

@@ -12,7 +12,7 @@ import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
 import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
 import { MAX_LOG_LINES, reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
 import { taskById } from '../db/sql/task-by-id.ts';
-import type { TaskRow } from '../db/sql/task-row.ts';
+import type { TaskColumns, TaskKeyRow, TaskRow, TaskRowOf } from '../db/sql/task-row.ts';
 import { ErrorClass } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { clientActingFor, touchClient } from './clients.ts';
@@ -24,14 +24,14 @@ import { NON_BURNING_CLASSES, policy, retryDelaySeconds } from './policy.ts';
 import { idSchema } from './ids.ts';
 import { MAX_CLAIM_BATCH } from './task-input.ts';
 
-export interface Lease {
-  task: TaskRow;
+export interface Lease<T extends TaskKeyRow = TaskRow> {
+  task: T;
   leaseToken: string;
   leaseEpoch: number;
   leaseExpiresAt: Date;
 }
 
-const toLease = (task: TaskRow): Lease => ({
+const toLease = <T extends TaskKeyRow>(task: T): Lease<T> => ({
   task,
   leaseToken: task.leaseToken!,
   leaseEpoch: task.leaseEpoch,
@@ -52,19 +52,21 @@ const claimInput = z.object({ clientId: idSchema, limit: z.number().int().min(1)
 const heartbeatInput = z.object({ clientId: idSchema, taskIds: z.array(idSchema).max(MAX_CLAIM_BATCH).nullish() });
 const releaseInput = z.object({ leases: z.array(heldLease).min(1).max(MAX_CLAIM_BATCH) });
 
-export async function claimTasks(
+/** Leases up to `limit` tasks; with `columns` 'key' a batch's tasks come back as their TaskKeyRow only. */
+export async function claimTasks<C extends TaskColumns = 'whole'>(
   actor: Actor | null,
   input: { clientId: string; limit?: number | null },
-): Promise<Lease[]> {
+  columns?: C,
+): Promise<Lease<TaskRowOf<C>>[]> {
   const { clientId, limit } = parseInput(claimInput, input);
   const caller = requireActor(actor);
   const ownerKeyId = caller.role === 'ADMIN' ? null : caller.keyId;
-  let rows: TaskRow[];
-  if (limit && limit > 1) rows = await claimTasksSql(clientId, limit, policy.leaseSeconds, ownerKeyId);
+  let rows: TaskRowOf<C>[];
+  if (limit && limit > 1) rows = await claimTasksSql(clientId, limit, policy.leaseSeconds, ownerKeyId, columns);
   else {
-    // one task: coalesced with the other single claims that arrive meanwhile (lease-batches.ts)
+    // one task: coalesced with the other single claims that arrive meanwhile (lease-batches.ts); a whole row
     const one = await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds);
-    rows = one ? [one] : [];
+    rows = one ? [one as TaskRowOf<C>] : [];
   }
   if (rows.length) {
     reportOutcome({ type: 'claimed', count: rows.length });
@@ -175,25 +177,30 @@ export async function completeHeldTask(
   return row ?? null;
 }
 
-export type CompletionResult =
-  | { taskId: string; task: TaskRow; error?: undefined }
+export type CompletionResult<T extends TaskKeyRow = TaskRow> =
+  | { taskId: string; task: T; error?: undefined }
   | { taskId: string; task?: undefined; error: GateError };
 
-/** Completes many leased tasks in one statement; each answers on its own (a lost lease fails only its item). */
-export async function completeTasks(
+/**
+ * Completes many leased tasks in one statement; each answers on its own (a lost lease fails only its item). With
+ * `columns` 'key' the completed tasks come back as their TaskKeyRow only.
+ */
+export async function completeTasks<C extends TaskColumns = 'whole'>(
   actor: Actor | null,
   inputs: z.input<typeof completionInput>[],
-): Promise<CompletionResult[]> {
+  columns?: C,
+): Promise<CompletionResult<TaskRowOf<C>>[]> {
   requireActor(actor);
   const completions = parseInput(completionsInput, inputs).map(toCompletion);
-  const done = new Map((await completeTasksSql(completions)).map((row) => [row.id, row]));
+  const done = new Map((await completeTasksSql(completions, columns)).map((row) => [row.id, row]));
   for (const row of done.values()) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
   return Promise.all(
-    completions.map(async (c): Promise<CompletionResult> => {
+    completions.map(async (c): Promise<CompletionResult<TaskRowOf<C>>> => {
       const row = done.get(c.taskId);
       if (row) return { taskId: c.taskId, task: row };
       try {
-        return { taskId: c.taskId, task: await repeatedCompletion(c) };
+        // a repeat is answered with the whole row, which is a key row too
+        return { taskId: c.taskId, task: (await repeatedCompletion(c)) as TaskRowOf<C> };
       } catch (error) {
         if (error instanceof GateError) return { taskId: c.taskId, error };
         throw error;

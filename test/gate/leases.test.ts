@@ -340,4 +340,44 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     });
     expect(ids).toContain(first[2].taskId);
   });
+
+  it('answers a batch with every task field the query selects, through fragments too', async () => {
+    await drainQueue();
+    await newTask();
+    await newTask();
+    const clientId = await newClient('selecting-worker');
+    // a batch fetches only each task's key when the query reads no more than its id (schema/selection.ts)
+    const CLAIM_SELECTING = `mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 5 }) {
+      leaseToken leaseEpoch leaseExpiresAt task { id ...Held } } }
+      fragment Held on Task { status searchParams leaseHolder { id } ... on Task { leaseExpiresAt claimedAt } }`;
+    const { claimTasks } = await t.ok(CLAIM_SELECTING, { c: clientId });
+    expect(claimTasks).toHaveLength(2);
+    for (const lease of claimTasks) {
+      expect(lease.task).toMatchObject({
+        status: 'CLAIMED',
+        searchParams: { CourtRegion: ['11'], INSType: ['1'] },
+        leaseHolder: { id: clientId },
+      });
+      expect(lease.task.leaseExpiresAt).toBe(lease.leaseExpiresAt);
+      expect(lease.leaseEpoch).toBe(1);
+      expect(typeof lease.task.claimedAt).toBe('string');
+    }
+    const completions = claimTasks.map((l: { leaseToken: string; task: { id: string } }) => ({
+      taskId: l.task.id,
+      leaseToken: l.leaseToken,
+      documentsDownloaded: 2,
+    }));
+    const keyOnly = `mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode task { id } } }`;
+    const done = (await t.ok(keyOnly, { c: completions })).completeTasks;
+    expect(done.map((r: { task: { id: string } }) => r.task.id)).toEqual(
+      completions.map((c: { taskId: string }) => c.taskId),
+    );
+    // the repeat, answered with more of each task
+    const more = `mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) {
+      errorCode task { id ... on Task { status documentsDownloaded completedAt } } } }`;
+    for (const item of (await t.ok(more, { c: completions })).completeTasks) {
+      expect(item).toMatchObject({ errorCode: null, task: { status: 'COMPLETED', documentsDownloaded: 2 } });
+      expect(typeof item.task.completedAt).toBe('string');
+    }
+  });
 });

@@ -14,7 +14,7 @@
 //
 // Concurrent single claims of many clients are claimed together by claim-task-for-each.ts, from the same parts.
 import { Prisma } from '../../generated/prisma/client.ts';
-import { inSeconds } from './task-row.ts';
+import { inSeconds, type TaskColumns } from './task-row.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
 /** The SET list of a claim; `holder` is the SQL giving each row's new lease holder. */
@@ -35,7 +35,13 @@ export const TOUCH_CLAIMERS = Prisma.sql`, touched AS (
       WHERE id IN (SELECT lease_holder_id FROM moved) AND status <> 'DISABLED'
         AND (status <> 'ACTIVE' OR last_heartbeat_at < now() - interval '1 second'))`;
 
-export function claimTasks(clientId: string, limit: number, leaseSeconds: number, ownerKeyId: string | null = null) {
+export function claimTasks<C extends TaskColumns = 'whole'>(
+  clientId: string,
+  limit: number,
+  leaseSeconds: number,
+  ownerKeyId: string | null = null,
+  columns?: C,
+) {
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new Error(`claim limit must be a positive integer, not ${limit}`);
   return transitionTasks({
@@ -46,5 +52,6 @@ export function claimTasks(clientId: string, limit: number, leaseSeconds: number
     asJson: limit <= FEW_ROWS,
     eventData: CLAIM_EVENT_DATA,
     alsoCtes: TOUCH_CLAIMERS,
+    columns,
   });
 }

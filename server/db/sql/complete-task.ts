@@ -2,6 +2,7 @@
 // leased status) and the client's credit happen in the same statement as the state change, so a stale
 // holder changes nothing and counters count once.
 import { Prisma } from '../../generated/prisma/client.ts';
+import type { TaskColumns } from './task-row.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
 export interface Completion {
@@ -15,8 +16,8 @@ export interface Completion {
   completionHash: string;
 }
 
-export function completeTasks(completions: Completion[]) {
-  return complete(completions, Prisma.sql`tasks.lease_token = done."leaseToken"`);
+export function completeTasks<C extends TaskColumns = 'whole'>(completions: Completion[], columns?: C) {
+  return complete(completions, Prisma.sql`tasks.lease_token = done."leaseToken"`, columns);
 }
 
 export interface HeldCompletion extends Omit<Completion, 'leaseToken'> {
@@ -33,9 +34,10 @@ export function completeHeldTasks(completions: HeldCompletion[]) {
   return complete(completions, Prisma.sql`tasks.lease_holder_id = done."holderId"`);
 }
 
-function complete(
+function complete<C extends TaskColumns = 'whole'>(
   completions: Array<Omit<Completion, 'leaseToken'> & { leaseToken?: string; holderId?: string }>,
   fence: Prisma.Sql,
+  columns?: C,
 ) {
   // The input as one array per column, not one jsonb document: PostgreSQL estimates unnest's rows from its arrays,
   // so the UPDATE finds each task by its primary key whatever the table's size (jsonb_to_recordset is estimated at
@@ -69,5 +71,6 @@ function complete(
       FROM (SELECT lease_holder_id, count(*)::int AS tasks, sum(documents_downloaded)::int AS documents
             FROM moved GROUP BY lease_holder_id) per_client
       WHERE clients.id = per_client.lease_holder_id)`,
+    columns,
   });
 }

@@ -5,9 +5,16 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import { type QueryRunner, runIn } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
-import { selectTasksAsJson, TASK_COLUMNS, taskFromJson, type TaskRow } from './task-row.ts';
+import {
+  selectTasksAsJson,
+  TASK_COLUMNS,
+  TASK_KEY_COLUMNS,
+  type TaskColumns,
+  taskFromJson,
+  type TaskRowOf,
+} from './task-row.ts';
 
-export interface Transition {
+export interface Transition<C extends TaskColumns = 'whole'> {
   /** WHERE clause over `tasks` choosing the rows to change */
   where: Prisma.Sql;
   /** SET list (without updated_at, which is always set) */
@@ -30,13 +37,20 @@ export interface Transition {
    * loss for a batch of 50 (docs/benchmarks.md, issue 16), so batches keep the columns.
    */
   asJson?: boolean;
+  /** 'key': the changed rows come back as TASK_KEY_COLUMNS only (then never as json) */
+  columns?: C;
 }
 
 /** Up to this many changed rows come back as json values (Transition.asJson). */
 export const FEW_ROWS = 8;
 
 /** Without `tx` (or with the client itself) the statement runs on the driver directly (Database.run); in a transaction, on it. */
-export async function transitionTasks(t: Transition, tx?: QueryRunner): Promise<TaskRow[]> {
+export async function transitionTasks<C extends TaskColumns = 'whole'>(
+  t: Transition<C>,
+  tx?: QueryRunner,
+): Promise<TaskRowOf<C>[]> {
+  const asJson = t.asJson && t.columns !== 'key';
+  const columns = t.columns === 'key' ? TASK_KEY_COLUMNS : TASK_COLUMNS;
   const query = Prisma.sql`
     WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
@@ -48,9 +62,9 @@ export async function transitionTasks(t: Transition, tx?: QueryRunner): Promise<
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
       FROM moved
     )
-    ${t.asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${TASK_COLUMNS} FROM moved`}`;
-  type Row = TaskRow & { row: unknown };
+    ${asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${columns} FROM moved`}`;
+  type Row = TaskRowOf<C> & { row: unknown };
   const rows = await runIn<Row>(tx, query);
   if (rows.length) taskEventsWritten();
-  return t.asJson ? rows.map(taskFromJson) : rows;
+  return asJson ? (rows.map(taskFromJson) as TaskRowOf<C>[]) : rows;
 }
