@@ -1,7 +1,6 @@
 // npm run bench:claim — claim+complete cycles/s with 8 concurrent clients through GraphQL (single-task and
 // batched), against the same SQL statements run directly as the baseline, measured in the same run on the
 // same PostgreSQL. The gate runs as its own process, as in production.
-import { Agent } from 'node:http';
 import { closeDatabase, openDatabase, prisma } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
 import { claimTasks } from '../server/db/sql/claim-tasks.ts';
@@ -10,7 +9,7 @@ import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { claimOneTask, completeOneTask } from '../server/services/lease-batches.ts';
 import { createPostgresDatabase } from '../test/support/databases.ts';
 import { dbLimit, ofLimit } from './db-limit.ts';
-import { downloadTaskRows, machine, postJson, rawCompletionOf, startGateProcess, writeSection } from './support.ts';
+import { downloadTaskRows, machine, JsonPoster, rawCompletionOf, startGateProcess, writeSection } from './support.ts';
 
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 4000);
@@ -18,9 +17,8 @@ const BATCH = 50;
 /** batched runs are short: give them more tasks so the rate is not noise */
 const BATCH_TASKS = Number(process.env.BENCH_BATCH_TASKS ?? TASKS * 5);
 const KEY = 'bench-admin-key-0123456789abcdef';
-// node:http with keep-alive, as bench:rest and bench:gate-ab: the bench's own CPU per GraphQL cycle was 0.32–0.35 ms
-// against 0.97–0.98 with undici's fetch (same run, load ~12), and it shares the 2 cores with the gate and PostgreSQL
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
+// the benches' HTTP client (support.ts JsonPoster): the bench shares the 2 cores with the gate and PostgreSQL
+const poster = new JsonPoster(CLIENTS * 2);
 
 async function seed(n: number) {
   await prisma.$executeRaw`TRUNCATE tasks, task_events CASCADE`;
@@ -69,7 +67,7 @@ async function rawSql(clientIds: string[], batch: number, tasks = batch === 1 ? 
 
 /** One GraphQL call to the gate at `url` (its base URL). */
 async function gql(url: string, query: string, variables: Record<string, unknown>) {
-  const { body } = await postJson(agent, url, '/graphql', KEY, { query, variables });
+  const { body } = await poster.post(url, '/graphql', KEY, { query, variables });
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
 }
@@ -194,6 +192,7 @@ Where the time goes (the next section has the profile and the A/B behind this):
     writeSection('Claim and complete (GraphQL vs raw SQL)', report);
     console.log(report);
   } finally {
+    await poster.close();
     await gateProcess.stop();
     await closeDatabase();
     await new Promise((r) => setTimeout(r, 500));

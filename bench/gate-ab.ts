@@ -13,7 +13,6 @@
 // Env: BENCH_CYCLES (600 per round; ×10 tasks for batch), BENCH_ROUNDS (3), BENCH_DB_PREFIX, BENCH_AB_THREADS=1 (CPU per thread
 // group), BENCH_AB_NODE_ARGS_<i> (node options for the i-th gate, e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { Agent } from 'node:http';
 import { join, resolve } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -24,7 +23,7 @@ import {
   gateStart,
   machine,
   postgresCpuMs,
-  postJson,
+  JsonPoster,
   rssMb,
   threadCpuMs,
 } from './support.ts';
@@ -54,7 +53,7 @@ async function gateDatabase(): Promise<GateDatabase> {
   const url = (db.config as { url: string }).url;
   return { env: { DATABASE_URL: url }, name: new URL(url).pathname.slice(1), drop: () => db.drop() };
 }
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
+const poster = new JsonPoster(CLIENTS * 2);
 
 interface Gate {
   label: string;
@@ -65,7 +64,7 @@ interface Gate {
   clientIds: string[];
 }
 
-const post = (base: string, path: string, key: string, body: unknown) => postJson(agent, base, path, key, body);
+const post = (base: string, path: string, key: string, body: unknown) => poster.post(base, path, key, body);
 
 async function gql(base: string, key: string, query: string, variables: Record<string, unknown> = {}) {
   const r = await post(base, '/graphql', key, { query, variables });
@@ -271,7 +270,7 @@ async function main() {
       g.child.kill('SIGTERM');
       await exited;
     }
-    agent.destroy();
+    await poster.close();
     for (const db of dbs) await db.drop();
   }
 }

@@ -9,7 +9,6 @@
 //                                      baseline on another PGlite data dir in the bench process
 // Env: BENCH_TASKS (5000), BENCH_WRITE=0 (print only), BENCH_DB_LIMIT=0 / BENCH_DB_LIMIT_SECONDS (bench/db-limit.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseConfig } from '../server/config.ts';
@@ -25,7 +24,7 @@ import {
   machine,
   peakRssMb,
   percentile,
-  postJson,
+  JsonPoster,
   rawCompletionOf,
   rssMb,
   startGateProcess,
@@ -37,7 +36,7 @@ const PGLITE = process.argv.includes('--pglite');
 const CLIENTS = 8;
 const TASKS = Number(process.env.BENCH_TASKS ?? 5000);
 const ADMIN_KEY = 'bench-rest-admin-key-0123456789abcdef';
-const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS * 2 });
+const poster = new JsonPoster(CLIENTS * 2);
 
 interface Run {
   label: string;
@@ -50,7 +49,7 @@ interface Run {
   errors: number;
 }
 
-const call = (base: string, path: string, key: string, body: unknown) => postJson(agent, base, path, key, body);
+const call = (base: string, path: string, key: string, body: unknown) => poster.post(base, path, key, body);
 
 async function timedCall<T>(into: number[], fn: () => Promise<T>): Promise<T> {
   const started = performance.now();
@@ -237,9 +236,9 @@ caller's client (both cached for 5 s), the lease-holder check that finds the tok
     writeSection(PGLITE ? 'REST request→complete on PGlite' : 'REST request→complete', report);
     console.log(report);
   } finally {
+    await poster.close();
     await gate.stop();
     await closeDatabase();
-    agent.destroy();
     await dbs.drop();
   }
 }
