@@ -1,5 +1,6 @@
 // Creates many tasks and their CREATED events in one statement (bulk creation of thousands stays one round
-// trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op.
+// trip). Rows with a dedup key that already exists are skipped, which makes re-planning a window a no-op. The unique
+// index on dedup_key covers only the rows that have one (migration 20261204210000), so ON CONFLICT names its predicate.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { type QueryRunner, runIn } from '../database.ts';
 import { taskEventsWritten } from '../event-writes.ts';
@@ -35,7 +36,7 @@ export async function insertTasks(tasks: NewTask[], tx?: QueryRunner): Promise<T
       SELECT "id", "kind", "searchParams", "startPage", "maxDocuments", "priority", coalesce("runAt", now()), "maxAttempts",
         "dedupKey", "parentId", "planId", "followId"
       FROM input ORDER BY "n"
-      ON CONFLICT (dedup_key) DO NOTHING
+      ON CONFLICT (dedup_key) WHERE dedup_key IS NOT NULL DO NOTHING
       RETURNING *
     ), logged AS (
       INSERT INTO task_events (task_id, type, status, data)
