@@ -159,14 +159,16 @@ export class EventBus {
           const announce = this.announce ? this.id : null;
           this.announce = false;
           for (let first = true; ; first = false) {
-            const events = await this.horizon!.read(this.lastSeq, first ? announce : null, EVENT_PAGE);
-            for (const event of events) {
+            const page = await this.horizon!.read(this.lastSeq, first ? announce : null, EVENT_PAGE);
+            // decoded only for listeners: emitting to none does nothing
+            for (const event of this.heard ? page.events() : []) {
               this.lastSeq = event.seq;
               this.emitter.emit('taskEvent', event);
               if (MAKES_TASK_AVAILABLE.has(event.type) && event.status === 'PENDING')
                 this.emitter.emit('taskAvailable', event);
             }
-            if (events.length < EVENT_PAGE) break;
+            if (page.lastSeq !== null) this.lastSeq = page.lastSeq;
+            if (page.count < EVENT_PAGE) break;
           }
           this.checkCaughtUp();
         } while (this.again);
@@ -186,6 +188,11 @@ export class EventBus {
     return this.draining;
   }
 
+  /** Does anyone in this process listen for task events (a subscription, an idle worker waiting for work)? */
+  private get heard(): boolean {
+    return this.emitter.listenerCount('taskEvent') + this.emitter.listenerCount('taskAvailable') > 0;
+  }
+
   /** drain(), but no sooner than READ_SPACING_MS after the last read (one timer at a time). */
   private drainSpaced() {
     if (this.spacingTimer || this.stopped) return;
@@ -194,8 +201,7 @@ export class EventBus {
       this.readAfterDrain = true;
       return;
     }
-    const heard = this.emitter.listenerCount('taskEvent') + this.emitter.listenerCount('taskAvailable') > 0;
-    const spacing = heard ? READ_SPACING_MS[this.db.kind] : UNHEARD_READ_SPACING_MS;
+    const spacing = this.heard ? READ_SPACING_MS[this.db.kind] : UNHEARD_READ_SPACING_MS;
     const wait = (postgres ? this.lastReadEndAt : this.lastReadAt) + spacing - performance.now();
     if (wait <= 0) {
       void this.drain();

@@ -10,8 +10,8 @@
 // one at a time, and a read outside a transaction waits for an open one, so every event a read can see is
 // final: no bound is needed there. docs/event-log.md has the argument.
 import type { Database } from '../db/database.ts';
-import { readEvents, type WaitingCheckpoint } from '../db/sql/read-events.ts';
-import { eventsBetween, lastEventSeq, type TaskEvent } from './task-events.ts';
+import { type EventPage, eventPageOf, readEvents, type WaitingCheckpoint } from '../db/sql/read-events.ts';
+import { eventsBetween, lastEventSeq } from './task-events.ts';
 
 /** Unconfirmed checkpoints kept at most; the ones in the middle are dropped first (that only delays delivery). */
 const MAX_WAITING = 16;
@@ -44,9 +44,9 @@ export class EventHorizon {
    * The final events after `after`, oldest first, at most `page`, moving the horizon on as far as it can.
    * `announce`: NOTIFY the other gates with this payload in the same round trip.
    */
-  async read(after: bigint, announce: string | null, page: number): Promise<TaskEvent[]> {
-    if (this.final === null) return eventsBetween(after, null, page);
-    return (await this.readAfter(after, announce, page)).events;
+  async read(after: bigint, announce: string | null, page: number): Promise<EventPage> {
+    if (this.final === null) return eventPageOf(await eventsBetween(after, null, page));
+    return (await this.readAfter(after, announce, page)).page;
   }
 
   private async readAfter(after: bigint, announce: string | null, page: number) {
