@@ -182,8 +182,10 @@ Where the time goes (the next section has the profile and the A/B behind this):
 - The statements are heavier than the pgbench cycle: each also writes its event rows (with the statement-level
   trigger that gives the writer its xid before it draws a seq, docs/event-log.md), keeps the worker's row current
   (claim marks it alive at most once a second, completion credits it), checks the pauses, updates the indexes on
-  \`tasks\` that cover the row's new state (all partial but the primary key and \`dedup_key\`) and returns the whole
-  task row; the claim's choice is planned without sorting, whatever the statistics (reyestr_claimable_tasks). Each connection plans them once (named statements); the activity rollups are kept off this
+  \`tasks\` that cover the row's new state (all partial but the primary key) and returns the task row (a batch
+  asked only for ids: its key columns); the claim's choice is planned without sorting, whatever the statistics
+  (reyestr_claimable_tasks); a completion finds its tasks by primary key. Each connection plans them once (named
+  statements, generic plans); the event log has no foreign keys to check; the activity rollups are kept off this
   path (server/activity-rollup.ts).
 - Single-task GraphQL adds HTTP + GraphQL parsing/validation (cached per document), the Armor rules and the key
   lookup (cached) per call: the gate's CPU per request, not the database, bounds the single-task rows.
