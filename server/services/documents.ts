@@ -3,6 +3,7 @@
 // decision is downloaded once.
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
+import { uploadChecks } from '../db/sql/upload-checks.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { requireActor, type Actor } from './actor.ts';
 import { registerCache } from './caches.ts';
@@ -77,27 +78,14 @@ export async function registerDocuments(actorOrNull: Actor | null, input: z.inpu
  */
 const leasedToKey = registerCache(new Set<string>());
 
-/** The workers registered with an API key. */
-const clientIdsOfKey = async (keyId: string) =>
-  (await prisma.client.findMany({ where: { apiKeyId: keyId }, select: { id: true } })).map((c) => c.id);
-
 async function requireTaskOfCaller(actor: Actor, taskId: string): Promise<void> {
   const remembered = `${actor.keyId ?? ''}:${taskId}`;
   if (leasedToKey.has(remembered)) return;
-  const task = await prisma.task.findUnique({
-    where: { id: taskId },
-    select: { leaseHolder: { select: { apiKeyId: true } } },
-  });
-  if (!task) throw notFound('task', taskId);
-  if (actor.role !== 'ADMIN') {
-    const held =
-      !!actor.keyId &&
-      (task.leaseHolder?.apiKeyId === actor.keyId ||
-        (await prisma.taskEvent.count({
-          where: { taskId, type: 'CLAIMED', clientId: { in: await clientIdsOfKey(actor.keyId) } },
-        })) > 0);
-    if (!held) throw new GateError('FORBIDDEN', `task ${taskId} was never leased to a worker of this API key`);
-  }
+  // the uploads' own question, for one task: does it exist, and was it ever leased to a worker of this key
+  const { existing, leased } = await uploadChecks([], [taskId], actor.keyId, null);
+  if (!existing.has(taskId)) throw notFound('task', taskId);
+  if (actor.role !== 'ADMIN' && !leased.has(taskId))
+    throw new GateError('FORBIDDEN', `task ${taskId} was never leased to a worker of this API key`);
   if (leasedToKey.size > 100_000) leasedToKey.clear();
   leasedToKey.add(remembered);
 }
