@@ -13,6 +13,9 @@ import { parseId } from '../../server/services/ids.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
 import * as op from './operations.ts';
 
+/** The fields every new task of these tests shares. */
+const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
+
 describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (storage) => {
   let t: TestGate;
   let clientId: string;
@@ -47,7 +50,6 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
   });
 
   it('creation returns the rows Prisma reads back', async () => {
-    const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
     const rows = await insertTasks([
       { ...base, startPage: 1, priority: 2, runAt: null, dedupKey: null, parentId: null },
       { ...base, startPage: 2, priority: 0, runAt: '2030-01-01T00:00:00Z', dedupKey: 'raw-dedup', parentId: null },
@@ -59,7 +61,6 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
   });
 
   it('new task ids sort in creation order, differ in their first 8 hex digits and pass the id check', async () => {
-    const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
     const given = Array.from({ length: 300 }, (_, i) => ({
       ...base,
       startPage: i + 1,
@@ -82,7 +83,6 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
   it('a batch of completions stores each result summary as sent, whatever its JSON kind', async () => {
     // the completions travel as one array per column (complete-task.ts): a summary is a jsonb[] element
     const summaries = [{ a: 1, quoted: 'x"y\\z{},' }, 'plain "string"', 5, null, [1, { b: null }]];
-    const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
     const given = summaries.map((_, i) => ({
       ...base,
       startPage: i + 1,
