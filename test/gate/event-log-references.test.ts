@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '../../server/db/database.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
+import { eventually } from '../worker/support.ts';
 import * as op from './operations.ts';
 
 const TASK_EVENTS = `query($id: ID!) { task(id: $id) { events(last: 10) { type taskId task { id } clientId client { name } } } }`;
@@ -28,6 +29,11 @@ describe.each(['postgres', 'pglite'] as const)('event log references on %s', (st
       { type: 'CLAIMED', taskId: kept.id, task: { id: kept.id }, clientId: worker.id, client: { name: 'references' } },
       { type: 'CREATED', taskId: kept.id, task: { id: kept.id }, clientId: null, client: null },
     ]);
+    // The log query ends at the gate's horizon, which its event pump moves a few ms after a write (later on a busy
+    // box): wait until it covers the last event written, as a subscriber would.
+    const { seq } = await prisma.taskEvent.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    const covered = () => t.gate.bus.horizonSeq === null || t.gate.bus.horizonSeq >= seq;
+    await eventually(covered, 30_000, 'the event log horizon past the last event');
     const log = (await t.ok(LOG, {})).taskEvents;
     expect(log.map((e: { task: { id: string } }) => e.task.id)).toEqual([kept.id, kept.id, gone.id]);
 
