@@ -68,6 +68,13 @@ export const DEFAULT_LIMITS: Limits = {
   wsConnectionInitTimeoutMs: 5000,
 };
 
+/**
+ * How often the gate vacuums and analyzes an embedded PGlite database (pglite-vacuum.ts; 0: never). Once a minute is
+ * autovacuum_naptime's default, PostgreSQL's own pace: a pass that finds nothing due costs one catalog read, and the
+ * rules themselves (50 rows + a share of the table) decide how much work a pass does, not the interval.
+ */
+export const DEFAULT_PGLITE_VACUUM_INTERVAL_MS = 60_000;
+
 // The variables' defaults are the constants above: one place for each default value.
 const envSchema = z.object({
   API_HOST: z.string().min(1).default('0.0.0.0'),
@@ -87,6 +94,11 @@ const envSchema = z.object({
   SWEEP_INTERVAL_SECONDS: seconds.default(5),
   FOLLOW_TICK_SECONDS: seconds.default(30),
   CLIENT_INACTIVE_SECONDS: seconds.default(180),
+  PGLITE_VACUUM_INTERVAL_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .max(86_400)
+    .default(DEFAULT_PGLITE_VACUUM_INTERVAL_MS / 1000),
   EVENT_RETENTION_DAYS: z.coerce.number().min(0).max(3650).default(30),
   RETRY_BASE_SECONDS: z.coerce.number().min(0).max(86_400).default(30),
   RETRY_MAX_SECONDS: z.coerce
@@ -199,6 +211,8 @@ export interface GateConfig {
   /** how often the follow scheduler looks for due follows (default 30 s) */
   followTickMs?: number;
   clientInactiveSeconds: number;
+  /** how often an embedded PGlite database is vacuumed and analyzed (default DEFAULT_PGLITE_VACUUM_INTERVAL_MS; 0: never) */
+  pgliteVacuumIntervalMs?: number;
   /** events of finished tasks older than this are deleted (0: keep for ever) */
   eventRetentionDays?: number;
   retryBaseSeconds: number;
@@ -258,6 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, { dotenv = true
     sweepIntervalMs: Math.round(e.SWEEP_INTERVAL_SECONDS * 1000),
     followTickMs: Math.round(e.FOLLOW_TICK_SECONDS * 1000),
     clientInactiveSeconds: e.CLIENT_INACTIVE_SECONDS,
+    pgliteVacuumIntervalMs: Math.round(e.PGLITE_VACUUM_INTERVAL_SECONDS * 1000),
     eventRetentionDays: e.EVENT_RETENTION_DAYS,
     retryBaseSeconds: e.RETRY_BASE_SECONDS,
     retryMaxSeconds: e.RETRY_MAX_SECONDS,

@@ -4,7 +4,7 @@
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import type { AddressInfo } from 'node:net';
-import { DEFAULT_LIMITS, type GateConfig, type Limits } from './config.ts';
+import { DEFAULT_LIMITS, DEFAULT_PGLITE_VACUUM_INTERVAL_MS, type GateConfig, type Limits } from './config.ts';
 import { closeDocumentStore, openDocumentStore } from './corpus/store/index.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
 import { keepLaterWasmOnBaseline } from './db/wasm-tier.ts';
@@ -27,6 +27,7 @@ import { createRestApi } from './rest/index.ts';
 import { FollowScheduler } from './scheduler.ts';
 import { Sweeper } from './sweeper.ts';
 import { ActivityRollup } from './activity-rollup.ts';
+import { PgliteVacuum } from './pglite-vacuum.ts';
 import { ensureAdminKey } from './services/api-keys.ts';
 import { clearServiceCaches } from './services/caches.ts';
 import { configurePolicy } from './services/policy.ts';
@@ -52,6 +53,8 @@ export interface Gate {
   readonly sweeper: Sweeper;
   readonly activityRollup: ActivityRollup;
   readonly scheduler: FollowScheduler;
+  /** vacuums and analyzes an embedded PGlite database; null on PostgreSQL (its autovacuum does) */
+  readonly pgliteVacuum: PgliteVacuum | null;
   readonly database: Database;
   /** The first admin key when this start created it (print it once), else null. */
   readonly createdAdminKey: string | null;
@@ -110,6 +113,7 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
   let sweeper: Sweeper | undefined;
   let activityRollup: ActivityRollup | undefined;
   let scheduler: FollowScheduler | undefined;
+  let pgliteVacuum: PgliteVacuum | null = null;
   let alerts: AlertMonitor | null = null;
   let indexer: ReturnType<typeof startSearchIndexer> | undefined;
   let closeWs: (() => Promise<void>) | undefined;
@@ -123,6 +127,7 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
     await sweeper?.stop();
     await activityRollup?.stop();
     await scheduler?.stop();
+    await pgliteVacuum?.stop();
     await alerts?.stop();
     await bus?.stop();
     await indexer?.stop();
@@ -154,6 +159,14 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
     sweeper = new Sweeper(database, config.sweepIntervalMs, log);
     activityRollup = new ActivityRollup(database, ACTIVITY_ROLLUP_MS, log);
     scheduler = new FollowScheduler(database, config.followTickMs ?? 30_000, log);
+    if (database.kind === 'pglite') {
+      pgliteVacuum = new PgliteVacuum(
+        database,
+        config.pgliteVacuumIntervalMs ?? DEFAULT_PGLITE_VACUUM_INTERVAL_MS,
+        log,
+        (done) => metrics.pgliteVacuumSeconds.observe({ table: done.table, action: done.action }, done.ms / 1000),
+      );
+    }
 
     const rateLimiter = new RateLimiter(limits.mutationsPerMinute);
     const statsFeed = new StatsFeed(bus);
@@ -196,6 +209,7 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
     sweeper.start();
     activityRollup.start();
     scheduler.start();
+    if (config.pgliteVacuumIntervalMs !== 0) pgliteVacuum?.start();
     step('listen');
     log.debug({ ms: startTimes }, 'start-up steps');
 
@@ -216,6 +230,7 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
       sweeper,
       activityRollup,
       scheduler,
+      pgliteVacuum,
       database,
       createdAdminKey,
       metrics,

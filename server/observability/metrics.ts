@@ -155,6 +155,14 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const pgliteVacuumSeconds = new Histogram({
+    name: 'reyestr_pglite_vacuum_seconds',
+    help: 'Tables vacuumed or analyzed by the gate on embedded PGlite (which has no autovacuum), by table and action, and how long each took',
+    labelNames: ['table', 'action'],
+    buckets: DURATION_BUCKETS,
+    registers: [registry],
+  });
+
   const internalErrors = new Counter({
     name: 'reyestr_internal_errors_total',
     help: 'Faults of this gate (requests answered 500, failed sweeper/scheduler rounds) by source and what failed: database, store (S3) or other',
@@ -185,6 +193,7 @@ export function createMetrics() {
     subscriptionsOpen,
     websocketConnections,
     rejections,
+    pgliteVacuumSeconds,
     contentType: registry.contentType,
     render: () => registry.metrics(),
     dispose: () => {

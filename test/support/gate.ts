@@ -49,6 +49,7 @@ export function testGateConfig(db: TestDatabase, overrides: Partial<GateConfig> 
     adminApiKey: ADMIN_KEY,
     leaseSeconds: 60,
     sweepIntervalMs: 60_000, // tests call gate.sweeper.tick() when they want a sweep
+    pgliteVacuumIntervalMs: 0, // tests call gate.pgliteVacuum.tick() when they want a pass (test/gate/pglite-vacuum.test.ts)
     followTickMs: 3_600_000, // tests run follows themselves (gate.scheduler.tick() or the services with a clock)
     clientInactiveSeconds: 180,
     retryBaseSeconds: 0,
