@@ -9,6 +9,11 @@ export const idSchema = z
   .uuid('must be a UUID')
   .transform((id) => id.toLowerCase());
 
+/** The pattern idSchema's `.uuid()` tests (zod's own), for checks that ask without zod (completion-input.ts). */
+const UUID = z.regexes.uuid();
+/** What idSchema accepts (before lower-casing it), asked without zod. */
+export const isId = (value: unknown): value is string => typeof value === 'string' && UUID.test(value);
+
 export function parseId(id: unknown, what = 'id'): string {
   const parsed = idSchema.safeParse(id);
   if (!parsed.success) throw badInput(`${what}: must be a UUID`, [{ path: [what], message: 'must be a UUID' }]);

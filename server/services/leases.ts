@@ -1,7 +1,6 @@
 // The lease life cycle as workers drive it: claim → heartbeat / progress → complete or fail (or release).
 // Every write by a holder is fenced by its lease token: a stale or foreign token changes nothing and gets
 // LEASE_LOST. The SQL for each step lives in server/db/sql; the decisions live here.
-import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { prisma } from '../db/database.ts';
 import { claimTasks as claimTasksSql } from '../db/sql/claim-tasks.ts';
@@ -16,6 +15,15 @@ import type { TaskColumns, TaskKeyRow, TaskRow, TaskRowOf } from '../db/sql/task
 import { ErrorClass } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { clientActingFor, touchClient } from './clients.ts';
+import {
+  type completionInput,
+  count,
+  countOr0,
+  heldCompletionInput,
+  parseCompletion,
+  parseCompletions,
+  toCompletion,
+} from './completion-input.ts';
 import { GateError, orDefault, parseInput } from './errors.ts';
 import { claimOneTask, completeOneHeldTask, completeOneTask } from './lease-batches.ts';
 import { leaseLostOn } from './lease-lost.ts';
@@ -38,13 +46,11 @@ const toLease = <T extends TaskKeyRow>(task: T): Lease<T> => ({
   leaseExpiresAt: task.leaseExpiresAt!,
 });
 
-const count = z.number().int().min(0).max(10_000_000);
 export { MAX_LOG_LINES };
 /** failed decisions one progress report may carry */
 export const MAX_FAILED_PER_REPORT = 200;
 /** a log line longer than this is cut */
 export const MAX_LOG_LINE_CHARS = 500;
-const countOr0 = orDefault(count, 0);
 const heldLease = z.object({ taskId: idSchema, leaseToken: idSchema });
 // Schemas are built once, at load: zod compiles an object schema's parser (new Function) on its first parse, so a
 // schema built per call paid that compile on every claim and completion.
@@ -138,21 +144,10 @@ export async function reportProgress(actor: Actor | null, input: z.input<typeof 
   return toLease(row);
 }
 
-const completionInput = z.object({
-  taskId: idSchema,
-  leaseToken: idSchema,
-  documentsDownloaded: count,
-  documentsFailed: countOr0,
-  documentsSkipped: countOr0,
-  resultSummary: z.unknown().optional(),
-});
-const heldCompletionInput = completionInput.omit({ leaseToken: true });
-const completionsInput = z.array(completionInput).min(1).max(MAX_CLAIM_BATCH);
-
 /** Completes a leased task. The same token and body again returns the same answer and counts nothing twice. */
 export async function completeTask(actor: Actor | null, input: z.input<typeof completionInput>): Promise<TaskRow> {
   requireActor(actor);
-  const completion = toCompletion(parseInput(completionInput, input));
+  const completion = parseCompletion(input);
   const row = await completeOneTask(completion);
   if (row) {
     reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
@@ -191,7 +186,7 @@ export async function completeTasks<C extends TaskColumns = 'whole'>(
   columns?: C,
 ): Promise<CompletionResult<TaskRowOf<C>>[]> {
   requireActor(actor);
-  const completions = parseInput(completionsInput, inputs).map(toCompletion);
+  const completions = parseCompletions(inputs);
   const done = new Map((await completeTasksSql(completions, columns)).map((row) => [row.id, row]));
   for (const row of done.values()) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
   return Promise.all(
@@ -207,37 +202,6 @@ export async function completeTasks<C extends TaskColumns = 'whole'>(
       }
     }),
   );
-}
-
-/** Fingerprint of a completion's body: a repeat with the same token and fingerprint is answered again. */
-export function completionHashOf(c: {
-  documentsDownloaded: number;
-  documentsFailed: number;
-  documentsSkipped: number;
-  resultSummary?: unknown;
-}) {
-  const body = JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]);
-  return hash('sha256', body, 'hex'); // one call, no Hash object per completion
-}
-
-/**
- * The completion the statement takes: `c` (a completion with its token, or one for the holder without) with its
- * summary's default and its fingerprint. A literal, field by field: a spread of zod's output object cost ~2 µs (a
- * batch of 50: ~100 µs), the literal ~20 ns.
- */
-function toCompletion<C extends z.output<typeof heldCompletionInput> & { leaseToken?: string }>(
-  c: C,
-): C & Pick<Completion, 'resultSummary' | 'completionHash'> {
-  const completion = {
-    taskId: c.taskId,
-    leaseToken: c.leaseToken,
-    documentsDownloaded: c.documentsDownloaded,
-    documentsFailed: c.documentsFailed,
-    documentsSkipped: c.documentsSkipped,
-    resultSummary: c.resultSummary ?? null,
-    completionHash: completionHashOf(c),
-  };
-  return completion as C & typeof completion; // every field of either input schema
 }
 
 /** A completion that changed nothing: a repeat of the one that finished the task, a conflicting one, or a lost lease. */

@@ -33,7 +33,7 @@ import type { Plan } from '../generated/prisma/client.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { GateError, badInput, notFound, orDefault, parseInput } from './errors.ts';
 import { leaseLost } from './lease-lost.ts';
-import { completionHashOf } from './leases.ts';
+import { completionHashOf } from './completion-input.ts';
 import { policy } from './policy.ts';
 import { idSchema, parseId } from './ids.ts';
 import { MAX_TASKS_PER_REQUEST } from './task-input.ts';
