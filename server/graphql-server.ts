@@ -1,21 +1,21 @@
 // GraphQL over HTTP (Yoga: POST/GET and SSE subscriptions, GraphiQL) and over WebSocket (graphql-ws) on
 // the same /graphql path, with one context factory and one error policy for both.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { execute, getOperationAST, GraphQLError, Kind, type ExecutionArgs, type ExecutionResult } from 'graphql';
-import { createYoga, isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { createYoga } from 'graphql-yoga';
 import type { Server } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
-import { documentGuard } from './graphql/document-guard.ts';
+import { toGraphQLError } from './graphql/gate-error.ts';
+import { subscriptionsOpen } from './graphql/operation-metrics.ts';
+import { gateRequestPlugin } from './graphql/request-plugin.ts';
 import { validationCache } from './graphql/validation-cache.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import type { SocketOwners } from './graphql/socket-owners.ts';
 import { serveWebSocket, type WsExtra } from './graphql/websocket.ts';
 import { type DirectDelivery, SharedSubscriptions, sharedSubscriptionsPlugin } from './graphql/shared-subscriptions.ts';
 import { clientActingFor } from './services/clients.ts';
-import { introspectionNeedsKey } from './graphql/introspection.ts';
 import type { StatsFeed } from './events/stats-feed.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 import { reportInternalError } from './observability/internal-errors.ts';
@@ -23,7 +23,7 @@ import type { Logger } from './observability/logger.ts';
 import type { GateMetrics } from './observability/metrics.ts';
 import type { GateContext } from './schema/builder.ts';
 import { schema } from './schema/index.ts';
-import { findGateError, GateError } from './services/errors.ts';
+import { findGateError } from './services/errors.ts';
 import type { Actor } from './services/actor.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -32,17 +32,6 @@ const MASKED_MESSAGE = 'Unexpected error.';
 
 /** Error codes that are the caller's fault keep their message; everything else is masked. */
 const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
-
-export function toGraphQLError(error: GateError): GraphQLError {
-  return new GraphQLError(error.message, {
-    extensions: {
-      code: error.code,
-      ...(error.details.reason ? { reason: error.details.reason } : {}),
-      ...(error.details.issues ? { issues: error.details.issues } : {}),
-      ...(error.details.retryAfterSeconds ? { retryAfterSeconds: error.details.retryAfterSeconds } : {}),
-    },
-  });
-}
 
 type ServerContext = { request: Request; extra?: WsExtra };
 
@@ -117,13 +106,10 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     // Yoga's parse cache stays; validation results are cached by document alone (graphql/validation-cache.ts).
     parserAndValidationCache: { validationCache: false },
     plugins: [
-      // Queries and mutations run on graphql-js's executor, not Yoga's default (@graphql-tools/executor, kept for
-      // subscriptions): that one exists for @defer/@stream, which this schema does not have, and costs more per
-      // request (it copies every variable value before coercing it, looks field collection and arguments up in
-      // WeakMap memos, and chains each field through promise helpers). Same coercion and error messages (a fork).
-      graphqlJsExecution,
-      // First: refuses documents nested too deep to parse, and text the database cannot store.
-      documentGuard(),
+      // First: the gate's rules per operation in one plugin (graphql/request-plugin.ts): graphql-js's executor,
+      // documents nested too deep to parse and text the database cannot store, introspection without a key, the
+      // mutation rate limit, execution time. Its onParse must run before Armor's token-limited parser.
+      gateRequestPlugin({ rateLimiter: opts.rateLimiter, metrics: opts.metrics }),
       // Validation rules (and the token-limited parser), so they hold over WebSocket too: the WS path
       // parses and validates with yoga.getEnveloped(), which runs these plugins.
       EnvelopArmorPlugin({
@@ -136,11 +122,10 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       }),
       validationCache(),
       subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
-      introspectionNeedsKey(),
       // Identical live subscriptions of one caller run one execution per event (after the limits above).
       ...(opts.sharedSubscriptions === false ? [] : [sharedSubscriptionsPlugin(shared, viewerOf, directDeliveryOf)]),
-      ...(opts.rateLimiter ? [mutationRateLimit(opts.rateLimiter, opts.metrics)] : []),
-      ...(opts.metrics ? [operationMetrics(opts.metrics)] : []),
+      // Last, to see a subscription's result after the limits and the sharing above.
+      ...(opts.metrics ? [subscriptionsOpen(opts.metrics)] : []),
     ],
     landingPage: false,
     // The gate serves its own JSON /health.
@@ -195,63 +180,4 @@ function maskedResult(result: ExecutionResult, maskError: (error: unknown, messa
   return { ...result, errors: result.errors.map((error) => maskError(error, MASKED_MESSAGE) as GraphQLError) };
 }
 
-/** Queries and mutations executed by graphql-js's `execute` (see the plugin list). */
-const graphqlJsExecution: Plugin = { onExecute: ({ setExecuteFn }) => setExecuteFn(execute) };
-
 const rejected = (metrics: GateMetrics | undefined, limit: string) => () => metrics?.rejections.inc({ limit });
-
-const transportOf = (context: unknown) => ((context as { request?: unknown }).request ? 'http' : 'ws');
-
-function rootFields(args: ExecutionArgs) {
-  const operation = getOperationAST(args.document, args.operationName);
-  const fields = operation?.selectionSet.selections.filter((s) => s.kind === Kind.FIELD) ?? [];
-  return { type: operation?.operation ?? 'unknown', first: fields[0]?.name.value ?? 'unknown', count: fields.length };
-}
-
-/** Each mutation field costs one point of the caller's per-key budget; over the limit → RATE_LIMITED. */
-function mutationRateLimit(limiter: RateLimiter, metrics?: GateMetrics): Plugin<GateContext> {
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const { type, count } = rootFields(args);
-      const actor = (args.contextValue as GateContext).actor;
-      if (type !== 'mutation' || !actor) return;
-      try {
-        await limiter.take(actor.keyId ?? 'no-key', Math.max(1, count));
-      } catch (error) {
-        if (!(error instanceof GateError)) throw error;
-        metrics?.rejections.inc({ limit: 'rate' });
-        setResultAndStopExecution({ errors: [toGraphQLError(error)] });
-      }
-    },
-  };
-}
-
-/** Execution time per operation, and subscriptions open now. */
-function operationMetrics(metrics: GateMetrics): Plugin<GateContext> {
-  return {
-    onExecute({ args }) {
-      const started = performance.now();
-      const { type, first } = rootFields(args);
-      const transport = transportOf(args.contextValue);
-      return {
-        onExecuteDone({ result }) {
-          const outcome = !isAsyncIterable(result) && result.errors?.length ? 'error' : 'ok';
-          metrics.graphqlDuration.observe(
-            { operation: type, field: first, transport, outcome },
-            (performance.now() - started) / 1000,
-          );
-        },
-      };
-    },
-    onSubscribe({ args }) {
-      const transport = transportOf(args.contextValue);
-      return {
-        onSubscribeResult({ result }) {
-          if (!isAsyncIterable(result)) return;
-          metrics.subscriptionsOpen.inc({ transport });
-          return { onEnd: () => metrics.subscriptionsOpen.dec({ transport }) };
-        },
-      };
-    },
-  };
-}

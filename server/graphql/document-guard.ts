@@ -1,9 +1,9 @@
 // Two checks on a GraphQL request before it is parsed or run, for input that would otherwise fail deep inside as
 // an internal error: nesting (graphql-js parses lists and objects recursively, so 5,000 `[` overflow the stack —
 // over WebSocket that closed the socket with 4500), and text PostgreSQL cannot store (NUL, unpaired surrogates)
-// in variables and string literals. An Envelop plugin, so both hold over HTTP and WebSocket.
-import { GraphQLError, visit, type DocumentNode } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+// in variables and string literals. The gate's Envelop plugin (request-plugin.ts) runs both, so they hold over HTTP
+// and WebSocket.
+import { GraphQLError, visit, type DocumentNode, type Source } from 'graphql';
 import { findMalformedText, textProblem } from '../http/malformed-text.ts';
 
 /** Lists, input objects and selection sets nested deeper than this are refused before parsing. */
@@ -12,7 +12,14 @@ export const MAX_NESTING = 100;
 const refused = (message: string) =>
   new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
 
-export function documentGuard(): Plugin {
+export interface DocumentGuard {
+  /** Throws the refusal of a source nested too deep to parse (before parsing). */
+  checkSource(source: string | Source): void;
+  /** The refusal of text PostgreSQL cannot store in the variables or the document's string literals, or null. */
+  textRefusal(document: DocumentNode, variables: unknown): GraphQLError | null;
+}
+
+export function documentGuard(): DocumentGuard {
   // Yoga's parse cache hands out the same DocumentNode for the same query text, so a document's string literals
   // are judged once, not on every execution (walking the whole document was ~2 % of a worker mutation's CPU).
   const literalProblems = new WeakMap<DocumentNode, string | null>();
@@ -29,26 +36,17 @@ export function documentGuard(): Plugin {
     }
     return problem;
   };
-  const checkText = (document: DocumentNode, variables: unknown): GraphQLError | null => {
-    const inVariables = findMalformedText(variables ?? {});
-    if (inVariables) return refused(`Variable "$${inVariables.path.join('.')}" ${inVariables.problem}`);
-    const problem = literalProblem(document);
-    return problem ? refused(`A string in the query ${problem}`) : null;
-  };
   return {
-    onParse({ params }) {
-      const source = typeof params.source === 'string' ? params.source : params.source.body;
-      if (nestedDeeperThan(source, MAX_NESTING)) {
+    checkSource(source) {
+      if (nestedDeeperThan(typeof source === 'string' ? source : source.body, MAX_NESTING)) {
         throw refused(`Syntax Error: lists, objects or selections nested deeper than ${MAX_NESTING} levels`);
       }
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const error = checkText(args.document, args.variableValues);
-      if (error) setResultAndStopExecution({ errors: [error] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const error = checkText(args.document, args.variableValues);
-      if (error) setResultAndStopExecution({ errors: [error] });
+    textRefusal(document, variables) {
+      const inVariables = findMalformedText(variables ?? {});
+      if (inVariables) return refused(`Variable "$${inVariables.path.join('.')}" ${inVariables.problem}`);
+      const problem = literalProblem(document);
+      return problem ? refused(`A string in the query ${problem}`) : null;
     },
   };
 }

@@ -2,23 +2,15 @@
 // but an anonymous caller has nothing to run with it, and a scanner learns less. Any key will do — a worker
 // key is enough for GraphiQL's completion and docs (put it in GraphiQL's Headers tab, then re-fetch the
 // schema). With auth off everyone is admin, so introspection is open like everything else.
+// The gate's Envelop plugin (request-plugin.ts) asks this before each execution.
 import { BREAK, type DocumentNode, GraphQLError, visit } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
 import type { GateContext } from '../schema/builder.ts';
 
-export function introspectionNeedsKey(): Plugin<GateContext> {
-  return {
-    onExecute({ args, setResultAndStopExecution }) {
-      const { actor, authEnabled } = args.contextValue as GateContext;
-      if (!authEnabled || actor) return;
-      if (!introspects(args.document)) return;
-      setResultAndStopExecution({
-        errors: [
-          new GraphQLError('Introspection needs an API key (any role)', { extensions: { code: 'UNAUTHENTICATED' } }),
-        ],
-      });
-    },
-  };
+/** The refusal of an anonymous caller's introspection while auth is on, or null. */
+export function introspectionRefusal(context: GateContext, document: DocumentNode): GraphQLError | null {
+  if (!context.authEnabled || context.actor) return null;
+  if (!introspects(document)) return null;
+  return new GraphQLError('Introspection needs an API key (any role)', { extensions: { code: 'UNAUTHENTICATED' } });
 }
 
 /**

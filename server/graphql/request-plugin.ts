@@ -1,0 +1,57 @@
+// The gate's own rules for each GraphQL operation, as ONE Envelop plugin with one hook per phase: Envelop runs every
+// plugin's hook through its promise helpers (a fake promise and closures per hook and request, and a real promise
+// chain after the first hook that returns one), so five small plugins cost more than the rules they ran
+// (docs/benchmarks.md, session 12). Each rule keeps its code in its own module; this only calls them, in the order
+// the five plugins ran, and stops at the first refusal as setResultAndStopExecution did there (later rules, and
+// the plugins after this one, do not see a refused operation).
+import { execute } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { RateLimiter } from '../http/rate-limit.ts';
+import type { GateMetrics } from '../observability/metrics.ts';
+import type { GateContext } from '../schema/builder.ts';
+import { documentGuard } from './document-guard.ts';
+import { introspectionRefusal } from './introspection.ts';
+import { mutationRateLimit } from './mutation-rate-limit.ts';
+import { executionTimer } from './operation-metrics.ts';
+import { operationRoot } from './operation-root.ts';
+
+export interface RequestPluginOptions {
+  /** mutation fields count against the caller's key */
+  rateLimiter?: RateLimiter;
+  /** execution time per operation */
+  metrics?: GateMetrics;
+}
+
+export function gateRequestPlugin(opts: RequestPluginOptions): Plugin<GateContext> {
+  const guard = documentGuard();
+  const limitMutations = opts.rateLimiter ? mutationRateLimit(opts.rateLimiter, opts.metrics) : null;
+  const timeExecution = opts.metrics ? executionTimer(opts.metrics) : null;
+  return {
+    // Refuses documents nested too deep to parse before anything parses them.
+    onParse({ params }) {
+      guard.checkSource(params.source);
+    },
+    onExecute({ args, setExecuteFn, setResultAndStopExecution }) {
+      // Queries and mutations run on graphql-js's executor, not Yoga's default (@graphql-tools/executor, kept for
+      // subscriptions): that one exists for @defer/@stream, which this schema does not have, and costs more per
+      // request (it copies every variable value before coercing it, looks field collection and arguments up in
+      // WeakMap memos, and chains each field through promise helpers). Same coercion and error messages (a fork).
+      setExecuteFn(execute);
+      const context = args.contextValue as GateContext;
+      const refusal =
+        guard.textRefusal(args.document, args.variableValues) ?? introspectionRefusal(context, args.document);
+      if (refusal) return setResultAndStopExecution({ errors: [refusal] });
+      if (!limitMutations && !timeExecution) return;
+      const operation = operationRoot(args);
+      const limited = limitMutations?.(context, operation);
+      if (!limited) return timeExecution?.(args, operation);
+      return limited.then((error) =>
+        error ? setResultAndStopExecution({ errors: [error] }) : timeExecution?.(args, operation),
+      );
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refusal = guard.textRefusal(args.document, args.variableValues);
+      if (refusal) setResultAndStopExecution({ errors: [refusal] });
+    },
+  };
+}
