@@ -3,10 +3,10 @@
 // every claim and completion is an update; task_events, clients, the activity rollups, documents) are never
 // vacuumed nor analyzed — dead rows and index entries pile up and plans are made on statistics from whenever the
 // table was small. Every interval one pass reads the statistics, picks the tables past autovacuum's own rules
-// (db/sql/tables-due-for-vacuum.ts, with PostgreSQL's default settings below) and runs VACUUM (ANALYZE) or
-// ANALYZE on each, one table per statement: PGlite has one connection, and every other statement waits behind
-// the one running, so a pass never holds it longer than one table's plain VACUUM (never FULL). Not started on
-// PostgreSQL, whose own autovacuum does this (gate.ts).
+// (db/sql/tables-due-for-vacuum.ts, with PostgreSQL's default settings below) and runs VACUUM and/or ANALYZE on
+// each, one table and one of the two per statement: PGlite has one connection, and every other statement waits
+// behind the one running, so a pass never holds it longer than one table's plain VACUUM (never FULL) or ANALYZE
+// (what queued meanwhile runs between them). Not started on PostgreSQL, whose own autovacuum does this (gate.ts).
 import type { Database } from './db/database.ts';
 import { analyzeTable } from './db/sql/analyze-table.ts';
 import { flushTableStatistics } from './db/sql/flush-table-statistics.ts';
@@ -30,27 +30,27 @@ export const AUTOVACUUM_DEFAULTS: VacuumRules = {
   freezeMaxAge: 200_000_000,
 };
 
-export type VacuumAction = 'vacuum' | 'vacuum+analyze' | 'analyze';
+export type VacuumAction = 'vacuum' | 'analyze';
 
-export interface TableVacuumed {
+export interface VacuumStep {
   table: string;
   action: VacuumAction;
   ms: number;
 }
 
-/** Told of each table done (gate.ts hands it the /metrics histogram). */
-export type OnTableVacuumed = (done: TableVacuumed) => void;
+/** Told of each statement done (gate.ts hands it the /metrics histogram). */
+export type OnVacuumStep = (done: VacuumStep) => void;
 
 export class PgliteVacuum {
   private timer?: NodeJS.Timeout;
-  private running: Promise<TableVacuumed[] | null> | null = null;
+  private running: Promise<VacuumStep[] | null> | null = null;
   private stopping = false;
 
   constructor(
     private readonly db: Database,
     private readonly intervalMs: number,
     private readonly log: Logger,
-    private readonly onTableVacuumed: OnTableVacuumed = () => {},
+    private readonly onVacuumStep: OnVacuumStep = () => {},
   ) {}
 
   start(): void {
@@ -58,15 +58,15 @@ export class PgliteVacuum {
     this.timer.unref();
   }
 
-  /** Lets the table being vacuumed finish, and starts no other. */
+  /** Lets the statement running finish, and starts no other. */
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.timer);
     await this.running;
   }
 
-  /** One pass (overlapping calls share it; tests call it): the tables done, null when it failed. */
-  tick(): Promise<TableVacuumed[] | null> {
+  /** One pass (overlapping calls share it; tests call it): what it did, table by table, null when it failed. */
+  tick(): Promise<VacuumStep[] | null> {
     if (this.running) return this.running;
     this.running = this.pass()
       .catch((error) => {
@@ -78,25 +78,27 @@ export class PgliteVacuum {
     return this.running;
   }
 
-  private async pass(): Promise<TableVacuumed[]> {
+  private async pass(): Promise<VacuumStep[]> {
     if (this.db.kind !== 'pglite') return []; // PostgreSQL's autovacuum looks after its tables
     const started = performance.now();
     await flushTableStatistics();
     const due = await tablesDueForVacuum(AUTOVACUUM_DEFAULTS);
-    const done: TableVacuumed[] = [];
+    const done: VacuumStep[] = [];
     for (const { table, vacuum, analyze } of due) {
-      if (this.stopping) break;
-      const tableStarted = performance.now();
-      if (vacuum) await vacuumTable(table, analyze);
-      else await analyzeTable(table);
-      const action: VacuumAction = vacuum ? (analyze ? 'vacuum+analyze' : 'vacuum') : 'analyze';
-      const entry = { table, action, ms: Math.round(performance.now() - tableStarted) };
-      done.push(entry);
-      this.onTableVacuumed(entry);
+      if (vacuum && !this.stopping) done.push(await this.timed(table, 'vacuum', () => vacuumTable(table)));
+      if (analyze && !this.stopping) done.push(await this.timed(table, 'analyze', () => analyzeTable(table)));
     }
     const ms = Math.round(performance.now() - started);
     if (done.length) this.log.info({ tables: done, ms }, 'pglite vacuum pass');
     else this.log.debug({ ms }, 'pglite vacuum pass: no table due');
+    return done;
+  }
+
+  private async timed(table: string, action: VacuumAction, step: () => Promise<void>): Promise<VacuumStep> {
+    const started = performance.now();
+    await step();
+    const done = { table, action, ms: Math.round(performance.now() - started) };
+    this.onVacuumStep(done);
     return done;
   }
 }

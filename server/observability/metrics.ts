@@ -157,7 +157,7 @@ export function createMetrics() {
 
   const pgliteVacuumSeconds = new Histogram({
     name: 'reyestr_pglite_vacuum_seconds',
-    help: 'Tables vacuumed or analyzed by the gate on embedded PGlite (which has no autovacuum), by table and action, and how long each took',
+    help: 'VACUUM and ANALYZE statements of the gate on embedded PGlite (which has no autovacuum), by table and action, and how long each took',
     labelNames: ['table', 'action'],
     buckets: DURATION_BUCKETS,
     registers: [registry],
