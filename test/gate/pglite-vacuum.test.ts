@@ -110,6 +110,18 @@ describe('vacuum pass (PGlite)', () => {
   });
 });
 
+describe('vacuum pass setting', () => {
+  it('PGLITE_VACUUM_INTERVAL_SECONDS: a minute by default, 0 for never', async () => {
+    const { loadConfig } = await import('../../server/config.ts');
+    expect(loadConfig({}, { dotenv: false }).pgliteVacuumIntervalMs).toBe(60_000);
+    expect(loadConfig({ PGLITE_VACUUM_INTERVAL_SECONDS: '0' }, { dotenv: false }).pgliteVacuumIntervalMs).toBe(0);
+    expect(loadConfig({ PGLITE_VACUUM_INTERVAL_SECONDS: '0.5' }, { dotenv: false }).pgliteVacuumIntervalMs).toBe(500);
+    expect(() => loadConfig({ PGLITE_VACUUM_INTERVAL_SECONDS: '-1' }, { dotenv: false })).toThrow(
+      /PGLITE_VACUUM_INTERVAL_SECONDS/,
+    );
+  });
+});
+
 describe('vacuum pass (PostgreSQL)', () => {
   let t: TestGate;
   beforeAll(async () => {
