@@ -1,4 +1,6 @@
 // Reads a gate's /metrics (Prometheus text) for tests: one sample by name and labels.
+import { safetyNet, WAIT_FLOOR_MS } from './deadlines.ts';
+
 export type Samples = Map<string, number>;
 
 /** Every sample of the gate's /metrics, keyed `name` or `name{a="x",b="y"}` as printed. */
@@ -39,9 +41,10 @@ export async function wsSubscriptionsOpen(gateUrls: string[]): Promise<number> {
 /**
  * Waits until the gates hold at least `count` open WebSocket subscriptions between them: a subscription the
  * test just opened is live once its gate counts it (instead of sleeping and hoping it got there). Polls /metrics;
- * the deadline is a safety net for a busy box.
+ * the deadline is a safety net for a busy box, never less than WAIT_FLOOR_MS (it was a fixed 60 s).
  */
-export async function waitForWsSubscriptions(gateUrls: string[], count: number, timeoutMs = 60_000): Promise<void> {
+export async function waitForWsSubscriptions(gateUrls: string[], count: number, asked = WAIT_FLOOR_MS): Promise<void> {
+  const timeoutMs = safetyNet(asked);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const open = await wsSubscriptionsOpen(gateUrls);
