@@ -21,6 +21,9 @@ describe('two workers, end to end', () => {
   let t: TestGate;
   let registry: FakeRegistry;
 
+  const storedCount = async (): Promise<number> =>
+    (await t.ok(`{ documents(first: 1) { totalCount } }`)).documents.totalCount;
+
   beforeAll(async () => {
     rig = await startWorkerRig({}, { latencyMs: 5 });
     ({ t, registry } = rig);
@@ -52,6 +55,10 @@ describe('two workers, end to end', () => {
         documents: { expected: 3 * PER_DAY, downloaded: 3 * PER_DAY },
       });
     }
+    // A worker completes a task once its decisions are stored, unless an upload try failed (a busy gate, a timeout)
+    // or --upload-wait ran out: then they follow from its outbox after the completion. Wave 2 counts on the gate
+    // knowing them, and the workers must still run to send them: wait for them here.
+    await eventually(async () => (await storedCount()) === 6 * 3 * PER_DAY, 60_000, 'wave 1 decisions stored');
 
     // Both workers stop cleanly on SIGTERM.
     for (const worker of workers) worker.kill('SIGTERM');
@@ -98,8 +105,9 @@ describe('two workers, end to end', () => {
     const reviews = reviewCounts(registry.requestLog);
     expect(reviews.size).toBe(ids.length);
     expect([...reviews.values()].every((count) => count === 1)).toBe(true);
-    const { documents } = await t.ok(`{ documents(first: 1) { totalCount } }`);
-    expect(documents.totalCount).toBe(ids.length);
+    // (the overlapping task's uploads may follow its completion, as above)
+    await eventually(async () => (await storedCount()) >= ids.length, 60_000, 'wave 2 decisions stored');
+    expect(await storedCount()).toBe(ids.length);
     expect(readOutput(third.outputDir)).toHaveLength(2 * PER_DAY);
     third.kill('SIGTERM');
     expect(await third.exited).toBe(0);
