@@ -69,13 +69,16 @@ it('a worker plans and downloads a planned search; coverage proves it complete',
     name: 'planner-worker',
   });
   workers.push(worker);
+  // Complete (every chunk's task COMPLETED) can come before downloaded (the decisions stored): a worker completes a
+  // task before its uploads settle when an upload try failed or --upload-wait ran out (a busy box), and they follow
+  // from its outbox. Wait for both.
   const coverage = await eventually(
     async () => {
       const c = await cli('coverage', '--plan', planned.plan.id);
-      return c.complete && c;
+      return c.complete && c.missing === 0 && c;
     },
     45_000,
-    'the plan to be covered',
+    'the plan to be covered and its decisions stored',
   );
   expect(coverage).toMatchObject({ expected: 14 * PER_DAY, planned: 14 * PER_DAY, downloaded: 14 * PER_DAY, gaps: 0 });
   expect(coverage.windows.map((w: { from: string; to: string }) => `${w.from}..${w.to}`)).toEqual([
