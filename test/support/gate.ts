@@ -188,12 +188,14 @@ export function collect<T = any>(
 
 /**
  * Rolls the event log up into the activity rollups until they hold every event written so far (each gate does it
- * once a second by itself; this hurries it — the horizon confirms at once when nothing is writing). Returns the
- * seq they reach.
+ * once a second by itself; this hurries it). A round moves nothing while an older transaction of the database is
+ * running (the horizon waits for it: the pump's read, say, longer on a busy box), so it takes as many rounds as it
+ * takes, not a fixed number; the deadline is a safety net. Returns the seq they reach.
  */
 export async function rolledUpLog(gate: Gate): Promise<bigint> {
   const last = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true } }))?.seq ?? 0n;
   const pointer = async () => (await prisma.activityRollup.findUniqueOrThrow({ where: { id: 1 } })).rolledUpTo;
-  for (let round = 0; round < 50 && (await pointer()) < last; round++) await gate.activityRollup.tick();
+  const until = Date.now() + WAIT_FLOOR_MS;
+  while ((await pointer()) < last && Date.now() < until) await gate.activityRollup.tick();
   return pointer();
 }
