@@ -101,7 +101,10 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
   // now, in a moment, rather than after opening the database (seconds for embedded PGlite) and migrating it.
   // The real listen below still reports the same errors should the address be taken in between.
   await listen(createServer(), config.port, config.host).then((probe) => closeServer(probe));
-  const database = await openDatabase(config.database, { newPgliteDirInChild: ownProcess }).catch((error) => {
+  const database = await openDatabase(config.database, {
+    newPgliteDirInChild: ownProcess,
+    onDatabasesFrozen: (frozen) => log.info(frozen, 'pglite: froze the databases past the freeze age (wraparound)'),
+  }).catch((error) => {
     metrics.dispose();
     throw error;
   });
@@ -164,7 +167,11 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
         database,
         config.pgliteVacuumIntervalMs ?? DEFAULT_PGLITE_VACUUM_INTERVAL_MS,
         log,
-        (done) => metrics.pgliteVacuumSeconds.observe({ table: done.table, action: done.action }, done.ms / 1000),
+        {
+          onVacuumStep: (done) =>
+            metrics.pgliteVacuumSeconds.observe({ table: done.table, action: done.action }, done.ms / 1000),
+          onOldestXidAge: (age) => metrics.pgliteXidAge.set(age),
+        },
       );
     }
 

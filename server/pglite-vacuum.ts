@@ -10,6 +10,7 @@
 import type { Database } from './db/database.ts';
 import { analyzeTable } from './db/sql/analyze-table.ts';
 import { flushTableStatistics } from './db/sql/flush-table-statistics.ts';
+import { oldestDatabaseXidAge } from './db/sql/oldest-database-xid-age.ts';
 import { tablesDueForVacuum, type VacuumRules } from './db/sql/tables-due-for-vacuum.ts';
 import { vacuumTable } from './db/sql/vacuum-table.ts';
 import { reportInternalError } from './observability/internal-errors.ts';
@@ -41,6 +42,19 @@ export interface VacuumStep {
 /** Told of each statement done (gate.ts hands it the /metrics histogram). */
 export type OnVacuumStep = (done: VacuumStep) => void;
 
+/**
+ * Past this age of the cluster's oldest datfrozenxid a pass warns: PostgreSQL refuses new transaction ids at
+ * ~2.1 billion, and only a restart of the gate freezes the databases it does not use (db/pglite-freeze-databases.ts).
+ * A billion leaves as many transactions (weeks of the busiest gate) for the restart.
+ */
+export const XID_AGE_WARNING = 1_000_000_000;
+
+export interface VacuumHooks {
+  onVacuumStep?: OnVacuumStep;
+  /** told after each pass how old the cluster's oldest datfrozenxid is (gate.ts: a /metrics gauge) */
+  onOldestXidAge?: (age: number) => void;
+}
+
 export class PgliteVacuum {
   private timer?: NodeJS.Timeout;
   private running: Promise<VacuumStep[] | null> | null = null;
@@ -50,7 +64,7 @@ export class PgliteVacuum {
     private readonly db: Database,
     private readonly intervalMs: number,
     private readonly log: Logger,
-    private readonly onVacuumStep: OnVacuumStep = () => {},
+    private readonly hooks: VacuumHooks = {},
   ) {}
 
   start(): void {
@@ -88,17 +102,30 @@ export class PgliteVacuum {
       if (vacuum && !this.stopping) done.push(await this.timed(table, 'vacuum', () => vacuumTable(table)));
       if (analyze && !this.stopping) done.push(await this.timed(table, 'analyze', () => analyzeTable(table)));
     }
+    await this.checkXidAge();
     const ms = Math.round(performance.now() - started);
     if (done.length) this.log.info({ tables: done, ms }, 'pglite vacuum pass');
     else this.log.debug({ ms }, 'pglite vacuum pass: no table due');
     return done;
   }
 
+  /** The wraparound limit counts from the oldest database, which may be one this pass never vacuums. */
+  private async checkXidAge(): Promise<void> {
+    const age = await oldestDatabaseXidAge();
+    this.hooks.onOldestXidAge?.(age);
+    if (age > XID_AGE_WARNING) {
+      this.log.warn(
+        { oldestXidAge: age },
+        'pglite: the oldest database of the data dir is past 1 billion transactions; restart the gate to freeze it before PostgreSQL stops accepting writes (at ~2.1 billion)',
+      );
+    }
+  }
+
   private async timed(table: string, action: VacuumAction, step: () => Promise<void>): Promise<VacuumStep> {
     const started = performance.now();
     await step();
     const done = { table, action, ms: Math.round(performance.now() - started) };
-    this.onVacuumStep(done);
+    this.hooks.onVacuumStep?.(done);
     return done;
   }
 }

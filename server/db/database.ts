@@ -11,6 +11,7 @@ import { lockDataDir } from './data-dir-lock.ts';
 import type { DatabaseConfig } from '../config.ts';
 import { ensureDataDir } from './data-dir.ts';
 import { PgListener } from './listener.ts';
+import { freezeOtherDatabases, type OpenPglite } from './pglite-freeze-databases.ts';
 import { initdbInChild } from './pglite-initdb.ts';
 import { parseTimestamptz, TIMESTAMPTZ_OID } from './timestamptz.ts';
 import { PrismaClient } from '../generated/prisma/client.ts';
@@ -55,14 +56,17 @@ export interface HeldLock {
 export let prisma: PrismaClient = undefined as unknown as PrismaClient;
 export let database: Database | undefined;
 
+/** Told of the other databases of a PGlite data dir frozen when it was opened (./pglite-freeze-databases.ts). */
+export type OnDatabasesFrozen = (frozen: { databases: string[]; ms: number }) => void;
+
 export async function openDatabase(
   config: DatabaseConfig,
-  { poolSize = 10, newPgliteDirInChild = false } = {},
+  { poolSize = 10, newPgliteDirInChild = false, onDatabasesFrozen = (() => {}) as OnDatabasesFrozen } = {},
 ): Promise<Database> {
   if (database) throw new Error('a database is already open in this process');
   const opened =
     config.kind === 'pglite'
-      ? await openPglite(config.dataDir, newPgliteDirInChild)
+      ? await openPglite(config.dataDir, newPgliteDirInChild, onDatabasesFrozen)
       : await openPostgres(config.url, poolSize);
   database = opened;
   prisma = opened.prisma;
@@ -105,7 +109,11 @@ export async function closeDatabase(): Promise<void> {
 }
 
 /** `newDirInChild`: a data dir that is not a cluster yet is made by a child process (./pglite-initdb.ts). */
-async function openPglite(dataDir: string, newDirInChild: boolean): Promise<Database> {
+async function openPglite(
+  dataDir: string,
+  newDirInChild: boolean,
+  onDatabasesFrozen: OnDatabasesFrozen,
+): Promise<Database> {
   const inMemory = dataDir.startsWith('memory://');
   if (!inMemory) ensureDataDir(dataDir);
   // Before anything touches the files: a second gate on this directory is refused here, at once.
@@ -122,10 +130,19 @@ async function openPglite(dataDir: string, newDirInChild: boolean): Promise<Data
     const { PGlite } = pgliteModule;
     // int8 as bigint, as Prisma returns it, set once here rather than passed with every query (PGlite merges
     // per-query parsers into its own on each call). Prisma's adapter still passes its own per query.
-    pglite = await PGlite.create(dataDir, {
-      parsers: { [INT8]: (value: string) => BigInt(value) },
-      startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
-    });
+    const open: OpenPglite = (name) =>
+      PGlite.create(dataDir, {
+        database: name,
+        parsers: { [INT8]: (value: string) => BigInt(value) },
+        startParams: [...PGlite.defaultStartParams, ...PGLITE_SETTINGS],
+      });
+    pglite = await open();
+    if (!inMemory) {
+      const started = performance.now();
+      const { pglite: opened, frozen } = await freezeOtherDatabases(pglite, open);
+      pglite = opened;
+      if (frozen.length) onDatabasesFrozen({ databases: frozen, ms: Math.round(performance.now() - started) });
+    }
   } catch (error) {
     lock?.release();
     throw error;

@@ -163,6 +163,12 @@ export function createMetrics() {
     registers: [registry],
   });
 
+  const pgliteXidAge = new Gauge({
+    name: 'reyestr_pglite_xid_age',
+    help: 'Embedded PGlite: transactions since the oldest datfrozenxid of its data dir (PostgreSQL stops writes at ~2.1 billion; a gate restart freezes the databases it does not use), read by each vacuum pass',
+    registers: [registry],
+  });
+
   const internalErrors = new Counter({
     name: 'reyestr_internal_errors_total',
     help: 'Faults of this gate (requests answered 500, failed sweeper/scheduler rounds) by source and what failed: database, store (S3) or other',
@@ -194,6 +200,7 @@ export function createMetrics() {
     websocketConnections,
     rejections,
     pgliteVacuumSeconds,
+    pgliteXidAge,
     contentType: registry.contentType,
     render: () => registry.metrics(),
     dispose: () => {
