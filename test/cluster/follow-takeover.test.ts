@@ -134,7 +134,12 @@ it('the scheduling gate killed mid-run: the other gate runs the follow once, not
   expect(run.result).toMatchObject({ newDocuments: TOTAL, windowsComplete: 4, gaps: 0, repairs: 0 });
   expect(registry.counters.review).toBe(TOTAL);
   expect(new Set(readOutput(workers[0].outputDir).map((d) => d.documentId)).size).toBe(TOTAL);
-  expect(await count(`SELECT count(*) AS n FROM documents WHERE stored_at IS NOT NULL`)).toBe(TOTAL);
+  // The run settles on its tasks' completions (newDocuments is what they reported); the decisions themselves may
+  // still be on their way from the worker's outbox (uploads follow a completion when a try failed or --upload-wait
+  // ran out, on a busy box): wait for them before counting.
+  const stored = () => count(`SELECT count(*) AS n FROM documents WHERE stored_at IS NOT NULL`);
+  await eventually(async () => (await stored()) >= TOTAL, 60_000, 'the decisions stored');
+  expect(await stored()).toBe(TOTAL);
   expect(
     await count(`SELECT count(*) AS n FROM follow_windows WHERE follow_id = $1 AND state = 'COMPLETE'`, [followId]),
   ).toBe(4);
