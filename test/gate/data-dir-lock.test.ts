@@ -35,7 +35,8 @@ function refusedGate(dataDir: string): Promise<{ code: number | null; stderr: st
   let stdout = '';
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.on('data', (d) => (stdout += d));
-  return new Promise((done) => child.on('exit', (code) => done({ code, stderr, stdout })));
+  // 'close', not 'exit': the pipes may still hold the last lines when the process has exited (Node's docs)
+  return new Promise((done) => child.on('close', (code) => done({ code, stderr, stdout })));
 }
 
 async function createTask(gate: GateProcess, region: string): Promise<string> {

@@ -46,7 +46,8 @@ function runGate(env: Record<string, string>, cwd: string, asUser?: string) {
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number>((r) => child.on('exit', (code) => r(code ?? -1)));
+  // 'close', not 'exit': the pipes may still hold the last lines (the refusal a test reads) when the process has exited
+  const exited = new Promise<number>((r) => child.on('close', (code) => r(code ?? -1)));
   const started = new Promise<string>((resolveUrl, reject) => {
     const timer = setInterval(() => {
       const m = /listening on (http:\/\/\S+)/.exec(stdout);
