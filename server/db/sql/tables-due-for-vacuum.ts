@@ -6,6 +6,8 @@
 // changed since the last analyze pass `threshold + scale × rows`. `rows` is pg_class.reltuples, as autovacuum's:
 // the last vacuum's or analyze's count, kept on disk (the statistics counters are not: PGlite starts them at zero).
 // The name is regclass text: quoted and schema-qualified as needed, so it can stand in a VACUUM as it is.
+// pg_statistic is never due for ANALYZE (autovacuum's rule too): ANALYZE skips it, so its changed-rows count — which
+// every other table's ANALYZE raises — would never fall, and every pass would "analyze" it again.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { run } from '../database.ts';
 
@@ -30,7 +32,7 @@ export interface TableDue {
 export function tablesDueForVacuum(rules: VacuumRules): Promise<TableDue[]> {
   return run<TableDue>(Prisma.sql`
     WITH counted AS (
-      SELECT s.relid::regclass::text AS "table", c.relkind,
+      SELECT s.relid::regclass::text AS "table", s.relid, c.relkind,
         greatest(c.reltuples, 0)::float8 AS rows, s.n_dead_tup::float8 AS "deadRows",
         s.n_ins_since_vacuum::float8 AS inserted, s.n_mod_since_analyze::float8 AS "changedRows",
         age(c.relfrozenxid)::float8 AS "xidAge"
@@ -41,7 +43,7 @@ export function tablesDueForVacuum(rules: VacuumRules): Promise<TableDue[]> {
         "deadRows" > ${rules.vacuumThreshold}::float8 + ${rules.vacuumScaleFactor}::float8 * rows
           OR inserted > ${rules.insertThreshold}::float8 + ${rules.insertScaleFactor}::float8 * rows
           OR "xidAge" > ${rules.freezeMaxAge}::float8 AS "vacuum",
-        relkind <> 't'
+        relkind <> 't' AND relid <> 'pg_catalog.pg_statistic'::regclass
           AND "changedRows" > ${rules.analyzeThreshold}::float8 + ${rules.analyzeScaleFactor}::float8 * rows AS "analyze"
       FROM counted
     )
