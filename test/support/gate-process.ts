@@ -47,6 +47,9 @@ export async function startGateProcess(
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (err += d));
   running.add(child);
+  // 'close' comes after 'exit' once the pipes are drained: a line printed just before the exit is read by then
+  let outputClosed = false;
+  child.on('close', () => (outputClosed = true));
   const exited = new Promise<number | null>((r) =>
     child.on('exit', (code) => {
       running.delete(child);
@@ -62,7 +65,7 @@ export async function startGateProcess(
         if (m) {
           clearInterval(timer);
           ok(m[1] ?? m[0]);
-        } else if (Date.now() - started > ms || child.exitCode !== null) {
+        } else if (Date.now() - started > ms || outputClosed) {
           clearInterval(timer);
           fail(new Error(`gate: no ${pattern} within ${ms} ms (exit ${child.exitCode}); stderr: ${err.slice(-500)}`));
         }
