@@ -12,6 +12,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDatabase, openDatabase, prisma, type Database } from '../server/db/database.ts';
 import { applyMigrations } from '../server/db/migrate.ts';
+import { flushTableStatistics } from '../server/db/sql/flush-table-statistics.ts';
 import { insertTasks } from '../server/db/sql/insert-tasks.ts';
 import { createLogger } from '../server/observability/logger.ts';
 import { PgliteVacuum } from '../server/pglite-vacuum.ts';
@@ -75,7 +76,7 @@ async function round(side: Side, r: number): Promise<string> {
 
 /** Each table's heap and index sizes and its dead rows now. */
 async function sizes(label: string): Promise<string> {
-  await prisma.$queryRaw`SELECT 1 AS flushed FROM pg_stat_force_next_flush()`;
+  await flushTableStatistics();
   const rows = await prisma.$queryRaw<Array<{ t: string; heap: number; idx: number; dead: number; live: number }>>`
     SELECT relname AS t, (pg_relation_size(relid) / 1024)::int AS heap, (pg_indexes_size(relid) / 1024)::int AS idx,
       n_dead_tup::int AS dead, n_live_tup::int AS live

@@ -8,6 +8,7 @@
 // behind the one running, so a pass never holds it longer than one table's plain VACUUM (never FULL) or ANALYZE
 // (what queued meanwhile runs between them). Not started on PostgreSQL, whose own autovacuum does this (gate.ts).
 import type { Database } from './db/database.ts';
+import { FREEZE_MAX_AGE } from './db/pglite-freeze-databases.ts';
 import { analyzeTable } from './db/sql/analyze-table.ts';
 import { flushTableStatistics } from './db/sql/flush-table-statistics.ts';
 import { oldestDatabaseXidAge } from './db/sql/oldest-database-xid-age.ts';
@@ -28,7 +29,7 @@ export const AUTOVACUUM_DEFAULTS: VacuumRules = {
   analyzeThreshold: 50,
   analyzeScaleFactor: 0.1,
   /** autovacuum_freeze_max_age: a table whose oldest unfrozen transaction id is older is vacuumed to freeze it */
-  freezeMaxAge: 200_000_000,
+  freezeMaxAge: FREEZE_MAX_AGE,
 };
 
 export type VacuumAction = 'vacuum' | 'analyze';

@@ -3,6 +3,7 @@
 // nothing, it runs on its own timer, and a gate on PostgreSQL never runs it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prisma } from '../../server/db/database.ts';
+import { flushTableStatistics } from '../../server/db/sql/flush-table-statistics.ts';
 import { PgliteVacuum } from '../../server/pglite-vacuum.ts';
 import { createLogger } from '../../server/observability/logger.ts';
 import { startTestGate, type TestGate } from '../support/gate.ts';
@@ -24,7 +25,7 @@ interface TableStats {
 
 /** The counters as they are now: the session's pending counts flushed first (PGlite sends them once a second). */
 async function tableStats(): Promise<Map<string, TableStats>> {
-  await prisma.$queryRaw`SELECT 1 AS flushed FROM pg_stat_force_next_flush()`;
+  await flushTableStatistics();
   const rows = await prisma.$queryRaw<TableStats[]>`
     SELECT relname, n_dead_tup::int AS n_dead_tup, vacuum_count::int AS vacuum_count,
       analyze_count::int AS analyze_count, last_vacuum, last_analyze
