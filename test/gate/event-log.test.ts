@@ -146,6 +146,46 @@ describe('event log: writers commit out of seq order (PostgreSQL)', () => {
     expect((await resumed.done).map((e) => e.taskEvents)).toEqual(committed);
   });
 
+  it('gives a subscriber that came during a read made for no listener the events that read passed', async () => {
+    await eventually(() => t.gate.bus.openStreams === 0, 30_000, 'no live subscription stream');
+    const types = ['UNHEARD-1', 'UNHEARD-2', 'UNHEARD-3'];
+    const writer = writers[0];
+    const passed = [await insertEvent(writer, types[0]), await insertEvent(writer, types[1])];
+    // The first read that moves the horizon past both is one made for no listener (it fetches no events); a
+    // subscriber starts while it runs, before the pump has used what it read.
+    const horizon = (
+      t.gate.bus as unknown as { horizon: { read: (...args: unknown[]) => Promise<unknown>; upTo: bigint } }
+    ).horizon;
+    const read = horizon.read;
+    let live: ReturnType<typeof collect<{ taskEvents: Seen }>> | undefined;
+    horizon.read = async function (this: typeof horizon, ...args: unknown[]) {
+      const page = await read.apply(this, args);
+      if (!live && args[2] === 0 && this.upTo >= BigInt(passed[1])) {
+        live = collect(t.ws(), SUBSCRIBE, { types }, 3);
+        await listening(1);
+      }
+      return page;
+    };
+    try {
+      await eventually(
+        async () => (await t.gate.bus.drain(), live !== undefined),
+        30_000,
+        'a read for no listener past both events',
+      );
+    } finally {
+      horizon.read = read;
+    }
+    // three more, so that a subscriber that missed the first two fails at once on what it got instead of waiting
+    const later = [];
+    for (let i = 0; i < 3; i++) later.push(await insertEvent(writer, types[2]));
+    await t.gate.bus.drain();
+    expect((await live!.done).slice(0, 3).map((e) => e.taskEvents)).toEqual([
+      { seq: passed[0], type: types[0] },
+      { seq: passed[1], type: types[1] },
+      { seq: later[0], type: types[2] },
+    ]);
+  });
+
   it("is not held back by another database's long transaction", async () => {
     const elsewhere = await connect(PG_ADMIN_URL);
     await elsewhere.query('BEGIN');
