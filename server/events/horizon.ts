@@ -49,6 +49,16 @@ export class EventHorizon {
     return (await this.readAfter(after, announce, page)).page;
   }
 
+  /**
+   * Moves the horizon as read() does but fetches no events (for a gate in which nothing listens); returns the seq up
+   * to which every event is now final. `announce` as in read().
+   */
+  async advance(after: bigint, announce: string | null): Promise<bigint> {
+    if (this.final === null) return lastEventSeq(); // PGlite: every visible event is final
+    await this.readAfter(after, announce, 0);
+    return this.final;
+  }
+
   private async readAfter(after: bigint, announce: string | null, page: number) {
     const read = await readEvents({ after, known: this.final!, waiting: this.waitingCheckpoints, announce, page });
     const waiting = this.waitingCheckpoints;

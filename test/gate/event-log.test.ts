@@ -29,6 +29,40 @@ function random(seed: number) {
   };
 }
 
+/**
+ * Runs `write` (which writes events and returns their seqs) with the pump watched: the first pump read for no
+ * listener that moves past the events the gate had delivered before (it fetches no events) starts a subscription
+ * (`subscribe`, which returns once the gate holds it) before that read returns. The pump must then still deliver
+ * what that read passed. Returns the subscription and the seqs.
+ */
+async function subscribeDuringUnheardRead<S>(
+  t: TestGate,
+  write: () => Promise<number[]>,
+  subscribe: () => Promise<S>,
+): Promise<{ subscription: S; seqs: number[] }> {
+  type Horizon = { advance: (after: bigint, announce: string | null) => Promise<bigint> };
+  const horizon = (t.gate.bus as unknown as { horizon: Horizon }).horizon;
+  const advance = horizon.advance;
+  const delivered = t.gate.bus.deliveredSeq;
+  let subscription: S | undefined;
+  horizon.advance = async function (this: Horizon, ...args) {
+    const final = await advance.apply(this, args);
+    if (subscription === undefined && final > delivered) subscription = await subscribe();
+    return final;
+  };
+  try {
+    const seqs = await write();
+    await eventually(
+      async () => (await t.gate.bus.drain(), subscription !== undefined),
+      30_000,
+      'a pump read for no listener past the events',
+    );
+    return { subscription: subscription!, seqs };
+  } finally {
+    horizon.advance = advance;
+  }
+}
+
 describe('event log: writers commit out of seq order (PostgreSQL)', () => {
   let t: TestGate;
   let taskId: string;
@@ -150,36 +184,20 @@ describe('event log: writers commit out of seq order (PostgreSQL)', () => {
     await eventually(() => t.gate.bus.openStreams === 0, 30_000, 'no live subscription stream');
     const types = ['UNHEARD-1', 'UNHEARD-2', 'UNHEARD-3'];
     const writer = writers[0];
-    const passed = [await insertEvent(writer, types[0]), await insertEvent(writer, types[1])];
-    // The first read that moves the horizon past both is one made for no listener (it fetches no events); a
-    // subscriber starts while it runs, before the pump has used what it read.
-    const horizon = (
-      t.gate.bus as unknown as { horizon: { read: (...args: unknown[]) => Promise<unknown>; upTo: bigint } }
-    ).horizon;
-    const read = horizon.read;
-    let live: ReturnType<typeof collect<{ taskEvents: Seen }>> | undefined;
-    horizon.read = async function (this: typeof horizon, ...args: unknown[]) {
-      const page = await read.apply(this, args);
-      if (!live && args[2] === 0 && this.upTo >= BigInt(passed[1])) {
-        live = collect(t.ws(), SUBSCRIBE, { types }, 3);
+    const { subscription: live, seqs: passed } = await subscribeDuringUnheardRead(
+      t,
+      async () => [await insertEvent(writer, types[0]), await insertEvent(writer, types[1])],
+      async () => {
+        const stream = collect<{ taskEvents: Seen }>(t.ws(), SUBSCRIBE, { types }, 3);
         await listening(1);
-      }
-      return page;
-    };
-    try {
-      await eventually(
-        async () => (await t.gate.bus.drain(), live !== undefined),
-        30_000,
-        'a read for no listener past both events',
-      );
-    } finally {
-      horizon.read = read;
-    }
+        return stream;
+      },
+    );
     // three more, so that a subscriber that missed the first two fails at once on what it got instead of waiting
     const later = [];
     for (let i = 0; i < 3; i++) later.push(await insertEvent(writer, types[2]));
     await t.gate.bus.drain();
-    expect((await live!.done).slice(0, 3).map((e) => e.taskEvents)).toEqual([
+    expect((await live.done).slice(0, 3).map((e) => e.taskEvents)).toEqual([
       { seq: passed[0], type: types[0] },
       { seq: passed[1], type: types[1] },
       { seq: later[0], type: types[2] },
@@ -230,6 +248,42 @@ describe('event log on PGlite (one session)', () => {
     expect(replayed.map((e) => e.type)).toEqual(['CREATED', 'PRIORITY_CHANGED']);
     expect(replayed[0].seq).toBeGreaterThan(seq);
     expect(second).toBeTruthy();
+  });
+});
+
+describe('event log on PGlite: a read for no listener', () => {
+  let t: TestGate;
+  beforeAll(async () => {
+    t = await startTestGate('pglite');
+  });
+  afterAll(() => t?.stop());
+
+  it('gives a subscriber that came during it the events it passed', async () => {
+    const create = async () => (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask.id;
+    const { subscription: live, seqs } = await subscribeDuringUnheardRead(
+      t,
+      async () => {
+        await create();
+        await create();
+        return eventually(
+          async () => {
+            const found = ((await t.ok(EVENTS_AFTER, { after: 0 })).taskEvents as Seen[]).map((e) => e.seq);
+            return found.length === 2 && found;
+          },
+          30_000,
+          'both CREATED in the log',
+        );
+      },
+      async () => {
+        const stream = collect<{ taskEvents: Seen }>(t.ws(), SUBSCRIBE, { types: ['CREATED'] }, 3);
+        await eventually(() => t.gate.bus.openStreams === 1, 30_000, 'the live subscription');
+        return stream;
+      },
+    );
+    for (let i = 0; i < 3; i++) await create();
+    const got = (await live.done).slice(0, 3).map((e) => e.taskEvents.seq);
+    expect(got.slice(0, 2)).toEqual(seqs);
+    expect(got[2]).toBeGreaterThan(seqs[1]);
   });
 });
 

@@ -24,9 +24,8 @@ export interface EventRead {
 }
 
 /**
- * A page of events: how many, the last one's seq, and the events themselves decoded only when asked for — a gate
- * nobody in it listens to (no subscription) reads the log to advance and to tell the other gates, and decoding two
- * events per claimed and completed task (JSON, BigInt, Date) was ~5 % of its CPU over batches.
+ * A page of events: how many, the last one's seq, and the events themselves, decoded (JSON, BigInt, Date) when asked
+ * for. (A gate in which nothing listens fetches no page at all: EventHorizon.advance.)
  */
 export interface EventPage {
   count: number;
