@@ -119,6 +119,54 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     }
   });
 
+  it('a batch with key columns returns those of the stored rows and writes the events and credit a whole one does', async () => {
+    // key columns (GraphQL selects no more of the task): the statements keep only MOVED_KEY_COLUMNS of each row
+    const given = [1, 2].map((startPage) => ({
+      ...base,
+      startPage,
+      priority: 0,
+      runAt: null,
+      dedupKey: null,
+      parentId: null,
+    }));
+    const ids = (await insertTasks(given)).map((row) => row.id);
+    const after = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
+    const before = (await prisma.client.findUnique({ where: { id: clientId } }))!;
+    const keyOf = (row: Record<string, unknown> | null) => ({
+      id: row!.id,
+      leaseToken: row!.leaseToken,
+      leaseEpoch: row!.leaseEpoch,
+      leaseExpiresAt: row!.leaseExpiresAt,
+      documentsDownloaded: row!.documentsDownloaded,
+    });
+    const leases = await claimTasks(clientId, 2, 60, null, 'key');
+    expect(leases.map((l) => l.id).sort()).toEqual([...ids].sort());
+    for (const lease of leases) expect(lease).toEqual(keyOf(await prisma.task.findUnique({ where: { id: lease.id } })));
+    const counts = { documentsDownloaded: 4, documentsFailed: 1, documentsSkipped: 2, resultSummary: null };
+    const done = await completeTasks(
+      leases.map((l) => ({ taskId: l.id, leaseToken: l.leaseToken!, ...counts, completionHash: 'k' })),
+      'key',
+    );
+    for (const row of done) expect(row).toEqual(keyOf(await prisma.task.findUnique({ where: { id: row.id } })));
+    const events = await prisma.taskEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' } });
+    for (const lease of leases) {
+      const of = events.filter((e) => e.taskId === lease.id);
+      expect(of.map((e) => [e.type, e.status, e.clientId])).toEqual([
+        ['CLAIMED', 'CLAIMED', clientId],
+        ['COMPLETED', 'COMPLETED', clientId],
+      ]);
+      const claimData = of[0].data as { epoch: number; leaseExpiresAt: string };
+      expect({ ...claimData, leaseExpiresAt: new Date(claimData.leaseExpiresAt) }).toEqual({
+        epoch: lease.leaseEpoch,
+        leaseExpiresAt: lease.leaseExpiresAt,
+      });
+      expect(of[1].data).toEqual({ downloaded: 4, failed: 1, skipped: 2 });
+    }
+    const credited = (await prisma.client.findUnique({ where: { id: clientId } }))!;
+    expect(credited.tasksCompleted - before.tasksCompleted).toBe(2);
+    expect(credited.documentsDownloaded - before.documentsDownloaded).toBe(8);
+  });
+
   it('a stale lease token changes nothing', async () => {
     const { id } = (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask;
     const [claimed] = await claimTasks(clientId, 1, 60);

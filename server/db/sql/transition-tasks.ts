@@ -9,6 +9,7 @@ import {
   selectTasksAsJson,
   TASK_COLUMNS,
   TASK_KEY_COLUMNS,
+  MOVED_KEY_COLUMNS,
   type TaskColumns,
   taskFromJson,
   type TaskRowOf,
@@ -37,7 +38,10 @@ export interface Transition<C extends TaskColumns = 'whole'> {
    * loss for a batch of 50 (docs/benchmarks.md, issue 16), so batches keep the columns.
    */
   asJson?: boolean;
-  /** 'key': the changed rows come back as TASK_KEY_COLUMNS only (then never as json) */
+  /**
+   * 'key': the changed rows come back as TASK_KEY_COLUMNS only (then never as json), and `eventData` and `alsoCtes`
+   * may read only MOVED_KEY_COLUMNS of `moved`
+   */
   columns?: C;
 }
 
@@ -56,7 +60,7 @@ export async function transitionTasks<C extends TaskColumns = 'whole'>(
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
       WHERE ${t.where}
-      RETURNING tasks.*
+      RETURNING ${t.columns === 'key' ? MOVED_KEY_COLUMNS : Prisma.raw('tasks.*')}
     )${t.alsoCtes ?? Prisma.empty}, logged AS (
       INSERT INTO task_events (task_id, type, status, client_id, data)
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
