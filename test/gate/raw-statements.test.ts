@@ -167,6 +167,30 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     expect(credited.documentsDownloaded - before.documentsDownloaded).toBe(8);
   });
 
+  it('a batch claim marks its claimer alive when it gets a task, and no other client', async () => {
+    const other = (await t.ok(op.REGISTER, { name: 'raw-other' })).registerClient.id;
+    const silent = { status: 'INACTIVE' as const, lastHeartbeatAt: new Date(Date.now() - 3_600_000) };
+    await prisma.client.updateMany({ where: { id: { in: [clientId, other] } }, data: silent });
+    const given = [1, 2].map((startPage) => ({
+      ...base,
+      startPage,
+      priority: 0,
+      runAt: null,
+      dedupKey: null,
+      parentId: null,
+    }));
+    await insertTasks(given);
+    expect(await claimTasks(clientId, 5, 60, null, 'key')).toHaveLength(2);
+    const claimer = await prisma.client.findUniqueOrThrow({ where: { id: clientId } });
+    expect(claimer.status).toBe('ACTIVE');
+    expect(claimer.lastHeartbeatAt.getTime()).toBeGreaterThan(Date.now() - 60_000);
+    expect(await prisma.client.findUniqueOrThrow({ where: { id: other } })).toMatchObject(silent);
+    // nothing to claim: the statement touches no one (the service tells "no work" from "not allowed" and touches)
+    await prisma.client.update({ where: { id: clientId }, data: silent });
+    expect(await claimTasks(clientId, 5, 60)).toEqual([]);
+    expect(await prisma.client.findUniqueOrThrow({ where: { id: clientId } })).toMatchObject(silent);
+  });
+
   it('a stale lease token changes nothing', async () => {
     const { id } = (await t.ok(op.CREATE_TASK, { input: { searchParams: op.region11 } })).createTask;
     const [claimed] = await claimTasks(clientId, 1, 60);

@@ -26,14 +26,18 @@ export const claimSet = (holder: Prisma.Sql, leaseSeconds: number) =>
 export const CLAIM_EVENT_DATA = Prisma.sql`jsonb_build_object('epoch', moved.lease_epoch, 'leaseExpiresAt', moved.lease_expires_at)`;
 
 /**
- * Marks alive each client that got a task. An ACTIVE client's heartbeat is moved at most once a second: a worker
- * claiming many times a second would otherwise write (and WAL-log) its client row at every claim; a second is far
- * below the silence that marks a client gone (mark-silent-clients.ts).
+ * Marks alive the clients `which` names (a condition over `clients`) when they got a task. An ACTIVE client's
+ * heartbeat is moved at most once a second: a worker claiming many times a second would otherwise write (and
+ * WAL-log) its client row at every claim; a second is far below the silence that marks a client gone
+ * (mark-silent-clients.ts).
  */
-export const TOUCH_CLAIMERS = Prisma.sql`, touched AS (
+export const touchClaimers = (which: Prisma.Sql) => Prisma.sql`, touched AS (
       UPDATE clients SET last_heartbeat_at = now(), status = 'ACTIVE', updated_at = now()
-      WHERE id IN (SELECT lease_holder_id FROM moved) AND status <> 'DISABLED'
+      WHERE ${which} AND status <> 'DISABLED'
         AND (status <> 'ACTIVE' OR last_heartbeat_at < now() - interval '1 second'))`;
+
+/** touchClaimers for each client that got a task. */
+export const TOUCH_CLAIMERS = touchClaimers(Prisma.sql`id IN (SELECT lease_holder_id FROM moved)`);
 
 export function claimTasks<C extends TaskColumns = 'whole'>(
   clientId: string,
@@ -51,7 +55,8 @@ export function claimTasks<C extends TaskColumns = 'whole'>(
     clientId,
     asJson: limit <= FEW_ROWS,
     eventData: CLAIM_EVENT_DATA,
-    alsoCtes: TOUCH_CLAIMERS,
+    // the one claimer by its key, if it got a task: not a join of every changed row with the clients
+    alsoCtes: touchClaimers(Prisma.sql`id = ${clientId}::uuid AND EXISTS (SELECT FROM moved)`),
     columns,
   });
 }
