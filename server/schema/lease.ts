@@ -12,10 +12,14 @@ import { TaskRef } from './task.ts';
 /** The Task fields a TaskKeyRow answers. */
 const KEY_FIELDS: ReadonlySet<string> = new Set(['id', '__typename']);
 /**
- * Which columns a batch claim or completion fetches: only the key when the query reads no more of each task than its
- * id (then the row's other fields are never read: `asTask` below).
+ * Which columns a claim or completion fetches: only the key when the query reads no more of each task (at `path`
+ * below the field: the lease's or completion result's `task`, or the completed Task itself) than its id (then the
+ * row's other fields are never read: `asTask` below).
  */
-const taskColumnsFor = (info: GraphQLResolveInfo) => (selectsOnly(info, ['task'], KEY_FIELDS) ? 'key' : 'whole');
+const taskColumnsFor = (info: GraphQLResolveInfo, path = ['task']) =>
+  selectsOnly(info, path, KEY_FIELDS) ? 'key' : 'whole';
+/** completeTask answers the Task itself */
+const NO_PATH: string[] = [];
 /** A task row as Task resolves it: a key row only where the query selects no more than KEY_FIELDS of it. */
 const asTask = (row: TaskKeyRow) => row as TaskRow;
 
@@ -151,8 +155,8 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: async (_root, { input }, ctx) =>
-      (await leases.claimTasks(ctx.actor, { clientId: input.clientId }))[0] ?? null,
+    resolve: async (_root, { input }, ctx, info) =>
+      (await leases.claimTasks(ctx.actor, { clientId: input.clientId }, taskColumnsFor(info)))[0] ?? null,
   }),
   claimTasks: t.field({
     type: [LeaseRef],
@@ -251,7 +255,8 @@ builder.mutationFields((t) => ({
     args: {
       input: t.arg({ type: CompleteTaskInput }),
     },
-    resolve: (_root, { input }, ctx) => leases.completeTask(ctx.actor, input),
+    resolve: async (_root, { input }, ctx, info) =>
+      asTask(await leases.completeTask(ctx.actor, input, taskColumnsFor(info, NO_PATH))),
   }),
   failTask: t.field({
     type: TaskRef,

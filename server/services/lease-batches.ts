@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { claimTaskForEach, type OneClaim } from '../db/sql/claim-task-for-each.ts';
 import { completeHeldTasks, completeTasks, type Completion, type HeldCompletion } from '../db/sql/complete-task.ts';
-import type { TaskRow } from '../db/sql/task-row.ts';
+import type { TaskColumns, TaskKeyRow, TaskRow, TaskRowOf } from '../db/sql/task-row.ts';
 import { StatementBatcher } from '../db/statement-batcher.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -15,17 +15,27 @@ const MAX_BATCH = 50;
 
 interface Claim extends OneClaim {
   leaseSeconds: number;
+  columns: TaskColumns;
 }
 
-const claims = new StatementBatcher<Claim, TaskRow | null>({
+/**
+ * The columns a coalesced statement returns: the key only when every request in it reads no more (a whole row is a
+ * key row too, so requests of both kinds share a statement and those that asked for the key get more).
+ */
+const columnsFor = (inputs: Array<{ columns: TaskColumns }>): TaskColumns =>
+  inputs.every((i) => i.columns === 'key') ? 'key' : 'whole';
+
+const claims = new StatementBatcher<Claim, TaskKeyRow | null>({
   maxBatch: MAX_BATCH,
   // all claims of one client in a statement are allowed or none is (claim-task-for-each.ts), and one lease length
   conflicts: (a, b) =>
     (a.clientId === b.clientId && a.ownerKeyId !== b.ownerKeyId) || a.leaseSeconds !== b.leaseSeconds,
   async run(inputs) {
-    const rows = await timed('claim', inputs.length, () => claimTaskForEach(inputs, inputs[0].leaseSeconds));
+    const rows: TaskKeyRow[] = await timed('claim', inputs.length, () =>
+      claimTaskForEach(inputs, inputs[0].leaseSeconds, columnsFor(inputs)),
+    );
     // rows come back by lease holder; each claim of that client takes one
-    const byClient = new Map<string, TaskRow[]>();
+    const byClient = new Map<string, TaskKeyRow[]>();
     for (const row of rows) {
       const list = byClient.get(row.leaseHolderId!);
       if (list) list.push(row);
@@ -49,28 +59,40 @@ async function timed<T>(kind: 'claim' | 'completion', requests: number, statemen
 }
 
 /** Coalesced completions through `statement` (fenced by token or by holder); null: the completion changed nothing. */
-function completionBatcher<C extends { taskId: string }>(statement: (inputs: C[]) => Promise<TaskRow[]>) {
-  return new StatementBatcher<C, TaskRow | null>({
+function completionBatcher<C extends { taskId: string; columns: TaskColumns }>(
+  statement: (inputs: C[], columns: TaskColumns) => Promise<TaskKeyRow[]>,
+) {
+  return new StatementBatcher<C, TaskKeyRow | null>({
     maxBatch: MAX_BATCH,
     // two completions of one task never share a statement: the UPDATE would apply one of them to both
     conflicts: (a, b) => a.taskId === b.taskId,
     async run(inputs) {
       const done = new Map(
-        (await timed('completion', inputs.length, () => statement(inputs))).map((row) => [row.id, row]),
+        (await timed('completion', inputs.length, () => statement(inputs, columnsFor(inputs)))).map((row) => [
+          row.id,
+          row,
+        ]),
       );
       return inputs.map((c) => done.get(c.taskId) ?? null);
     },
   });
 }
 
-const completions = completionBatcher<Completion>(completeTasks);
-const heldCompletions = completionBatcher<HeldCompletion>(completeHeldTasks);
+type Asking<T> = T & { columns: TaskColumns };
+const completions = completionBatcher<Asking<Completion>>(completeTasks);
+const heldCompletions = completionBatcher<Asking<HeldCompletion>>((inputs) => completeHeldTasks(inputs));
 
-/** Claims one task for `clientId` (null: nothing to claim, or this caller may not claim for it). */
-export const claimOneTask = (claim: OneClaim, leaseSeconds: number) => claims.submit({ ...claim, leaseSeconds });
+/**
+ * Claims one task for `clientId` (null: nothing to claim, or this caller may not claim for it); with `columns` 'key'
+ * the task may come back as its TaskKeyRow only.
+ */
+export const claimOneTask = <C extends TaskColumns = 'whole'>(claim: OneClaim, leaseSeconds: number, columns?: C) =>
+  claims.submit({ ...claim, leaseSeconds, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;
 
-/** Completes one task fenced by its lease token (null: the completion changed nothing). */
-export const completeOneTask = (completion: Completion) => completions.submit(completion);
+/** Completes one task fenced by its lease token (null: the completion changed nothing); `columns` as claimOneTask's. */
+export const completeOneTask = <C extends TaskColumns = 'whole'>(completion: Completion, columns?: C) =>
+  completions.submit({ ...completion, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;
 
 /** Completes one task fenced by its holder (null: the completion changed nothing). */
-export const completeOneHeldTask = (completion: HeldCompletion) => heldCompletions.submit(completion);
+export const completeOneHeldTask = (completion: HeldCompletion) =>
+  heldCompletions.submit({ ...completion, columns: 'whole' }) as Promise<TaskRow | null>;

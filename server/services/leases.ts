@@ -70,9 +70,9 @@ export async function claimTasks<C extends TaskColumns = 'whole'>(
   let rows: TaskRowOf<C>[];
   if (limit && limit > 1) rows = await claimTasksSql(clientId, limit, policy.leaseSeconds, ownerKeyId, columns);
   else {
-    // one task: coalesced with the other single claims that arrive meanwhile (lease-batches.ts); a whole row
-    const one = await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds);
-    rows = one ? [one as TaskRowOf<C>] : [];
+    // one task: coalesced with the other single claims that arrive meanwhile (lease-batches.ts)
+    const one = await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds, columns);
+    rows = one ? [one] : [];
   }
   if (rows.length) {
     reportOutcome({ type: 'claimed', count: rows.length });
@@ -145,10 +145,14 @@ export async function reportProgress(actor: Actor | null, input: z.input<typeof 
 }
 
 /** Completes a leased task. The same token and body again returns the same answer and counts nothing twice. */
-export async function completeTask(actor: Actor | null, input: z.input<typeof completionInput>): Promise<TaskRow> {
+export async function completeTask<C extends TaskColumns = 'whole'>(
+  actor: Actor | null,
+  input: z.input<typeof completionInput>,
+  columns?: C,
+): Promise<TaskRowOf<C>> {
   requireActor(actor);
   const completion = parseCompletion(input);
-  const row = await completeOneTask(completion);
+  const row = await completeOneTask(completion, columns);
   if (row) {
     reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
     return row;

@@ -108,6 +108,56 @@ describe.each(['postgres', 'pglite'] as const)('coalesced claims and completions
     expect(await prisma.taskEvent.count({ where: { type: 'COMPLETED', clientId } })).toBe(4);
   });
 
+  it('requests that read only the key and requests that read whole rows share a statement; each gets its rows', async () => {
+    const taskIds = await newTasks(4);
+    const [a, b] = await Promise.all(['a', 'b'].map((n) => newClient(`batch-columns-${n}`)));
+    // key only: both claims in one statement get key rows
+    const keyOnly = (await Promise.all([a, b].map((clientId) => claimTasks(SYSTEM_ACTOR, { clientId }, 'key')))).flat();
+    expect(keyOnly.map((l) => l.task.leaseHolderId)).toEqual([a, b]);
+    expect(keyOnly.map((l) => Object.keys(l.task).toSorted())).toEqual(
+      Array(2).fill(['documentsDownloaded', 'id', 'leaseEpoch', 'leaseExpiresAt', 'leaseHolderId', 'leaseToken']),
+    );
+    expect(keyOnly.every((l) => l.leaseToken === l.task.leaseToken && l.leaseExpiresAt instanceof Date)).toBe(true);
+    // mixed: the statement returns whole rows, which every request gets
+    const mixed = (
+      await Promise.all([claimTasks(SYSTEM_ACTOR, { clientId: a }, 'key'), claimTasks(SYSTEM_ACTOR, { clientId: b })])
+    ).flat();
+    expect(mixed.map((l) => [l.task.leaseHolderId, (l.task as { status?: string }).status])).toEqual([
+      [a, 'CLAIMED'],
+      [b, 'CLAIMED'],
+    ]);
+    const leases = [...keyOnly, ...mixed];
+    expect(new Set(leases.map((l) => l.task.id))).toEqual(new Set(taskIds));
+    expect(await writers(mixed.map((l) => l.task.id))).toHaveProperty('size', 1);
+    const body = (i: number) => ({
+      taskId: leases[i].task.id,
+      leaseToken: leases[i].leaseToken,
+      documentsDownloaded: i,
+    });
+    const completed = await Promise.all([
+      completeTask(SYSTEM_ACTOR, body(0), 'key'),
+      completeTask(SYSTEM_ACTOR, body(1), 'key'),
+    ]);
+    expect(completed.map((row) => [row.id, row.documentsDownloaded, 'status' in row])).toEqual([
+      [leases[0].task.id, 0, false],
+      [leases[1].task.id, 1, false],
+    ]);
+    const completedMixed = await Promise.all([
+      completeTask(SYSTEM_ACTOR, body(2), 'key'),
+      completeTask(SYSTEM_ACTOR, body(3)),
+    ]);
+    expect(completedMixed.map((row) => [row.id, row.documentsDownloaded, (row as { status?: string }).status])).toEqual(
+      [
+        [leases[2].task.id, 2, 'COMPLETED'],
+        [leases[3].task.id, 3, 'COMPLETED'],
+      ],
+    );
+    expect(await writers(completedMixed.map((row) => row.id))).toHaveProperty('size', 1);
+    // a repeat is answered with the whole row, whatever was asked
+    const repeat = await completeTask(SYSTEM_ACTOR, body(0), 'key');
+    expect([repeat.id, (repeat as { status?: string }).status]).toEqual([leases[0].task.id, 'COMPLETED']);
+  });
+
   it('a completion with a stale token in a batch gets LEASE_LOST; the others complete', async () => {
     await newTasks(2);
     const clientId = await newClient('batch-stale');

@@ -138,6 +138,7 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
       leaseEpoch: row!.leaseEpoch,
       leaseExpiresAt: row!.leaseExpiresAt,
       documentsDownloaded: row!.documentsDownloaded,
+      leaseHolderId: row!.leaseHolderId,
     });
     const leases = await claimTasks(clientId, 2, 60, null, 'key');
     expect(leases.map((l) => l.id).sort()).toEqual([...ids].sort());

@@ -10,6 +10,7 @@
 // of a client in it are allowed or none is.
 import { Prisma } from '../../generated/prisma/client.ts';
 import { CLAIM_EVENT_DATA, claimSet, TOUCH_CLAIMERS } from './claim-tasks.ts';
+import type { TaskColumns } from './task-row.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
 export interface OneClaim {
@@ -18,7 +19,12 @@ export interface OneClaim {
   ownerKeyId: string | null;
 }
 
-export function claimTaskForEach(claims: OneClaim[], leaseSeconds: number) {
+/** With `columns` 'key' the rows come back as their TaskKeyRow only (it holds the lease holder too). */
+export function claimTaskForEach<C extends TaskColumns = 'whole'>(
+  claims: OneClaim[],
+  leaseSeconds: number,
+  columns?: C,
+) {
   const clientIds = claims.map((c) => c.clientId);
   const ownerKeyIds = claims.map((c) => c.ownerKeyId);
   return transitionTasks({
@@ -40,5 +46,6 @@ export function claimTaskForEach(claims: OneClaim[], leaseSeconds: number) {
     asJson: claims.length <= FEW_ROWS,
     eventData: CLAIM_EVENT_DATA,
     alsoCtes: TOUCH_CLAIMERS,
+    columns,
   });
 }
