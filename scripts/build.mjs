@@ -216,17 +216,86 @@ const graphqlAsEsm = {
       for (const file of [`${dir}.mjs`, join(dir, 'index.mjs')]) if (existsSync(file)) return { path: file };
       return undefined;
     });
-    // graphql's instanceOf, unless NODE_ENV is 'production', follows every failed instanceof (isListType(x), …) with
-    // a Symbol.toStringTag comparison, to name a second graphql instance: 1 % of the gate's CPU per GraphQL request.
-    // The bundle holds one graphql (above; test/build.test.ts), so the gate takes the production branch.
-    build.onLoad({ filter: /[\\/]graphql[\\/]jsutils[\\/]instanceOf\.mjs$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const check = "process.env.NODE_ENV === 'production'";
-      if (!source.includes(check)) throw new Error(`${args.path}: no \`${check}\` to take as true`);
-      return { contents: source.replace(check, 'true'), loader: 'js' };
-    });
+    for (const edit of GRAPHQL_EDITS)
+      build.onLoad({ filter: edit.file }, (args) => {
+        let source = readFileSync(args.path, 'utf8');
+        for (const [find, replace] of edit.changes) {
+          if (source.split(find).length !== 2) throw new Error(`${args.path}: not one \`${find}\` to edit`);
+          source = source.replace(find, () => replace);
+        }
+        return { contents: source, loader: 'js' };
+      });
   },
 };
+
+/**
+ * Edits of graphql's own source in the bundle, each keeping what graphql answers: per file, texts to find (each
+ * exactly once) and what replaces them. A build fails when a text is gone (a new graphql version): read the new
+ * source before moving the edit. test/build.test.ts asks the built gate what they touch.
+ */
+const GRAPHQL_EDITS = [
+  // instanceOf, unless NODE_ENV is 'production', follows every failed instanceof (isListType(x), …) with a
+  // Symbol.toStringTag comparison, to name a second graphql instance: 1 % of the gate's CPU per GraphQL request. The
+  // bundle holds one graphql (above; test/build.test.ts), so the gate takes the production branch.
+  {
+    file: /[\\/]graphql[\\/]jsutils[\\/]instanceOf\.mjs$/,
+    changes: [["process.env.NODE_ENV === 'production'", 'true']],
+  },
+  // getArgumentValues runs for every field of every object in a result, and for a field without arguments built
+  // two null-prototype maps and a copy of one to answer `{}`: 15 % of what the gate allocated per task in batches of
+  // 50 (docs/benchmarks.md, session 13). A field that declares no argument gets its `{}` at once; any other the loop.
+  {
+    file: /[\\/]graphql[\\/]execution[\\/]values\.mjs$/,
+    changes: [
+      [
+        'export function getArgumentValues(def, node, variableValues) {\n',
+        'export function getArgumentValues(def, node, variableValues) {\n  if (def.args.length === 0) return {};\n',
+      ],
+    ],
+  },
+  // executeFields built each object of a result (every lease, task and completion of a batch) as a null-prototype
+  // object, which V8 keeps as a hash table: 17 % of what the gate allocated per task in batches of 50, and slower to
+  // fill and to serialise. A plain object answers the same JSON; only a field answered under the alias `__proto__`
+  // would set its prototype instead, so a selection with that alias keeps the null-prototype object.
+  {
+    file: /[\\/]graphql[\\/]execution[\\/]execute\.mjs$/,
+    changes: [
+      [
+        'function executeFields(exeContext, parentType, sourceValue, path, fields) {\n  const results = Object.create(null);\n',
+        "function executeFields(exeContext, parentType, sourceValue, path, fields) {\n  const results = fields.has('__proto__') ? Object.create(null) : {};\n",
+      ],
+    ],
+  },
+  // coerceInputValue, for each input object of the variables (a completion batch's 50), listed the type's fields
+  // with Object.values of a null-prototype map and copied the null-prototype object it had filled into the plain
+  // object it answers: two thirds of its time (~3.5 µs per completion, ~1.2 without). The field list is kept per
+  // type (its fields are fixed once read), and the plain object is filled directly — the same own fields in the
+  // same order (an input field's name cannot be `__proto__`: names starting with `__` are reserved).
+  {
+    file: /[\\/]graphql[\\/]utilities[\\/]coerceInputValue\.mjs$/,
+    changes: [
+      [
+        'const coercedValue = Object.create(null);\n    const fieldDefs = type.getFields();\n\n    for (const field of Object.values(fieldDefs)) {',
+        'const coercedValue = {};\n    const fieldDefs = type.getFields();\n\n    for (const field of inputFieldList(type, fieldDefs)) {',
+      ],
+      ['    return { ...coercedValue };', '    return coercedValue;'],
+      [
+        '\nexport function coerceInputValue(',
+        `
+const inputFieldLists = new WeakMap();
+function inputFieldList(type, fieldDefs) {
+  let list = inputFieldLists.get(type);
+  if (list === undefined) {
+    list = Object.values(fieldDefs);
+    inputFieldLists.set(type, list);
+  }
+  return list;
+}
+export function coerceInputValue(`,
+      ],
+    ],
+  },
+];
 
 /** The output with every non-ASCII character left by esbuild (in regular expression literals and comments) as
  * \uXXXX escapes, which mean the same there (a character above U+FFFF as its surrogate pair, which a /u regex

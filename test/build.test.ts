@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildIsCurrent, DIST } from '../scripts/build.mjs';
+import { createPostgresDatabase } from './support/databases.ts';
+import { startGateProcess } from './support/gate-process.ts';
 
 /** The npm packages a module of dist/ loads through static imports, its own and its chunks': imported from
  * node_modules, or bundled into those chunks (named by their source maps). */
@@ -49,5 +51,37 @@ describe('compiled build', () => {
 
   it('the CLI entry loads only commander and zod until a command runs', () => {
     expect([...staticPackages(join(DIST, 'cli.js'))].sort()).toEqual(['commander', 'zod']);
+  });
+
+  it("the gate's bundled graphql, edited (GRAPHQL_EDITS), answers as graphql does: aliases, arguments", async () => {
+    const db = await createPostgresDatabase();
+    const admin = 'build-test-admin-key-0123456789abcdef';
+    const gate = await startGateProcess({ DATABASE_URL: (db.config as { url: string }).url, ADMIN_API_KEY: admin });
+    const ask = async (query: string, variables = {}) =>
+      (
+        await fetch(`${gate.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-api-key': admin },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).text();
+    try {
+      // a result object is a plain object unless an alias is `__proto__`, which would set its prototype
+      expect(await ask('{ a: __typename, __proto__: __typename, constructor: __typename, toJSON: __typename }')).toBe(
+        '{"data":{"a":"Query","__proto__":"Query","constructor":"Query","toJSON":"Query"}}',
+      );
+      const created = await ask(
+        'mutation($t: [NewTaskInput!]!) { createTasks(input: { tasks: $t }) { __proto__: status toString: priority } }',
+        { t: [{ searchParams: { CourtRegion: ['11'] }, startPage: 1, priority: 3 }] },
+      );
+      expect(created).toBe('{"data":{"createTasks":[{"__proto__":"PENDING","toString":3}]}}');
+      // arguments (given, defaulted and by variable) still reach the field that declares them
+      expect(await ask('query($n: Int) { a: tasks(first: $n) { totalCount } b: tasks { totalCount } }', { n: 1 })).toBe(
+        '{"data":{"a":{"totalCount":1},"b":{"totalCount":1}}}',
+      );
+    } finally {
+      await gate.stop();
+      await db.drop();
+    }
   });
 });
