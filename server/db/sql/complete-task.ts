@@ -2,6 +2,7 @@
 // leased status) and the client's credit happen in the same statement as the state change, so a stale
 // holder changes nothing and counters count once.
 import { Prisma } from '../../generated/prisma/client.ts';
+import { arrayLiteral } from './array-literal.ts';
 import type { TaskColumns } from './task-row.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
@@ -46,8 +47,8 @@ function complete<C extends TaskColumns = 'whole'>(
   // estimate (10 rows) is the same whether the plan is made for these values or for any: otherwise a plan made for
   // one or two completions looks cheaper than the generic one and PostgreSQL plans the statement again at every
   // call (pg_prepared_statements: custom_plans 30, generic_plans 0). docs/benchmarks.md, session 11.
-  const column = (type: string, value: (c: (typeof completions)[number]) => unknown) =>
-    Prisma.sql`(SELECT ${completions.map(value)}::${Prisma.raw(type)}[])`;
+  const column = (type: string, value: (c: (typeof completions)[number]) => string | number | null) =>
+    Prisma.sql`(SELECT ${arrayLiteral(completions.map(value))}::${Prisma.raw(type)}[])`;
   return transitionTasks({
     from: Prisma.sql`unnest(${column('uuid', (c) => c.taskId)}, ${column('uuid', (c) => c.leaseToken ?? null)},
       ${column('uuid', (c) => c.holderId ?? null)}, ${column('int', (c) => c.documentsDownloaded)},
