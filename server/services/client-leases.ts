@@ -76,7 +76,7 @@ export async function holderLeaseToken(
 /**
  * The holder finishes a task without necessarily knowing its token: completes it, or with `errorMessage`
  * reports the attempt failed (retried by policy). Either repeated with the same body answers the same and
- * counts nothing twice.
+ * counts nothing twice. Answers with the task's id and status (what REST's answer says).
  */
 export async function finishAsHolder(
   actor: Actor | null,
@@ -90,16 +90,18 @@ export async function finishAsHolder(
     resultSummary?: unknown;
     errorMessage?: string | null;
   },
-): Promise<TaskRow> {
+): Promise<Pick<TaskRow, 'id' | 'status'>> {
   const message = input.errorMessage?.trim();
   if (!message) {
-    // Usually the caller still holds the lease: complete it in one statement; else find out why not below.
+    // Usually the caller still holds the lease: complete it in one statement; else find out why not below. (The
+    // key columns are enough for the answer: the completion's statement returns no more.)
     if (!input.leaseToken) {
-      const done = await completeHeldTask(actor, client.id, { ...input, taskId: parseId(input.taskId, 'taskId') });
+      const taskId = parseId(input.taskId, 'taskId');
+      const done = await completeHeldTask(actor, client.id, { ...input, taskId }, 'key');
       if (done) return done;
     }
     const { task, leaseToken } = await holderLeaseToken(client, input.taskId, input.leaseToken);
-    return completeTask(actor, { ...input, taskId: task.id, leaseToken });
+    return completeTask(actor, { ...input, taskId: task.id, leaseToken }, 'key');
   }
   const taskId = parseId(input.taskId, 'taskId');
   const known = await prisma.task.findUnique({ where: { id: taskId } });

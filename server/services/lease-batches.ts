@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { claimTaskForEach, type OneClaim } from '../db/sql/claim-task-for-each.ts';
 import { completeHeldTasks, completeTasks, type Completion, type HeldCompletion } from '../db/sql/complete-task.ts';
-import type { TaskColumns, TaskKeyRow, TaskRow, TaskRowOf } from '../db/sql/task-row.ts';
+import type { TaskColumns, TaskKeyRow, TaskRowOf } from '../db/sql/task-row.ts';
 import { StatementBatcher } from '../db/statement-batcher.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -18,12 +18,14 @@ interface Claim extends OneClaim {
   columns: TaskColumns;
 }
 
+/** Each choice of columns holds the ones after it (task-row.ts). */
+const WIDEST_FIRST: TaskColumns[] = ['whole', 'keyAndInput', 'key'];
 /**
- * The columns a coalesced statement returns: the key only when every request in it reads no more (a whole row is a
- * key row too, so requests of both kinds share a statement and those that asked for the key get more).
+ * The columns a coalesced statement returns: the widest any request in it asks for (a whole row is a key row too, so
+ * requests of every kind share a statement, and those that asked for less get more).
  */
 const columnsFor = (inputs: Array<{ columns: TaskColumns }>): TaskColumns =>
-  inputs.every((i) => i.columns === 'key') ? 'key' : 'whole';
+  WIDEST_FIRST.find((columns) => inputs.some((i) => i.columns === columns)) ?? 'whole';
 
 const claims = new StatementBatcher<Claim, TaskKeyRow | null>({
   maxBatch: MAX_BATCH,
@@ -80,7 +82,7 @@ function completionBatcher<C extends { taskId: string; columns: TaskColumns }>(
 
 type Asking<T> = T & { columns: TaskColumns };
 const completions = completionBatcher<Asking<Completion>>(completeTasks);
-const heldCompletions = completionBatcher<Asking<HeldCompletion>>((inputs) => completeHeldTasks(inputs));
+const heldCompletions = completionBatcher<Asking<HeldCompletion>>(completeHeldTasks);
 
 /**
  * Claims one task for `clientId` (null: nothing to claim, or this caller may not claim for it); with `columns` 'key'
@@ -93,6 +95,6 @@ export const claimOneTask = <C extends TaskColumns = 'whole'>(claim: OneClaim, l
 export const completeOneTask = <C extends TaskColumns = 'whole'>(completion: Completion, columns?: C) =>
   completions.submit({ ...completion, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;
 
-/** Completes one task fenced by its holder (null: the completion changed nothing). */
-export const completeOneHeldTask = (completion: HeldCompletion) =>
-  heldCompletions.submit({ ...completion, columns: 'whole' }) as Promise<TaskRow | null>;
+/** Completes one task fenced by its holder (null: the completion changed nothing); `columns` as claimOneTask's. */
+export const completeOneHeldTask = <C extends TaskColumns = 'whole'>(completion: HeldCompletion, columns?: C) =>
+  heldCompletions.submit({ ...completion, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;

@@ -144,7 +144,10 @@ export async function reportProgress(actor: Actor | null, input: z.input<typeof 
   return toLease(row);
 }
 
-/** Completes a leased task. The same token and body again returns the same answer and counts nothing twice. */
+/**
+ * Completes a leased task. The same token and body again returns the same answer and counts nothing twice. With
+ * `columns` other than 'whole' the task may come back with those columns only (a repeat: the whole row).
+ */
 export async function completeTask<C extends TaskColumns = 'whole'>(
   actor: Actor | null,
   input: z.input<typeof completionInput>,
@@ -157,21 +160,24 @@ export async function completeTask<C extends TaskColumns = 'whole'>(
     reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
     return row;
   }
-  return repeatedCompletion(completion);
+  // a repeat is answered with the whole row, which holds every choice of columns
+  return (await repeatedCompletion(completion)) as TaskRowOf<C>;
 }
 
 /**
  * Completes `taskId` if `holderId` holds its lease now (clients that do not keep their token). Null when that
  * changed nothing — not held by it, or finished already — and the caller looks closer (a repeat, a lost lease).
+ * `columns` as completeTask's.
  */
-export async function completeHeldTask(
+export async function completeHeldTask<C extends TaskColumns = 'whole'>(
   actor: Actor | null,
   holderId: string,
   input: Omit<z.input<typeof completionInput>, 'leaseToken'>,
-): Promise<TaskRow | null> {
+  columns?: C,
+): Promise<TaskRowOf<C> | null> {
   requireActor(actor);
   const completion = toCompletion(parseInput(heldCompletionInput, input));
-  const row = await completeOneHeldTask({ ...completion, holderId });
+  const row = await completeOneHeldTask({ ...completion, holderId }, columns);
   if (row) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
   return row ?? null;
 }

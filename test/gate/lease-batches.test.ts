@@ -108,54 +108,70 @@ describe.each(['postgres', 'pglite'] as const)('coalesced claims and completions
     expect(await prisma.taskEvent.count({ where: { type: 'COMPLETED', clientId } })).toBe(4);
   });
 
-  it('requests that read only the key and requests that read whole rows share a statement; each gets its rows', async () => {
-    const taskIds = await newTasks(4);
+  it('requests for key rows, key-and-input rows and whole rows share a statement; each gets the widest asked', async () => {
+    const taskIds = await newTasks(6);
     const [a, b] = await Promise.all(['a', 'b'].map((n) => newClient(`batch-columns-${n}`)));
+    const KEY = ['documentsDownloaded', 'id', 'leaseEpoch', 'leaseExpiresAt', 'leaseHolderId', 'leaseToken', 'status'];
+    const KEY_AND_INPUT = [...KEY, 'maxDocuments', 'searchParams', 'startPage'].toSorted();
+    const fieldsOf = (row: object) => Object.keys(row).toSorted();
     // key only: both claims in one statement get key rows
     const keyOnly = (await Promise.all([a, b].map((clientId) => claimTasks(SYSTEM_ACTOR, { clientId }, 'key')))).flat();
-    expect(keyOnly.map((l) => l.task.leaseHolderId)).toEqual([a, b]);
-    expect(keyOnly.map((l) => Object.keys(l.task).toSorted())).toEqual(
-      Array(2).fill(['documentsDownloaded', 'id', 'leaseEpoch', 'leaseExpiresAt', 'leaseHolderId', 'leaseToken']),
-    );
+    expect(keyOnly.map((l) => [l.task.leaseHolderId, l.task.status, fieldsOf(l.task)])).toEqual([
+      [a, 'CLAIMED', KEY],
+      [b, 'CLAIMED', KEY],
+    ]);
     expect(keyOnly.every((l) => l.leaseToken === l.task.leaseToken && l.leaseExpiresAt instanceof Date)).toBe(true);
-    // mixed: the statement returns whole rows, which every request gets
+    // key and key-and-input: both get the task's input too
+    const withInput = (
+      await Promise.all([
+        claimTasks(SYSTEM_ACTOR, { clientId: a }, 'key'),
+        claimTasks(SYSTEM_ACTOR, { clientId: b }, 'keyAndInput'),
+      ])
+    ).flat();
+    expect(withInput.map((l) => [l.task.leaseHolderId, fieldsOf(l.task)])).toEqual([
+      [a, KEY_AND_INPUT],
+      [b, KEY_AND_INPUT],
+    ]);
+    for (const { task } of withInput) {
+      const stored = await prisma.task.findUniqueOrThrow({ where: { id: task.id } });
+      expect(task).toEqual(Object.fromEntries(KEY_AND_INPUT.map((f) => [f, stored[f as keyof typeof stored]])));
+    }
+    // with a whole row asked: the statement returns whole rows, which every request gets
     const mixed = (
       await Promise.all([claimTasks(SYSTEM_ACTOR, { clientId: a }, 'key'), claimTasks(SYSTEM_ACTOR, { clientId: b })])
     ).flat();
-    expect(mixed.map((l) => [l.task.leaseHolderId, (l.task as { status?: string }).status])).toEqual([
-      [a, 'CLAIMED'],
-      [b, 'CLAIMED'],
+    expect(mixed.map((l) => [l.task.leaseHolderId, 'kind' in l.task])).toEqual([
+      [a, true],
+      [b, true],
     ]);
-    const leases = [...keyOnly, ...mixed];
+    const leases = [...keyOnly, ...withInput, ...mixed];
     expect(new Set(leases.map((l) => l.task.id))).toEqual(new Set(taskIds));
-    expect(await writers(mixed.map((l) => l.task.id))).toHaveProperty('size', 1);
-    const body = (i: number) => ({
-      taskId: leases[i].task.id,
-      leaseToken: leases[i].leaseToken,
-      documentsDownloaded: i,
-    });
+    for (const pair of [keyOnly, withInput, mixed])
+      expect(await writers(pair.map((l) => l.task.id))).toHaveProperty('size', 1);
+    const held = (i: number) => ({ taskId: leases[i].task.id, documentsDownloaded: i });
+    const body = (i: number) => ({ ...held(i), leaseToken: leases[i].leaseToken });
     const completed = await Promise.all([
       completeTask(SYSTEM_ACTOR, body(0), 'key'),
       completeTask(SYSTEM_ACTOR, body(1), 'key'),
+      completeHeldTask(SYSTEM_ACTOR, b, held(3), 'key'),
     ]);
-    expect(completed.map((row) => [row.id, row.documentsDownloaded, 'status' in row])).toEqual([
-      [leases[0].task.id, 0, false],
-      [leases[1].task.id, 1, false],
+    expect(completed.map((row) => [row?.id, row?.status, row?.documentsDownloaded, fieldsOf(row!)])).toEqual([
+      [leases[0].task.id, 'COMPLETED', 0, KEY],
+      [leases[1].task.id, 'COMPLETED', 1, KEY],
+      [leases[3].task.id, 'COMPLETED', 3, KEY],
     ]);
     const completedMixed = await Promise.all([
-      completeTask(SYSTEM_ACTOR, body(2), 'key'),
-      completeTask(SYSTEM_ACTOR, body(3)),
+      completeTask(SYSTEM_ACTOR, body(4), 'key'),
+      completeTask(SYSTEM_ACTOR, body(5)),
     ]);
-    expect(completedMixed.map((row) => [row.id, row.documentsDownloaded, (row as { status?: string }).status])).toEqual(
-      [
-        [leases[2].task.id, 2, 'COMPLETED'],
-        [leases[3].task.id, 3, 'COMPLETED'],
-      ],
-    );
+    expect(completedMixed.map((row) => [row.id, row.status, row.documentsDownloaded, 'kind' in row])).toEqual([
+      [leases[4].task.id, 'COMPLETED', 4, true],
+      [leases[5].task.id, 'COMPLETED', 5, true],
+    ]);
     expect(await writers(completedMixed.map((row) => row.id))).toHaveProperty('size', 1);
     // a repeat is answered with the whole row, whatever was asked
     const repeat = await completeTask(SYSTEM_ACTOR, body(0), 'key');
-    expect([repeat.id, (repeat as { status?: string }).status]).toEqual([leases[0].task.id, 'COMPLETED']);
+    expect([repeat.id, repeat.status, 'kind' in repeat]).toEqual([leases[0].task.id, 'COMPLETED', true]);
   });
 
   it('a completion with a stale token in a batch gets LEASE_LOST; the others complete', async () => {

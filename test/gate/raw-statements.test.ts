@@ -134,6 +134,7 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     const before = (await prisma.client.findUnique({ where: { id: clientId } }))!;
     const keyOf = (row: Record<string, unknown> | null) => ({
       id: row!.id,
+      status: row!.status,
       leaseToken: row!.leaseToken,
       leaseEpoch: row!.leaseEpoch,
       leaseExpiresAt: row!.leaseExpiresAt,

@@ -31,8 +31,8 @@ export interface HeldCompletion extends Omit<Completion, 'leaseToken'> {
  * REST clients): fenced by the holder and the leased status in the same statement, so each completes exactly
  * what reading the holder's token and completing with it would, in one round trip instead of two.
  */
-export function completeHeldTasks(completions: HeldCompletion[]) {
-  return complete(completions, Prisma.sql`tasks.lease_holder_id = done."holderId"`);
+export function completeHeldTasks<C extends TaskColumns = 'whole'>(completions: HeldCompletion[], columns?: C) {
+  return complete(completions, Prisma.sql`tasks.lease_holder_id = done."holderId"`, columns);
 }
 
 function complete<C extends TaskColumns = 'whole'>(

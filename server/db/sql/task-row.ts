@@ -50,14 +50,22 @@ export const TASK_COLUMNS = Prisma.raw(
  * timestamps) per row is most of what the gate spends on a batch's rows; a single one's would otherwise come as json,
  * which PostgreSQL builds at ~35 µs a row.
  */
-export const TASK_KEY_COLUMNS = Prisma.raw(
-  'id, lease_token AS "leaseToken", lease_epoch AS "leaseEpoch", lease_expires_at AS "leaseExpiresAt", documents_downloaded AS "documentsDownloaded", lease_holder_id AS "leaseHolderId"',
-);
-/** (the lease holder: coalesced single claims hand each row to a claim of its holder, lease-batches.ts) */
+const KEY_COLUMN_LIST =
+  'id, status, lease_token AS "leaseToken", lease_epoch AS "leaseEpoch", lease_expires_at AS "leaseExpiresAt", documents_downloaded AS "documentsDownloaded", lease_holder_id AS "leaseHolderId"';
+export const TASK_KEY_COLUMNS = Prisma.raw(KEY_COLUMN_LIST);
+/**
+ * (the lease holder: coalesced single claims hand each row to a claim of its holder, lease-batches.ts; the status:
+ * REST's completion answers with it)
+ */
 export type TaskKeyRow = Pick<
   TaskRow,
-  'id' | 'leaseToken' | 'leaseEpoch' | 'leaseExpiresAt' | 'documentsDownloaded' | 'leaseHolderId'
+  'id' | 'status' | 'leaseToken' | 'leaseEpoch' | 'leaseExpiresAt' | 'documentsDownloaded' | 'leaseHolderId'
 >;
+/** The key and what a worker needs to run the task: REST's claim answers with these. */
+export const TASK_KEY_AND_INPUT_COLUMNS = Prisma.raw(
+  `${KEY_COLUMN_LIST}, search_params AS "searchParams", start_page AS "startPage", max_documents AS "maxDocuments"`,
+);
+export type TaskKeyAndInputRow = TaskKeyRow & Pick<TaskRow, 'searchParams' | 'startPage' | 'maxDocuments'>;
 /**
  * What a state change that answers with TASK_KEY_COLUMNS keeps of each changed row (its RETURNING list): those, and
  * what its event and its client's update read (status, holder, the documents counters). The changed rows are kept in
@@ -66,9 +74,13 @@ export type TaskKeyRow = Pick<
 export const MOVED_KEY_COLUMNS = Prisma.raw(
   'tasks.id, tasks.status, tasks.lease_holder_id, tasks.lease_token, tasks.lease_epoch, tasks.lease_expires_at, tasks.documents_downloaded, tasks.documents_failed, tasks.documents_skipped',
 );
-/** Which columns a statement returns: the whole row, or only TASK_KEY_COLUMNS. */
-export type TaskColumns = 'whole' | 'key';
-export type TaskRowOf<C extends TaskColumns> = C extends 'key' ? TaskKeyRow : TaskRow;
+/** Which columns a statement returns: the whole row, TASK_KEY_AND_INPUT_COLUMNS or TASK_KEY_COLUMNS (each a part of the one before). */
+export type TaskColumns = 'whole' | 'keyAndInput' | 'key';
+export type TaskRowOf<C extends TaskColumns> = C extends 'key'
+  ? TaskKeyRow
+  : C extends 'keyAndInput'
+    ? TaskKeyAndInputRow
+    : TaskRow;
 
 /**
  * The task row as one json value per row (selectTasksAsJson), for the hot statements that return one whole row

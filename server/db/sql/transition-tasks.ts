@@ -8,6 +8,7 @@ import { taskEventsWritten } from '../event-writes.ts';
 import {
   selectTasksAsJson,
   TASK_COLUMNS,
+  TASK_KEY_AND_INPUT_COLUMNS,
   TASK_KEY_COLUMNS,
   MOVED_KEY_COLUMNS,
   type TaskColumns,
@@ -40,7 +41,7 @@ export interface Transition<C extends TaskColumns = 'whole'> {
   asJson?: boolean;
   /**
    * 'key': the changed rows come back as TASK_KEY_COLUMNS only (then never as json), and `eventData` and `alsoCtes`
-   * may read only MOVED_KEY_COLUMNS of `moved`
+   * may read only MOVED_KEY_COLUMNS of `moved`; 'keyAndInput': as TASK_KEY_AND_INPUT_COLUMNS (never as json)
    */
   columns?: C;
 }
@@ -53,8 +54,9 @@ export async function transitionTasks<C extends TaskColumns = 'whole'>(
   t: Transition<C>,
   tx?: QueryRunner,
 ): Promise<TaskRowOf<C>[]> {
-  const asJson = t.asJson && t.columns !== 'key';
-  const columns = t.columns === 'key' ? TASK_KEY_COLUMNS : TASK_COLUMNS;
+  const asJson = t.asJson && (t.columns ?? 'whole') === 'whole';
+  const columns =
+    t.columns === 'key' ? TASK_KEY_COLUMNS : t.columns === 'keyAndInput' ? TASK_KEY_AND_INPUT_COLUMNS : TASK_COLUMNS;
   const query = Prisma.sql`
     WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
