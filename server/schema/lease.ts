@@ -1,9 +1,9 @@
 // What workers call: claim, heartbeat, progress, complete, fail, release. Every write after the claim
 // carries the lease token the claim returned.
 import type { GraphQLResolveInfo } from 'graphql';
-import type { TaskKeyRow, TaskRow } from '../db/sql/task-row.ts';
+import type { CountedRow, TaskRow } from '../db/sql/task-row.ts';
 import * as leases from '../services/leases.ts';
-import type { Lease } from '../services/leases.ts';
+import type { Lease, LeaseRow } from '../services/leases.ts';
 import { builder } from './builder.ts';
 import { ErrorClassEnum } from './enums.ts';
 import { selectsOnly } from './selection.ts';
@@ -20,10 +20,19 @@ const taskColumnsFor = (info: GraphQLResolveInfo, path = ['task']) =>
   selectsOnly(info, path, KEY_FIELDS) ? 'key' : 'whole';
 /** completeTask answers the Task itself */
 const NO_PATH: string[] = [];
+/** The Lease fields a 'leaseToken' row answers (with the task's KEY_FIELDS). */
+const TOKEN_FIELDS: ReadonlySet<string> = new Set(['leaseToken', 'task', '__typename']);
+/** A batch claim's columns: as taskColumnsFor, and only the token when the query reads no other field of the lease. */
+const claimColumnsFor = (info: GraphQLResolveInfo) => {
+  const columns = taskColumnsFor(info);
+  return columns === 'key' && selectsOnly(info, NO_PATH, TOKEN_FIELDS) ? 'leaseToken' : columns;
+};
+/** A batch completion's columns: the documents each counted (the metrics) where taskColumnsFor would take the key. */
+const completionColumnsFor = (info: GraphQLResolveInfo) => (taskColumnsFor(info) === 'key' ? 'counted' : 'whole');
 /** A task row as Task resolves it: a key row only where the query selects no more than KEY_FIELDS of it. */
-const asTask = (row: TaskKeyRow) => row as TaskRow;
+const asTask = (row: Pick<TaskRow, 'id'>) => row as TaskRow;
 
-const LeaseRef = builder.objectRef<Lease<TaskKeyRow>>('Lease').implement({
+const LeaseRef = builder.objectRef<Lease<LeaseRow>>('Lease').implement({
   description: 'A task leased to a worker. Present leaseToken on every write; it is the fence against stale holders.',
   fields: (t) => ({
     task: t.field({ type: TaskRef, description: 'the task as it is now', resolve: (l) => asTask(l.task) }),
@@ -110,7 +119,7 @@ const CompleteTaskInput = builder.inputType('CompleteTaskInput', {
   }),
 });
 
-const CompletionResultRef = builder.objectRef<leases.CompletionResult<TaskKeyRow>>('CompletionResult').implement({
+const CompletionResultRef = builder.objectRef<leases.CompletionResult<CountedRow>>('CompletionResult').implement({
   description: 'One item of completeTasks: the task, or why it was not completed.',
   fields: (t) => ({
     taskId: t.exposeID('taskId', { description: 'the task this item is about' }),
@@ -174,7 +183,7 @@ builder.mutationFields((t) => ({
       }),
     },
     resolve: (_root, { input }, ctx, info) =>
-      leases.claimTasks(ctx.actor, { clientId: input.clientId, limit: input.limit }, taskColumnsFor(info)),
+      leases.claimTasks(ctx.actor, { clientId: input.clientId, limit: input.limit }, claimColumnsFor(info)),
   }),
   heartbeat: t.field({
     type: HeartbeatPayload,
@@ -246,7 +255,8 @@ builder.mutationFields((t) => ({
         }),
       }),
     },
-    resolve: (_root, { input }, ctx, info) => leases.completeTasks(ctx.actor, input.completions, taskColumnsFor(info)),
+    resolve: (_root, { input }, ctx, info) =>
+      leases.completeTasks(ctx.actor, input.completions, completionColumnsFor(info)),
   }),
   completeTask: t.field({
     type: TaskRef,

@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { claimTaskForEach, type OneClaim } from '../db/sql/claim-task-for-each.ts';
 import { completeHeldTasks, completeTasks, type Completion, type HeldCompletion } from '../db/sql/complete-task.ts';
-import type { TaskColumns, TaskKeyRow, TaskRowOf } from '../db/sql/task-row.ts';
+import type { SingleColumns, TaskKeyRow, TaskRowOf } from '../db/sql/task-row.ts';
 import { StatementBatcher } from '../db/statement-batcher.ts';
 import { reportOutcome } from './outcomes.ts';
 
@@ -15,16 +15,16 @@ const MAX_BATCH = 50;
 
 interface Claim extends OneClaim {
   leaseSeconds: number;
-  columns: TaskColumns;
+  columns: SingleColumns;
 }
 
 /** Each choice of columns holds the ones after it (task-row.ts). */
-const WIDEST_FIRST: TaskColumns[] = ['whole', 'keyAndInput', 'key'];
+const WIDEST_FIRST: SingleColumns[] = ['whole', 'keyAndInput', 'key'];
 /**
  * The columns a coalesced statement returns: the widest any request in it asks for (a whole row is a key row too, so
  * requests of every kind share a statement, and those that asked for less get more).
  */
-const columnsFor = (inputs: Array<{ columns: TaskColumns }>): TaskColumns =>
+const columnsFor = (inputs: Array<{ columns: SingleColumns }>): SingleColumns =>
   WIDEST_FIRST.find((columns) => inputs.some((i) => i.columns === columns)) ?? 'whole';
 
 const claims = new StatementBatcher<Claim, TaskKeyRow | null>({
@@ -61,8 +61,8 @@ async function timed<T>(kind: 'claim' | 'completion', requests: number, statemen
 }
 
 /** Coalesced completions through `statement` (fenced by token or by holder); null: the completion changed nothing. */
-function completionBatcher<C extends { taskId: string; columns: TaskColumns }>(
-  statement: (inputs: C[], columns: TaskColumns) => Promise<TaskKeyRow[]>,
+function completionBatcher<C extends { taskId: string; columns: SingleColumns }>(
+  statement: (inputs: C[], columns: SingleColumns) => Promise<TaskKeyRow[]>,
 ) {
   return new StatementBatcher<C, TaskKeyRow | null>({
     maxBatch: MAX_BATCH,
@@ -80,7 +80,7 @@ function completionBatcher<C extends { taskId: string; columns: TaskColumns }>(
   });
 }
 
-type Asking<T> = T & { columns: TaskColumns };
+type Asking<T> = T & { columns: SingleColumns };
 const completions = completionBatcher<Asking<Completion>>(completeTasks);
 const heldCompletions = completionBatcher<Asking<HeldCompletion>>(completeHeldTasks);
 
@@ -88,13 +88,13 @@ const heldCompletions = completionBatcher<Asking<HeldCompletion>>(completeHeldTa
  * Claims one task for `clientId` (null: nothing to claim, or this caller may not claim for it); with `columns` 'key'
  * the task may come back as its TaskKeyRow only.
  */
-export const claimOneTask = <C extends TaskColumns = 'whole'>(claim: OneClaim, leaseSeconds: number, columns?: C) =>
+export const claimOneTask = <C extends SingleColumns = 'whole'>(claim: OneClaim, leaseSeconds: number, columns?: C) =>
   claims.submit({ ...claim, leaseSeconds, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;
 
 /** Completes one task fenced by its lease token (null: the completion changed nothing); `columns` as claimOneTask's. */
-export const completeOneTask = <C extends TaskColumns = 'whole'>(completion: Completion, columns?: C) =>
+export const completeOneTask = <C extends SingleColumns = 'whole'>(completion: Completion, columns?: C) =>
   completions.submit({ ...completion, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;
 
 /** Completes one task fenced by its holder (null: the completion changed nothing); `columns` as claimOneTask's. */
-export const completeOneHeldTask = <C extends TaskColumns = 'whole'>(completion: HeldCompletion, columns?: C) =>
+export const completeOneHeldTask = <C extends SingleColumns = 'whole'>(completion: HeldCompletion, columns?: C) =>
   heldCompletions.submit({ ...completion, columns: columns ?? 'whole' }) as Promise<TaskRowOf<C> | null>;

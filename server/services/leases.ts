@@ -11,7 +11,7 @@ import { lockLeasedTask } from '../db/sql/lock-leased-task.ts';
 import { failTask as failTaskSql, type FailureOutcome } from '../db/sql/fail-task.ts';
 import { MAX_LOG_LINES, reportProgress as reportProgressSql } from '../db/sql/report-progress.ts';
 import { taskById } from '../db/sql/task-by-id.ts';
-import type { TaskColumns, TaskKeyRow, TaskRow, TaskRowOf } from '../db/sql/task-row.ts';
+import type { CountedRow, LeaseTokenRow, SingleColumns, TaskColumns, TaskRow, TaskRowOf } from '../db/sql/task-row.ts';
 import { ErrorClass } from '../generated/prisma/enums.ts';
 import { requireActor, requireAdmin, type Actor } from './actor.ts';
 import { clientActingFor, touchClient } from './clients.ts';
@@ -32,17 +32,20 @@ import { NON_BURNING_CLASSES, policy, retryDelaySeconds } from './policy.ts';
 import { idSchema } from './ids.ts';
 import { MAX_CLAIM_BATCH } from './task-input.ts';
 
-export interface Lease<T extends TaskKeyRow = TaskRow> {
+export interface Lease<T extends LeaseRow = TaskRow> {
   task: T;
   leaseToken: string;
   leaseEpoch: number;
   leaseExpiresAt: Date;
 }
 
-const toLease = <T extends TaskKeyRow>(task: T): Lease<T> => ({
+/** A row a lease is made of: a 'leaseToken' row has no epoch and no expiry (its caller reads neither). */
+export type LeaseRow = LeaseTokenRow & Partial<Pick<TaskRow, 'leaseEpoch' | 'leaseExpiresAt'>>;
+
+const toLease = <T extends LeaseRow>(task: T): Lease<T> => ({
   task,
   leaseToken: task.leaseToken!,
-  leaseEpoch: task.leaseEpoch,
+  leaseEpoch: task.leaseEpoch!,
   leaseExpiresAt: task.leaseExpiresAt!,
 });
 
@@ -58,8 +61,10 @@ const claimInput = z.object({ clientId: idSchema, limit: z.number().int().min(1)
 const heartbeatInput = z.object({ clientId: idSchema, taskIds: z.array(idSchema).max(MAX_CLAIM_BATCH).nullish() });
 const releaseInput = z.object({ leases: z.array(heldLease).min(1).max(MAX_CLAIM_BATCH) });
 
-/** Leases up to `limit` tasks; with `columns` 'key' a batch's tasks come back as their TaskKeyRow only. */
-export async function claimTasks<C extends TaskColumns = 'whole'>(
+/** Leases up to `limit` tasks; with `columns` other than 'whole' the tasks come back as those columns only. */
+export async function claimTasks<
+  C extends Extract<TaskColumns, 'whole' | 'keyAndInput' | 'key' | 'leaseToken'> = 'whole',
+>(
   actor: Actor | null,
   input: { clientId: string; limit?: number | null },
   columns?: C,
@@ -71,8 +76,13 @@ export async function claimTasks<C extends TaskColumns = 'whole'>(
   if (limit && limit > 1) rows = await claimTasksSql(clientId, limit, policy.leaseSeconds, ownerKeyId, columns);
   else {
     // one task: coalesced with the other single claims that arrive meanwhile (lease-batches.ts)
-    const one = await claimOneTask({ clientId, ownerKeyId }, policy.leaseSeconds, columns);
-    rows = one ? [one] : [];
+    // (a key row holds the token too)
+    const one = await claimOneTask(
+      { clientId, ownerKeyId },
+      policy.leaseSeconds,
+      (columns === 'leaseToken' ? 'key' : columns) as SingleColumns | undefined,
+    );
+    rows = one ? [one as TaskRowOf<C>] : [];
   }
   if (rows.length) {
     reportOutcome({ type: 'claimed', count: rows.length });
@@ -148,7 +158,7 @@ export async function reportProgress(actor: Actor | null, input: z.input<typeof 
  * Completes a leased task. The same token and body again returns the same answer and counts nothing twice. With
  * `columns` other than 'whole' the task may come back with those columns only (a repeat: the whole row).
  */
-export async function completeTask<C extends TaskColumns = 'whole'>(
+export async function completeTask<C extends SingleColumns = 'whole'>(
   actor: Actor | null,
   input: z.input<typeof completionInput>,
   columns?: C,
@@ -169,7 +179,7 @@ export async function completeTask<C extends TaskColumns = 'whole'>(
  * changed nothing — not held by it, or finished already — and the caller looks closer (a repeat, a lost lease).
  * `columns` as completeTask's.
  */
-export async function completeHeldTask<C extends TaskColumns = 'whole'>(
+export async function completeHeldTask<C extends SingleColumns = 'whole'>(
   actor: Actor | null,
   holderId: string,
   input: Omit<z.input<typeof completionInput>, 'leaseToken'>,
@@ -182,15 +192,15 @@ export async function completeHeldTask<C extends TaskColumns = 'whole'>(
   return row ?? null;
 }
 
-export type CompletionResult<T extends TaskKeyRow = TaskRow> =
+export type CompletionResult<T extends CountedRow = TaskRow> =
   | { taskId: string; task: T; error?: undefined }
   | { taskId: string; task?: undefined; error: GateError };
 
 /**
  * Completes many leased tasks in one statement; each answers on its own (a lost lease fails only its item). With
- * `columns` 'key' the completed tasks come back as their TaskKeyRow only.
+ * `columns` 'key' or 'counted' the completed tasks come back as those columns only.
  */
-export async function completeTasks<C extends TaskColumns = 'whole'>(
+export async function completeTasks<C extends Extract<TaskColumns, 'whole' | 'key' | 'counted'> = 'whole'>(
   actor: Actor | null,
   inputs: z.input<typeof completionInput>[],
   columns?: C,

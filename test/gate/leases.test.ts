@@ -380,4 +380,32 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
       expect(typeof item.task.completedAt).toBe('string');
     }
   });
+
+  it("answers a batch's lease fields whichever of them the query selects, through fragments too", async () => {
+    await drainQueue();
+    for (let i = 0; i < 6; i++) await newTask();
+    const clientId = await newClient('lease-fields-worker');
+    // a query reading no more of the lease than its token fetches neither epoch nor expiry (schema/lease.ts)
+    const claim = (leaseFields: string, fragments = '') =>
+      t.ok(
+        `mutation($c: ID!) { claimTasks(input: { clientId: $c, limit: 2 }) { ${leaseFields} task { id } } } ${fragments}`,
+        { c: clientId },
+      );
+    const tokenOnly = (await claim('leaseToken __typename')).claimTasks;
+    const withEpoch = (await claim('leaseToken leaseEpoch')).claimTasks;
+    const throughFragment = (await claim('...Expiry', 'fragment Expiry on Lease { leaseToken leaseExpiresAt }'))
+      .claimTasks;
+    expect([tokenOnly, withEpoch, throughFragment].map((leases) => leases.length)).toEqual([2, 2, 2]);
+    for (const lease of tokenOnly) expect(Object.keys(lease)).toEqual(['leaseToken', '__typename', 'task']);
+    for (const lease of withEpoch) expect(lease.leaseEpoch).toBe(1);
+    for (const lease of throughFragment) {
+      const { leaseExpiresAt } = await prisma.task.findUniqueOrThrow({ where: { id: lease.task.id } });
+      expect(lease.leaseExpiresAt).toBe(leaseExpiresAt!.toISOString());
+    }
+    const held = await prisma.task.findMany({ where: { leaseHolderId: clientId } });
+    expect(held).toHaveLength(6);
+    const tokens = new Map(held.map((task) => [task.id, task.leaseToken]));
+    for (const lease of [...tokenOnly, ...withEpoch, ...throughFragment])
+      expect(lease.leaseToken).toBe(tokens.get(lease.task.id));
+  });
 });

@@ -119,6 +119,44 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     }
   });
 
+  it('a batch with the lease token or counted columns returns those of the stored rows, and its events', async () => {
+    // GraphQL's `leaseToken task { id }` and `taskId errorCode` (schema/lease.ts): a claim reads no epoch or expiry
+    const given = [1, 2].map((startPage) => ({
+      ...base,
+      startPage,
+      priority: 0,
+      runAt: null,
+      dedupKey: null,
+      parentId: null,
+    }));
+    const ids = (await insertTasks(given)).map((row) => row.id);
+    const after = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
+    const stored = async (id: string) => (await prisma.task.findUnique({ where: { id } }))!;
+    const leases = await claimTasks(clientId, 2, 60, null, 'leaseToken');
+    expect(leases.map((l) => l.id).sort()).toEqual([...ids].sort());
+    for (const lease of leases) {
+      const { id, leaseToken } = await stored(lease.id);
+      expect(lease).toEqual({ id, leaseToken });
+    }
+    const counts = { documentsDownloaded: 3, documentsFailed: 0, documentsSkipped: 1, resultSummary: null };
+    const done = await completeTasks(
+      leases.map((l) => ({ taskId: l.id, leaseToken: l.leaseToken!, ...counts, completionHash: 'c' })),
+      'counted',
+    );
+    expect(done).toHaveLength(2);
+    for (const row of done) {
+      const { id, documentsDownloaded, status } = await stored(row.id);
+      expect(row).toEqual({ id, documentsDownloaded });
+      expect(status).toBe('COMPLETED');
+    }
+    const events = await prisma.taskEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' } });
+    for (const id of ids)
+      expect(events.filter((e) => e.taskId === id).map((e) => [e.type, e.clientId])).toEqual([
+        ['CLAIMED', clientId],
+        ['COMPLETED', clientId],
+      ]);
+  });
+
   it('a batch with key columns returns those of the stored rows and writes the events and credit a whole one does', async () => {
     // key columns (GraphQL selects no more of the task): the statements keep only MOVED_KEY_COLUMNS of each row
     const given = [1, 2].map((startPage) => ({

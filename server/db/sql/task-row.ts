@@ -74,13 +74,32 @@ export type TaskKeyAndInputRow = TaskKeyRow & Pick<TaskRow, 'searchParams' | 'st
 export const MOVED_KEY_COLUMNS = Prisma.raw(
   'tasks.id, tasks.status, tasks.lease_holder_id, tasks.lease_token, tasks.lease_epoch, tasks.lease_expires_at, tasks.documents_downloaded, tasks.documents_failed, tasks.documents_skipped',
 );
-/** Which columns a statement returns: the whole row, TASK_KEY_AND_INPUT_COLUMNS or TASK_KEY_COLUMNS (each a part of the one before). */
-export type TaskColumns = 'whole' | 'keyAndInput' | 'key';
+/**
+ * A batch claim whose caller reads no more of each lease than its token (a worker's `leaseToken task { id }`): no
+ * epoch, holder or counter, and no expiry to parse into a Date (~3 % of the gate's CPU per task in batches of 50,
+ * docs/benchmarks.md, session 13).
+ */
+export const LEASE_TOKEN_COLUMNS = Prisma.raw('id, lease_token AS "leaseToken"');
+export type LeaseTokenRow = Pick<TaskRow, 'id' | 'leaseToken'>;
+/** A batch completion whose caller reads no more of each task than its id: the documents it counted, for the metrics. */
+export const COUNTED_COLUMNS = Prisma.raw('id, documents_downloaded AS "documentsDownloaded"');
+export type CountedRow = Pick<TaskRow, 'id' | 'documentsDownloaded'>;
+/**
+ * Which columns a statement returns: the whole row, TASK_KEY_AND_INPUT_COLUMNS or TASK_KEY_COLUMNS (each a part of the
+ * one before), or for a batch LEASE_TOKEN_COLUMNS or COUNTED_COLUMNS (parts of the key).
+ */
+export type TaskColumns = 'whole' | 'keyAndInput' | 'key' | 'leaseToken' | 'counted';
+/** What coalesced single claims and completions can return (lease-batches.ts hands claimed rows out by holder). */
+export type SingleColumns = Extract<TaskColumns, 'whole' | 'keyAndInput' | 'key'>;
 export type TaskRowOf<C extends TaskColumns> = C extends 'key'
   ? TaskKeyRow
   : C extends 'keyAndInput'
     ? TaskKeyAndInputRow
-    : TaskRow;
+    : C extends 'leaseToken'
+      ? LeaseTokenRow
+      : C extends 'counted'
+        ? CountedRow
+        : TaskRow;
 
 /**
  * The task row as one json value per row (selectTasksAsJson), for the hot statements that return one whole row

@@ -10,6 +10,8 @@ import {
   TASK_COLUMNS,
   TASK_KEY_AND_INPUT_COLUMNS,
   TASK_KEY_COLUMNS,
+  LEASE_TOKEN_COLUMNS,
+  COUNTED_COLUMNS,
   MOVED_KEY_COLUMNS,
   type TaskColumns,
   taskFromJson,
@@ -40,11 +42,15 @@ export interface Transition<C extends TaskColumns = 'whole'> {
    */
   asJson?: boolean;
   /**
-   * 'key': the changed rows come back as TASK_KEY_COLUMNS only (then never as json), and `eventData` and `alsoCtes`
-   * may read only MOVED_KEY_COLUMNS of `moved`; 'keyAndInput': as TASK_KEY_AND_INPUT_COLUMNS (never as json)
+   * 'key', 'leaseToken', 'counted': the changed rows come back as those columns only (KEY_COLUMN_SETS; then never as
+   * json), and `eventData` and `alsoCtes` may read only MOVED_KEY_COLUMNS of `moved`; 'keyAndInput': as
+   * TASK_KEY_AND_INPUT_COLUMNS (never as json)
    */
   columns?: C;
 }
+
+/** The columns each TaskColumns other than 'whole' names. */
+const KEY_COLUMN_SETS = { key: TASK_KEY_COLUMNS, leaseToken: LEASE_TOKEN_COLUMNS, counted: COUNTED_COLUMNS };
 
 /** Up to this many changed rows come back as json values (Transition.asJson). */
 export const FEW_ROWS = 8;
@@ -54,15 +60,18 @@ export async function transitionTasks<C extends TaskColumns = 'whole'>(
   t: Transition<C>,
   tx?: QueryRunner,
 ): Promise<TaskRowOf<C>[]> {
+  const keyColumns =
+    t.columns === 'key' || t.columns === 'leaseToken' || t.columns === 'counted'
+      ? KEY_COLUMN_SETS[t.columns as keyof typeof KEY_COLUMN_SETS]
+      : undefined;
   const asJson = t.asJson && (t.columns ?? 'whole') === 'whole';
-  const columns =
-    t.columns === 'key' ? TASK_KEY_COLUMNS : t.columns === 'keyAndInput' ? TASK_KEY_AND_INPUT_COLUMNS : TASK_COLUMNS;
+  const columns = keyColumns ?? (t.columns === 'keyAndInput' ? TASK_KEY_AND_INPUT_COLUMNS : TASK_COLUMNS);
   const query = Prisma.sql`
     WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
       WHERE ${t.where}
-      RETURNING ${t.columns === 'key' ? MOVED_KEY_COLUMNS : Prisma.raw('tasks.*')}
+      RETURNING ${keyColumns ? MOVED_KEY_COLUMNS : Prisma.raw('tasks.*')}
     )${t.alsoCtes ?? Prisma.empty}, logged AS (
       INSERT INTO task_events (task_id, type, status, client_id, data)
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
