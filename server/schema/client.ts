@@ -4,6 +4,7 @@ import { filter, releasable } from '../events/streams.ts';
 import * as clients from '../services/clients.ts';
 import { parseId } from '../services/ids.ts';
 import { builder } from './builder.ts';
+import { currentTasksOf } from './leased-tasks.ts';
 import { SHARED_LIVE } from './shared-live.ts';
 import { ClientStatusEnum, RoleEnum } from './enums.ts';
 
@@ -34,9 +35,10 @@ export const ClientRef = builder.prismaObject('Client', {
       description: 'documents its completed tasks downloaded, since it first registered',
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime', description: 'when it first registered' }),
-    currentTasks: t.relation('leasedTasks', {
+    currentTasks: t.prismaField({
+      type: ['Task'],
       description: 'tasks this worker holds a lease on now',
-      query: { where: { status: { in: ['CLAIMED', 'RUNNING'] } }, orderBy: { claimedAt: 'asc' } },
+      resolve: (query, client) => currentTasksOf(query, client.id),
     }),
   }),
 });

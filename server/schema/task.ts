@@ -33,9 +33,14 @@ export const TaskRef = builder.prismaObject('Task', {
         'lease expiries so far (the worker was killed or cut off): counted apart from attempts, DEAD after MAX_STALLS',
     }),
     maxAttempts: t.exposeInt('maxAttempts', { description: 'failed attempts before the task is DEAD' }),
-    leaseHolder: t.relation('leaseHolder', {
+    leaseHolder: t.prismaField({
+      type: 'Client',
       nullable: true,
       description: 'the worker holding (or that last held) the lease',
+      // by id, not as a Prisma relation: lease_holder_id has no foreign key (prisma/schema.prisma, Task). Prisma
+      // batches the findUnique calls of one tick into one query: a list of tasks costs one, as the relation did.
+      resolve: (query, task) =>
+        task.leaseHolderId ? prisma.client.findUnique({ ...query, where: { id: task.leaseHolderId } }) : null,
     }),
     leaseEpoch: t.exposeInt('leaseEpoch', { description: 'how many times the task was leased' }),
     leaseExpiresAt: t.expose('leaseExpiresAt', {

@@ -9,6 +9,7 @@
 // it to a claim of that client. The caller keeps one (client, key) pair per client in a statement, so all claims
 // of a client in it are allowed or none is.
 import { Prisma } from '../../generated/prisma/client.ts';
+import type { QueryRunner } from '../database.ts';
 import { CLAIM_EVENT_DATA, claimSet, TOUCH_CLAIMERS } from './claim-tasks.ts';
 import type { TaskColumns } from './task-row.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
@@ -24,28 +25,38 @@ export function claimTaskForEach<C extends TaskColumns = 'whole'>(
   claims: OneClaim[],
   leaseSeconds: number,
   columns?: C,
+  tx?: QueryRunner,
 ) {
   const clientIds = claims.map((c) => c.clientId);
   const ownerKeyIds = claims.map((c) => c.ownerKeyId);
-  return transitionTasks({
-    // MATERIALIZED: the choice (which locks the tasks) runs exactly once, whatever the plan of the UPDATE
-    inputCtes: Prisma.sql`allowed AS MATERIALIZED (
-        SELECT wanted.client_id, row_number() OVER (ORDER BY wanted.n) AS slot
-        FROM unnest(${clientIds}::uuid[], ${ownerKeyIds}::uuid[]) WITH ORDINALITY AS wanted(client_id, owner_key_id, n)
-        JOIN clients c ON c.id = wanted.client_id
-        WHERE c.status <> 'DISABLED' AND NOT c.paused AND (wanted.owner_key_id IS NULL OR c.api_key_id = wanted.owner_key_id)
+  return transitionTasks(
+    {
+      // MATERIALIZED: the choice (which locks the tasks) runs exactly once, whatever the plan of the UPDATE. The
+      // clients allowed are locked (FOR KEY SHARE, in a sub-select: not allowed beside a window function) until commit:
+      // lease_holder_id has no foreign key (migration 20261205230000_lease_holder_without_foreign_key), and the lock
+      // makes a concurrent DELETE of a client wait for this claim, or this claim for the DELETE.
+      inputCtes: Prisma.sql`allowed AS MATERIALIZED (
+        SELECT client_id, row_number() OVER (ORDER BY n) AS slot
+        FROM (
+          SELECT wanted.client_id, wanted.n
+          FROM unnest(${clientIds}::uuid[], ${ownerKeyIds}::uuid[]) WITH ORDINALITY AS wanted(client_id, owner_key_id, n)
+          JOIN clients c ON c.id = wanted.client_id
+          WHERE c.status <> 'DISABLED' AND NOT c.paused AND (wanted.owner_key_id IS NULL OR c.api_key_id = wanted.owner_key_id)
+          FOR KEY SHARE OF c) locked
       ), pairs AS MATERIALIZED (
         SELECT chosen.id, allowed.client_id
         FROM unnest(reyestr_claimable_task_ids((SELECT count(*)::int FROM allowed))) WITH ORDINALITY AS chosen(id, slot)
         JOIN allowed USING (slot)
       ),`,
-    from: Prisma.sql`pairs`,
-    where: Prisma.sql`tasks.id = pairs.id`,
-    set: claimSet(Prisma.sql`pairs.client_id`, leaseSeconds),
-    event: 'CLAIMED',
-    asJson: claims.length <= FEW_ROWS,
-    eventData: CLAIM_EVENT_DATA,
-    alsoCtes: TOUCH_CLAIMERS,
-    columns,
-  });
+      from: Prisma.sql`pairs`,
+      where: Prisma.sql`tasks.id = pairs.id`,
+      set: claimSet(Prisma.sql`pairs.client_id`, leaseSeconds),
+      event: 'CLAIMED',
+      asJson: claims.length <= FEW_ROWS,
+      eventData: CLAIM_EVENT_DATA,
+      alsoCtes: TOUCH_CLAIMERS,
+      columns,
+    },
+    tx,
+  );
 }

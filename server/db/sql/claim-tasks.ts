@@ -7,13 +7,17 @@
 // scalar sub-select (cast, so ANY reads it as an array) runs it once, as the UPDATE's one-time input.
 //
 // It also checks that the client may claim (exists, not disabled, not paused, registered with the caller's key
-// unless the caller is an admin: `ownerKeyId` null), and reads the pauses — the whole queue (gate_state) and
-// each candidate's plan and follow — so a paused thing costs no extra round trip and no claim slips past one.
+// unless the caller is an admin: `ownerKeyId` null) and locks its row until commit (FOR KEY SHARE: lease_holder_id
+// has no foreign key, migration 20261205230000_lease_holder_without_foreign_key; a concurrent DELETE of the client
+// waits for the claim, or the claim for the DELETE and then claims nothing), and reads the pauses — the whole queue
+// (gate_state) and each candidate's plan and follow — so a paused thing costs no extra round trip and no claim slips
+// past one.
 // The statement marks the client alive: the hot path is one round trip. When it claims nothing, the service
 // looks closer to tell "no work" from "not allowed".
 //
 // Concurrent single claims of many clients are claimed together by claim-task-for-each.ts, from the same parts.
 import { Prisma } from '../../generated/prisma/client.ts';
+import type { QueryRunner } from '../database.ts';
 import { inSeconds, type TaskColumns } from './task-row.ts';
 import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
 
@@ -45,18 +49,22 @@ export function claimTasks<C extends TaskColumns = 'whole'>(
   leaseSeconds: number,
   ownerKeyId: string | null = null,
   columns?: C,
+  tx?: QueryRunner,
 ) {
   if (!Number.isSafeInteger(limit) || limit < 1)
     throw new Error(`claim limit must be a positive integer, not ${limit}`);
-  return transitionTasks({
-    where: Prisma.sql`id = ANY((SELECT reyestr_claimable_tasks(${clientId}::uuid, ${ownerKeyId}::uuid, ${limit}::int))::uuid[])`,
-    set: claimSet(Prisma.sql`${clientId}::uuid`, leaseSeconds),
-    event: 'CLAIMED',
-    clientId,
-    asJson: limit <= FEW_ROWS,
-    eventData: CLAIM_EVENT_DATA,
-    // the one claimer by its key, if it got a task: not a join of every changed row with the clients
-    alsoCtes: touchClaimers(Prisma.sql`id = ${clientId}::uuid AND EXISTS (SELECT FROM moved)`),
-    columns,
-  });
+  return transitionTasks(
+    {
+      where: Prisma.sql`id = ANY((SELECT reyestr_claimable_tasks(${clientId}::uuid, ${ownerKeyId}::uuid, ${limit}::int))::uuid[])`,
+      set: claimSet(Prisma.sql`${clientId}::uuid`, leaseSeconds),
+      event: 'CLAIMED',
+      clientId,
+      asJson: limit <= FEW_ROWS,
+      eventData: CLAIM_EVENT_DATA,
+      // the one claimer by its key, if it got a task: not a join of every changed row with the clients
+      alsoCtes: touchClaimers(Prisma.sql`id = ${clientId}::uuid AND EXISTS (SELECT FROM moved)`),
+      columns,
+    },
+    tx,
+  );
 }
