@@ -15,6 +15,15 @@ import * as op from './operations.ts';
 
 /** The fields every new task of these tests shares. */
 const base = { kind: 'DOWNLOAD' as const, searchParams: { CourtRegion: ['11'] }, maxDocuments: 25, maxAttempts: 3 };
+/** Two runnable tasks (result pages 1 and 2); their ids. */
+const insertTwoTasks = async () =>
+  (
+    await insertTasks(
+      [1, 2].map((startPage) => ({ ...base, startPage, priority: 0, runAt: null, dedupKey: null, parentId: null })),
+    )
+  ).map((row) => row.id);
+/** The last seq in the event log now (0 when it is empty): a test's events are those after it. */
+const lastEventSeq = async () => (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
 
 describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (storage) => {
   let t: TestGate;
@@ -121,16 +130,8 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
 
   it('a batch with the lease token or counted columns returns those of the stored rows, and its events', async () => {
     // GraphQL's `leaseToken task { id }` and `taskId errorCode` (schema/lease.ts): a claim reads no epoch or expiry
-    const given = [1, 2].map((startPage) => ({
-      ...base,
-      startPage,
-      priority: 0,
-      runAt: null,
-      dedupKey: null,
-      parentId: null,
-    }));
-    const ids = (await insertTasks(given)).map((row) => row.id);
-    const after = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
+    const ids = await insertTwoTasks();
+    const after = await lastEventSeq();
     const stored = async (id: string) => (await prisma.task.findUnique({ where: { id } }))!;
     const leases = await claimTasks(clientId, 2, 60, null, 'leaseToken');
     expect(leases.map((l) => l.id).sort()).toEqual([...ids].sort());
@@ -159,16 +160,8 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
 
   it('a batch with key columns returns those of the stored rows and writes the events and credit a whole one does', async () => {
     // key columns (GraphQL selects no more of the task): the statements keep only MOVED_KEY_COLUMNS of each row
-    const given = [1, 2].map((startPage) => ({
-      ...base,
-      startPage,
-      priority: 0,
-      runAt: null,
-      dedupKey: null,
-      parentId: null,
-    }));
-    const ids = (await insertTasks(given)).map((row) => row.id);
-    const after = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
+    const ids = await insertTwoTasks();
+    const after = await lastEventSeq();
     const before = (await prisma.client.findUnique({ where: { id: clientId } }))!;
     const keyOf = (row: Record<string, unknown> | null) => ({
       id: row!.id,
@@ -211,15 +204,7 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
     const other = (await t.ok(op.REGISTER, { name: 'raw-other' })).registerClient.id;
     const silent = { status: 'INACTIVE' as const, lastHeartbeatAt: new Date(Date.now() - 3_600_000) };
     await prisma.client.updateMany({ where: { id: { in: [clientId, other] } }, data: silent });
-    const given = [1, 2].map((startPage) => ({
-      ...base,
-      startPage,
-      priority: 0,
-      runAt: null,
-      dedupKey: null,
-      parentId: null,
-    }));
-    await insertTasks(given);
+    await insertTwoTasks();
     expect(await claimTasks(clientId, 5, 60, null, 'key')).toHaveLength(2);
     const claimer = await prisma.client.findUniqueOrThrow({ where: { id: clientId } });
     expect(claimer.status).toBe('ACTIVE');
@@ -251,7 +236,7 @@ describe.each(['postgres', 'pglite'] as const)('raw hot statements on %s', (stor
   });
 
   it('reads the event log as Prisma does: bigint seqs, Dates, parsed data', async () => {
-    const after = (await prisma.taskEvent.findFirst({ orderBy: { seq: 'desc' } }))?.seq ?? 0n;
+    const after = await lastEventSeq();
     await t.ok(op.CREATE_TASKS, { tasks: [{ searchParams: op.region11 }, { searchParams: op.region11, priority: 5 }] });
     const expected = await prisma.taskEvent.findMany({ where: { seq: { gt: after } }, orderBy: { seq: 'asc' } });
     expect(expected).toHaveLength(2);
