@@ -42,15 +42,24 @@ export interface Transition<C extends TaskColumns = 'whole'> {
    */
   asJson?: boolean;
   /**
-   * 'key', 'leaseToken', 'counted': the changed rows come back as those columns only (KEY_COLUMN_SETS; then never as
-   * json), and `eventData` and `alsoCtes` may read only MOVED_KEY_COLUMNS of `moved`; 'keyAndInput': as
-   * TASK_KEY_AND_INPUT_COLUMNS (never as json)
+   * Other than 'whole': the changed rows come back as those columns only (SELECTED_COLUMNS; then never as json);
+   * for the parts of the key ('key', 'leaseToken', 'counted') `eventData` and `alsoCtes` may read only
+   * MOVED_KEY_COLUMNS of `moved`
    */
   columns?: C;
 }
 
-/** The columns each TaskColumns other than 'whole' names. */
-const KEY_COLUMN_SETS = { key: TASK_KEY_COLUMNS, leaseToken: LEASE_TOKEN_COLUMNS, counted: COUNTED_COLUMNS };
+/** The columns each choice of TaskColumns returns. */
+const SELECTED_COLUMNS: Record<TaskColumns, Prisma.Sql> = {
+  whole: TASK_COLUMNS,
+  keyAndInput: TASK_KEY_AND_INPUT_COLUMNS,
+  key: TASK_KEY_COLUMNS,
+  leaseToken: LEASE_TOKEN_COLUMNS,
+  counted: COUNTED_COLUMNS,
+};
+/** The choices that are parts of the key: their statements keep only MOVED_KEY_COLUMNS of each changed row. */
+const PARTS_OF_KEY: ReadonlySet<TaskColumns> = new Set(['key', 'leaseToken', 'counted']);
+const ALL_OF_EACH_ROW = Prisma.raw('tasks.*');
 
 /** Up to this many changed rows come back as json values (Transition.asJson). */
 export const FEW_ROWS = 8;
@@ -60,24 +69,20 @@ export async function transitionTasks<C extends TaskColumns = 'whole'>(
   t: Transition<C>,
   tx?: QueryRunner,
 ): Promise<TaskRowOf<C>[]> {
-  const keyColumns =
-    t.columns === 'key' || t.columns === 'leaseToken' || t.columns === 'counted'
-      ? KEY_COLUMN_SETS[t.columns as keyof typeof KEY_COLUMN_SETS]
-      : undefined;
-  const asJson = t.asJson && (t.columns ?? 'whole') === 'whole';
-  const columns = keyColumns ?? (t.columns === 'keyAndInput' ? TASK_KEY_AND_INPUT_COLUMNS : TASK_COLUMNS);
+  const choice: TaskColumns = t.columns ?? 'whole';
+  const asJson = t.asJson && choice === 'whole';
   const query = Prisma.sql`
     WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
       WHERE ${t.where}
-      RETURNING ${keyColumns ? MOVED_KEY_COLUMNS : Prisma.raw('tasks.*')}
+      RETURNING ${PARTS_OF_KEY.has(choice) ? MOVED_KEY_COLUMNS : ALL_OF_EACH_ROW}
     )${t.alsoCtes ?? Prisma.empty}, logged AS (
       INSERT INTO task_events (task_id, type, status, client_id, data)
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
       FROM moved
     )
-    ${asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${columns} FROM moved`}`;
+    ${asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${SELECTED_COLUMNS[choice]} FROM moved`}`;
   type Row = TaskRowOf<C> & { row: unknown };
   const rows = await runIn<Row>(tx, query);
   if (rows.length) taskEventsWritten();
