@@ -10,6 +10,13 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+// A checkout without its dependencies (no `npm install` yet) cannot generate, print or check anything: say that,
+// not npx's "canceled due to missing packages" and a stack trace.
+if (!existsSync('node_modules/prisma/package.json')) {
+  console.error('generate: the dependencies are not installed (no node_modules/prisma): run `npm install` first');
+  process.exit(1);
+}
+
 // `prisma generate` is pure WASM in Prisma 7 but the CLI still wants a native schema-engine path; it cannot be
 // downloaded here, and generate never runs it, so an empty executable satisfies the check.
 const stubDir = join(tmpdir(), 'reyestr-prisma-stub');
