@@ -140,11 +140,14 @@ async function main() {
           .registerClient.id,
       );
     }
-    // warm-up of every path measured (JIT in both processes, connection pools, query plans); not counted
-    for (const batch of [1, BATCH]) {
-      await rawSql(clientIds, batch, 800);
-      await viaGraphQL(url, clientIds, batch, 800);
-    }
+    // warm-up of every path measured (JIT in both processes, connection pools, query plans); not counted. The gate's
+    // paths get more, as a deployed gate runs warm: a gate just started spends about twice the CPU per batched task
+    // of a warm one until it has answered some 2,400 batch requests (session 14, rounds of 400 requests: 63, 48, 45,
+    // 47, 45, 37, then 31-38 µs per task), so the batched path gets three runs' worth (60,000 tasks: 2,400 requests).
+    await rawSql(clientIds, 1, 800);
+    await viaGraphQL(url, clientIds, 1);
+    await rawSql(clientIds, BATCH, 800);
+    await viaGraphQL(url, clientIds, BATCH, 3 * BATCH_TASKS);
     await rawSql(clientIds, 1, 800, true);
     const rows = [
       await rawSql(clientIds, 1),
@@ -165,7 +168,7 @@ async function main() {
     const report = `Command: \`npm run bench:claim\` (BENCH_TASKS=${TASKS}) — ${new Date().toISOString().slice(0, 10)}, ${machine()}, PostgreSQL on 127.0.0.1.
 ${CLIENTS} concurrent clients; each cycle is claim + complete (each a statement that commits with its event rows). The gate runs as a
 separate process with auth on (mutation rate limit off); the raw-SQL rows run the gate's own statements (server/db/sql) directly from the bench process.
-The database's own limit, same run: ${limit.line}. Single-task rows are read against \`db-limit.sh\`, batched ones against \`--batch\`.
+The database's own limit, same run: ${limit.line}. Single-task rows are read against \`db-limit.sh\`, batched ones against the \`--batch\` number this line names.
 
 | mode | tasks | seconds | tasks/s | of db-limit |
 |---|---|---|---|---|
