@@ -35,6 +35,7 @@ import { graphqlData } from '../test/support/graphql-http.ts';
 
 const PGLITE = process.argv.includes('--pglite');
 const CLIENTS = 8;
+const WARM_UP_CYCLES = 2000;
 const TASKS = Number(process.env.BENCH_TASKS ?? 5000);
 const ADMIN_KEY = 'bench-rest-admin-key-0123456789abcdef';
 const poster = new JsonPoster(CLIENTS * 2);
@@ -182,8 +183,10 @@ async function main() {
         client_host: 'localhost',
       });
     }
-    // Warm-up (JIT, pools, plans); its tasks are all completed before the measured ones are made.
-    await seedThroughGate(gate.url, 400);
+    // Warm-up (JIT, pools, plans); its tasks are all completed before the measured ones are made. 2,000 cycles: a
+    // gate just started spends up to twice the CPU per request of a warm one for its first ~2,000-2,500 requests
+    // (session 14), and a deployed gate runs warm.
+    await seedThroughGate(gate.url, WARM_UP_CYCLES);
     await restRun(gate.url, keys, 'warm-up');
 
     await openDatabase(dbs.raw).then(applyMigrations);
@@ -196,7 +199,7 @@ async function main() {
     await closeDatabase(); // a PGlite baseline holds its WASM memory in this process: let it go before the REST run
 
     await seedThroughGate(gate.url, TASKS);
-    // the warm-up's plans were made on 400 tasks (support.ts analyzeTasks; on PGlite the gate's own vacuum pass analyzes
+    // the warm-up's plans were made on fewer tasks (support.ts analyzeTasks; on PGlite the gate's own vacuum pass analyzes
     // the tables a minute after its start, likely mid-run: left as it is, as a new gate runs)
     if (dbs.gateEnv.DATABASE_URL) await analyzeTasks(dbs.gateEnv.DATABASE_URL);
     const rest = await restRun(
