@@ -1,15 +1,16 @@
 // GraphQL over HTTP (Yoga: POST/GET and SSE subscriptions, GraphiQL) and over WebSocket (graphql-ws) on
 // the same /graphql path, with one context factory and one error policy for both.
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { GraphQLError, type ExecutionResult } from 'graphql';
-import { createYoga } from 'graphql-yoga';
+import { type DocumentNode, GraphQLError, type ExecutionResult } from 'graphql';
+import { createLRUCache, createYoga } from 'graphql-yoga';
 import type { Server } from 'node:http';
 import { actorFor, keyFromConnectionParams, keyFromHeaders } from './auth.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import type { EventBus } from './events/bus.ts';
 import { toGraphQLError } from './graphql/gate-error.ts';
 import { subscriptionsOpen } from './graphql/operation-metrics.ts';
-import { gateRequestPlugin } from './graphql/request-plugin.ts';
+import { leanExecution } from './graphql/lean-execution.ts';
+import { gateRequestPlugin, gateRules } from './graphql/request-plugin.ts';
 import { validationCache } from './graphql/validation-cache.ts';
 import { subscriptionsPerKey } from './graphql/subscription-limits.ts';
 import type { SocketOwners } from './graphql/socket-owners.ts';
@@ -91,6 +92,13 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     return new GraphQLError(message, { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
   };
 
+  const contextOf = async ({ request, extra }: { request: Request; extra?: WsExtra }) =>
+    extra && 'actor' in extra ? contextFor(null, extra.actor ?? null) : contextFor(keyFromHeaders(request.headers));
+  const rules = gateRules({ rateLimiter: opts.rateLimiter, metrics: opts.metrics });
+  // Yoga's parse cache (its default, an LRU of 1,024 texts), given here so the lean path can read it.
+  const documents = createLRUCache<DocumentNode>();
+  const validations = validationCache();
+
   // Direct members get the result as Yoga would send it: the same error masking, applied once per result.
   const shared = new SharedSubscriptions((result) => maskedResult(result, maskError));
   const yoga = createYoga<ServerContext, GateContext>({
@@ -104,12 +112,12 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
     // so builds a DOMException with its stack) when it ends: ~5 % of the gate's CPU per claimTask/completeTask.
     maxRequestBodySize: false,
     // Yoga's parse cache stays; validation results are cached by document alone (graphql/validation-cache.ts).
-    parserAndValidationCache: { validationCache: false },
+    parserAndValidationCache: { documentCache: documents, validationCache: false },
     plugins: [
       // First: the gate's rules per operation in one plugin (graphql/request-plugin.ts): graphql-js's executor,
       // documents nested too deep to parse and text the database cannot store, introspection without a key, the
       // mutation rate limit, execution time. Its onParse must run before Armor's token-limited parser.
-      gateRequestPlugin({ rateLimiter: opts.rateLimiter, metrics: opts.metrics }),
+      gateRequestPlugin(rules),
       // Validation rules (and the token-limited parser), so they hold over WebSocket too: the WS path
       // parses and validates with yoga.getEnveloped(), which runs these plugins.
       EnvelopArmorPlugin({
@@ -120,12 +128,21 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
         maxDirectives: { n: limits.graphqlMaxDirectives, onReject: [rejected(opts.metrics, 'directives')] },
         blockFieldSuggestion: { enabled: true },
       }),
-      validationCache(),
+      validations,
       subscriptionsPerKey(limits.maxSubscriptionsPerKey, opts.metrics),
       // Identical live subscriptions of one caller run one execution per event (after the limits above).
       ...(opts.sharedSubscriptions === false ? [] : [sharedSubscriptionsPlugin(shared, viewerOf, directDeliveryOf)]),
       // Last, to see a subscription's result after the limits and the sharing above.
       ...(opts.metrics ? [subscriptionsOpen(opts.metrics)] : []),
+      // A POST of a query text already parsed and validated runs without Envelop's hooks, with their effects
+      // (graphql/lean-execution.ts). Last: it checks the hooks of all the plugins above.
+      leanExecution({
+        rules,
+        documents,
+        isValid: validations.isValid,
+        context: (initial) => contextOf(initial as ServerContext),
+        maskError: (error) => maskError(error, MASKED_MESSAGE) as GraphQLError,
+      }),
     ],
     landingPage: false,
     // The gate serves its own JSON /health.
@@ -142,8 +159,7 @@ export function createGraphQLServer(opts: GraphQLServerOptions) {
       error: (...args) => opts.log.isLevelEnabled('debug') && opts.log.debug(args.map(String).join(' ')),
     },
     maskedErrors: { errorMessage: MASKED_MESSAGE, maskError },
-    context: async ({ request, extra }: { request: Request; extra?: WsExtra }) =>
-      extra && 'actor' in extra ? contextFor(null, extra.actor ?? null) : contextFor(keyFromHeaders(request.headers)),
+    context: contextOf,
   });
 
   /** GraphQL over WebSocket on the same path; auth happens once per connection. */

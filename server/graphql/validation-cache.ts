@@ -6,9 +6,11 @@
 import type { DocumentNode, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-export function validationCache(): Plugin {
+export function validationCache(): Plugin & { isValid(document: DocumentNode): boolean } {
   const results = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   return {
+    /** Whether `document` was validated without errors (the lean path runs only such documents). */
+    isValid: (document) => results.get(document)?.length === 0,
     onValidate({ params: { documentAST }, setResult }) {
       const known = results.get(documentAST);
       if (known) return setResult(known);
