@@ -182,7 +182,7 @@ export function createMetrics() {
   const unsubscribe = onLeaseOutcome((o) => {
     if (o.type === 'claimed') claims.inc(o.count);
     else if (o.type === 'completed') {
-      completions.inc();
+      completions.inc(o.count);
       documentsDownloaded.inc(o.documentsDownloaded);
     } else if (o.type === 'failed') failures.inc({ error_class: o.errorClass, status: o.status });
     else if (o.type === 'expired') expirations.inc({ status: o.status });

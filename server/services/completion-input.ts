@@ -30,6 +30,15 @@ export const completionInput = z.object({
 export const heldCompletionInput = completionInput.omit({ leaseToken: true });
 const completionsInput = z.array(completionInput).min(1).max(MAX_CLAIM_BATCH);
 
+/**
+ * Fingerprints of recent short bodies: most completions say the same few counters without a summary, and a sha256
+ * call cost ~0.6 µs per completion (~2 % of the gate's CPU per task in batches of 50), a lookup ~0.05. Bounded: the
+ * map starts again when full, and a long body (a summary) is not kept.
+ */
+const recentHashes = new Map<string, string>();
+const RECENT_HASHES = 1024;
+const SHORT_BODY = 100;
+
 /** Fingerprint of a completion's body: a repeat with the same token and fingerprint is answered again. */
 export function completionHashOf(c: {
   documentsDownloaded: number;
@@ -38,7 +47,15 @@ export function completionHashOf(c: {
   resultSummary?: unknown;
 }) {
   const body = JSON.stringify([c.documentsDownloaded, c.documentsFailed, c.documentsSkipped, c.resultSummary ?? null]);
-  return hash('sha256', body, 'hex'); // one call, no Hash object per completion
+  let fingerprint = recentHashes.get(body);
+  if (fingerprint === undefined) {
+    fingerprint = hash('sha256', body, 'hex'); // one call, no Hash object per completion
+    if (body.length <= SHORT_BODY) {
+      if (recentHashes.size >= RECENT_HASHES) recentHashes.clear();
+      recentHashes.set(body, fingerprint);
+    }
+  }
+  return fingerprint;
 }
 
 /**

@@ -167,7 +167,7 @@ export async function completeTask<C extends SingleColumns = 'whole'>(
   const completion = parseCompletion(input);
   const row = await completeOneTask(completion, columns);
   if (row) {
-    reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
+    reportOutcome({ type: 'completed', count: 1, documentsDownloaded: row.documentsDownloaded });
     return row;
   }
   // a repeat is answered with the whole row, which holds every choice of columns
@@ -188,7 +188,7 @@ export async function completeHeldTask<C extends SingleColumns = 'whole'>(
   requireActor(actor);
   const completion = toCompletion(parseInput(heldCompletionInput, input));
   const row = await completeOneHeldTask({ ...completion, holderId }, columns);
-  if (row) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
+  if (row) reportOutcome({ type: 'completed', count: 1, documentsDownloaded: row.documentsDownloaded });
   return row ?? null;
 }
 
@@ -207,8 +207,17 @@ export async function completeTasks<C extends Extract<TaskColumns, 'whole' | 'ke
 ): Promise<CompletionResult<TaskRowOf<C>>[]> {
   requireActor(actor);
   const completions = parseCompletions(inputs);
-  const done = new Map((await completeTasksSql(completions, columns)).map((row) => [row.id, row]));
-  for (const row of done.values()) reportOutcome({ type: 'completed', documentsDownloaded: row.documentsDownloaded });
+  const rows = await completeTasksSql(completions, columns);
+  if (rows.length) {
+    let documents = 0;
+    for (const row of rows) documents += row.documentsDownloaded;
+    reportOutcome({ type: 'completed', count: rows.length, documentsDownloaded: documents });
+  }
+  const done = new Map(rows.map((row) => [row.id, row]));
+  // The usual batch, every item completed: answered at once, without a promise per item.
+  if (completions.every((c) => done.has(c.taskId))) {
+    return completions.map((c) => ({ taskId: c.taskId, task: done.get(c.taskId)! }));
+  }
   return Promise.all(
     completions.map(async (c): Promise<CompletionResult<TaskRowOf<C>>> => {
       const row = done.get(c.taskId);

@@ -4,7 +4,8 @@ import type { ErrorClass, TaskStatus } from '../generated/prisma/enums.ts';
 
 export type LeaseOutcome =
   | { type: 'claimed'; count: number }
-  | { type: 'completed'; documentsDownloaded: number }
+  /** `count` tasks completed, with the documents they downloaded in all */
+  | { type: 'completed'; count: number; documentsDownloaded: number }
   | { type: 'failed'; errorClass: ErrorClass; status: TaskStatus }
   | { type: 'expired'; status: TaskStatus }
   /** a holder's write was refused: stale or foreign token, cancelled or completed task */

@@ -1,7 +1,9 @@
 // Completions checked without zod (server/services/completion-input.ts) get the schema's own answer: the same
 // completion for what it accepts, the same BAD_USER_INPUT (message and issues) for what it refuses.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
+  completionHashOf,
   completionInput,
   parseCompletion,
   parseCompletions,
@@ -89,5 +91,22 @@ describe('completions checked without zod', () => {
     const schemaAnswer = byParse(() => parseInput(completionInput.array().min(1).max(MAX_CLAIM_BATCH), batch));
     const expected = Array.isArray(schemaAnswer) ? schemaAnswer.map(toCompletion) : schemaAnswer;
     expect(byParse(() => parseCompletions(batch))).toEqual(expected);
+  });
+});
+
+describe('completionHashOf', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  it('is the sha256 of the counters and summary, the first time and when remembered', () => {
+    const counters = { documentsDownloaded: 7, documentsFailed: 1, documentsSkipped: 0 };
+    for (let i = 0; i < 2; i++) expect(completionHashOf(counters)).toBe(sha256('[7,1,0,null]'));
+    const long = { ...counters, resultSummary: { note: 'x'.repeat(200) } };
+    for (let i = 0; i < 2; i++)
+      expect(completionHashOf(long)).toBe(sha256(JSON.stringify([7, 1, 0, long.resultSummary])));
+  });
+  it('keeps answering right past the most it remembers', () => {
+    for (let n = 0; n < 2100; n++) {
+      const counters = { documentsDownloaded: n, documentsFailed: 0, documentsSkipped: 0 };
+      expect(completionHashOf(counters)).toBe(sha256(`[${n},0,0,null]`));
+    }
   });
 });

@@ -10,6 +10,7 @@ import { ADMIN_KEY, collect, testGateConfig } from '../support/gate.ts';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { region11, restClient, workerKey } from '../rest/support.ts';
+import { CLAIM_MANY } from '../gate/operations.ts';
 import { WAIT_FLOOR_MS } from '../support/deadlines.ts';
 import { eventually } from '../worker/support.ts';
 
@@ -44,7 +45,8 @@ const metricValue = (text: string, name: string) => {
 describe('metrics', () => {
   it('counts the lease life cycle, reads gauges from the database, times HTTP and GraphQL, counts subscriptions', async () => {
     const key = await workerKey('metered');
-    await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'metered' } });
+    const clientId = (await call('POST', '/api/v1/clients/register', { key, body: { client_name: 'metered' } })).body
+      .client_id;
     for (let i = 0; i < 3; i++)
       await call('POST', '/api/v1/tasks/create', { body: { search_params: region11, max_documents: 10 } });
     const a = (await call('POST', '/api/v1/tasks/request', { key })).body.task_id;
@@ -112,6 +114,28 @@ describe('metrics', () => {
       /^reyestr_graphql_operation_duration_seconds_count\{operation="query",field="stats",transport="http",outcome="ok"\} 1$/m,
     );
     expect(after).toMatch(/^reyestr_graphql_subscriptions_open\{transport="ws"\} 0$/m);
+
+    // a batch counts every task it completed and the documents they downloaded, as single completions do
+    const graphql = async (query: string, variables: object) => {
+      const headers = { 'content-type': 'application/json', 'x-api-key': ADMIN_KEY };
+      const body = JSON.stringify({ query, variables });
+      return (await (await fetch(`${gate.url}/graphql`, { method: 'POST', headers, body })).json()).data;
+    };
+    const { claimTasks } = await graphql(CLAIM_MANY, { clientId, limit: 2 });
+    expect(claimTasks).toHaveLength(2);
+    const completions = claimTasks.map((l: { leaseToken: string; task: { id: string } }, i: number) => ({
+      taskId: l.task.id,
+      leaseToken: l.leaseToken,
+      documentsDownloaded: 2 + i,
+    }));
+    const { completeTasks } = await graphql(
+      'mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode } }',
+      { c: completions },
+    );
+    expect(completeTasks.map((r: { errorCode: string | null }) => r.errorCode)).toEqual([null, null]);
+    const batched = await (await fetch(`${gate.url}/metrics`)).text();
+    expect(batched).toMatch(/^reyestr_task_completions_total 3$/m);
+    expect(batched).toMatch(/^reyestr_documents_downloaded_total 9$/m);
   });
 });
 
