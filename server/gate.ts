@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { DEFAULT_LIMITS, DEFAULT_PGLITE_VACUUM_INTERVAL_MS, type GateConfig, type Limits } from './config.ts';
 import { closeDocumentStore, openDocumentStore } from './corpus/store/index.ts';
 import { closeDatabase, openDatabase, type Database } from './db/database.ts';
-import { keepLaterWasmOnBaseline } from './db/wasm-tier.ts';
+import { compileWasmOneFunctionAtATime, keepLaterWasmOnBaseline } from './db/wasm-tier.ts';
 import { applyMigrations } from './db/migrate.ts';
 import { backfillTypedMetadata } from './services/document-index.ts';
 import { startSearchIndexer } from './services/search-indexer.ts';
@@ -67,8 +67,8 @@ export interface Gate {
 export interface StartOptions {
   logger?: Logger;
   /**
-   * The gate has this process to itself (server/main.ts): WASM instantiated after the database opens (Prisma's query
-   * compiler) stays on V8's baseline tier (db/wasm-tier.ts), and a new PGlite data dir is made by a child process
+   * The gate has this process to itself (server/main.ts): WASM is compiled one function at a time, WASM instantiated
+   * after the database opens (Prisma's query compiler) stays on V8's baseline tier (db/wasm-tier.ts), and a new PGlite data dir is made by a child process
    * (db/pglite-initdb.ts). Off where one process opens gate after gate (tests).
    */
   ownProcess?: boolean;
@@ -101,6 +101,7 @@ export async function startGate(config: GateConfig, { logger, ownProcess = false
   // now, in a moment, rather than after opening the database (seconds for embedded PGlite) and migrating it.
   // The real listen below still reports the same errors should the address be taken in between.
   await listen(createServer(), config.port, config.host).then((probe) => closeServer(probe));
+  if (ownProcess) compileWasmOneFunctionAtATime();
   const database = await openDatabase(config.database, {
     newPgliteDirInChild: ownProcess,
     onDatabasesFrozen: (frozen) => log.info(frozen, 'pglite: froze the databases past the freeze age (wraparound)'),

@@ -13,10 +13,21 @@
 // PGlite's PostgreSQL, instantiated while the database opened, keeps the default budget and its optimising tier
 // (it runs every query). Every WASM instance made afterwards in this process stays on Liftoff, which is why only
 // the gate's own process does this (server/main.ts), not a test run that opens PGlite again and again.
+//
+// PGlite's PostgreSQL does tier up, one function at a time: V8 runs up to one optimising compile per thread of its
+// pool (4) at once, and each of PostgreSQL's large functions takes tens of MB of compiler memory. glibc keeps what
+// those compiles free in its arenas, in holes it cannot give back (a gate on PGlite held ~100 MB of arena of which
+// ~25 MB was in use; V8's peak malloc 61–81 MB, 32–34 MB one at a time). PGlite alone, 12,000 statements: RSS
+// 243–260 → 201–213 MB with the same CPU per statement once warm (docs/benchmarks.md, session 14).
 import { setFlagsFromString } from 'node:v8';
 
 /** More than any function spends in a gate's life (the budget counts roughly bytes executed; an int32 flag). */
 const NEVER_TIER_UP = 2_000_000_000;
+
+/** Before the database opens: WASM functions are compiled (and tiered up) one at a time, not one per pool thread. */
+export function compileWasmOneFunctionAtATime(): void {
+  setFlagsFromString('--wasm-num-compilation-tasks=1');
+}
 
 export function keepLaterWasmOnBaseline(): void {
   setFlagsFromString(`--wasm-tiering-budget=${NEVER_TIER_UP}`);
