@@ -12,7 +12,8 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import type { QueryRunner } from '../database.ts';
 import { CLAIM_EVENT_DATA, claimSet, TOUCH_CLAIMERS } from './claim-tasks.ts';
 import type { TaskColumns } from './task-row.ts';
-import { FEW_ROWS, transitionTasks } from './transition-tasks.ts';
+import { shapedStatement } from './shaped-statement.ts';
+import { FEW_ROWS, returnsJson, runTransition, transitionStatement } from './transition-tasks.ts';
 
 export interface OneClaim {
   clientId: string;
@@ -27,10 +28,24 @@ export function claimTaskForEach<C extends TaskColumns = 'whole'>(
   columns?: C,
   tx?: QueryRunner,
 ) {
-  const clientIds = claims.map((c) => c.clientId);
-  const ownerKeyIds = claims.map((c) => c.ownerKeyId);
-  return transitionTasks(
-    {
+  const values = {
+    clientIds: claims.map((c) => c.clientId),
+    ownerKeyIds: claims.map((c) => c.ownerKeyId),
+    leaseSeconds,
+  };
+  const asJson = claims.length <= FEW_ROWS;
+  const choice: TaskColumns = columns ?? 'whole';
+  return runTransition<C>(claimStatement(values, asJson, choice), returnsJson({ asJson, columns: choice }), tx);
+}
+
+/** The statement for each choice of json rows and columns, built once (shaped-statement.ts). */
+const claimStatement = shapedStatement(
+  (
+    v: { clientIds: string[]; ownerKeyIds: Array<string | null>; leaseSeconds: number },
+    asJson: boolean,
+    columns: TaskColumns,
+  ) =>
+    transitionStatement({
       // MATERIALIZED: the choice (which locks the tasks) runs exactly once, whatever the plan of the UPDATE. The
       // clients allowed are locked (FOR KEY SHARE, in a sub-select: not allowed beside a window function) until commit:
       // lease_holder_id has no foreign key (migration 20261205230000_lease_holder_without_foreign_key), and the lock
@@ -39,7 +54,7 @@ export function claimTaskForEach<C extends TaskColumns = 'whole'>(
         SELECT client_id, row_number() OVER (ORDER BY n) AS slot
         FROM (
           SELECT wanted.client_id, wanted.n
-          FROM unnest(${clientIds}::uuid[], ${ownerKeyIds}::uuid[]) WITH ORDINALITY AS wanted(client_id, owner_key_id, n)
+          FROM unnest(${v.clientIds}::uuid[], ${v.ownerKeyIds}::uuid[]) WITH ORDINALITY AS wanted(client_id, owner_key_id, n)
           JOIN clients c ON c.id = wanted.client_id
           WHERE c.status <> 'DISABLED' AND NOT c.paused AND (wanted.owner_key_id IS NULL OR c.api_key_id = wanted.owner_key_id)
           FOR KEY SHARE OF c) locked
@@ -50,13 +65,11 @@ export function claimTaskForEach<C extends TaskColumns = 'whole'>(
       ),`,
       from: Prisma.sql`pairs`,
       where: Prisma.sql`tasks.id = pairs.id`,
-      set: claimSet(Prisma.sql`pairs.client_id`, leaseSeconds),
+      set: claimSet(Prisma.sql`pairs.client_id`, v.leaseSeconds),
       event: 'CLAIMED',
-      asJson: claims.length <= FEW_ROWS,
+      asJson,
       eventData: CLAIM_EVENT_DATA,
       alsoCtes: TOUCH_CLAIMERS,
       columns,
-    },
-    tx,
-  );
-}
+    }),
+);

@@ -69,9 +69,17 @@ export async function transitionTasks<C extends TaskColumns = 'whole'>(
   t: Transition<C>,
   tx?: QueryRunner,
 ): Promise<TaskRowOf<C>[]> {
+  return runTransition<C>(transitionStatement(t), returnsJson(t), tx);
+}
+
+/** Whether the statement of `t` returns each row as one json value (Transition.asJson). */
+export const returnsJson = (t: Pick<Transition<TaskColumns>, 'asJson' | 'columns'>) =>
+  !!t.asJson && (t.columns ?? 'whole') === 'whole';
+
+/** The statement of a transition (run it with runTransition; shaped-statement.ts builds it once per shape). */
+export function transitionStatement<C extends TaskColumns = 'whole'>(t: Transition<C>): Prisma.Sql {
   const choice: TaskColumns = t.columns ?? 'whole';
-  const asJson = t.asJson && choice === 'whole';
-  const query = Prisma.sql`
+  return Prisma.sql`
     WITH ${t.inputCtes ?? Prisma.empty} moved AS (
       UPDATE tasks SET ${t.set}, updated_at = now()
       ${t.from ? Prisma.sql`FROM ${t.from}` : Prisma.empty}
@@ -82,7 +90,15 @@ export async function transitionTasks<C extends TaskColumns = 'whole'>(
       SELECT moved.id, ${t.event}, moved.status, coalesce(${t.clientId ?? null}::uuid, moved.lease_holder_id), ${t.eventData ?? Prisma.sql`NULL::jsonb`}
       FROM moved
     )
-    ${asJson ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${SELECTED_COLUMNS[choice]} FROM moved`}`;
+    ${returnsJson(t) ? selectTasksAsJson(Prisma.sql`moved`) : Prisma.sql`SELECT ${SELECTED_COLUMNS[choice]} FROM moved`}`;
+}
+
+/** Runs a transition's statement; `asJson`: returnsJson of its transition. */
+export async function runTransition<C extends TaskColumns = 'whole'>(
+  query: Prisma.Sql,
+  asJson: boolean,
+  tx?: QueryRunner,
+): Promise<TaskRowOf<C>[]> {
   type Row = TaskRowOf<C> & { row: unknown };
   const rows = await runIn<Row>(tx, query);
   if (rows.length) taskEventsWritten();
