@@ -4,6 +4,7 @@
  * after the site's JS turned multi-selects into checkbox lists (`input[name="CourtRegion[]"]:checked`).
  */
 import type { CheerioAPI } from 'cheerio';
+import type { Element } from 'domhandler';
 import { SEARCH_FIELDS, type MultiSelectNaming, type SearchParams } from '../../rules/index.ts';
 import { normaliseWhitespace } from './text.ts';
 
@@ -58,27 +59,58 @@ export function parseDocumentsInRegistry($: CheerioAPI): number | null {
   return digits === '' ? null : Number(digits);
 }
 
+/** `<select name>`s an option is inside, nearest first. */
+function selectNamesAround(option: Element): string[] {
+  const names: string[] = [];
+  for (let node = option.parent; node; node = node.parent)
+    if (node.type === 'tag' && node.name === 'select' && node.attribs.name !== undefined) names.push(node.attribs.name);
+  return names;
+}
+
+/**
+ * The form's named inputs and selects and what is marked (checked inputs, selected options) in page order, from one
+ * pass over the page: a query per search field went over the whole results page ~20 times (a third of its parse).
+ */
+function formControls($: CheerioAPI) {
+  const inputs = new Map<string, Element>();
+  const selects = new Map<string, Element>();
+  const marked: Array<{ element: Element; names: string[] }> = [];
+  for (const element of $('input[name], select[name], option').toArray() as Element[]) {
+    const { name } = element.attribs;
+    if (element.name === 'input') {
+      if (!inputs.has(name)) inputs.set(name, element);
+      if (element.attribs.checked !== undefined) marked.push({ element, names: [name] });
+    } else if (element.name === 'select') {
+      if (!selects.has(name)) selects.set(name, element);
+    } else if (element.attribs.selected !== undefined) {
+      marked.push({ element, names: selectNamesAround(element) });
+    }
+  }
+  return { inputs, selects, marked };
+}
+
 /** The filters the page's form shows as active: what the registry applied to the current search. */
 export function parseActiveFilters($: CheerioAPI): SearchParams {
   const active: SearchParams = {};
+  const { inputs, selects, marked } = formControls($);
   for (const field of SEARCH_FIELDS) {
     if (field.kind === 'multi') {
-      const checked = $(
-        `input${nameSelector(`${field.name}[]`)}[checked], select${nameSelector(field.name)} option[selected]`,
-      )
-        .toArray()
-        .map((el) => $(el).attr('value') ?? '');
+      // `input[name="<field>[]"][checked], select[name="<field>"] option[selected]`, in page order
+      const checked = marked
+        .filter(({ element, names }) =>
+          element.name === 'input' ? names[0] === `${field.name}[]` : names.includes(field.name),
+        )
+        .map(({ element }) => $(element).attr('value') ?? '');
       if (checked.length > 0) active[field.name] = checked;
     } else if (field.kind === 'select') {
-      const select = $(`select${nameSelector(field.name)}`).first();
+      const element = selects.get(field.name);
+      const select = element ? $(element) : null;
       const selected =
-        select.find('option[selected]').first().attr('value') ?? select.find('option').first().attr('value');
+        select?.find('option[selected]').first().attr('value') ?? select?.find('option').first().attr('value');
       if (selected !== undefined) active[field.name] = selected;
     } else {
-      const value = $(`input${nameSelector(field.name)}`)
-        .first()
-        .attr('value')
-        ?.trim();
+      const input = inputs.get(field.name);
+      const value = input ? $(input).attr('value')?.trim() : undefined;
       if (value) active[field.name] = value;
     }
   }

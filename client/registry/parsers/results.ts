@@ -125,11 +125,27 @@ function commentedCourtCode(row: Element): string | null {
   return null;
 }
 
-function parseRow($: CheerioAPI, row: Element, position: number): ResultRow | UnreadableRow {
+/**
+ * The row's first `<td>` child of each class, as `$row.children('td.<class>').first()` finds it, in one pass over the
+ * children: a selector per cell compiled its CSS again for each of a page's 100 rows.
+ */
+function cellsByClass(row: Element): Map<string, Element> {
+  const cells = new Map<string, Element>();
+  for (const child of row.children) {
+    if (child.type !== 'tag' || child.name !== 'td') continue;
+    for (const name of (child.attribs.class ?? '').split(/[\t\n\f\r ]+/))
+      if (name && !cells.has(name)) cells.set(name, child);
+  }
+  return cells;
+}
+
+function parseRow($: CheerioAPI, row: Element, tds: Map<string, Element>, position: number): ResultRow | UnreadableRow {
   const cells = new Map<CellClass, string>();
   const $row = $(row);
-  for (const cellClass of cellClasses)
-    cells.set(cellClass, normaliseWhitespace($row.children(`td.${cellClass}`).first().text()));
+  for (const cellClass of cellClasses) {
+    const cell = tds.get(cellClass);
+    cells.set(cellClass, cell ? normaliseWhitespace($(cell).text()) : '');
+  }
   const link = (selector: string) => $row.find(selector).first().attr('href');
   const path = link('td.RegNumber a[href*="/Review/"]') ?? link('td.RegNumber a[href]') ?? '';
   const documentId = /\/Review\/(\d+)/.exec(path)?.[1];
@@ -141,7 +157,7 @@ function parseRow($: CheerioAPI, row: Element, position: number): ResultRow | Un
       text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
     };
   }
-  const visibleCourtCode = $row.children('td.CourtCode').first();
+  const visibleCourtCode = tds.get('CourtCode');
   return {
     documentId,
     path: `/Review/${documentId}`,
@@ -151,7 +167,7 @@ function parseRow($: CheerioAPI, row: Element, position: number): ResultRow | Un
     proceedingForm: cells.get('CSType')!,
     caseNumber: cells.get('CaseNumber')!,
     courtName: cells.get('CourtName')!,
-    courtCode: visibleCourtCode.length > 0 ? normaliseWhitespace(visibleCourtCode.text()) : commentedCourtCode(row),
+    courtCode: visibleCourtCode ? normaliseWhitespace($(visibleCourtCode).text()) : commentedCourtCode(row),
     judge: cells.get('ChairmenName')!,
   };
 }
@@ -162,8 +178,9 @@ const isUnreadable = (row: ResultRow | UnreadableRow): row is UnreadableRow => '
 export function parseResultRows($: CheerioAPI): Array<ResultRow | UnreadableRow> {
   return $('#tableresult tr')
     .toArray()
-    .filter((row) => $(row).children('td.RegNumber').length > 0)
-    .map((row, index) => parseRow($, row, index + 1));
+    .map((row) => ({ row, tds: cellsByClass(row) }))
+    .filter(({ tds }) => tds.has('RegNumber'))
+    .map(({ row, tds }, index) => parseRow($, row, tds, index + 1));
 }
 
 export function hasResultRows($: CheerioAPI): boolean {
