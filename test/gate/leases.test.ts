@@ -341,6 +341,23 @@ describe.each(['postgres', 'pglite'] as const)('task leases on %s', (storage) =>
     expect(ids).toContain(first[2].taskId);
   });
 
+  it('answers a batch in the order of its items, in the order of their claim or not', async () => {
+    await drainQueue();
+    for (let i = 0; i < 4; i++) await newTask();
+    const clientId = await newClient('reordering-worker');
+    const { claimTasks } = await t.ok(op.CLAIM_MANY, { clientId, limit: 4 });
+    const items = claimTasks.map((l: { leaseToken: string; task: { id: string } }) => ({
+      taskId: l.task.id,
+      leaseToken: l.leaseToken,
+      documentsDownloaded: 1,
+    }));
+    const BULK = `mutation($c: [CompleteTaskInput!]!) { completeTasks(input: { completions: $c }) { taskId errorCode } }`;
+    for (const batch of [items.slice(0, 2), items.slice(2).reverse()]) {
+      const { completeTasks } = await t.ok(BULK, { c: batch });
+      expect(completeTasks).toEqual(batch.map((c: { taskId: string }) => ({ taskId: c.taskId, errorCode: null })));
+    }
+  });
+
   it('answers a batch with every task field the query selects, through fragments too', async () => {
     await drainQueue();
     await newTask();
