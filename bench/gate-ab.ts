@@ -6,7 +6,7 @@
 // too; in brackets, the backends of the gate's own database alone): load inflates a process's CPU per unit of work
 // far less than its rate, so this is the number to compare. At the end, per gate: requests per coalesced statement
 // and how long those statements took (its /metrics). Prints only.
-// A checkout may carry extra variables for its gate after a '|': "../main|MALLOC_ARENA_MAX=1,LOG_LEVEL=info".
+// A checkout may carry extra variables for its gate after a '|': "../main|MALLOC_ARENA_MAX=2,LOG_LEVEL=info".
 // Workloads (BENCH_MODES, comma-separated; default gql,rest):
 //   gql    GraphQL claimTask + completeTask          batch  claimTasks(50) + completeTasks(50)
 //   rest   POST /api/v1/tasks/request + …/complete   noop   GraphQL `{ __typename }` (the request plumbing alone)
