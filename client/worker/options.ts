@@ -49,9 +49,16 @@ export interface WorkerOptions {
  * otherwise lets a busy worker's heap grow far past what it keeps alive). Any page up to the page size limit fits.
  * A young generation of 8 MB a semi-space rather than 2: fewer scavenges, and fewer of the registry parse's objects
  * promoted into the old generation (fewer full collections) — about 8 % less worker CPU per document for ~10 MB more
- * peak RSS (docs/benchmarks.md, issue 16 session 10).
+ * peak RSS (docs/benchmarks.md, issue 16 session 10). An old generation let grow to twice what survived its last full
+ * collection (`--heap-growing-percent=100`) before the next: a third fewer full collections (33 → 22 in 1,400
+ * decisions, the live heap ~20 MB), −0.2–0.3 ms of V8's helper threads' CPU per decision for ~5 MB more peak RSS
+ * (docs/benchmarks.md, "Session 14: worker CPU per document").
  */
-export const RECOMMENDED_WORKER_NODE_FLAGS = ['--max-old-space-size=64', '--max-semi-space-size=8'];
+export const RECOMMENDED_WORKER_NODE_FLAGS = [
+  '--max-old-space-size=64',
+  '--max-semi-space-size=8',
+  '--heap-growing-percent=100',
+];
 
 /**
  * The outbox of a worker talking to this gate: under the user's state directory, one per gate (a host that
