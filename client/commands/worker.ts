@@ -171,7 +171,7 @@ export function registerWorkerCommands(program: Command): Command {
       env(
         new Option(
           '--tasks <n>',
-          'tasks fetching at once (one whose decisions are all fetched and wait for upload does not count)',
+          'tasks fetching at once (one whose last decisions are in flight, or all fetched and waiting for upload, does not count)',
         )
           .argParser(number('--tasks', { min: 1, integer: true }))
           .default(WORKER_DEFAULTS.tasks),

@@ -71,6 +71,11 @@ export interface DownloadContext {
   onProgress(counts: DownloadCounts, total: number | null): void;
   /** Documents this worker process is fetching now (shared by its tasks), so none is fetched twice at once. */
   inFlight: Map<string, Promise<unknown>>;
+  /**
+   * The result pages are read and every document is queued: only the last `concurrency` or so are left to start,
+   * so the worker may claim and search its next task meanwhile.
+   */
+  onLastStarted?(): void;
 }
 
 /** Errors of one document (the task goes on) vs errors of the registry (the task stops). */
@@ -302,6 +307,7 @@ export async function runDownload(context: DownloadContext): Promise<DownloadRes
     fatal ??= error;
     stopInside.abort();
   }
+  if (!fatal && !stopped()) context.onLastStarted?.();
   await queue.onIdle();
   if (fatal) throw fatal;
 

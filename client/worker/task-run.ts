@@ -29,8 +29,9 @@ export interface RunningTask {
   reporter: ProgressReporter;
   view: TaskProgressView;
   /**
-   * every decision of the task is fetched (or it ended): it only waits for their upload and its completion, so it
-   * no longer counts against --tasks and its registry session is back in the pool for the next task
+   * every decision of the task has started (only the last ones are in flight) or it ended: it no longer counts
+   * against --tasks; once they are fetched its registry session is back in the pool, and it only waits for their
+   * upload and its completion
    */
   fetched: boolean;
   /** the task's outcome has been (or is being) delivered: revocations no longer apply */
@@ -61,19 +62,25 @@ export async function runClaimedTask(task: RunningTask, deps: TaskRunDeps): Prom
     given = true;
     await deps.sessions.give(session, clean);
   };
-  // The fetching is over while the uploads settle: the session goes to the next task and the loop may claim it,
-  // so the worker does not sit idle at every task boundary (upload tail, completion, claim, search).
-  const fetched = async () => {
-    await giveBack(!task.stopReason);
+  // The loop may claim the next task once this one's last documents are in flight: its claim, search and
+  // knownDocumentIds overlap that tail (the host's politeness still bounds the requests in flight), so the worker
+  // does not sit idle at every task boundary (fetch tail, upload tail, completion, claim, search).
+  const releaseSlot = () => {
+    if (task.fetched) return;
     task.fetched = true;
     deps.onFetched();
+  };
+  // The fetching is over while the uploads settle: the session goes back to the pool for the next task.
+  const fetched = async () => {
+    await giveBack(!task.stopReason);
+    releaseSlot();
   };
   let outcome: Outcome;
   try {
     outcome =
       task.lease.task.kind === 'PLAN'
         ? await runPlan(task, session, deps)
-        : await runDownloadTask(task, session, deps, fetched);
+        : await runDownloadTask(task, session, deps, fetched, releaseSlot);
   } catch (error) {
     outcome = { kind: 'failed', ...classifyFailure(error) };
   }
@@ -89,6 +96,7 @@ async function runDownloadTask(
   session: RegistrySession,
   deps: TaskRunDeps,
   fetched: () => Promise<void>,
+  releaseSlot: () => void,
 ): Promise<Outcome> {
   const result = await runDownload({
     lease: task.lease,
@@ -102,6 +110,7 @@ async function runDownloadTask(
     concurrency: deps.options.concurrency,
     reporter: task.reporter,
     inFlight: deps.inFlightDocuments,
+    onLastStarted: releaseSlot,
     onProgress: (counts: DownloadCounts, total) =>
       task.view.update({
         downloaded: counts.downloaded,

@@ -210,8 +210,9 @@ export class Worker {
   }
 
   /**
-   * Tasks still fetching: --tasks bounds these. A task whose decisions are all fetched waits for their upload and
-   * its completion without a slot (at most as many again), so the next task's claim and search overlap that tail.
+   * Tasks still fetching: --tasks bounds these. A task whose last decisions are in flight (or all fetched) finishes
+   * them and waits for their upload and its completion without a slot (at most as many again), so the next task's
+   * claim and search overlap that tail; the host's politeness still bounds the registry requests in flight.
    */
   private fetching(): number {
     let count = 0;
