@@ -32,7 +32,7 @@ export function batchOnLastingQueue(script: string, seconds: number, scriptRate:
 
 /** pgbench with the script's batch cycle on a throw-away database of `queue` tasks: tasks completed per second. */
 function runOnQueue(script: string, setUp: string, queue: number, seconds: number) {
-  const env = { ...process.env, ...PG, ...pick(process.env, Object.keys(PG)) };
+  const env = { ...PG, ...process.env }; // the script's defaults, unless set
   const database = `dblimit_lasting_${process.pid}`;
   const psql = (args: string[], input?: string) =>
     execFileSync('psql', ['-qAt', ...args], { env, input, stdio: ['pipe', 'pipe', 'inherit'] }).toString();
@@ -56,8 +56,4 @@ function runOnQueue(script: string, setUp: string, queue: number, seconds: numbe
   } finally {
     psql(['-c', `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`]);
   }
-}
-
-function pick(from: NodeJS.ProcessEnv, names: string[]): Record<string, string> {
-  return Object.fromEntries(names.filter((name) => from[name] !== undefined).map((name) => [name, from[name]!]));
 }
