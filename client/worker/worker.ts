@@ -102,7 +102,7 @@ export class Worker {
       `${signal}: no new tasks; finishing documents in flight (up to ${this.options.shutdownGraceMs / 1000} s)`,
     );
     for (const task of this.running.values()) this.stopTask(task, 'shutdown');
-    this.wake();
+    this.waker.wake();
   }
 
   /**
@@ -115,15 +115,6 @@ export class Worker {
     this.refusedBy = error.message;
     this.log.error(`the gate refused this worker's key or client; stopping: ${error.message}`);
     this.stop('key refused');
-  }
-
-  private wake(): void {
-    this.waker.wake();
-  }
-
-  /** Sleeps up to `ms`, or until woken (nudge, freed slot, stop) — also by a wake-up that came while busy. */
-  private nap(ms: number): Promise<void> {
-    return this.waker.nap(ms);
   }
 
   /** Runs until stopped (or, with --once, until one task is done); resolves with the exit code. */
@@ -143,7 +134,7 @@ export class Worker {
           log: this.log,
           everyMs: Math.min(this.options.pollIntervalMs, 5_000),
           stopped: () => this.stopping,
-          nap: (ms) => this.nap(ms),
+          nap: (ms) => this.waker.nap(ms),
         },
       );
     } catch (error) {
@@ -165,7 +156,7 @@ export class Worker {
     await this.keeper.start();
     const unsubscribe = listenForTaskNudges(gate, clientId, {
       log: this.log,
-      wake: () => this.wake(),
+      wake: () => this.waker.wake(),
       keyRefused: (error) => this.keyRefused(error),
     });
     try {
@@ -176,7 +167,7 @@ export class Worker {
         }
         const coolDown = this.coolDownUntil - Date.now();
         if (coolDown > 0) {
-          await this.nap(coolDown);
+          await this.waker.nap(coolDown);
           continue;
         }
         if (this.fetching() < this.options.tasks && this.running.size < 2 * this.options.tasks) {
@@ -186,7 +177,7 @@ export class Worker {
             continue;
           }
         }
-        await this.nap(this.options.pollIntervalMs);
+        await this.waker.nap(this.options.pollIntervalMs);
       }
       await this.windDown();
     } finally {
@@ -287,7 +278,7 @@ export class Worker {
         this.keeper!.untrack(taskId);
         task.reporter.close();
         this.running.delete(taskId);
-        this.wake();
+        this.waker.wake();
       });
   }
 
@@ -307,7 +298,7 @@ export class Worker {
       sessions: this.sessions,
       outbox: this.outbox,
       inFlightDocuments: this.inFlightDocuments,
-      onFetched: () => this.wake(),
+      onFetched: () => this.waker.wake(),
     });
     if (task.stopReason === 'lost') outcome = { kind: 'lost', reason: 'lease lost' };
     await this.settle(task, outcome);
